@@ -1,0 +1,350 @@
+"""One error tree for all of Liuhen. Each error has a stable ``code`` and an HTTP ``status``.
+
+Clients, tests and logs match on ``code``; messages are for people and may change.
+
+    LiuhenError                          500 internal
+    ├── BadRequest                       400 bad_request
+    │   ├── MalformedHeader              400 bad_header
+    │   ├── MalformedBody                400 bad_body
+    │   ├── MalformedManifest            400 bad_manifest
+    │   ├── InvalidCaseNumber            400 bad_case_number
+    │   ├── InvalidIdentifier            400 bad_identifier
+    │   ├── UnsafeFileName               400 unsafe_file_name
+    │   ├── UnsupportedChecksum          400 unsupported_checksum
+    │   └── LengthMismatch               400 length_mismatch
+    ├── Unauthenticated                  401 unauthenticated
+    │   ├── UnknownDevice                401 unknown_device
+    │   ├── BadChallenge                 401 bad_challenge
+    │   └── ChallengeReused              401 challenge_reused
+    ├── Forbidden                        403 forbidden
+    │   ├── DeviceRevoked                403 device_revoked
+    │   └── WrongDevice                  403 wrong_device
+    ├── NotFound                         404 not_found
+    │   └── UnknownUpload                404 unknown_upload
+    ├── Conflict                         409 conflict
+    │   ├── OffsetMismatch               409 offset_mismatch
+    │   ├── ManifestConflict             409 manifest_conflict
+    │   ├── SequenceReused               409 sequence_reused
+    │   ├── ManifestNotRegistered        409 manifest_not_registered
+    │   ├── UploadIncomplete             409 upload_incomplete
+    │   ├── UploadRejected               409 upload_rejected
+    │   └── AlreadyFinalized             409 already_finalized
+    ├── Gone                             410 gone
+    │   ├── UploadExpired                410 upload_expired
+    │   └── UploadTerminated             410 upload_terminated
+    ├── PreconditionFailed               412 unsupported_version
+    ├── TooLarge                         413 too_large
+    ├── UnsupportedMediaType             415 bad_content_type
+    ├── IntegrityError                   422 integrity
+    │   ├── BadSignature                 422 bad_signature
+    │   ├── KeyMismatch                  422 key_mismatch
+    │   ├── SizeMismatch                 422 size_mismatch
+    │   ├── DigestMismatch               422 digest_mismatch
+    │   ├── ChunkRootMismatch            422 chunk_root_mismatch
+    │   ├── ReceiptMismatch              422 receipt_mismatch
+    │   └── SourceChanged                422 source_changed
+    ├── Locked                           423 upload_locked
+    ├── ChecksumMismatch                 460 checksum_mismatch
+    │   └── ChunkMismatch                460 chunk_mismatch
+    ├── StorageFailure                   500 storage_failure
+    │   └── InsufficientStorage          507 insufficient_storage
+    ├── Unavailable                      503 unavailable
+    ├── ConfigError                      500 bad_config
+    ├── KeyFileError                     500 bad_key_file
+    └── JournalError                     500 journal_failure
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+__all__ = [
+    "AlreadyFinalized",
+    "BadChallenge",
+    "BadRequest",
+    "BadSignature",
+    "ChallengeReused",
+    "ChecksumMismatch",
+    "ChunkMismatch",
+    "ChunkRootMismatch",
+    "ConfigError",
+    "Conflict",
+    "DeviceRevoked",
+    "DigestMismatch",
+    "Forbidden",
+    "Gone",
+    "InsufficientStorage",
+    "IntegrityError",
+    "InvalidCaseNumber",
+    "InvalidIdentifier",
+    "JournalError",
+    "KeyFileError",
+    "KeyMismatch",
+    "LengthMismatch",
+    "LiuhenError",
+    "Locked",
+    "MalformedBody",
+    "MalformedHeader",
+    "MalformedManifest",
+    "ManifestConflict",
+    "ManifestNotRegistered",
+    "NotFound",
+    "OffsetMismatch",
+    "PreconditionFailed",
+    "ReceiptMismatch",
+    "SequenceReused",
+    "SizeMismatch",
+    "SourceChanged",
+    "StorageFailure",
+    "TooLarge",
+    "Unauthenticated",
+    "Unavailable",
+    "UnknownDevice",
+    "UnknownUpload",
+    "UnsafeFileName",
+    "UnsupportedChecksum",
+    "UnsupportedMediaType",
+    "UploadExpired",
+    "UploadIncomplete",
+    "UploadRejected",
+    "UploadTerminated",
+    "WrongDevice",
+    "error_for_code",
+]
+
+
+class LiuhenError(Exception):
+    """Base of every error we raise on purpose."""
+
+    code: ClassVar[str] = "internal"
+    status: ClassVar[int] = 500
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def to_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details:
+            body["details"] = self.details
+        return {"error": body}
+
+
+class BadRequest(LiuhenError):
+    code, status = "bad_request", 400
+
+
+class MalformedHeader(BadRequest):
+    code = "bad_header"
+
+
+class MalformedBody(BadRequest):
+    code = "bad_body"
+
+
+class MalformedManifest(BadRequest):
+    code = "bad_manifest"
+
+
+class InvalidCaseNumber(BadRequest):
+    code = "bad_case_number"
+
+
+class InvalidIdentifier(BadRequest):
+    code = "bad_identifier"
+
+
+class UnsafeFileName(BadRequest):
+    code = "unsafe_file_name"
+
+
+class UnsupportedChecksum(BadRequest):
+    code = "unsupported_checksum"
+
+
+class LengthMismatch(BadRequest):
+    code = "length_mismatch"
+
+
+class Unauthenticated(LiuhenError):
+    code, status = "unauthenticated", 401
+
+
+class UnknownDevice(Unauthenticated):
+    code = "unknown_device"
+
+
+class BadChallenge(Unauthenticated):
+    code = "bad_challenge"
+
+
+class ChallengeReused(Unauthenticated):
+    code = "challenge_reused"
+
+
+class Forbidden(LiuhenError):
+    code, status = "forbidden", 403
+
+
+class DeviceRevoked(Forbidden):
+    code = "device_revoked"
+
+
+class WrongDevice(Forbidden):
+    code = "wrong_device"
+
+
+class NotFound(LiuhenError):
+    code, status = "not_found", 404
+
+
+class UnknownUpload(NotFound):
+    code = "unknown_upload"
+
+
+class Conflict(LiuhenError):
+    code, status = "conflict", 409
+
+
+class OffsetMismatch(Conflict):
+    code = "offset_mismatch"
+
+
+class ManifestConflict(Conflict):
+    code = "manifest_conflict"
+
+
+class SequenceReused(Conflict):
+    code = "sequence_reused"
+
+
+class ManifestNotRegistered(Conflict):
+    code = "manifest_not_registered"
+
+
+class UploadIncomplete(Conflict):
+    code = "upload_incomplete"
+
+
+class UploadRejected(Conflict):
+    code = "upload_rejected"
+
+
+class AlreadyFinalized(Conflict):
+    code = "already_finalized"
+
+
+class Gone(LiuhenError):
+    code, status = "gone", 410
+
+
+class UploadExpired(Gone):
+    code = "upload_expired"
+
+
+class UploadTerminated(Gone):
+    code = "upload_terminated"
+
+
+class PreconditionFailed(LiuhenError):
+    code, status = "unsupported_version", 412
+
+
+class TooLarge(LiuhenError):
+    code, status = "too_large", 413
+
+
+class UnsupportedMediaType(LiuhenError):
+    code, status = "bad_content_type", 415
+
+
+class IntegrityError(LiuhenError):
+    code, status = "integrity", 422
+
+
+class BadSignature(IntegrityError):
+    code = "bad_signature"
+
+
+class KeyMismatch(IntegrityError):
+    code = "key_mismatch"
+
+
+class SizeMismatch(IntegrityError):
+    code = "size_mismatch"
+
+
+class DigestMismatch(IntegrityError):
+    code = "digest_mismatch"
+
+
+class ChunkRootMismatch(IntegrityError):
+    code = "chunk_root_mismatch"
+
+
+class ReceiptMismatch(IntegrityError):
+    code = "receipt_mismatch"
+
+
+class SourceChanged(IntegrityError):
+    """The file on the dock is no longer the file that was fingerprinted and signed."""
+
+    code = "source_changed"
+
+
+class Locked(LiuhenError):
+    code, status = "upload_locked", 423
+
+
+class ChecksumMismatch(LiuhenError):
+    code, status = "checksum_mismatch", 460
+
+
+class ChunkMismatch(ChecksumMismatch):
+    code = "chunk_mismatch"
+
+
+class StorageFailure(LiuhenError):
+    code, status = "storage_failure", 500
+
+
+class InsufficientStorage(StorageFailure):
+    code, status = "insufficient_storage", 507
+
+
+class Unavailable(LiuhenError):
+    code, status = "unavailable", 503
+
+
+class ConfigError(LiuhenError):
+    code = "bad_config"
+
+
+class KeyFileError(LiuhenError):
+    code = "bad_key_file"
+
+
+class JournalError(LiuhenError):
+    code = "journal_failure"
+
+
+def _all_error_classes() -> list[type[LiuhenError]]:
+    found: list[type[LiuhenError]] = []
+    pending: list[type[LiuhenError]] = [LiuhenError]
+    while pending:
+        cls = pending.pop()
+        found.append(cls)
+        pending.extend(cls.__subclasses__())
+    return found
+
+
+_BY_CODE: dict[str, type[LiuhenError]] = {cls.code: cls for cls in _all_error_classes()}
+
+
+def error_for_code(code: str, message: str, status: int = 500) -> LiuhenError:
+    """Rebuild the error a server reported, so clients branch on classes, not strings."""
+    cls = _BY_CODE.get(code)
+    if cls is None:
+        return LiuhenError(f"{message} (unrecognised code {code!r}, HTTP {status})")
+    return cls(message)

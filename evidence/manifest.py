@@ -1,0 +1,329 @@
+"""Manifest v1: what a device attests about one object (an original or a derived copy).
+
+The manifest is canonical JSON (see ``strict_json``), signed as exact bytes with a detached
+Ed25519 signature over ``PAE(PayloadType.MANIFEST, bytes)``. The normative description, with
+an example, is docs/manifest.md; ``Manifest.parse`` is its executable form and refuses
+anything that document does not allow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from evidence.case_number import CaseNumber, CaseNumberRule
+from evidence.digest import Sha256, chunk_count, chunk_root
+from evidence.errors import MalformedManifest
+from evidence.identifiers import DeviceId, EvidenceId, Role, safe_file_name
+from evidence.keys import Ed25519PrivateKey, Ed25519PublicKey
+from evidence.signing import PayloadType, sign, verify
+from evidence.strict_json import Fields, canonical_bytes, format_time, loads_object
+
+__all__ = [
+    "MANIFEST_TYPE",
+    "MANIFEST_VERSION",
+    "Capture",
+    "DerivedFrom",
+    "Manifest",
+    "Officer",
+    "Origin",
+    "SignedManifest",
+    "TimeSource",
+]
+
+MANIFEST_TYPE = "liuhen.manifest"
+MANIFEST_VERSION = 1
+MIN_CHUNK_SIZE = 64 * 1024
+MAX_CHUNK_SIZE = 64 * 1024 * 1024
+
+
+class TimeSource:
+    """Where the capture times came from. Device clocks are claims, recorded as such."""
+
+    SIDECAR = "sidecar"
+    FILE_MTIME = "file_mtime"
+    ALL = (SIDECAR, FILE_MTIME)
+
+
+@dataclass(frozen=True, slots=True)
+class Officer:
+    officer_id: str
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Capture:
+    """R4's fields: when, where, by whom, and what the record proves (证明对象)."""
+
+    started_at: datetime
+    ended_at: datetime | None
+    time_source: str
+    place: str | None
+    captured_by: Officer | None
+    proves: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """How the record was made (R5 制作方法): the capture device and the signing software."""
+
+    device_model: str | None
+    device_serial: str | None
+    software: str
+
+
+@dataclass(frozen=True, slots=True)
+class DerivedFrom:
+    """For a derived object: the original it was made from, named by hash."""
+
+    evidence_id: EvidenceId
+    role: Role
+    sha256: Sha256
+
+
+@dataclass(frozen=True, slots=True)
+class Manifest:
+    evidence_id: EvidenceId
+    role: Role
+    case_number: CaseNumber | None
+    capture: Capture
+    origin: Origin
+    device_id: DeviceId
+    key_id: str
+    file_name: str
+    size: int
+    sha256: Sha256
+    media_type: str | None
+    chunk_size: int
+    chunks: tuple[Sha256, ...]
+    root: Sha256
+    sequence: int
+    previous: Sha256 | None
+    created_at: datetime
+    derived_from: DerivedFrom | None = None
+
+    def to_document(self) -> dict[str, Any]:
+        capture = self.capture
+        officer = capture.captured_by
+        return {
+            "type": MANIFEST_TYPE,
+            "version": MANIFEST_VERSION,
+            "evidence_id": str(self.evidence_id),
+            "role": self.role.value,
+            "case_number": None if self.case_number is None else str(self.case_number),
+            "capture": {
+                "started_at": format_time(capture.started_at),
+                "ended_at": None if capture.ended_at is None else format_time(capture.ended_at),
+                "time_source": capture.time_source,
+                "place": capture.place,
+                "captured_by": None
+                if officer is None
+                else {"officer_id": officer.officer_id, "name": officer.name},
+                "proves": capture.proves,
+            },
+            "origin": {
+                "device_model": self.origin.device_model,
+                "device_serial": self.origin.device_serial,
+                "software": self.origin.software,
+            },
+            "signer": {"device_id": str(self.device_id), "key_id": self.key_id},
+            "file": {
+                "name": self.file_name,
+                "size": self.size,
+                "sha256": self.sha256.hex,
+                "media_type": self.media_type,
+            },
+            "chunks": {
+                "size": self.chunk_size,
+                "root": self.root.hex,
+                "sha256": [chunk.hex for chunk in self.chunks],
+            },
+            "chain": {
+                "sequence": self.sequence,
+                "previous_manifest_sha256": None if self.previous is None else self.previous.hex,
+            },
+            "derived_from": None
+            if self.derived_from is None
+            else {
+                "evidence_id": str(self.derived_from.evidence_id),
+                "role": self.derived_from.role.value,
+                "sha256": self.derived_from.sha256.hex,
+            },
+            "created_at": format_time(self.created_at),
+        }
+
+    def to_bytes(self) -> bytes:
+        return canonical_bytes(self.to_document())
+
+    @classmethod
+    def parse(cls, body: bytes, rule: CaseNumberRule) -> Manifest:
+        return _ManifestReader(rule).read(loads_object(body, MalformedManifest, "manifest"))
+
+
+class _ManifestReader:
+    def __init__(self, rule: CaseNumberRule) -> None:
+        self.rule = rule
+
+    def read(self, document: dict[str, Any]) -> Manifest:
+        top = Fields(document, MalformedManifest)
+        top.constant("type", MANIFEST_TYPE)
+        top.constant("version", MANIFEST_VERSION)
+        evidence_id = top.convert("evidence_id", top.text("evidence_id"), EvidenceId)
+        role = top.convert("role", top.text("role"), Role.parse)
+        case_text = top.optional_text("case_number", max_length=64)
+        case_number = (
+            None if case_text is None else top.convert("case_number", case_text, self.rule.parse)
+        )
+        capture = self._capture(top.section("capture"))
+        origin = self._origin(top.section("origin"))
+        signer = top.section("signer")
+        device_id = signer.convert("device_id", signer.text("device_id"), DeviceId)
+        key_id = signer.convert("key_id", signer.text("key_id", max_length=64), _key_id)
+        signer.done()
+        file = top.section("file")
+        file_name = file.convert("name", file.text("name", max_length=255), safe_file_name)
+        size = file.integer("size")
+        sha256 = file.convert("sha256", file.text("sha256", max_length=64), Sha256)
+        media_type = file.optional_text("media_type", max_length=128)
+        file.done()
+        chunk_size, chunks, root = self._chunks(top.section("chunks"), size)
+        sequence, previous = self._chain(top.section("chain"))
+        derived_from = self._derived_from(top.optional_section("derived_from"), role)
+        created_at = top.time("created_at")
+        top.done()
+        return Manifest(
+            evidence_id=evidence_id,
+            role=role,
+            case_number=case_number,
+            capture=capture,
+            origin=origin,
+            device_id=device_id,
+            key_id=key_id,
+            file_name=file_name,
+            size=size,
+            sha256=sha256,
+            media_type=media_type,
+            chunk_size=chunk_size,
+            chunks=chunks,
+            root=root,
+            sequence=sequence,
+            previous=previous,
+            created_at=created_at,
+            derived_from=derived_from,
+        )
+
+    @staticmethod
+    def _capture(fields: Fields) -> Capture:
+        started_at = fields.time("started_at")
+        ended_at = fields.optional_time("ended_at")
+        if ended_at is not None and ended_at < started_at:
+            raise MalformedManifest("capture.ended_at is before capture.started_at")
+        time_source = fields.text("time_source", max_length=32)
+        if time_source not in TimeSource.ALL:
+            raise MalformedManifest(f"capture.time_source must be one of {TimeSource.ALL}")
+        place = fields.optional_text("place")
+        officer_fields = fields.optional_section("captured_by")
+        officer = None
+        if officer_fields is not None:
+            officer = Officer(
+                officer_id=officer_fields.text("officer_id", max_length=64),
+                name=officer_fields.optional_text("name", max_length=128),
+            )
+            officer_fields.done()
+        proves = fields.optional_text("proves")
+        fields.done()
+        return Capture(started_at, ended_at, time_source, place, officer, proves)
+
+    @staticmethod
+    def _origin(fields: Fields) -> Origin:
+        origin = Origin(
+            device_model=fields.optional_text("device_model", max_length=128),
+            device_serial=fields.optional_text("device_serial", max_length=128),
+            software=fields.text("software", max_length=128),
+        )
+        fields.done()
+        return origin
+
+    @staticmethod
+    def _chunks(fields: Fields, size: int) -> tuple[int, tuple[Sha256, ...], Sha256]:
+        chunk_size = fields.integer("size", minimum=MIN_CHUNK_SIZE)
+        if chunk_size > MAX_CHUNK_SIZE or chunk_size & (chunk_size - 1):
+            raise MalformedManifest(
+                f"chunks.size must be a power of two from {MIN_CHUNK_SIZE} to {MAX_CHUNK_SIZE}"
+            )
+        expected = chunk_count(size, chunk_size)
+        texts = fields.text_list("sha256", max_items=expected)
+        if len(texts) != expected:
+            raise MalformedManifest(
+                f"a {size}-byte file has {expected} chunks of {chunk_size}; "
+                f"the manifest lists {len(texts)}"
+            )
+        chunks = tuple(fields.convert("sha256", text, Sha256) for text in texts)
+        root = fields.convert("root", fields.text("root", max_length=64), Sha256)
+        if chunk_root(chunks) != root:
+            raise MalformedManifest("chunks.root is not the RFC 6962 root of chunks.sha256")
+        fields.done()
+        return chunk_size, chunks, root
+
+    @staticmethod
+    def _chain(fields: Fields) -> tuple[int, Sha256 | None]:
+        sequence = fields.integer("sequence", minimum=1)
+        previous_text = fields.optional_text("previous_manifest_sha256", max_length=64)
+        previous = (
+            None
+            if previous_text is None
+            else fields.convert("previous_manifest_sha256", previous_text, Sha256)
+        )
+        if (sequence == 1) != (previous is None):
+            raise MalformedManifest(
+                "chain.previous_manifest_sha256 is null exactly when chain.sequence is 1"
+            )
+        fields.done()
+        return sequence, previous
+
+    @staticmethod
+    def _derived_from(fields: Fields | None, role: Role) -> DerivedFrom | None:
+        if (fields is None) != (role is Role.ORIGINAL):
+            raise MalformedManifest(
+                "derived_from is null for an original and set for anything else"
+            )
+        if fields is None:
+            return None
+        derived = DerivedFrom(
+            evidence_id=fields.convert("evidence_id", fields.text("evidence_id"), EvidenceId),
+            role=fields.convert("role", fields.text("role"), Role.parse),
+            sha256=fields.convert("sha256", fields.text("sha256", max_length=64), Sha256),
+        )
+        fields.done()
+        return derived
+
+
+def _key_id(text: str) -> str:
+    return Sha256(text).hex  # a key id has the shape of a SHA-256
+
+
+@dataclass(frozen=True, slots=True)
+class SignedManifest:
+    """A manifest as its exact signed bytes, the detached signature, and the parsed view."""
+
+    body: bytes
+    signature: bytes
+    manifest: Manifest
+
+    @property
+    def sha256(self) -> Sha256:
+        return Sha256.of(self.body)
+
+    @classmethod
+    def create(cls, manifest: Manifest, key: Ed25519PrivateKey) -> SignedManifest:
+        body = manifest.to_bytes()
+        return cls(body, sign(key, PayloadType.MANIFEST, body), manifest)
+
+    @classmethod
+    def parse(cls, body: bytes, signature: bytes, rule: CaseNumberRule) -> SignedManifest:
+        """Parse without checking the signature: that needs the registered key."""
+        return cls(body, signature, Manifest.parse(body, rule))
+
+    def verify(self, key: Ed25519PublicKey) -> None:
+        verify(key, PayloadType.MANIFEST, self.body, self.signature)

@@ -1,0 +1,107 @@
+import hashlib
+import os
+
+import pytest
+
+from evidence.digest import (
+    CHUNK_SIZE,
+    READ_BUFFER_SIZE,
+    Sha256,
+    StreamingFingerprint,
+    chunk_count,
+    feed_file,
+    fingerprint_file,
+)
+from evidence.errors import InvalidIdentifier, LengthMismatch
+
+
+def expected_chunks(data: bytes, size: int) -> tuple[Sha256, ...]:
+    return tuple(Sha256.of(data[i : i + size]) for i in range(0, len(data), size))
+
+
+@pytest.mark.parametrize(
+    "length", [0, 1, CHUNK_SIZE - 1, CHUNK_SIZE, CHUNK_SIZE + 1, 2 * CHUNK_SIZE + 12345]
+)
+def test_file_fingerprint_matches_hashlib_and_chunk_slices(tmp_path, length):
+    data = os.urandom(length)
+    path = tmp_path / "clip.bin"
+    path.write_bytes(data)
+    fingerprint = fingerprint_file(path)
+    assert fingerprint.size == length
+    assert fingerprint.sha256.hex == hashlib.sha256(data).hexdigest()
+    assert fingerprint.chunks == expected_chunks(data, CHUNK_SIZE)
+    assert len(fingerprint.chunks) == chunk_count(length)
+
+
+def test_feeding_in_odd_pieces_gives_the_same_fingerprint():
+    data = os.urandom(300_000)
+    whole = StreamingFingerprint(65536)
+    whole.update(data)
+    pieces = StreamingFingerprint(65536)
+    position = 0
+    for step in [1, 7, 65535, 2, 100_000, 65536, 10**6]:
+        pieces.update(data[position : position + step])
+        position += step
+    assert pieces.finish() == whole.finish()
+
+
+def test_update_reports_the_chunks_it_completed():
+    fingerprint = StreamingFingerprint(65536, total_size=65536 * 2 + 10)
+    assert fingerprint.update(bytes(65535)) == []
+    assert fingerprint.update(bytes(2)) == [0]
+    assert fingerprint.update(bytes(65536 - 1)) == [1]
+    assert fingerprint.update(bytes(10)) == [2]  # the short last chunk closes at total_size
+
+
+def test_a_copy_is_independent_so_a_failed_write_can_be_rolled_back():
+    fingerprint = StreamingFingerprint(65536)
+    fingerprint.update(b"kept")
+    saved = fingerprint.copy()
+    fingerprint.update(b"discarded")
+    assert saved.finish().sha256 == Sha256.of(b"kept")
+
+
+def test_finish_is_a_look_not_an_end():
+    fingerprint = StreamingFingerprint(65536)
+    fingerprint.update(b"abc")
+    first = fingerprint.finish()
+    assert fingerprint.finish() == first
+    fingerprint.update(b"def")
+    assert fingerprint.finish().sha256 == Sha256.of(b"abcdef")
+
+
+def test_more_bytes_than_declared_are_refused():
+    fingerprint = StreamingFingerprint(65536, total_size=3)
+    with pytest.raises(LengthMismatch):
+        fingerprint.update(b"abcd")
+
+
+def test_finishing_short_of_the_declared_size_is_refused():
+    fingerprint = StreamingFingerprint(65536, total_size=10)
+    fingerprint.update(b"abc")
+    with pytest.raises(LengthMismatch):
+        fingerprint.finish()
+
+
+def test_feed_file_reads_a_prefix_and_notices_a_short_file(tmp_path):
+    path = tmp_path / "part"
+    path.write_bytes(b"x" * (READ_BUFFER_SIZE + 5))
+    fingerprint = feed_file(StreamingFingerprint(65536), path, length=READ_BUFFER_SIZE + 1)
+    assert fingerprint.position == READ_BUFFER_SIZE + 1
+    with pytest.raises(LengthMismatch):
+        feed_file(StreamingFingerprint(65536), path, length=READ_BUFFER_SIZE + 6)
+
+
+@pytest.mark.parametrize("bad", ["", "ABCDEF" + "0" * 58, "0" * 63, "z" * 64, 42])
+def test_a_sha256_value_must_be_64_lowercase_hex(bad):
+    with pytest.raises(InvalidIdentifier):
+        Sha256(bad)
+
+
+def test_sha256_base64_round_trip():
+    digest = Sha256.of(b"evidence")
+    assert Sha256.from_base64(digest.to_base64()) == digest
+    with pytest.raises(InvalidIdentifier):
+        Sha256.from_base64("not base64!")
+    with pytest.raises(InvalidIdentifier):
+        Sha256.from_raw(b"short")
