@@ -1,0 +1,1 @@
+"""The server's books: blob stores and index backends, each behind a small interface."""

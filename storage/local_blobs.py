@@ -1,0 +1,118 @@
+"""The embedded blob store: content-addressed, read-only files on the local disk.
+
+Layout: ``<root>/sha256/ab/cd/abcd…`` (the full hex digest as the name), mode 0444.
+An object enters by hard link (atomic, never replaces an existing name) or, across file
+systems, by a synced copy linked into place. Nothing in this module deletes or rewrites.
+
+Local files are tamper-evident, not tamper-proof: anyone with root can change them, and
+``liuhen recordings verify`` will then say so. S3 Object Lock is the tamper-proof backend.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import os
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+from evidence.digest import Sha256
+from evidence.errors import InsufficientStorage, StorageFailure
+from storage.durable import fsync_dir, fsync_path, make_dirs_durably
+
+__all__ = ["LocalBlobStore"]
+
+log = logging.getLogger(__name__)
+
+_LOCATOR = re.compile(r"sha256/[0-9a-f]{2}/[0-9a-f]{2}/[0-9a-f]{64}")
+_CROSS_DEVICE = {errno.EXDEV, errno.EPERM, errno.EMLINK}
+
+
+class LocalBlobStore:
+    name = "local"
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+
+    @staticmethod
+    def locator_for(sha256: Sha256) -> str:
+        digest = sha256.hex
+        return f"sha256/{digest[:2]}/{digest[2:4]}/{digest}"
+
+    def _path(self, locator: str) -> Path:
+        if not _LOCATOR.fullmatch(locator):
+            raise StorageFailure(f"not a local-store locator: {locator!r}")
+        return self.root / locator
+
+    def put_file(self, source: Path, sha256: Sha256, size: int) -> str:
+        locator = self.locator_for(sha256)
+        target = self._path(locator)
+        try:
+            if target.exists():
+                return self._existing(locator, target, size)
+            make_dirs_durably(target.parent)
+            try:
+                os.link(source, target)
+            except FileExistsError:
+                return self._existing(locator, target, size)
+            except OSError as exc:
+                if exc.errno not in _CROSS_DEVICE:
+                    raise
+                self._copy_into_place(source, target)
+            os.chmod(target, 0o444)
+            fsync_path(target)
+            fsync_dir(target.parent)
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise InsufficientStorage("the local store is full") from exc
+            raise StorageFailure(f"could not store {sha256}: {exc.strerror}") from exc
+        log.info("stored %s (%d bytes)", locator, size)
+        return locator
+
+    @staticmethod
+    def _existing(locator: str, target: Path, size: int) -> str:
+        held = target.stat().st_size
+        if held != size:
+            # Same name, different size: the stored copy is damaged. Never overwrite it.
+            raise StorageFailure(
+                f"{locator} is held with {held} bytes, not {size}: the store copy is damaged",
+                locator=locator,
+            )
+        return locator
+
+    @staticmethod
+    def _copy_into_place(source: Path, target: Path) -> None:
+        fd, temp_name = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        temp = Path(temp_name)
+        try:
+            with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
+                shutil.copyfileobj(src, out, 1024 * 1024)
+                out.flush()
+                os.fsync(out.fileno())
+            with contextlib.suppress(FileExistsError):
+                os.link(temp, target)  # if it exists, identical content arrived first
+        finally:
+            temp.unlink()
+
+    def read(self, locator: str, buffer_size: int) -> Iterator[bytes]:
+        try:
+            with open(self._path(locator), "rb") as handle:
+                while block := handle.read(buffer_size):
+                    yield block
+        except OSError as exc:
+            raise StorageFailure(f"cannot read {locator}: {exc.strerror}", locator=locator) from exc
+
+    def size(self, locator: str) -> int | None:
+        try:
+            return self._path(locator).stat().st_size
+        except FileNotFoundError:
+            return None
+
+    def path_of(self, locator: str) -> Path:
+        """The file behind a locator, for local tools (the offline verifier, tests)."""
+        return self._path(locator)

@@ -1,0 +1,132 @@
+"""Verified, stored objects and the history of their re-verification."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from evidence.errors import StorageFailure
+from evidence.identifiers import EvidenceId, Role
+from storage.records import StoredObject, UploadState, VerificationRecord
+from storage.sqlite import rows
+from storage.sqlite.database import SqliteDatabase, transaction
+
+
+class SqliteObjects:
+    def __init__(self, db: SqliteDatabase) -> None:
+        self._db = db
+
+    async def finalize(self, upload_id: str, stored: StoredObject) -> StoredObject:
+        def finalize(conn: sqlite3.Connection) -> StoredObject:
+            with transaction(conn):
+                row = conn.execute(
+                    "SELECT * FROM objects WHERE evidence_id = ? AND role = ?",
+                    (str(stored.evidence_id), stored.role.value),
+                ).fetchone()
+                if row is not None:
+                    return rows.stored_object(row)
+                conn.execute(
+                    "INSERT INTO objects (evidence_id, role, device_id, sequence, manifest_sha256, "
+                    "sha256, size, chunk_root, store, locator, case_number, started_at, ended_at, "
+                    "place, officer_id, file_name, received_at, receipt_body, receipt_signature) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        str(stored.evidence_id),
+                        stored.role.value,
+                        str(stored.device_id),
+                        stored.sequence,
+                        stored.manifest_sha256.hex,
+                        stored.sha256.hex,
+                        stored.size,
+                        stored.chunk_root.hex,
+                        stored.store,
+                        stored.locator,
+                        None if stored.case_number is None else str(stored.case_number),
+                        rows.when(stored.started_at),
+                        rows.when(stored.ended_at),
+                        stored.place,
+                        stored.officer_id,
+                        stored.file_name,
+                        rows.when(stored.received_at),
+                        stored.receipt_body,
+                        stored.receipt_signature,
+                    ),
+                )
+                cursor = conn.execute(
+                    "UPDATE uploads SET state = ?, error_code = NULL, error_message = NULL "
+                    "WHERE upload_id = ?",
+                    (UploadState.FINALIZED.value, upload_id),
+                )
+                if cursor.rowcount != 1:
+                    raise StorageFailure(f"upload {upload_id} vanished while being finalized")
+            return stored
+
+        return await self._db.run(finalize)
+
+    async def get(self, evidence_id: EvidenceId, role: Role) -> StoredObject | None:
+        def get(conn: sqlite3.Connection) -> StoredObject | None:
+            row = conn.execute(
+                "SELECT * FROM objects WHERE evidence_id = ? AND role = ?",
+                (str(evidence_id), role.value),
+            ).fetchone()
+            return None if row is None else rows.stored_object(row)
+
+        return await self._db.run(get)
+
+    async def of_recording(self, evidence_id: EvidenceId) -> list[StoredObject]:
+        def of_recording(conn: sqlite3.Connection) -> list[StoredObject]:
+            cursor = conn.execute(
+                "SELECT * FROM objects WHERE evidence_id = ? ORDER BY role", (str(evidence_id),)
+            )
+            return [rows.stored_object(row) for row in cursor]
+
+        return await self._db.run(of_recording)
+
+    async def originals(
+        self, case_number: str | None, limit: int, offset: int
+    ) -> list[StoredObject]:
+        def originals(conn: sqlite3.Connection) -> list[StoredObject]:
+            if case_number is None:
+                cursor = conn.execute(
+                    "SELECT * FROM objects WHERE role = ? ORDER BY started_at DESC, evidence_id "
+                    "LIMIT ? OFFSET ?",
+                    (Role.ORIGINAL.value, limit, offset),
+                )
+            else:
+                cursor = conn.execute(
+                    "SELECT * FROM objects WHERE role = ? AND case_number = ? "
+                    "ORDER BY started_at DESC, evidence_id LIMIT ? OFFSET ?",
+                    (Role.ORIGINAL.value, case_number, limit, offset),
+                )
+            return [rows.stored_object(row) for row in cursor]
+
+        return await self._db.run(originals)
+
+    async def add_verification(self, record: VerificationRecord) -> None:
+        def add(conn: sqlite3.Connection) -> None:
+            with transaction(conn):
+                conn.execute(
+                    "INSERT INTO verifications (evidence_id, role, checked_at, ok, detail) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (
+                        str(record.evidence_id),
+                        record.role.value,
+                        rows.when(record.checked_at),
+                        int(record.ok),
+                        record.detail,
+                    ),
+                )
+
+        await self._db.run(add)
+
+    async def latest_verification(
+        self, evidence_id: EvidenceId, role: Role
+    ) -> VerificationRecord | None:
+        def latest(conn: sqlite3.Connection) -> VerificationRecord | None:
+            row = conn.execute(
+                "SELECT * FROM verifications WHERE evidence_id = ? AND role = ? "
+                "ORDER BY id DESC LIMIT 1",
+                (str(evidence_id), role.value),
+            ).fetchone()
+            return None if row is None else rows.verification(row)
+
+        return await self._db.run(latest)
