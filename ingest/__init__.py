@@ -1,0 +1,1 @@
+"""The ingest server: tus uploads, verification, storage, indexing and the custodian API."""

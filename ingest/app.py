@@ -1,0 +1,70 @@
+"""Wiring: open the books, build the aiohttp application."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from aiohttp import web
+
+from evidence.case_number import CaseNumberRule
+from evidence.errors import KeyFileError
+from evidence.keys import Ed25519PrivateKey, generate_key_pair, load_private_key
+from evidence.wire import HEALTH
+from ingest.config import IngestConfig
+from ingest.context import CONTEXT, ServerContext, utc_now
+from ingest.handlers_custodian import add_custodian_routes
+from ingest.handlers_device import add_device_routes
+from ingest.handlers_tus import add_tus_routes
+from ingest.http import error_middleware, tus_middleware
+from ingest.sweeper import sweeper_context
+from ingest.upload_area import UploadArea
+from storage.backends import open_blob_store, open_index
+
+__all__ = ["build_app", "ensure_server_key", "open_context"]
+
+log = logging.getLogger(__name__)
+
+
+def ensure_server_key(config: IngestConfig) -> Ed25519PrivateKey:
+    """Load the server's signing key, creating it on first start (like an SSH host key)."""
+    path = config.server_key_path
+    if not path.exists():
+        log.warning("no server key at %s; generating one", path)
+        try:
+            return generate_key_pair(path, config.server_public_key_path)
+        except KeyFileError:
+            pass  # another process created it first
+    return load_private_key(path)
+
+
+async def open_context(
+    config: IngestConfig, case_rule: CaseNumberRule, clock: Callable[[], datetime] = utc_now
+) -> ServerContext:
+    key = ensure_server_key(config)
+    index = await open_index(config.index, config.index_path)
+    return ServerContext(
+        config=config,
+        index=index,
+        store=open_blob_store(config.blob_store, config.store_dir),
+        area=UploadArea(config.uploads_dir),
+        server_key=key,
+        case_rule=case_rule,
+        clock=clock,
+    )
+
+
+async def health(request: web.Request) -> web.Response:
+    return web.json_response({"status": "ok", "server_key_id": request.app[CONTEXT].server_key_id})
+
+
+def build_app(ctx: ServerContext) -> web.Application:
+    app = web.Application(middlewares=[tus_middleware, error_middleware])
+    app[CONTEXT] = ctx
+    app.router.add_get(HEALTH, health)
+    add_tus_routes(app)
+    add_device_routes(app)
+    add_custodian_routes(app)
+    app.cleanup_ctx.append(sweeper_context)
+    return app

@@ -1,0 +1,56 @@
+"""Everything a request handler may reach, built once at start-up."""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from aiohttp import web
+
+from evidence.case_number import CaseNumberRule
+from evidence.digest import StreamingFingerprint
+from evidence.keys import Ed25519PrivateKey, key_id
+from ingest.config import IngestConfig
+from ingest.upload_area import UploadArea
+from storage.interfaces import BlobStore, Index
+
+__all__ = ["CONTEXT", "ServerContext", "utc_now"]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class ServerContext:
+    config: IngestConfig
+    index: Index
+    store: BlobStore
+    area: UploadArea
+    server_key: Ed25519PrivateKey
+    case_rule: CaseNumberRule
+    clock: Callable[[], datetime] = utc_now
+    # Running fingerprints of open uploads, so each byte is hashed once as it arrives.
+    # Lost on restart and rebuilt from the partial file when next needed.
+    fingerprints: dict[str, StreamingFingerprint] = field(default_factory=dict)
+    _locks: weakref.WeakValueDictionary[str, asyncio.Lock] = field(
+        default_factory=weakref.WeakValueDictionary
+    )
+
+    @property
+    def server_key_id(self) -> str:
+        return key_id(self.server_key.public_key())
+
+    def lock_for(self, upload_id: str) -> asyncio.Lock:
+        """One lock per upload in this process: a PATCH or finalize at a time."""
+        lock = self._locks.get(upload_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[upload_id] = lock
+        return lock
+
+
+CONTEXT = web.AppKey("liuhen_context", ServerContext)

@@ -1,0 +1,160 @@
+"""Finalize: check every byte against the signed manifest, store, index, sign a receipt.
+
+Idempotent: finalizing a finalized object returns the receipt it already has; a
+rejected one repeats its error. The order keeps a crash harmless at every step:
+store (write-once, idempotent) → index and mark finalized (one transaction) → drop the
+partial file.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from evidence.errors import (
+    IntegrityError,
+    ManifestNotRegistered,
+    SequenceReused,
+    StorageFailure,
+    UploadIncomplete,
+    WrongDevice,
+    error_for_code,
+)
+from evidence.identifiers import EvidenceId, Role
+from evidence.keys import public_key_from_raw
+from evidence.manifest import SignedManifest
+from evidence.receipt import Receipt, SignedReceipt
+from ingest.context import ServerContext
+from ingest.policies import AllOf, ChunksMatch, DigestMatches, SignatureValid, SizeMatches, Subject
+from ingest.tus_rules import check_readable
+from ingest.uploads import running_fingerprint
+from storage.records import DeviceRecord, ManifestRecord, StoredObject, UploadRecord, UploadState
+
+__all__ = ["FINALIZE_POLICIES", "finalize", "finalize_upload"]
+
+log = logging.getLogger(__name__)
+
+FINALIZE_POLICIES = AllOf(SignatureValid(), SizeMatches(), DigestMatches(), ChunksMatch())
+
+
+async def finalize(
+    ctx: ServerContext, device: DeviceRecord, evidence_id: EvidenceId, role: Role
+) -> StoredObject:
+    manifest = await ctx.index.uploads.manifest(evidence_id, role)
+    if manifest is None:
+        raise ManifestNotRegistered(f"no manifest for {evidence_id}/{role}")
+    if manifest.device_id != device.device_id:
+        raise WrongDevice(f"{evidence_id}/{role} belongs to device {manifest.device_id}")
+    stored = await ctx.index.objects.get(evidence_id, role)
+    if stored is not None:
+        return stored
+    upload = await ctx.index.uploads.live_upload(evidence_id, role)
+    if upload is None:
+        raise UploadIncomplete(f"no upload for {evidence_id}/{role} yet")
+    return await finalize_upload(ctx, upload, manifest)
+
+
+async def finalize_upload(
+    ctx: ServerContext, upload: UploadRecord, manifest: ManifestRecord
+) -> StoredObject:
+    async with ctx.lock_for(upload.upload_id):
+        current = await ctx.index.uploads.upload(upload.upload_id)
+        if current is None:
+            raise StorageFailure(f"upload {upload.upload_id} vanished from the index")
+        if current.state is UploadState.FINALIZED:
+            stored = await ctx.index.objects.get(manifest.evidence_id, manifest.role)
+            if stored is None:  # finalized and indexed happen in one transaction
+                raise StorageFailure(f"upload {upload.upload_id} is finalized but not indexed")
+            return stored
+        if current.state is UploadState.REJECTED:
+            raise error_for_code(
+                current.error_code or "integrity", current.error_message or "rejected"
+            )
+        check_readable(current, ctx.clock())
+        if current.offset != current.length:
+            raise UploadIncomplete(
+                f"{current.offset} of {current.length} bytes received", offset=current.offset
+            )
+        return await _verify_and_store(ctx, current, manifest)
+
+
+async def _verify_and_store(
+    ctx: ServerContext, upload: UploadRecord, record: ManifestRecord
+) -> StoredObject:
+    signed = SignedManifest.parse(record.body, record.signature, ctx.case_rule)
+    manifest = signed.manifest
+    fingerprint = (await running_fingerprint(ctx, upload, manifest.chunk_size)).finish()
+    key = await ctx.index.devices.key(record.key_id)
+    subject = Subject(
+        signed, None if key is None else public_key_from_raw(key.public_key), fingerprint
+    )
+    try:
+        FINALIZE_POLICIES.check(subject)
+        await _check_chain_slot(ctx, signed)
+    except IntegrityError as exc:
+        await ctx.index.uploads.set_state(
+            upload.upload_id, UploadState.REJECTED, exc.code, exc.message
+        )
+        ctx.fingerprints.pop(upload.upload_id, None)
+        log.warning("upload %s rejected: %s", upload.upload_id, exc.message)
+        raise
+    locator = await asyncio.to_thread(
+        ctx.store.put_file, ctx.area.path(upload.upload_id), fingerprint.sha256, fingerprint.size
+    )
+    now = ctx.clock()
+    receipt = SignedReceipt.create(
+        Receipt(
+            evidence_id=manifest.evidence_id,
+            role=manifest.role,
+            device_id=manifest.device_id,
+            sequence=manifest.sequence,
+            manifest_sha256=signed.sha256,
+            size=fingerprint.size,
+            sha256=fingerprint.sha256,
+            chunk_root=fingerprint.root,
+            store=ctx.store.name,
+            locator=locator,
+            received_at=now,
+            server_key_id=ctx.server_key_id,
+        ),
+        ctx.server_key,
+    )
+    capture = manifest.capture
+    stored = await ctx.index.objects.finalize(
+        upload.upload_id,
+        StoredObject(
+            evidence_id=manifest.evidence_id,
+            role=manifest.role,
+            device_id=manifest.device_id,
+            sequence=manifest.sequence,
+            manifest_sha256=signed.sha256,
+            sha256=fingerprint.sha256,
+            size=fingerprint.size,
+            chunk_root=fingerprint.root,
+            store=ctx.store.name,
+            locator=locator,
+            case_number=manifest.case_number,
+            started_at=capture.started_at,
+            ended_at=capture.ended_at,
+            place=capture.place,
+            officer_id=None if capture.captured_by is None else capture.captured_by.officer_id,
+            file_name=manifest.file_name,
+            received_at=now,
+            receipt_body=receipt.body,
+            receipt_signature=receipt.signature,
+        ),
+    )
+    await asyncio.to_thread(ctx.area.remove, upload.upload_id)
+    ctx.fingerprints.pop(upload.upload_id, None)
+    log.info("stored %s/%s sha256=%s", manifest.evidence_id, manifest.role, fingerprint.sha256)
+    return stored
+
+
+async def _check_chain_slot(ctx: ServerContext, signed: SignedManifest) -> None:
+    """The device's sequence number must still name this very manifest."""
+    manifest = signed.manifest
+    held = await ctx.index.uploads.manifest_at(manifest.device_id, manifest.sequence)
+    if held is None or held.manifest_sha256 != signed.sha256:
+        raise SequenceReused(
+            f"sequence {manifest.sequence} of {manifest.device_id} names another manifest"
+        )

@@ -1,0 +1,104 @@
+"""What a custodian sees of a recording: its objects, attested metadata, verification
+status and open flags. Shared by the JSON API and the CLI."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from evidence.errors import NotFound, StorageFailure
+from evidence.identifiers import EvidenceId
+from evidence.strict_json import format_time
+from ingest.context import ServerContext
+from ingest.flags import advice_for
+from storage.records import FlagRecord, StoredObject, VerificationRecord
+
+__all__ = ["get_recording", "list_recordings"]
+
+
+def _verification(record: VerificationRecord | None) -> dict[str, Any] | None:
+    if record is None:
+        return None
+    return {
+        "ok": record.ok,
+        "checked_at": format_time(record.checked_at),
+        "checks": json.loads(record.detail),
+    }
+
+
+def _flag(flag: FlagRecord) -> dict[str, Any]:
+    return {
+        "kind": flag.kind,
+        "subject": flag.subject,
+        "detail": json.loads(flag.detail),
+        "raised_at": format_time(flag.raised_at),
+        "advice": advice_for(flag.kind),
+    }
+
+
+def _summary(stored: StoredObject) -> dict[str, Any]:
+    return {
+        "evidence_id": str(stored.evidence_id),
+        "case_number": None if stored.case_number is None else str(stored.case_number),
+        "device_id": str(stored.device_id),
+        "file_name": stored.file_name,
+        "started_at": format_time(stored.started_at),
+        "ended_at": None if stored.ended_at is None else format_time(stored.ended_at),
+        "place": stored.place,
+        "officer_id": stored.officer_id,
+        "size": stored.size,
+        "sha256": stored.sha256.hex,
+        "received_at": format_time(stored.received_at),
+    }
+
+
+async def list_recordings(
+    ctx: ServerContext, case_number: str | None, limit: int = 100, offset: int = 0
+) -> list[dict[str, Any]]:
+    normalised = None if case_number is None else str(ctx.case_rule.parse(case_number))
+    originals = await ctx.index.objects.originals(normalised, limit, offset)
+    results = []
+    for stored in originals:
+        summary = _summary(stored)
+        latest = await ctx.index.objects.latest_verification(stored.evidence_id, stored.role)
+        summary["verification"] = _verification(latest)
+        summary["open_flags"] = [
+            flag.kind for flag in await ctx.index.flags.open_for(stored.evidence_id)
+        ]
+        results.append(summary)
+    return results
+
+
+async def get_recording(ctx: ServerContext, evidence_id: EvidenceId) -> dict[str, Any]:
+    objects = await ctx.index.objects.of_recording(evidence_id)
+    if not objects:
+        raise NotFound(f"no stored recording {evidence_id}")
+    original = next((o for o in objects if o.role.value == "original"), objects[0])
+    result = _summary(original)
+    result["objects"] = []
+    for stored in objects:
+        manifest = await ctx.index.uploads.manifest(stored.evidence_id, stored.role)
+        if manifest is None:
+            raise StorageFailure(f"{stored.evidence_id}/{stored.role} is stored without a manifest")
+        latest = await ctx.index.objects.latest_verification(stored.evidence_id, stored.role)
+        result["objects"].append(
+            {
+                "role": stored.role.value,
+                "size": stored.size,
+                "sha256": stored.sha256.hex,
+                "chunk_root": stored.chunk_root.hex,
+                "store": stored.store,
+                "locator": stored.locator,
+                "sequence": stored.sequence,
+                "manifest_sha256": stored.manifest_sha256.hex,
+                "manifest": json.loads(manifest.body),
+                "receipt": {
+                    "body": base64.b64encode(stored.receipt_body).decode("ascii"),
+                    "signature": base64.b64encode(stored.receipt_signature).decode("ascii"),
+                },
+                "verification": _verification(latest),
+            }
+        )
+    result["flags"] = [_flag(flag) for flag in await ctx.index.flags.open_for(evidence_id)]
+    return result

@@ -1,0 +1,60 @@
+"""Run the ingest server: until a signal (``serve``), or for the life of a block (``running``)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import ssl
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from aiohttp import web
+
+from ingest.app import build_app
+from ingest.config import IngestConfig
+from ingest.context import ServerContext
+
+__all__ = ["running", "serve"]
+
+log = logging.getLogger(__name__)
+
+
+def _ssl_context(config: IngestConfig) -> ssl.SSLContext | None:
+    if config.tls_certificate is None:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(config.tls_certificate, config.tls_private_key)
+    return context
+
+
+@asynccontextmanager
+async def running(ctx: ServerContext, host: str, port: int) -> AsyncIterator[str]:
+    """Serve ``ctx`` while the block runs; yield the base URL (port 0 picks a free port)."""
+    # lingering_time: after refusing a request early, read at most 1 s more of its body
+    # (so an honest client gets to read the answer) instead of aiohttp's 10 s.
+    runner = web.AppRunner(build_app(ctx), access_log=None, lingering_time=1.0)
+    await runner.setup()
+    tls = _ssl_context(ctx.config)
+    site = web.TCPSite(runner, host, port, ssl_context=tls)
+    await site.start()
+    server = site._server  # aiohttp has no public accessor for the bound port
+    if not isinstance(server, asyncio.Server):
+        raise RuntimeError("aiohttp did not start a TCP server")
+    bound_port = server.sockets[0].getsockname()[1]
+    base_url = f"{'https' if tls else 'http'}://{host}:{bound_port}"
+    log.info("ingest server listening on %s", base_url)
+    try:
+        yield base_url
+    finally:
+        await runner.cleanup()
+
+
+async def serve(ctx: ServerContext) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with running(ctx, ctx.config.host, ctx.config.port):
+        await stop.wait()
+    log.info("ingest server stopped")

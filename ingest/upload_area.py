@@ -1,0 +1,57 @@
+"""Partial uploads on local disk: one file per tus upload, written only at its committed
+offset. These are transfer buffers, not evidence: the device keeps the original until it
+holds a receipt, so an expired or terminated partial may be removed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import BinaryIO
+
+from evidence.errors import StorageFailure, UnknownUpload
+from storage.durable import fsync_dir
+
+__all__ = ["UploadArea"]
+
+_UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
+
+
+class UploadArea:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+
+    def path(self, upload_id: str) -> Path:
+        if not _UPLOAD_ID.fullmatch(upload_id):
+            raise UnknownUpload(f"no upload {upload_id!r}")
+        return self.root / f"{upload_id}.part"
+
+    def create(self, upload_id: str) -> None:
+        fd = os.open(self.path(upload_id), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        fsync_dir(self.root)
+
+    def open_at(self, upload_id: str, offset: int) -> BinaryIO:
+        """Open for writing at ``offset``, dropping any bytes past it that were never
+        acknowledged (a failed or interrupted PATCH)."""
+        path = self.path(upload_id)
+        try:
+            handle = open(path, "r+b")  # noqa: SIM115 - the caller owns and closes it
+        except FileNotFoundError:
+            raise StorageFailure(f"the partial file of upload {upload_id} is missing") from None
+        if os.fstat(handle.fileno()).st_nlink != 1:
+            handle.close()
+            # It has been hard-linked into the blob store: writing now would alter evidence.
+            raise StorageFailure(f"upload {upload_id} is already stored; refusing to write")
+        handle.truncate(offset)
+        handle.seek(offset)
+        return handle
+
+    def remove(self, upload_id: str) -> None:
+        self.path(upload_id).unlink(missing_ok=True)
+        fsync_dir(self.root)

@@ -1,0 +1,186 @@
+"""tus uploads: create, append with durable acknowledgement, terminate.
+
+Durability rule: bytes are written and fsynced, then the new offset is committed in the
+index, and only then does the client hear 204. The offset always comes from the index,
+never from the partial file's size.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import timedelta
+
+from aiohttp import StreamReader
+
+from evidence.digest import StreamingFingerprint, feed_file
+from evidence.errors import (
+    ChecksumMismatch,
+    LengthMismatch,
+    Locked,
+    MalformedHeader,
+    ManifestNotRegistered,
+    OffsetMismatch,
+    UnknownUpload,
+    WrongDevice,
+)
+from evidence.identifiers import EvidenceId, Role, safe_file_name
+from evidence.manifest import Manifest
+from evidence.wire import META_EVIDENCE_ID, META_FILENAME, META_ROLE
+from ingest.context import ServerContext
+from ingest.patch_sink import PatchSink, stream_body
+from ingest.tus_rules import Creation, check_deletable, parse_patch
+from storage.records import DeviceRecord, UploadRecord, UploadState
+
+__all__ = ["append", "create_upload", "owned_upload", "running_fingerprint", "terminate"]
+
+log = logging.getLogger(__name__)
+
+
+def _metadata_text(metadata: Mapping[str, bytes | None], key: str) -> str:
+    value = metadata.get(key)
+    if value is None:
+        raise MalformedHeader(f"Upload-Metadata must carry {key}", header="Upload-Metadata")
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedHeader(
+            f"Upload-Metadata {key} is not UTF-8", header="Upload-Metadata"
+        ) from None
+
+
+async def _manifest_for(
+    ctx: ServerContext, device: DeviceRecord, evidence_id: EvidenceId, role: Role
+) -> Manifest:
+    record = await ctx.index.uploads.manifest(evidence_id, role)
+    if record is None:
+        raise ManifestNotRegistered(
+            f"register the manifest of {evidence_id}/{role} before uploading"
+        )
+    if record.device_id != device.device_id:
+        raise WrongDevice(f"{evidence_id}/{role} belongs to device {record.device_id}")
+    return Manifest.parse(record.body, ctx.case_rule)
+
+
+async def create_upload(
+    ctx: ServerContext, device: DeviceRecord, creation: Creation
+) -> tuple[UploadRecord, bool]:
+    """Create the upload for a registered manifest, or return the one that exists."""
+    metadata = creation.metadata
+    evidence_id = EvidenceId(_metadata_text(metadata, META_EVIDENCE_ID))
+    role = Role.parse(_metadata_text(metadata, META_ROLE))
+    if META_FILENAME in metadata:
+        safe_file_name(_metadata_text(metadata, META_FILENAME))
+    manifest = await _manifest_for(ctx, device, evidence_id, role)
+    if creation.length != manifest.size:
+        raise LengthMismatch(
+            f"Upload-Length {creation.length} but the manifest says {manifest.size}"
+        )
+    now = ctx.clock()
+    upload_id = secrets.token_hex(16)
+    await asyncio.to_thread(ctx.area.create, upload_id)
+    record, new = await ctx.index.uploads.create_upload(
+        UploadRecord(
+            upload_id=upload_id,
+            evidence_id=evidence_id,
+            role=role,
+            device_id=device.device_id,
+            length=creation.length,
+            offset=0,
+            state=UploadState.OPEN,
+            metadata=creation.metadata_header,
+            created_at=now,
+            expires_at=now + timedelta(seconds=ctx.config.upload_expiry_seconds),
+        )
+    )
+    if not new:
+        await asyncio.to_thread(ctx.area.remove, upload_id)
+    else:
+        log.info(
+            "upload %s opened for %s/%s (%d bytes)", upload_id, evidence_id, role, creation.length
+        )
+    return record, new
+
+
+async def owned_upload(ctx: ServerContext, device: DeviceRecord, upload_id: str) -> UploadRecord:
+    ctx.area.path(upload_id)  # refuses anything that is not an upload id
+    upload = await ctx.index.uploads.upload(upload_id)
+    if upload is None:
+        raise UnknownUpload(f"no upload {upload_id}")
+    if upload.device_id != device.device_id:
+        raise WrongDevice(f"upload {upload_id} belongs to another device")
+    return upload
+
+
+async def running_fingerprint(
+    ctx: ServerContext, upload: UploadRecord, chunk_size: int
+) -> StreamingFingerprint:
+    """The fingerprint of the committed bytes: kept from earlier PATCHes, or re-read once."""
+    fingerprint = ctx.fingerprints.get(upload.upload_id)
+    if fingerprint is None or fingerprint.position != upload.offset:
+        fresh = StreamingFingerprint(chunk_size, upload.length)
+        path = ctx.area.path(upload.upload_id)
+        fingerprint = await asyncio.to_thread(feed_file, fresh, path, upload.offset)
+        ctx.fingerprints[upload.upload_id] = fingerprint
+    return fingerprint
+
+
+async def append(
+    ctx: ServerContext,
+    device: DeviceRecord,
+    upload_id: str,
+    headers: Mapping[str, str],
+    content: StreamReader,
+    *,
+    creation: bool = False,
+) -> UploadRecord:
+    """Write one PATCH body; return the upload with its new committed offset."""
+    lock = ctx.lock_for(upload_id)
+    if lock.locked():
+        raise Locked(f"upload {upload_id} is taking another request; retry after it")
+    async with lock:
+        upload = await owned_upload(ctx, device, upload_id)
+        request = parse_patch(headers, upload, ctx.clock(), creation=creation)
+        manifest = await _manifest_for(ctx, device, upload.evidence_id, upload.role)
+        fingerprint = await running_fingerprint(ctx, upload, manifest.chunk_size)
+        before = fingerprint.copy()
+        handle = await asyncio.to_thread(ctx.area.open_at, upload_id, upload.offset)
+        try:
+            sink = PatchSink(
+                handle, fingerprint, manifest.chunks, request.checksum, request.content_length
+            )
+            received = await stream_body(content, sink, upload.length - upload.offset)
+            if received.interrupted and request.checksum is not None:
+                raise ChecksumMismatch("the body was cut off, so its checksum cannot be checked")
+            if not received.interrupted:
+                sink.verify_checksum(received.size)
+            await asyncio.to_thread(sink.make_durable)
+        except BaseException:
+            ctx.fingerprints[upload_id] = before  # the bytes past the offset are dropped next time
+            raise
+        finally:
+            handle.close()
+        new_offset = upload.offset + received.size
+        expires_at = ctx.clock() + timedelta(seconds=ctx.config.upload_expiry_seconds)
+        if not await ctx.index.uploads.advance(upload_id, upload.offset, new_offset, expires_at):
+            ctx.fingerprints.pop(upload_id, None)
+            raise OffsetMismatch("another server moved this upload's offset; HEAD and resume")
+        if received.interrupted:
+            log.info("upload %s: client left after %d bytes; kept them", upload_id, received.size)
+        return replace(upload, offset=new_offset, expires_at=expires_at)
+
+
+async def terminate(ctx: ServerContext, device: DeviceRecord, upload_id: str) -> None:
+    lock = ctx.lock_for(upload_id)
+    if lock.locked():
+        raise Locked(f"upload {upload_id} is taking another request")
+    async with lock:
+        upload = await owned_upload(ctx, device, upload_id)
+        check_deletable(upload, ctx.clock())
+        await ctx.index.uploads.set_state(upload_id, UploadState.TERMINATED)
+        ctx.fingerprints.pop(upload_id, None)
+        await asyncio.to_thread(ctx.area.remove, upload_id)
+    log.info("upload %s terminated by %s", upload_id, device.device_id)

@@ -1,0 +1,216 @@
+"""Shared fixtures: a real ingest server on 127.0.0.1, registered devices, raw HTTP."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from evidence.case_number import CaseNumberRule
+from evidence.device_auth import answer_challenge
+from evidence.identifiers import DeviceId
+from evidence.keys import Ed25519PrivateKey, generate_key_pair, key_id, public_key_pem
+from evidence.manifest import SignedManifest
+from evidence.tus_wire import OFFSET_CONTENT_TYPE, TUS_VERSION, encode_metadata, format_checksum
+from evidence.wire import AUTH_CHALLENGE, AUTH_TOKEN, FILES, MANIFESTS, SIGNATURE_HEADER
+from ingest.admin import add_user, register_device
+from ingest.app import open_context
+from ingest.config import IngestConfig
+from ingest.context import ServerContext
+from ingest.server import running
+
+
+class Clock:
+    """Real time plus an offset a test may move forward."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += timedelta(seconds=seconds)
+
+
+@dataclass
+class Device:
+    device_id: str
+    key: Ed25519PrivateKey
+    key_path: Path
+    public_key_path: Path
+
+    @property
+    def key_id(self) -> str:
+        return key_id(self.key.public_key())
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: Any
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def code(self) -> str | None:
+        try:
+            return self.json()["error"]["code"]
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+@dataclass
+class Server:
+    ctx: ServerContext
+    url: str
+    clock: Clock
+    root: Path
+    http: aiohttp.ClientSession
+    _devices: int = field(default=0)
+
+    async def add_device(self, device_id: str | None = None) -> Device:
+        self._devices += 1
+        device_id = device_id or f"dock-test-{self._devices:02d}"
+        key_path = self.root / "devices" / device_id / "device.pem"
+        key = generate_key_pair(key_path)
+        await register_device(self.ctx.index, DeviceId(device_id), public_key_pem(key.public_key()))
+        return Device(device_id, key, key_path, key_path.with_suffix(".pub.pem"))
+
+    async def add_user(self, name: str = "custodian-1", role: str = "custodian") -> str:
+        return await add_user(self.ctx.index, name, role)
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: dict[str, str] | None = None,
+        body: Any = None,
+        token: str | None = None,
+    ) -> Reply:
+        sent = dict(headers or {})
+        if token is not None:
+            sent["Authorization"] = f"Bearer {token}"
+        url = path if "://" in path else self.url + path
+        payload = (
+            io.BytesIO(body) if isinstance(body, bytes) else body
+        )  # streamed, as the agent does
+        async with self.http.request(method, url, headers=sent, data=payload) as response:
+            return Reply(response.status, response.headers, await response.read())
+
+    async def token_for(self, device: Device) -> str:
+        issued = (
+            await self.send(
+                "POST", AUTH_CHALLENGE, body=json.dumps({"device_id": device.device_id}).encode()
+            )
+        ).json()
+        challenge = base64.b64decode(issued["challenge"])
+        answer = {
+            "challenge": issued["challenge"],
+            "challenge_signature": issued["signature"],
+            "device_signature": base64.b64encode(answer_challenge(challenge, device.key)).decode(),
+        }
+        reply = await self.send("POST", AUTH_TOKEN, body=json.dumps(answer).encode())
+        assert reply.status == 200, reply.body
+        return str(reply.json()["token"])
+
+    async def register(self, signed: SignedManifest, token: str) -> Reply:
+        return await self.send(
+            "POST",
+            MANIFESTS,
+            token=token,
+            body=signed.body,
+            headers={SIGNATURE_HEADER: base64.b64encode(signed.signature).decode()},
+        )
+
+    async def create(
+        self,
+        signed: SignedManifest,
+        token: str,
+        *,
+        length: int | None = None,
+        metadata: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+        body: bytes | None = None,
+    ) -> Reply:
+        manifest = signed.manifest
+        meta = (
+            metadata
+            if metadata is not None
+            else {
+                "evidence_id": str(manifest.evidence_id),
+                "role": manifest.role.value,
+                "filename": manifest.file_name,
+            }
+        )
+        sent = {
+            "Tus-Resumable": TUS_VERSION,
+            "Upload-Length": str(manifest.size if length is None else length),
+            "Upload-Metadata": encode_metadata(dict(meta)),
+            **(headers or {}),
+        }
+        if body is not None:
+            sent.setdefault("Content-Type", OFFSET_CONTENT_TYPE)
+        return await self.send("POST", FILES, token=token, headers=sent, body=body)
+
+    async def patch(
+        self,
+        url: str,
+        offset: int,
+        data: Any,
+        token: str,
+        *,
+        checksum: tuple[str, bytes] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        sent = {
+            "Tus-Resumable": TUS_VERSION,
+            "Content-Type": OFFSET_CONTENT_TYPE,
+            "Upload-Offset": str(offset),
+        }
+        if checksum is not None:
+            sent["Upload-Checksum"] = format_checksum(*checksum)
+        sent.update(headers or {})
+        return await self.send("PATCH", url, token=token, headers=sent, body=data)
+
+    async def head(self, url: str, token: str) -> Reply:
+        return await self.send("HEAD", url, token=token, headers={"Tus-Resumable": TUS_VERSION})
+
+    def stored_blobs(self) -> list[Path]:
+        return sorted(
+            path for path in (self.root / "server" / "store").rglob("*") if path.is_file()
+        )
+
+
+@pytest.fixture
+def rule() -> CaseNumberRule:
+    return CaseNumberRule()
+
+
+@pytest.fixture
+def server_config(tmp_path: Path) -> IngestConfig:
+    return IngestConfig(data_dir=tmp_path / "server", port=0, max_upload_bytes=256 * 1024 * 1024)
+
+
+@pytest.fixture
+async def server(
+    tmp_path: Path, server_config: IngestConfig, rule: CaseNumberRule
+) -> AsyncIterator[Server]:
+    clock = Clock()
+    ctx = await open_context(server_config, rule, clock)
+    try:
+        async with running(ctx, "127.0.0.1", 0) as url, aiohttp.ClientSession() as http:
+            yield Server(ctx, url, clock, tmp_path, http)
+    finally:
+        await ctx.index.close()
