@@ -1,0 +1,1 @@
+"""Capture sources: dock bays, interview/hearing-room recorders, and a simulator."""
