@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import array
 import math
-from datetime import datetime
+from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
 
@@ -62,7 +62,10 @@ def write_clip(
     hue: int = 90,
 ) -> None:
     with av.open(str(path), "w", format="mp4") as container:
-        container.metadata["creation_time"] = started_at.strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+        # MP4 creation_time is UTC, as cameras write it.
+        container.metadata["creation_time"] = started_at.astimezone(UTC).strftime(
+            "%Y-%m-%dT%H:%M:%S.000000Z"
+        )
         video = container.add_stream("libx264", rate=fps)
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
         video.options = {"preset": "ultrafast"}
