@@ -1,0 +1,51 @@
+"""The agent's own slice of configuration. Every option has a default (docs/configuration.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["AgentConfig", "CaptureDefaults"]
+
+
+@dataclass(frozen=True)
+class CaptureDefaults:
+    """R4 fields for footage whose sidecar lacks them: set per docking station or room."""
+
+    officer_id: str | None = None
+    officer_name: str | None = None
+    case_number: str | None = None
+    place: str | None = None
+    proves: str | None = None
+    device_model: str | None = None
+    device_serial: str | None = None
+
+
+@dataclass(frozen=True)
+class AgentConfig:
+    device_id: str = "dock-01"
+    server_url: str = "http://127.0.0.1:8740"
+    data_dir: Path = Path("liuhen-data/agent")
+    server_public_key: Path = Path("liuhen-data/server/keys/server.pub.pem")
+    watch: tuple[Path, ...] = (Path("liuhen-data/dock"),)
+    ignore: tuple[str, ...] = (".*", "*.json", "*.tmp", "*.part", "*.partial", "~*")
+    settle_seconds: float = 2.0
+    quiet_seconds: float = 30.0
+    rescan_seconds: float = 60.0
+    max_parallel: int = 2
+    retry_base_seconds: float = 1.0
+    retry_cap_seconds: float = 300.0
+    request_timeout_seconds: float = 120.0
+    defaults: CaptureDefaults = field(default_factory=CaptureDefaults)
+
+    @property
+    def key_path(self) -> Path:
+        return self.data_dir / "keys" / "device.pem"
+
+    @property
+    def public_key_path(self) -> Path:
+        return self.data_dir / "keys" / "device.pub.pem"
+
+    @property
+    def journal_path(self) -> Path:
+        return self.data_dir / "journal.sqlite3"

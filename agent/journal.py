@@ -1,0 +1,325 @@
+"""The agent's SQLite journal (WAL, synchronous=FULL): the single truth about every file.
+
+Each pipeline step does its idempotent side effect, then commits here; a restart resumes
+every unfinished row from its state. State changes are compare-and-set on the old state,
+and each is written to ``events`` with its time.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from agent.completeness import Observation
+from agent.states import ACTIVE, FileState, check_transition
+from evidence.case_number import CaseNumberRule
+from evidence.digest import Fingerprint, Sha256
+from evidence.errors import JournalError
+from evidence.identifiers import EvidenceId
+from evidence.manifest import SignedManifest
+from evidence.sqlite_thread import SqliteThread, transaction
+
+__all__ = ["FileRow", "Journal"]
+
+
+@dataclass(frozen=True, slots=True)
+class FileRow:
+    id: int
+    path: Path
+    state: FileState
+    evidence_id: EvidenceId
+    observation: Observation
+    unchanged_since: float
+    closed: bool
+    fingerprint: Fingerprint | None
+    manifest: bytes | None
+    signature: bytes | None
+    upload_url: str | None
+    receipt: bytes | None
+    safe_to_remove: bool
+    attempts: int
+    next_attempt_at: float
+    error_code: str | None
+    error_message: str | None
+
+    def signed(self, rule: CaseNumberRule) -> SignedManifest:
+        if self.manifest is None or self.signature is None:
+            raise JournalError(f"file {self.id} has no manifest yet")
+        return SignedManifest.parse(self.manifest, self.signature, rule)
+
+
+def _row(row: sqlite3.Row) -> FileRow:
+    return FileRow(
+        id=row["id"],
+        path=Path(row["path"]),
+        state=FileState(row["state"]),
+        evidence_id=EvidenceId(row["evidence_id"]),
+        observation=Observation(row["size"], row["mtime_ns"], row["inode"]),
+        unchanged_since=row["unchanged_since"],
+        closed=bool(row["closed"]),
+        fingerprint=_fingerprint(row),
+        manifest=None if row["manifest"] is None else bytes(row["manifest"]),
+        signature=None if row["signature"] is None else bytes(row["signature"]),
+        upload_url=row["upload_url"],
+        receipt=None if row["receipt"] is None else bytes(row["receipt"]),
+        safe_to_remove=bool(row["safe_to_remove"]),
+        attempts=row["attempts"],
+        next_attempt_at=row["next_attempt_at"],
+        error_code=row["error_code"],
+        error_message=row["error_message"],
+    )
+
+
+def _fingerprint(row: sqlite3.Row) -> Fingerprint | None:
+    if row["sha256"] is None:
+        return None
+    return Fingerprint(
+        size=row["size"],
+        sha256=Sha256(row["sha256"]),
+        chunk_size=row["chunk_size"],
+        chunks=tuple(Sha256(chunk) for chunk in json.loads(row["chunks"])),
+        root=Sha256(row["root"]),
+    )
+
+
+class Journal:
+    def __init__(self, path: Path) -> None:
+        schema = resources.files("agent").joinpath("journal.sql").read_text("utf-8")
+        self._db = SqliteThread(path, schema, JournalError)
+
+    async def open(self) -> None:
+        await self._db.open()
+
+    async def close(self) -> None:
+        await self._db.close()
+
+    async def observe(
+        self, path: Path, seen: Observation, closed: bool, now: float
+    ) -> FileRow | None:
+        """Record what a file looks like now. New paths start ``discovered``; a discovered
+        file that changed starts its quiet period again. Returns the active row, if any."""
+
+        def observe(conn: sqlite3.Connection) -> FileRow | None:
+            with transaction(conn):
+                row = conn.execute(
+                    "SELECT * FROM files WHERE path = ? AND state NOT IN ('receipted', 'rejected', 'vanished')",
+                    (str(path),),
+                ).fetchone()
+                if row is None:
+                    file_id = conn.execute(
+                        "INSERT INTO files (path, state, evidence_id, first_seen_at, size, mtime_ns, "
+                        "inode, unchanged_since, closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (
+                            str(path),
+                            FileState.DISCOVERED.value,
+                            str(EvidenceId.new()),
+                            now,
+                            seen.size,
+                            seen.mtime_ns,
+                            seen.inode,
+                            now,
+                            int(closed),
+                        ),
+                    ).lastrowid
+                    _event(conn, file_id, now, None, FileState.DISCOVERED, None)
+                elif row["state"] == FileState.DISCOVERED.value:
+                    known = Observation(row["size"], row["mtime_ns"], row["inode"])
+                    unchanged = known.same_file_as(seen)
+                    # A close counts until the file changes again; a later rescan keeps it.
+                    conn.execute(
+                        "UPDATE files SET size = ?, mtime_ns = ?, inode = ?, unchanged_since = ?, "
+                        "closed = ? WHERE id = ?",
+                        (
+                            seen.size,
+                            seen.mtime_ns,
+                            seen.inode,
+                            row["unchanged_since"] if unchanged else now,
+                            int(closed or (unchanged and bool(row["closed"]))),
+                            row["id"],
+                        ),
+                    )
+                    file_id = row["id"]
+                else:
+                    return _row(row)
+                return _row(conn.execute("SELECT * FROM files WHERE id = ?", (file_id,)).fetchone())
+
+        return await self._db.run(observe)
+
+    async def in_state(self, *states: FileState) -> list[FileRow]:
+        def in_state(conn: sqlite3.Connection) -> list[FileRow]:
+            marks = ",".join("?" * len(states))
+            cursor = conn.execute(
+                f"SELECT * FROM files WHERE state IN ({marks}) ORDER BY id",  # noqa: S608 - placeholders only
+                tuple(state.value for state in states),
+            )
+            return [_row(row) for row in cursor]
+
+        return await self._db.run(in_state)
+
+    async def due(self, now: float, exclude: set[int]) -> list[FileRow]:
+        """Active rows whose next attempt is due, oldest first."""
+        rows = await self.in_state(*ACTIVE)
+        return sorted(
+            (row for row in rows if row.next_attempt_at <= now and row.id not in exclude),
+            key=lambda row: (row.next_attempt_at, row.id),
+        )
+
+    async def get(self, file_id: int) -> FileRow:
+        def get(conn: sqlite3.Connection) -> FileRow:
+            row = conn.execute("SELECT * FROM files WHERE id = ?", (file_id,)).fetchone()
+            if row is None:
+                raise JournalError(f"no file {file_id} in the journal")
+            return _row(row)
+
+        return await self._db.run(get)
+
+    async def all_files(self) -> list[FileRow]:
+        def all_files(conn: sqlite3.Connection) -> list[FileRow]:
+            return [_row(row) for row in conn.execute("SELECT * FROM files ORDER BY id")]
+
+        return await self._db.run(all_files)
+
+    async def forget(self, file_id: int) -> None:
+        """Drop a discovered row whose file went away before it was complete (a temp name
+        renamed, say): nothing about it was attested yet."""
+
+        def forget(conn: sqlite3.Connection) -> None:
+            with transaction(conn):
+                conn.execute("DELETE FROM events WHERE file_id = ?", (file_id,))
+                conn.execute(
+                    "DELETE FROM files WHERE id = ? AND state = ?",
+                    (file_id, FileState.DISCOVERED.value),
+                )
+
+        await self._db.run(forget)
+
+    async def move(
+        self, row: FileRow, target: FileState, now: float, note: str | None = None, **fields: Any
+    ) -> FileRow:
+        """Move ``row`` to ``target`` if it is still where ``row`` says, setting ``fields``.
+        A successful step clears the retry count and the last error."""
+        check_transition(row.state, target)
+        columns = {"state": target.value, "attempts": 0, "next_attempt_at": 0, **fields}
+        if target is not FileState.REJECTED:
+            columns.update(error_code=None, error_message=None)
+
+        def move(conn: sqlite3.Connection) -> FileRow:
+            with transaction(conn):
+                assignments = ", ".join(f"{name} = ?" for name in columns)
+                cursor = conn.execute(
+                    f"UPDATE files SET {assignments} WHERE id = ? AND state = ?",  # noqa: S608 - names are ours
+                    (*columns.values(), row.id, row.state.value),
+                )
+                if cursor.rowcount != 1:
+                    raise JournalError(f"file {row.id} is no longer {row.state.value}")
+                _event(conn, row.id, now, row.state, target, note)
+                return _row(conn.execute("SELECT * FROM files WHERE id = ?", (row.id,)).fetchone())
+
+        return await self._db.run(move)
+
+    async def record_fingerprint(
+        self, row: FileRow, fingerprint: Fingerprint, seen: Observation, now: float
+    ) -> FileRow:
+        return await self.move(
+            row,
+            FileState.FINGERPRINTED,
+            now,
+            sha256=fingerprint.sha256.hex,
+            chunk_size=fingerprint.chunk_size,
+            chunks=json.dumps([chunk.hex for chunk in fingerprint.chunks]),
+            root=fingerprint.root.hex,
+            size=seen.size,
+            mtime_ns=seen.mtime_ns,
+            inode=seen.inode,
+        )
+
+    async def sign(
+        self,
+        row: FileRow,
+        device_id: str,
+        now: float,
+        build: Callable[[int, Sha256 | None], SignedManifest],
+    ) -> FileRow:
+        """Take the device's next sequence number and sign the manifest, in one transaction,
+        so the chain never skips or repeats a number."""
+        check_transition(row.state, FileState.SIGNED)
+
+        def sign(conn: sqlite3.Connection) -> FileRow:
+            with transaction(conn):
+                chain = conn.execute(
+                    "SELECT * FROM chain WHERE device_id = ?", (device_id,)
+                ).fetchone()
+                sequence = 1 if chain is None else chain["last_sequence"] + 1
+                previous = None if chain is None else Sha256(chain["last_manifest_sha256"])
+                signed = build(sequence, previous)
+                conn.execute(
+                    "INSERT INTO chain (device_id, last_sequence, last_manifest_sha256) VALUES (?, ?, ?) "
+                    "ON CONFLICT (device_id) DO UPDATE SET last_sequence = excluded.last_sequence, "
+                    "last_manifest_sha256 = excluded.last_manifest_sha256",
+                    (device_id, sequence, signed.sha256.hex),
+                )
+                cursor = conn.execute(
+                    "UPDATE files SET state = ?, sequence = ?, manifest = ?, signature = ?, attempts = 0, "
+                    "next_attempt_at = 0, error_code = NULL, error_message = NULL WHERE id = ? AND state = ?",
+                    (
+                        FileState.SIGNED.value,
+                        sequence,
+                        signed.body,
+                        signed.signature,
+                        row.id,
+                        row.state.value,
+                    ),
+                )
+                if cursor.rowcount != 1:
+                    raise JournalError(f"file {row.id} is no longer {row.state.value}")
+                _event(conn, row.id, now, row.state, FileState.SIGNED, f"sequence {sequence}")
+                return _row(conn.execute("SELECT * FROM files WHERE id = ?", (row.id,)).fetchone())
+
+        return await self._db.run(sign)
+
+    async def set_upload_url(self, row: FileRow, url: str) -> None:
+        def set_upload_url(conn: sqlite3.Connection) -> None:
+            with transaction(conn):
+                conn.execute("UPDATE files SET upload_url = ? WHERE id = ?", (url, row.id))
+
+        await self._db.run(set_upload_url)
+
+    async def postpone(self, row: FileRow, code: str, message: str, next_attempt_at: float) -> None:
+        def postpone(conn: sqlite3.Connection) -> None:
+            with transaction(conn):
+                conn.execute(
+                    "UPDATE files SET attempts = attempts + 1, next_attempt_at = ?, error_code = ?, "
+                    "error_message = ? WHERE id = ?",
+                    (next_attempt_at, code, message[:1000], row.id),
+                )
+
+        await self._db.run(postpone)
+
+    async def events(self, file_id: int) -> list[tuple[float, str | None, str, str | None]]:
+        def events(conn: sqlite3.Connection) -> list[tuple[float, str | None, str, str | None]]:
+            cursor = conn.execute(
+                "SELECT at, from_state, to_state, note FROM events WHERE file_id = ? ORDER BY id",
+                (file_id,),
+            )
+            return [(row["at"], row["from_state"], row["to_state"], row["note"]) for row in cursor]
+
+        return await self._db.run(events)
+
+
+def _event(
+    conn: sqlite3.Connection,
+    file_id: int | None,
+    now: float,
+    old: FileState | None,
+    new: FileState,
+    note: str | None,
+) -> None:
+    conn.execute(
+        "INSERT INTO events (file_id, at, from_state, to_state, note) VALUES (?, ?, ?, ?, ?)",
+        (file_id, now, None if old is None else old.value, new.value, note),
+    )

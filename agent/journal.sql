@@ -1,0 +1,52 @@
+-- The agent's journal: every file's state, what was computed for it, and every change.
+CREATE TABLE IF NOT EXISTS files (
+    id                INTEGER PRIMARY KEY,
+    path              TEXT NOT NULL,
+    state             TEXT NOT NULL,
+    evidence_id       TEXT NOT NULL UNIQUE,
+    first_seen_at     REAL NOT NULL,
+    -- latest observation of the file on disk, and since when it has looked like that
+    size              INTEGER NOT NULL,
+    mtime_ns          INTEGER NOT NULL,
+    inode             INTEGER NOT NULL,
+    unchanged_since   REAL NOT NULL,
+    closed            INTEGER NOT NULL DEFAULT 0,
+    -- fingerprint, manifest, upload, receipt
+    sha256            TEXT,
+    chunk_size        INTEGER,
+    chunks            TEXT,
+    root              TEXT,
+    sequence          INTEGER,
+    manifest          BLOB,
+    signature         BLOB,
+    upload_url        TEXT,
+    receipt           BLOB,
+    receipt_signature BLOB,
+    safe_to_remove    INTEGER NOT NULL DEFAULT 0,
+    -- retries
+    attempts          INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at   REAL NOT NULL DEFAULT 0,
+    error_code        TEXT,
+    error_message     TEXT
+);
+-- One file on its way per path; finished rows stay as history.
+CREATE UNIQUE INDEX IF NOT EXISTS files_one_active_per_path
+    ON files (path) WHERE state NOT IN ('receipted', 'rejected', 'vanished');
+CREATE INDEX IF NOT EXISTS files_by_state ON files (state, next_attempt_at);
+
+-- The device's manifest chain: the last sequence number and manifest hash handed out.
+CREATE TABLE IF NOT EXISTS chain (
+    device_id            TEXT PRIMARY KEY,
+    last_sequence        INTEGER NOT NULL,
+    last_manifest_sha256 TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS events (
+    id         INTEGER PRIMARY KEY,
+    file_id    INTEGER NOT NULL REFERENCES files (id),
+    at         REAL NOT NULL,
+    from_state TEXT,
+    to_state   TEXT NOT NULL,
+    note       TEXT
+);
+CREATE INDEX IF NOT EXISTS events_by_file ON events (file_id, id);

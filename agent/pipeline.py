@@ -1,0 +1,241 @@
+"""Drive one file from ``ready`` to ``receipted``, one idempotent step at a time.
+
+Each step does its side effect, then commits the new state to the journal, so a crash
+between the two repeats a step that is safe to repeat. A step that fails for a reason
+that may pass (network, server busy, device not allowed yet) is retried with capped,
+jittered exponential backoff, for ever; a failure that retrying cannot fix marks the
+file ``rejected`` for an operator. Either way the file stays on the dock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from agent.completeness import Observation
+from agent.config import AgentConfig
+from agent.journal import FileRow, Journal
+from agent.manifests import Signer, build_original
+from agent.server_api import ServerApi
+from agent.states import NEEDS_FILE, TERMINAL, FileState
+from agent.tus_client import TusClient
+from agent.uploader import upload_file
+from devices.sidecar import BadSidecar, Sidecar, find_sidecar, read_sidecar
+from evidence.case_number import CaseNumberRule
+from evidence.digest import fingerprint_file
+from evidence.errors import (
+    BadRequest,
+    BadSignature,
+    IntegrityError,
+    JournalError,
+    LiuhenError,
+    ManifestConflict,
+    ManifestNotRegistered,
+    ReceiptMismatch,
+    SequenceReused,
+    TooLarge,
+    UploadIncomplete,
+    UploadRejected,
+    WrongDevice,
+)
+from evidence.identifiers import Role
+from evidence.keys import Ed25519PublicKey
+
+__all__ = ["PERMANENT", "Pipeline", "observe_file"]
+
+log = logging.getLogger(__name__)
+
+# Errors that retrying cannot fix. Everything else (network, 5xx, 423, sign-in trouble,
+# a revoked device, an unverifiable receipt) is retried for ever.
+PERMANENT: tuple[type[LiuhenError], ...] = (
+    BadRequest,
+    IntegrityError,
+    TooLarge,
+    ManifestConflict,
+    SequenceReused,
+    WrongDevice,
+    UploadRejected,
+)
+_RETRIED_INTEGRITY = (ReceiptMismatch,)
+
+
+def observe_file(path: Path) -> Observation:
+    stat = path.stat()
+    return Observation(stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+@dataclass
+class Pipeline:
+    config: AgentConfig
+    journal: Journal
+    api: ServerApi
+    signer: Signer
+    rule: CaseNumberRule
+    server_key: Ed25519PublicKey
+    clock: Callable[[], float] = time.time
+
+    def __post_init__(self) -> None:
+        self.tus = TusClient(self.api)
+
+    async def advance(self, row: FileRow) -> FileRow:
+        """Take ``row`` as far as it will go now; return where it stopped."""
+        while row.state not in TERMINAL:
+            try:
+                row = await self._step(row)
+            except FileNotFoundError:
+                return await self._vanished(row)
+            except ManifestNotRegistered:
+                row = await self.journal.move(
+                    row, FileState.SIGNED, self.clock(), "server lost the manifest"
+                )
+            except UploadIncomplete:
+                row = await self.journal.move(
+                    row, FileState.UPLOADING, self.clock(), "server lacks bytes"
+                )
+            except PERMANENT as exc:
+                if isinstance(exc, _RETRIED_INTEGRITY):
+                    return await self._postpone(row, exc)
+                log.error("%s rejected: %s (%s)", row.path.name, exc.message, exc.code)
+                return await self.journal.move(
+                    row,
+                    FileState.REJECTED,
+                    self.clock(),
+                    exc.code,
+                    error_code=exc.code,
+                    error_message=exc.message,
+                )
+            except LiuhenError as exc:
+                return await self._postpone(row, exc)
+            except Exception as exc:  # a bug must not stop the agent or lose the file
+                log.exception("unexpected failure on %s", row.path)
+                return await self._postpone(row, LiuhenError(repr(exc)))
+        return row
+
+    async def _postpone(self, row: FileRow, exc: LiuhenError) -> FileRow:
+        delay = min(self.config.retry_cap_seconds, self.config.retry_base_seconds * 2**row.attempts)
+        delay *= 0.5 + random.random() / 2  # noqa: S311 - jitter, not secrecy
+        log.warning("%s: %s (%s); retry in %.1fs", row.path.name, exc.message, exc.code, delay)
+        await self.journal.postpone(row, exc.code, exc.message, self.clock() + delay)
+        return await self.journal.get(row.id)
+
+    async def _vanished(self, row: FileRow) -> FileRow:
+        if row.state not in NEEDS_FILE:
+            raise AssertionError(f"{row.state} does not read the file")
+        log.error(
+            "FOOTAGE LOST ON THE DOCK: %s disappeared before the server receipted it", row.path
+        )
+        return await self.journal.move(row, FileState.VANISHED, self.clock(), "file disappeared")
+
+    async def _step(self, row: FileRow) -> FileRow:
+        match row.state:
+            case FileState.READY:
+                return await self._fingerprint(row)
+            case FileState.FINGERPRINTED:
+                return await self._sign(row)
+            case FileState.SIGNED:
+                await self.api.register(row.signed(self.rule))
+                return await self.journal.move(row, FileState.REGISTERED, self.clock())
+            case FileState.REGISTERED | FileState.UPLOADING:
+                return await self._upload(row)
+            case FileState.UPLOADED:
+                return await self._finalize(row)
+        raise AssertionError(f"no step for {row.state}")
+
+    async def _back_to_discovered(self, row: FileRow, seen: Observation) -> FileRow:
+        log.info("%s changed while being processed; waiting for it to settle", row.path.name)
+        return await self.journal.move(
+            row,
+            FileState.DISCOVERED,
+            self.clock(),
+            "changed",
+            size=seen.size,
+            mtime_ns=seen.mtime_ns,
+            inode=seen.inode,
+            unchanged_since=self.clock(),
+            closed=0,
+        )
+
+    async def _fingerprint(self, row: FileRow) -> FileRow:
+        before = observe_file(row.path)
+        if not before.same_file_as(row.observation):
+            return await self._back_to_discovered(row, before)
+        fingerprint = await asyncio.to_thread(fingerprint_file, row.path)
+        after = observe_file(row.path)
+        if not after.same_file_as(before) or fingerprint.size != after.size:
+            return await self._back_to_discovered(row, after)
+        return await self.journal.record_fingerprint(row, fingerprint, after, self.clock())
+
+    def _sidecar(self, row: FileRow) -> Sidecar | None:
+        found = find_sidecar(row.path)
+        if found is None:
+            return None
+        try:
+            return read_sidecar(found)
+        except BadSidecar as exc:
+            log.warning("%s: ignoring sidecar %s: %s", row.path.name, found.name, exc.message)
+            return None
+
+    async def _sign(self, row: FileRow) -> FileRow:
+        seen = observe_file(row.path)
+        if not seen.same_file_as(row.observation):
+            return await self._back_to_discovered(row, seen)
+        fingerprint = row.fingerprint
+        if fingerprint is None:
+            raise JournalError(f"file {row.id} is fingerprinted but has no fingerprint")
+        sidecar = self._sidecar(row)
+        modified_at = datetime.fromtimestamp(seen.mtime_ns / 1e9, UTC)
+        return await self.journal.sign(
+            row,
+            str(self.signer.device_id),
+            self.clock(),
+            lambda sequence, previous: build_original(
+                evidence_id=row.evidence_id,
+                file_name=row.path.name,
+                fingerprint=fingerprint,
+                sidecar=sidecar,
+                defaults=self.config.defaults,
+                modified_at=modified_at,
+                rule=self.rule,
+                signer=self.signer,
+                sequence=sequence,
+                previous=previous,
+            ),
+        )
+
+    async def _upload(self, row: FileRow) -> FileRow:
+        if row.state is FileState.REGISTERED:
+            row = await self.journal.move(row, FileState.UPLOADING, self.clock())
+        current = row
+
+        async def remember(url: str) -> None:
+            await self.journal.set_upload_url(current, url)
+
+        manifest = row.signed(self.rule).manifest
+        await upload_file(self.tus, row.path, manifest, row.upload_url, remember)
+        return await self.journal.move(row, FileState.UPLOADED, self.clock())
+
+    async def _finalize(self, row: FileRow) -> FileRow:
+        signed = row.signed(self.rule)
+        receipt = await self.api.finalize(row.evidence_id, Role.ORIGINAL)
+        try:
+            receipt.verify(self.server_key)
+        except BadSignature:
+            raise ReceiptMismatch(
+                "the receipt does not verify under the pinned server key"
+            ) from None
+        receipt.check_covers(signed)
+        log.info("%s receipted: sha256=%s", row.path.name, signed.manifest.sha256)
+        return await self.journal.move(
+            row,
+            FileState.RECEIPTED,
+            self.clock(),
+            receipt=receipt.body,
+            receipt_signature=receipt.signature,
+            safe_to_remove=1,
+        )

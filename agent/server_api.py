@@ -1,0 +1,164 @@
+"""The agent's side of the wire: signs in as its device, sends requests, and turns every
+answer into a value or one of our errors (aiohttp's own errors stop here)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import aiohttp
+from multidict import CIMultiDictProxy
+
+from evidence.device_auth import answer_challenge
+from evidence.errors import LiuhenError, Unauthenticated, Unavailable, error_for_code
+from evidence.identifiers import DeviceId, EvidenceId, Role
+from evidence.keys import Ed25519PrivateKey
+from evidence.manifest import SignedManifest
+from evidence.receipt import SignedReceipt
+from evidence.strict_json import parse_time
+from evidence.wire import AUTH_CHALLENGE, AUTH_TOKEN, FINALIZE, MANIFESTS, SIGNATURE_HEADER
+
+__all__ = ["Reply", "ServerApi"]
+
+log = logging.getLogger(__name__)
+
+_MAX_REPLY = 1024 * 1024
+_REFRESH_MARGIN = timedelta(seconds=60)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    status: int
+    headers: CIMultiDictProxy[str]
+    body: bytes
+
+    def json(self) -> dict[str, Any]:
+        try:
+            value = json.loads(self.body)
+        except ValueError:
+            raise Unavailable(
+                f"the server answered {self.status} with something that is not JSON"
+            ) from None
+        if not isinstance(value, dict):
+            raise Unavailable("the server's JSON answer is not an object")
+        return value
+
+
+def _error_from(status: int, body: bytes) -> LiuhenError:
+    try:
+        error = json.loads(body)["error"]
+        return error_for_code(str(error["code"]), str(error["message"]), status)
+    except (ValueError, KeyError, TypeError):
+        if status >= 500:
+            return Unavailable(f"the server answered {status}")
+        return LiuhenError(f"the server answered {status}: {body[:200]!r}")
+
+
+class ServerApi:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        device_id: DeviceId,
+        key: Ed25519PrivateKey,
+    ) -> None:
+        self._session = session
+        self.base_url = base_url.rstrip("/")
+        self.device_id = device_id
+        self._key = key
+        self._token: str | None = None
+        self._token_expires = datetime.min.replace(tzinfo=UTC)
+        self._sign_in_lock = asyncio.Lock()
+
+    def url(self, path_or_url: str) -> str:
+        return path_or_url if "://" in path_or_url else self.base_url + path_or_url
+
+    async def send(
+        self,
+        method: str,
+        path_or_url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        body: bytes | io.BytesIO | None = None,
+        authenticated: bool = True,
+    ) -> Reply:
+        for attempt in (1, 2):
+            sent = dict(headers or {})
+            if authenticated:
+                sent["Authorization"] = f"Bearer {await self._bearer()}"
+            if isinstance(body, io.BytesIO):
+                body.seek(0)  # a retry after signing in again sends the body again
+            reply = await self._exchange(method, self.url(path_or_url), sent, body)
+            if reply.status == 401 and authenticated and attempt == 1:
+                self._token = None  # expired or revoked token: sign in once more
+                continue
+            if reply.status >= 400:
+                raise _error_from(reply.status, reply.body)
+            return reply
+        raise AssertionError("unreachable")
+
+    async def _exchange(
+        self, method: str, url: str, headers: dict[str, str], body: bytes | io.BytesIO | None
+    ) -> Reply:
+        try:
+            async with self._session.request(method, url, headers=headers, data=body) as response:
+                payload = await response.content.read(_MAX_REPLY)
+                return Reply(response.status, response.headers, payload)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise Unavailable(f"{method} {url} failed: {exc!r}") from exc
+
+    async def _bearer(self) -> str:
+        async with self._sign_in_lock:
+            if self._token is None or datetime.now(UTC) + _REFRESH_MARGIN >= self._token_expires:
+                self._token, self._token_expires = await self._sign_in()
+            return self._token
+
+    async def _sign_in(self) -> tuple[str, datetime]:
+        request = json.dumps({"device_id": str(self.device_id)}).encode()
+        issued = (
+            await self.send(
+                "POST", AUTH_CHALLENGE, body=request, headers=_JSON, authenticated=False
+            )
+        ).json()
+        challenge = base64.b64decode(issued["challenge"])
+        answer = {
+            "challenge": issued["challenge"],
+            "challenge_signature": issued["signature"],
+            "device_signature": base64.b64encode(answer_challenge(challenge, self._key)).decode(),
+        }
+        body = json.dumps(answer).encode()
+        granted = (
+            await self.send("POST", AUTH_TOKEN, body=body, headers=_JSON, authenticated=False)
+        ).json()
+        token = granted.get("token")
+        if not isinstance(token, str):
+            raise Unauthenticated("the server granted no token")
+        log.info("signed in to %s as %s", self.base_url, self.device_id)
+        return token, parse_time(str(granted["expires_at"]))
+
+    async def register(self, signed: SignedManifest) -> dict[str, Any]:
+        headers = {
+            "Content-Type": "application/vnd.liuhen.manifest.v1+json",
+            SIGNATURE_HEADER: base64.b64encode(signed.signature).decode("ascii"),
+        }
+        return (await self.send("POST", MANIFESTS, headers=headers, body=signed.body)).json()
+
+    async def finalize(self, evidence_id: EvidenceId, role: Role) -> SignedReceipt:
+        path = FINALIZE.format(evidence_id=evidence_id, role=role.value)
+        answer = (await self.send("POST", path)).json()
+        try:
+            return SignedReceipt.parse(
+                base64.b64decode(answer["receipt"]), base64.b64decode(answer["signature"])
+            )
+        except (KeyError, TypeError, ValueError, LiuhenError) as exc:
+            # Not the footage's fault: keep it and ask again later.
+            raise Unavailable(f"the server's receipt is unreadable: {exc!r}") from exc
+
+
+_JSON = {"Content-Type": "application/json"}

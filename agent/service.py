@@ -1,0 +1,165 @@
+"""The agent process: named loops in one TaskGroup.
+
+    watch   — watchdog sightings → journal observations
+    rescan  — every ``rescan_seconds``: every file in the folders, and files gone missing
+    settle  — discovered files that stopped changing become ready
+    work    — ready and unfinished files go through the pipeline, ``max_parallel`` at once
+
+On start every unfinished journal row simply carries on from its state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from agent.completeness import is_complete
+from agent.config import AgentConfig
+from agent.journal import FileRow, Journal
+from agent.pipeline import Pipeline, observe_file
+from agent.states import ACTIVE, NEEDS_FILE, FileState
+from agent.watcher import Watcher, walk
+
+__all__ = ["AgentService"]
+
+log = logging.getLogger(__name__)
+
+
+async def _wait(event: asyncio.Event, seconds: float) -> bool:
+    """Wait for ``event`` at most ``seconds``; True if it was set. asyncio.timeout, unlike
+    wait_for on 3.11, never turns a cancellation into a timeout, so loops stop when told."""
+    try:
+        async with asyncio.timeout(seconds):
+            await event.wait()
+    except TimeoutError:
+        return False
+    return True
+
+
+class AgentService:
+    def __init__(
+        self,
+        config: AgentConfig,
+        journal: Journal,
+        pipeline: Pipeline,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.config = config
+        self.journal = journal
+        self.pipeline = pipeline
+        self.clock = clock
+        self._stop = asyncio.Event()
+        self._wake = asyncio.Event()
+        self._running: dict[int, asyncio.Task[FileRow]] = {}
+        self._rescanned = asyncio.Event()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    async def run(self, *, once: bool = False) -> None:
+        """Run until ``stop()``; with ``once``, until every file found is finished."""
+        watcher = Watcher(self.config.watch, self.config.ignore)
+        watcher.start()
+        try:
+            async with asyncio.TaskGroup() as group:
+                loops = [
+                    group.create_task(self._watch_loop(watcher), name="watch"),
+                    group.create_task(self._rescan_loop(watcher), name="rescan"),
+                    group.create_task(self._settle_loop(), name="settle"),
+                    group.create_task(self._work_loop(once), name="work"),
+                ]
+                await self._stop.wait()
+                for loop in loops:
+                    loop.cancel()
+        finally:
+            watcher.stop()
+            for task in self._running.values():
+                task.cancel()
+            await asyncio.gather(*self._running.values(), return_exceptions=True)
+
+    async def _observe(self, path: Path, closed: bool) -> None:
+        try:
+            seen = observe_file(path)
+        except FileNotFoundError:
+            return
+        await self.journal.observe(path, seen, closed, self.clock())
+
+    async def _watch_loop(self, watcher: Watcher) -> None:
+        while not self._stop.is_set():
+            sighting = await watcher.sightings.get()
+            await self._observe(sighting.path, sighting.closed)
+
+    async def _rescan_loop(self, watcher: Watcher) -> None:
+        while not self._stop.is_set():
+            for path in await asyncio.to_thread(
+                lambda: list(walk(self.config.watch, self.config.ignore))
+            ):
+                await self._observe(path, closed=False)
+            await self._notice_missing()
+            self._rescanned.set()
+            self._wake.set()
+            watcher.overflowed.clear()
+            if await _wait(watcher.overflowed, self.config.rescan_seconds):
+                log.warning("watch events overflowed; rescanning now")
+
+    async def _notice_missing(self) -> None:
+        for row in await self.journal.in_state(FileState.DISCOVERED, *NEEDS_FILE):
+            if row.id in self._running or row.path.exists():
+                continue
+            if row.state is FileState.DISCOVERED:
+                await self.journal.forget(row.id)  # never complete, never attested: a temp file
+            else:
+                await self.pipeline.advance(row)  # the pipeline records it as vanished
+
+    async def _settle_loop(self) -> None:
+        interval = max(0.05, min(self.config.settle_seconds / 2, 1.0))
+        while not self._stop.is_set():
+            now = self.clock()
+            for row in await self.journal.in_state(FileState.DISCOVERED):
+                await self._observe(row.path, closed=False)
+                current = await self.journal.get(row.id) if row.path.exists() else None
+                if current is None or current.state is not FileState.DISCOVERED:
+                    continue
+                if is_complete(
+                    current.unchanged_since,
+                    now,
+                    current.closed,
+                    self.config.settle_seconds,
+                    self.config.quiet_seconds,
+                ):
+                    await self.journal.move(current, FileState.READY, now, "stable")
+                    self._wake.set()
+            await _wait(self._stop, interval)
+
+    async def _work_loop(self, once: bool) -> None:
+        while not self._stop.is_set():
+            self._wake.clear()
+            free = self.config.max_parallel - len(self._running)
+            if free > 0:
+                for row in (await self.journal.due(self.clock(), set(self._running)))[:free]:
+                    self._start(row)
+            if once and self._rescanned.is_set() and await self._all_finished():
+                self.stop()
+                return
+            await _wait(self._wake, 0.5)
+
+    def _start(self, row: FileRow) -> None:
+        task = asyncio.create_task(self.pipeline.advance(row), name=f"file-{row.id}")
+        self._running[row.id] = task
+
+        def done(finished: asyncio.Task[FileRow]) -> None:
+            self._running.pop(row.id, None)
+            self._wake.set()
+            if not finished.cancelled() and finished.exception() is not None:
+                log.error("pipeline for file %d crashed: %r", row.id, finished.exception())
+
+        task.add_done_callback(done)
+
+    async def _all_finished(self) -> bool:
+        if self._running:
+            return False
+        return not await self.journal.in_state(FileState.DISCOVERED, *ACTIVE)

@@ -1,0 +1,76 @@
+"""A strict tus 1.0 client: every request names the version, every answer is checked
+(status, Tus-Resumable, offsets), and every chunk carries Upload-Checksum."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import urljoin, urlsplit
+
+from agent.server_api import Reply, ServerApi
+from evidence.errors import Unavailable
+from evidence.tus_wire import (
+    OFFSET_CONTENT_TYPE,
+    TUS_VERSION,
+    encode_metadata,
+    format_checksum,
+    parse_size,
+)
+from evidence.wire import FILES
+
+__all__ = ["TusClient"]
+
+
+class TusClient:
+    def __init__(self, api: ServerApi) -> None:
+        self._api = api
+
+    async def _send(
+        self, method: str, url: str, headers: dict[str, str], body: io.BytesIO | None = None
+    ) -> Reply:
+        reply = await self._api.send(
+            method, url, headers={"Tus-Resumable": TUS_VERSION, **headers}, body=body
+        )
+        if reply.headers.get("Tus-Resumable") != TUS_VERSION:
+            raise Unavailable(f"{method} {url}: the server did not answer as tus {TUS_VERSION}")
+        return reply
+
+    def _offset(self, reply: Reply) -> int:
+        try:
+            return parse_size("Upload-Offset", reply.headers.get("Upload-Offset"))
+        except Exception as exc:
+            raise Unavailable(f"the server sent no usable Upload-Offset: {exc}") from exc
+
+    async def create(self, length: int, metadata: dict[str, str]) -> str:
+        headers = {"Upload-Length": str(length), "Upload-Metadata": encode_metadata(dict(metadata))}
+        reply = await self._send("POST", self._api.url(FILES), headers)
+        location = reply.headers.get("Location")
+        if reply.status != 201 or not location:
+            raise Unavailable(f"upload creation answered {reply.status} without a Location")
+        url = urljoin(self._api.url(FILES), location)
+        if urlsplit(url).netloc != urlsplit(self._api.base_url).netloc:
+            raise Unavailable(f"the server sent an upload to another host: {url}")
+        return url
+
+    async def offset(self, url: str, length: int) -> int:
+        reply = await self._send("HEAD", url, {})
+        if reply.headers.get("Upload-Length") != str(length):
+            raise Unavailable(
+                f"{url} has Upload-Length {reply.headers.get('Upload-Length')}, not {length}"
+            )
+        return self._offset(reply)
+
+    async def patch(self, url: str, offset: int, data: bytes, sha256: bytes) -> int:
+        headers = {
+            "Content-Type": OFFSET_CONTENT_TYPE,
+            "Upload-Offset": str(offset),
+            "Upload-Checksum": format_checksum("sha256", sha256),
+        }
+        reply = await self._send(
+            "PATCH", url, headers, io.BytesIO(data)
+        )  # streamed, not copied whole
+        new_offset = self._offset(reply)
+        if reply.status != 204 or new_offset != offset + len(data):
+            raise Unavailable(
+                f"PATCH at {offset} of {len(data)} bytes came back with offset {new_offset}"
+            )
+        return new_offset

@@ -1,0 +1,85 @@
+"""Agent fixtures: a device key registered with the test server, and a running agent."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+from agent.config import AgentConfig, CaptureDefaults
+from agent.journal import FileRow, Journal
+from agent.runner import agent_service
+from agent.service import AgentService
+from agent.states import FileState
+from evidence.case_number import CaseNumberRule
+from evidence.identifiers import DeviceId
+from evidence.keys import generate_key_pair, public_key_pem
+from ingest.admin import register_device
+from tests.conftest import Server
+
+
+def agent_config_for(server_url: str, server_public_key: Path, root: Path) -> AgentConfig:
+    return AgentConfig(
+        device_id="dock-agent-01",
+        server_url=server_url,
+        data_dir=root / "agent",
+        server_public_key=server_public_key,
+        watch=(root / "dock" / "bay-1", root / "dock" / "bay-2"),
+        settle_seconds=0.2,
+        quiet_seconds=1.0,
+        rescan_seconds=0.5,
+        max_parallel=2,
+        retry_base_seconds=0.05,
+        retry_cap_seconds=0.5,
+        defaults=CaptureDefaults(
+            officer_id="130100000", place="石家庄市执法一大队", proves="执法全过程"
+        ),
+    )
+
+
+async def enrol(index, config: AgentConfig) -> None:
+    key = generate_key_pair(config.key_path, config.public_key_path)
+    await register_device(index, DeviceId(config.device_id), public_key_pem(key.public_key()))
+
+
+@pytest.fixture
+async def agent_config(server: Server, tmp_path: Path) -> AgentConfig:
+    config = agent_config_for(server.url, server.ctx.config.server_public_key_path, tmp_path)
+    await enrol(server.ctx.index, config)
+    for bay in config.watch:
+        bay.mkdir(parents=True, exist_ok=True)
+    return config
+
+
+@asynccontextmanager
+async def running_agent(config: AgentConfig, rule: CaseNumberRule) -> AsyncIterator[AgentService]:
+    async with agent_service(config, rule) as service:
+        task = asyncio.create_task(service.run())
+        try:
+            yield service
+        finally:
+            service.stop()
+            await asyncio.wait_for(task, 10)
+
+
+async def wait_for_rows(
+    journal: Journal, ready: Callable[[list[FileRow]], bool], within: float = 30.0
+) -> list[FileRow]:
+    deadline = time.monotonic() + within
+    while True:
+        rows = await journal.all_files()
+        if ready(rows):
+            return rows
+        if time.monotonic() > deadline:
+            raise AssertionError(
+                f"timed out; journal: {[(r.path.name, r.state.value, r.error_code) for r in rows]}"
+            )
+        await asyncio.sleep(0.05)
+
+
+def all_in(state: FileState, count: int) -> Callable[[list[FileRow]], bool]:
+    return lambda rows: len(rows) >= count and all(row.state is state for row in rows)
