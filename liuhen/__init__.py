@@ -1,0 +1,1 @@
+"""The façade: configuration loading, the ``liuhen`` command and the demo."""

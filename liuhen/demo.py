@@ -1,0 +1,114 @@
+"""The demo: an ingest server and an agent on a temporary data directory, two simulated
+body cameras offloading footage into dock bays, and the index printed at the end."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from agent.runner import agent_service
+from agent.states import FileState
+from devices.simulator import BodyCamera
+from evidence.identifiers import DeviceId, EvidenceId
+from evidence.keys import generate_key_pair
+from ingest.admin import register_device
+from ingest.app import open_context
+from ingest.recordings import list_recordings
+from ingest.reverify import verify_recording
+from ingest.server import running
+from liuhen.report import print_recordings
+from liuhen.settings import Settings
+
+__all__ = ["run_demo"]
+
+log = logging.getLogger(__name__)
+
+CHINA = timezone(timedelta(hours=8))
+_SCENES = (
+    ("冀石执罚〔2026〕第0012号", "石家庄市长安区中山东路12号", "查封扣押现场物品清点"),
+    ("冀石执罚〔2026〕第0012号", "石家庄市长安区中山东路12号", "扣押物品装车封存"),
+    ("冀石执强〔2026〕第0003号", "石家庄市桥西区红旗大街88号", "强制拆除违法建筑全过程"),
+    (None, "石家庄市裕华区槐安路", "现场检查"),
+)
+
+
+def _record_footage(bays: list[Path], clips: int) -> None:
+    cameras = [
+        BodyCamera(bays[0], device_serial="BWC-00042", officer_id="130102001", officer_name="张伟"),
+        BodyCamera(bays[1], device_serial="BWC-00077", officer_id="130102017", officer_name="李娜"),
+    ]
+    start = datetime(2026, 3, 12, 9, 30, tzinfo=CHINA)
+    for n in range(clips):
+        case_number, place, proves = _SCENES[n % len(_SCENES)]
+        cameras[n % 2].record(
+            started_at=start + timedelta(minutes=7 * n),
+            seconds=3,
+            case_number=case_number,
+            place=place,
+            proves=proves,
+        )
+
+
+async def run_demo(settings: Settings, *, clips: int, workdir: Path | None) -> int:
+    with tempfile.TemporaryDirectory(prefix="liuhen-demo-") as scratch:
+        base = workdir or Path(scratch)
+        server_config = dataclasses.replace(settings.server, data_dir=base / "server", port=0)
+        bays = [base / "dock" / "bay-1", base / "dock" / "bay-2"]
+        rule = settings.case_numbers.rule()
+        print(f"Liuhen demo, working in {base}")
+        generate_key_pair(server_config.server_key_path, server_config.server_public_key_path)
+        ctx = await open_context(server_config, rule)
+        try:
+            agent_config = dataclasses.replace(
+                settings.agent,
+                device_id="dock-demo-01",
+                data_dir=base / "agent",
+                server_public_key=server_config.server_public_key_path,
+                watch=tuple(bays),
+                settle_seconds=0.5,
+                quiet_seconds=3.0,
+                rescan_seconds=2.0,
+            )
+            generate_key_pair(agent_config.key_path, agent_config.public_key_path)
+            await register_device(
+                ctx.index,
+                DeviceId(agent_config.device_id),
+                agent_config.public_key_path.read_bytes(),
+                "demo dock",
+            )
+            async with running(ctx, "127.0.0.1", 0) as url:
+                print(f"  ingest server   {url}  (SQLite index, local write-once store)")
+                agent_config = dataclasses.replace(agent_config, server_url=url)
+                print(f"  agent           {agent_config.device_id}, watching {len(bays)} dock bays")
+                started = time.monotonic()
+                await asyncio.to_thread(_record_footage, bays, clips)
+                print(
+                    f"  body cameras    recorded and docked {clips} clips (H.264 + AAC, made with PyAV)"
+                )
+                async with agent_service(agent_config, rule) as service:
+                    async with asyncio.timeout(300):
+                        await service.run(once=True)
+                    rows = await service.journal.all_files()
+            receipted = [row for row in rows if row.state is FileState.RECEIPTED]
+            print(
+                f"  receipts        {len(receipted)} of {len(rows)} files receipted by the server "
+                f"in {time.monotonic() - started:.1f} s; each is now safe to remove from the dock\n"
+            )
+            print("Recordings in the index, verified again against the store now:\n")
+            for row in receipted:
+                await verify_recording(ctx, EvidenceId(str(row.evidence_id)))
+            recordings = await list_recordings(ctx, None)
+            print_recordings(recordings, as_json=False)
+            verified = sum(1 for r in recordings if r["verification"] and r["verification"]["ok"])
+            print(
+                f"\n{verified} of {len(recordings)} recordings verified: size, SHA-256, every 8 MiB chunk "
+                "and its RFC 6962 root, the device's signature, and the server's receipt."
+            )
+            return 0 if verified == len(recordings) == clips else 1
+        finally:
+            await ctx.index.close()

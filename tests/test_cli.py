@@ -1,0 +1,78 @@
+"""The liuhen command, as an operator and a custodian use it."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from liuhen.cli import main
+
+
+@pytest.fixture
+def config(tmp_path):
+    path = tmp_path / "liuhen.toml"
+    path.write_text(
+        f'[server]\ndata_dir = "{tmp_path / "server"}"\n'
+        f'[agent]\ndata_dir = "{tmp_path / "agent"}"\n'
+    )
+    return path
+
+
+def test_keys_devices_and_users(config, tmp_path, capsys):
+    base = ["--config", str(config), "--log-level", "WARNING"]
+    assert main([*base, "keys", "generate", "--device"]) == 0
+    assert main([*base, "keys", "generate", "--device"]) == 2  # never overwrites a key
+    assert "refusing to overwrite" in capsys.readouterr().err
+    public = tmp_path / "agent" / "keys" / "device.pub.pem"
+    assert (
+        main(
+            [
+                *base,
+                "device",
+                "register",
+                "dock-cli-01",
+                "--public-key",
+                str(public),
+                "--label",
+                "bay 1",
+            ]
+        )
+        == 0
+    )
+    assert main([*base, "device", "register", "dock-cli-01", "--public-key", str(public)]) == 2
+    assert main([*base, "device", "list"]) == 0
+    assert "dock-cli-01\tactive\tbay 1" in capsys.readouterr().out
+    assert main([*base, "device", "revoke", "dock-cli-01"]) == 0
+    assert main([*base, "users", "add", "wang", "--role", "custodian"]) == 0
+    assert "API token" in capsys.readouterr().out
+    assert main([*base, "recordings", "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"recordings": []}
+    assert main([*base, "recordings", "verify", "00000000-0000-4000-8000-000000000000"]) == 2
+    assert "not_found" in capsys.readouterr().err
+
+
+def test_configuration_mistakes_exit_2_with_the_reason(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[server]\nprot = 1\n")
+    assert main(["--config", str(bad), "device", "list"]) == 2
+    assert "unknown option" in capsys.readouterr().err
+
+
+def test_config_defaults_prints_the_documented_table(capsys):
+    assert main(["config", "defaults"]) == 0
+    assert "| `server.port` | `8740` |" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_the_demo_shows_recordings_travelling_from_folder_to_index(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "liuhen.cli", "demo", "--clips", "3", "--workdir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 of 3 files receipted" in result.stdout
+    assert "3 of 3 recordings verified" in result.stdout
+    assert "case 冀石执罚〔2026〕第0012号" in result.stdout

@@ -1,0 +1,70 @@
+"""Configuration: TOML, then environment, into typed sections; docs list every option."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from evidence.errors import ConfigError
+from liuhen.settings import describe_defaults, load_settings
+
+DOCS = Path(__file__).parent.parent / "docs" / "configuration.md"
+
+
+def test_defaults_need_no_file():
+    settings = load_settings(None, environ={})
+    assert settings.server.port == 8740
+    assert settings.agent.settle_seconds == 2.0
+    assert settings.case_numbers.rule().parse("JSZF-2026-0001")
+
+
+def test_a_file_then_the_environment(tmp_path):
+    config = tmp_path / "liuhen.toml"
+    config.write_text(
+        '[server]\nport = 9100\ndata_dir = "/srv/liuhen"\n'
+        '[agent]\nwatch = ["/dock/bay-1", "/dock/bay-2"]\nsettle_seconds = 3\n'
+        '[agent.defaults]\nplace = "执法一大队"\n'
+        '[case_numbers]\npatterns = ["X-\\\\d+"]\n'
+    )
+    settings = load_settings(
+        config, environ={"LIUHEN_SERVER__PORT": "9200", "LIUHEN_AGENT__MAX_PARALLEL": "4"}
+    )
+    assert settings.server.port == 9200
+    assert settings.server.data_dir == Path("/srv/liuhen")
+    assert settings.agent.watch == (Path("/dock/bay-1"), Path("/dock/bay-2"))
+    assert settings.agent.settle_seconds == 3.0
+    assert settings.agent.max_parallel == 4
+    assert settings.agent.defaults.place == "执法一大队"
+    assert settings.case_numbers.rule().parse("X-12").value == "X-12"
+
+
+@pytest.mark.parametrize(
+    ("toml", "environ", "message"),
+    [
+        ("[server]\nprot = 1\n", {}, "unknown option"),
+        ("[sever]\n", {}, "unknown option"),
+        ('[server]\nport = "8740"\n', {}, "must be int"),
+        ("[server]\nport = true\n", {}, "must be int"),
+        ("[agent]\nwatch = 3\n", {}, "must be a list"),
+        ("[server\n", {}, "not valid TOML"),
+        ("", {"LIUHEN_SERVER__PORTS": "1"}, "names no option"),
+        ("", {"LIUHEN_SERVER__PORT": "eighty"}, "must be a number"),
+        ("", {"LIUHEN_AGENT__WATCH": "/dock"}, "JSON array"),
+        ('[case_numbers]\npatterns = ["("]\n', {}, "case_numbers.patterns"),
+    ],
+)
+def test_mistakes_are_named_not_ignored(tmp_path, toml, environ, message):
+    config = tmp_path / "liuhen.toml"
+    config.write_text(toml)
+    with pytest.raises(ConfigError, match=message):
+        load_settings(config, environ=environ)
+
+
+def test_a_missing_file_is_an_error(tmp_path):
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_settings(tmp_path / "nope.toml", environ={})
+
+
+def test_docs_list_every_option_with_its_default():
+    documented = dict(re.findall(r"^\| `([a-z_.]+)` \| `(.*)` \|", DOCS.read_text(), re.MULTILINE))
+    assert documented == dict(describe_defaults())
