@@ -1,0 +1,79 @@
+"""The simulator makes real footage; sidecars are read strictly but never fatally."""
+
+from datetime import datetime, timedelta, timezone
+
+import av
+import pytest
+
+from devices.sidecar import (
+    MAX_SIDECAR_BYTES,
+    BadSidecar,
+    Sidecar,
+    find_sidecar,
+    read_sidecar,
+    write_sidecar,
+)
+from devices.simulator import BodyCamera
+
+CHINA = timezone(timedelta(hours=8))
+
+
+def test_a_camera_records_h264_and_aac_with_real_timestamps(tmp_path):
+    started = datetime(2026, 3, 12, 9, 30, tzinfo=CHINA)
+    clip = BodyCamera(tmp_path / "bay").record(started_at=started, seconds=2, width=320, height=240)
+    with av.open(str(clip.media)) as container:
+        codecs = sorted(stream.codec_context.name for stream in container.streams)
+        assert codecs == ["aac", "h264"]
+        assert abs(container.duration / 1_000_000 - 2.0) < 0.1
+        assert container.metadata["creation_time"].startswith("2026-03-12T01:30:00")
+    assert read_sidecar(clip.sidecar) == clip.metadata
+    assert find_sidecar(clip.media) == clip.sidecar
+
+
+def test_sidecars_round_trip(tmp_path):
+    sidecar = Sidecar(
+        officer_id="1", case_number="JSZF-2026-0001", started_at=datetime(2026, 1, 1, tzinfo=CHINA)
+    )
+    write_sidecar(tmp_path / "a.json", sidecar)
+    assert read_sidecar(tmp_path / "a.json") == sidecar
+
+
+def test_unknown_sidecar_fields_are_ignored(tmp_path):
+    (tmp_path / "a.json").write_text('{"officer_id": "7", "gps": [38.0, 114.5], "battery": 80}')
+    assert read_sidecar(tmp_path / "a.json") == Sidecar(officer_id="7")
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"{",  # truncated
+        b"[1, 2]",
+        b'{"officer_id": 7}',
+        b'{"officer_id": ""}',
+        b'{"started_at": "yesterday"}',
+        b'{"started_at": "2026-03-12T09:30:00"}',  # no offset: ambiguous
+        b'{"place": "a", "place": "b"}',
+        b"\xff\xfe{}",
+    ],
+)
+def test_malformed_sidecars_are_refused_with_a_clear_error(tmp_path, content):
+    (tmp_path / "a.json").write_bytes(content)
+    with pytest.raises(BadSidecar) as caught:
+        read_sidecar(tmp_path / "a.json")
+    assert caught.value.code == "bad_sidecar"
+
+
+def test_an_oversized_sidecar_is_refused_without_reading_it_all(tmp_path):
+    (tmp_path / "a.json").write_bytes(b'{"place": "' + b"x" * MAX_SIDECAR_BYTES + b'"}')
+    with pytest.raises(BadSidecar, match="larger"):
+        read_sidecar(tmp_path / "a.json")
+
+
+def test_either_sidecar_name_is_found(tmp_path):
+    media = tmp_path / "clip.mp4"
+    media.write_bytes(b"x")
+    assert find_sidecar(media) is None
+    (tmp_path / "clip.json").write_text("{}")
+    assert find_sidecar(media) == tmp_path / "clip.json"
+    (tmp_path / "clip.mp4.json").write_text("{}")
+    assert find_sidecar(media) == tmp_path / "clip.mp4.json"
