@@ -123,12 +123,22 @@ class StreamingFingerprint:
 
     def update(self, data: bytes | bytearray | memoryview) -> list[int]:
         """Feed ``data``; return the indexes of the chunks it completed."""
+        completed = self.update_chunks(data)
+        self.update_whole(data)
+        return completed
+
+    # The two halves of ``update`` touch disjoint state, so a caller may run them on two
+    # threads at once (each half still in order): SHA-256 is the costly part.
+
+    def update_whole(self, data: bytes | bytearray | memoryview) -> None:
+        self._whole.update(data)
+
+    def update_chunks(self, data: bytes | bytearray | memoryview) -> list[int]:
         view = memoryview(data)
         if self.total_size is not None and self.position + len(view) > self.total_size:
             raise LengthMismatch(
                 f"{self.position + len(view)} bytes exceed the declared {self.total_size}"
             )
-        self._whole.update(view)
         completed: list[int] = []
         while view:
             take = min(len(view), self.chunk_size - self._chunk_filled)

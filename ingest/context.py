@@ -13,15 +13,26 @@ from aiohttp import web
 from evidence.case_number import CaseNumberRule
 from evidence.digest import StreamingFingerprint
 from evidence.keys import Ed25519PrivateKey, key_id
+from evidence.manifest import Manifest
 from ingest.config import IngestConfig
 from ingest.upload_area import UploadArea
 from storage.interfaces import BlobStore, Index
 
-__all__ = ["CONTEXT", "ServerContext", "utc_now"]
+__all__ = ["CONTEXT", "OpenUpload", "ServerContext", "utc_now"]
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass
+class OpenUpload:
+    """What the server keeps in memory for an upload taking bytes: its parsed manifest and
+    the running fingerprint of the committed bytes, so each byte is hashed once as it
+    arrives. Lost on restart and rebuilt from the index and the partial file."""
+
+    manifest: Manifest
+    fingerprint: StreamingFingerprint
 
 
 @dataclass
@@ -33,9 +44,7 @@ class ServerContext:
     server_key: Ed25519PrivateKey
     case_rule: CaseNumberRule
     clock: Callable[[], datetime] = utc_now
-    # Running fingerprints of open uploads, so each byte is hashed once as it arrives.
-    # Lost on restart and rebuilt from the partial file when next needed.
-    fingerprints: dict[str, StreamingFingerprint] = field(default_factory=dict)
+    open_uploads: dict[str, OpenUpload] = field(default_factory=dict)
     _locks: weakref.WeakValueDictionary[str, asyncio.Lock] = field(
         default_factory=weakref.WeakValueDictionary
     )

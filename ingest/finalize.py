@@ -27,7 +27,7 @@ from evidence.receipt import Receipt, SignedReceipt
 from ingest.context import ServerContext
 from ingest.policies import AllOf, ChunksMatch, DigestMatches, SignatureValid, SizeMatches, Subject
 from ingest.tus_rules import check_readable
-from ingest.uploads import running_fingerprint
+from ingest.uploads import open_upload
 from storage.records import DeviceRecord, ManifestRecord, StoredObject, UploadRecord, UploadState
 
 __all__ = ["FINALIZE_POLICIES", "finalize", "finalize_upload"]
@@ -83,7 +83,7 @@ async def _verify_and_store(
 ) -> StoredObject:
     signed = SignedManifest.parse(record.body, record.signature, ctx.case_rule)
     manifest = signed.manifest
-    fingerprint = (await running_fingerprint(ctx, upload, manifest.chunk_size)).finish()
+    fingerprint = (await open_upload(ctx, upload)).fingerprint.finish()
     key = await ctx.index.devices.key(record.key_id)
     subject = Subject(
         signed, None if key is None else public_key_from_raw(key.public_key), fingerprint
@@ -95,7 +95,7 @@ async def _verify_and_store(
         await ctx.index.uploads.set_state(
             upload.upload_id, UploadState.REJECTED, exc.code, exc.message
         )
-        ctx.fingerprints.pop(upload.upload_id, None)
+        ctx.open_uploads.pop(upload.upload_id, None)
         log.warning("upload %s rejected: %s", upload.upload_id, exc.message)
         raise
     locator = await asyncio.to_thread(
@@ -145,7 +145,7 @@ async def _verify_and_store(
         ),
     )
     await asyncio.to_thread(ctx.area.remove, upload.upload_id)
-    ctx.fingerprints.pop(upload.upload_id, None)
+    ctx.open_uploads.pop(upload.upload_id, None)
     log.info("stored %s/%s sha256=%s", manifest.evidence_id, manifest.role, fingerprint.sha256)
     return stored
 

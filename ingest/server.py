@@ -33,7 +33,11 @@ async def running(ctx: ServerContext, host: str, port: int) -> AsyncIterator[str
     """Serve ``ctx`` while the block runs; yield the base URL (port 0 picks a free port)."""
     # lingering_time: after refusing a request early, read at most 1 s more of its body
     # (so an honest client gets to read the answer) instead of aiohttp's 10 s.
-    runner = web.AppRunner(build_app(ctx), access_log=None, lingering_time=1.0)
+    # read_bufsize: buffer up to 2 MiB of a body per connection (aiohttp's default is
+    # 128 KiB), so uploads pause the socket less often; memory stays bounded.
+    runner = web.AppRunner(
+        build_app(ctx), access_log=None, lingering_time=1.0, read_bufsize=1024 * 1024
+    )
     await runner.setup()
     tls = _ssl_context(ctx.config)
     site = web.TCPSite(runner, host, port, ssl_context=tls)

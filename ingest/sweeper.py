@@ -26,7 +26,7 @@ async def sweep_expired(ctx: ServerContext) -> int:
             continue  # a request is using it right now; next sweep
         async with lock:
             await ctx.index.uploads.set_state(upload.upload_id, UploadState.EXPIRED)
-            ctx.fingerprints.pop(upload.upload_id, None)
+            ctx.open_uploads.pop(upload.upload_id, None)
             await asyncio.to_thread(ctx.area.remove, upload.upload_id)
         expired += 1
         log.info(

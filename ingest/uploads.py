@@ -24,18 +24,19 @@ from evidence.errors import (
     MalformedHeader,
     ManifestNotRegistered,
     OffsetMismatch,
+    StorageFailure,
     UnknownUpload,
     WrongDevice,
 )
 from evidence.identifiers import EvidenceId, Role, safe_file_name
 from evidence.manifest import Manifest
 from evidence.wire import META_EVIDENCE_ID, META_FILENAME, META_ROLE
-from ingest.context import ServerContext
+from ingest.context import OpenUpload, ServerContext
 from ingest.patch_sink import PatchSink, stream_body
 from ingest.tus_rules import Creation, check_deletable, parse_patch
 from storage.records import DeviceRecord, UploadRecord, UploadState
 
-__all__ = ["append", "create_upload", "owned_upload", "running_fingerprint", "terminate"]
+__all__ = ["append", "create_upload", "open_upload", "owned_upload", "terminate"]
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ async def create_upload(
         )
     now = ctx.clock()
     upload_id = secrets.token_hex(16)
-    await asyncio.to_thread(ctx.area.create, upload_id)
+    await asyncio.to_thread(ctx.area.create, upload_id, creation.length)
     record, new = await ctx.index.uploads.create_upload(
         UploadRecord(
             upload_id=upload_id,
@@ -115,17 +116,21 @@ async def owned_upload(ctx: ServerContext, device: DeviceRecord, upload_id: str)
     return upload
 
 
-async def running_fingerprint(
-    ctx: ServerContext, upload: UploadRecord, chunk_size: int
-) -> StreamingFingerprint:
-    """The fingerprint of the committed bytes: kept from earlier PATCHes, or re-read once."""
-    fingerprint = ctx.fingerprints.get(upload.upload_id)
-    if fingerprint is None or fingerprint.position != upload.offset:
-        fresh = StreamingFingerprint(chunk_size, upload.length)
-        path = ctx.area.path(upload.upload_id)
-        fingerprint = await asyncio.to_thread(feed_file, fresh, path, upload.offset)
-        ctx.fingerprints[upload.upload_id] = fingerprint
-    return fingerprint
+async def open_upload(ctx: ServerContext, upload: UploadRecord) -> OpenUpload:
+    """The upload's manifest and the fingerprint of its committed bytes: kept from earlier
+    PATCHes, or rebuilt once (after a restart, or on another server)."""
+    held = ctx.open_uploads.get(upload.upload_id)
+    if held is not None and held.fingerprint.position == upload.offset:
+        return held
+    record = await ctx.index.uploads.manifest(upload.evidence_id, upload.role)
+    if record is None:  # uploads are only created for registered manifests
+        raise StorageFailure(f"upload {upload.upload_id} has no manifest")
+    manifest = Manifest.parse(record.body, ctx.case_rule)
+    fresh = StreamingFingerprint(manifest.chunk_size, upload.length)
+    path = ctx.area.path(upload.upload_id)
+    fingerprint = await asyncio.to_thread(feed_file, fresh, path, upload.offset)
+    held = ctx.open_uploads[upload.upload_id] = OpenUpload(manifest, fingerprint)
+    return held
 
 
 async def append(
@@ -144,14 +149,13 @@ async def append(
     async with lock:
         upload = await owned_upload(ctx, device, upload_id)
         request = parse_patch(headers, upload, ctx.clock(), creation=creation)
-        manifest = await _manifest_for(ctx, device, upload.evidence_id, upload.role)
-        fingerprint = await running_fingerprint(ctx, upload, manifest.chunk_size)
-        before = fingerprint.copy()
+        held = await open_upload(ctx, upload)
+        before = held.fingerprint.copy()
         handle = await asyncio.to_thread(ctx.area.open_at, upload_id, upload.offset)
+        sink = PatchSink(
+            handle, held.fingerprint, held.manifest.chunks, request.checksum, request.content_length
+        )
         try:
-            sink = PatchSink(
-                handle, fingerprint, manifest.chunks, request.checksum, request.content_length
-            )
             received = await stream_body(content, sink, upload.length - upload.offset)
             if received.interrupted and request.checksum is not None:
                 raise ChecksumMismatch("the body was cut off, so its checksum cannot be checked")
@@ -159,14 +163,15 @@ async def append(
                 sink.verify_checksum(received.size)
             await asyncio.to_thread(sink.make_durable)
         except BaseException:
-            ctx.fingerprints[upload_id] = before  # the bytes past the offset are dropped next time
+            held.fingerprint = before  # the bytes past the offset are dropped next time
             raise
         finally:
+            sink.close()
             handle.close()
         new_offset = upload.offset + received.size
         expires_at = ctx.clock() + timedelta(seconds=ctx.config.upload_expiry_seconds)
         if not await ctx.index.uploads.advance(upload_id, upload.offset, new_offset, expires_at):
-            ctx.fingerprints.pop(upload_id, None)
+            ctx.open_uploads.pop(upload_id, None)
             raise OffsetMismatch("another server moved this upload's offset; HEAD and resume")
         if received.interrupted:
             log.info("upload %s: client left after %d bytes; kept them", upload_id, received.size)
@@ -181,6 +186,6 @@ async def terminate(ctx: ServerContext, device: DeviceRecord, upload_id: str) ->
         upload = await owned_upload(ctx, device, upload_id)
         check_deletable(upload, ctx.clock())
         await ctx.index.uploads.set_state(upload_id, UploadState.TERMINATED)
-        ctx.fingerprints.pop(upload_id, None)
+        ctx.open_uploads.pop(upload_id, None)
         await asyncio.to_thread(ctx.area.remove, upload_id)
     log.info("upload %s terminated by %s", upload_id, device.device_id)
