@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import io
 import json
 import logging
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
+from aiohttp.payload import Payload
 from multidict import CIMultiDictProxy
 
 from evidence.device_auth import answer_challenge
@@ -85,15 +85,13 @@ class ServerApi:
         path_or_url: str,
         *,
         headers: dict[str, str] | None = None,
-        body: bytes | io.BytesIO | None = None,
+        body: bytes | Payload | None = None,
         authenticated: bool = True,
     ) -> Reply:
         for attempt in (1, 2):
             sent = dict(headers or {})
             if authenticated:
                 sent["Authorization"] = f"Bearer {await self._bearer()}"
-            if isinstance(body, io.BytesIO):
-                body.seek(0)  # a retry after signing in again sends the body again
             reply = await self._exchange(method, self.url(path_or_url), sent, body)
             if reply.status == 401 and authenticated and attempt == 1:
                 self._token = None  # expired or revoked token: sign in once more
@@ -104,7 +102,7 @@ class ServerApi:
         raise AssertionError("unreachable")
 
     async def _exchange(
-        self, method: str, url: str, headers: dict[str, str], body: bytes | io.BytesIO | None
+        self, method: str, url: str, headers: dict[str, str], body: bytes | Payload | None
     ) -> Reply:
         try:
             async with self._session.request(method, url, headers=headers, data=body) as response:

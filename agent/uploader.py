@@ -76,25 +76,41 @@ async def upload_file(
 async def _send_from(
     tus: TusClient, url: str, fd: int, offset: int, manifest: Manifest, name: str
 ) -> None:
+    """PATCH chunk after chunk; the next chunk is read from disk while this one is sent."""
     size = manifest.chunk_size
+
+    def span(start: int) -> tuple[int, int]:
+        return start, min(manifest.size, (start // size + 1) * size) - start
+
+    def read(start: int) -> asyncio.Future[bytes]:
+        return asyncio.ensure_future(asyncio.to_thread(_read_at, fd, *span(start)))
+
     mismatches = 0
-    while offset < manifest.size:
-        index = offset // size
-        end = min(manifest.size, (index + 1) * size)
-        data = await asyncio.to_thread(_read_at, fd, offset, end - offset)
-        whole_chunk = offset == index * size
-        checksum = manifest.chunks[index].raw if whole_chunk else Sha256.of(data).raw
-        try:
-            offset = await tus.patch(url, offset, data, checksum)
-            mismatches = 0
-        except ChecksumMismatch:
-            if whole_chunk and Sha256.of(data) != manifest.chunks[index]:
-                raise SourceChanged(
-                    f"chunk {index} of {name} changed after it was signed"
-                ) from None
-            mismatches += 1
-            if mismatches > MAX_CHECKSUM_RETRIES:
-                raise
-            offset = await tus.offset(url, manifest.size)
-        except OffsetMismatch:
-            offset = await tus.offset(url, manifest.size)
+    upcoming = read(offset)
+    try:
+        while offset < manifest.size:
+            data = await upcoming
+            index = offset // size
+            whole_chunk = offset == index * size
+            checksum = manifest.chunks[index].raw if whole_chunk else Sha256.of(data).raw
+            if offset + len(data) < manifest.size:
+                upcoming = read(offset + len(data))
+            try:
+                offset = await tus.patch(url, offset, data, checksum)
+                mismatches = 0
+                continue
+            except ChecksumMismatch:
+                if whole_chunk and Sha256.of(data) != manifest.chunks[index]:
+                    raise SourceChanged(
+                        f"chunk {index} of {name} changed after it was signed"
+                    ) from None
+                mismatches += 1
+                if mismatches > MAX_CHECKSUM_RETRIES:
+                    raise
+            except OffsetMismatch:
+                pass
+            upcoming.cancel()
+            offset = await tus.offset(url, manifest.size)  # resume wherever the server is
+            upcoming = read(offset)
+    finally:
+        upcoming.cancel()
