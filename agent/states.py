@@ -47,7 +47,7 @@ _ALLOWED: dict[FileState, frozenset[FileState]] = {
     S.UPLOADING: frozenset({S.UPLOADED, S.SIGNED, S.REJECTED, S.VANISHED}),
     S.UPLOADED: frozenset({S.RECEIPTED, S.UPLOADING, S.SIGNED, S.REJECTED}),
     S.RECEIPTED: frozenset(),
-    S.REJECTED: frozenset({S.SIGNED}),  # an operator's retry, after fixing the cause
+    S.REJECTED: frozenset(),
     S.VANISHED: frozenset(),
 }
 
