@@ -22,7 +22,7 @@ from evidence.errors import (
 )
 from evidence.identifiers import EvidenceId, Role
 from evidence.keys import public_key_from_raw
-from evidence.manifest import SignedManifest
+from evidence.manifest import Manifest, SignedManifest
 from evidence.receipt import Receipt, SignedReceipt
 from ingest.context import ServerContext
 from ingest.policies import AllOf, ChunksMatch, DigestMatches, SignatureValid, SizeMatches, Subject
@@ -119,35 +119,37 @@ async def _verify_and_store(
         ),
         ctx.server_key,
     )
-    capture = manifest.capture
-    stored = await ctx.index.objects.finalize(
-        upload.upload_id,
-        StoredObject(
-            evidence_id=manifest.evidence_id,
-            role=manifest.role,
-            device_id=manifest.device_id,
-            sequence=manifest.sequence,
-            manifest_sha256=signed.sha256,
-            sha256=fingerprint.sha256,
-            size=fingerprint.size,
-            chunk_root=fingerprint.root,
-            store=ctx.store.name,
-            locator=locator,
-            case_number=manifest.case_number,
-            started_at=capture.started_at,
-            ended_at=capture.ended_at,
-            place=capture.place,
-            officer_id=None if capture.captured_by is None else capture.captured_by.officer_id,
-            file_name=manifest.file_name,
-            received_at=now,
-            receipt_body=receipt.body,
-            receipt_signature=receipt.signature,
-        ),
-    )
+    stored = await ctx.index.objects.finalize(upload.upload_id, _indexed(receipt, manifest))
     await asyncio.to_thread(ctx.area.remove, upload.upload_id)
     ctx.open_uploads.pop(upload.upload_id, None)
     log.info("stored %s/%s sha256=%s", manifest.evidence_id, manifest.role, fingerprint.sha256)
     return stored
+
+
+def _indexed(signed_receipt: SignedReceipt, manifest: Manifest) -> StoredObject:
+    """The index row: what the receipt attests, and the capture facts to search by."""
+    receipt, capture = signed_receipt.receipt, manifest.capture
+    return StoredObject(
+        evidence_id=receipt.evidence_id,
+        role=receipt.role,
+        device_id=receipt.device_id,
+        sequence=receipt.sequence,
+        manifest_sha256=receipt.manifest_sha256,
+        sha256=receipt.sha256,
+        size=receipt.size,
+        chunk_root=receipt.chunk_root,
+        store=receipt.store,
+        locator=receipt.locator,
+        case_number=manifest.case_number,
+        started_at=capture.started_at,
+        ended_at=capture.ended_at,
+        place=capture.place,
+        officer_id=None if capture.captured_by is None else capture.captured_by.officer_id,
+        file_name=manifest.file_name,
+        received_at=receipt.received_at,
+        receipt_body=signed_receipt.body,
+        receipt_signature=signed_receipt.signature,
+    )
 
 
 async def _check_chain_slot(ctx: ServerContext, signed: SignedManifest) -> None:

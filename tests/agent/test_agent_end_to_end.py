@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import socket
+from contextlib import asynccontextmanager
 from datetime import datetime, timedelta, timezone
 
 import aiohttp
@@ -126,23 +127,28 @@ async def test_a_temporary_name_renamed_into_place_is_uploaded_once(server, agen
     assert row.path.name == "clip.mp4"
 
 
-async def pipeline_for(config, rule, session, journal):
+@asynccontextmanager
+async def by_hand(config, rule, media):
+    """The agent's own pipeline and journal, stepped by the test: the file has settled."""
+    journal = Journal(config.journal_path)
+    await journal.open()
     key = load_private_key(config.key_path)
-    api = ServerApi(session, config.server_url, DeviceId(config.device_id), key)
-    return Pipeline(
-        config,
-        journal,
-        api,
-        Signer(DeviceId(config.device_id), key),
-        rule,
-        load_public_key(config.server_public_key),
-    )
-
-
-async def ready_row(journal, path):
-    """A file the agent has seen settle: the point where the pipeline takes over."""
-    row = await journal.observe(path, observe_file(path), closed=True, now=0.0)
-    return await journal.move(row, FileState.READY, 0.0)
+    device = DeviceId(config.device_id)
+    try:
+        async with aiohttp.ClientSession() as session:
+            api = ServerApi(session, config.server_url, device, key)
+            pipeline = Pipeline(
+                config,
+                journal,
+                api,
+                Signer(device, key),
+                rule,
+                load_public_key(config.server_public_key),
+            )
+            row = await journal.observe(media, observe_file(media), closed=True, now=0.0)
+            yield pipeline, journal, await journal.move(row, FileState.READY, 0.0)
+    finally:
+        await journal.close()
 
 
 async def test_a_crash_mid_upload_resumes_from_the_servers_offset(server, agent_config, rule):
@@ -150,11 +156,7 @@ async def test_a_crash_mid_upload_resumes_from_the_servers_offset(server, agent_
     media = agent_config.watch[0] / "long.mp4"
     data = os.urandom(2 * CHUNK_SIZE + 1234)
     media.write_bytes(data)
-    journal = Journal(agent_config.journal_path)
-    await journal.open()
-    async with aiohttp.ClientSession() as session:
-        pipeline = await pipeline_for(agent_config, rule, session, journal)
-        row = await ready_row(journal, media)
+    async with by_hand(agent_config, rule, media) as (pipeline, journal, row):
         for _ in range(3):  # fingerprint, sign, register
             row = await pipeline._step(row)
         assert row.state is FileState.REGISTERED
@@ -166,7 +168,7 @@ async def test_a_crash_mid_upload_resumes_from_the_servers_offset(server, agent_
         )
         await journal.set_upload_url(row, url)
         await tus.patch(url, 0, data[:CHUNK_SIZE], manifest.chunks[0].raw)
-    await journal.close()  # the agent dies here
+    # the agent dies here
 
     async with running_agent(agent_config, rule) as service:
         [row] = await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 1))
@@ -215,14 +217,9 @@ async def test_a_file_changed_after_signing_is_rejected_and_its_new_content_uplo
 ):
     media = agent_config.watch[0] / "clip.mp4"
     media.write_bytes(os.urandom(5000))
-    journal = Journal(agent_config.journal_path)
-    await journal.open()
-    async with aiohttp.ClientSession() as session:
-        pipeline = await pipeline_for(agent_config, rule, session, journal)
-        row = await ready_row(journal, media)
-        for _ in range(3):
+    async with by_hand(agent_config, rule, media) as (pipeline, _journal, row):
+        for _ in range(3):  # fingerprint, sign, register
             row = await pipeline._step(row)
-    await journal.close()
     tampered = os.urandom(5000)
     media.write_bytes(tampered)  # same size, different bytes, after the manifest was signed
 
@@ -243,15 +240,10 @@ async def test_a_file_deleted_before_its_receipt_is_reported_as_vanished(
 ):
     media = agent_config.watch[0] / "clip.mp4"
     media.write_bytes(os.urandom(5000))
-    journal = Journal(agent_config.journal_path)
-    await journal.open()
-    async with aiohttp.ClientSession() as session:
-        pipeline = await pipeline_for(agent_config, rule, session, journal)
-        row = await ready_row(journal, media)
+    async with by_hand(agent_config, rule, media) as (pipeline, _journal, row):
         row = await pipeline._step(row)  # fingerprinted
         media.unlink()  # someone deletes footage from the dock
         row = await pipeline.advance(row)
-    await journal.close()
     assert row.state is FileState.VANISHED
 
 
