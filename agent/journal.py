@@ -110,6 +110,8 @@ class Journal:
                     "SELECT * FROM files WHERE path = ? AND state NOT IN ('receipted', 'rejected', 'vanished')",
                     (str(path),),
                 ).fetchone()
+                if row is None and _already_done(conn, path, seen):
+                    return None
                 if row is None:
                     file_id = conn.execute(
                         "INSERT INTO files (path, state, evidence_id, first_seen_at, size, mtime_ns, "
@@ -309,6 +311,18 @@ class Journal:
             return [(row["at"], row["from_state"], row["to_state"], row["note"]) for row in cursor]
 
         return await self._db.run(events)
+
+
+def _already_done(conn: sqlite3.Connection, path: Path, seen: Observation) -> bool:
+    """Is this the very file whose row already ended (receipted, or rejected for good)?
+    Footage stays on the dock after its receipt; rescans must not send it again. Changed
+    content (or a file that had vanished and is back) starts a new row."""
+    last = conn.execute(
+        "SELECT * FROM files WHERE path = ? ORDER BY id DESC LIMIT 1", (str(path),)
+    ).fetchone()
+    if last is None or last["state"] not in (FileState.RECEIPTED.value, FileState.REJECTED.value):
+        return False
+    return Observation(last["size"], last["mtime_ns"], last["inode"]).same_file_as(seen)
 
 
 def _event(

@@ -93,3 +93,27 @@ async def test_one_active_row_per_path_but_history_is_kept(journal):
     again = await journal.observe(path, Observation(2, 2, 2), closed=True, now=4.0)
     assert again.id != row.id and again.evidence_id != row.evidence_id
     assert len(await journal.all_files()) == 2
+
+
+async def test_a_finished_file_left_on_the_dock_is_not_taken_again(journal):
+    path = Path("/dock/a.mp4")
+    seen = Observation(1, 1, 1)
+    row = await journal.observe(path, seen, closed=True, now=1.0)
+    for state in (FileState.READY, FileState.VANISHED):
+        row = await journal.move(row, state, 2.0)
+    back = await journal.observe(path, seen, closed=True, now=3.0)
+    assert back is not None and back.id != row.id, "a vanished file that comes back is taken again"
+    row = back
+    for state in (FileState.READY,):
+        row = await journal.move(row, state, 4.0)
+    await journal._db.run(  # finish it as the pipeline would, receipted
+        lambda conn: conn.execute("UPDATE files SET state = 'receipted' WHERE id = ?", (row.id,))
+    )
+    assert await journal.observe(path, seen, closed=False, now=5.0) is None, (
+        "rescans leave it alone"
+    )
+    assert len(await journal.all_files()) == 2
+    changed = await journal.observe(path, Observation(2, 9, 1), closed=False, now=6.0)
+    assert changed is not None and changed.state is FileState.DISCOVERED, (
+        "new content is new footage"
+    )
