@@ -11,6 +11,7 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── InvalidIdentifier            400 bad_identifier
     │   ├── UnsafeFileName               400 unsafe_file_name
     │   ├── UnsupportedChecksum          400 unsupported_checksum
+    │   ├── UnreadableMedia              400 unreadable_media
     │   └── LengthMismatch               400 length_mismatch
     ├── Unauthenticated                  401 unauthenticated
     │   ├── UnknownDevice                401 unknown_device
@@ -26,6 +27,7 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── ManifestConflict             409 manifest_conflict
     │   ├── SequenceReused               409 sequence_reused
     │   ├── ManifestNotRegistered        409 manifest_not_registered
+    │   ├── FingerprintsMissing          409 no_fingerprints
     │   ├── UploadIncomplete             409 upload_incomplete
     │   ├── UploadRejected               409 upload_rejected
     │   └── AlreadyFinalized             409 already_finalized
@@ -43,6 +45,7 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── ChunkRootMismatch            422 chunk_root_mismatch
     │   ├── ReceiptMismatch              422 receipt_mismatch
     │   └── SourceChanged                422 source_changed
+    ├── DerivationFailed                 422 derivation_failed
     ├── Locked                           423 upload_locked
     ├── ChecksumMismatch                 460 checksum_mismatch
     │   └── ChunkMismatch                460 chunk_mismatch
@@ -69,8 +72,10 @@ __all__ = [
     "ChunkRootMismatch",
     "ConfigError",
     "Conflict",
+    "DerivationFailed",
     "DeviceRevoked",
     "DigestMismatch",
+    "FingerprintsMissing",
     "Forbidden",
     "Gone",
     "InsufficientStorage",
@@ -101,6 +106,7 @@ __all__ = [
     "Unavailable",
     "UnknownDevice",
     "UnknownUpload",
+    "UnreadableMedia",
     "UnsafeFileName",
     "UnsupportedChecksum",
     "UnsupportedMediaType",
@@ -163,6 +169,10 @@ class UnsupportedChecksum(BadRequest):
     code = "unsupported_checksum"
 
 
+class UnreadableMedia(BadRequest):
+    code = "unreadable_media"
+
+
 class LengthMismatch(BadRequest):
     code = "length_mismatch"
 
@@ -221,6 +231,10 @@ class SequenceReused(Conflict):
 
 class ManifestNotRegistered(Conflict):
     code = "manifest_not_registered"
+
+
+class FingerprintsMissing(Conflict):
+    code = "no_fingerprints"
 
 
 class UploadIncomplete(Conflict):
@@ -291,6 +305,12 @@ class SourceChanged(IntegrityError):
     """The file on the dock is no longer the file that was fingerprinted and signed."""
 
     code = "source_changed"
+
+
+class DerivationFailed(LiuhenError):
+    """A review copy or other derived object could not be made (the original is safe)."""
+
+    code, status = "derivation_failed", 422
 
 
 class Locked(LiuhenError):

@@ -9,7 +9,7 @@ anything that document does not allow.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from evidence.case_number import CaseNumber, CaseNumberRule
@@ -17,6 +17,14 @@ from evidence.digest import Sha256, chunk_count, chunk_root
 from evidence.errors import MalformedManifest
 from evidence.identifiers import DeviceId, EvidenceId, Role, safe_file_name
 from evidence.keys import Ed25519PrivateKey, Ed25519PublicKey
+from evidence.manifest_media import (
+    MediaFacts,
+    Perceptual,
+    Session,
+    read_media,
+    read_perceptual,
+    read_session,
+)
 from evidence.signing import PayloadType, sign, verify
 from evidence.strict_json import Fields, canonical_bytes, format_time, loads_object
 
@@ -102,6 +110,18 @@ class Manifest:
     previous: Sha256 | None
     created_at: datetime
     derived_from: DerivedFrom | None = None
+    media: MediaFacts | None = None
+    session: Session | None = None
+    perceptual: Perceptual | None = None
+
+    def capture_end(self) -> datetime | None:
+        """When capture ended: as the device claims it, or else its start plus the probed
+        duration."""
+        if self.capture.ended_at is not None:
+            return self.capture.ended_at
+        if self.media is not None and self.media.duration_ms is not None:
+            return self.capture.started_at + timedelta(milliseconds=self.media.duration_ms)
+        return None
 
     def to_document(self) -> dict[str, Any]:
         capture = self.capture
@@ -151,6 +171,9 @@ class Manifest:
                 "sha256": self.derived_from.sha256.hex,
             },
             "created_at": format_time(self.created_at),
+            "media": None if self.media is None else self.media.to_document(),
+            "session": None if self.session is None else self.session.to_document(),
+            "perceptual": None if self.perceptual is None else self.perceptual.to_document(),
         }
 
     def to_bytes(self) -> bytes:
@@ -191,6 +214,11 @@ class _ManifestReader:
         sequence, previous = self._chain(top.section("chain"))
         derived_from = self._derived_from(top.optional_section("derived_from"), role)
         created_at = top.time("created_at")
+        media = read_media(top.optional_section("media"))
+        session = read_session(top.optional_section("session"))
+        perceptual = read_perceptual(top.optional_section("perceptual"))
+        if perceptual is not None and role is Role.ORIGINAL:
+            raise MalformedManifest("perceptual fingerprints belong in a derived copy's manifest")
         top.done()
         return Manifest(
             evidence_id=evidence_id,
@@ -211,6 +239,9 @@ class _ManifestReader:
             previous=previous,
             created_at=created_at,
             derived_from=derived_from,
+            media=media,
+            session=session,
+            perceptual=perceptual,
         )
 
     @staticmethod

@@ -122,6 +122,18 @@ class Fields:
             )
         return value
 
+    def optional_integer(self, key: str, *, minimum: int = 0) -> int | None:
+        value: int | None = self._typed(key, int, "an integer or null", nullable=True)
+        if value is not None and value < minimum:
+            raise self._error(
+                f"field {self._path(key)} must be >= {minimum}", field=self._path(key)
+            )
+        return value
+
+    def boolean(self, key: str) -> bool:
+        value: bool = self._typed(key, bool, "true or false", nullable=False)
+        return value
+
     def time(self, key: str) -> datetime:
         return self._time(self.text(key, max_length=64), key)
 
@@ -145,6 +157,24 @@ class Fields:
     def optional_section(self, key: str) -> Fields | None:
         value: dict[str, Any] | None = self._typed(key, dict, "an object or null", nullable=True)
         return None if value is None else Fields(value, self._error, self._path(key))
+
+    def raw_list(self, key: str, *, max_items: int) -> list[Any]:
+        value: list[Any] = self._typed(key, list, "a list", nullable=False)
+        if len(value) > max_items:
+            raise self._error(
+                f"field {self._path(key)} holds more than {max_items} items", field=self._path(key)
+            )
+        return value
+
+    def section_list(self, key: str, *, max_items: int) -> list[Fields]:
+        items = self.raw_list(key, max_items=max_items)
+        if not all(isinstance(item, dict) for item in items):
+            raise self._error(
+                f"field {self._path(key)} must be a list of objects", field=self._path(key)
+            )
+        return [
+            Fields(item, self._error, f"{self._path(key)}[{n}]") for n, item in enumerate(items)
+        ]
 
     def text_list(self, key: str, *, max_items: int) -> list[str]:
         value: list[Any] = self._typed(key, list, "a list", nullable=False)

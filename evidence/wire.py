@@ -19,7 +19,10 @@ __all__ = [
     "RECORDING",
     "RECORDINGS",
     "RECORDING_MANIFEST",
+    "RECORDING_MATCH",
+    "RECORDING_TRANSCRIPT",
     "RECORDING_VERIFY",
+    "SESSION",
     "SIGNATURE_HEADER",
 ]
 
@@ -34,6 +37,9 @@ RECORDINGS = f"{API}/recordings"
 RECORDING = API + "/recordings/{evidence_id}"
 RECORDING_VERIFY = API + "/recordings/{evidence_id}/verify"
 RECORDING_MANIFEST = API + "/recordings/{evidence_id}/{role}/manifest"
+RECORDING_MATCH = API + "/recordings/{evidence_id}/match"
+RECORDING_TRANSCRIPT = API + "/recordings/{evidence_id}/transcript"
+SESSION = API + "/sessions/{session_id}"
 
 # The detached signature of a manifest travels beside its exact bytes, base64-encoded.
 SIGNATURE_HEADER = "Liuhen-Signature"

@@ -13,6 +13,7 @@ from evidence.errors import BadSignature, MalformedManifest
 from evidence.identifiers import EvidenceId, Role
 from evidence.keys import Ed25519PrivateKey, public_key_pem
 from evidence.manifest import DerivedFrom, Manifest, SignedManifest
+from evidence.manifest_media import MediaFacts, StreamFacts
 from evidence.strict_json import canonical_bytes
 from tests.builders import manifest_for, signed_for
 
@@ -23,9 +24,29 @@ GOLDEN_DATA = "留痕 golden footage: not a video, just bytes to sign.\n".encode
 GOLDEN_ID = EvidenceId("0b7f4f9e-3c1a-4d2e-9a55-1f2e3d4c5b6a")
 
 
+GOLDEN_MEDIA = MediaFacts(
+    container="mov,mp4,m4a,3gp,3g2,mj2",
+    duration_ms=647_040,
+    creation_time="2026-03-12T01:30:15.000000Z",
+    has_video=True,
+    has_audio=True,
+    decodable=True,
+    problem=None,
+    streams=(
+        StreamFacts("video", "h264", 1920, 1080, "30/1", False, None, None, 0, 647_000),
+        StreamFacts("audio", "aac", None, None, None, False, 48_000, 1, 0, 647_040),
+    ),
+)
+
+
 def golden_manifest() -> SignedManifest:
     return signed_for(
-        GOLDEN_DATA, "dock-sjz-01", GOLDEN_KEY, evidence_id=GOLDEN_ID, chunk_size=65536
+        GOLDEN_DATA,
+        "dock-sjz-01",
+        GOLDEN_KEY,
+        evidence_id=GOLDEN_ID,
+        chunk_size=65536,
+        media=GOLDEN_MEDIA,
     )
 
 
