@@ -36,6 +36,7 @@ _TEXT_FIELDS = (
     "case_number",
     "place",
     "proves",
+    "session_id",
 )
 
 
@@ -54,6 +55,23 @@ class Sidecar:
     proves: str | None = None
     started_at: datetime | None = None
     ended_at: datetime | None = None
+    session_id: str | None = None  # room recorders: the session this segment belongs to
+    segment: int | None = None  # and its place in it, from 1
+
+
+TRANSCRIPT_SUFFIX = ".transcript.txt"
+
+
+def find_transcript(media: Path) -> Path | None:
+    """The text record of what is said (R5), kept beside the recording by convention as
+    ``<stem>.transcript.txt`` or ``<name>.transcript.txt``."""
+    for candidate in (
+        media.with_suffix(TRANSCRIPT_SUFFIX),
+        media.with_name(media.name + TRANSCRIPT_SUFFIX),
+    ):
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def find_sidecar(media: Path) -> Path | None:
@@ -73,7 +91,19 @@ def read_sidecar(path: Path) -> Sidecar:
         raise BadSidecar(f"sidecar {path.name} is larger than {MAX_SIDECAR_BYTES} bytes")
     data = loads_object(body, BadSidecar, f"sidecar {path.name}")
     texts = {name: _text(data, name) for name in _TEXT_FIELDS}
-    return Sidecar(**texts, started_at=_time(data, "started_at"), ended_at=_time(data, "ended_at"))
+    segment = data.get("segment")
+    if segment is not None and (
+        not isinstance(segment, int) or isinstance(segment, bool) or segment < 1
+    ):
+        raise BadSidecar("sidecar field segment must be a whole number from 1", field="segment")
+    if (texts["session_id"] is None) != (segment is None):
+        raise BadSidecar("sidecar fields session_id and segment come together", field="segment")
+    return Sidecar(
+        **texts,
+        started_at=_time(data, "started_at"),
+        ended_at=_time(data, "ended_at"),
+        segment=segment,
+    )
 
 
 def _text(data: dict[str, Any], name: str) -> str | None:
