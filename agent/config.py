@@ -28,7 +28,15 @@ class AgentConfig:
     data_dir: Path = Path("liuhen-data/agent")
     server_public_key: Path = Path("liuhen-data/server/keys/server.pub.pem")
     watch: tuple[Path, ...] = (Path("liuhen-data/dock"),)
-    ignore: tuple[str, ...] = (".*", "*.json", "*.tmp", "*.part", "*.partial", "~*")
+    ignore: tuple[str, ...] = (
+        ".*",
+        "*.json",
+        "*.transcript.txt",
+        "*.tmp",
+        "*.part",
+        "*.partial",
+        "~*",
+    )
     settle_seconds: float = 2.0
     quiet_seconds: float = 30.0
     rescan_seconds: float = 60.0
@@ -36,6 +44,11 @@ class AgentConfig:
     retry_base_seconds: float = 1.0
     retry_cap_seconds: float = 300.0
     request_timeout_seconds: float = 120.0
+    broken_grace_seconds: float = 600.0
+    growing_alarm_seconds: float = 3600.0
+    make_proxies: bool = True
+    proxy_profile: str = "review-720p"
+    transcode_nice: int = 10
     defaults: CaptureDefaults = field(default_factory=CaptureDefaults)
 
     @property
@@ -49,3 +62,7 @@ class AgentConfig:
     @property
     def journal_path(self) -> Path:
         return self.data_dir / "journal.sqlite3"
+
+    def proxy_path(self, evidence_id: str) -> Path:
+        # The agent's own folder, never a watched one: a review copy is not new footage.
+        return self.data_dir / "derived" / evidence_id / "review.mp4"

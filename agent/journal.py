@@ -20,9 +20,11 @@ from agent.states import ACTIVE, FileState, check_transition
 from evidence.case_number import CaseNumberRule
 from evidence.digest import Fingerprint, Sha256
 from evidence.errors import JournalError
-from evidence.identifiers import EvidenceId
+from evidence.identifiers import EvidenceId, Role
 from evidence.manifest import SignedManifest
+from evidence.manifest_media import MediaFacts, Perceptual, read_media, read_perceptual
 from evidence.sqlite_thread import SqliteThread, transaction
+from evidence.strict_json import Fields
 
 __all__ = ["FileRow", "Journal"]
 
@@ -33,10 +35,15 @@ class FileRow:
     path: Path
     state: FileState
     evidence_id: EvidenceId
+    role: Role
+    parent_id: int | None
     observation: Observation
+    first_seen_at: float
     unchanged_since: float
     closed: bool
     fingerprint: Fingerprint | None
+    media: MediaFacts | None
+    perceptual: Perceptual | None
     manifest: bytes | None
     signature: bytes | None
     upload_url: str | None
@@ -59,10 +66,17 @@ def _row(row: sqlite3.Row) -> FileRow:
         path=Path(row["path"]),
         state=FileState(row["state"]),
         evidence_id=EvidenceId(row["evidence_id"]),
+        role=Role(row["role"]),
+        parent_id=row["parent_id"],
         observation=Observation(row["size"], row["mtime_ns"], row["inode"]),
+        first_seen_at=row["first_seen_at"],
         unchanged_since=row["unchanged_since"],
         closed=bool(row["closed"]),
         fingerprint=_fingerprint(row),
+        media=None if row["media"] is None else read_media(_json_fields(row["media"])),
+        perceptual=None
+        if row["perceptual"] is None
+        else read_perceptual(_json_fields(row["perceptual"])),
         manifest=None if row["manifest"] is None else bytes(row["manifest"]),
         signature=None if row["signature"] is None else bytes(row["signature"]),
         upload_url=row["upload_url"],
@@ -73,6 +87,10 @@ def _row(row: sqlite3.Row) -> FileRow:
         error_code=row["error_code"],
         error_message=row["error_message"],
     )
+
+
+def _json_fields(text: str) -> Fields:
+    return Fields(json.loads(text), JournalError)
 
 
 def _fingerprint(row: sqlite3.Row) -> Fingerprint | None:
@@ -102,7 +120,8 @@ class Journal:
         self, path: Path, seen: Observation, closed: bool, now: float
     ) -> FileRow | None:
         """Record what a file looks like now. New paths start ``discovered``; a discovered
-        file that changed starts its quiet period again. Returns the active row, if any."""
+        file that changed starts its quiet period again; a file already finished is left
+        alone. Returns the active row, if any."""
 
         def observe(conn: sqlite3.Connection) -> FileRow | None:
             with transaction(conn):
@@ -164,11 +183,12 @@ class Journal:
         return await self._db.run(in_state)
 
     async def due(self, now: float, exclude: set[int]) -> list[FileRow]:
-        """Active rows whose next attempt is due, oldest first."""
+        """Active rows whose next attempt is due: originals first (evidence before copies),
+        then the oldest."""
         rows = await self.in_state(*ACTIVE)
         return sorted(
             (row for row in rows if row.next_attempt_at <= now and row.id not in exclude),
-            key=lambda row: (row.next_attempt_at, row.id),
+            key=lambda row: (row.role is not Role.ORIGINAL, row.next_attempt_at, row.id),
         )
 
     async def get(self, file_id: int) -> FileRow:
@@ -225,12 +245,20 @@ class Journal:
         return await self._db.run(move)
 
     async def record_fingerprint(
-        self, row: FileRow, fingerprint: Fingerprint, seen: Observation, now: float
+        self,
+        row: FileRow,
+        fingerprint: Fingerprint,
+        seen: Observation,
+        now: float,
+        media: MediaFacts | None = None,
+        perceptual: Perceptual | None = None,
     ) -> FileRow:
         return await self.move(
             row,
             FileState.FINGERPRINTED,
             now,
+            media=None if media is None else json.dumps(media.to_document()),
+            perceptual=None if perceptual is None else json.dumps(perceptual.to_document()),
             sha256=fingerprint.sha256.hex,
             chunk_size=fingerprint.chunk_size,
             chunks=json.dumps([chunk.hex for chunk in fingerprint.chunks]),
@@ -284,6 +312,53 @@ class Journal:
 
         return await self._db.run(sign)
 
+    async def add_derived(self, parent: FileRow, role: Role, path: Path, now: float) -> FileRow:
+        """A derived copy to make and upload, ready at once; idempotent per (evidence, role)."""
+
+        def add_derived(conn: sqlite3.Connection) -> FileRow:
+            with transaction(conn):
+                conn.execute(
+                    "INSERT OR IGNORE INTO files (path, state, evidence_id, role, parent_id, "
+                    "first_seen_at, size, mtime_ns, inode, unchanged_since, closed) "
+                    "VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, ?, 1)",
+                    (
+                        str(path),
+                        FileState.READY.value,
+                        str(parent.evidence_id),
+                        role.value,
+                        parent.id,
+                        now,
+                        now,
+                    ),
+                )
+                row = conn.execute(
+                    "SELECT * FROM files WHERE evidence_id = ? AND role = ?",
+                    (str(parent.evidence_id), role.value),
+                ).fetchone()
+                _event(
+                    conn, row["id"], now, None, FileState.READY, f"{role.value} of file {parent.id}"
+                )
+                return _row(row)
+
+        return await self._db.run(add_derived)
+
+    async def derived_of(self, parent: FileRow) -> list[FileRow]:
+        def derived_of(conn: sqlite3.Connection) -> list[FileRow]:
+            cursor = conn.execute(
+                "SELECT * FROM files WHERE parent_id = ? ORDER BY id", (parent.id,)
+            )
+            return [_row(row) for row in cursor]
+
+        return await self._db.run(derived_of)
+
+    async def mark_safe_to_remove(self, row: FileRow, now: float) -> None:
+        def mark(conn: sqlite3.Connection) -> None:
+            with transaction(conn):
+                conn.execute("UPDATE files SET safe_to_remove = 1 WHERE id = ?", (row.id,))
+                _event(conn, row.id, now, row.state, row.state, "safe to remove from the dock")
+
+        await self._db.run(mark)
+
     async def set_upload_url(self, row: FileRow, url: str) -> None:
         def set_upload_url(conn: sqlite3.Connection) -> None:
             with transaction(conn):
@@ -318,7 +393,8 @@ def _already_done(conn: sqlite3.Connection, path: Path, seen: Observation) -> bo
     Footage stays on the dock after its receipt; rescans must not send it again. Changed
     content (or a file that had vanished and is back) starts a new row."""
     last = conn.execute(
-        "SELECT * FROM files WHERE path = ? ORDER BY id DESC LIMIT 1", (str(path),)
+        "SELECT * FROM files WHERE path = ? AND role = 'original' ORDER BY id DESC LIMIT 1",
+        (str(path),),
     ).fetchone()
     if last is None or last["state"] not in (FileState.RECEIPTED.value, FileState.REJECTED.value):
         return False

@@ -1,9 +1,13 @@
 -- The agent's journal: every file's state, what was computed for it, and every change.
+-- An original is a file found on the dock; its derived copies (review copy, transcript)
+-- are rows of their own with the same evidence id, a role, and the original as parent.
 CREATE TABLE IF NOT EXISTS files (
     id                INTEGER PRIMARY KEY,
     path              TEXT NOT NULL,
     state             TEXT NOT NULL,
-    evidence_id       TEXT NOT NULL UNIQUE,
+    evidence_id       TEXT NOT NULL,
+    role              TEXT NOT NULL DEFAULT 'original',
+    parent_id         INTEGER REFERENCES files (id),
     first_seen_at     REAL NOT NULL,
     -- latest observation of the file on disk, and since when it has looked like that
     size              INTEGER NOT NULL,
@@ -16,6 +20,8 @@ CREATE TABLE IF NOT EXISTS files (
     chunk_size        INTEGER,
     chunks            TEXT,
     root              TEXT,
+    media             TEXT,     -- what probing found (manifest "media" section, JSON)
+    perceptual        TEXT,     -- a review copy's per-second fingerprints (JSON)
     sequence          INTEGER,
     manifest          BLOB,
     signature         BLOB,
@@ -29,6 +35,7 @@ CREATE TABLE IF NOT EXISTS files (
     error_code        TEXT,
     error_message     TEXT
 );
+CREATE UNIQUE INDEX IF NOT EXISTS files_one_object ON files (evidence_id, role);
 -- One file on its way per path; finished rows stay as history.
 CREATE UNIQUE INDEX IF NOT EXISTS files_one_active_per_path
     ON files (path) WHERE state NOT IN ('receipted', 'rejected', 'vanished');

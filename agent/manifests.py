@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import mimetypes
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 
@@ -19,9 +19,18 @@ from evidence.digest import Fingerprint, Sha256
 from evidence.errors import InvalidCaseNumber
 from evidence.identifiers import DeviceId, EvidenceId, Role
 from evidence.keys import Ed25519PrivateKey, key_id
-from evidence.manifest import Capture, Manifest, Officer, Origin, SignedManifest, TimeSource
+from evidence.manifest import (
+    Capture,
+    DerivedFrom,
+    Manifest,
+    Officer,
+    Origin,
+    SignedManifest,
+    TimeSource,
+)
+from evidence.manifest_media import MediaFacts, Perceptual, Session
 
-__all__ = ["SOFTWARE", "Signer", "build_original"]
+__all__ = ["SOFTWARE", "Signer", "build_derived", "build_original"]
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +102,12 @@ def build_original(
     signer: Signer,
     sequence: int,
     previous: Sha256 | None,
+    media: MediaFacts | None = None,
 ) -> SignedManifest:
     sidecar = sidecar or Sidecar()
+    session = None
+    if sidecar.session_id is not None and sidecar.segment is not None:
+        session = Session(sidecar.session_id, sidecar.segment)
     manifest = Manifest(
         evidence_id=evidence_id,
         role=Role.ORIGINAL,
@@ -117,5 +130,49 @@ def build_original(
         sequence=sequence,
         previous=previous,
         created_at=datetime.now(UTC),
+        media=media,
+        session=session,
+    )
+    return SignedManifest.create(manifest, signer.key)
+
+
+def build_derived(
+    *,
+    original: Manifest,
+    role: Role,
+    file_name: str,
+    fingerprint: Fingerprint,
+    media: MediaFacts | None,
+    perceptual: Perceptual | None,
+    software: str,
+    signer: Signer,
+    sequence: int,
+    previous: Sha256 | None,
+) -> SignedManifest:
+    """A derived copy's manifest: the original's capture facts, its own bytes, and a link
+    to the original by hash."""
+    media_type = "video/mp4" if role is Role.PROXY else mimetypes.guess_type(file_name)[0]
+    if media is not None and not media.has_video and role is Role.PROXY:
+        media_type = "audio/mp4"
+    manifest = replace(
+        original,
+        role=role,
+        origin=replace(original.origin, software=software),
+        key_id=signer.key_id,
+        device_id=signer.device_id,
+        file_name=file_name,
+        size=fingerprint.size,
+        sha256=fingerprint.sha256,
+        media_type=media_type,
+        chunk_size=fingerprint.chunk_size,
+        chunks=fingerprint.chunks,
+        root=fingerprint.root,
+        sequence=sequence,
+        previous=previous,
+        created_at=datetime.now(UTC),
+        derived_from=DerivedFrom(original.evidence_id, Role.ORIGINAL, original.sha256),
+        media=media,
+        session=None,
+        perceptual=perceptual,
     )
     return SignedManifest.create(manifest, signer.key)

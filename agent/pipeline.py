@@ -20,8 +20,10 @@ from pathlib import Path
 
 from agent.completeness import Observation
 from agent.config import AgentConfig
+from agent.derivation import Derivation
 from agent.journal import FileRow, Journal
-from agent.manifests import Signer, build_original
+from agent.manifests import SOFTWARE, Signer, build_derived, build_original
+from agent.media.probe import probe
 from agent.server_api import ServerApi
 from agent.states import NEEDS_FILE, TERMINAL, FileState
 from agent.tus_client import TusClient
@@ -32,6 +34,7 @@ from evidence.digest import fingerprint_file
 from evidence.errors import (
     BadRequest,
     BadSignature,
+    DerivationFailed,
     IntegrityError,
     JournalError,
     LiuhenError,
@@ -55,6 +58,7 @@ log = logging.getLogger(__name__)
 # a revoked device, an unverifiable receipt) is retried for ever.
 PERMANENT: tuple[type[LiuhenError], ...] = (
     BadRequest,
+    DerivationFailed,
     IntegrityError,
     TooLarge,
     ManifestConflict,
@@ -82,9 +86,18 @@ class Pipeline:
 
     def __post_init__(self) -> None:
         self.tus = TusClient(self.api)
+        self.derivation = Derivation(self.config, self.journal)
 
     async def advance(self, row: FileRow) -> FileRow:
         """Take ``row`` as far as it will go now; return where it stopped."""
+        row = await self._advance(row)
+        if row.state is FileState.RECEIPTED and row.role is Role.ORIGINAL:
+            await self.derivation.plan(row, self.clock())
+        elif row.state in TERMINAL and row.role is not Role.ORIGINAL:
+            await self.derivation.finished(row, self.clock())
+        return row
+
+    async def _advance(self, row: FileRow) -> FileRow:
         while row.state not in TERMINAL:
             try:
                 row = await self._step(row)
@@ -127,6 +140,9 @@ class Pipeline:
     async def _vanished(self, row: FileRow) -> FileRow:
         if row.state not in NEEDS_FILE:
             raise AssertionError(f"{row.state} does not read the file")
+        if row.role is not Role.ORIGINAL:
+            log.warning("%s of %s: its file is gone; no %s", row.role, row.evidence_id, row.role)
+            return await self.journal.move(row, FileState.VANISHED, self.clock(), "source gone")
         log.error(
             "FOOTAGE LOST ON THE DOCK: %s disappeared before the server receipted it", row.path
         )
@@ -134,8 +150,10 @@ class Pipeline:
 
     async def _step(self, row: FileRow) -> FileRow:
         match row.state:
-            case FileState.READY:
+            case FileState.READY if row.role is Role.ORIGINAL:
                 return await self._fingerprint(row)
+            case FileState.READY:
+                return await self._make_derived(row)
             case FileState.FINGERPRINTED:
                 return await self._sign(row)
             case FileState.SIGNED:
@@ -166,10 +184,33 @@ class Pipeline:
         if not before.same_file_as(row.observation):
             return await self._back_to_discovered(row, before)
         fingerprint = await asyncio.to_thread(fingerprint_file, row.path)
+        media = await asyncio.to_thread(probe, row.path)
         after = observe_file(row.path)
         if not after.same_file_as(before) or fingerprint.size != after.size:
             return await self._back_to_discovered(row, after)
-        return await self.journal.record_fingerprint(row, fingerprint, after, self.clock())
+        if not media.decodable:
+            log.warning(
+                "%s is not decodable (%s); it is evidence all the same",
+                row.path.name,
+                media.problem,
+            )
+        return await self.journal.record_fingerprint(
+            row, fingerprint, after, self.clock(), media=media
+        )
+
+    async def _make_derived(self, row: FileRow) -> FileRow:
+        original = await self._original_of(row)
+        made = await self.derivation.make(row, original)
+        fingerprint = await asyncio.to_thread(fingerprint_file, row.path)
+        seen = observe_file(row.path)
+        return await self.journal.record_fingerprint(
+            row, fingerprint, seen, self.clock(), media=made.media, perceptual=made.perceptual
+        )
+
+    async def _original_of(self, row: FileRow) -> FileRow:
+        if row.parent_id is None:
+            raise JournalError(f"{row.role} row {row.id} has no original")
+        return await self.journal.get(row.parent_id)
 
     def _sidecar(self, row: FileRow) -> Sidecar | None:
         found = find_sidecar(row.path)
@@ -182,6 +223,8 @@ class Pipeline:
             return None
 
     async def _sign(self, row: FileRow) -> FileRow:
+        if row.role is not Role.ORIGINAL:
+            return await self._sign_derived(row)
         seen = observe_file(row.path)
         if not seen.same_file_as(row.observation):
             return await self._back_to_discovered(row, seen)
@@ -205,6 +248,32 @@ class Pipeline:
                 signer=self.signer,
                 sequence=sequence,
                 previous=previous,
+                media=row.media,
+            ),
+        )
+
+    async def _sign_derived(self, row: FileRow) -> FileRow:
+        original = (await self._original_of(row)).signed(self.rule).manifest
+        fingerprint = row.fingerprint
+        if fingerprint is None:
+            raise JournalError(f"file {row.id} is fingerprinted but has no fingerprint")
+        profile = self.derivation.profile
+        software = f"{SOFTWARE} {profile.name}" if row.role is Role.PROXY and profile else SOFTWARE
+        return await self.journal.sign(
+            row,
+            str(self.signer.device_id),
+            self.clock(),
+            lambda sequence, previous: build_derived(
+                original=original,
+                role=row.role,
+                file_name=row.path.name,
+                fingerprint=fingerprint,
+                media=row.media,
+                perceptual=row.perceptual,
+                software=software,
+                signer=self.signer,
+                sequence=sequence,
+                previous=previous,
             ),
         )
 
@@ -222,7 +291,7 @@ class Pipeline:
 
     async def _finalize(self, row: FileRow) -> FileRow:
         signed = row.signed(self.rule)
-        receipt = await self.api.finalize(row.evidence_id, Role.ORIGINAL)
+        receipt = await self.api.finalize(row.evidence_id, row.role)
         try:
             receipt.verify(self.server_key)
         except BadSignature:
@@ -237,5 +306,4 @@ class Pipeline:
             self.clock(),
             receipt=receipt.body,
             receipt_signature=receipt.signature,
-            safe_to_remove=1,
         )

@@ -16,12 +16,14 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from agent.completeness import is_complete
+from agent.completeness import Observation, is_complete, is_growing_too_long, ready_to_take
 from agent.config import AgentConfig
 from agent.journal import FileRow, Journal
+from agent.media.probe import opens_as_media
 from agent.pipeline import Pipeline, observe_file
 from agent.states import ACTIVE, NEEDS_FILE, FileState
 from agent.watcher import Watcher, walk
+from evidence.identifiers import Role
 
 __all__ = ["AgentService"]
 
@@ -55,6 +57,8 @@ class AgentService:
         self._wake = asyncio.Event()
         self._running: dict[int, asyncio.Task[FileRow]] = {}
         self._rescanned = asyncio.Event()
+        self._opens_cache: dict[int, tuple[Observation, bool]] = {}
+        self._growing_alarms: dict[int, float] = {}
 
     def stop(self) -> None:
         self._stop.set()
@@ -108,8 +112,8 @@ class AgentService:
 
     async def _notice_missing(self) -> None:
         for row in await self.journal.in_state(FileState.DISCOVERED, *NEEDS_FILE):
-            if row.id in self._running or row.path.exists():
-                continue
+            if row.role is not Role.ORIGINAL or row.id in self._running or row.path.exists():
+                continue  # a copy's file is made later, in the agent's own folder
             if row.state is FileState.DISCOVERED:
                 await self.journal.forget(row.id)  # never complete, never attested: a temp file
             else:
@@ -118,22 +122,56 @@ class AgentService:
     async def _settle_loop(self) -> None:
         interval = max(0.05, min(self.config.settle_seconds / 2, 1.0))
         while not self._stop.is_set():
-            now = self.clock()
             for row in await self.journal.in_state(FileState.DISCOVERED):
-                await self._observe(row.path, closed=False)
-                current = await self.journal.get(row.id) if row.path.exists() else None
-                if current is None or current.state is not FileState.DISCOVERED:
-                    continue
-                if is_complete(
-                    current.unchanged_since,
-                    now,
-                    current.closed,
-                    self.config.settle_seconds,
-                    self.config.quiet_seconds,
-                ):
-                    await self.journal.move(current, FileState.READY, now, "stable")
-                    self._wake.set()
+                await self._settle(row, self.clock())
             await _wait(self._stop, interval)
+
+    async def _settle(self, row: FileRow, now: float) -> None:
+        await self._observe(row.path, closed=False)
+        if not row.path.exists():
+            return
+        current = await self.journal.get(row.id)
+        if current.state is not FileState.DISCOVERED:
+            return
+        config = self.config
+        if not is_complete(
+            current.unchanged_since,
+            now,
+            current.closed,
+            config.settle_seconds,
+            config.quiet_seconds,
+        ):
+            self._alarm_if_growing(current, now)
+            return
+        if not ready_to_take(
+            now - current.unchanged_since, await self._opens(current), config.broken_grace_seconds
+        ):
+            return
+        await self.journal.move(current, FileState.READY, now, "stable")
+        self._wake.set()
+
+    async def _opens(self, row: FileRow) -> bool:
+        known = self._opens_cache.get(row.id)
+        if known is None or not known[0].same_file_as(row.observation):
+            known = (row.observation, await asyncio.to_thread(opens_as_media, row.path))
+            self._opens_cache[row.id] = known
+            if not known[1]:
+                log.warning(
+                    "%s is stable but does not open as media; taking it as it is in %.0f s",
+                    row.path.name,
+                    self.config.broken_grace_seconds,
+                )
+        return known[1]
+
+    def _alarm_if_growing(self, row: FileRow, now: float) -> None:
+        last = self._growing_alarms.get(row.id, row.first_seen_at)
+        if is_growing_too_long(last, now, self.config.growing_alarm_seconds):
+            self._growing_alarms[row.id] = now
+            log.warning(
+                "%s is still being written %.0f min after it appeared; still waiting for it",
+                row.path,
+                (now - row.first_seen_at) / 60,
+            )
 
     async def _work_loop(self, once: bool) -> None:
         while not self._stop.is_set():

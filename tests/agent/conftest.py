@@ -16,7 +16,7 @@ from agent.runner import agent_service
 from agent.service import AgentService
 from agent.states import FileState
 from evidence.case_number import CaseNumberRule
-from evidence.identifiers import DeviceId
+from evidence.identifiers import DeviceId, Role
 from evidence.keys import generate_key_pair, public_key_pem
 from ingest.admin import register_device
 from tests.conftest import Server
@@ -35,6 +35,8 @@ def agent_config_for(server_url: str, server_public_key: Path, root: Path) -> Ag
         max_parallel=2,
         retry_base_seconds=0.05,
         retry_cap_seconds=0.5,
+        broken_grace_seconds=1.0,
+        growing_alarm_seconds=2.0,
         defaults=CaptureDefaults(
             officer_id="130100000", place="石家庄市执法一大队", proves="执法全过程"
         ),
@@ -81,5 +83,16 @@ async def wait_for_rows(
         await asyncio.sleep(0.05)
 
 
+def originals(rows: list[FileRow]) -> list[FileRow]:
+    return [row for row in rows if row.role is Role.ORIGINAL]
+
+
 def all_in(state: FileState, count: int) -> Callable[[list[FileRow]], bool]:
-    return lambda rows: len(rows) >= count and all(row.state is state for row in rows)
+    """``count`` originals in ``state``; for receipted, also done with their copies."""
+
+    def ready(rows: list[FileRow]) -> bool:
+        found = originals(rows)
+        done = state is not FileState.RECEIPTED or all(row.safe_to_remove for row in found)
+        return len(found) >= count and all(row.state is state for row in found) and done
+
+    return ready

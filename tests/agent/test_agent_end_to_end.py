@@ -19,16 +19,24 @@ from agent.runner import agent_service
 from agent.server_api import ServerApi
 from agent.states import FileState
 from agent.tus_client import TusClient
+from devices.footage import write_audio
 from devices.simulator import BodyCamera
 from evidence.digest import CHUNK_SIZE
-from evidence.identifiers import DeviceId
+from evidence.identifiers import DeviceId, Role
 from evidence.keys import generate_key_pair, load_private_key, load_public_key
 from ingest.admin import revoke_device
 from ingest.app import open_context
 from ingest.config import IngestConfig
 from ingest.recordings import list_recordings
 from ingest.server import running
-from tests.agent.conftest import agent_config_for, all_in, enrol, running_agent, wait_for_rows
+from tests.agent.conftest import (
+    agent_config_for,
+    all_in,
+    enrol,
+    originals,
+    running_agent,
+    wait_for_rows,
+)
 
 CHINA = timezone(timedelta(hours=8))
 START = datetime(2026, 3, 12, 9, 30, tzinfo=CHINA)
@@ -57,7 +65,14 @@ async def test_docked_clips_are_receipted_indexed_and_kept_on_the_dock(server, a
     before = {clip.media: clip.media.read_bytes() for clip in clips}
     async with running_agent(agent_config, rule) as service:
         rows = await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 2))
-    assert all(row.safe_to_remove for row in rows)
+        await asyncio.sleep(3 * agent_config.rescan_seconds)  # rescans see the files again
+        assert len(await service.journal.all_files()) == len(rows), "nothing is taken twice"
+    assert all(row.safe_to_remove for row in originals(rows))
+    proxies = [row for row in rows if row.role is Role.PROXY]
+    assert [row.state for row in proxies] == [FileState.RECEIPTED] * 2, (
+        "each clip got its review copy"
+    )
+    assert not any(row.path.exists() for row in proxies), "the agent's own copies go once receipted"
     assert {clip.media: clip.media.read_bytes() for clip in clips} == before, (
         "the agent never touches footage"
     )
@@ -72,9 +87,9 @@ async def test_docked_clips_are_receipted_indexed_and_kept_on_the_dock(server, a
 async def test_a_file_without_a_sidecar_is_signed_with_the_configured_defaults(
     server, agent_config, rule
 ):
-    (agent_config.watch[1] / "interview.wav").write_bytes(os.urandom(5000))
+    write_audio(agent_config.watch[1] / "interview.wav", seconds=1, started_at=START)
     async with running_agent(agent_config, rule) as service:
-        [row] = await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 1))
+        [row] = originals(await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 1)))
     manifest = json.loads(row.manifest)
     assert manifest["capture"]["captured_by"]["officer_id"] == "130100000"
     assert manifest["capture"]["time_source"] == "file_mtime"
@@ -88,7 +103,7 @@ async def test_a_broken_sidecar_does_not_hold_back_the_footage(server, agent_con
     (bay / "clip.json").write_text('{"officer_id": 42, "case_number": ')
     (bay / "clip.mp4").write_bytes(os.urandom(3000))
     async with running_agent(agent_config, rule) as service:
-        [row] = await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 1))
+        [row] = originals(await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 1)))
     assert json.loads(row.manifest)["capture"]["captured_by"]["officer_id"] == "130100000"
 
 
@@ -96,7 +111,7 @@ async def test_many_files_in_parallel_form_an_unbroken_chain(server, agent_confi
     for n in range(6):
         (agent_config.watch[n % 2] / f"clip-{n}.mp4").write_bytes(os.urandom(1000 + n))
     async with running_agent(agent_config, rule) as service:
-        rows = await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 6))
+        rows = originals(await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 6)))
     sequences = sorted(json.loads(row.manifest)["chain"]["sequence"] for row in rows)
     assert sequences == [1, 2, 3, 4, 5, 6]
     assert await server.ctx.index.flags.open_flags("sequence_gap") == []
@@ -109,7 +124,7 @@ async def test_a_growing_file_is_taken_only_once_it_is_complete(server, agent_co
         clip = await asyncio.to_thread(
             camera.record, started_at=START, seconds=3, copy_block=8 * 1024, copy_pause=0.03
         )
-        [row] = await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 1))
+        [row] = originals(await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 1)))
     assert (
         json.loads(row.manifest)["file"]["sha256"]
         == hashlib.sha256(clip.media.read_bytes()).hexdigest()
@@ -123,7 +138,7 @@ async def test_a_temporary_name_renamed_into_place_is_uploaded_once(server, agen
         temporary.write_bytes(os.urandom(4000))
         await asyncio.sleep(0.3)
         temporary.rename(bay / "clip.mp4")
-        [row] = await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 1))
+        [row] = originals(await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 1)))
     assert row.path.name == "clip.mp4"
 
 
@@ -171,7 +186,7 @@ async def test_a_crash_mid_upload_resumes_from_the_servers_offset(server, agent_
     # the agent dies here
 
     async with running_agent(agent_config, rule) as service:
-        [row] = await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 1))
+        [row] = originals(await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 1)))
     assert row.upload_url == url, "the same upload was resumed, not started again"
     assert [blob.read_bytes() for blob in server.stored_blobs()] == [data]
 

@@ -1,0 +1,1 @@
+"""Media work on the dock: probing originals, making review copies, fingerprinting them."""

@@ -1,0 +1,150 @@
+"""Probe an original with PyAV: what it is, how long, and whether it decodes at all.
+
+Opening reads the container; then the first ``check_seconds`` of each audio and video
+stream are decoded, because a file can open and still hold a stream nothing can decode.
+Every failure is an answer, never an exception: a broken file is still evidence, and the
+manifest says what is wrong with it. Times inside the file (creation_time, stream start)
+are the device's claims and are recorded as found.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+
+from evidence.manifest_media import MediaFacts, StreamFacts
+
+__all__ = ["opens_as_media", "probe"]
+
+log = logging.getLogger(__name__)
+
+_VFR_SPREAD = 0.1  # frame durations differing by more than 10% mean a variable rate
+
+
+def _ms(value: Fraction | None) -> int | None:
+    return None if value is None else round(value * 1000)
+
+
+def _stream_seconds(stream: Any, ticks: int | None) -> Fraction | None:
+    if ticks is None or stream.time_base is None:
+        return None
+    return Fraction(ticks) * Fraction(stream.time_base)
+
+
+def _reason(exc: av.error.FFmpegError) -> str:
+    """FFmpeg's description without the file path (which would leak the dock's layout)."""
+    return str(exc.strerror or type(exc).__name__)
+
+
+def _broken(problem: str, container: str | None = None) -> MediaFacts:
+    return MediaFacts(container, None, None, False, False, False, problem)
+
+
+def _describe(stream: Any, variable: bool) -> StreamFacts:
+    context = stream.codec_context
+    kind = stream.type if stream.type in ("video", "audio") else "other"
+    rate = stream.average_rate if kind == "video" else None
+    return StreamFacts(
+        kind=kind,
+        codec=context.name if context is not None else None,
+        width=context.width if kind == "video" else None,
+        height=context.height if kind == "video" else None,
+        frame_rate=None if not rate else f"{rate.numerator}/{rate.denominator}",
+        variable_frame_rate=variable,
+        sample_rate=context.sample_rate if kind == "audio" else None,
+        channels=context.channels if kind == "audio" else None,
+        start_ms=_ms(_stream_seconds(stream, stream.start_time)),
+        duration_ms=_ms(_stream_seconds(stream, stream.duration)),
+    )
+
+
+def _check_decoding(
+    container: Any, streams: list[Any], check_seconds: float
+) -> tuple[dict[int, list[int]], str | None]:
+    """Decode the first seconds of each stream; return video frame timestamps and a problem."""
+    decoded: dict[int, int] = {stream.index: 0 for stream in streams}
+    pts: dict[int, list[int]] = {stream.index: [] for stream in streams if stream.type == "video"}
+    done: set[int] = set()
+    try:
+        for packet in container.demux(streams):
+            index = packet.stream.index
+            if index in done:
+                continue
+            for frame in packet.decode():
+                decoded[index] += 1
+                if index in pts and frame.pts is not None:
+                    pts[index].append(frame.pts)
+                seconds = _stream_seconds(packet.stream, frame.pts)
+                start = _stream_seconds(packet.stream, packet.stream.start_time) or 0
+                if seconds is not None and seconds - start >= check_seconds:
+                    done.add(index)
+            if len(done) == len(streams):
+                break
+    except av.error.FFmpegError as exc:
+        return pts, f"decoding failed: {_reason(exc)}"
+    silent = [stream for stream in streams if decoded[stream.index] == 0]
+    if silent:
+        kinds = ", ".join(
+            f"{stream.type} stream {stream.index} ({stream.codec_context.name})"
+            for stream in silent
+        )
+        return pts, f"no frame could be decoded from {kinds}"
+    return pts, None
+
+
+def _variable_rate(timestamps: list[int]) -> bool:
+    steps = [b - a for a, b in itertools.pairwise(timestamps) if b > a]
+    if len(steps) < 3:
+        return False
+    mean = sum(steps) / len(steps)
+    return any(abs(step - mean) > _VFR_SPREAD * mean for step in steps)
+
+
+def probe(path: Path, check_seconds: float = 1.0) -> MediaFacts:
+    if path.stat().st_size == 0:
+        return _broken("the file is empty")
+    try:
+        container = av.open(str(path))
+    except av.error.FFmpegError as exc:
+        return _broken(f"not readable as media: {_reason(exc)}")
+    try:
+        return _probe_open(container, check_seconds)
+    finally:
+        container.close()
+
+
+def _probe_open(container: Any, check_seconds: float) -> MediaFacts:
+    name = container.format.name if container.format is not None else None
+    av_streams = [s for s in container.streams if s.type in ("video", "audio")]
+    if not av_streams:
+        return _broken("no audio or video stream", name)
+    timestamps, problem = _check_decoding(container, av_streams, check_seconds)
+    streams = tuple(
+        _describe(stream, _variable_rate(sorted(timestamps.get(stream.index, []))))
+        for stream in container.streams
+    )
+    duration = None if container.duration is None else round(container.duration / 1000)
+    return MediaFacts(
+        container=name,
+        duration_ms=duration,
+        creation_time=container.metadata.get("creation_time"),
+        has_video=any(s.kind == "video" for s in streams),
+        has_audio=any(s.kind == "audio" for s in streams),
+        decodable=problem is None,
+        problem=problem,
+        streams=streams,
+    )
+
+
+def opens_as_media(path: Path) -> bool:
+    """A cheap completeness hint: does the container open (an MP4 has its moov atom)?"""
+    try:
+        with av.open(str(path)):
+            return True
+    except (av.error.FFmpegError, OSError):
+        return False

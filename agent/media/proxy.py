@@ -1,0 +1,213 @@
+"""Make the review copy ("proxy"): H.264 + AAC in MP4 with faststart, at most the
+profile's height, bitrate capped, in-process with PyAV. The original is only read.
+
+Two threads of our own, both at low priority (os.setpriority on the thread; the
+encoder's own threads inherit it): one demuxes, decodes, scales and resamples; the other
+encodes and muxes. A straight decode-then-encode loop leaves one of them idle at a time;
+the pipeline keeps both busy, as the ffmpeg CLI does. Timestamps pass through unchanged,
+so the copy lasts as long as the original (variable frame rates included). While the
+original's frames go by, the first frame of each second is fingerprinted (PDQ).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+
+from agent.media.profiles import Profile
+from evidence.perceptual import SecondPrint, SecondSampler, frame_seconds
+
+__all__ = ["TranscodeFailed", "make_proxy"]
+
+log = logging.getLogger(__name__)
+
+_AAC_RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000)
+_QUEUE_FRAMES = 8
+_MAX_BAD_PACKETS = 100
+_END = None
+
+
+class TranscodeFailed(Exception):
+    """The copy could not be made; the original is untouched and already evidence."""
+
+
+def _lower_priority(nice: int) -> None:
+    if nice:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+
+
+@dataclass
+class _Streams:
+    video_in: Any
+    audio_in: Any
+    video_out: Any
+    audio_out: Any
+    size: tuple[int, int] | None
+    resampler: Any
+
+
+def _open_streams(source: Any, target: Any, profile: Profile) -> _Streams:
+    video_in = source.streams.video[0] if source.streams.video else None
+    audio_in = source.streams.audio[0] if source.streams.audio else None
+    if video_in is None and audio_in is None:
+        raise TranscodeFailed("no audio or video stream to copy")
+    video_out = size = resampler = audio_out = None
+    if video_in is not None:
+        video_in.thread_type = "AUTO"
+        video_in.thread_count = profile.threads
+        size = profile.output_size(video_in.codec_context.width, video_in.codec_context.height)
+        video_out = target.add_stream(profile.video_codec, rate=video_in.guessed_rate or 30)
+        video_out.width, video_out.height = size
+        video_out.pix_fmt = "yuv420p"
+        # Keep the source's time base: a coarser one from the rate hint would merge the
+        # timestamps of a variable-rate source.
+        video_out.time_base = video_in.time_base
+        video_out.codec_context.time_base = video_in.time_base
+        video_out.bit_rate = profile.video_bitrate
+        video_out.thread_count = profile.threads
+        video_out.codec_context.options = {
+            "preset": profile.preset,
+            "maxrate": str(profile.maxrate),
+            "bufsize": str(profile.bufsize),
+        }
+    if audio_in is not None:
+        rate = audio_in.codec_context.sample_rate
+        rate = rate if rate in _AAC_RATES else 48000
+        layout = "mono" if audio_in.codec_context.channels == 1 else "stereo"
+        audio_out = target.add_stream(profile.audio_codec, rate=rate)
+        audio_out.layout = layout
+        audio_out.bit_rate = profile.audio_bitrate
+        resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
+    return _Streams(video_in, audio_in, video_out, audio_out, size, resampler)
+
+
+class _Transcode:
+    def __init__(self, source: Path, target: Path, profile: Profile, nice: int) -> None:
+        self.source, self.target, self.profile, self.nice = source, target, profile, nice
+        self.frames: queue.Queue[tuple[str, Any] | None] = queue.Queue(_QUEUE_FRAMES)
+        self.sampler = SecondSampler()
+        self.failure: BaseException | None = None
+        self.stop = threading.Event()
+
+    def run(self) -> tuple[SecondPrint, ...]:
+        partial = self.target.with_name(self.target.name + ".partial")
+        with (
+            av.open(str(self.source)) as source,
+            av.open(str(partial), "w", format="mp4", options={"movflags": "+faststart"}) as target,
+        ):
+            streams = _open_streams(source, target, self.profile)
+            decoder = threading.Thread(
+                target=self._guard, args=(self._decode, source, streams), name="proxy-decode"
+            )
+            encoder = threading.Thread(
+                target=self._guard, args=(self._encode, target, streams), name="proxy-encode"
+            )
+            decoder.start()
+            encoder.start()
+            decoder.join()
+            encoder.join()
+        if self.failure is not None:
+            partial.unlink(missing_ok=True)
+            raise TranscodeFailed(str(self.failure)) from self.failure
+        os.replace(partial, self.target)
+        return tuple(self.sampler.prints)
+
+    def _guard(self, work: Any, container: Any, streams: _Streams) -> None:
+        _lower_priority(self.nice)
+        try:
+            work(container, streams)
+        except BaseException as exc:  # reported by run(); the other thread must stop too
+            self.failure = self.failure or exc
+            self.stop.set()
+            self._drain()
+
+    def _drain(self) -> None:
+        """Unblock a producer waiting on a full queue once the consumer has failed."""
+        try:
+            while True:
+                self.frames.get_nowait()
+        except queue.Empty:
+            pass
+
+    def _get(self) -> tuple[str, Any] | None:
+        while not self.stop.is_set():
+            try:
+                return self.frames.get(timeout=0.5)
+            except queue.Empty:
+                continue
+        return _END
+
+    def _put(self, item: tuple[str, Any] | None) -> None:
+        while not self.stop.is_set():
+            try:
+                self.frames.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+
+    def _decode(self, container: Any, streams: _Streams) -> None:
+        wanted = [s for s in (streams.video_in, streams.audio_in) if s is not None]
+        start = Fraction(0)
+        if streams.video_in is not None and streams.video_in.start_time is not None:
+            start = Fraction(streams.video_in.start_time) * streams.video_in.time_base
+        bad = 0
+        for packet in container.demux(wanted):
+            if self.stop.is_set():
+                return
+            try:
+                frames = packet.decode()
+            except av.error.InvalidDataError:
+                bad += 1  # a damaged packet: skip it, as ffmpeg does, unless it is all damage
+                if bad > _MAX_BAD_PACKETS:
+                    raise
+                continue
+            for frame in frames:
+                if packet.stream is streams.video_in:
+                    self._video_frame(frame, streams, start)
+                else:
+                    for resampled in streams.resampler.resample(frame):
+                        self._put(("audio", resampled))
+        if streams.resampler is not None:
+            for resampled in streams.resampler.resample(None):
+                self._put(("audio", resampled))
+        self._put(_END)
+
+    def _video_frame(self, frame: Any, streams: _Streams, start: Fraction) -> None:
+        seconds = frame_seconds(frame, start)
+        if seconds is not None:
+            self.sampler.feed(frame, seconds)
+        width, height = streams.size or (frame.width, frame.height)
+        scaled = frame.reformat(width=width, height=height, format="yuv420p")
+        scaled.pts, scaled.time_base = frame.pts, frame.time_base
+        self._put(("video", scaled))
+
+    def _encode(self, container: Any, streams: _Streams) -> None:
+        while (item := self._get()) is not _END:
+            kind, frame = item
+            stream = streams.video_out if kind == "video" else streams.audio_out
+            container.mux(stream.encode(frame))
+        if self.stop.is_set():
+            return
+        for stream in (streams.video_out, streams.audio_out):
+            if stream is not None:
+                container.mux(stream.encode(None))
+
+
+def make_proxy(
+    source: Path, target: Path, profile: Profile, nice: int = 10
+) -> tuple[SecondPrint, ...]:
+    """Write the review copy of ``source`` to ``target``; return the original's per-second
+    fingerprints. Raises ``TranscodeFailed``; never touches ``source``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return _Transcode(source, target, profile, nice).run()
+    except av.error.FFmpegError as exc:
+        raise TranscodeFailed(f"{exc.strerror or exc}") from exc

@@ -1,0 +1,161 @@
+"""Probing every kind of original, and the review copy's properties."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import av
+import pytest
+
+from agent.media.probe import opens_as_media, probe
+from agent.media.profiles import load_profiles
+from agent.media.proxy import TranscodeFailed, make_proxy
+from devices.broken import write_empty, write_not_media, write_truncated, write_undecodable
+from devices.footage import write_audio, write_clip
+from evidence.errors import ConfigError
+
+START = datetime(2026, 3, 12, 1, 30, tzinfo=UTC)
+PROFILE = load_profiles()["review-720p"]
+
+
+@pytest.fixture(scope="module")
+def footage(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("footage")
+    write_clip(folder / "hd.mp4", seconds=2, started_at=START, width=1920, height=1080)
+    write_clip(folder / "small.mp4", seconds=2, started_at=START, width=320, height=240)
+    write_clip(
+        folder / "vfr.mp4", seconds=2, started_at=START, width=320, height=240, variable_rate=True
+    )
+    write_audio(folder / "talk.wav", seconds=2, started_at=START)
+    write_audio(folder / "talk.m4a", seconds=2, started_at=START)
+    write_empty(folder / "empty.mp4")
+    write_not_media(folder / "document.mp4")
+    write_truncated(folder / "cut-short.mp4", started_at=START)
+    write_undecodable(folder / "corrupt.mp4", started_at=START)
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("name", "video", "audio", "variable"),
+    [
+        ("hd.mp4", True, True, False),
+        ("vfr.mp4", True, True, True),
+        ("talk.wav", False, True, False),
+        ("talk.m4a", False, True, False),
+    ],
+)
+def test_playable_originals_are_described(footage, name, video, audio, variable):
+    facts = probe(footage / name)
+    assert facts.decodable and facts.problem is None
+    assert (facts.has_video, facts.has_audio) == (video, audio)
+    assert abs(facts.duration_ms - 2000) < 100
+    if name != "talk.wav":  # WAV has nowhere to keep a creation time
+        assert facts.creation_time.startswith("2026-03-12T01:30:00")
+    assert any(s.variable_frame_rate for s in facts.streams) == variable
+    assert opens_as_media(footage / name)
+
+
+@pytest.mark.parametrize(
+    ("name", "problem", "opens"),
+    [
+        ("empty.mp4", "the file is empty", False),
+        ("document.mp4", "not readable as media", False),
+        ("cut-short.mp4", "not readable as media", False),
+        ("corrupt.mp4", "decoding failed", True),
+    ],
+)
+def test_broken_originals_are_described_not_refused(footage, name, problem, opens):
+    facts = probe(footage / name)
+    assert not facts.decodable
+    assert facts.problem.startswith(problem)
+    assert str(footage) not in facts.problem, "no dock paths in a signed manifest"
+    assert opens_as_media(footage / name) == opens
+
+
+def streams_of(path: Path) -> list[tuple]:
+    with av.open(str(path)) as container:
+        return [
+            (s.type, s.codec_context.name, s.codec_context.width, s.codec_context.height)
+            if s.type == "video"
+            else (s.type, s.codec_context.name)
+            for s in container.streams
+        ]
+
+
+def test_the_review_copy_is_720p_h264_aac_faststart_and_as_long_as_the_original(footage, tmp_path):
+    target = tmp_path / "review.mp4"
+    prints = make_proxy(footage / "hd.mp4", target, PROFILE)
+    assert streams_of(target) == [("video", "h264", 1280, 720), ("audio", "aac")]
+    original, copy = probe(footage / "hd.mp4"), probe(target)
+    one_frame_ms = 1000 / 25
+    for kind in ("video", "audio"):
+        a = next(s for s in original.streams if s.kind == kind)
+        b = next(s for s in copy.streams if s.kind == kind)
+        assert abs(a.duration_ms - b.duration_ms) <= one_frame_ms, kind
+    head = target.read_bytes()[:4096]
+    assert head.find(b"moov") < head.find(b"mdat") or b"mdat" not in head, (
+        "faststart: the index comes first"
+    )
+    assert [p.second for p in prints] == [0, 1]
+    assert not (footage / "hd.mp4.partial").exists()
+
+
+def test_the_review_copy_caps_the_bitrate(footage, tmp_path):
+    target = tmp_path / "review.mp4"
+    make_proxy(footage / "hd.mp4", target, PROFILE)
+    with av.open(str(target)) as container:
+        video = container.streams.video[0]
+        assert video.bit_rate <= PROFILE.maxrate * 1.1
+
+
+def test_a_small_original_is_not_scaled_up(footage, tmp_path):
+    make_proxy(footage / "small.mp4", tmp_path / "review.mp4", PROFILE)
+    assert streams_of(tmp_path / "review.mp4")[0] == ("video", "h264", 320, 240)
+
+
+def test_variable_frame_rate_timestamps_pass_through(footage, tmp_path):
+    make_proxy(footage / "vfr.mp4", tmp_path / "review.mp4", PROFILE)
+
+    def stamps(path):
+        with av.open(str(path)) as container:
+            stream = container.streams.video[0]
+            return [float(f.pts * f.time_base) for f in container.decode(stream)]
+
+    assert stamps(tmp_path / "review.mp4") == pytest.approx(stamps(footage / "vfr.mp4"), abs=0.001)
+
+
+@pytest.mark.parametrize("name", ["talk.wav", "talk.m4a"])
+def test_audio_only_gets_an_aac_review_copy(footage, tmp_path, name):
+    prints = make_proxy(footage / name, tmp_path / "review.mp4", PROFILE)
+    assert prints == ()
+    facts = probe(tmp_path / "review.mp4")
+    assert [(s.kind, s.codec) for s in facts.streams] == [("audio", "aac")]
+    assert abs(facts.duration_ms - probe(footage / name).duration_ms) <= 1024 * 1000 / 48000
+
+
+@pytest.mark.parametrize("name", ["empty.mp4", "document.mp4", "cut-short.mp4"])
+def test_no_review_copy_of_what_cannot_be_read_and_nothing_left_behind(footage, tmp_path, name):
+    with pytest.raises(TranscodeFailed):
+        make_proxy(footage / name, tmp_path / "review.mp4", PROFILE)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_original_is_never_touched(footage, tmp_path):
+    before = (footage / "hd.mp4").read_bytes()
+    make_proxy(footage / "hd.mp4", tmp_path / "review.mp4", PROFILE)
+    assert (footage / "hd.mp4").read_bytes() == before
+
+
+def test_profiles_are_data_and_checked():
+    assert PROFILE.output_size(1920, 1080) == (1280, 720)
+    assert PROFILE.output_size(1080, 1920) == (404, 720)  # portrait: 405 rounded to even
+    assert (
+        load_profiles(
+            '[profiles.x]\nmax_height = 240\nvideo_codec = "libx264"\npreset = "fast"\n'
+            'video_bitrate = 1\nmaxrate = 1\nbufsize = 1\naudio_codec = "aac"\n'
+            "audio_bitrate = 1\nthreads = 1\n"
+        )["x"].max_height
+        == 240
+    )
+    for bad in ['[profiles.x]\nmax_height = "tall"\n', "not toml [", "[other]\n"]:
+        with pytest.raises(ConfigError):
+            load_profiles(bad)
