@@ -16,8 +16,10 @@ from ingest.config import IngestConfig
 from ingest.context import CONTEXT, ServerContext, utc_now
 from ingest.handlers_custodian import add_custodian_routes
 from ingest.handlers_device import add_device_routes
+from ingest.handlers_media import add_media_routes
 from ingest.handlers_tus import add_tus_routes
 from ingest.http import error_middleware, tus_middleware
+from ingest.server_device import ensure_server_device
 from ingest.sweeper import sweeper_context
 from ingest.upload_area import UploadArea
 from storage.backends import open_blob_store, open_index
@@ -44,6 +46,7 @@ async def open_context(
 ) -> ServerContext:
     key = ensure_server_key(config)
     index = await open_index(config.index, config.index_path)
+    await ensure_server_device(index, key)
     return ServerContext(
         config=config,
         index=index,
@@ -66,5 +69,6 @@ def build_app(ctx: ServerContext) -> web.Application:
     add_tus_routes(app)
     add_device_routes(app)
     add_custodian_routes(app)
+    add_media_routes(app)
     app.cleanup_ctx.append(sweeper_context)
     return app

@@ -23,6 +23,9 @@ class IngestConfig:
     device_token_ttl_seconds: int = 3600
     challenge_ttl_seconds: int = 120
     sweep_interval_seconds: int = 300
+    session_gap_tolerance_seconds: float = 2.0
+    max_clip_bytes: int = 1 * GIB
+    max_transcript_bytes: int = 4 * 1024 * 1024
     tls_certificate: Path | None = None
     tls_private_key: Path | None = None
 

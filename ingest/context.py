@@ -45,6 +45,9 @@ class ServerContext:
     case_rule: CaseNumberRule
     clock: Callable[[], datetime] = utc_now
     open_uploads: dict[str, OpenUpload] = field(default_factory=dict)
+    # The server signs what custodians attach (transcripts) as its own device; one at a
+    # time, so its manifest chain never forks.
+    signing: asyncio.Lock = field(default_factory=asyncio.Lock)
     _locks: weakref.WeakValueDictionary[str, asyncio.Lock] = field(
         default_factory=weakref.WeakValueDictionary
     )

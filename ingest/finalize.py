@@ -142,7 +142,7 @@ def _indexed(signed_receipt: SignedReceipt, manifest: Manifest) -> StoredObject:
         locator=receipt.locator,
         case_number=manifest.case_number,
         started_at=capture.started_at,
-        ended_at=capture.ended_at,
+        ended_at=manifest.capture_end(),
         place=capture.place,
         officer_id=None if capture.captured_by is None else capture.captured_by.officer_id,
         file_name=manifest.file_name,

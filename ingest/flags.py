@@ -17,6 +17,7 @@ class FlagKind(enum.StrEnum):
     SEQUENCE_FORK = "sequence_fork"
     METADATA_INCOMPLETE = "metadata_incomplete"
     VERIFICATION_FAILED = "verification_failed"
+    UNDECODABLE = "undecodable"
 
     @property
     def advice(self) -> str:
@@ -36,6 +37,11 @@ _ADVICE = {
     FlagKind.METADATA_INCOMPLETE: (
         "R4 fields are missing (case number, place, capturer or what it proves). Attach the "
         "recording to its case and complete the record."
+    ),
+    FlagKind.UNDECODABLE: (
+        "The original cannot be played (empty, cut short, corrupt or not media). It is kept "
+        "as evidence with its hash; no review copy exists. Record what happened to the device "
+        "and recover what footage you can from it."
     ),
     FlagKind.VERIFICATION_FAILED: (
         "A stored object no longer matches its manifest. Do not use this copy as evidence; "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -15,7 +16,14 @@ from evidence.tus_wire import TUS_VERSION
 from evidence.wire import FILES
 from ingest.tus_rules import check_version
 
-__all__ = ["error_middleware", "error_response", "read_bounded", "read_json", "tus_middleware"]
+__all__ = [
+    "error_middleware",
+    "error_response",
+    "read_bounded",
+    "read_json",
+    "save_body",
+    "tus_middleware",
+]
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +86,21 @@ async def read_bounded(request: web.Request, limit: int, what: str) -> bytes:
     if len(body) > limit:
         raise TooLarge(f"{what} exceeds the limit of {limit} bytes")
     return body
+
+
+async def save_body(request: web.Request, path: Path, limit: int, what: str) -> int:
+    """Stream a large body to ``path`` (bounded memory), refusing more than ``limit`` bytes."""
+    declared = request.content_length
+    if declared is not None and declared > limit:
+        raise TooLarge(f"{what} is {declared} bytes; the limit is {limit}")
+    written = 0
+    with open(path, "wb") as out:  # noqa: ASYNC230 - small writes into the page cache
+        async for data, _ in request.content.iter_chunks():
+            written += len(data)
+            if written > limit:
+                raise TooLarge(f"{what} exceeds the limit of {limit} bytes")
+            out.write(data)
+    return written
 
 
 async def read_json(request: web.Request, limit: int = 64 * 1024) -> dict[str, Any]:

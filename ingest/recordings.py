@@ -66,6 +66,9 @@ async def list_recordings(
         summary["open_flags"] = [
             flag.kind for flag in await ctx.index.flags.open_for(stored.evidence_id)
         ]
+        summary["objects"] = [
+            item.role.value for item in await ctx.index.objects.of_recording(stored.evidence_id)
+        ]
         results.append(summary)
     return results
 

@@ -20,6 +20,7 @@ from evidence.wire import SIGNATURE_HEADER
 from ingest.chain import note_chain_position
 from ingest.context import ServerContext
 from ingest.flags import FlagKind, raise_flag
+from ingest.media_index import note_media
 from storage.records import DeviceRecord, ManifestRecord
 
 __all__ = ["decode_signature", "register_manifest"]
@@ -81,6 +82,7 @@ async def register_manifest(
         )
         await note_chain_position(ctx, manifest, signed.sha256)
         await _note_missing_metadata(ctx, manifest)
+        await note_media(ctx, manifest)
     return record, new
 
 

@@ -64,6 +64,12 @@ class UploadArea:
         handle.seek(offset)
         return handle
 
+    def fill(self, upload_id: str, data: bytes) -> None:
+        """Write a whole small object the server made itself (durably)."""
+        with self.open_at(upload_id, 0) as handle:
+            handle.write(data)
+            os.fsync(handle.fileno())
+
     def remove(self, upload_id: str) -> None:
         self.path(upload_id).unlink(missing_ok=True)
         fsync_dir(self.root)

@@ -9,18 +9,20 @@ The index is asynchronous, so a native async driver fits behind it unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 from evidence.digest import Sha256
 from evidence.identifiers import DeviceId, EvidenceId, Role
+from evidence.perceptual import SecondPrint
 from storage.records import (
     DeviceKeyRecord,
     DeviceRecord,
     FlagRecord,
     ManifestRecord,
+    SegmentRecord,
     StoredObject,
     TokenRecord,
     UploadRecord,
@@ -35,6 +37,7 @@ __all__ = [
     "Devices",
     "Flags",
     "Index",
+    "Media",
     "Objects",
     "Uploads",
 ]
@@ -178,11 +181,28 @@ class Flags(Protocol):
     async def open_flags(self, kind: str | None = None) -> list[FlagRecord]: ...
 
 
+class Media(Protocol):
+    async def add_segment(self, segment: SegmentRecord) -> None:
+        """Idempotent: a segment already held stays as it was."""
+        ...
+
+    async def session(self, session_id: str) -> list[SegmentRecord]: ...
+
+    async def add_prints(
+        self, evidence_id: EvidenceId, role: Role, prints: Sequence[SecondPrint]
+    ) -> None:
+        """Idempotent: fingerprints already held stay as they were."""
+        ...
+
+    async def prints(self, evidence_id: EvidenceId, role: Role) -> list[SecondPrint]: ...
+
+
 class Index(Protocol):
     devices: Devices
     credentials: Credentials
     uploads: Uploads
     objects: Objects
     flags: Flags
+    media: Media
 
     async def close(self) -> None: ...

@@ -16,6 +16,7 @@ __all__ = [
     "DeviceStatus",
     "FlagRecord",
     "ManifestRecord",
+    "SegmentRecord",
     "StoredObject",
     "TokenRecord",
     "UploadRecord",
@@ -150,3 +151,16 @@ class FlagRecord:
     raised_at: datetime
     resolved_at: datetime | None
     resolution: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentRecord:
+    """One segment of a room recorder's session, as registered."""
+
+    evidence_id: EvidenceId
+    session_id: str
+    index: int
+    device_id: DeviceId
+    started_at: datetime
+    ended_at: datetime | None
+    registered_at: datetime

@@ -8,6 +8,7 @@ from storage.sqlite.credentials import SqliteCredentials
 from storage.sqlite.database import SqliteDatabase
 from storage.sqlite.devices import SqliteDevices
 from storage.sqlite.flags import SqliteFlags
+from storage.sqlite.media import SqliteMedia
 from storage.sqlite.objects import SqliteObjects
 from storage.sqlite.uploads import SqliteUploads
 
@@ -22,6 +23,7 @@ class SqliteIndex:
         self.uploads = SqliteUploads(db)
         self.objects = SqliteObjects(db)
         self.flags = SqliteFlags(db)
+        self.media = SqliteMedia(db)
 
     async def close(self) -> None:
         await self._db.close()

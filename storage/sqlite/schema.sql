@@ -137,3 +137,34 @@ CREATE UNIQUE INDEX IF NOT EXISTS flags_one_open ON flags (kind, subject) WHERE 
 CREATE INDEX IF NOT EXISTS flags_by_evidence ON flags (evidence_id);
 CREATE TRIGGER IF NOT EXISTS flags_never_deleted BEFORE DELETE ON flags
 BEGIN SELECT RAISE(ABORT, 'flags are never deleted'); END;
+
+-- Room-recorder sessions: each registered segment's place and time, for the timeline.
+CREATE TABLE IF NOT EXISTS segments (
+    evidence_id   TEXT PRIMARY KEY,
+    session_id    TEXT NOT NULL,
+    segment_index INTEGER NOT NULL,
+    device_id     TEXT NOT NULL,
+    started_at    TEXT NOT NULL,
+    ended_at      TEXT,
+    registered_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS segments_by_session ON segments (session_id, segment_index);
+
+-- Per-second perceptual fingerprints (PDQ) of originals and their review copies.
+CREATE TABLE IF NOT EXISTS perceptual (
+    evidence_id TEXT NOT NULL,
+    role        TEXT NOT NULL,
+    second      INTEGER NOT NULL,
+    hash        BLOB NOT NULL,
+    quality     INTEGER NOT NULL,
+    PRIMARY KEY (evidence_id, role, second)
+);
+
+CREATE TRIGGER IF NOT EXISTS segments_append_only_u BEFORE UPDATE ON segments
+BEGIN SELECT RAISE(ABORT, 'segments are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS segments_append_only_d BEFORE DELETE ON segments
+BEGIN SELECT RAISE(ABORT, 'segments are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS perceptual_append_only_u BEFORE UPDATE ON perceptual
+BEGIN SELECT RAISE(ABORT, 'fingerprints are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS perceptual_append_only_d BEFORE DELETE ON perceptual
+BEGIN SELECT RAISE(ABORT, 'fingerprints are append-only'); END;
