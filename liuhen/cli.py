@@ -13,17 +13,26 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from evidence.errors import LiuhenError
+from evidence.errors import LiuhenError, NotFound
 from evidence.identifiers import DeviceId, EvidenceId
 from evidence.keys import generate_key_pair
 from ingest.admin import add_user, register_device, revoke_device
 from ingest.app import open_context
 from ingest.auth import USER_ROLES
 from ingest.context import ServerContext
+from ingest.matching import match_recording
 from ingest.recordings import get_recording, list_recordings
 from ingest.reverify import verify_recording
 from ingest.server import serve
-from liuhen.report import print_agent_status, print_recordings, print_verification
+from ingest.sessions import session_timeline
+from ingest.transcripts import attach_transcript
+from liuhen.report import (
+    print_agent_status,
+    print_match,
+    print_recordings,
+    print_session,
+    print_verification,
+)
 from liuhen.settings import Settings, describe_defaults, load_settings
 
 __all__ = ["main"]
@@ -140,6 +149,32 @@ async def _recordings_verify(settings: Settings, args: argparse.Namespace) -> in
     return 0 if result["ok"] else 1
 
 
+async def _recordings_match(settings: Settings, args: argparse.Namespace) -> int:
+    async with _server(settings) as ctx:
+        result = await match_recording(ctx, EvidenceId(args.evidence_id), args.clip)
+    print_match(result, as_json=args.json)
+    return 0 if result["verdict"] == "match" else 1
+
+
+async def _recordings_attach_transcript(settings: Settings, args: argparse.Namespace) -> int:
+    async with _server(settings) as ctx:
+        user = await ctx.index.credentials.get_user(args.by)
+        if user is None or user.disabled_at is not None:
+            raise NotFound(f"no active user {args.by!r}; add one with 'liuhen users add'")
+        stored = await attach_transcript(
+            ctx, user, EvidenceId(args.evidence_id), args.file.read_bytes()
+        )
+    print(f"transcript stored: sha256 {stored.sha256}, receipted")
+    return 0
+
+
+async def _sessions_show(settings: Settings, args: argparse.Namespace) -> int:
+    async with _server(settings) as ctx:
+        timeline = await session_timeline(ctx, args.session_id)
+    print_session(timeline, as_json=args.json)
+    return 0 if timeline["complete"] else 1
+
+
 async def _config_defaults(settings: Settings, args: argparse.Namespace) -> int:
     print("| option | default |\n| --- | --- |")
     for name, default in describe_defaults():
@@ -227,6 +262,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("evidence_id")
     verify.add_argument("--json", action="store_true")
+
+    match = command(
+        recordings, "match", _recordings_match, "is this clip from that recording, and where?"
+    )
+    match.add_argument("evidence_id")
+    match.add_argument("clip", type=Path)
+    match.add_argument("--json", action="store_true")
+    attach = command(
+        recordings, "attach-transcript", _recordings_attach_transcript, "attach a UTF-8 transcript"
+    )
+    attach.add_argument("evidence_id")
+    attach.add_argument("file", type=Path)
+    attach.add_argument("--by", required=True, help="the user attaching it (liuhen users add)")
+
+    sessions = groups.add_parser("sessions", help="room sessions").add_subparsers(
+        dest="command", required=True
+    )
+    session = command(sessions, "show", _sessions_show, "a session's segments and holes")
+    session.add_argument("session_id")
+    session.add_argument("--json", action="store_true")
 
     config = groups.add_parser("config", help="configuration").add_subparsers(
         dest="command", required=True

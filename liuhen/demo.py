@@ -14,7 +14,7 @@ from pathlib import Path
 from agent.runner import agent_service
 from agent.states import FileState
 from devices.simulator import BodyCamera
-from evidence.identifiers import DeviceId, EvidenceId
+from evidence.identifiers import DeviceId, EvidenceId, Role
 from evidence.keys import generate_key_pair
 from ingest.admin import register_device
 from ingest.app import open_context
@@ -94,10 +94,17 @@ async def run_demo(settings: Settings, *, clips: int, workdir: Path | None) -> i
                     async with asyncio.timeout(300):
                         await service.run(once=True)
                     rows = await service.journal.all_files()
-            receipted = [row for row in rows if row.state is FileState.RECEIPTED]
+            originals = [row for row in rows if row.role is Role.ORIGINAL]
+            receipted = [row for row in originals if row.state is FileState.RECEIPTED]
+            copies = [
+                row for row in rows if row.role is Role.PROXY and row.state is FileState.RECEIPTED
+            ]
+            safe = sum(1 for row in receipted if row.safe_to_remove)
             print(
-                f"  receipts        {len(receipted)} of {len(rows)} files receipted by the server "
-                f"in {time.monotonic() - started:.1f} s; each is now safe to remove from the dock\n"
+                f"  receipts        {len(receipted)} of {len(originals)} recordings receipted by the server, "
+                f"with {len(copies)} review copies (720p H.264, made in-process), "
+                f"in {time.monotonic() - started:.1f} s\n"
+                f"                  {safe} of {len(originals)} are now safe to remove from the dock\n"
             )
             print("Recordings in the index, verified again against the store now:\n")
             for row in receipted:

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from itertools import groupby
 from typing import Any
 
 from agent.journal import FileRow
 
-__all__ = ["human_size", "print_agent_status", "print_recordings", "print_verification"]
+__all__ = [
+    "human_size",
+    "print_agent_status",
+    "print_match",
+    "print_recordings",
+    "print_session",
+    "print_verification",
+]
 
 
 def human_size(size: int) -> str:
@@ -21,11 +29,17 @@ def human_size(size: int) -> str:
     raise AssertionError("unreachable")
 
 
+_ROLE_NAMES = {"original": "original", "proxy": "review copy", "transcript": "transcript"}
+
+
 def _verdict(recording: dict[str, Any]) -> str:
     verification = recording.get("verification")
+    held = " + ".join(
+        _ROLE_NAMES.get(role, role) for role in recording.get("objects", ["original"])
+    )
     if verification is None:
-        return "verified at ingest"
-    return "re-verified OK" if verification["ok"] else "VERIFICATION FAILED"
+        return f"{held}; verified at ingest"
+    return f"{held}; " + ("re-verified OK" if verification["ok"] else "VERIFICATION FAILED")
 
 
 def print_recordings(recordings: Sequence[dict[str, Any]], *, as_json: bool) -> None:
@@ -67,6 +81,44 @@ def print_verification(result: dict[str, Any], *, as_json: bool) -> None:
             print(f"    [{mark}] {check['check']}{detail}")
 
 
+def print_match(result: dict[str, Any], *, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    verdict = {"match": "MATCH", "no_match": "no match", "inconclusive": "inconclusive"}[
+        result["verdict"]
+    ]
+    print(
+        f"{verdict}: {result['seconds_within_threshold']} of {result['seconds_compared']} seconds within "
+        f"{result['threshold']} bits (mean distance {result['mean_distance']})"
+    )
+    if result["recording_seconds"]:
+        start, end = result["recording_seconds"]
+        print(f"the clip is seconds {start}-{end} of recording {result['evidence_id']}")
+
+
+def print_session(timeline: dict[str, Any], *, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(timeline, ensure_ascii=False, indent=2))
+        return
+    print(
+        f"session {timeline['session_id']}: {timeline['started_at']} to {timeline['ended_at'] or '?'}"
+    )
+    for segment in timeline["segments"]:
+        stored = "stored" if segment["stored"] else "NOT STORED YET"
+        print(
+            f"  #{segment['index']:<3} {segment['started_at']} - {segment['ended_at'] or '?'}  {stored}"
+        )
+    for hole in timeline["holes"]:
+        if hole["kind"] == "missing_segment":
+            print(f"  HOLE: segment #{hole['index']} never arrived")
+        else:
+            print(
+                f"  HOLE: {hole['seconds']} s unrecorded after #{hole['after_index']} ({hole['from']} - {hole['to']})"
+            )
+    print("complete" if timeline["complete"] else "NOT COMPLETE")
+
+
 def print_agent_status(rows: Sequence[FileRow], *, as_json: bool) -> None:
     if as_json:
         print(
@@ -74,7 +126,9 @@ def print_agent_status(rows: Sequence[FileRow], *, as_json: bool) -> None:
                 [
                     {
                         "path": str(row.path),
+                        "role": row.role.value,
                         "state": row.state.value,
+                        "first_seen_at": row.first_seen_at,
                         "evidence_id": str(row.evidence_id),
                         "safe_to_remove": row.safe_to_remove,
                         "error_code": row.error_code,
@@ -87,7 +141,12 @@ def print_agent_status(rows: Sequence[FileRow], *, as_json: bool) -> None:
             )
         )
         return
+    now = time.time()
     for row in rows:
         note = f"  [{row.error_code}] {row.error_message}" if row.error_code else ""
         safe = "  safe to remove" if row.safe_to_remove else ""
-        print(f"{row.state.value:13} {row.path}{safe}{note}")
+        waiting = ""
+        if row.state.value == "discovered":
+            waiting = f"  (seen {(now - row.first_seen_at) / 60:.0f} min ago; waiting for it to be complete)"
+        role = "" if row.role.value == "original" else f" ({row.role.value})"
+        print(f"{row.state.value:13} {row.path}{role}{safe}{waiting}{note}")

@@ -73,6 +73,7 @@ def test_the_demo_shows_recordings_travelling_from_folder_to_index(tmp_path):
         timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "3 of 3 files receipted" in result.stdout
+    assert "3 of 3 recordings receipted by the server, with 3 review copies" in result.stdout
+    assert "3 of 3 are now safe to remove" in result.stdout
     assert "3 of 3 recordings verified" in result.stdout
     assert "case 冀石执罚〔2026〕第0012号" in result.stdout
