@@ -1,0 +1,215 @@
+"""Stored originals seen from enforcement acts: attached, suggested, unassigned, late.
+
+A recording is attached to an act when it carries the act's case number and overlaps the
+act's window widened by the tolerance on each side, or when a person confirmed it. Times
+are fixed-width UTC text (``rows.when``), so the window's edges are made in the same form
+and compared as text, which lets SQLite walk its indexes. The report reads times as
+seconds since the epoch (``julianday``), so the coverage arithmetic needs no parsing.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+from evidence.case_number import CaseNumber
+from evidence.identifiers import DeviceId, EvidenceId
+from evidence.strict_json import parse_time
+from storage.compliance_records import Footage, LateUpload, ReportAct, ReportQuery, ReportRows
+from storage.records import StoredObject
+from storage.sqlite import compliance_rows, rows
+from storage.sqlite.database import SqliteDatabase
+from storage.sqlite.rows import when
+
+# The edges of an act's window, widened by the tolerance, in the form rows.when writes.
+_LO = "strftime('%Y-%m-%dT%H:%M:%f', {0}.started_at, :minus) || '000Z'"
+_HI = "strftime('%Y-%m-%dT%H:%M:%f', {0}.ended_at, :plus) || '999Z'"
+_SECONDS = "(julianday({0}) - 2440587.5) * 86400.0"
+_SERIAL = (
+    "(SELECT json_extract(CAST(m.body AS TEXT), '$.origin.device_serial') FROM manifests m "
+    "WHERE m.evidence_id = o.evidence_id AND m.role = o.role)"
+)
+_FOOTAGE_COLUMNS = (
+    "o.evidence_id, o.device_id, o.officer_id, o.case_number, o.started_at, o.ended_at, "
+    f"o.received_at, {_SERIAL} AS device_serial"
+)
+_OVERLAPS = "o.started_at <= c.hi AND COALESCE(o.ended_at, o.started_at) >= c.lo"
+_STANDING_EXEMPTION = (
+    "EXISTS (SELECT 1 FROM exemptions e WHERE e.act_id = a.act_id AND NOT EXISTS "
+    "(SELECT 1 FROM exemption_withdrawals w WHERE w.exemption_id = e.id))"
+)
+_DELAY = "julianday(received_at) - julianday(COALESCE(ended_at, started_at))"
+
+
+def _widen(tolerance: float) -> dict[str, Any]:
+    return {"minus": f"-{tolerance:.6f} seconds", "plus": f"+{tolerance:.6f} seconds"}
+
+
+def _report_filter(query: ReportQuery) -> tuple[str, dict[str, Any]]:
+    clauses = ["a.act_type IN (SELECT value FROM json_each(:types))"]
+    params: dict[str, Any] = {"types": json.dumps(query.act_types)}
+    if query.agency is not None:
+        clauses.append("c.agency = :agency")
+        params["agency"] = query.agency
+    if query.act_type is not None:
+        clauses.append("a.act_type = :act_type")
+        params["act_type"] = query.act_type
+    if query.officer is not None:
+        clauses.append("EXISTS (SELECT 1 FROM json_each(a.officers) WHERE value = :officer)")
+        params["officer"] = query.officer
+    if query.since is not None:
+        clauses.append("a.started_at >= :since")
+        params["since"] = when(query.since)
+    if query.until is not None:
+        clauses.append("a.started_at < :until")
+        params["until"] = when(query.until)
+    return " AND ".join(clauses), params
+
+
+def _report(conn: sqlite3.Connection, query: ReportQuery) -> ReportRows:
+    where, params = _report_filter(query)
+    params.update(_widen(query.tolerance_seconds))
+    params["offset"] = f"{query.utc_offset_minutes:+d} minutes"
+    acts = [
+        ReportAct(
+            act_id=row[0],
+            case_number=row[1],
+            agency=row[2],
+            act_type=row[3],
+            started=row[4],
+            ended=row[5],
+            period=row[6],
+            officers=tuple(json.loads(row[7])),
+            exempted=bool(row[8]),
+        )
+        for row in conn.execute(
+            f"SELECT a.act_id, a.case_number, c.agency, a.act_type, "  # noqa: S608
+            f"{_SECONDS.format('a.started_at')}, {_SECONDS.format('a.ended_at')}, "
+            f"strftime('%Y-%m', a.started_at, :offset), a.officers, {_STANDING_EXEMPTION} "
+            f"FROM acts a JOIN cases c ON c.case_number = a.case_number WHERE {where}",
+            params,
+        )
+    ]
+    footage: dict[int, list[tuple[float, float]]] = {}
+    for act_id, start, end in conn.execute(
+        f"WITH chosen AS MATERIALIZED (SELECT a.act_id, a.case_number, "  # noqa: S608
+        f"{_LO.format('a')} AS lo, {_HI.format('a')} AS hi "
+        f"FROM acts a JOIN cases c ON c.case_number = a.case_number WHERE {where}) "
+        f"SELECT c.act_id, {_SECONDS.format('o.started_at')}, "
+        f"{_SECONDS.format('COALESCE(o.ended_at, o.started_at)')} FROM chosen c "
+        f"JOIN objects o ON o.case_number = c.case_number AND o.role = 'original' AND {_OVERLAPS} "
+        "UNION ALL "
+        f"SELECT c.act_id, {_SECONDS.format('o.started_at')}, "
+        f"{_SECONDS.format('COALESCE(o.ended_at, o.started_at)')} FROM chosen c "
+        "JOIN decisions d ON d.act_id = c.act_id AND d.decision = 'confirmed' "
+        "JOIN objects o ON o.evidence_id = d.evidence_id AND o.role = 'original'",
+        params,
+    ):
+        footage.setdefault(act_id, []).append((start, end))
+    return ReportRows(acts, footage)
+
+
+class SqliteComplianceQueries:
+    def __init__(self, db: SqliteDatabase) -> None:
+        self._db = db
+
+    async def attached(self, act_ids: Sequence[int], tolerance: float) -> list[Footage]:
+        def attached(conn: sqlite3.Connection) -> list[Footage]:
+            cursor = conn.execute(
+                "WITH chosen AS MATERIALIZED (SELECT a.act_id, a.case_number, "  # noqa: S608
+                f"{_LO.format('a')} AS lo, {_HI.format('a')} AS hi FROM acts a "
+                "WHERE a.act_id IN (SELECT value FROM json_each(:ids))) "
+                f"SELECT c.act_id, 'case_number' AS matched, {_FOOTAGE_COLUMNS} FROM chosen c "
+                f"JOIN objects o ON o.case_number = c.case_number AND o.role = 'original' "
+                f"AND {_OVERLAPS} "
+                "UNION ALL "
+                f"SELECT c.act_id, 'confirmed' AS matched, {_FOOTAGE_COLUMNS} FROM chosen c "
+                "JOIN decisions d ON d.act_id = c.act_id AND d.decision = 'confirmed' "
+                "JOIN objects o ON o.evidence_id = d.evidence_id AND o.role = 'original' "
+                "ORDER BY 1, 7, 3",
+                {"ids": json.dumps(list(act_ids)), **_widen(tolerance)},
+            )
+            return [compliance_rows.footage(row) for row in cursor]
+
+        return await self._db.run(attached)
+
+    async def candidates(self, act_ids: Sequence[int] | None, tolerance: float) -> list[Footage]:
+        def candidates(conn: sqlite3.Connection) -> list[Footage]:
+            chosen = (
+                "" if act_ids is None else "WHERE a.act_id IN (SELECT value FROM json_each(:ids))"
+            )
+            # Originals without a case number that overlap an act started no earlier than
+            # the act's widened start minus the longest such recording: a bounded walk of
+            # the objects_without_case index instead of every one of them.
+            cursor = conn.execute(
+                "WITH longest AS (SELECT COALESCE(MAX(julianday(COALESCE(ended_at, started_at)) "  # noqa: S608
+                "- julianday(started_at)), 0) * 86400.0 + :tolerance + 1 AS seconds "
+                "FROM objects WHERE case_number IS NULL AND role = 'original'), "
+                "chosen AS MATERIALIZED (SELECT a.act_id, "
+                f"{_LO.format('a')} AS lo, {_HI.format('a')} AS hi, "
+                "strftime('%Y-%m-%dT%H:%M:%f', a.started_at, "
+                "printf('-%.6f seconds', (SELECT seconds FROM longest))) || '000Z' AS earliest "
+                f"FROM acts a {chosen}) "
+                f"SELECT c.act_id, 'suggested' AS matched, {_FOOTAGE_COLUMNS} FROM chosen c "
+                "JOIN objects o ON o.case_number IS NULL AND o.role = 'original' "
+                f"AND o.started_at >= c.earliest AND {_OVERLAPS} "
+                "WHERE NOT EXISTS (SELECT 1 FROM decisions d "
+                "WHERE d.evidence_id = o.evidence_id AND d.act_id = c.act_id) "
+                "ORDER BY 1, 7, 3",
+                {
+                    "ids": json.dumps(list(act_ids or ())),
+                    "tolerance": tolerance,
+                    **_widen(tolerance),
+                },
+            )
+            return [compliance_rows.footage(row) for row in cursor]
+
+        return await self._db.run(candidates)
+
+    async def unassigned(self, tolerance: float, limit: int, offset: int) -> list[StoredObject]:
+        def unassigned(conn: sqlite3.Connection) -> list[StoredObject]:
+            cursor = conn.execute(
+                "SELECT o.* FROM objects o WHERE o.role = 'original' "  # noqa: S608
+                "AND NOT EXISTS (SELECT 1 FROM acts a WHERE a.case_number = o.case_number "
+                f"AND o.started_at <= {_HI.format('a')} "
+                f"AND COALESCE(o.ended_at, o.started_at) >= {_LO.format('a')}) "
+                "AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.evidence_id = o.evidence_id "
+                "AND d.decision = 'confirmed') "
+                "ORDER BY o.started_at DESC, o.evidence_id LIMIT :limit OFFSET :skip",
+                {"limit": limit, "skip": offset, **_widen(tolerance)},
+            )
+            return [rows.stored_object(row) for row in cursor]
+
+        return await self._db.run(unassigned)
+
+    async def report(self, query: ReportQuery) -> ReportRows:
+        return await self._db.run(lambda conn: _report(conn, query))
+
+    async def late_uploads(self, hours: float, limit: int) -> tuple[int, list[LateUpload]]:
+        def late(conn: sqlite3.Connection) -> tuple[int, list[LateUpload]]:
+            params = {"days": hours / 24.0, "limit": limit}
+            where = f"role = 'original' AND {_DELAY} > :days"
+            count = conn.execute(f"SELECT COUNT(*) FROM objects WHERE {where}", params).fetchone()  # noqa: S608
+            cursor = conn.execute(
+                "SELECT evidence_id, device_id, case_number, "  # noqa: S608
+                "COALESCE(ended_at, started_at) AS captured_until, received_at "
+                f"FROM objects WHERE {where} ORDER BY received_at DESC, evidence_id LIMIT :limit",
+                params,
+            )
+            found = [
+                LateUpload(
+                    evidence_id=EvidenceId(row["evidence_id"]),
+                    device_id=DeviceId(row["device_id"]),
+                    case_number=None
+                    if row["case_number"] is None
+                    else CaseNumber(row["case_number"]),
+                    captured_until=parse_time(row["captured_until"]),
+                    received_at=parse_time(row["received_at"]),
+                )
+                for row in cursor
+            ]
+            return int(count[0]), found
+
+        return await self._db.run(late)
