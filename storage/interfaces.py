@@ -230,6 +230,10 @@ class Cases(Protocol):
 
     async def act(self, act_id: int) -> ActRecord | None: ...
 
+    async def acts(self, act_ids: Sequence[int]) -> list[ActRecord]:
+        """The acts of those ids that exist, by id."""
+        ...
+
     async def acts_of(self, case_number: CaseNumber) -> list[ActRecord]: ...
 
     async def edit_act(

@@ -3,6 +3,7 @@ schema's triggers copy its old and new values into ``act_history`` with every ed
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
@@ -123,6 +124,17 @@ class SqliteCases:
             return None if row is None else rows.act(row)
 
         return await self._db.run(get)
+
+    async def acts(self, act_ids: Sequence[int]) -> list[ActRecord]:
+        def acts(conn: sqlite3.Connection) -> list[ActRecord]:
+            cursor = conn.execute(
+                "SELECT * FROM acts WHERE act_id IN (SELECT value FROM json_each(?)) "
+                "ORDER BY act_id",
+                (json.dumps(list(act_ids)),),
+            )
+            return [rows.act(row) for row in cursor]
+
+        return await self._db.run(acts)
 
     async def acts_of(self, case_number: CaseNumber) -> list[ActRecord]:
         def acts_of(conn: sqlite3.Connection) -> list[ActRecord]:
