@@ -23,6 +23,7 @@ from ingest.context import ServerContext
 from ingest.recordings import get_recording, list_recordings
 from ingest.reverify import verify_recording
 from ingest.server import serve
+from liuhen.cli_compliance import add_compliance_commands
 from liuhen.report import print_agent_status, print_recordings, print_verification
 from liuhen.settings import Settings, describe_defaults, load_settings
 
@@ -33,7 +34,9 @@ Command = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]
 
 @asynccontextmanager
 async def _server(settings: Settings) -> AsyncIterator[ServerContext]:
-    ctx = await open_context(settings.server, settings.case_numbers.rule())
+    ctx = await open_context(
+        settings.server, settings.case_numbers.rule(), compliance=settings.compliance
+    )
     try:
         yield ctx
     finally:
@@ -227,6 +230,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("evidence_id")
     verify.add_argument("--json", action="store_true")
+
+    add_compliance_commands(groups)
 
     config = groups.add_parser("config", help="configuration").add_subparsers(
         dest="command", required=True

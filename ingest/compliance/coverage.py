@@ -9,8 +9,9 @@ The rules, in order (tests/compliance/test_coverage.py has a row for each):
 2. The act's window is ``[a, b]``. Each recording is clipped to it; one that lies wholly
    outside (it was attached within the tolerance) becomes a point at the nearer edge.
 3. The union of the clipped recordings leaves stretches of the window uncovered: before
-   the first, between two, after the last. A stretch **longer than the tolerance** is a
-   gap, reported with its full length. One up to the tolerance is not a gap: device clocks
+   the first, between two, after the last. A stretch **longer than the tolerance** (by
+   more than half a millisecond: times are compared to the millisecond) is a gap,
+   reported with its full length. One up to the tolerance is not a gap: device clocks
    and the case system's clock disagree by a few seconds, and cameras split long
    recordings into files that touch or nearly touch.
 4. The state: ``exempted`` if a standing exemption covers the act (the gaps are still
@@ -29,6 +30,10 @@ from dataclasses import dataclass
 __all__ = ["Coverage", "Interval", "State", "measure"]
 
 Interval = tuple[float, float]
+
+# Half a millisecond: a stretch must exceed the tolerance by more than this to be a gap, so
+# a time read as 12.0000000001 s after another (float arithmetic) is not a gap of 12 s.
+_SLACK = 0.0005
 
 
 class State(enum.StrEnum):
@@ -79,13 +84,13 @@ def measure(
         if start == end:
             continue  # a point covers no time (rule 1), whatever it was clipped from
         if start > reach:
-            if start - reach > tolerance:
+            if start - reach > tolerance + _SLACK:
                 gaps.append((reach, start))
             recorded += end - start
         elif end > reach:
             recorded += end - reach
         reach = max(reach, end)
-    if b - reach > tolerance:
+    if b - reach > tolerance + _SLACK:
         gaps.append((reach, b))
     if exempted:
         state = State.EXEMPTED

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from evidence.catalogue import Catalogue, Duty
+from evidence.errors import BadRequest
 from evidence.strict_json import format_time
 from ingest.compliance import views
 from ingest.compliance.catalogues import current_catalogue
@@ -51,6 +52,8 @@ async def build_report(
 ) -> dict[str, Any]:
     """The report as JSON. Lists of cases and flags hold at most ``limit`` items each;
     their counts are always complete."""
+    if limit < 0:
+        raise BadRequest("limit cannot be negative")
     config = ctx.compliance
     catalogue, version = await current_catalogue(ctx)
     act_type = None if filters.act_type is None else catalogue.resolve(filters.act_type)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from evidence.catalogue import CatalogueEntry
-from evidence.strict_json import format_time
+from evidence.strict_json import format_time, parse_time
 from ingest.compliance.coverage import Coverage, State
 from storage.compliance_records import (
     ActChange,
@@ -47,7 +47,7 @@ ADVICE = {
 
 
 def at(seconds: float) -> str:
-    return format_time(datetime.fromtimestamp(seconds, UTC))
+    return format_time(datetime.fromtimestamp(round(seconds, 3), UTC))
 
 
 def entry_json(entry: CatalogueEntry) -> dict[str, Any]:
@@ -176,11 +176,18 @@ def decision_json(decision: DecisionRecord) -> dict[str, Any]:
     }
 
 
+def _stored(name: str, value: Any) -> Any:
+    """History keeps values as the index stores them; times are shown as elsewhere."""
+    if name in ("started_at", "ended_at") and isinstance(value, str):
+        return format_time(parse_time(value))
+    return value
+
+
 def change_json(change: ActChange) -> dict[str, Any]:
     """One history entry, naming only the fields that changed (all, for the registration)."""
     old = change.old or {}
     changes = {
-        name: {"old": old.get(name), "new": value}
+        name: {"old": _stored(name, old.get(name)), "new": _stored(name, value)}
         for name, value in change.new.items()
         if change.old is None or old.get(name) != value
     }

@@ -26,7 +26,8 @@ from storage.sqlite.rows import when
 # The edges of an act's window, widened by the tolerance, in the form rows.when writes.
 _LO = "strftime('%Y-%m-%dT%H:%M:%f', {0}.started_at, :minus) || '000Z'"
 _HI = "strftime('%Y-%m-%dT%H:%M:%f', {0}.ended_at, :plus) || '999Z'"
-_SECONDS = "(julianday({0}) - 2440587.5) * 86400.0"
+# Seconds since the epoch, to the millisecond (julianday's double is good to ~40 µs).
+_SECONDS = "round((julianday({0}) - 2440587.5) * 86400.0, 3)"
 _SERIAL = (
     "(SELECT json_extract(CAST(m.body AS TEXT), '$.origin.device_serial') FROM manifests m "
     "WHERE m.evidence_id = o.evidence_id AND m.role = o.role)"

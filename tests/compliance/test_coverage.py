@@ -119,3 +119,11 @@ def test_edges(window, recordings, tolerance, state):
 def test_impossible_input_is_refused(window, recordings, tolerance):
     with pytest.raises(ValueError):
         measure(window, recordings, tolerance)
+
+
+def test_times_are_compared_to_the_millisecond():
+    window = (1773279000.0, 1773279600.0)  # real epoch seconds, where floats are coarse
+    hole = [(window[0], window[0] + 100.1), (window[0] + 105.1, window[1])]
+    assert measure(window, hole, 5.0).state is COVERED
+    wider = [(window[0], window[0] + 100.1), (window[0] + 105.102, window[1])]
+    assert measure(window, wider, 5.0).state is PARTIAL

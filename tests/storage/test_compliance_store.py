@@ -3,9 +3,7 @@ decisions, exemptions and withdrawals cannot be rewritten, even with raw SQL; ev
 edit leaves its old and new values behind."""
 
 import dataclasses
-import json
 import sqlite3
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -36,6 +34,7 @@ from storage.compliance_records import (
 )
 from storage.sqlite import open_sqlite_index
 from storage.sqlite.rows import when
+from tests.compliance.index_rows import insert_original
 
 NOW = datetime(2026, 3, 12, 9, 0, tzinfo=UTC)
 CASE = CaseNumber("冀石执罚〔2026〕第0012号")
@@ -72,40 +71,6 @@ def raw(tmp_path):
     database = sqlite3.connect(tmp_path / "index.sqlite3")
     yield database
     database.close()
-
-
-def insert_original(raw, *, case_number, start, end, officer="130102001", serial=None, late=0):
-    """An indexed original, as finalize would have written it (bytes not needed here)."""
-    evidence_id = str(uuid.uuid4())
-    received = (end or start) + timedelta(hours=late, minutes=5)
-    raw.execute(
-        "INSERT INTO objects (evidence_id, role, device_id, sequence, manifest_sha256, sha256, "
-        "size, chunk_root, store, locator, case_number, started_at, ended_at, place, officer_id, "
-        "file_name, received_at, receipt_body, receipt_signature) VALUES "
-        "(?, 'original', 'dock-1', 1, ?, ?, 1, ?, 'local', 'x', ?, ?, ?, NULL, ?, 'a.mp4', ?, "
-        "x'00', x'00')",
-        (
-            evidence_id,
-            "a" * 64,
-            "b" * 64,
-            "c" * 64,
-            None if case_number is None else str(case_number),
-            when(start),
-            when(end),
-            officer,
-            when(received),
-        ),
-    )
-    if serial is not None:
-        body = json.dumps({"origin": {"device_serial": serial}}).encode()
-        raw.execute(
-            "INSERT INTO manifests (evidence_id, role, device_id, key_id, sequence, "
-            "manifest_sha256, body, signature, registered_at) "
-            "VALUES (?, 'original', 'dock-1', 'k', 1, 'm', ?, x'00', ?)",
-            (evidence_id, body, when(start)),
-        )
-    raw.commit()
-    return EvidenceId(evidence_id)
 
 
 async def test_a_case_is_registered_once_and_never_under_another_agency(index):
