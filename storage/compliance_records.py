@@ -211,8 +211,8 @@ class ReportAct:
     case_number: str
     agency: str
     act_type: str
-    started: float  # seconds since the epoch
-    ended: float
+    started: int  # milliseconds since the epoch
+    ended: int
     period: str  # YYYY-MM in the query's offset
     officers: tuple[str, ...]
     exempted: bool
@@ -221,7 +221,7 @@ class ReportAct:
 @dataclass(frozen=True, slots=True)
 class ReportRows:
     acts: list[ReportAct]
-    footage: dict[int, list[tuple[float, float]]]  # act id -> attached (start, end) seconds
+    footage: dict[int, list[tuple[int, int]]]  # act id -> attached (start, end), milliseconds
 
 
 @dataclass(frozen=True, slots=True)

@@ -102,14 +102,16 @@ def _counts(counted: Tally, catalogue: Catalogue) -> dict[str, Any]:
 
 def _finding(finding: Finding) -> dict[str, Any]:
     act, coverage = finding.act, finding.coverage
-    return {
+    return {  # the rows are in milliseconds
         "act_id": act.act_id,
         "act_type": act.act_type,
-        "started_at": views.at(act.started),
-        "ended_at": views.at(act.ended),
+        "started_at": views.at(act.started / 1000),
+        "ended_at": views.at(act.ended / 1000),
         "state": coverage.state.value,
-        "gap_seconds": round(coverage.gap_seconds, 3),
-        "gaps": [{"start": views.at(s), "end": views.at(e)} for s, e in coverage.gaps],
+        "gap_seconds": round(coverage.gap_seconds / 1000, 3),
+        "gaps": [
+            {"start": views.at(s / 1000), "end": views.at(e / 1000)} for s, e in coverage.gaps
+        ],
         "advice": views.ADVICE.get(coverage.state),
     }
 

@@ -20,17 +20,31 @@ from storage.compliance_records import ReportAct, ReportRows
 __all__ = ["Counts", "Finding", "Tally", "tally"]
 
 
-@dataclass
+_COVERED, _PARTIAL, _MISSING = State.COVERED, State.PARTIAL, State.MISSING
+
+
 class Counts:
-    acts: int = 0
-    covered: int = 0
-    partial: int = 0
-    missing: int = 0
-    exempted: int = 0
+    """Acts counted by state. (Compared by identity, not hashed: an enum member hashes in
+    Python, and the report counts every act six times or more.)"""
+
+    __slots__ = ("covered", "exempted", "missing", "partial")
+
+    def __init__(self) -> None:
+        self.covered = self.partial = self.missing = self.exempted = 0
 
     def add(self, state: State) -> None:
-        self.acts += 1
-        setattr(self, state.value, getattr(self, state.value) + 1)
+        if state is _COVERED:
+            self.covered += 1
+        elif state is _PARTIAL:
+            self.partial += 1
+        elif state is _MISSING:
+            self.missing += 1
+        else:
+            self.exempted += 1
+
+    @property
+    def acts(self) -> int:
+        return self.covered + self.partial + self.missing + self.exempted
 
     @property
     def rate(self) -> float | None:
@@ -38,19 +52,21 @@ class Counts:
         return None if measured == 0 else self.covered / measured
 
     def to_json(self) -> dict[str, Any]:
+        rate = self.rate
         return {
             "acts": self.acts,
             "covered": self.covered,
             "partial": self.partial,
             "missing": self.missing,
             "exempted": self.exempted,
-            "coverage_rate": None if self.rate is None else round(self.rate, 4),
+            "coverage_rate": None if rate is None else round(rate, 4),
         }
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """An act with duty full that is missing or partial, and not exempted."""
+    """An act with duty full that is missing or partial, and not exempted (times in
+    milliseconds, as the report rows carry them)."""
 
     act: ReportAct
     coverage: Coverage
@@ -75,13 +91,14 @@ class Tally:
         self.by_period[act.period].add(state)
         for officer in set(act.officers):
             self.by_officer[officer].add(state)
-        if state is State.MISSING or state is State.PARTIAL:
+        if state is _MISSING or state is _PARTIAL:
             self.not_ready[act.case_number].append(Finding(act, coverage))
 
 
-def tally(rows: ReportRows, tolerance: float) -> Tally:
+def tally(rows: ReportRows, tolerance_seconds: float) -> Tally:
     result = Tally()
     footage = rows.footage
+    tolerance = tolerance_seconds * 1000  # the rows are in milliseconds
     for act in rows.acts:
         coverage = measure(
             (act.started, act.ended), footage.get(act.act_id, ()), tolerance, exempted=act.exempted

@@ -8,7 +8,7 @@ from storage.compliance_records import ReportAct, ReportRows
 
 
 def act(act_id, case="A", agency="甲局", officers=("o1",), exempted=False, period="2026-03"):
-    return ReportAct(act_id, case, agency, "seizure", 0.0, 600.0, period, officers, exempted)
+    return ReportAct(act_id, case, agency, "seizure", 0, 600_000, period, officers, exempted)
 
 
 def test_the_rate_leaves_exempted_acts_out_of_the_denominator():
@@ -41,12 +41,15 @@ def test_acts_count_once_per_officer_and_missing_or_partial_cases_are_not_ready(
             act(3, case="C", exempted=True, period="2026-04"),
             act(4, case="D", agency="乙局"),
         ],
-        footage={1: [(0.0, 600.0)], 2: [(0.0, 300.0)], 4: [(0.0, 598.0)]},
+        footage={1: [(0, 600_000)], 2: [(0, 300_000)], 4: [(0, 595_000)]},  # milliseconds
     )
     result = tally(rows, 5.0)
     assert result.totals.to_json()["coverage_rate"] == round(2 / 3, 4)
     assert {name: c.acts for name, c in result.by_officer.items()} == {"o1": 3, "o2": 2}
     assert {name: c.acts for name, c in result.by_period.items()} == {"2026-03": 3, "2026-04": 1}
-    assert {name: c.covered for name, c in result.by_agency.items()} == {"甲局": 1, "乙局": 1}
+    assert {name: c.covered for name, c in result.by_agency.items()} == {
+        "甲局": 1,
+        "乙局": 1,
+    }
     assert sorted(result.not_ready) == ["B"]
-    assert result.not_ready["B"][0].coverage.gaps == ((300.0, 600.0),)
+    assert result.not_ready["B"][0].coverage.gaps == ((300_000, 600_000),)
