@@ -28,8 +28,14 @@ _LO = "strftime('%Y-%m-%dT%H:%M:%f', {0}.started_at, :minus) || '000Z'"
 _HI = "strftime('%Y-%m-%dT%H:%M:%f', {0}.ended_at, :plus) || '999Z'"
 # Milliseconds since the epoch (julianday's double is good to ~40 µs).
 _MS = "CAST(round((julianday({0}) - 2440587.5) * 86400000.0) AS INTEGER)"
+# The camera serial a manifest names; the same expression as the index on manifests, which
+# must never refuse a row (so a body that is not JSON has no serial rather than an error).
+_SERIAL_OF = (
+    "CASE WHEN json_valid(CAST({0}.body AS TEXT)) "
+    "THEN json_extract(CAST({0}.body AS TEXT), '$.origin.device_serial') END"
+)
 _SERIAL = (
-    "(SELECT json_extract(CAST(m.body AS TEXT), '$.origin.device_serial') FROM manifests m "
+    f"(SELECT {_SERIAL_OF.format('m')} FROM manifests m "  # noqa: S608
     "WHERE m.evidence_id = o.evidence_id AND m.role = o.role)"
 )
 _FOOTAGE_COLUMNS = (
@@ -42,6 +48,40 @@ _STANDING_EXEMPTION = (
     "(SELECT 1 FROM exemption_withdrawals w WHERE w.exemption_id = e.id))"
 )
 _DELAY = "julianday(received_at) - julianday(COALESCE(ended_at, started_at))"
+
+# Originals without a case number, each with an act it overlaps (widened) and whose
+# officers or devices name its officer, signing device or camera serial. Each leg walks a
+# partial index of such originals by officer, device or serial, from the act's widened
+# start less the longest such recording, so neither a busy dock nor a year of footage
+# is read per act. CROSS JOIN fixes the order and INDEXED BY the index: without
+# statistics SQLite would otherwise build a temporary index over every original, per
+# query. Whether it fits, and on what, the caller decides again.
+_WITHOUT_CASE = "o.case_number IS NULL AND o.role = 'original'"
+_IN_WINDOW = f"o.started_at >= c.earliest AND {_OVERLAPS}"
+_CANDIDATES = (
+    "WITH longest AS (SELECT COALESCE(MAX(julianday(COALESCE(ended_at, started_at)) "  # noqa: S608
+    "- julianday(started_at)), 0) * 86400.0 + :tolerance + 1 AS seconds FROM objects "
+    "INDEXED BY objects_without_case_by_length WHERE case_number IS NULL AND role = 'original'), "
+    "chosen AS MATERIALIZED (SELECT a.act_id, a.officers, a.devices, "
+    f"{_LO.format('a')} AS lo, {_HI.format('a')} AS hi, "
+    "strftime('%Y-%m-%dT%H:%M:%f', a.started_at, "
+    "printf('-%.6f seconds', (SELECT seconds FROM longest))) || '000Z' AS earliest "
+    "FROM acts a {chosen}), "
+    "pairs AS ("
+    "SELECT c.act_id, o.rowid AS object FROM chosen c CROSS JOIN json_each(c.officers) j "
+    "CROSS JOIN objects o INDEXED BY objects_without_case_by_officer "
+    f"ON o.officer_id = j.value AND {_WITHOUT_CASE} AND {_IN_WINDOW} "
+    "UNION "
+    "SELECT c.act_id, o.rowid FROM chosen c CROSS JOIN json_each(c.devices) j "
+    "CROSS JOIN objects o INDEXED BY objects_without_case_by_device "
+    f"ON o.device_id = j.value AND {_WITHOUT_CASE} AND {_IN_WINDOW} "
+    "UNION "
+    "SELECT c.act_id, o.rowid FROM chosen c CROSS JOIN json_each(c.devices) j "
+    "CROSS JOIN manifests m INDEXED BY manifests_without_case_by_serial "
+    f"ON {_SERIAL_OF.format('m')} = j.value AND m.case_number IS NULL AND m.role = 'original' "
+    "CROSS JOIN objects o ON o.evidence_id = m.evidence_id AND o.role = m.role "
+    f"AND {_IN_WINDOW})"
+)
 
 
 def _widen(tolerance: float) -> dict[str, Any]:
@@ -159,24 +199,11 @@ class SqliteComplianceQueries:
             chosen = (
                 "" if act_ids is None else "WHERE a.act_id IN (SELECT value FROM json_each(:ids))"
             )
-            # Originals without a case number that overlap an act started no earlier than
-            # the act's widened start minus the longest such recording: a bounded walk of
-            # the objects_without_case index instead of every one of them.
             cursor = conn.execute(
-                "WITH longest AS (SELECT COALESCE(MAX(julianday(COALESCE(ended_at, started_at)) "  # noqa: S608
-                "- julianday(started_at)), 0) * 86400.0 + :tolerance + 1 AS seconds "
-                "FROM objects WHERE case_number IS NULL AND role = 'original'), "
-                "chosen AS MATERIALIZED (SELECT a.act_id, "
-                f"{_LO.format('a')} AS lo, {_HI.format('a')} AS hi, "
-                "strftime('%Y-%m-%dT%H:%M:%f', a.started_at, "
-                "printf('-%.6f seconds', (SELECT seconds FROM longest))) || '000Z' AS earliest "
-                f"FROM acts a {chosen}) "
-                f"SELECT c.act_id, 'suggested' AS matched, {_FOOTAGE_COLUMNS} FROM chosen c "
-                "JOIN objects o ON o.case_number IS NULL AND o.role = 'original' "
-                f"AND o.started_at >= c.earliest AND {_OVERLAPS} "
-                "WHERE NOT EXISTS (SELECT 1 FROM decisions d "
-                "WHERE d.evidence_id = o.evidence_id AND d.act_id = c.act_id) "
-                "ORDER BY 1, 7, 3",
+                f"{_CANDIDATES.format(chosen=chosen)} "  # noqa: S608
+                f"SELECT p.act_id, 'suggested' AS matched, {_FOOTAGE_COLUMNS} FROM pairs p "
+                "JOIN objects o ON o.rowid = p.object WHERE NOT EXISTS (SELECT 1 FROM decisions d "
+                "WHERE d.evidence_id = o.evidence_id AND d.act_id = p.act_id) ORDER BY 1, 7, 3",
                 {
                     "ids": json.dumps(list(act_ids or ())),
                     "tolerance": tolerance,

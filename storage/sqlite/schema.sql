@@ -223,11 +223,21 @@ CREATE TABLE IF NOT EXISTS exemption_withdrawals (
 );
 
 -- Originals by case and time, covering what coverage reads; originals without a case
--- number by time (suggestions); and by upload delay (late uploads).
+-- number by length, officer, signing device and camera serial (suggestions); and by
+-- upload delay (late uploads).
 CREATE INDEX IF NOT EXISTS objects_for_coverage
     ON objects (case_number, role, started_at, ended_at);
-CREATE INDEX IF NOT EXISTS objects_without_case
-    ON objects (started_at, ended_at) WHERE case_number IS NULL AND role = 'original';
+CREATE INDEX IF NOT EXISTS objects_without_case_by_length
+    ON objects (julianday(COALESCE(ended_at, started_at)) - julianday(started_at))
+    WHERE case_number IS NULL AND role = 'original';
+CREATE INDEX IF NOT EXISTS objects_without_case_by_officer
+    ON objects (officer_id, started_at) WHERE case_number IS NULL AND role = 'original';
+CREATE INDEX IF NOT EXISTS objects_without_case_by_device
+    ON objects (device_id, started_at) WHERE case_number IS NULL AND role = 'original';
+CREATE INDEX IF NOT EXISTS manifests_without_case_by_serial
+    ON manifests (CASE WHEN json_valid(CAST(body AS TEXT))
+                  THEN json_extract(CAST(body AS TEXT), '$.origin.device_serial') END)
+    WHERE case_number IS NULL AND role = 'original';
 CREATE INDEX IF NOT EXISTS objects_by_upload_delay
     ON objects (julianday(received_at) - julianday(COALESCE(ended_at, started_at)))
     WHERE role = 'original';
