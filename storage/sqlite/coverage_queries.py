@@ -129,8 +129,8 @@ def _report(conn: sqlite3.Connection, query: ReportQuery) -> ReportRows:
         "AND o.role = 'original' WHERE d.act_id = a.act_id AND d.decision = 'confirmed'"
     )
     cursor = conn.execute(
-        "WITH chosen AS MATERIALIZED (SELECT a.*, c.agency, "  # noqa: S608
-        f"{_LO.format('a')} AS lo, {_HI.format('a')} AS hi "
+        "WITH chosen AS MATERIALIZED (SELECT a.act_id, a.case_number, a.act_type, a.started_at, "  # noqa: S608
+        f"a.ended_at, a.officers, c.agency, {_LO.format('a')} AS lo, {_HI.format('a')} AS hi "
         f"FROM acts a JOIN cases c ON c.case_number = a.case_number WHERE {where}) "
         f"SELECT a.act_id, a.case_number, a.agency, a.act_type, {_MS.format('a.started_at')}, "
         f"{_MS.format('a.ended_at')}, strftime('%Y-%m', a.started_at, :offset), "
