@@ -251,7 +251,7 @@ class Cases(Protocol):
 
     async def history(self, act_id: int) -> list[ActChange]: ...
 
-    async def import_rows(self, rows: Sequence[ImportRow], by: str, now: datetime) -> ImportResult:
+    async def import_rows(self, items: Sequence[ImportRow], by: str, now: datetime) -> ImportResult:
         """Cases and acts from a CSV, all or nothing; a conflict names its row."""
         ...
 

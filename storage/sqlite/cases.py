@@ -203,11 +203,11 @@ class SqliteCases:
 
         return await self._db.run(history)
 
-    async def import_rows(self, rows_: Sequence[ImportRow], by: str, now: datetime) -> ImportResult:
+    async def import_rows(self, items: Sequence[ImportRow], by: str, now: datetime) -> ImportResult:
         def import_rows(conn: sqlite3.Connection) -> ImportResult:
             cases = acts = unchanged = 0
             with transaction(conn):
-                for item in rows_:
+                for item in items:
                     try:
                         cases += _add_case(conn, item.case)[1]
                         if item.act is not None:

@@ -1,10 +1,12 @@
 """Stored originals seen from enforcement acts: attached, suggested, unassigned, late.
 
 A recording is attached to an act when it carries the act's case number and overlaps the
-act's window widened by the tolerance on each side, or when a person confirmed it. Times
-are fixed-width UTC text (``rows.when``), so the window's edges are made in the same form
-and compared as text, which lets SQLite walk its indexes. The report reads times as
-seconds since the epoch (``julianday``), so the coverage arithmetic needs no parsing.
+act's window widened by the tolerance on each side, or when a person confirmed it. The
+overlap is decided on ``recording_spans`` (each original's span in integer milliseconds,
+kept by trigger, see schema.sql) against the act's times in the same unit, the same way
+for the report, a case's coverage and the unassigned list. Suggestions walk the
+``objects`` indexes of originals without a case number, whose times are fixed-width UTC
+text (``rows.when``), so their window edges are made in that form.
 """
 
 from __future__ import annotations
@@ -26,8 +28,13 @@ from storage.sqlite.rows import when
 # The edges of an act's window, widened by the tolerance, in the form rows.when writes.
 _LO = "strftime('%Y-%m-%dT%H:%M:%f', {0}.started_at, :minus) || '000Z'"
 _HI = "strftime('%Y-%m-%dT%H:%M:%f', {0}.ended_at, :plus) || '999Z'"
-# Milliseconds since the epoch (julianday's double is good to ~40 µs).
+# Milliseconds since the epoch (julianday's double is good to ~40 µs); as schema.sql makes
+# recording_spans.
 _MS = "CAST(round((julianday({0}) - 2440587.5) * 86400000.0) AS INTEGER)"
+# An act's window widened by the tolerance, in milliseconds, and a span overlapping it.
+_LO_MS = f"{_MS.format('{0}.started_at')} - :tolerance_ms"
+_HI_MS = f"{_MS.format('{0}.ended_at')} + :tolerance_ms"
+_SPAN_OVERLAPS = "s.start_ms <= c.hi AND s.end_ms >= c.lo"
 # The camera serial a manifest names; the same expression as the index on manifests, which
 # must never refuse a row (so a body that is not JSON has no serial rather than an error).
 _SERIAL_OF = (
@@ -85,7 +92,11 @@ _CANDIDATES = (
 
 
 def _widen(tolerance: float) -> dict[str, Any]:
-    return {"minus": f"-{tolerance:.6f} seconds", "plus": f"+{tolerance:.6f} seconds"}
+    return {
+        "minus": f"-{tolerance:.6f} seconds",
+        "plus": f"+{tolerance:.6f} seconds",
+        "tolerance_ms": round(tolerance * 1000),
+    }
 
 
 def _report_filter(query: ReportQuery) -> tuple[str, dict[str, Any]]:
@@ -110,33 +121,26 @@ def _report_filter(query: ReportQuery) -> tuple[str, dict[str, Any]]:
 
 
 def _report(conn: sqlite3.Connection, query: ReportQuery) -> ReportRows:
-    """One row per act, its attached recordings folded by correlated subqueries on the
-    covering index into a text of integer milliseconds ("s1,e1,s2,e2,…"): SQLite hands
-    Python sixty thousand rows instead of half a million."""
+    """One row per act, its attached recordings folded by correlated subqueries on
+    ``recording_spans_by_case`` into a text of integer milliseconds ("s1,e1,s2,e2,…"):
+    SQLite hands Python sixty thousand rows instead of half a million."""
     where, params = _report_filter(query)
     params.update(_widen(query.tolerance_seconds))
     params["offset"] = f"{query.utc_offset_minutes:+d} minutes"
-    pair = (
-        f"group_concat({_MS.format('o.started_at')} || ',' || "
-        f"{_MS.format('COALESCE(o.ended_at, o.started_at)')})"
-    )
-    by_case = (
-        "FROM objects o WHERE o.case_number = a.case_number AND o.role = 'original' "
-        "AND o.started_at <= a.hi AND COALESCE(o.ended_at, o.started_at) >= a.lo"
-    )
-    confirmed = (
-        "FROM decisions d JOIN objects o ON o.evidence_id = d.evidence_id "
-        "AND o.role = 'original' WHERE d.act_id = a.act_id AND d.decision = 'confirmed'"
-    )
+    pair = "group_concat(s.start_ms || ',' || s.end_ms)"
     cursor = conn.execute(
         "WITH chosen AS MATERIALIZED (SELECT a.act_id, a.case_number, a.act_type, a.started_at, "  # noqa: S608
-        f"a.ended_at, a.officers, c.agency, {_LO.format('a')} AS lo, {_HI.format('a')} AS hi "
+        f"a.officers, c.agency, {_MS.format('a.started_at')} AS a0, "
+        f"{_MS.format('a.ended_at')} AS b0 "
         f"FROM acts a JOIN cases c ON c.case_number = a.case_number WHERE {where}) "
-        f"SELECT a.act_id, a.case_number, a.agency, a.act_type, {_MS.format('a.started_at')}, "
-        f"{_MS.format('a.ended_at')}, strftime('%Y-%m', a.started_at, :offset), "
-        "a.officers, "
+        "SELECT a.act_id, a.case_number, a.agency, a.act_type, a.a0, a.b0, "
+        "strftime('%Y-%m', a.started_at, :offset), a.officers, "
         f"{_STANDING_EXEMPTION}, "
-        f"(SELECT {pair} {by_case}), (SELECT {pair} {confirmed}) "
+        f"(SELECT {pair} FROM recording_spans s WHERE s.case_number = a.case_number "
+        "AND s.start_ms <= a.b0 + :tolerance_ms AND s.end_ms >= a.a0 - :tolerance_ms), "
+        f"(SELECT {pair} FROM decisions d JOIN objects o ON o.evidence_id = d.evidence_id "
+        "AND o.role = 'original' JOIN recording_spans s ON s.object_rowid = o.rowid "
+        "WHERE d.act_id = a.act_id AND d.decision = 'confirmed') "
         "FROM chosen a",
         params,
     )
@@ -178,11 +182,11 @@ class SqliteComplianceQueries:
         def attached(conn: sqlite3.Connection) -> list[Footage]:
             cursor = conn.execute(
                 "WITH chosen AS MATERIALIZED (SELECT a.act_id, a.case_number, "  # noqa: S608
-                f"{_LO.format('a')} AS lo, {_HI.format('a')} AS hi FROM acts a "
+                f"{_LO_MS.format('a')} AS lo, {_HI_MS.format('a')} AS hi FROM acts a "
                 "WHERE a.act_id IN (SELECT value FROM json_each(:ids))) "
                 f"SELECT c.act_id, 'case_number' AS matched, {_FOOTAGE_COLUMNS} FROM chosen c "
-                f"JOIN objects o ON o.case_number = c.case_number AND o.role = 'original' "
-                f"AND {_OVERLAPS} "
+                "JOIN recording_spans s ON s.case_number = c.case_number "
+                f"AND {_SPAN_OVERLAPS} JOIN objects o ON o.rowid = s.object_rowid "
                 "UNION ALL "
                 f"SELECT c.act_id, 'confirmed' AS matched, {_FOOTAGE_COLUMNS} FROM chosen c "
                 "JOIN decisions d ON d.act_id = c.act_id AND d.decision = 'confirmed' "
@@ -217,10 +221,10 @@ class SqliteComplianceQueries:
     async def unassigned(self, tolerance: float, limit: int, offset: int) -> list[StoredObject]:
         def unassigned(conn: sqlite3.Connection) -> list[StoredObject]:
             cursor = conn.execute(
-                "SELECT o.* FROM objects o WHERE o.role = 'original' "  # noqa: S608
-                "AND NOT EXISTS (SELECT 1 FROM acts a WHERE a.case_number = o.case_number "
-                f"AND o.started_at <= {_HI.format('a')} "
-                f"AND COALESCE(o.ended_at, o.started_at) >= {_LO.format('a')}) "
+                "SELECT o.* FROM objects o JOIN recording_spans s ON s.object_rowid = o.rowid "  # noqa: S608
+                "WHERE o.role = 'original' AND NOT EXISTS (SELECT 1 FROM acts c "
+                f"WHERE c.case_number = s.case_number AND s.start_ms <= {_HI_MS.format('c')} "
+                f"AND s.end_ms >= {_LO_MS.format('c')}) "
                 "AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.evidence_id = o.evidence_id "
                 "AND d.decision = 'confirmed') "
                 "ORDER BY o.started_at DESC, o.evidence_id LIMIT :limit OFFSET :skip",

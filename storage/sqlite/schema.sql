@@ -222,11 +222,43 @@ CREATE TABLE IF NOT EXISTS exemption_withdrawals (
     reason       TEXT NOT NULL
 );
 
--- Originals by case and time, covering what coverage reads; originals without a case
--- number by length, officer, signing device and camera serial (suggestions); and by
--- upload delay (late uploads).
-CREATE INDEX IF NOT EXISTS objects_for_coverage
-    ON objects (case_number, role, started_at, ended_at);
+-- Each original's capture span as integer milliseconds since the epoch, by case: what
+-- attaching recordings to acts and measuring coverage read. It is an index SQLite 3.40
+-- cannot build itself (it does not read indexed expressions back), derived from the
+-- append-only objects by trigger as each original is indexed, and caught up at open
+-- for an index that predates the trigger. A recording whose end is unknown is a point.
+CREATE TABLE IF NOT EXISTS recording_spans (
+    object_rowid INTEGER PRIMARY KEY,  -- objects.rowid
+    case_number  TEXT,
+    start_ms     INTEGER NOT NULL,
+    end_ms       INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS recording_spans_by_case
+    ON recording_spans (case_number, start_ms, end_ms);
+CREATE TRIGGER IF NOT EXISTS recording_span_of_original AFTER INSERT ON objects
+WHEN NEW.role = 'original'
+BEGIN
+    INSERT INTO recording_spans (object_rowid, case_number, start_ms, end_ms)
+    VALUES (NEW.rowid, NEW.case_number,
+            CAST(round((julianday(NEW.started_at) - 2440587.5) * 86400000.0) AS INTEGER),
+            CAST(round((julianday(COALESCE(NEW.ended_at, NEW.started_at)) - 2440587.5)
+                       * 86400000.0) AS INTEGER));
+END;
+INSERT INTO recording_spans (object_rowid, case_number, start_ms, end_ms)
+SELECT o.rowid, o.case_number,
+       CAST(round((julianday(o.started_at) - 2440587.5) * 86400000.0) AS INTEGER),
+       CAST(round((julianday(COALESCE(o.ended_at, o.started_at)) - 2440587.5) * 86400000.0)
+            AS INTEGER)
+FROM objects o
+WHERE o.role = 'original'
+  AND o.rowid > (SELECT COALESCE(MAX(object_rowid), 0) FROM recording_spans);
+CREATE TRIGGER IF NOT EXISTS recording_spans_append_only_u BEFORE UPDATE ON recording_spans
+BEGIN SELECT RAISE(ABORT, 'recording spans follow the append-only objects'); END;
+CREATE TRIGGER IF NOT EXISTS recording_spans_append_only_d BEFORE DELETE ON recording_spans
+BEGIN SELECT RAISE(ABORT, 'recording spans follow the append-only objects'); END;
+
+-- Originals without a case number by length, officer, signing device and camera serial
+-- (suggestions); originals by upload delay (late uploads).
 CREATE INDEX IF NOT EXISTS objects_without_case_by_length
     ON objects (julianday(COALESCE(ended_at, started_at)) - julianday(started_at))
     WHERE case_number IS NULL AND role = 'original';

@@ -274,3 +274,24 @@ async def test_late_uploads_are_counted_from_the_end_of_capture(index, raw):
     count, found = await index.compliance.queries.late_uploads(24.0, 1)
     assert count == 2 and len(found) == 1
     assert found[0].captured_until == NOW + timedelta(minutes=10)
+
+
+async def test_recording_spans_follow_the_objects_and_catch_up_on_open(index, raw, tmp_path):
+    first = insert_original(raw, case_number=CASE, start=NOW, end=NOW + timedelta(seconds=90))
+    assert raw.execute("SELECT start_ms, end_ms FROM recording_spans").fetchall() == [
+        (int(NOW.timestamp() * 1000), int(NOW.timestamp() * 1000) + 90_000)
+    ]
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        raw.execute("DELETE FROM recording_spans")
+    # An index from before the trigger: originals without spans are caught up on open.
+    raw.execute("DROP TRIGGER recording_span_of_original")
+    insert_original(raw, case_number=CASE, start=NOW, end=None)
+    await index.close()
+    reopened = await open_sqlite_index(tmp_path / "index.sqlite3")
+    try:
+        spans = raw.execute("SELECT case_number, start_ms, end_ms FROM recording_spans").fetchall()
+        assert len(spans) == 2 and spans[1][1] == spans[1][2], "no end: a point"
+        attached = await reopened.compliance.queries.unassigned(5.0, 10, 0)
+        assert {o.evidence_id for o in attached} >= {first}
+    finally:
+        await reopened.close()
