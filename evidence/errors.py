@@ -12,7 +12,9 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── UnsafeFileName               400 unsafe_file_name
     │   ├── UnsupportedChecksum          400 unsupported_checksum
     │   ├── UnreadableMedia              400 unreadable_media
-    │   └── LengthMismatch               400 length_mismatch
+    │   ├── LengthMismatch               400 length_mismatch
+    │   ├── MalformedCsv                 400 bad_csv
+    │   └── UnknownActType               400 unknown_act_type
     ├── Unauthenticated                  401 unauthenticated
     │   ├── UnknownDevice                401 unknown_device
     │   ├── BadChallenge                 401 bad_challenge
@@ -21,7 +23,11 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── DeviceRevoked                403 device_revoked
     │   └── WrongDevice                  403 wrong_device
     ├── NotFound                         404 not_found
-    │   └── UnknownUpload                404 unknown_upload
+    │   ├── UnknownUpload                404 unknown_upload
+    │   ├── UnknownCase                  404 unknown_case
+    │   ├── UnknownAct                   404 unknown_act
+    │   ├── UnknownSuggestion            404 unknown_suggestion
+    │   └── UnknownExemption             404 unknown_exemption
     ├── Conflict                         409 conflict
     │   ├── OffsetMismatch               409 offset_mismatch
     │   ├── ManifestConflict             409 manifest_conflict
@@ -30,7 +36,15 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── FingerprintsMissing          409 no_fingerprints
     │   ├── UploadIncomplete             409 upload_incomplete
     │   ├── UploadRejected               409 upload_rejected
-    │   └── AlreadyFinalized             409 already_finalized
+    │   ├── AlreadyFinalized             409 already_finalized
+    │   ├── CaseConflict                 409 case_conflict
+    │   ├── ActConflict                  409 act_conflict
+    │   ├── StaleRevision                409 stale_revision
+    │   ├── CatalogueConflict            409 catalogue_conflict
+    │   ├── AlreadyDecided               409 already_decided
+    │   ├── AlreadyExempted              409 already_exempted
+    │   ├── AlreadyWithdrawn             409 already_withdrawn
+    │   └── DutyNotFull                  409 duty_not_full
     ├── Gone                             410 gone
     │   ├── UploadExpired                410 upload_expired
     │   └── UploadTerminated             410 upload_terminated
@@ -62,10 +76,16 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 __all__ = [
+    "ActConflict",
+    "AlreadyDecided",
+    "AlreadyExempted",
     "AlreadyFinalized",
+    "AlreadyWithdrawn",
     "BadChallenge",
     "BadRequest",
     "BadSignature",
+    "CaseConflict",
+    "CatalogueConflict",
     "ChallengeReused",
     "ChecksumMismatch",
     "ChunkMismatch",
@@ -75,6 +95,7 @@ __all__ = [
     "DerivationFailed",
     "DeviceRevoked",
     "DigestMismatch",
+    "DutyNotFull",
     "FingerprintsMissing",
     "Forbidden",
     "Gone",
@@ -89,6 +110,7 @@ __all__ = [
     "LiuhenError",
     "Locked",
     "MalformedBody",
+    "MalformedCsv",
     "MalformedHeader",
     "MalformedManifest",
     "ManifestConflict",
@@ -100,11 +122,17 @@ __all__ = [
     "SequenceReused",
     "SizeMismatch",
     "SourceChanged",
+    "StaleRevision",
     "StorageFailure",
     "TooLarge",
     "Unauthenticated",
     "Unavailable",
+    "UnknownAct",
+    "UnknownActType",
+    "UnknownCase",
     "UnknownDevice",
+    "UnknownExemption",
+    "UnknownSuggestion",
     "UnknownUpload",
     "UnreadableMedia",
     "UnsafeFileName",
@@ -177,6 +205,19 @@ class LengthMismatch(BadRequest):
     code = "length_mismatch"
 
 
+class MalformedCsv(BadRequest):
+    """An imported CSV file that breaks its format; ``details`` name the row (1-based, the
+    header is row 1) and the column header."""
+
+    code = "bad_csv"
+
+
+class UnknownActType(BadRequest):
+    """An act type the recording-duty catalogue does not list."""
+
+    code = "unknown_act_type"
+
+
 class Unauthenticated(LiuhenError):
     code, status = "unauthenticated", 401
 
@@ -213,6 +254,24 @@ class UnknownUpload(NotFound):
     code = "unknown_upload"
 
 
+class UnknownCase(NotFound):
+    code = "unknown_case"
+
+
+class UnknownAct(NotFound):
+    code = "unknown_act"
+
+
+class UnknownSuggestion(NotFound):
+    """No recording-to-act suggestion stands for that pair (never made, or matched since)."""
+
+    code = "unknown_suggestion"
+
+
+class UnknownExemption(NotFound):
+    code = "unknown_exemption"
+
+
 class Conflict(LiuhenError):
     code, status = "conflict", 409
 
@@ -247,6 +306,51 @@ class UploadRejected(Conflict):
 
 class AlreadyFinalized(Conflict):
     code = "already_finalized"
+
+
+class CaseConflict(Conflict):
+    """A case number already registered with another agency or subject."""
+
+    code = "case_conflict"
+
+
+class ActConflict(Conflict):
+    """An act whose case system reference is already held with other values."""
+
+    code = "act_conflict"
+
+
+class StaleRevision(Conflict):
+    """An edit made against an older revision of an act than the one held (a replay, or
+    someone else's edit in between)."""
+
+    code = "stale_revision"
+
+
+class CatalogueConflict(Conflict):
+    """A catalogue that drops act types which registered acts still use."""
+
+    code = "catalogue_conflict"
+
+
+class AlreadyDecided(Conflict):
+    """A suggestion already confirmed or rejected: decisions are final and kept."""
+
+    code = "already_decided"
+
+
+class AlreadyExempted(Conflict):
+    code = "already_exempted"
+
+
+class AlreadyWithdrawn(Conflict):
+    code = "already_withdrawn"
+
+
+class DutyNotFull(Conflict):
+    """Only an act whose catalogue duty is ``full`` can be exempted from it."""
+
+    code = "duty_not_full"
 
 
 class Gone(LiuhenError):

@@ -7,8 +7,18 @@ See docs/protocol.md.
 from __future__ import annotations
 
 __all__ = [
+    "ACT",
+    "ACTS",
+    "ACTS_IMPORT",
+    "ACT_EXEMPTIONS",
     "AUTH_CHALLENGE",
     "AUTH_TOKEN",
+    "CASES",
+    "CASES_IMPORT",
+    "CATALOGUE",
+    "COVERAGE",
+    "CSV_CONTENT_TYPE",
+    "EXEMPTION_WITHDRAW",
     "FILES",
     "FINALIZE",
     "HEALTH",
@@ -22,8 +32,13 @@ __all__ = [
     "RECORDING_MATCH",
     "RECORDING_TRANSCRIPT",
     "RECORDING_VERIFY",
+    "REPORT",
     "SESSION",
     "SIGNATURE_HEADER",
+    "SUGGESTIONS",
+    "SUGGESTION_CONFIRM",
+    "SUGGESTION_REJECT",
+    "UNASSIGNED",
 ]
 
 API = "/api/v1"
@@ -40,6 +55,23 @@ RECORDING_MANIFEST = API + "/recordings/{evidence_id}/{role}/manifest"
 RECORDING_MATCH = API + "/recordings/{evidence_id}/match"
 RECORDING_TRANSCRIPT = API + "/recordings/{evidence_id}/transcript"
 SESSION = API + "/sessions/{session_id}"
+
+# Compliance: the recording-duty catalogue, cases and acts, coverage and the report.
+CATALOGUE = f"{API}/catalogue"
+CASES = f"{API}/cases"
+CASES_IMPORT = f"{API}/cases/import"
+ACTS = f"{API}/acts"
+ACTS_IMPORT = f"{API}/acts/import"
+ACT = API + "/acts/{act_id}"
+ACT_EXEMPTIONS = API + "/acts/{act_id}/exemptions"
+EXEMPTION_WITHDRAW = API + "/exemptions/{exemption_id}/withdraw"
+COVERAGE = f"{API}/compliance/coverage"
+REPORT = f"{API}/compliance/report"
+SUGGESTIONS = f"{API}/compliance/suggestions"
+SUGGESTION_CONFIRM = f"{API}/compliance/suggestions/confirm"
+SUGGESTION_REJECT = f"{API}/compliance/suggestions/reject"
+UNASSIGNED = f"{API}/compliance/unassigned"
+CSV_CONTENT_TYPE = "text/csv"
 
 # The detached signature of a manifest travels beside its exact bytes, base64-encoded.
 SIGNATURE_HEADER = "Liuhen-Signature"

@@ -12,8 +12,10 @@ from evidence.case_number import CaseNumberRule
 from evidence.errors import KeyFileError
 from evidence.keys import Ed25519PrivateKey, generate_key_pair, load_private_key
 from evidence.wire import HEALTH
+from ingest.compliance.config import ComplianceConfig
 from ingest.config import IngestConfig
 from ingest.context import CONTEXT, ServerContext, utc_now
+from ingest.handlers_compliance import add_compliance_routes
 from ingest.handlers_custodian import add_custodian_routes
 from ingest.handlers_device import add_device_routes
 from ingest.handlers_media import add_media_routes
@@ -42,7 +44,10 @@ def ensure_server_key(config: IngestConfig) -> Ed25519PrivateKey:
 
 
 async def open_context(
-    config: IngestConfig, case_rule: CaseNumberRule, clock: Callable[[], datetime] = utc_now
+    config: IngestConfig,
+    case_rule: CaseNumberRule,
+    clock: Callable[[], datetime] = utc_now,
+    compliance: ComplianceConfig | None = None,
 ) -> ServerContext:
     key = ensure_server_key(config)
     index = await open_index(config.index, config.index_path)
@@ -55,6 +60,7 @@ async def open_context(
         server_key=key,
         case_rule=case_rule,
         clock=clock,
+        compliance=compliance or ComplianceConfig(),
     )
 
 
@@ -70,5 +76,6 @@ def build_app(ctx: ServerContext) -> web.Application:
     add_device_routes(app)
     add_custodian_routes(app)
     add_media_routes(app)
+    add_compliance_routes(app)
     app.cleanup_ctx.append(sweeper_context)
     return app

@@ -14,6 +14,7 @@ from evidence.case_number import CaseNumberRule
 from evidence.digest import StreamingFingerprint
 from evidence.keys import Ed25519PrivateKey, key_id
 from evidence.manifest import Manifest
+from ingest.compliance.config import ComplianceConfig
 from ingest.config import IngestConfig
 from ingest.upload_area import UploadArea
 from storage.interfaces import BlobStore, Index
@@ -44,6 +45,7 @@ class ServerContext:
     server_key: Ed25519PrivateKey
     case_rule: CaseNumberRule
     clock: Callable[[], datetime] = utc_now
+    compliance: ComplianceConfig = field(default_factory=ComplianceConfig)
     open_uploads: dict[str, OpenUpload] = field(default_factory=dict)
     # The server signs what custodians attach (transcripts) as its own device; one at a
     # time, so its manifest chain never forks.

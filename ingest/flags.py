@@ -18,6 +18,7 @@ class FlagKind(enum.StrEnum):
     METADATA_INCOMPLETE = "metadata_incomplete"
     VERIFICATION_FAILED = "verification_failed"
     UNDECODABLE = "undecodable"
+    LATE_UPLOAD = "late_upload"
 
     @property
     def advice(self) -> str:
@@ -46,6 +47,11 @@ _ADVICE = {
     FlagKind.VERIFICATION_FAILED: (
         "A stored object no longer matches its manifest. Do not use this copy as evidence; "
         "restore it from a replica and find out how it changed."
+    ),
+    FlagKind.LATE_UPLOAD: (
+        "The recording reached the server more than compliance.late_upload_hours after its "
+        "capture ended; the rules ask for upload at once. Find out where it was (a dock "
+        "offline, a camera not docked, footage held back) and record the reason."
     ),
 }
 

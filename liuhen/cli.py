@@ -26,6 +26,7 @@ from ingest.reverify import verify_recording
 from ingest.server import serve
 from ingest.sessions import session_timeline
 from ingest.transcripts import attach_transcript
+from liuhen.cli_compliance import add_compliance_commands
 from liuhen.report import (
     print_agent_status,
     print_match,
@@ -42,7 +43,9 @@ Command = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]
 
 @asynccontextmanager
 async def _server(settings: Settings) -> AsyncIterator[ServerContext]:
-    ctx = await open_context(settings.server, settings.case_numbers.rule())
+    ctx = await open_context(
+        settings.server, settings.case_numbers.rule(), compliance=settings.compliance
+    )
     try:
         yield ctx
     finally:
@@ -282,6 +285,8 @@ def _parser() -> argparse.ArgumentParser:
     session = command(sessions, "show", _sessions_show, "a session's segments and holes")
     session.add_argument("session_id")
     session.add_argument("--json", action="store_true")
+
+    add_compliance_commands(groups)
 
     config = groups.add_parser("config", help="configuration").add_subparsers(
         dest="command", required=True

@@ -23,6 +23,7 @@ from typing import Any
 from agent.config import AgentConfig
 from evidence.case_number import DEFAULT_PATTERNS, CaseNumberRule
 from evidence.errors import ConfigError
+from ingest.compliance.config import ComplianceConfig
 from ingest.config import IngestConfig
 
 __all__ = ["ENV_PREFIX", "Settings", "describe_defaults", "load_settings"]
@@ -51,6 +52,7 @@ class Settings:
     server: IngestConfig = field(default_factory=IngestConfig)
     agent: AgentConfig = field(default_factory=AgentConfig)
     case_numbers: CaseNumberSettings = field(default_factory=CaseNumberSettings)
+    compliance: ComplianceConfig = field(default_factory=ComplianceConfig)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
 
 

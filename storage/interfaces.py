@@ -9,14 +9,31 @@ The index is asynchronous, so a native async driver fits behind it unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from evidence.case_number import CaseNumber
 from evidence.digest import Sha256
 from evidence.identifiers import DeviceId, EvidenceId, Role
 from evidence.perceptual import SecondPrint
+from storage.compliance_records import (
+    ActChange,
+    ActRecord,
+    ActValues,
+    CaseRecord,
+    CatalogueVersion,
+    DecisionRecord,
+    ExemptionReason,
+    ExemptionRecord,
+    Footage,
+    ImportResult,
+    ImportRow,
+    LateUpload,
+    ReportQuery,
+    ReportRows,
+)
 from storage.records import (
     DeviceKeyRecord,
     DeviceRecord,
@@ -33,8 +50,14 @@ from storage.records import (
 
 __all__ = [
     "BlobStore",
+    "Cases",
+    "Catalogues",
+    "Compliance",
+    "ComplianceQueries",
     "Credentials",
+    "Decisions",
     "Devices",
+    "Exemptions",
     "Flags",
     "Index",
     "Media",
@@ -197,6 +220,128 @@ class Media(Protocol):
     async def prints(self, evidence_id: EvidenceId, role: Role) -> list[SecondPrint]: ...
 
 
+class Catalogues(Protocol):
+    async def current(self) -> CatalogueVersion | None:
+        """The latest imported catalogue; None while the built-in default applies."""
+        ...
+
+    async def add(
+        self, csv_text: str, act_types: Collection[str], by: str, now: datetime
+    ) -> CatalogueVersion:
+        """Keep a new version, unless registered acts use a type outside ``act_types``
+        (CatalogueConflict). Versions are never changed or removed."""
+        ...
+
+
+class Cases(Protocol):
+    async def add_case(self, case: CaseRecord) -> tuple[CaseRecord, bool]:
+        """Register a case; the same values again return the held one (False); other
+        values for a held number raise CaseConflict."""
+        ...
+
+    async def case(self, case_number: CaseNumber) -> CaseRecord | None: ...
+
+    async def add_act(self, values: ActValues, by: str, now: datetime) -> tuple[ActRecord, bool]:
+        """Register an act of a registered case (else UnknownCase). An act is the same act
+        when its reference, or without one its type and times, match a held act of the
+        case: equal values return it (False), others raise ActConflict."""
+        ...
+
+    async def act(self, act_id: int) -> ActRecord | None: ...
+
+    async def acts(self, act_ids: Sequence[int]) -> list[ActRecord]:
+        """The acts of those ids that exist, by id."""
+        ...
+
+    async def acts_of(self, case_number: CaseNumber) -> list[ActRecord]: ...
+
+    async def edit_act(
+        self,
+        act_id: int,
+        revision: int,
+        values: ActValues,
+        by: str,
+        reason: str | None,
+        now: datetime,
+    ) -> ActRecord:
+        """Replace an act's values if it is still at ``revision`` (else StaleRevision);
+        the old and new values go to its history in the same transaction."""
+        ...
+
+    async def history(self, act_id: int) -> list[ActChange]: ...
+
+    async def import_rows(self, items: Sequence[ImportRow], by: str, now: datetime) -> ImportResult:
+        """Cases and acts from a CSV, all or nothing; a conflict names its row."""
+        ...
+
+
+class Decisions(Protocol):
+    async def decide(self, record: DecisionRecord) -> DecisionRecord:
+        """Keep a decision on a suggestion; a second one for the pair raises AlreadyDecided."""
+        ...
+
+    async def decision(self, evidence_id: EvidenceId, act_id: int) -> DecisionRecord | None: ...
+
+    async def of_act(self, act_id: int) -> list[DecisionRecord]: ...
+
+
+class Exemptions(Protocol):
+    async def add(
+        self,
+        act_id: int,
+        reason: ExemptionReason,
+        approver: str,
+        approved_at: datetime,
+        note: str | None,
+        by: str,
+        now: datetime,
+    ) -> ExemptionRecord:
+        """Exempt an act; AlreadyExempted while another exemption of it stands."""
+        ...
+
+    async def withdraw(
+        self, exemption_id: int, reason: str, by: str, now: datetime
+    ) -> ExemptionRecord:
+        """Withdraw an exemption (kept, with who, when and why); AlreadyWithdrawn if it was."""
+        ...
+
+    async def of_act(self, act_id: int) -> list[ExemptionRecord]:
+        """Every exemption of an act, standing or withdrawn, newest first."""
+        ...
+
+
+class ComplianceQueries(Protocol):
+    """Stored originals seen from acts. Windows widen by ``tolerance`` seconds each side."""
+
+    async def attached(self, act_ids: Sequence[int], tolerance: float) -> list[Footage]:
+        """Originals of each act: same case number and overlapping, or confirmed."""
+        ...
+
+    async def candidates(self, act_ids: Sequence[int] | None, tolerance: float) -> list[Footage]:
+        """Originals without a case number overlapping each act (all acts when None) with
+        no decision for the pair yet. Whether device or officer fit is the caller's call."""
+        ...
+
+    async def unassigned(self, tolerance: float, limit: int, offset: int) -> list[StoredObject]:
+        """Originals attached to no act, newest capture first."""
+        ...
+
+    async def report(self, query: ReportQuery) -> ReportRows: ...
+
+    async def late_uploads(self, hours: float, limit: int) -> tuple[int, list[LateUpload]]:
+        """How many originals arrived more than ``hours`` after capture ended, and the
+        latest ``limit`` of them."""
+        ...
+
+
+class Compliance(Protocol):
+    catalogues: Catalogues
+    cases: Cases
+    decisions: Decisions
+    exemptions: Exemptions
+    queries: ComplianceQueries
+
+
 class Index(Protocol):
     devices: Devices
     credentials: Credentials
@@ -204,5 +349,6 @@ class Index(Protocol):
     objects: Objects
     flags: Flags
     media: Media
+    compliance: Compliance
 
     async def close(self) -> None: ...

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from storage.sqlite.compliance import SqliteCompliance
 from storage.sqlite.credentials import SqliteCredentials
 from storage.sqlite.database import SqliteDatabase
 from storage.sqlite.devices import SqliteDevices
@@ -24,6 +25,7 @@ class SqliteIndex:
         self.objects = SqliteObjects(db)
         self.flags = SqliteFlags(db)
         self.media = SqliteMedia(db)
+        self.compliance = SqliteCompliance(db)
 
     async def close(self) -> None:
         await self._db.close()

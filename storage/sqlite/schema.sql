@@ -168,3 +168,193 @@ CREATE TRIGGER IF NOT EXISTS perceptual_append_only_u BEFORE UPDATE ON perceptua
 BEGIN SELECT RAISE(ABORT, 'fingerprints are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS perceptual_append_only_d BEFORE DELETE ON perceptual
 BEGIN SELECT RAISE(ABORT, 'fingerprints are append-only'); END;
+
+-- Compliance (docs/compliance.md): the recording-duty catalogue, cases and enforcement
+-- acts, people's decisions on suggested matches, and exemptions. Catalogue versions,
+-- cases, act history, decisions, exemptions and their withdrawals are append-only; an
+-- act may be edited, and every edit (even by raw SQL) lands in its history by trigger.
+CREATE TABLE IF NOT EXISTS catalogues (
+    version     INTEGER PRIMARY KEY,
+    csv_text    TEXT NOT NULL,
+    imported_by TEXT NOT NULL,
+    imported_at TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS cases (
+    case_number TEXT PRIMARY KEY,
+    agency      TEXT NOT NULL,
+    subject     TEXT,
+    created_by  TEXT NOT NULL,
+    created_at  TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS acts (
+    act_id      INTEGER PRIMARY KEY,
+    case_number TEXT NOT NULL REFERENCES cases (case_number),
+    act_type    TEXT NOT NULL,
+    started_at  TEXT NOT NULL,
+    ended_at    TEXT NOT NULL CHECK (ended_at >= started_at),
+    place       TEXT,
+    officers    TEXT NOT NULL,  -- JSON array of officer ids
+    devices     TEXT NOT NULL,  -- JSON array of signing device ids or camera serials
+    reference   TEXT,           -- the case system's own id for the act
+    revision    INTEGER NOT NULL,
+    created_by  TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_by  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL,
+    edit_reason TEXT
+);
+CREATE INDEX IF NOT EXISTS acts_by_case ON acts (case_number, started_at);
+CREATE INDEX IF NOT EXISTS acts_by_start ON acts (started_at);
+CREATE UNIQUE INDEX IF NOT EXISTS acts_one_per_reference
+    ON acts (case_number, reference) WHERE reference IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS act_history (
+    id         INTEGER PRIMARY KEY,
+    act_id     INTEGER NOT NULL REFERENCES acts (act_id),
+    revision   INTEGER NOT NULL,
+    changed_by TEXT NOT NULL,
+    changed_at TEXT NOT NULL,
+    reason     TEXT,
+    old        TEXT,           -- JSON, NULL for the registration
+    new        TEXT NOT NULL,  -- JSON
+    UNIQUE (act_id, revision)
+);
+
+CREATE TABLE IF NOT EXISTS decisions (
+    evidence_id TEXT NOT NULL,
+    act_id      INTEGER NOT NULL REFERENCES acts (act_id),
+    decision    TEXT NOT NULL CHECK (decision IN ('confirmed', 'rejected')),
+    decided_by  TEXT NOT NULL,
+    decided_at  TEXT NOT NULL,
+    note        TEXT,
+    PRIMARY KEY (evidence_id, act_id)
+);
+CREATE INDEX IF NOT EXISTS decisions_by_act ON decisions (act_id);
+
+CREATE TABLE IF NOT EXISTS exemptions (
+    id          INTEGER PRIMARY KEY,
+    act_id      INTEGER NOT NULL REFERENCES acts (act_id),
+    reason      TEXT NOT NULL
+        CHECK (reason IN ('state_secret', 'privacy', 'emergency', 'objectively_impossible')),
+    approver    TEXT NOT NULL,
+    approved_at TEXT NOT NULL,
+    note        TEXT,
+    recorded_by TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS exemptions_by_act ON exemptions (act_id);
+
+CREATE TABLE IF NOT EXISTS exemption_withdrawals (
+    exemption_id INTEGER PRIMARY KEY REFERENCES exemptions (id),  -- at most once
+    withdrawn_by TEXT NOT NULL,
+    withdrawn_at TEXT NOT NULL,
+    reason       TEXT NOT NULL
+);
+
+-- Each original's capture span as integer milliseconds since the epoch, by case: what
+-- attaching recordings to acts and measuring coverage read. It is an index SQLite 3.40
+-- cannot build itself (it does not read indexed expressions back), derived from the
+-- append-only objects by trigger as each original is indexed, and caught up at open
+-- for an index that predates the trigger. A recording whose end is unknown is a point.
+CREATE TABLE IF NOT EXISTS recording_spans (
+    object_rowid INTEGER PRIMARY KEY,  -- objects.rowid
+    case_number  TEXT,
+    start_ms     INTEGER NOT NULL,
+    end_ms       INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS recording_spans_by_case
+    ON recording_spans (case_number, start_ms, end_ms);
+CREATE TRIGGER IF NOT EXISTS recording_span_of_original AFTER INSERT ON objects
+WHEN NEW.role = 'original'
+BEGIN
+    INSERT INTO recording_spans (object_rowid, case_number, start_ms, end_ms)
+    VALUES (NEW.rowid, NEW.case_number,
+            CAST(round((julianday(NEW.started_at) - 2440587.5) * 86400000.0) AS INTEGER),
+            CAST(round((julianday(COALESCE(NEW.ended_at, NEW.started_at)) - 2440587.5)
+                       * 86400000.0) AS INTEGER));
+END;
+INSERT INTO recording_spans (object_rowid, case_number, start_ms, end_ms)
+SELECT o.rowid, o.case_number,
+       CAST(round((julianday(o.started_at) - 2440587.5) * 86400000.0) AS INTEGER),
+       CAST(round((julianday(COALESCE(o.ended_at, o.started_at)) - 2440587.5) * 86400000.0)
+            AS INTEGER)
+FROM objects o
+WHERE o.role = 'original'
+  AND o.rowid > (SELECT COALESCE(MAX(object_rowid), 0) FROM recording_spans);
+CREATE TRIGGER IF NOT EXISTS recording_spans_append_only_u BEFORE UPDATE ON recording_spans
+BEGIN SELECT RAISE(ABORT, 'recording spans follow the append-only objects'); END;
+CREATE TRIGGER IF NOT EXISTS recording_spans_append_only_d BEFORE DELETE ON recording_spans
+BEGIN SELECT RAISE(ABORT, 'recording spans follow the append-only objects'); END;
+
+-- Originals without a case number by length, officer, signing device and camera serial
+-- (suggestions); originals by upload delay (late uploads).
+CREATE INDEX IF NOT EXISTS objects_without_case_by_length
+    ON objects (julianday(COALESCE(ended_at, started_at)) - julianday(started_at))
+    WHERE case_number IS NULL AND role = 'original';
+CREATE INDEX IF NOT EXISTS objects_without_case_by_officer
+    ON objects (officer_id, started_at) WHERE case_number IS NULL AND role = 'original';
+CREATE INDEX IF NOT EXISTS objects_without_case_by_device
+    ON objects (device_id, started_at) WHERE case_number IS NULL AND role = 'original';
+CREATE INDEX IF NOT EXISTS manifests_without_case_by_serial
+    ON manifests (CASE WHEN json_valid(CAST(body AS TEXT))
+                  THEN json_extract(CAST(body AS TEXT), '$.origin.device_serial') END)
+    WHERE case_number IS NULL AND role = 'original';
+CREATE INDEX IF NOT EXISTS objects_by_upload_delay
+    ON objects (julianday(received_at) - julianday(COALESCE(ended_at, started_at)))
+    WHERE role = 'original';
+
+CREATE TRIGGER IF NOT EXISTS act_registered AFTER INSERT ON acts
+BEGIN
+    INSERT INTO act_history (act_id, revision, changed_by, changed_at, reason, old, new)
+    VALUES (NEW.act_id, NEW.revision, NEW.updated_by, NEW.updated_at, NEW.edit_reason, NULL,
+            json_object('case_number', NEW.case_number, 'act_type', NEW.act_type,
+                        'started_at', NEW.started_at, 'ended_at', NEW.ended_at,
+                        'place', NEW.place, 'officers', json(NEW.officers),
+                        'devices', json(NEW.devices), 'reference', NEW.reference));
+END;
+CREATE TRIGGER IF NOT EXISTS act_edit_is_a_revision BEFORE UPDATE ON acts
+WHEN NEW.revision IS NOT OLD.revision + 1 OR NEW.act_id IS NOT OLD.act_id
+    OR NEW.created_by IS NOT OLD.created_by OR NEW.created_at IS NOT OLD.created_at
+BEGIN SELECT RAISE(ABORT, 'an act edit raises its revision by one and keeps its identity'); END;
+CREATE TRIGGER IF NOT EXISTS act_edited AFTER UPDATE ON acts
+BEGIN
+    INSERT INTO act_history (act_id, revision, changed_by, changed_at, reason, old, new)
+    VALUES (NEW.act_id, NEW.revision, NEW.updated_by, NEW.updated_at, NEW.edit_reason,
+            json_object('case_number', OLD.case_number, 'act_type', OLD.act_type,
+                        'started_at', OLD.started_at, 'ended_at', OLD.ended_at,
+                        'place', OLD.place, 'officers', json(OLD.officers),
+                        'devices', json(OLD.devices), 'reference', OLD.reference),
+            json_object('case_number', NEW.case_number, 'act_type', NEW.act_type,
+                        'started_at', NEW.started_at, 'ended_at', NEW.ended_at,
+                        'place', NEW.place, 'officers', json(NEW.officers),
+                        'devices', json(NEW.devices), 'reference', NEW.reference));
+END;
+CREATE TRIGGER IF NOT EXISTS acts_never_deleted BEFORE DELETE ON acts
+BEGIN SELECT RAISE(ABORT, 'acts are never deleted; edit them'); END;
+
+CREATE TRIGGER IF NOT EXISTS catalogues_append_only_u BEFORE UPDATE ON catalogues
+BEGIN SELECT RAISE(ABORT, 'catalogue versions are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS catalogues_append_only_d BEFORE DELETE ON catalogues
+BEGIN SELECT RAISE(ABORT, 'catalogue versions are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS cases_append_only_u BEFORE UPDATE ON cases
+BEGIN SELECT RAISE(ABORT, 'cases are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS cases_append_only_d BEFORE DELETE ON cases
+BEGIN SELECT RAISE(ABORT, 'cases are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS act_history_append_only_u BEFORE UPDATE ON act_history
+BEGIN SELECT RAISE(ABORT, 'act history is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS act_history_append_only_d BEFORE DELETE ON act_history
+BEGIN SELECT RAISE(ABORT, 'act history is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS decisions_append_only_u BEFORE UPDATE ON decisions
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS decisions_append_only_d BEFORE DELETE ON decisions
+BEGIN SELECT RAISE(ABORT, 'decisions are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS exemptions_append_only_u BEFORE UPDATE ON exemptions
+BEGIN SELECT RAISE(ABORT, 'exemptions are append-only; withdraw one instead'); END;
+CREATE TRIGGER IF NOT EXISTS exemptions_append_only_d BEFORE DELETE ON exemptions
+BEGIN SELECT RAISE(ABORT, 'exemptions are append-only; withdraw one instead'); END;
+CREATE TRIGGER IF NOT EXISTS withdrawals_append_only_u BEFORE UPDATE ON exemption_withdrawals
+BEGIN SELECT RAISE(ABORT, 'withdrawals are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS withdrawals_append_only_d BEFORE DELETE ON exemption_withdrawals
+BEGIN SELECT RAISE(ABORT, 'withdrawals are append-only'); END;

@@ -1,0 +1,200 @@
+"""Cases and their enforcement acts: register, correct (on the record), look up.
+
+Every channel (JSON body, command line, CSV row) describes an act as an ``ActDraft`` and
+``settle`` turns it into stored values: the case number under the configured rule, the
+act type by code or by its 事项 name in the catalogue in force, a window that does not
+end before it starts. Errors name the draft's field, so a CSV import can name the column.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from evidence.catalogue import Catalogue
+from evidence.errors import BadRequest, MalformedBody, UnknownAct, UnknownCase
+from ingest.compliance.catalogues import current_catalogue
+from ingest.context import ServerContext
+from storage.compliance_records import ActRecord, ActValues, CaseRecord
+
+__all__ = [
+    "EDITABLE",
+    "ActDraft",
+    "case_record",
+    "check_text",
+    "edit_act",
+    "get_act",
+    "get_case",
+    "register_act",
+    "register_case",
+    "settle",
+]
+
+log = logging.getLogger(__name__)
+
+EDITABLE = (
+    "case_number",
+    "act_type",
+    "started_at",
+    "ended_at",
+    "place",
+    "officers",
+    "devices",
+    "reference",
+)
+MAX_PARTIES = 50  # officers or devices named on one act
+
+
+@dataclass(frozen=True, slots=True)
+class ActDraft:
+    case_number: str
+    act_type: str  # a code or a 事项 name
+    started_at: datetime
+    ended_at: datetime
+    place: str | None = None
+    officers: tuple[str, ...] = ()
+    devices: tuple[str, ...] = ()
+    reference: str | None = None
+
+    @classmethod
+    def of(cls, values: ActValues) -> ActDraft:
+        return cls(
+            case_number=str(values.case_number),
+            act_type=values.act_type,
+            started_at=values.started_at,
+            ended_at=values.ended_at,
+            place=values.place,
+            officers=values.officers,
+            devices=values.devices,
+            reference=values.reference,
+        )
+
+
+def check_text(field: str, value: str | None, max_length: int) -> str | None:
+    """Free text people type: none, or 1-``max_length`` characters without controls."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not 0 < len(value) <= max_length:
+        raise MalformedBody(f"{field} must be 1-{max_length} characters", field=field)
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise MalformedBody(f"{field} contains control characters", field=field)
+    return value
+
+
+def _named(field: str, parse: Any, value: Any) -> Any:
+    try:
+        return parse(value)
+    except BadRequest as exc:
+        raise type(exc)(f"{field}: {exc.message}", field=field) from exc
+
+
+def settle(ctx: ServerContext, catalogue: Catalogue, draft: ActDraft) -> ActValues:
+    case_number = _named("case_number", ctx.case_rule.parse, draft.case_number)
+    entry = _named("act_type", catalogue.resolve, draft.act_type)
+    if draft.started_at.tzinfo is None or draft.ended_at.tzinfo is None:
+        raise MalformedBody("act times need a UTC offset", field="started_at")
+    if draft.ended_at < draft.started_at:
+        raise MalformedBody("the act ends before it starts", field="ended_at")
+    for field, names in (("officers", draft.officers), ("devices", draft.devices)):
+        if len(names) > MAX_PARTIES:
+            raise MalformedBody(f"{field}: at most {MAX_PARTIES}", field=field)
+        for name in names:
+            check_text(field, name, 128)
+    return ActValues(
+        case_number=case_number,
+        act_type=entry.act_type.code,
+        started_at=draft.started_at,
+        ended_at=draft.ended_at,
+        place=check_text("place", draft.place, 256),
+        officers=tuple(dict.fromkeys(draft.officers)),
+        devices=tuple(dict.fromkeys(draft.devices)),
+        reference=check_text("reference", draft.reference, 128),
+    )
+
+
+def case_record(
+    ctx: ServerContext, case_number: str, agency: str, subject: str | None, by: str
+) -> CaseRecord:
+    return CaseRecord(
+        case_number=_named("case_number", ctx.case_rule.parse, case_number),
+        agency=check_text("agency", agency, 128) or "",
+        subject=check_text("subject", subject, 256),
+        created_by=by,
+        created_at=ctx.clock(),
+    )
+
+
+async def register_case(
+    ctx: ServerContext, case_number: str, agency: str, subject: str | None, by: str
+) -> tuple[CaseRecord, bool]:
+    record, new = await ctx.index.compliance.cases.add_case(
+        case_record(ctx, case_number, agency, subject, by)
+    )
+    if new:
+        log.info("case %s (%s) registered by %s", record.case_number, record.agency, by)
+    return record, new
+
+
+async def register_act(ctx: ServerContext, draft: ActDraft, by: str) -> tuple[ActRecord, bool]:
+    catalogue, _ = await current_catalogue(ctx)
+    values = settle(ctx, catalogue, draft)
+    record, new = await ctx.index.compliance.cases.add_act(values, by, ctx.clock())
+    if new:
+        log.info(
+            "act %d (%s) of %s registered by %s",
+            record.act_id,
+            values.act_type,
+            values.case_number,
+            by,
+        )
+    return record, new
+
+
+async def edit_act(
+    ctx: ServerContext,
+    act_id: int,
+    changes: Mapping[str, Any],
+    by: str,
+    reason: str | None,
+    revision: int | None = None,
+) -> ActRecord:
+    """Apply ``changes`` (typed values by field name) to an act. With ``revision``, only
+    if the act is still at it: a replayed or crossing edit fails instead of winning."""
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise MalformedBody(f"these fields cannot be edited: {', '.join(unknown)}")
+    if not changes:
+        raise MalformedBody("an edit changes at least one field")
+    held = await get_act(ctx, act_id)
+    catalogue, _ = await current_catalogue(ctx)
+    values = settle(ctx, catalogue, dataclasses.replace(ActDraft.of(held.values), **changes))
+    edited = await ctx.index.compliance.cases.edit_act(
+        act_id,
+        held.revision if revision is None else revision,
+        values,
+        by,
+        check_text("reason", reason, 512),
+        ctx.clock(),
+    )
+    log.info("act %d edited by %s (revision %d)", act_id, by, edited.revision)
+    return edited
+
+
+async def get_act(ctx: ServerContext, act_id: int) -> ActRecord:
+    record = await ctx.index.compliance.cases.act(act_id)
+    if record is None:
+        raise UnknownAct(f"no act {act_id}")
+    return record
+
+
+async def get_case(ctx: ServerContext, case_number: str) -> CaseRecord:
+    number = _named("case_number", ctx.case_rule.parse, case_number)
+    record = await ctx.index.compliance.cases.case(number)
+    if record is None:
+        raise UnknownCase(f"no case {number}")
+    return record

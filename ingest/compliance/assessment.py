@@ -1,0 +1,105 @@
+"""One case's or one act's coverage, assembled for a person: the acts, the footage that
+covers them, the gaps, standing exemptions, and whether the case is ready for legal
+review (R11: no act with duty ``full`` is missing or partial unless exempted)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from evidence.catalogue import CatalogueEntry, Duty
+from ingest.compliance import views
+from ingest.compliance.acts import get_act, get_case
+from ingest.compliance.catalogues import current_catalogue
+from ingest.compliance.coverage import Coverage, State, measure
+from ingest.compliance.matching import suggestions_for
+from ingest.context import ServerContext
+from storage.compliance_records import ActRecord, ExemptionRecord, Footage
+
+__all__ = ["Assessed", "act_detail", "assess", "case_coverage"]
+
+NOT_READY = (State.MISSING, State.PARTIAL)
+
+
+@dataclass(frozen=True, slots=True)
+class Assessed:
+    act: ActRecord
+    entry: CatalogueEntry
+    coverage: Coverage | None  # None unless the duty is full
+    footage: list[Footage]
+    exemptions: list[ExemptionRecord]
+
+
+async def assess(ctx: ServerContext, acts: list[ActRecord]) -> list[Assessed]:
+    catalogue, _ = await current_catalogue(ctx)
+    tolerance = ctx.compliance.gap_tolerance_seconds
+    attached: dict[int, list[Footage]] = defaultdict(list)
+    for footage in await ctx.index.compliance.queries.attached(
+        [act.act_id for act in acts], tolerance
+    ):
+        attached[footage.act_id].append(footage)
+    assessed = []
+    for act in acts:
+        entry = catalogue.entry(act.values.act_type)
+        exemptions = await ctx.index.compliance.exemptions.of_act(act.act_id)
+        coverage = None
+        if entry.duty is Duty.FULL:
+            coverage = measure(
+                (act.values.started_at.timestamp(), act.values.ended_at.timestamp()),
+                [
+                    (f.started_at.timestamp(), (f.ended_at or f.started_at).timestamp())
+                    for f in attached[act.act_id]
+                ],
+                tolerance,
+                exempted=any(exemption.standing for exemption in exemptions),
+            )
+        assessed.append(Assessed(act, entry, coverage, attached[act.act_id], exemptions))
+    return assessed
+
+
+def _assessed_json(item: Assessed, tolerance: float) -> dict[str, Any]:
+    shown = views.act_json(item.act, item.entry)
+    shown["coverage"] = (
+        None if item.coverage is None else views.coverage_json(item.coverage, tolerance)
+    )
+    shown["recordings"] = [views.footage_json(footage) for footage in item.footage]
+    shown["exemptions"] = [views.exemption_json(exemption) for exemption in item.exemptions]
+    return shown
+
+
+async def case_coverage(ctx: ServerContext, case_number: str) -> dict[str, Any]:
+    case = await get_case(ctx, case_number)
+    acts = await ctx.index.compliance.cases.acts_of(case.case_number)
+    assessed = await assess(ctx, acts)
+    blocking = [
+        item.act.act_id
+        for item in assessed
+        if item.coverage is not None and item.coverage.state in NOT_READY
+    ]
+    tolerance = ctx.compliance.gap_tolerance_seconds
+    return {
+        "case": views.case_json(case),
+        "ready_for_review": not blocking,
+        "blocking_acts": blocking,
+        "acts": [_assessed_json(item, tolerance) for item in assessed],
+    }
+
+
+async def act_detail(ctx: ServerContext, act_id: int) -> dict[str, Any]:
+    """One act with its coverage, its standing suggestions, every decision on it and its
+    full edit history."""
+    act = await get_act(ctx, act_id)
+    [item] = await assess(ctx, [act])
+    shown = _assessed_json(item, ctx.compliance.gap_tolerance_seconds)
+    shown["suggestions"] = [
+        dict(views.footage_json(s.footage), matched_on=list(s.matched_on))
+        for s in await suggestions_for(ctx, [act])
+    ]
+    shown["decisions"] = [
+        views.decision_json(d) for d in await ctx.index.compliance.decisions.of_act(act_id)
+    ]
+    shown["history"] = [
+        views.change_json(change) for change in await ctx.index.compliance.cases.history(act_id)
+    ]
+    return shown

@@ -1,0 +1,45 @@
+"""The compliance section of the configuration. Every option has a default
+(docs/configuration.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta, timezone
+
+from evidence.errors import ConfigError
+
+__all__ = ["ComplianceConfig"]
+
+MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ComplianceConfig:
+    # A stretch of an act not on footage is a gap only when longer than this (clock skew
+    # between devices and the case system; cameras that split long recordings).
+    gap_tolerance_seconds: float = 5.0
+    # A recording finalized longer than this after its capture ended is a late upload.
+    late_upload_hours: float = 24.0
+    # The agency's UTC offset: report months, plain dates in filters, and times written
+    # without an offset in CSV imports and on the command line are read in it.
+    utc_offset_hours: float = 8.0
+    # The largest CSV accepted by an import over HTTP.
+    max_import_bytes: int = 16 * MIB
+
+    def __post_init__(self) -> None:
+        if self.gap_tolerance_seconds < 0:
+            raise ConfigError("compliance.gap_tolerance_seconds cannot be negative")
+        if self.late_upload_hours <= 0:
+            raise ConfigError("compliance.late_upload_hours must be positive")
+        if not -14 <= self.utc_offset_hours <= 14 or (self.utc_offset_hours * 4) % 1:
+            raise ConfigError("compliance.utc_offset_hours must be a quarter hour from -14 to 14")
+        if self.max_import_bytes < 1024:
+            raise ConfigError("compliance.max_import_bytes must be at least 1024")
+
+    @property
+    def zone(self) -> timezone:
+        return timezone(timedelta(hours=self.utc_offset_hours))
+
+    @property
+    def utc_offset_minutes(self) -> int:
+        return round(self.utc_offset_hours * 60)

@@ -1,0 +1,58 @@
+"""Exemptions: an act whose duty is ``full`` may lack footage for a reason from a fixed
+list (state secret, privacy, emergency, objectively impossible), approved by a named
+person at a stated time. The exemption is itself on the record: who entered it and when;
+a withdrawal is a further record (who, when, why), never a deletion, and the act is
+measured again as if never exempted."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from evidence.catalogue import Duty
+from evidence.errors import DutyNotFull
+from ingest.compliance.acts import check_text, get_act
+from ingest.compliance.catalogues import current_catalogue
+from ingest.context import ServerContext
+from storage.compliance_records import ExemptionReason, ExemptionRecord
+
+__all__ = ["exempt", "withdraw"]
+
+log = logging.getLogger(__name__)
+
+
+async def exempt(
+    ctx: ServerContext,
+    act_id: int,
+    reason: ExemptionReason,
+    approver: str,
+    approved_at: datetime,
+    note: str | None,
+    by: str,
+) -> ExemptionRecord:
+    act = await get_act(ctx, act_id)
+    catalogue, _ = await current_catalogue(ctx)
+    duty = catalogue.entry(act.values.act_type).duty
+    if duty is not Duty.FULL:
+        raise DutyNotFull(
+            f"act {act_id} ({act.values.act_type}) has duty {duty}; nothing to exempt"
+        )
+    record = await ctx.index.compliance.exemptions.add(
+        act_id,
+        reason,
+        check_text("approver", approver, 128) or "",
+        approved_at,
+        check_text("note", note, 1024),
+        by,
+        ctx.clock(),
+    )
+    log.warning("act %d exempted (%s), approved by %s, entered by %s", act_id, reason, approver, by)
+    return record
+
+
+async def withdraw(ctx: ServerContext, exemption_id: int, reason: str, by: str) -> ExemptionRecord:
+    record = await ctx.index.compliance.exemptions.withdraw(
+        exemption_id, check_text("reason", reason, 1024) or "", by, ctx.clock()
+    )
+    log.warning("exemption %d of act %d withdrawn by %s", exemption_id, record.act_id, by)
+    return record

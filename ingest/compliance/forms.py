@@ -1,0 +1,170 @@
+"""Request bodies and query strings of the compliance API, read into typed values.
+
+Bodies are strict (``strict_json.Fields``): wrong types and unknown fields are refused
+with ``bad_body`` naming the field; optional fields may be left out. Times in bodies
+carry a UTC offset. In query strings, ``since`` and ``until`` are a date (midnight in
+``compliance.utc_offset_hours``) or a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, time, tzinfo
+from typing import Any, TypeVar
+
+from evidence.errors import BadRequest, InvalidIdentifier, MalformedBody
+from evidence.identifiers import EvidenceId
+from evidence.strict_json import Fields
+from ingest.compliance.acts import EDITABLE, MAX_PARTIES, ActDraft
+from ingest.compliance.report import ReportFilters
+from storage.compliance_records import ExemptionReason
+
+__all__ = [
+    "act_form",
+    "case_form",
+    "decision_form",
+    "edit_form",
+    "exemption_form",
+    "number",
+    "path_id",
+    "report_filters",
+    "when_given",
+    "withdrawal_form",
+]
+
+T = TypeVar("T")
+
+
+def _maybe(data: Mapping[str, Any], key: str, read: Callable[[str], T], default: T) -> T:
+    return read(key) if key in data else default
+
+
+def case_form(body: dict[str, Any]) -> tuple[str, str, str | None]:
+    fields = Fields(body, MalformedBody)
+    case_number = fields.text("case_number", max_length=64)
+    agency = fields.text("agency", max_length=128)
+    subject = _maybe(body, "subject", lambda k: fields.optional_text(k, max_length=256), None)
+    fields.done()
+    return case_number, agency, subject
+
+
+def _parties(fields: Fields, key: str) -> tuple[str, ...]:
+    return tuple(fields.text_list(key, max_items=MAX_PARTIES))
+
+
+def act_form(body: dict[str, Any]) -> ActDraft:
+    fields = Fields(body, MalformedBody)
+    draft = ActDraft(
+        case_number=fields.text("case_number", max_length=64),
+        act_type=fields.text("act_type", max_length=128),
+        started_at=fields.time("started_at"),
+        ended_at=fields.time("ended_at"),
+        place=_maybe(body, "place", lambda k: fields.optional_text(k, max_length=256), None),
+        officers=_maybe(body, "officers", lambda k: _parties(fields, k), ()),
+        devices=_maybe(body, "devices", lambda k: _parties(fields, k), ()),
+        reference=_maybe(
+            body, "reference", lambda k: fields.optional_text(k, max_length=128), None
+        ),
+    )
+    fields.done()
+    return draft
+
+
+_EDIT_READERS: dict[str, Callable[[Fields, str], Any]] = {
+    "case_number": lambda f, k: f.text(k, max_length=64),
+    "act_type": lambda f, k: f.text(k, max_length=128),
+    "started_at": lambda f, k: f.time(k),
+    "ended_at": lambda f, k: f.time(k),
+    "place": lambda f, k: f.optional_text(k, max_length=256),
+    "officers": _parties,
+    "devices": _parties,
+    "reference": lambda f, k: f.optional_text(k, max_length=128),
+}
+
+
+def edit_form(body: dict[str, Any]) -> tuple[int, dict[str, Any], str | None]:
+    """``{"revision": n, "changes": {field: value, …}, "reason": text|null}``: the revision
+    the edit was made against is required, so a replayed edit fails (stale_revision)."""
+    fields = Fields(body, MalformedBody)
+    revision = fields.integer("revision", minimum=1)
+    section = fields.section("changes")
+    raw: dict[str, Any] = body["changes"]
+    changes = {key: _EDIT_READERS[key](section, key) for key in EDITABLE if key in raw}
+    section.done()
+    reason = _maybe(body, "reason", lambda k: fields.optional_text(k, max_length=512), None)
+    fields.done()
+    return revision, changes, reason
+
+
+def exemption_form(body: dict[str, Any]) -> tuple[ExemptionReason, str, datetime, str | None]:
+    fields = Fields(body, MalformedBody)
+    reason = fields.convert("reason", fields.text("reason", max_length=64), _reason)
+    approver = fields.text("approver", max_length=128)
+    approved_at = fields.time("approved_at")
+    note = _maybe(body, "note", lambda k: fields.optional_text(k, max_length=1024), None)
+    fields.done()
+    return reason, approver, approved_at, note
+
+
+def _reason(text: str) -> ExemptionReason:
+    try:
+        return ExemptionReason.parse(text)
+    except ValueError as exc:
+        raise MalformedBody(str(exc)) from None
+
+
+def withdrawal_form(body: dict[str, Any]) -> str:
+    fields = Fields(body, MalformedBody)
+    reason = fields.text("reason", max_length=1024)
+    fields.done()
+    return reason
+
+
+def decision_form(body: dict[str, Any]) -> tuple[EvidenceId, int, str | None]:
+    fields = Fields(body, MalformedBody)
+    evidence_id = fields.convert("evidence_id", fields.text("evidence_id"), EvidenceId)
+    act_id = fields.integer("act_id", minimum=1)
+    note = _maybe(body, "note", lambda k: fields.optional_text(k, max_length=512), None)
+    fields.done()
+    return evidence_id, act_id, note
+
+
+def path_id(text: str, what: str) -> int:
+    if not text.isdigit() or len(text) > 18:
+        raise InvalidIdentifier(f"{what} is a positive integer; got {text!r}")
+    return int(text)
+
+
+def number(query: Mapping[str, str], name: str, default: int, maximum: int) -> int:
+    text = query.get(name)
+    if text is None:
+        return default
+    if not text.isdigit() or int(text) > maximum:
+        raise BadRequest(f"{name} must be an integer from 0 to {maximum}")
+    return int(text)
+
+
+def when_given(text: str, zone: tzinfo, name: str = "time") -> datetime:
+    """A date (its midnight in ``zone``) or a time (in ``zone`` when it has no offset)."""
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(), zone)
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadRequest(f"{name} must be a date (2026-03-01) or a time; got {text!r}") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+
+
+def report_filters(query: Mapping[str, str], zone: tzinfo) -> ReportFilters:
+    known = {"agency", "act_type", "officer", "since", "until", "limit"}
+    unknown = sorted(set(query) - known)
+    if unknown:
+        raise BadRequest(f"unknown query parameter(s): {', '.join(unknown)}")
+    since, until = query.get("since"), query.get("until")
+    return ReportFilters(
+        agency=query.get("agency") or None,
+        act_type=query.get("act_type") or None,
+        officer=query.get("officer") or None,
+        since=None if since is None else when_given(since, zone, "since"),
+        until=None if until is None else when_given(until, zone, "until"),
+    )

@@ -1,0 +1,181 @@
+"""The supervisor's report (R10's statistics, R11's input to legal review): coverage of
+every act whose duty is ``full``, counted by agency, act type, officer and month; the
+coverage rate; the cases not ready for legal review; and the open flags, each with what
+to do about it. See docs/compliance.md for every field."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from evidence.catalogue import Catalogue, Duty
+from evidence.errors import BadRequest
+from evidence.strict_json import format_time
+from ingest.compliance import views
+from ingest.compliance.catalogues import current_catalogue
+from ingest.compliance.tally import Counts, Finding, Tally, tally
+from ingest.context import ServerContext
+from ingest.flags import FlagKind, advice_for
+from storage.compliance_records import ReportQuery
+from storage.records import FlagRecord
+
+__all__ = ["ReportFilters", "build_report"]
+
+DEFAULT_LIMIT = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFilters:
+    agency: str | None = None
+    act_type: str | None = None
+    officer: str | None = None
+    since: datetime | None = None  # acts starting at or after
+    until: datetime | None = None  # acts starting before
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "agency": self.agency,
+            "act_type": self.act_type,
+            "officer": self.officer,
+            "since": None if self.since is None else format_time(self.since),
+            "until": None if self.until is None else format_time(self.until),
+        }
+
+
+async def build_report(
+    ctx: ServerContext, filters: ReportFilters, limit: int = DEFAULT_LIMIT
+) -> dict[str, Any]:
+    """The report as JSON. Lists of cases and flags hold at most ``limit`` items each;
+    their counts are always complete."""
+    if limit < 0:
+        raise BadRequest("limit cannot be negative")
+    config = ctx.compliance
+    catalogue, version = await current_catalogue(ctx)
+    act_type = None if filters.act_type is None else catalogue.resolve(filters.act_type)
+    query = ReportQuery(
+        act_types=catalogue.codes(Duty.FULL),
+        tolerance_seconds=config.gap_tolerance_seconds,
+        utc_offset_minutes=config.utc_offset_minutes,
+        agency=filters.agency,
+        act_type=None if act_type is None else act_type.act_type.code,
+        officer=filters.officer,
+        since=filters.since,
+        until=filters.until,
+    )
+    rows = await ctx.index.compliance.queries.report(query)
+    counted = await asyncio.to_thread(tally, rows, config.gap_tolerance_seconds)
+    return {
+        "generated_at": format_time(ctx.clock()),
+        "catalogue_version": version,
+        "tolerance_seconds": config.gap_tolerance_seconds,
+        "late_upload_hours": config.late_upload_hours,
+        "utc_offset_hours": config.utc_offset_hours,
+        "filters": dict(filters.to_json(), act_type=query.act_type),
+        "full_duty_act_types": list(query.act_types),
+        **_counts(counted, catalogue),
+        "not_ready": _not_ready(counted, limit),
+        "flags": await _flags(ctx, limit),
+    }
+
+
+def _rows(groups: Mapping[str, Counts], key: str) -> list[dict[str, Any]]:
+    return [{key: name, **groups[name].to_json()} for name in sorted(groups)]
+
+
+def _counts(counted: Tally, catalogue: Catalogue) -> dict[str, Any]:
+    by_type = _rows(counted.by_act_type, "act_type")
+    for row in by_type:
+        row["name"] = catalogue.entry(row["act_type"]).name
+    return {
+        "totals": counted.totals.to_json(),
+        "by_agency": _rows(counted.by_agency, "agency"),
+        "by_act_type": by_type,
+        "by_officer": _rows(counted.by_officer, "officer"),
+        "by_period": _rows(counted.by_period, "period"),
+    }
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    act, coverage = finding.act, finding.coverage
+    return {  # the rows are in milliseconds
+        "act_id": act.act_id,
+        "act_type": act.act_type,
+        "started_at": views.at(act.started / 1000),
+        "ended_at": views.at(act.ended / 1000),
+        "state": coverage.state.value,
+        "gap_seconds": round(coverage.gap_seconds / 1000, 3),
+        "gaps": [
+            {"start": views.at(s / 1000), "end": views.at(e / 1000)} for s, e in coverage.gaps
+        ],
+        "advice": views.ADVICE.get(coverage.state),
+    }
+
+
+def _not_ready(counted: Tally, limit: int) -> dict[str, Any]:
+    cases = sorted(counted.not_ready)
+    return {
+        "count": len(cases),
+        "cases": [
+            {
+                "case_number": case_number,
+                "agency": counted.not_ready[case_number][0].act.agency,
+                "acts": [_finding(finding) for finding in counted.not_ready[case_number]],
+            }
+            for case_number in cases[:limit]
+        ],
+    }
+
+
+def _flag(flag: FlagRecord) -> dict[str, Any]:
+    return {
+        "kind": flag.kind,
+        "subject": flag.subject,
+        "device_id": None if flag.device_id is None else str(flag.device_id),
+        "evidence_id": None if flag.evidence_id is None else str(flag.evidence_id),
+        "detail": json.loads(flag.detail),
+        "raised_at": format_time(flag.raised_at),
+        "advice": advice_for(flag.kind),
+    }
+
+
+async def _flags(ctx: ServerContext, limit: int) -> dict[str, Any]:
+    """Open flags from the index (sequence gaps among them), and late uploads, which are
+    computed from the stored originals each time, with the hours in force."""
+    hours = ctx.compliance.late_upload_hours
+    stored = await ctx.index.flags.open_flags()
+    late_count, late = await ctx.index.compliance.queries.late_uploads(hours, limit)
+    kinds = Counter(flag.kind for flag in stored)
+    if late_count:
+        kinds[FlagKind.LATE_UPLOAD.value] += late_count
+    items = [_flag(flag) for flag in stored[:limit]]
+    for upload in late[: max(0, limit - len(items))]:
+        delay = (upload.received_at - upload.captured_until).total_seconds() / 3600
+        items.append(
+            {
+                "kind": FlagKind.LATE_UPLOAD.value,
+                "subject": str(upload.evidence_id),
+                "device_id": str(upload.device_id),
+                "evidence_id": str(upload.evidence_id),
+                "detail": {
+                    "case_number": None if upload.case_number is None else str(upload.case_number),
+                    "captured_until": format_time(upload.captured_until),
+                    "received_at": format_time(upload.received_at),
+                    "hours": round(delay, 1),
+                },
+                "raised_at": None,
+                "advice": FlagKind.LATE_UPLOAD.advice,
+            }
+        )
+    return {
+        "count": sum(kinds.values()),
+        "by_kind": [
+            {"kind": kind, "count": kinds[kind], "advice": advice_for(kind)}
+            for kind in sorted(kinds)
+        ],
+        "items": items,
+    }

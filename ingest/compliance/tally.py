@@ -1,0 +1,107 @@
+"""The report's arithmetic: measure every act with duty ``full`` and count the verdicts
+by agency, act type, officer and month. Pure, like ``coverage``; the report runs it in a
+worker thread.
+
+An act counts once in the totals, under its agency, its type and its month, and once
+under **each** officer it names, so the officer rows may add up to more than the total.
+The coverage rate is covered ÷ (acts − exempted); None when every act is exempted or
+there are none.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from ingest.compliance.coverage import Coverage, State, measure
+from storage.compliance_records import ReportAct, ReportRows
+
+__all__ = ["Counts", "Finding", "Tally", "tally"]
+
+
+_COVERED, _PARTIAL, _MISSING = State.COVERED, State.PARTIAL, State.MISSING
+
+
+class Counts:
+    """Acts counted by state. (Compared by identity, not hashed: an enum member hashes in
+    Python, and the report counts every act six times or more.)"""
+
+    __slots__ = ("covered", "exempted", "missing", "partial")
+
+    def __init__(self) -> None:
+        self.covered = self.partial = self.missing = self.exempted = 0
+
+    def add(self, state: State) -> None:
+        if state is _COVERED:
+            self.covered += 1
+        elif state is _PARTIAL:
+            self.partial += 1
+        elif state is _MISSING:
+            self.missing += 1
+        else:
+            self.exempted += 1
+
+    @property
+    def acts(self) -> int:
+        return self.covered + self.partial + self.missing + self.exempted
+
+    @property
+    def rate(self) -> float | None:
+        measured = self.acts - self.exempted
+        return None if measured == 0 else self.covered / measured
+
+    def to_json(self) -> dict[str, Any]:
+        rate = self.rate
+        return {
+            "acts": self.acts,
+            "covered": self.covered,
+            "partial": self.partial,
+            "missing": self.missing,
+            "exempted": self.exempted,
+            "coverage_rate": None if rate is None else round(rate, 4),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """An act with duty full that is missing or partial, and not exempted (times in
+    milliseconds, as the report rows carry them)."""
+
+    act: ReportAct
+    coverage: Coverage
+
+
+@dataclass
+class Tally:
+    totals: Counts = field(default_factory=Counts)
+    by_agency: defaultdict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
+    by_act_type: defaultdict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
+    by_officer: defaultdict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
+    by_period: defaultdict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
+    not_ready: defaultdict[str, list[Finding]] = field(
+        default_factory=lambda: defaultdict(list)
+    )  # case number -> findings
+
+    def add(self, act: ReportAct, coverage: Coverage) -> None:
+        state = coverage.state
+        self.totals.add(state)
+        self.by_agency[act.agency].add(state)
+        self.by_act_type[act.act_type].add(state)
+        self.by_period[act.period].add(state)
+        for officer in set(act.officers):
+            self.by_officer[officer].add(state)
+        if state is _MISSING or state is _PARTIAL:
+            self.not_ready[act.case_number].append(Finding(act, coverage))
+
+
+def tally(rows: ReportRows, tolerance_seconds: float) -> Tally:
+    result = Tally()
+    footage = rows.footage
+    tolerance = tolerance_seconds * 1000  # the rows are in milliseconds
+    for act in rows.acts:
+        coverage = measure(
+            (act.started, act.ended), footage.get(act.act_id, ()), tolerance, exempted=act.exempted
+        )
+        result.add(act, coverage)
+    return result

@@ -1,0 +1,233 @@
+"""Rows the index keeps for compliance: catalogue versions, cases, enforcement acts and
+their edit history, decisions on suggested matches, exemptions; and the shapes the
+coverage queries return. Plain frozen values; the index stores them, it decides nothing."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from evidence.case_number import CaseNumber
+from evidence.identifiers import DeviceId, EvidenceId
+
+__all__ = [
+    "ActChange",
+    "ActRecord",
+    "ActValues",
+    "CaseRecord",
+    "CatalogueVersion",
+    "Decision",
+    "DecisionRecord",
+    "ExemptionReason",
+    "ExemptionRecord",
+    "Footage",
+    "ImportResult",
+    "ImportRow",
+    "LateUpload",
+    "Matched",
+    "ReportAct",
+    "ReportQuery",
+    "ReportRows",
+    "Withdrawal",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueVersion:
+    version: int
+    csv_text: str
+    imported_by: str
+    imported_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CaseRecord:
+    case_number: CaseNumber
+    agency: str  # 执法机关
+    subject: str | None  # 当事人
+    created_by: str
+    created_at: datetime
+
+    def same_case(self, other: CaseRecord) -> bool:
+        return (self.case_number, self.agency, self.subject) == (
+            other.case_number,
+            other.agency,
+            other.subject,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ActValues:
+    """What a person may state, and later correct, about an enforcement act."""
+
+    case_number: CaseNumber
+    act_type: str
+    started_at: datetime
+    ended_at: datetime
+    place: str | None
+    officers: tuple[str, ...]  # officer ids (执法证号), as recordings name their capturer
+    devices: tuple[str, ...]  # signing device ids or camera serials
+    reference: str | None = None  # the case system's own id for the act
+
+
+@dataclass(frozen=True, slots=True)
+class ActRecord:
+    act_id: int
+    values: ActValues
+    revision: int  # 1 when registered, one more with each edit
+    created_by: str
+    created_at: datetime
+    updated_by: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ActChange:
+    """One entry of an act's history: its registration (``old`` is None) or an edit."""
+
+    act_id: int
+    revision: int
+    changed_by: str
+    changed_at: datetime
+    reason: str | None
+    old: dict[str, Any] | None
+    new: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRow:
+    """One row of a cases or acts CSV: the case it names and, for acts, the act."""
+
+    row: int  # as a spreadsheet numbers it: the header is row 1
+    case: CaseRecord
+    act: ActValues | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    cases_added: int
+    acts_added: int
+    acts_unchanged: int
+
+
+class Decision(enum.StrEnum):
+    CONFIRMED = "confirmed"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRecord:
+    """A person's answer to "does this recording without a case number belong to this act?"."""
+
+    evidence_id: EvidenceId
+    act_id: int
+    decision: Decision
+    decided_by: str
+    decided_at: datetime
+    note: str | None
+
+
+class ExemptionReason(enum.StrEnum):
+    """Why an act that had to be on footage may lack it: the fixed list."""
+
+    STATE_SECRET = "state_secret"  # noqa: S105 (涉及国家秘密: a reason, not a password)
+    PRIVACY = "privacy"  # 个人隐私 (and commercial secrets, minors: R8)
+    EMERGENCY = "emergency"  # 紧急情况
+    OBJECTIVELY_IMPOSSIBLE = "objectively_impossible"  # 客观上无法记录
+
+    @classmethod
+    def parse(cls, text: str) -> ExemptionReason:
+        try:
+            return cls(text)
+        except ValueError:
+            raise ValueError(
+                f"must be one of {', '.join(reason.value for reason in cls)}"
+            ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class Withdrawal:
+    withdrawn_by: str
+    withdrawn_at: datetime
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExemptionRecord:
+    exemption_id: int
+    act_id: int
+    reason: ExemptionReason
+    approver: str  # who approved it, as the approval document names them
+    approved_at: datetime
+    note: str | None
+    recorded_by: str  # who entered it
+    recorded_at: datetime
+    withdrawal: Withdrawal | None = None
+
+    @property
+    def standing(self) -> bool:
+        return self.withdrawal is None
+
+
+class Matched(enum.StrEnum):
+    CASE_NUMBER = "case_number"  # same case number, overlapping in time
+    CONFIRMED = "confirmed"  # no case number; a person confirmed the suggestion
+    SUGGESTED = "suggested"  # no case number; overlapping in time, not yet decided
+
+
+@dataclass(frozen=True, slots=True)
+class Footage:
+    """A stored original seen from an act: what it is, and how it came to that act."""
+
+    act_id: int
+    matched: Matched
+    evidence_id: EvidenceId
+    device_id: DeviceId
+    device_serial: str | None
+    officer_id: str | None
+    case_number: CaseNumber | None
+    started_at: datetime
+    ended_at: datetime | None
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReportQuery:
+    act_types: tuple[str, ...]  # the types whose duty is full
+    tolerance_seconds: float
+    utc_offset_minutes: int  # months are counted in this offset
+    agency: str | None = None
+    act_type: str | None = None
+    officer: str | None = None
+    since: datetime | None = None  # acts starting at or after
+    until: datetime | None = None  # acts starting before
+
+
+@dataclass(frozen=True, slots=True)
+class ReportAct:
+    act_id: int
+    case_number: str
+    agency: str
+    act_type: str
+    started: int  # milliseconds since the epoch
+    ended: int
+    period: str  # YYYY-MM in the query's offset
+    officers: tuple[str, ...]
+    exempted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRows:
+    acts: list[ReportAct]
+    footage: dict[int, list[tuple[int, int]]]  # act id -> attached (start, end), milliseconds
+
+
+@dataclass(frozen=True, slots=True)
+class LateUpload:
+    evidence_id: EvidenceId
+    device_id: DeviceId
+    case_number: CaseNumber | None
+    captured_until: datetime  # the end of capture, or its start when the end is unknown
+    received_at: datetime

@@ -1,0 +1,281 @@
+"""Coverage, exemptions, suggestions and the report, against a real server, with
+recordings that went through the real upload path."""
+
+from evidence.digest import Sha256
+from evidence.wire import (
+    ACT,
+    ACT_EXEMPTIONS,
+    COVERAGE,
+    EXEMPTION_WITHDRAW,
+    REPORT,
+    SUGGESTION_CONFIRM,
+    SUGGESTION_REJECT,
+    SUGGESTIONS,
+    UNASSIGNED,
+)
+from tests.builders import CASE
+from tests.compliance.helpers import AGENCY, add_act, add_case, at, body, recording
+from tests.ingest.helpers import prepared
+
+OTHER_CASE = "JSZF-2026-0099"
+
+
+def evidence(ready):
+    return str(ready.signed.manifest.evidence_id)
+
+
+async def coverage_of(server, token, case_number=CASE):
+    reply = await server.send("GET", COVERAGE + f"?case_number={case_number}", token=token)
+    assert reply.status == 200, reply.body
+    return reply.json()
+
+
+def states(coverage):
+    return {
+        act["act_type"]: None if act["coverage"] is None else act["coverage"]["state"]
+        for act in coverage["acts"]
+    }
+
+
+async def exempt(server, token, act_id, reason="emergency"):
+    return await server.send(
+        "POST",
+        ACT_EXEMPTIONS.format(act_id=act_id),
+        token=token,
+        body=body(
+            {
+                "reason": reason,
+                "approver": "张局长",
+                "approved_at": at(0).isoformat(),
+                "note": "现场突发火情",
+            }
+        ),
+    )
+
+
+async def test_every_coverage_state_and_readiness_for_legal_review(server):
+    clerk = await server.add_user("wang", "custodian")
+    chief = await server.add_user("zhao", "supervisor")
+    await add_case(server, clerk)
+    await add_act(server, clerk, "seizure", 0, 10)
+    demolition = await add_act(server, clerk, "forced_demolition", 60, 80)
+    interview = await add_act(server, clerk, "interview_room", 120, 150)
+    await add_act(server, clerk, "hearing_room", 180, 200)
+    inspection = await add_act(server, clerk, "on_site_inspection", 240, 250)
+    await recording(server, 0, 5)  # back-to-back files that touch
+    await recording(server, 5, 10)
+    await recording(server, 60, 70)  # ten minutes of a twenty-minute demolition
+    await recording(server, 180, 190, officer="130102002")  # two officers overlap …
+    await recording(server, 185, 200, officer="130102003")  # … and cover the hearing
+
+    coverage = await coverage_of(server, clerk)
+    assert states(coverage) == {
+        "seizure": "covered",
+        "forced_demolition": "partial",
+        "interview_room": "missing",
+        "hearing_room": "covered",
+        "on_site_inspection": None,  # as-needed: no coverage duty to measure
+    }
+    [partial] = [a for a in coverage["acts"] if a["act_id"] == demolition]
+    assert partial["coverage"]["gaps"] == [
+        {"start": "2026-03-12T02:40:00Z", "end": "2026-03-12T02:50:00Z", "seconds": 600.0}
+    ]
+    assert partial["coverage"]["advice"]
+    assert coverage["ready_for_review"] is False
+    assert coverage["blocking_acts"] == [demolition, interview]
+
+    reply = await exempt(server, chief, interview)
+    assert reply.status == 201, reply.body
+    exemption = reply.json()
+    assert (exemption["approver"], exemption["recorded_by"], exemption["standing"]) == (
+        "张局长",
+        "zhao",
+        True,
+    )
+    assert (await exempt(server, chief, interview)).code == "already_exempted"
+    assert (await exempt(server, chief, inspection)).code == "duty_not_full"
+    assert (await exempt(server, clerk, demolition)).code == "forbidden"
+    coverage = await coverage_of(server, clerk)
+    assert states(coverage)["interview_room"] == "exempted"
+    assert coverage["blocking_acts"] == [demolition]
+
+    report = (await server.send("GET", REPORT, token=chief)).json()
+    assert report["totals"] == {
+        "acts": 4,
+        "covered": 2,
+        "partial": 1,
+        "missing": 0,
+        "exempted": 1,
+        "coverage_rate": round(2 / 3, 4),
+    }
+    assert [case["case_number"] for case in report["not_ready"]["cases"]] == [CASE]
+    assert report["by_agency"] == [{"agency": AGENCY, **report["totals"]}]
+
+    # The exemption is withdrawn (footage of the interview may yet turn up): it stays on
+    # the record, and the act is missing again.
+    withdraw = EXEMPTION_WITHDRAW.format(exemption_id=exemption["exemption_id"])
+    reply = await server.send("POST", withdraw, token=chief, body=body({"reason": "录像已找到"}))
+    assert reply.status == 200 and reply.json()["withdrawal"]["withdrawn_by"] == "zhao"
+    again = await server.send("POST", withdraw, token=chief, body=body({"reason": "again"}))
+    assert (again.status, again.code) == (409, "already_withdrawn")
+    coverage = await coverage_of(server, clerk)
+    assert states(coverage)["interview_room"] == "missing"
+    [interview_act] = [a for a in coverage["acts"] if a["act_id"] == interview]
+    assert interview_act["exemptions"][0]["standing"] is False
+    assert coverage["blocking_acts"] == [demolition, interview]
+
+
+async def test_clock_skew_within_the_tolerance_is_no_gap_and_beyond_it_is(server):
+    clerk = await server.add_user()
+    await add_case(server, clerk)
+    await add_act(server, clerk, "seizure", 0, 10)
+    await add_act(server, clerk, "forced_demolition", 20, 30)
+    await recording(server, 3 / 60, 10 - 2 / 60)  # starts 3 s late, ends 2 s early
+    await recording(server, -1, 20 - 3 / 60)  # ends 3 s before the act: still attached
+    await recording(server, 20 + 8 / 60, 30)  # starts 8 s late
+    coverage = await coverage_of(server, clerk)
+    assert states(coverage) == {"seizure": "covered", "forced_demolition": "partial"}
+    demolition = coverage["acts"][1]
+    assert [gap["seconds"] for gap in demolition["coverage"]["gaps"]] == [8.0]
+    assert len(demolition["recordings"]) == 2
+
+
+async def test_a_recording_that_straddles_the_act_window_covers_it(server):
+    clerk = await server.add_user()
+    await add_case(server, clerk)
+    await add_act(server, clerk, "seizure", 10, 20)
+    ready = await recording(server, 0, 30)
+    [act] = (await coverage_of(server, clerk))["acts"]
+    assert act["coverage"]["state"] == "covered"
+    assert act["coverage"]["recorded_seconds"] == 600
+    assert [r["evidence_id"] for r in act["recordings"]] == [evidence(ready)]
+
+
+async def test_an_act_with_no_case_number_match_is_missing_and_the_footage_unassigned(server):
+    clerk = await server.add_user()
+    await add_case(server, clerk)
+    await add_act(server, clerk, "seizure", 0, 10)
+    elsewhere = await recording(server, 0, 10, case_number=OTHER_CASE)  # same time, other case
+    assert states(await coverage_of(server, clerk)) == {"seizure": "missing"}
+    listed = (await server.send("GET", UNASSIGNED, token=clerk)).json()["recordings"]
+    assert [r["evidence_id"] for r in listed] == [evidence(elsewhere)]
+
+
+async def test_recordings_without_a_case_number_are_only_suggested_until_a_person_decides(server):
+    clerk = await server.add_user()
+    await add_case(server, clerk)
+    by_device = await recording(server, 0, 10, case_number=None, officer=None)
+    by_officer = await recording(server, 0, 10, case_number=None, officer="130102007")
+    await recording(server, 0, 10, case_number=None, officer="999", serial="BWC-77777")
+    act = await add_act(
+        server, clerk, "seizure", 0, 10, officers=("130102007",), devices=("BWC-00042",)
+    )
+    assert states(await coverage_of(server, clerk)) == {"seizure": "missing"}
+
+    reply = await server.send("GET", SUGGESTIONS + f"?case_number={CASE}", token=clerk)
+    suggested = {s["evidence_id"]: s["matched_on"] for s in reply.json()["suggestions"]}
+    # by_officer carries the builders' camera serial too, so it fits on both counts.
+    assert suggested == {
+        evidence(by_device): ["device"],
+        evidence(by_officer): ["device", "officer"],
+    }
+
+    decision = {"evidence_id": evidence(by_device), "act_id": act, "note": "同一执法记录仪"}
+    reply = await server.send("POST", SUGGESTION_CONFIRM, token=clerk, body=body(decision))
+    assert reply.status == 201 and reply.json()["decision"] == "confirmed"
+    replay = await server.send("POST", SUGGESTION_CONFIRM, token=clerk, body=body(decision))
+    assert (replay.status, replay.code) == (409, "already_decided")
+    flip = await server.send("POST", SUGGESTION_REJECT, token=clerk, body=body(decision))
+    assert (flip.status, flip.code) == (409, "already_decided")
+
+    rejected = {"evidence_id": evidence(by_officer), "act_id": act}
+    assert (
+        await server.send("POST", SUGGESTION_REJECT, token=clerk, body=body(rejected))
+    ).status == 201
+    unrelated = await server.send(
+        "POST",
+        SUGGESTION_CONFIRM,
+        token=clerk,
+        body=body({"evidence_id": evidence(by_officer), "act_id": act + 1}),
+    )
+    assert (unrelated.status, unrelated.code) == (404, "unknown_act")
+
+    coverage = await coverage_of(server, clerk)
+    assert states(coverage) == {"seizure": "covered"}
+    assert [(r["evidence_id"], r["matched"]) for r in coverage["acts"][0]["recordings"]] == [
+        (evidence(by_device), "confirmed")
+    ]
+    assert (await server.send("GET", SUGGESTIONS, token=clerk)).json()["suggestions"] == []
+    listed = (await server.send("GET", UNASSIGNED, token=clerk)).json()["recordings"]
+    assert evidence(by_officer) in [r["evidence_id"] for r in listed], "rejected stays unassigned"
+    assert evidence(by_device) not in [r["evidence_id"] for r in listed]
+
+    detail = (await server.send("GET", ACT.format(act_id=act), token=clerk)).json()
+    assert [d["decision"] for d in detail["decisions"]] == ["confirmed", "rejected"]
+
+
+async def test_a_recording_that_is_not_a_suggestion_cannot_be_confirmed(server):
+    clerk = await server.add_user()
+    await add_case(server, clerk)
+    act = await add_act(server, clerk, "seizure", 0, 10)
+    stranger = await recording(server, 0, 10, case_number=None, officer="999", serial=None)
+    reply = await server.send(
+        "POST",
+        SUGGESTION_CONFIRM,
+        token=clerk,
+        body=body({"evidence_id": evidence(stranger), "act_id": act}),
+    )
+    assert (reply.status, reply.code) == (404, "unknown_suggestion")
+
+
+async def test_the_report_counts_by_agency_type_officer_and_month_with_open_flags(server):
+    clerk = await server.add_user()
+    await add_case(server, clerk)
+    await add_case(server, clerk, OTHER_CASE, agency="长安区应急管理局")
+    await add_act(server, clerk, "seizure", 0, 10, officers=("A", "B"))
+    await add_act(server, clerk, "seizure", 60 * 24 * 30, 60 * 24 * 30 + 10, officers=("A",))
+    await add_act(server, clerk, "interview_room", 0, 10, case_number=OTHER_CASE, officers=("B",))
+    await recording(server, 0, 10)
+    # A device whose manifests 1 and 2 never arrived: two sequence_gap flags.
+    gap = await prepared(server, sequence=3, previous=Sha256.of(b"lost"))
+    assert gap.signed.manifest.sequence == 3
+
+    report = (await server.send("GET", REPORT, token=clerk)).json()
+    assert report["totals"]["acts"] == 3 and report["totals"]["covered"] == 1
+    assert [(r["agency"], r["acts"]) for r in report["by_agency"]] == [
+        ("石家庄市城市管理综合行政执法局", 2),
+        ("长安区应急管理局", 1),
+    ]
+    assert [(r["act_type"], r["name"], r["acts"]) for r in report["by_act_type"]] == [
+        ("interview_room", "询问室询问", 1),
+        ("seizure", "查封扣押财产", 2),
+    ]
+    assert [(r["officer"], r["acts"]) for r in report["by_officer"]] == [("A", 2), ("B", 2)]
+    assert [(r["period"], r["acts"]) for r in report["by_period"]] == [
+        ("2026-03", 2),
+        ("2026-04", 1),
+    ]
+    kinds = {row["kind"]: row for row in report["flags"]["by_kind"]}
+    assert kinds["sequence_gap"]["count"] == 2 and kinds["sequence_gap"]["advice"]
+    # Test footage was captured in March 2026 and uploaded today: a late upload.
+    assert (
+        kinds["late_upload"]["count"] == 1 and "late_upload_hours" in kinds["late_upload"]["advice"]
+    )
+    assert all(item["advice"] for item in report["flags"]["items"])
+
+    narrowed = await server.send(
+        "GET", REPORT + "?officer=B&since=2026-03-01&until=2026-04-01", token=clerk
+    )
+    assert narrowed.json()["totals"]["acts"] == 2
+    by_type = await server.send("GET", REPORT + "?act_type=查封扣押财产", token=clerk)
+    assert by_type.json()["totals"]["acts"] == 2
+    limited = (await server.send("GET", REPORT + "?limit=1", token=clerk)).json()
+    assert limited["not_ready"]["count"] == 2 and len(limited["not_ready"]["cases"]) == 1
+    for query, code in [
+        ("?colour=red", "bad_request"),
+        ("?since=yesterday", "bad_request"),
+        ("?act_type=parking", "unknown_act_type"),
+        ("?limit=-1", "bad_request"),
+    ]:
+        reply = await server.send("GET", REPORT + query, token=clerk)
+        assert (reply.status, reply.code) == (400, code), query

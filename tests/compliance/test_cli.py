@@ -1,0 +1,163 @@
+"""The compliance commands, as a case clerk and a supervisor use them on the server host."""
+
+import csv
+import io
+import json
+import sqlite3
+from datetime import datetime, timedelta
+
+import pytest
+
+from evidence.errors import ConfigError
+from liuhen.cli import main
+from liuhen.settings import load_settings
+from tests.builders import CASE, CHINA
+from tests.compliance.index_rows import insert_original
+
+T0 = datetime(2026, 3, 12, 9, 30, tzinfo=CHINA)
+
+
+@pytest.fixture
+def liuhen(tmp_path, capsys):
+    config = tmp_path / "liuhen.toml"
+    config.write_text(f'[server]\ndata_dir = "{tmp_path / "server"}"\n')
+
+    def run(*argv):
+        code = main(["--config", str(config), "--log-level", "WARNING", *argv])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
+@pytest.fixture
+def index(tmp_path, liuhen):
+    assert liuhen("cases", "add", CASE, "--agency", "石家庄市城管执法局", "--by", "wang")[0] == 0
+    database = sqlite3.connect(tmp_path / "server" / "index.sqlite3")
+    yield database
+    database.close()
+
+
+def minutes(n):
+    return (T0 + timedelta(minutes=n)).isoformat()
+
+
+def test_a_case_from_registration_to_ready_for_review(liuhen, index):
+    assert liuhen("cases", "add", CASE, "--agency", "石家庄市城管执法局", "--by", "wang")[0] == 0
+    code, out, _ = liuhen(
+        "acts", "add", "--case-number", CASE, "--type", "seizure", "--start", "2026-03-12 09:30",
+        "--end", minutes(10), "--officer", "130102001", "--by", "wang",
+    )  # fmt: skip
+    assert (code, out.strip()) == (0, "act 1 registered")
+    code, _, _ = liuhen(
+        "acts", "add", "--case-number", CASE, "--type", "询问室询问", "--start", minutes(60),
+        "--end", minutes(90), "--device", "BWC-00042,BWC-00043", "--by", "wang",
+    )  # fmt: skip
+    assert code == 0
+    insert_original(index, case_number=CASE, start=T0, end=T0 + timedelta(minutes=10))
+    interview = insert_original(
+        index,
+        case_number=None,
+        start=T0 + timedelta(minutes=60),
+        end=T0 + timedelta(minutes=90),
+        officer=None,
+        serial="BWC-00043",
+    )
+
+    code, out, _ = liuhen("cases", "show", CASE)
+    assert code == 1 and "NOT READY" in out and "MISSING" in out
+
+    code, out, _ = liuhen("compliance", "suggestions", "--case-number", CASE, "--json")
+    [suggestion] = json.loads(out)["suggestions"]
+    assert (suggestion["evidence_id"], suggestion["act_id"]) == (str(interview), 2)
+    assert liuhen("compliance", "confirm", str(interview), "2", "--by", "wang")[0] == 0
+    code, _, err = liuhen("compliance", "confirm", str(interview), "2", "--by", "wang")
+    assert code == 2 and "already_decided" in err
+
+    code, out, _ = liuhen("cases", "show", CASE, "--json")
+    assert code == 0 and json.loads(out)["ready_for_review"] is True
+    assert liuhen("compliance", "unassigned", "--json")[1].strip() == '{\n  "recordings": []\n}'
+
+
+def test_edits_and_exemptions_are_kept_with_who_did_them(liuhen, index):
+    liuhen(
+        "acts", "add", "--case-number", CASE, "--type", "seizure", "--start", minutes(0),
+        "--end", minutes(10), "--by", "wang",
+    )  # fmt: skip
+    code, out, _ = liuhen(
+        "acts", "edit", "1", "--end", minutes(20), "--place", "仓库", "--reason", "录入错误",
+        "--by", "li",
+    )  # fmt: skip
+    assert (code, out.strip()) == (0, "act 1 is at revision 2")
+    detail = json.loads(liuhen("acts", "show", "1", "--json")[1])
+    assert [(h["changed_by"], h["reason"]) for h in detail["history"]] == [
+        ("wang", None),
+        ("li", "录入错误"),
+    ]
+    assert set(detail["history"][1]["changes"]) == {"ended_at", "place"}
+    assert "li" in liuhen("acts", "show", "1")[1]
+
+    code, _, _ = liuhen(
+        "compliance", "exempt", "1", "--reason", "emergency", "--approver", "张局长",
+        "--approved-at", "2026-03-12 10:00", "--by", "zhao",
+    )  # fmt: skip
+    assert code == 0
+    assert "EXEMPTED" in liuhen("cases", "show", CASE)[1]
+    assert liuhen("compliance", "withdraw", "1", "--reason", "录像已找到", "--by", "zhao")[0] == 0
+    code, _, err = liuhen("compliance", "withdraw", "1", "--reason", "again", "--by", "zhao")
+    assert code == 2 and "already_withdrawn" in err
+    code, out, _ = liuhen("cases", "show", CASE)
+    assert code == 1 and "withdrawn" in out
+
+
+def test_the_report_as_a_table_json_and_csv(liuhen, index):
+    liuhen(
+        "acts", "add", "--case-number", CASE, "--type", "seizure", "--start", minutes(0),
+        "--end", minutes(10), "--officer", "130102001", "--by", "wang",
+    )  # fmt: skip
+    insert_original(index, case_number=CASE, start=T0, end=T0 + timedelta(minutes=4), late=48)
+    code, out, _ = liuhen("compliance", "report")
+    assert code == 0
+    assert "not ready for legal review: 1 case(s)" in out and "late_upload: 1" in out
+    report = json.loads(liuhen("compliance", "report", "--json", "--since", "2026-03-01")[1])
+    assert report["totals"]["partial"] == 1
+    rows = list(csv.reader(io.StringIO(liuhen("compliance", "report", "--csv")[1])))
+    assert rows[0] == [
+        "group", "key", "name", "acts", "covered", "partial", "missing", "exempted",
+        "coverage_rate",
+    ]  # fmt: skip
+    assert rows[1] == ["all", "", "", "1", "0", "1", "0", "0", "0.0000"]
+    assert ["officer", "130102001", "", "1", "0", "1", "0", "0", "0.0000"] in rows
+    code, _, err = liuhen("compliance", "report", "--since", "last week")
+    assert code == 2 and "bad_request" in err
+
+
+def test_imports_and_the_catalogue_from_files(liuhen, tmp_path):
+    exported = tmp_path / "catalogue.csv"
+    assert liuhen("catalogue", "export", "--out", str(exported))[0] == 0
+    assert exported.read_text("utf-8").startswith("执法类别,事项,环节")
+    assert liuhen("catalogue", "import", str(exported), "--by", "admin")[1].strip() == (
+        "catalogue version 1 in force"
+    )
+    cases = tmp_path / "cases.csv"
+    cases.write_text(f"案件编号,执法机关\n{CASE},石家庄市城管执法局\n", "utf-8")
+    assert liuhen("cases", "import", str(cases), "--by", "wang")[1].startswith("1 case(s)")
+    acts = tmp_path / "acts.csv"
+    acts.write_text(
+        "案件编号,执法机关,事项,开始时间,结束时间\n"
+        f"{CASE},石家庄市城管执法局,强制拆除,2026-03-12 09:30,2026-03-12 9:40\n",
+        "utf-8",
+    )
+    code, _, err = liuhen("acts", "import", str(acts), "--by", "wang")
+    assert code == 2 and "bad_csv" in err and "row 2, column 结束时间" in err
+    code, _, err = liuhen("acts", "import", str(tmp_path / "missing.csv"), "--by", "wang")
+    assert code == 2 and "cannot read" in err
+
+
+def test_compliance_settings_are_checked(tmp_path):
+    config = tmp_path / "liuhen.toml"
+    config.write_text("[compliance]\ngap_tolerance_seconds = -1\n")
+    with pytest.raises(ConfigError, match="gap_tolerance_seconds"):
+        load_settings(config, environ={})
+    settings = load_settings(None, environ={"LIUHEN_COMPLIANCE__UTC_OFFSET_HOURS": "5.5"})
+    assert settings.compliance.utc_offset_minutes == 330

@@ -1,0 +1,68 @@
+"""The report reads times as integer milliseconds from SQL; a case's coverage reads them as
+datetimes. Both must reach the same verdict for every act, edges of the tolerance
+included, so the report counts what a person sees when opening each case."""
+
+import random
+import sqlite3
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+
+from ingest.compliance.acts import ActDraft, register_act, register_case
+from ingest.compliance.assessment import case_coverage
+from ingest.compliance.report import ReportFilters, build_report
+from storage.compliance_records import ExemptionReason
+from tests.compliance.index_rows import insert_original
+
+T0 = datetime(2026, 3, 12, 1, 30, tzinfo=UTC)
+TYPES = ("seizure", "interview_room", "hearing_room", "on_site_inspection")
+
+
+def recordings_for(rnd, start, end):
+    """A few recordings around an act: tiles with holes near the tolerance, overlaps,
+    points, some just outside the window."""
+    found, cursor = [], start - timedelta(seconds=rnd.choice((0, 3, 5, 6, 30)))
+    while cursor < end and len(found) < 8:
+        length = timedelta(seconds=rnd.randint(30, 400), milliseconds=rnd.randint(0, 999))
+        found.append((cursor, None if rnd.random() < 0.05 else cursor + length))
+        hole = rnd.choice((0, 0, 1, 4.999, 5, 5.001, 5.002, 12, -20))
+        cursor = cursor + length + timedelta(seconds=hole)
+    return found if rnd.random() > 0.1 else []
+
+
+async def test_the_report_and_each_case_agree_act_by_act(server):
+    rnd = random.Random(11)  # noqa: S311 (test data, not secrets)
+    ctx = server.ctx
+    raw = sqlite3.connect(ctx.config.index_path)
+    cases = []
+    for n in range(40):
+        number = f"JSZF-2026-{n:04d}"
+        cases.append(number)
+        await register_case(ctx, number, f"第{n % 3}局", None, "test")
+        for k in range(rnd.randint(1, 3)):
+            start = T0 + timedelta(hours=3 * n + k, seconds=rnd.randint(0, 59))
+            end = start + timedelta(minutes=rnd.randint(1, 40))
+            act, _ = await register_act(
+                ctx, ActDraft(number, rnd.choice(TYPES), start, end, officers=("o1",)), "test"
+            )
+            for begin, finish in recordings_for(rnd, start, end):
+                insert_original(raw, case_number=number, start=begin, end=finish)
+            if rnd.random() < 0.1 and act.values.act_type != "on_site_inspection":
+                await server.ctx.index.compliance.exemptions.add(
+                    act.act_id, ExemptionReason.EMERGENCY, "局长", T0, None, "test", T0
+                )
+    raw.close()
+
+    seen: Counter[str] = Counter()
+    not_ready = set()
+    for number in cases:
+        coverage = await case_coverage(ctx, number)
+        for act in coverage["acts"]:
+            if act["coverage"] is not None:
+                seen[act["coverage"]["state"]] += 1
+        if not coverage["ready_for_review"]:
+            not_ready.add(number)
+    report = await build_report(ctx, ReportFilters())
+    assert {state: report["totals"][state] for state in seen} == dict(seen)
+    assert report["totals"]["acts"] == sum(seen.values())
+    assert {case["case_number"] for case in report["not_ready"]["cases"]} == not_ready
+    assert len(seen) == 4, f"every state should occur in this sample: {seen}"

@@ -1,0 +1,297 @@
+"""The compliance tables keep what people stated and decided: cases, act history,
+decisions, exemptions and withdrawals cannot be rewritten, even with raw SQL; every act
+edit leaves its old and new values behind."""
+
+import dataclasses
+import sqlite3
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from evidence.case_number import CaseNumber
+from evidence.errors import (
+    ActConflict,
+    AlreadyDecided,
+    AlreadyExempted,
+    AlreadyWithdrawn,
+    CaseConflict,
+    CatalogueConflict,
+    StaleRevision,
+    UnknownAct,
+    UnknownCase,
+    UnknownExemption,
+)
+from evidence.identifiers import EvidenceId
+from storage.compliance_records import (
+    ActValues,
+    CaseRecord,
+    Decision,
+    DecisionRecord,
+    ExemptionReason,
+    ImportRow,
+    Matched,
+    ReportQuery,
+)
+from storage.sqlite import open_sqlite_index
+from storage.sqlite.rows import when
+from tests.compliance.index_rows import insert_original
+
+NOW = datetime(2026, 3, 12, 9, 0, tzinfo=UTC)
+CASE = CaseNumber("冀石执罚〔2026〕第0012号")
+OTHER = CaseNumber("JSZF-2026-0099")
+
+
+def case(number=CASE, agency="石家庄市城市管理综合行政执法局", subject="某公司"):
+    return CaseRecord(number, agency, subject, "wang", NOW)
+
+
+def act(number=CASE, minutes=(0, 10), reference=None, **changes):
+    values = ActValues(
+        case_number=number,
+        act_type="seizure",
+        started_at=NOW + timedelta(minutes=minutes[0]),
+        ended_at=NOW + timedelta(minutes=minutes[1]),
+        place="中山东路12号",
+        officers=("130102001",),
+        devices=("BWC-00042",),
+        reference=reference,
+    )
+    return dataclasses.replace(values, **changes)
+
+
+@pytest.fixture
+async def index(tmp_path):
+    opened = await open_sqlite_index(tmp_path / "index.sqlite3")
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+def raw(tmp_path):
+    database = sqlite3.connect(tmp_path / "index.sqlite3")
+    yield database
+    database.close()
+
+
+async def test_a_case_is_registered_once_and_never_under_another_agency(index):
+    assert (await index.compliance.cases.add_case(case()))[1] is True
+    assert (await index.compliance.cases.add_case(case()))[1] is False
+    with pytest.raises(CaseConflict) as caught:
+        await index.compliance.cases.add_case(case(agency="另一个局"))
+    assert caught.value.details["field"] == "agency"
+
+
+async def test_an_act_needs_its_case_and_is_registered_once(index):
+    cases = index.compliance.cases
+    with pytest.raises(UnknownCase):
+        await cases.add_act(act(), "wang", NOW)
+    await cases.add_case(case())
+    first, new = await cases.add_act(act(), "wang", NOW)
+    assert new and first.revision == 1
+    again, new = await cases.add_act(act(), "li", NOW)
+    assert not new and again.act_id == first.act_id, "the same type and times: the same act"
+    with pytest.raises(ActConflict):
+        await cases.add_act(act(place="别处"), "li", NOW)
+    await cases.add_act(act(reference="A-1"), "wang", NOW)
+    with pytest.raises(ActConflict):
+        await cases.add_act(act(reference="A-1", minutes=(20, 30)), "wang", NOW)
+
+
+async def test_every_edit_is_in_the_history_with_who_when_old_and_new(index):
+    cases = index.compliance.cases
+    await cases.add_case(case())
+    record, _ = await cases.add_act(act(), "wang", NOW)
+    later = NOW + timedelta(days=2)
+    edited = await cases.edit_act(
+        record.act_id, 1, act(minutes=(0, 25)), "li", "the clerk typed 10 for 25", later
+    )
+    assert edited.revision == 2 and edited.updated_by == "li"
+    with pytest.raises(StaleRevision) as caught:  # the same edit replayed
+        await cases.edit_act(record.act_id, 1, act(minutes=(0, 25)), "li", None, later)
+    assert caught.value.details == {"revision": 2}
+    with pytest.raises(UnknownAct):
+        await cases.edit_act(999, 1, act(), "li", None, later)
+    registration, edit = await cases.history(record.act_id)
+    assert registration.old is None and registration.changed_by == "wang"
+    assert (edit.changed_by, edit.changed_at, edit.reason) == (
+        "li",
+        later,
+        "the clerk typed 10 for 25",
+    )
+    assert edit.old["ended_at"] == when(NOW + timedelta(minutes=10))
+    assert edit.new["ended_at"] == when(NOW + timedelta(minutes=25))
+    assert edit.new["officers"] == ["130102001"]
+
+
+async def test_raw_sql_cannot_rewrite_history_or_remove_an_act(index, raw):
+    await index.compliance.cases.add_case(case())
+    record, _ = await index.compliance.cases.add_act(act(), "wang", NOW)
+    with pytest.raises(sqlite3.IntegrityError, match="revision"):
+        raw.execute("UPDATE acts SET place = 'x'")  # an edit that hides itself
+    raw.execute(
+        "UPDATE acts SET place = 'x', revision = revision + 1, updated_by = 'mallory' "
+        "WHERE act_id = ?",
+        (record.act_id,),
+    )
+    raw.commit()
+    history = await index.compliance.cases.history(record.act_id)
+    assert history[-1].changed_by == "mallory" and history[-1].new["place"] == "x"
+    for statement, message in [
+        ("DELETE FROM acts", "never deleted"),
+        ("UPDATE act_history SET changed_by = 'nobody'", "append-only"),
+        ("DELETE FROM act_history", "append-only"),
+        ("UPDATE cases SET agency = 'x'", "append-only"),
+        ("DELETE FROM cases", "append-only"),
+    ]:
+        with pytest.raises(sqlite3.IntegrityError, match=message):
+            raw.execute(statement)
+
+
+async def test_decisions_are_final(index, raw):
+    await index.compliance.cases.add_case(case())
+    record, _ = await index.compliance.cases.add_act(act(), "wang", NOW)
+    evidence_id = EvidenceId.new()
+    decision = DecisionRecord(evidence_id, record.act_id, Decision.REJECTED, "li", NOW, None)
+    await index.compliance.decisions.decide(decision)
+    with pytest.raises(AlreadyDecided):
+        await index.compliance.decisions.decide(
+            dataclasses.replace(decision, decision=Decision.CONFIRMED)
+        )
+    with pytest.raises(UnknownAct):
+        await index.compliance.decisions.decide(dataclasses.replace(decision, act_id=999))
+    assert await index.compliance.decisions.of_act(record.act_id) == [decision]
+    for statement in ("UPDATE decisions SET decision = 'confirmed'", "DELETE FROM decisions"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            raw.execute(statement)
+
+
+async def test_an_exemption_is_withdrawn_by_a_new_row_never_by_a_delete(index, raw):
+    await index.compliance.cases.add_case(case())
+    record, _ = await index.compliance.cases.add_act(act(), "wang", NOW)
+    exemptions = index.compliance.exemptions
+    first = await exemptions.add(
+        record.act_id, ExemptionReason.EMERGENCY, "张局长", NOW, None, "li", NOW
+    )
+    with pytest.raises(AlreadyExempted):
+        await exemptions.add(record.act_id, ExemptionReason.PRIVACY, "张局长", NOW, None, "li", NOW)
+    withdrawn = await exemptions.withdraw(first.exemption_id, "footage found", "zhao", NOW)
+    assert not withdrawn.standing and withdrawn.withdrawal.withdrawn_by == "zhao"
+    with pytest.raises(AlreadyWithdrawn):
+        await exemptions.withdraw(first.exemption_id, "again", "zhao", NOW)
+    with pytest.raises(UnknownExemption):
+        await exemptions.withdraw(999, "no such", "zhao", NOW)
+    second = await exemptions.add(
+        record.act_id, ExemptionReason.PRIVACY, "张局长", NOW, "未成年人", "li", NOW
+    )
+    assert [e.exemption_id for e in await exemptions.of_act(record.act_id)] == [
+        second.exemption_id,
+        first.exemption_id,
+    ]
+    for statement in (
+        "UPDATE exemptions SET reason = 'privacy'",
+        "DELETE FROM exemptions",
+        "UPDATE exemption_withdrawals SET reason = 'x'",
+        "DELETE FROM exemption_withdrawals",
+    ):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            raw.execute(statement)
+
+
+async def test_a_catalogue_may_not_drop_an_act_type_in_use(index, raw):
+    catalogues = index.compliance.catalogues
+    assert await catalogues.current() is None
+    first = await catalogues.add("csv one", {"seizure"}, "admin", NOW)
+    await index.compliance.cases.add_case(case())
+    await index.compliance.cases.add_act(act(), "wang", NOW)
+    with pytest.raises(CatalogueConflict) as caught:
+        await catalogues.add("csv two", {"interview_room"}, "admin", NOW)
+    assert caught.value.details == {"act_types": ["seizure"]}
+    assert (await catalogues.current()) == first
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        raw.execute("DELETE FROM catalogues")
+
+
+async def test_an_import_is_all_or_nothing_and_names_the_row(index):
+    rows = [
+        ImportRow(2, case(), act(reference="A-1")),
+        ImportRow(3, case(OTHER, agency="另一个局"), act(OTHER, reference="B-1")),
+        ImportRow(4, case(OTHER, agency="第三个局"), None),
+    ]
+    with pytest.raises(CaseConflict) as caught:
+        await index.compliance.cases.import_rows(rows, "wang", NOW)
+    assert caught.value.details["row"] == 4 and caught.value.message.startswith("row 4:")
+    assert await index.compliance.cases.case(CASE) is None, "nothing of a failed import stays"
+    result = await index.compliance.cases.import_rows(rows[:2], "wang", NOW)
+    assert (result.cases_added, result.acts_added, result.acts_unchanged) == (2, 2, 0)
+    again = await index.compliance.cases.import_rows(rows[:2], "wang", NOW)
+    assert (again.cases_added, again.acts_added, again.acts_unchanged) == (0, 0, 2)
+
+
+async def test_footage_is_attached_by_case_number_and_time_or_suggested_without_one(index, raw):
+    await index.compliance.cases.add_case(case())
+    seizure, _ = await index.compliance.cases.add_act(act(), "wang", NOW)
+    queries = index.compliance.queries
+    inside = insert_original(raw, case_number=CASE, start=NOW, end=NOW + timedelta(minutes=4))
+    skewed = insert_original(  # ends 3 s before the act starts: within the tolerance
+        raw, case_number=CASE, start=NOW - timedelta(minutes=5), end=NOW - timedelta(seconds=3)
+    )
+    insert_original(  # ends 30 s before: another act's footage
+        raw, case_number=CASE, start=NOW - timedelta(minutes=5), end=NOW - timedelta(seconds=30)
+    )
+    insert_original(raw, case_number=OTHER, start=NOW, end=NOW + timedelta(minutes=4))
+    no_case = insert_original(
+        raw, case_number=None, start=NOW, end=NOW + timedelta(minutes=9), serial="BWC-00042"
+    )
+    point = insert_original(raw, case_number=CASE, start=NOW + timedelta(minutes=6), end=None)
+    attached = await queries.attached([seizure.act_id], 5.0)
+    assert {f.evidence_id for f in attached} == {inside, skewed, point}
+    assert {f.matched for f in attached} == {Matched.CASE_NUMBER}
+    [suggested] = await queries.candidates([seizure.act_id], 5.0)
+    assert (suggested.evidence_id, suggested.device_serial) == (no_case, "BWC-00042")
+    assert await queries.candidates(None, 5.0) == [suggested]
+    await index.compliance.decisions.decide(
+        DecisionRecord(no_case, seizure.act_id, Decision.CONFIRMED, "li", NOW, None)
+    )
+    assert await queries.candidates(None, 5.0) == []
+    attached = await queries.attached([seizure.act_id], 5.0)
+    assert {f.matched for f in attached if f.evidence_id == no_case} == {Matched.CONFIRMED}
+    unassigned = await queries.unassigned(5.0, 100, 0)
+    assert len(unassigned) == 2 and all(o.evidence_id not in {inside, no_case} for o in unassigned)
+    rows = await queries.report(ReportQuery(("seizure",), 5.0, 480))
+    [reported] = rows.acts
+    assert (reported.period, reported.exempted, reported.officers) == (
+        "2026-03",
+        False,
+        ("130102001",),
+    )
+    assert len(rows.footage[seizure.act_id]) == 4
+
+
+async def test_late_uploads_are_counted_from_the_end_of_capture(index, raw):
+    insert_original(raw, case_number=CASE, start=NOW, end=NOW + timedelta(minutes=10), late=30)
+    insert_original(raw, case_number=CASE, start=NOW, end=None, late=25)
+    insert_original(raw, case_number=CASE, start=NOW, end=NOW + timedelta(minutes=10), late=2)
+    count, found = await index.compliance.queries.late_uploads(24.0, 1)
+    assert count == 2 and len(found) == 1
+    assert found[0].captured_until == NOW + timedelta(minutes=10)
+
+
+async def test_recording_spans_follow_the_objects_and_catch_up_on_open(index, raw, tmp_path):
+    first = insert_original(raw, case_number=CASE, start=NOW, end=NOW + timedelta(seconds=90))
+    assert raw.execute("SELECT start_ms, end_ms FROM recording_spans").fetchall() == [
+        (int(NOW.timestamp() * 1000), int(NOW.timestamp() * 1000) + 90_000)
+    ]
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+        raw.execute("DELETE FROM recording_spans")
+    # An index from before the trigger: originals without spans are caught up on open.
+    raw.execute("DROP TRIGGER recording_span_of_original")
+    insert_original(raw, case_number=CASE, start=NOW, end=None)
+    await index.close()
+    reopened = await open_sqlite_index(tmp_path / "index.sqlite3")
+    try:
+        spans = raw.execute("SELECT case_number, start_ms, end_ms FROM recording_spans").fetchall()
+        assert len(spans) == 2 and spans[1][1] == spans[1][2], "no end: a point"
+        attached = await reopened.compliance.queries.unassigned(5.0, 10, 0)
+        assert {o.evidence_id for o in attached} >= {first}
+    finally:
+        await reopened.close()
