@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from evidence.case_number import CaseNumber, CaseNumberRule
-from evidence.digest import Sha256, chunk_count, chunk_root
+from evidence.digest import Fingerprint, Sha256, chunk_count, chunk_root
 from evidence.errors import MalformedManifest
 from evidence.identifiers import DeviceId, EvidenceId, Role, safe_file_name
 from evidence.keys import Ed25519PrivateKey, Ed25519PublicKey
@@ -38,6 +38,7 @@ __all__ = [
     "Origin",
     "SignedManifest",
     "TimeSource",
+    "content_of",
 ]
 
 MANIFEST_TYPE = "liuhen.manifest"
@@ -328,6 +329,17 @@ class _ManifestReader:
         )
         fields.done()
         return derived
+
+
+def content_of(fingerprint: Fingerprint) -> dict[str, Any]:
+    """The manifest fields that describe the bytes themselves, from their fingerprint."""
+    return {
+        "size": fingerprint.size,
+        "sha256": fingerprint.sha256,
+        "chunk_size": fingerprint.chunk_size,
+        "chunks": fingerprint.chunks,
+        "root": fingerprint.root,
+    }
 
 
 def _key_id(text: str) -> str:

@@ -13,7 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 from evidence.digest import Sha256, StreamingFingerprint
 from evidence.errors import MalformedBody, ManifestConflict, NotFound
 from evidence.identifiers import EvidenceId, Role
-from evidence.manifest import DerivedFrom, Manifest, Officer, Origin, SignedManifest
+from evidence.manifest import DerivedFrom, Manifest, Officer, Origin, SignedManifest, content_of
 from ingest.context import ServerContext
 from ingest.finalize import finalize_upload
 from ingest.registration import register_manifest
@@ -98,12 +98,8 @@ def _transcript_manifest(
         device_id=SERVER_DEVICE,
         key_id=ctx.server_key_id,
         file_name=f"{original.evidence_id}.transcript.txt",
-        size=facts.size,
-        sha256=facts.sha256,
+        **content_of(facts),
         media_type="text/plain; charset=utf-8",
-        chunk_size=facts.chunk_size,
-        chunks=facts.chunks,
-        root=facts.root,
         sequence=sequence,
         previous=previous,
         created_at=ctx.clock(),

@@ -18,6 +18,7 @@ from evidence.manifest import (
     Origin,
     SignedManifest,
     TimeSource,
+    content_of,
 )
 
 CHINA = timezone(timedelta(hours=8))
@@ -58,12 +59,8 @@ def manifest_for(
         device_id=DeviceId(device_id),
         key_id=key_id(key.public_key()),
         file_name=file_name,
-        size=facts.size,
-        sha256=facts.sha256,
+        **content_of(facts),
         media_type="video/mp4",
-        chunk_size=chunk_size,
-        chunks=facts.chunks,
-        root=facts.root,
         sequence=sequence,
         previous=previous,
         created_at=datetime(2026, 3, 12, 2, 0, 0, tzinfo=UTC),
