@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from agent.completeness import Observation, is_complete, is_growing_too_long, ready_to_take
@@ -92,13 +92,25 @@ class AgentService:
             return
         await self.journal.observe(path, seen, closed, self.clock())
 
-    async def _watch_loop(self, watcher: Watcher) -> None:
+    async def _forever(self, name: str, once: Callable[[], Awaitable[None]]) -> None:
+        """Run one loop's body until stopped. A failure in one round (a busy disk, a bug)
+        is logged and the round tried again: no loop may take the agent down."""
         while not self._stop.is_set():
+            try:
+                await once()
+            except Exception:
+                log.exception("the %s loop failed; trying again", name)
+                await _wait(self._stop, 1.0)
+
+    async def _watch_loop(self, watcher: Watcher) -> None:
+        async def once() -> None:
             sighting = await watcher.sightings.get()
             await self._observe(sighting.path, sighting.closed)
 
+        await self._forever("watch", once)
+
     async def _rescan_loop(self, watcher: Watcher) -> None:
-        while not self._stop.is_set():
+        async def once() -> None:
             for path in await asyncio.to_thread(
                 lambda: list(walk(self.config.watch, self.config.ignore))
             ):
@@ -109,6 +121,8 @@ class AgentService:
             watcher.overflowed.clear()
             if await _wait(watcher.overflowed, self.config.rescan_seconds):
                 log.warning("watch events overflowed; rescanning now")
+
+        await self._forever("rescan", once)
 
     async def _notice_missing(self) -> None:
         for row in await self.journal.in_state(FileState.DISCOVERED, *NEEDS_FILE):
@@ -121,10 +135,13 @@ class AgentService:
 
     async def _settle_loop(self) -> None:
         interval = max(0.05, min(self.config.settle_seconds / 2, 1.0))
-        while not self._stop.is_set():
+
+        async def once() -> None:
             for row in await self.journal.in_state(FileState.DISCOVERED):
                 await self._settle(row, self.clock())
             await _wait(self._stop, interval)
+
+        await self._forever("settle", once)
 
     async def _settle(self, row: FileRow, now: float) -> None:
         await self._observe(row.path, closed=False)
@@ -173,17 +190,19 @@ class AgentService:
                 (now - row.first_seen_at) / 60,
             )
 
-    async def _work_loop(self, once: bool) -> None:
-        while not self._stop.is_set():
+    async def _work_loop(self, until_finished: bool) -> None:
+        async def once() -> None:
             self._wake.clear()
             free = self.config.max_parallel - len(self._running)
             if free > 0:
                 for row in (await self.journal.due(self.clock(), set(self._running)))[:free]:
                     self._start(row)
-            if once and self._rescanned.is_set() and await self._all_finished():
+            if until_finished and self._rescanned.is_set() and await self._all_finished():
                 self.stop()
                 return
             await _wait(self._wake, 0.5)
+
+        await self._forever("work", once)
 
     def _start(self, row: FileRow) -> None:
         task = asyncio.create_task(self.pipeline.advance(row), name=f"file-{row.id}")

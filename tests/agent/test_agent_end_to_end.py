@@ -5,6 +5,7 @@ import asyncio
 import dataclasses
 import hashlib
 import json
+import logging
 import os
 import socket
 from contextlib import asynccontextmanager
@@ -22,6 +23,7 @@ from agent.tus_client import TusClient
 from devices.footage import write_audio
 from devices.simulator import BodyCamera
 from evidence.digest import CHUNK_SIZE
+from evidence.errors import JournalError
 from evidence.identifiers import DeviceId, Role
 from evidence.keys import generate_key_pair, load_private_key, load_public_key
 from ingest.admin import revoke_device
@@ -284,3 +286,27 @@ async def test_a_receipt_under_the_wrong_server_key_does_not_free_the_footage(
     assert row.state is FileState.UPLOADED
     assert row.error_code == "receipt_mismatch"
     assert not row.safe_to_remove
+
+
+async def test_a_failing_round_of_a_loop_is_logged_and_the_agent_carries_on(
+    server, agent_config, rule, caplog
+):
+    caplog.set_level(logging.ERROR, logger="agent.service")
+    async with agent_service(agent_config, rule) as service:
+        real_observe = service.journal.observe
+        failures = {"left": 3}
+
+        async def flaky_observe(*args, **kwargs):
+            if failures["left"]:
+                failures["left"] -= 1
+                raise JournalError("the journal's disk is busy")
+            return await real_observe(*args, **kwargs)
+
+        service.journal.observe = flaky_observe  # a unit-level fault in an otherwise real agent
+        task = asyncio.create_task(service.run())
+        (agent_config.watch[0] / "a.mp4").write_bytes(os.urandom(100))
+        await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 1))
+        service.stop()
+        await asyncio.wait_for(task, 10)
+    assert failures["left"] == 0
+    assert "loop failed; trying again" in caplog.text
