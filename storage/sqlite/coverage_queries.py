@@ -138,8 +138,7 @@ def _report(conn: sqlite3.Connection, query: ReportQuery) -> ReportRows:
         f"{_STANDING_EXEMPTION}, "
         f"(SELECT {pair} FROM recording_spans s WHERE s.case_number = a.case_number "
         "AND s.start_ms <= a.b0 + :tolerance_ms AND s.end_ms >= a.a0 - :tolerance_ms), "
-        f"(SELECT {pair} FROM decisions d JOIN objects o ON o.evidence_id = d.evidence_id "
-        "AND o.role = 'original' JOIN recording_spans s ON s.object_rowid = o.rowid "
+        f"(SELECT {pair} FROM decisions d JOIN recording_spans s ON s.evidence_id = d.evidence_id "
         "WHERE d.act_id = a.act_id AND d.decision = 'confirmed') "
         "FROM chosen a",
         params,
@@ -186,7 +185,7 @@ class SqliteComplianceQueries:
                 "WHERE a.act_id IN (SELECT value FROM json_each(:ids))) "
                 f"SELECT c.act_id, 'case_number' AS matched, {_FOOTAGE_COLUMNS} FROM chosen c "
                 "JOIN recording_spans s ON s.case_number = c.case_number "
-                f"AND {_SPAN_OVERLAPS} JOIN objects o ON o.rowid = s.object_rowid "
+                f"AND {_SPAN_OVERLAPS} JOIN objects o ON o.evidence_id = s.evidence_id AND o.role = 'original' "
                 "UNION ALL "
                 f"SELECT c.act_id, 'confirmed' AS matched, {_FOOTAGE_COLUMNS} FROM chosen c "
                 "JOIN decisions d ON d.act_id = c.act_id AND d.decision = 'confirmed' "
@@ -221,7 +220,7 @@ class SqliteComplianceQueries:
     async def unassigned(self, tolerance: float, limit: int, offset: int) -> list[StoredObject]:
         def unassigned(conn: sqlite3.Connection) -> list[StoredObject]:
             cursor = conn.execute(
-                "SELECT o.* FROM objects o JOIN recording_spans s ON s.object_rowid = o.rowid "  # noqa: S608
+                "SELECT o.* FROM objects o JOIN recording_spans s ON s.evidence_id = o.evidence_id "  # noqa: S608
                 "WHERE o.role = 'original' AND NOT EXISTS (SELECT 1 FROM acts c "
                 f"WHERE c.case_number = s.case_number AND s.start_ms <= {_HI_MS.format('c')} "
                 f"AND s.end_ms >= {_LO_MS.format('c')}) "

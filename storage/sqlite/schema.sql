@@ -257,32 +257,38 @@ CREATE TABLE IF NOT EXISTS exemption_withdrawals (
 -- attaching recordings to acts and measuring coverage read. It is an index SQLite 3.40
 -- cannot build itself (it does not read indexed expressions back), derived from the
 -- append-only objects by trigger as each original is indexed, and caught up at open
--- for an index that predates the trigger. A recording whose end is unknown is a point.
+-- for an index that predates the trigger. Keyed by evidence id (one original each), not
+-- by objects.rowid, which VACUUM or a dump and restore may renumber. A recording whose
+-- end is unknown is a point.
 CREATE TABLE IF NOT EXISTS recording_spans (
-    object_rowid INTEGER PRIMARY KEY,  -- objects.rowid
+    evidence_id  TEXT PRIMARY KEY,  -- the original's
     case_number  TEXT,
     start_ms     INTEGER NOT NULL,
     end_ms       INTEGER NOT NULL
-);
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS recording_spans_by_case
     ON recording_spans (case_number, start_ms, end_ms);
 CREATE TRIGGER IF NOT EXISTS recording_span_of_original AFTER INSERT ON objects
 WHEN NEW.role = 'original'
 BEGIN
-    INSERT INTO recording_spans (object_rowid, case_number, start_ms, end_ms)
-    VALUES (NEW.rowid, NEW.case_number,
+    INSERT INTO recording_spans (evidence_id, case_number, start_ms, end_ms)
+    VALUES (NEW.evidence_id, NEW.case_number,
             CAST(round((julianday(NEW.started_at) - 2440587.5) * 86400000.0) AS INTEGER),
             CAST(round((julianday(COALESCE(NEW.ended_at, NEW.started_at)) - 2440587.5)
                        * 86400000.0) AS INTEGER));
 END;
-INSERT INTO recording_spans (object_rowid, case_number, start_ms, end_ms)
-SELECT o.rowid, o.case_number,
+-- The catch-up: only when some original has no span (the counts differ), which costs two
+-- counts on an index that is complete.
+INSERT INTO recording_spans (evidence_id, case_number, start_ms, end_ms)
+SELECT o.evidence_id, o.case_number,
        CAST(round((julianday(o.started_at) - 2440587.5) * 86400000.0) AS INTEGER),
        CAST(round((julianday(COALESCE(o.ended_at, o.started_at)) - 2440587.5) * 86400000.0)
             AS INTEGER)
 FROM objects o
 WHERE o.role = 'original'
-  AND o.rowid > (SELECT COALESCE(MAX(object_rowid), 0) FROM recording_spans);
+  AND (SELECT COUNT(*) FROM recording_spans)
+      < (SELECT COUNT(*) FROM objects WHERE role = 'original')
+  AND NOT EXISTS (SELECT 1 FROM recording_spans s WHERE s.evidence_id = o.evidence_id);
 CREATE TRIGGER IF NOT EXISTS recording_spans_append_only_u BEFORE UPDATE ON recording_spans
 BEGIN SELECT RAISE(ABORT, 'recording spans follow the append-only objects'); END;
 CREATE TRIGGER IF NOT EXISTS recording_spans_append_only_d BEFORE DELETE ON recording_spans

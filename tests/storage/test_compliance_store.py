@@ -276,22 +276,75 @@ async def test_late_uploads_are_counted_from_the_end_of_capture(index, raw):
     assert found[0].captured_until == NOW + timedelta(minutes=10)
 
 
+def ms(moment):
+    return round(moment.timestamp() * 1000)
+
+
+def spans(raw):
+    return [
+        (EvidenceId(row[0]), *row[1:])
+        for row in raw.execute(
+            "SELECT evidence_id, case_number, start_ms, end_ms FROM recording_spans "
+            "ORDER BY start_ms, end_ms"
+        )
+    ]
+
+
 async def test_recording_spans_follow_the_objects_and_catch_up_on_open(index, raw, tmp_path):
     first = insert_original(raw, case_number=CASE, start=NOW, end=NOW + timedelta(seconds=90))
-    assert raw.execute("SELECT start_ms, end_ms FROM recording_spans").fetchall() == [
-        (int(NOW.timestamp() * 1000), int(NOW.timestamp() * 1000) + 90_000)
-    ]
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        raw.execute("DELETE FROM recording_spans")
-    # An index from before the trigger: originals without spans are caught up on open.
+    assert spans(raw) == [(first, str(CASE), ms(NOW), ms(NOW) + 90_000)]
+    raw.execute(  # a review copy of it: not evidence of time, so no span
+        "INSERT INTO objects SELECT evidence_id, 'review', device_id, 2, manifest_sha256, sha256, "
+        "size, chunk_root, store, locator, case_number, started_at, ended_at, place, officer_id, "
+        "file_name, received_at, receipt_body, receipt_signature FROM objects"
+    )
+    assert len(spans(raw)) == 1
+    for statement in ("DELETE FROM recording_spans", "UPDATE recording_spans SET end_ms = 0"):
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            raw.execute(statement)
+    # An index from before the trigger: an original indexed without its span …
     raw.execute("DROP TRIGGER recording_span_of_original")
-    insert_original(raw, case_number=CASE, start=NOW, end=None)
+    later = NOW + timedelta(minutes=3)
+    point = insert_original(raw, case_number=CASE, start=later, end=None)
+    assert len(spans(raw)) == 1
     await index.close()
+    # … gets it when the index is next opened, and the trigger is back for the next one.
     reopened = await open_sqlite_index(tmp_path / "index.sqlite3")
     try:
-        spans = raw.execute("SELECT case_number, start_ms, end_ms FROM recording_spans").fetchall()
-        assert len(spans) == 2 and spans[1][1] == spans[1][2], "no end: a point"
-        attached = await reopened.compliance.queries.unassigned(5.0, 10, 0)
-        assert {o.evidence_id for o in attached} >= {first}
+        assert spans(raw) == [
+            (first, str(CASE), ms(NOW), ms(NOW) + 90_000),
+            (point, str(CASE), ms(later), ms(later)),  # no end: a point
+        ]
+        third = insert_original(raw, case_number=None, start=NOW, end=later)
+        assert (third, None, ms(NOW), ms(later)) in spans(raw)
+        await reopened.compliance.cases.add_case(case())
+        seizure, _ = await reopened.compliance.cases.add_act(act(), "wang", NOW)
+        attached = await reopened.compliance.queries.attached([seizure.act_id], 5.0)
+        assert {f.evidence_id for f in attached} == {first, point}, "caught-up spans attach"
+    finally:
+        await reopened.close()
+
+
+async def test_spans_keyed_by_rowid_are_rebuilt_by_evidence_id(index, raw, tmp_path):
+    """An index made before spans were keyed by evidence id (objects.rowid, which VACUUM may
+    renumber) is migrated at open: the derived table is made again from the objects."""
+    await index.close()
+    raw.executescript(
+        "DROP TRIGGER recording_span_of_original; DROP TABLE recording_spans;"
+        "CREATE TABLE recording_spans (object_rowid INTEGER PRIMARY KEY, case_number TEXT, "
+        "start_ms INTEGER NOT NULL, end_ms INTEGER NOT NULL);"
+        "CREATE TRIGGER recording_span_of_original AFTER INSERT ON objects "
+        "WHEN NEW.role = 'original' BEGIN INSERT INTO recording_spans VALUES "
+        "(NEW.rowid, NEW.case_number, 0, 0); END;"
+        "PRAGMA user_version = 0;"
+    )
+    old = insert_original(raw, case_number=CASE, start=NOW, end=NOW + timedelta(seconds=30))
+    raw.execute("VACUUM")
+    reopened = await open_sqlite_index(tmp_path / "index.sqlite3")
+    try:
+        assert spans(raw) == [(old, str(CASE), ms(NOW), ms(NOW) + 30_000)]
+        assert raw.execute("PRAGMA user_version").fetchone()[0] >= 1
+        new = insert_original(raw, case_number=OTHER, start=NOW, end=None)
+        assert (new, str(OTHER), ms(NOW), ms(NOW)) in spans(raw)
     finally:
         await reopened.close()

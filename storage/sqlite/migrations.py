@@ -1,0 +1,43 @@
+"""Changes to an existing index that ``schema.sql`` cannot make by itself.
+
+The schema script runs on every open and only creates what is missing (``IF NOT
+EXISTS``), so it cannot add a column, re-key a table or change a trigger. Each step here
+does one such change, once: ``PRAGMA user_version`` counts the steps an index has had.
+Every step also runs on a brand-new index (before the script has created anything), so
+each checks what is there first. Steps run in one transaction, before the script, and
+never delete a record people or devices made: only tables derived from others.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+from evidence.sqlite_thread import transaction
+
+__all__ = ["STEPS", "upgrade"]
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+
+
+def _spans_by_evidence_id(conn: sqlite3.Connection) -> None:
+    """``recording_spans`` was keyed by ``objects.rowid``, which VACUUM and a dump and
+    restore may renumber. The spans are derived from ``objects``: drop the table and its
+    trigger; the script makes both again, keyed by evidence id, and refills the table."""
+    if "object_rowid" in _columns(conn, "recording_spans"):
+        conn.execute("DROP TRIGGER IF EXISTS recording_span_of_original")
+        conn.execute("DROP TABLE recording_spans")
+
+
+STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (_spans_by_evidence_id,)
+
+
+def upgrade(conn: sqlite3.Connection) -> None:
+    with transaction(conn):
+        done = conn.execute("PRAGMA user_version").fetchone()[0]
+        for step in STEPS[done:]:
+            step(conn)
+        if done < len(STEPS):
+            conn.execute(f"PRAGMA user_version = {len(STEPS)}")
