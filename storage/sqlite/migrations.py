@@ -31,7 +31,16 @@ def _spans_by_evidence_id(conn: sqlite3.Connection) -> None:
         conn.execute("DROP TABLE recording_spans")
 
 
-STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (_spans_by_evidence_id,)
+def _edits_move_updated_at(conn: sqlite3.Connection) -> None:
+    """An act edit must now move ``updated_at`` forward: drop the old trigger, and the
+    script makes it again with the added condition."""
+    conn.execute("DROP TRIGGER IF EXISTS act_edit_is_a_revision")
+
+
+STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _spans_by_evidence_id,
+    _edits_move_updated_at,
+)
 
 
 def upgrade(conn: sqlite3.Connection) -> None:

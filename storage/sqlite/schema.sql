@@ -320,10 +320,14 @@ BEGIN
                         'place', NEW.place, 'officers', json(NEW.officers),
                         'devices', json(NEW.devices), 'reference', NEW.reference));
 END;
+-- An edit raises the revision by one and moves updated_at forward (updated_by may stay:
+-- one person edits twice), so an UPDATE that leaves updated_at alone, raw SQL included,
+-- cannot pass itself off as the previous editor's.
 CREATE TRIGGER IF NOT EXISTS act_edit_is_a_revision BEFORE UPDATE ON acts
 WHEN NEW.revision IS NOT OLD.revision + 1 OR NEW.act_id IS NOT OLD.act_id
     OR NEW.created_by IS NOT OLD.created_by OR NEW.created_at IS NOT OLD.created_at
-BEGIN SELECT RAISE(ABORT, 'an act edit raises its revision by one and keeps its identity'); END;
+    OR NOT NEW.updated_at > OLD.updated_at
+BEGIN SELECT RAISE(ABORT, 'an act edit raises its revision by one, moves updated_at forward and keeps its identity'); END;
 CREATE TRIGGER IF NOT EXISTS act_edited AFTER UPDATE ON acts
 BEGIN
     INSERT INTO act_history (act_id, revision, changed_by, changed_at, reason, old, new)

@@ -126,16 +126,40 @@ async def test_every_edit_is_in_the_history_with_who_when_old_and_new(index):
 async def test_raw_sql_cannot_rewrite_history_or_remove_an_act(index, raw):
     await index.compliance.cases.add_case(case())
     record, _ = await index.compliance.cases.add_act(act(), "wang", NOW)
-    with pytest.raises(sqlite3.IntegrityError, match="revision"):
-        raw.execute("UPDATE acts SET place = 'x'")  # an edit that hides itself
+    later = when(NOW + timedelta(hours=1))
+    for statement, values in [
+        ("UPDATE acts SET place = 'x'", ()),  # an edit that hides itself
+        # an edit that would be credited to wang, who registered the act: the revision is
+        # raised, but updated_at (and so who and when) is the previous edit's
+        ("UPDATE acts SET place = 'x', revision = revision + 1", ()),
+        ("UPDATE acts SET place = 'x', revision = revision + 1, updated_by = 'mallory'", ()),
+        ("UPDATE acts SET place = 'x', revision = revision + 1, updated_at = ?", (when(NOW),)),
+        (
+            "UPDATE acts SET place = 'x', revision = revision + 1, updated_by = 'mallory', "
+            "updated_at = ?",
+            (when(NOW - timedelta(days=1)),),
+        ),
+    ]:
+        with pytest.raises(sqlite3.IntegrityError, match="revision"):
+            raw.execute(statement, values)
+    assert len(await index.compliance.cases.history(record.act_id)) == 1
     raw.execute(
-        "UPDATE acts SET place = 'x', revision = revision + 1, updated_by = 'mallory' "
-        "WHERE act_id = ?",
-        (record.act_id,),
+        "UPDATE acts SET place = 'x', revision = revision + 1, updated_by = 'mallory', "
+        "updated_at = ? WHERE act_id = ?",
+        (later, record.act_id),
+    )
+    raw.execute(  # the same editor again, later: updated_by need not change
+        "UPDATE acts SET place = 'y', revision = revision + 1, updated_at = ? WHERE act_id = ?",
+        (when(NOW + timedelta(hours=2)), record.act_id),
     )
     raw.commit()
     history = await index.compliance.cases.history(record.act_id)
-    assert history[-1].changed_by == "mallory" and history[-1].new["place"] == "x"
+    assert [(h.revision, h.changed_by, h.new["place"]) for h in history] == [
+        (1, "wang", "中山东路12号"),
+        (2, "mallory", "x"),
+        (3, "mallory", "y"),
+    ]
+    assert history[1].changed_at == NOW + timedelta(hours=1)
     for statement, message in [
         ("DELETE FROM acts", "never deleted"),
         ("UPDATE act_history SET changed_by = 'nobody'", "append-only"),
@@ -346,5 +370,24 @@ async def test_spans_keyed_by_rowid_are_rebuilt_by_evidence_id(index, raw, tmp_p
         assert raw.execute("PRAGMA user_version").fetchone()[0] >= 1
         new = insert_original(raw, case_number=OTHER, start=NOW, end=None)
         assert (new, str(OTHER), ms(NOW), ms(NOW)) in spans(raw)
+    finally:
+        await reopened.close()
+
+
+async def test_an_index_with_the_old_revision_trigger_gets_the_new_one(index, raw, tmp_path):
+    await index.compliance.cases.add_case(case())
+    await index.compliance.cases.add_act(act(), "wang", NOW)
+    await index.close()
+    raw.executescript(
+        "DROP TRIGGER act_edit_is_a_revision;"
+        "CREATE TRIGGER act_edit_is_a_revision BEFORE UPDATE ON acts "
+        "WHEN NEW.revision IS NOT OLD.revision + 1 "
+        "BEGIN SELECT RAISE(ABORT, 'an act edit raises its revision by one'); END;"
+        "PRAGMA user_version = 1;"
+    )
+    reopened = await open_sqlite_index(tmp_path / "index.sqlite3")
+    try:
+        with pytest.raises(sqlite3.IntegrityError, match="updated_at"):
+            raw.execute("UPDATE acts SET place = 'x', revision = revision + 1")
     finally:
         await reopened.close()
