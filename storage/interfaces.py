@@ -311,18 +311,20 @@ class Exemptions(Protocol):
 
 
 class ComplianceQueries(Protocol):
-    """Stored originals seen from acts. Windows widen by ``tolerance`` seconds each side."""
+    """Stored originals seen from acts. One overlap rule decides attaching, suggesting and
+    the unassigned list: a recording overlaps an act when it shares some of the act's own
+    window (touching an edge does not), a point (no end) when it lies inside it."""
 
-    async def attached(self, act_ids: Sequence[int], tolerance: float) -> list[Footage]:
-        """Originals of each act: same case number and overlapping, or confirmed."""
+    async def attached(self, act_ids: Sequence[int]) -> list[Footage]:
+        """Originals of each act that overlap it: with its case number, or confirmed."""
         ...
 
-    async def candidates(self, act_ids: Sequence[int] | None, tolerance: float) -> list[Footage]:
+    async def candidates(self, act_ids: Sequence[int] | None) -> list[Footage]:
         """Originals without a case number overlapping each act (all acts when None) with
         no decision for the pair yet. Whether device or officer fit is the caller's call."""
         ...
 
-    async def unassigned(self, tolerance: float, limit: int, offset: int) -> list[StoredObject]:
+    async def unassigned(self, limit: int, offset: int) -> list[StoredObject]:
         """Originals attached to no act, newest capture first."""
         ...
 

@@ -35,9 +35,7 @@ async def assess(ctx: ServerContext, acts: list[ActRecord]) -> list[Assessed]:
     catalogue, _ = await current_catalogue(ctx)
     tolerance = ctx.compliance.gap_tolerance_seconds
     attached: dict[int, list[Footage]] = defaultdict(list)
-    for footage in await ctx.index.compliance.queries.attached(
-        [act.act_id for act in acts], tolerance
-    ):
+    for footage in await ctx.index.compliance.queries.attached([act.act_id for act in acts]):
         attached[footage.act_id].append(footage)
     assessed = []
     for act in acts:

@@ -1,6 +1,8 @@
 """Coverage, exemptions, suggestions and the report, against a real server, with
 recordings that went through the real upload path."""
 
+import pytest
+
 from evidence.digest import Sha256
 from evidence.wire import (
     ACT,
@@ -13,6 +15,7 @@ from evidence.wire import (
     SUGGESTIONS,
     UNASSIGNED,
 )
+from ingest.compliance.config import ComplianceConfig
 from tests.builders import CASE
 from tests.compliance.helpers import AGENCY, add_act, add_case, at, body, recording
 from tests.ingest.helpers import prepared
@@ -125,19 +128,44 @@ async def test_every_coverage_state_and_readiness_for_legal_review(server):
     assert coverage["blocking_acts"] == [demolition, interview]
 
 
-async def test_clock_skew_within_the_tolerance_is_no_gap_and_beyond_it_is(server):
+@pytest.mark.parametrize(
+    ("tolerance", "seizure", "gaps"), [(0, "partial", [3.0, 2.0]), (5, "covered", [])]
+)
+async def test_clock_skew_within_the_tolerance_is_no_gap_and_beyond_it_is(
+    server, tolerance, seizure, gaps
+):
+    server.ctx.compliance = ComplianceConfig(gap_tolerance_seconds=tolerance)
     clerk = await server.add_user()
     await add_case(server, clerk)
     await add_act(server, clerk, "seizure", 0, 10)
     await add_act(server, clerk, "forced_demolition", 20, 30)
-    await recording(server, 3 / 60, 10 - 2 / 60)  # starts 3 s late, ends 2 s early
-    await recording(server, -1, 20 - 3 / 60)  # ends 3 s before the act: still attached
-    await recording(server, 20 + 8 / 60, 30)  # starts 8 s late
+    skewed = await recording(server, 3 / 60, 10 - 2 / 60)  # starts 3 s late, ends 2 s early
+    before = await recording(server, 11, 20 - 3 / 60)  # ends 3 s before the demolition
+    late = await recording(server, 20 + 8 / 60, 30)  # starts 8 s late
     coverage = await coverage_of(server, clerk)
-    assert states(coverage) == {"seizure": "covered", "forced_demolition": "partial"}
-    demolition = coverage["acts"][1]
-    assert [gap["seconds"] for gap in demolition["coverage"]["gaps"]] == [8.0]
-    assert len(demolition["recordings"]) == 2
+    assert states(coverage) == {"seizure": seizure, "forced_demolition": "partial"}
+    first, second = coverage["acts"]
+    assert [gap["seconds"] for gap in first["coverage"]["gaps"]] == gaps
+    assert [gap["seconds"] for gap in second["coverage"]["gaps"]] == [8.0]
+    assert [r["evidence_id"] for r in first["recordings"]] == [evidence(skewed)]
+    # Skew is absorbed when gaps are measured, never by attaching footage outside the act.
+    assert [r["evidence_id"] for r in second["recordings"]] == [evidence(late)]
+    listed = (await server.send("GET", UNASSIGNED, token=clerk)).json()["recordings"]
+    assert [r["evidence_id"] for r in listed] == [evidence(before)]
+
+
+async def test_an_act_whose_only_nearby_footage_is_the_previous_acts_is_missing(server):
+    clerk = await server.add_user()
+    await add_case(server, clerk)
+    await add_act(server, clerk, "seizure", 0, 10)
+    follow_up = await add_act(server, clerk, "forced_demolition", 10 + 3 / 60, 20)
+    await recording(server, 0, 10)  # the seizure's file, ending 3 s before the demolition
+    await recording(server, 20, 25)  # starts as the demolition ends: touching is not overlap
+    coverage = await coverage_of(server, clerk)
+    assert states(coverage) == {"seizure": "covered", "forced_demolition": "missing"}
+    [demolition] = [act for act in coverage["acts"] if act["act_id"] == follow_up]
+    assert demolition["recordings"] == []
+    assert demolition["coverage"]["recorded_seconds"] == 0
 
 
 async def test_a_recording_that_straddles_the_act_window_covers_it(server):

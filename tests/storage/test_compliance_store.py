@@ -256,30 +256,27 @@ async def test_footage_is_attached_by_case_number_and_time_or_suggested_without_
     seizure, _ = await index.compliance.cases.add_act(act(), "wang", NOW)
     queries = index.compliance.queries
     inside = insert_original(raw, case_number=CASE, start=NOW, end=NOW + timedelta(minutes=4))
-    skewed = insert_original(  # ends 3 s before the act starts: within the tolerance
+    insert_original(  # ends 3 s before the act starts: another act's footage, not this one's
         raw, case_number=CASE, start=NOW - timedelta(minutes=5), end=NOW - timedelta(seconds=3)
-    )
-    insert_original(  # ends 30 s before: another act's footage
-        raw, case_number=CASE, start=NOW - timedelta(minutes=5), end=NOW - timedelta(seconds=30)
     )
     insert_original(raw, case_number=OTHER, start=NOW, end=NOW + timedelta(minutes=4))
     no_case = insert_original(
         raw, case_number=None, start=NOW, end=NOW + timedelta(minutes=9), serial="BWC-00042"
     )
     point = insert_original(raw, case_number=CASE, start=NOW + timedelta(minutes=6), end=None)
-    attached = await queries.attached([seizure.act_id], 5.0)
-    assert {f.evidence_id for f in attached} == {inside, skewed, point}
+    attached = await queries.attached([seizure.act_id])
+    assert {f.evidence_id for f in attached} == {inside, point}
     assert {f.matched for f in attached} == {Matched.CASE_NUMBER}
-    [suggested] = await queries.candidates([seizure.act_id], 5.0)
+    [suggested] = await queries.candidates([seizure.act_id])
     assert (suggested.evidence_id, suggested.device_serial) == (no_case, "BWC-00042")
-    assert await queries.candidates(None, 5.0) == [suggested]
+    assert await queries.candidates(None) == [suggested]
     await index.compliance.decisions.decide(
         DecisionRecord(no_case, seizure.act_id, Decision.CONFIRMED, "li", NOW, None)
     )
-    assert await queries.candidates(None, 5.0) == []
-    attached = await queries.attached([seizure.act_id], 5.0)
+    assert await queries.candidates(None) == []
+    attached = await queries.attached([seizure.act_id])
     assert {f.matched for f in attached if f.evidence_id == no_case} == {Matched.CONFIRMED}
-    unassigned = await queries.unassigned(5.0, 100, 0)
+    unassigned = await queries.unassigned(100, 0)
     assert len(unassigned) == 2 and all(o.evidence_id not in {inside, no_case} for o in unassigned)
     rows = await queries.report(ReportQuery(("seizure",), 5.0, 480))
     [reported] = rows.acts
@@ -288,7 +285,54 @@ async def test_footage_is_attached_by_case_number_and_time_or_suggested_without_
         False,
         ("130102001",),
     )
-    assert len(rows.footage[seizure.act_id]) == 4
+    assert len(rows.footage[seizure.act_id]) == 3
+
+
+START, END = NOW, NOW + timedelta(minutes=10)  # the window of act()
+MS, S, MIN = timedelta(milliseconds=1), timedelta(seconds=1), timedelta(minutes=1)
+
+# name, recording start, end (None: unknown), overlaps the act
+OVERLAP = [
+    ("ends 3 s before the act starts", START - 5 * MIN, START - 3 * S, False),
+    ("ends as the act starts: touching", START - 5 * MIN, START, False),
+    ("overlaps the start by a millisecond", START - 5 * MIN, START + MS, True),
+    ("inside", START + MIN, START + 2 * MIN, True),
+    ("straddles the whole window", START - MIN, END + MIN, True),
+    ("overlaps the end by a millisecond", END - MS, END + MIN, True),
+    ("starts as the act ends: touching", END, END + MIN, False),
+    ("starts 3 s after the act ends", END + 3 * S, END + MIN, False),
+    ("a point inside", START + MIN, None, True),
+    ("a point at the start", START, None, True),
+    ("a point at the end", END, None, True),
+    ("a point a millisecond before", START - MS, None, False),
+    ("a point 3 s after", END + 3 * S, None, False),
+]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "overlaps"), [row[1:] for row in OVERLAP], ids=[row[0] for row in OVERLAP]
+)
+async def test_one_overlap_rule_attaches_suggests_and_leaves_unassigned(
+    index, raw, start, end, overlaps
+):
+    """The same rule, whatever asks: attached by case number, suggested without one,
+    attached once confirmed, measured by the report, listed as unassigned otherwise."""
+    await index.compliance.cases.add_case(case())
+    seizure, _ = await index.compliance.cases.add_act(act(), "wang", NOW)
+    queries = index.compliance.queries
+    numbered = insert_original(raw, case_number=CASE, start=start, end=end)
+    unnumbered = insert_original(raw, case_number=None, start=start, end=end, serial="BWC-00042")
+    suggested = [f.evidence_id for f in await queries.candidates([seizure.act_id])]
+    assert suggested == ([unnumbered] if overlaps else [])
+    await index.compliance.decisions.decide(  # confirmed, whether suggested or not
+        DecisionRecord(unnumbered, seizure.act_id, Decision.CONFIRMED, "li", NOW, None)
+    )
+    attached = {f.evidence_id for f in await queries.attached([seizure.act_id])}
+    assert attached == ({numbered, unnumbered} if overlaps else set())
+    rows = await queries.report(ReportQuery(("seizure",), 5.0, 480))
+    assert len(rows.footage.get(seizure.act_id, [])) == (2 if overlaps else 0)
+    unassigned = {o.evidence_id for o in await queries.unassigned(10, 0)}
+    assert unassigned == (set() if overlaps else {numbered, unnumbered})
 
 
 async def test_late_uploads_are_counted_from_the_end_of_capture(index, raw):
@@ -343,7 +387,7 @@ async def test_recording_spans_follow_the_objects_and_catch_up_on_open(index, ra
         assert (third, None, ms(NOW), ms(later)) in spans(raw)
         await reopened.compliance.cases.add_case(case())
         seizure, _ = await reopened.compliance.cases.add_act(act(), "wang", NOW)
-        attached = await reopened.compliance.queries.attached([seizure.act_id], 5.0)
+        attached = await reopened.compliance.queries.attached([seizure.act_id])
         assert {f.evidence_id for f in attached} == {first, point}, "caught-up spans attach"
     finally:
         await reopened.close()
