@@ -203,6 +203,7 @@ class ReportQuery:
     officer: str | None = None
     since: datetime | None = None  # acts starting at or after
     until: datetime | None = None  # acts starting before
+    act_ids: tuple[int, ...] | None = None  # only these acts (one case's, one act)
 
 
 @dataclass(frozen=True, slots=True)

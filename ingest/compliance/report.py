@@ -24,7 +24,7 @@ from ingest.flags import FlagKind, advice_for
 from storage.compliance_records import ReportQuery
 from storage.records import FlagRecord
 
-__all__ = ["ReportFilters", "build_report"]
+__all__ = ["Measured", "ReportFilters", "build_report", "measure_report"]
 
 DEFAULT_LIMIT = 1000
 
@@ -47,13 +47,17 @@ class ReportFilters:
         }
 
 
-async def build_report(
-    ctx: ServerContext, filters: ReportFilters, limit: int = DEFAULT_LIMIT
-) -> dict[str, Any]:
-    """The report as JSON. Lists of cases and flags hold at most ``limit`` items each;
-    their counts are always complete."""
-    if limit < 0:
-        raise BadRequest("limit cannot be negative")
+@dataclass(frozen=True, slots=True)
+class Measured:
+    """What the report counts: every selected act with duty full, measured."""
+
+    query: ReportQuery
+    catalogue: Catalogue
+    catalogue_version: int | None
+    counted: Tally
+
+
+async def measure_report(ctx: ServerContext, filters: ReportFilters) -> Measured:
     config = ctx.compliance
     catalogue, version = await current_catalogue(ctx)
     act_type = None if filters.act_type is None else catalogue.resolve(filters.act_type)
@@ -69,15 +73,28 @@ async def build_report(
     )
     rows = await ctx.index.compliance.queries.report(query)
     counted = await asyncio.to_thread(tally, rows, config.gap_tolerance_seconds)
+    return Measured(query, catalogue, version, counted)
+
+
+async def build_report(
+    ctx: ServerContext, filters: ReportFilters, limit: int = DEFAULT_LIMIT
+) -> dict[str, Any]:
+    """The report as JSON. Lists of cases and flags hold at most ``limit`` items each;
+    their counts are always complete."""
+    if limit < 0:
+        raise BadRequest("limit cannot be negative")
+    config = ctx.compliance
+    measured = await measure_report(ctx, filters)
+    query, counted = measured.query, measured.counted
     return {
         "generated_at": format_time(ctx.clock()),
-        "catalogue_version": version,
+        "catalogue_version": measured.catalogue_version,
         "tolerance_seconds": config.gap_tolerance_seconds,
         "late_upload_hours": config.late_upload_hours,
         "utc_offset_hours": config.utc_offset_hours,
         "filters": dict(filters.to_json(), act_type=query.act_type),
         "full_duty_act_types": list(query.act_types),
-        **_counts(counted, catalogue),
+        **_counts(counted, measured.catalogue),
         "not_ready": _not_ready(counted, limit),
         "flags": await _flags(ctx, limit),
     }
@@ -105,13 +122,11 @@ def _finding(finding: Finding) -> dict[str, Any]:
     return {  # the rows are in milliseconds
         "act_id": act.act_id,
         "act_type": act.act_type,
-        "started_at": views.at(act.started / 1000),
-        "ended_at": views.at(act.ended / 1000),
+        "started_at": views.at(act.started),
+        "ended_at": views.at(act.ended),
         "state": coverage.state.value,
         "gap_seconds": round(coverage.gap_seconds / 1000, 3),
-        "gaps": [
-            {"start": views.at(s / 1000), "end": views.at(e / 1000)} for s, e in coverage.gaps
-        ],
+        "gaps": views.gaps_json(coverage),
         "advice": views.ADVICE.get(coverage.state),
     }
 

@@ -29,6 +29,7 @@ __all__ = [
     "entry_json",
     "exemption_json",
     "footage_json",
+    "gaps_json",
     "recording_json",
 ]
 
@@ -46,8 +47,9 @@ ADVICE = {
 }
 
 
-def at(seconds: float) -> str:
-    return format_time(datetime.fromtimestamp(round(seconds, 3), UTC))
+def at(ms: int | float) -> str:
+    """A time in milliseconds since the epoch, as coverage is measured, in RFC 3339."""
+    return format_time(datetime.fromtimestamp(round(ms) / 1000, UTC))
 
 
 def entry_json(entry: CatalogueEntry) -> dict[str, Any]:
@@ -102,16 +104,22 @@ def act_json(act: ActRecord, entry: CatalogueEntry | None = None) -> dict[str, A
     return shown
 
 
+def gaps_json(coverage: Coverage) -> list[dict[str, Any]]:
+    """The gaps of a coverage measured in milliseconds, as every view shows them."""
+    return [
+        {"start": at(start), "end": at(end), "seconds": round((end - start) / 1000, 3)}
+        for start, end in coverage.gaps
+    ]
+
+
 def coverage_json(coverage: Coverage, tolerance: float) -> dict[str, Any]:
+    """A coverage measured in milliseconds (tally.verdicts), with the tolerance in force."""
     return {
         "state": coverage.state.value,
         "tolerance_seconds": tolerance,
-        "recorded_seconds": round(coverage.recorded, 3),
-        "gap_seconds": round(coverage.gap_seconds, 3),
-        "gaps": [
-            {"start": at(start), "end": at(end), "seconds": round(end - start, 3)}
-            for start, end in coverage.gaps
-        ],
+        "recorded_seconds": round(coverage.recorded / 1000, 3),
+        "gap_seconds": round(coverage.gap_seconds / 1000, 3),
+        "gaps": gaps_json(coverage),
         "advice": ADVICE.get(coverage.state),
     }
 

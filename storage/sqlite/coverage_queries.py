@@ -138,6 +138,9 @@ def _report_filter(query: ReportQuery) -> tuple[str, dict[str, Any]]:
     if query.until is not None:
         clauses.append("a.started_at < :until")
         params["until"] = when(query.until)
+    if query.act_ids is not None:
+        clauses.append("a.act_id IN (SELECT value FROM json_each(:act_ids))")
+        params["act_ids"] = json.dumps(query.act_ids)
     return " AND ".join(clauses), params
 
 

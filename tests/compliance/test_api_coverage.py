@@ -111,7 +111,17 @@ async def test_every_coverage_state_and_readiness_for_legal_review(server):
         "exempted": 1,
         "coverage_rate": round(2 / 3, 4),
     }
-    assert [case["case_number"] for case in report["not_ready"]["cases"]] == [CASE]
+    [listed] = report["not_ready"]["cases"]
+    assert (listed["case_number"], listed["agency"]) == (CASE, AGENCY)
+    [finding] = listed["acts"]
+    assert (finding["act_id"], finding["state"], finding["gap_seconds"]) == (
+        demolition,
+        "partial",
+        600.0,
+    )
+    # The same gaps, in the same shape, as the case's coverage shows them.
+    assert finding["gaps"] == partial["coverage"]["gaps"]
+    assert finding["advice"] == partial["coverage"]["advice"]
     assert report["by_agency"] == [{"agency": AGENCY, **report["totals"]}]
 
     # The exemption is withdrawn (footage of the interview may yet turn up): it stays on
