@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,13 +19,13 @@ from evidence.catalogue import Catalogue
 from evidence.errors import BadRequest, MalformedBody, UnknownAct, UnknownCase
 from ingest.compliance.catalogues import current_catalogue
 from ingest.context import ServerContext
+from ingest.text import check_text
 from storage.compliance_records import ActRecord, ActValues, CaseRecord
 
 __all__ = [
     "EDITABLE",
     "ActDraft",
     "case_record",
-    "check_text",
     "edit_act",
     "get_act",
     "get_case",
@@ -73,17 +72,6 @@ class ActDraft:
             devices=values.devices,
             reference=values.reference,
         )
-
-
-def check_text(field: str, value: str | None, max_length: int) -> str | None:
-    """Free text people type: none, or 1-``max_length`` characters without controls."""
-    if value is None:
-        return None
-    if not isinstance(value, str) or not 0 < len(value) <= max_length:
-        raise MalformedBody(f"{field} must be 1-{max_length} characters", field=field)
-    if any(unicodedata.category(ch) == "Cc" for ch in value):
-        raise MalformedBody(f"{field} contains control characters", field=field)
-    return value
 
 
 def _named(field: str, parse: Any, value: Any) -> Any:

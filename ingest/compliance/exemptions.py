@@ -11,9 +11,10 @@ from datetime import datetime
 
 from evidence.catalogue import Duty
 from evidence.errors import DutyNotFull
-from ingest.compliance.acts import check_text, get_act
+from ingest.compliance.acts import get_act
 from ingest.compliance.catalogues import current_catalogue
 from ingest.context import ServerContext
+from ingest.text import check_text
 from storage.compliance_records import ExemptionReason, ExemptionRecord
 
 __all__ = ["exempt", "withdraw"]
