@@ -129,8 +129,14 @@ def decision_form(body: dict[str, Any]) -> tuple[EvidenceId, int, str | None]:
     return evidence_id, act_id, note
 
 
+def _decimal(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also takes '²' and '٣', which int() refuses or
+    reads as digits of another script."""
+    return text.isascii() and text.isdecimal()
+
+
 def path_id(text: str, what: str) -> int:
-    if not text.isdigit() or len(text) > 18:
+    if not _decimal(text) or len(text) > 18:
         raise InvalidIdentifier(f"{what} is a positive integer; got {text!r}")
     return int(text)
 
@@ -139,7 +145,7 @@ def number(query: Mapping[str, str], name: str, default: int, maximum: int) -> i
     text = query.get(name)
     if text is None:
         return default
-    if not text.isdigit() or int(text) > maximum:
+    if not _decimal(text) or len(text) > 18 or int(text) > maximum:
         raise BadRequest(f"{name} must be an integer from 0 to {maximum}")
     return int(text)
 

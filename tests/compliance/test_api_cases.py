@@ -4,7 +4,17 @@ malformed, oversized, forged and replayed input, each answered with its stable c
 import pytest
 
 from evidence.catalogue import Catalogue
-from evidence.wire import ACT, ACTS, ACTS_IMPORT, CASES, CASES_IMPORT, CATALOGUE, COVERAGE
+from evidence.wire import (
+    ACT,
+    ACTS,
+    ACTS_IMPORT,
+    CASES,
+    CASES_IMPORT,
+    CATALOGUE,
+    COVERAGE,
+    REPORT,
+    UNASSIGNED,
+)
 from tests.builders import CASE
 from tests.compliance.helpers import AGENCY, add_act, add_case, at, body
 
@@ -102,6 +112,10 @@ async def test_malformed_acts_are_refused_with_their_code(server, document, stat
     ("method", "path", "document", "status", "code"),
     [
         ("GET", ACT.format(act_id="abc"), None, 400, "bad_identifier"),
+        ("GET", ACT.format(act_id="²"), None, 400, "bad_identifier"),  # isdigit, not int()
+        ("GET", ACT.format(act_id="١"), None, 400, "bad_identifier"),  # Arabic-Indic one
+        ("GET", UNASSIGNED + "?limit=²", None, 400, "bad_request"),
+        ("GET", REPORT + "?limit=³", None, 400, "bad_request"),
         ("GET", ACT.format(act_id=999), None, 404, "unknown_act"),
         ("PATCH", ACT.format(act_id=1), {"revision": 1, "changes": {}}, 400, "bad_body"),
         ("PATCH", ACT.format(act_id=1), {"revision": 1, "changes": {"act_id": 7}}, 400, "bad_body"),

@@ -142,6 +142,7 @@ async def test_the_api_needs_a_person_with_the_right_role(server):
         (RECORDINGS + "?case_number=nonsense", 400, "bad_case_number"),
         (RECORDINGS + "?limit=-1", 400, "bad_request"),
         (RECORDINGS + "?limit=100000", 400, "bad_request"),
+        (RECORDINGS + "?offset=²", 400, "bad_request"),  # a digit to isdigit, not to int()
         ("/api/v1/nothing-here", 404, "not_found"),
     ],
 )
