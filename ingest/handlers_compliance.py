@@ -151,7 +151,7 @@ async def post_withdrawal(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
     user = await _user(request, APPROVERS)
     exemption_id = forms.path_id(request.match_info["exemption_id"], "an exemption id")
-    reason = forms.withdrawal_form(await read_json(request))
+    reason = forms.reason_form(await read_json(request))
     return web.json_response(
         views.exemption_json(await withdraw(ctx, exemption_id, reason, user.name))
     )

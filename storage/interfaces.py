@@ -197,11 +197,32 @@ class Flags(Protocol):
         """Raise a flag unless one of this kind is already open for ``subject``."""
         ...
 
-    async def resolve(self, kind: str, subject: str, resolution: str, now: datetime) -> bool: ...
+    async def resolve(
+        self, kind: str, subject: str, resolution: str, by: str, now: datetime
+    ) -> bool:
+        """Resolve the open flag of this kind for ``subject``, if there is one."""
+        ...
+
+    async def resolve_flag(
+        self, flag_id: int, resolution: str, by: str, now: datetime
+    ) -> FlagRecord:
+        """Resolve one flag, once: UnknownFlag, or AlreadyResolved if it was."""
+        ...
 
     async def open_for(self, evidence_id: EvidenceId) -> list[FlagRecord]: ...
 
     async def open_flags(self, kind: str | None = None) -> list[FlagRecord]: ...
+
+    async def flags(
+        self,
+        kind: str | None = None,
+        *,
+        is_open: bool | None = None,
+        limit: int | None = 100,
+        offset: int = 0,
+    ) -> list[FlagRecord]:
+        """Flags in the order they were raised: open, resolved or (None) both."""
+        ...
 
 
 class Media(Protocol):

@@ -17,6 +17,7 @@ from evidence.identifiers import EvidenceId
 from evidence.strict_json import Fields
 from ingest.compliance.acts import EDITABLE, MAX_PARTIES, ActDraft
 from ingest.compliance.report import ReportFilters
+from ingest.flags import FlagKind
 from storage.compliance_records import ExemptionReason
 
 __all__ = [
@@ -25,11 +26,12 @@ __all__ = [
     "decision_form",
     "edit_form",
     "exemption_form",
+    "flag_filters",
     "number",
     "path_id",
+    "reason_form",
     "report_filters",
     "when_given",
-    "withdrawal_form",
 ]
 
 T = TypeVar("T")
@@ -113,7 +115,8 @@ def _reason(text: str) -> ExemptionReason:
         raise MalformedBody(str(exc)) from None
 
 
-def withdrawal_form(body: dict[str, Any]) -> str:
+def reason_form(body: dict[str, Any]) -> str:
+    """``{"reason": text}``: why an exemption is withdrawn, or a flag resolved."""
     fields = Fields(body, MalformedBody)
     reason = fields.text("reason", max_length=1024)
     fields.done()
@@ -174,3 +177,19 @@ def report_filters(query: Mapping[str, str], zone: tzinfo) -> ReportFilters:
         since=None if since is None else when_given(since, zone, "since"),
         until=None if until is None else when_given(until, zone, "until"),
     )
+
+
+def flag_filters(query: Mapping[str, str]) -> tuple[str | None, bool]:
+    """``?kind=`` (one of the flag kinds; any when absent or empty) and ``?open=`` (``true``,
+    the default: open flags; ``false``: resolved ones)."""
+    known = {"kind", "open", "limit", "offset"}
+    unknown = sorted(set(query) - known)
+    if unknown:
+        raise BadRequest(f"unknown query parameter(s): {', '.join(unknown)}")
+    kind = query.get("kind") or None
+    if kind is not None and kind not in set(FlagKind):
+        raise BadRequest(f"kind must be one of {', '.join(FlagKind)}; got {kind!r}")
+    is_open = query.get("open", "true")
+    if is_open not in ("true", "false"):
+        raise BadRequest(f"open must be true or false; got {is_open!r}")
+    return kind, is_open == "true"

@@ -6,7 +6,6 @@ to do about it. See docs/compliance.md for every field."""
 from __future__ import annotations
 
 import asyncio
-import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,9 +19,8 @@ from ingest.compliance import views
 from ingest.compliance.catalogues import current_catalogue
 from ingest.compliance.tally import Counts, Finding, Tally, tally
 from ingest.context import ServerContext
-from ingest.flags import FlagKind, advice_for
+from ingest.flags import FlagKind, advice_for, flag_json
 from storage.compliance_records import ReportQuery
-from storage.records import FlagRecord
 
 __all__ = ["Measured", "ReportFilters", "build_report", "measure_report"]
 
@@ -146,18 +144,6 @@ def _not_ready(counted: Tally, limit: int) -> dict[str, Any]:
     }
 
 
-def _flag(flag: FlagRecord) -> dict[str, Any]:
-    return {
-        "kind": flag.kind,
-        "subject": flag.subject,
-        "device_id": None if flag.device_id is None else str(flag.device_id),
-        "evidence_id": None if flag.evidence_id is None else str(flag.evidence_id),
-        "detail": json.loads(flag.detail),
-        "raised_at": format_time(flag.raised_at),
-        "advice": advice_for(flag.kind),
-    }
-
-
 async def _flags(ctx: ServerContext, limit: int) -> dict[str, Any]:
     """Open flags from the index (sequence gaps among them), and late uploads, which are
     computed from the stored originals each time, with the hours in force."""
@@ -167,7 +153,7 @@ async def _flags(ctx: ServerContext, limit: int) -> dict[str, Any]:
     kinds = Counter(flag.kind for flag in stored)
     if late_count:
         kinds[FlagKind.LATE_UPLOAD.value] += late_count
-    items = [_flag(flag) for flag in stored[:limit]]
+    items = [flag_json(flag) for flag in stored[:limit]]
     for upload in late[: max(0, limit - len(items))]:
         delay = (upload.received_at - upload.captured_until).total_seconds() / 3600
         items.append(

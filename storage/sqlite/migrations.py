@@ -37,9 +37,19 @@ def _edits_move_updated_at(conn: sqlite3.Connection) -> None:
     conn.execute("DROP TRIGGER IF EXISTS act_edit_is_a_revision")
 
 
+def _flags_say_who_resolved(conn: sqlite3.Connection) -> None:
+    """Flags gain ``resolved_by``. Until now only the server resolved flags (a sequence
+    gap closed by the manifest that arrived), so resolved ones are credited to it."""
+    columns = _columns(conn, "flags")
+    if columns and "resolved_by" not in columns:
+        conn.execute("ALTER TABLE flags ADD COLUMN resolved_by TEXT")
+        conn.execute("UPDATE flags SET resolved_by = 'liuhen-ingest' WHERE resolved_at IS NOT NULL")
+
+
 STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _spans_by_evidence_id,
     _edits_move_updated_at,
+    _flags_say_who_resolved,
 )
 
 

@@ -120,7 +120,8 @@ BEGIN SELECT RAISE(ABORT, 'verifications are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS verifications_append_only_d BEFORE DELETE ON verifications
 BEGIN SELECT RAISE(ABORT, 'verifications are append-only'); END;
 
--- Things a custodian must look at. Raised and resolved, never deleted.
+-- Things a custodian must look at. Raised, then resolved once (when, by whom, why), and
+-- kept: the only change a flag takes is its resolution, and a resolved flag takes none.
 CREATE TABLE IF NOT EXISTS flags (
     id          INTEGER PRIMARY KEY,
     kind        TEXT NOT NULL,
@@ -131,12 +132,22 @@ CREATE TABLE IF NOT EXISTS flags (
     detail      TEXT NOT NULL,  -- JSON
     raised_at   TEXT NOT NULL,
     resolved_at TEXT,
-    resolution  TEXT
+    resolution  TEXT,           -- why
+    resolved_by TEXT            -- who: a person, or liuhen-ingest when the server resolved it
 );
 CREATE UNIQUE INDEX IF NOT EXISTS flags_one_open ON flags (kind, subject) WHERE resolved_at IS NULL;
 CREATE INDEX IF NOT EXISTS flags_by_evidence ON flags (evidence_id);
+CREATE INDEX IF NOT EXISTS flags_by_kind ON flags (kind, id);
 CREATE TRIGGER IF NOT EXISTS flags_never_deleted BEFORE DELETE ON flags
 BEGIN SELECT RAISE(ABORT, 'flags are never deleted'); END;
+CREATE TRIGGER IF NOT EXISTS flags_resolved_once BEFORE UPDATE ON flags
+WHEN OLD.resolved_at IS NOT NULL OR NEW.resolved_at IS NULL OR NEW.resolved_by IS NULL
+    OR NEW.resolution IS NULL
+    OR (NEW.id, NEW.kind, NEW.device_id, NEW.evidence_id, NEW.role, NEW.subject, NEW.detail,
+        NEW.raised_at)
+       IS NOT (OLD.id, OLD.kind, OLD.device_id, OLD.evidence_id, OLD.role, OLD.subject,
+               OLD.detail, OLD.raised_at)
+BEGIN SELECT RAISE(ABORT, 'a flag is resolved once, with when, who and why, and is otherwise never changed'); END;
 
 -- Room-recorder sessions: each registered segment's place and time, for the timeline.
 CREATE TABLE IF NOT EXISTS segments (
