@@ -25,7 +25,6 @@ __all__ = [
     "Footage",
     "ImportResult",
     "ImportRow",
-    "LateUpload",
     "Matched",
     "ReportAct",
     "ReportQuery",
@@ -223,12 +222,3 @@ class ReportAct:
 class ReportRows:
     acts: list[ReportAct]
     footage: dict[int, list[tuple[int, int]]]  # act id -> attached (start, end), milliseconds
-
-
-@dataclass(frozen=True, slots=True)
-class LateUpload:
-    evidence_id: EvidenceId
-    device_id: DeviceId
-    case_number: CaseNumber | None
-    captured_until: datetime  # the end of capture, or its start when the end is unknown
-    received_at: datetime

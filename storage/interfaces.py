@@ -30,7 +30,6 @@ from storage.compliance_records import (
     Footage,
     ImportResult,
     ImportRow,
-    LateUpload,
     ReportQuery,
     ReportRows,
 )
@@ -351,9 +350,10 @@ class ComplianceQueries(Protocol):
 
     async def report(self, query: ReportQuery) -> ReportRows: ...
 
-    async def late_uploads(self, hours: float, limit: int) -> tuple[int, list[LateUpload]]:
-        """How many originals arrived more than ``hours`` after capture ended, and the
-        latest ``limit`` of them."""
+    async def open_flags(
+        self, query: ReportQuery, limit: int
+    ) -> tuple[dict[str, int], list[FlagRecord]]:
+        """Open flags under the report's filters: counts by kind, and the first ``limit``."""
         ...
 
 

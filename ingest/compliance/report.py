@@ -6,7 +6,6 @@ to do about it. See docs/compliance.md for every field."""
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,7 +18,7 @@ from ingest.compliance import views
 from ingest.compliance.catalogues import current_catalogue
 from ingest.compliance.tally import Counts, Finding, Tally, tally
 from ingest.context import ServerContext
-from ingest.flags import FlagKind, advice_for, flag_json
+from ingest.flags import advice_for, flag_json
 from storage.compliance_records import ReportQuery
 
 __all__ = ["Measured", "ReportFilters", "build_report", "measure_report"]
@@ -94,7 +93,7 @@ async def build_report(
         "full_duty_act_types": list(query.act_types),
         **_counts(counted, measured.catalogue),
         "not_ready": _not_ready(counted, limit),
-        "flags": await _flags(ctx, limit),
+        "flags": await _flags(ctx, query, limit),
     }
 
 
@@ -144,39 +143,15 @@ def _not_ready(counted: Tally, limit: int) -> dict[str, Any]:
     }
 
 
-async def _flags(ctx: ServerContext, limit: int) -> dict[str, Any]:
-    """Open flags from the index (sequence gaps among them), and late uploads, which are
-    computed from the stored originals each time, with the hours in force."""
-    hours = ctx.compliance.late_upload_hours
-    stored = await ctx.index.flags.open_flags()
-    late_count, late = await ctx.index.compliance.queries.late_uploads(hours, limit)
-    kinds = Counter(flag.kind for flag in stored)
-    if late_count:
-        kinds[FlagKind.LATE_UPLOAD.value] += late_count
-    items = [flag_json(flag) for flag in stored[:limit]]
-    for upload in late[: max(0, limit - len(items))]:
-        delay = (upload.received_at - upload.captured_until).total_seconds() / 3600
-        items.append(
-            {
-                "kind": FlagKind.LATE_UPLOAD.value,
-                "subject": str(upload.evidence_id),
-                "device_id": str(upload.device_id),
-                "evidence_id": str(upload.evidence_id),
-                "detail": {
-                    "case_number": None if upload.case_number is None else str(upload.case_number),
-                    "captured_until": format_time(upload.captured_until),
-                    "received_at": format_time(upload.received_at),
-                    "hours": round(delay, 1),
-                },
-                "raised_at": None,
-                "advice": FlagKind.LATE_UPLOAD.advice,
-            }
-        )
+async def _flags(ctx: ServerContext, query: ReportQuery, limit: int) -> dict[str, Any]:
+    """Open flags under the report's filters (see coverage_queries._flag_filter), late
+    uploads among them: those are raised at finalize, and resolved like any flag."""
+    kinds, items = await ctx.index.compliance.queries.open_flags(query, limit)
     return {
         "count": sum(kinds.values()),
         "by_kind": [
             {"kind": kind, "count": kinds[kind], "advice": advice_for(kind)}
             for kind in sorted(kinds)
         ],
-        "items": items,
+        "items": [flag_json(flag) for flag in items],
     }

@@ -1,4 +1,5 @@
-"""Stored originals seen from enforcement acts: attached, suggested, unassigned, late.
+"""Stored originals seen from enforcement acts: attached, suggested, unassigned; and the
+open flags a report's filters select.
 
 **The one overlap rule** (``_overlaps``), used for attaching, suggesting and the
 unassigned list alike, on ``recording_spans`` (each original's span in integer
@@ -21,11 +22,8 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from evidence.case_number import CaseNumber
-from evidence.identifiers import DeviceId, EvidenceId
-from evidence.strict_json import parse_time
-from storage.compliance_records import Footage, LateUpload, ReportAct, ReportQuery, ReportRows
-from storage.records import StoredObject
+from storage.compliance_records import Footage, ReportAct, ReportQuery, ReportRows
+from storage.records import FlagRecord, StoredObject
 from storage.sqlite import compliance_rows, rows
 from storage.sqlite.database import SqliteDatabase
 from storage.sqlite.rows import when
@@ -80,7 +78,11 @@ _STANDING_EXEMPTION = (
     "EXISTS (SELECT 1 FROM exemptions e WHERE e.act_id = a.act_id AND NOT EXISTS "
     "(SELECT 1 FROM exemption_withdrawals w WHERE w.exemption_id = e.id))"
 )
-_DELAY = "julianday(received_at) - julianday(COALESCE(ended_at, started_at))"
+# An open flag with the stored original it is about, if any, and that recording's case.
+_FLAGS = (
+    "FROM flags f LEFT JOIN objects o ON o.evidence_id = f.evidence_id AND o.role = 'original' "
+    "LEFT JOIN cases c ON c.case_number = o.case_number"
+)
 
 # Originals without a case number that may overlap an act and whose officer, signing
 # device or camera serial the act names. Each leg walks a partial index of such originals
@@ -142,6 +144,31 @@ def _report_filter(query: ReportQuery) -> tuple[str, dict[str, Any]]:
         clauses.append("a.act_id IN (SELECT value FROM json_each(:act_ids))")
         params["act_ids"] = json.dumps(query.act_ids)
     return " AND ".join(clauses), params
+
+
+def _flag_filter(query: ReportQuery) -> tuple[str, dict[str, Any]]:
+    """Open flags that fall under the report's filters. A flag about a stored recording
+    (a late upload, a failed verification) follows the recording: the agency of its case
+    (a recording whose case is not registered only without an agency filter), its officer,
+    its capture start for since/until. A flag about no stored recording (a sequence gap:
+    footage that never arrived) can be placed under no agency or officer, so it is
+    counted only when neither filter is set. The act type filter does not apply."""
+    recording = ["o.evidence_id IS NOT NULL"]
+    params: dict[str, Any] = {}
+    if query.agency is not None:
+        recording.append("c.agency = :agency")
+        params["agency"] = query.agency
+    if query.officer is not None:
+        recording.append("o.officer_id = :officer")
+        params["officer"] = query.officer
+    if query.since is not None:
+        recording.append("o.started_at >= :since")
+        params["since"] = when(query.since)
+    if query.until is not None:
+        recording.append("o.started_at < :until")
+        params["until"] = when(query.until)
+    device = "o.evidence_id IS NULL" if query.agency is None and query.officer is None else "0"
+    return f"f.resolved_at IS NULL AND (({' AND '.join(recording)}) OR {device})", params
 
 
 def _report(conn: sqlite3.Connection, query: ReportQuery) -> ReportRows:
@@ -257,29 +284,19 @@ class SqliteComplianceQueries:
     async def report(self, query: ReportQuery) -> ReportRows:
         return await self._db.run(lambda conn: _report(conn, query))
 
-    async def late_uploads(self, hours: float, limit: int) -> tuple[int, list[LateUpload]]:
-        def late(conn: sqlite3.Connection) -> tuple[int, list[LateUpload]]:
-            params = {"days": hours / 24.0, "limit": limit}
-            where = f"role = 'original' AND {_DELAY} > :days"
-            count = conn.execute(f"SELECT COUNT(*) FROM objects WHERE {where}", params).fetchone()  # noqa: S608
-            cursor = conn.execute(
-                "SELECT evidence_id, device_id, case_number, "  # noqa: S608
-                "COALESCE(ended_at, started_at) AS captured_until, received_at "
-                f"FROM objects WHERE {where} ORDER BY received_at DESC, evidence_id LIMIT :limit",
+    async def open_flags(
+        self, query: ReportQuery, limit: int
+    ) -> tuple[dict[str, int], list[FlagRecord]]:
+        def open_flags(conn: sqlite3.Connection) -> tuple[dict[str, int], list[FlagRecord]]:
+            where, params = _flag_filter(query)
+            counts = conn.execute(
+                f"SELECT f.kind, COUNT(*) {_FLAGS} WHERE {where} GROUP BY f.kind",
                 params,
+            ).fetchall()
+            cursor = conn.execute(
+                f"SELECT f.* {_FLAGS} WHERE {where} ORDER BY f.id LIMIT :limit",
+                {**params, "limit": limit},
             )
-            found = [
-                LateUpload(
-                    evidence_id=EvidenceId(row["evidence_id"]),
-                    device_id=DeviceId(row["device_id"]),
-                    case_number=None
-                    if row["case_number"] is None
-                    else CaseNumber(row["case_number"]),
-                    captured_until=parse_time(row["captured_until"]),
-                    received_at=parse_time(row["received_at"]),
-                )
-                for row in cursor
-            ]
-            return int(count[0]), found
+            return {kind: n for kind, n in counts}, [rows.flag(row) for row in cursor]
 
-        return await self._db.run(late)
+        return await self._db.run(open_flags)

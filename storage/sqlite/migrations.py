@@ -46,10 +46,17 @@ def _flags_say_who_resolved(conn: sqlite3.Connection) -> None:
         conn.execute("UPDATE flags SET resolved_by = 'liuhen-ingest' WHERE resolved_at IS NOT NULL")
 
 
+def _late_uploads_are_flags(conn: sqlite3.Connection) -> None:
+    """Late uploads are flags raised at finalize now, not computed by the report through
+    an index on the upload delay: drop that index."""
+    conn.execute("DROP INDEX IF EXISTS objects_by_upload_delay")
+
+
 STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _spans_by_evidence_id,
     _edits_move_updated_at,
     _flags_say_who_resolved,
+    _late_uploads_are_flags,
 )
 
 

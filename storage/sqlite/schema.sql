@@ -306,7 +306,7 @@ CREATE TRIGGER IF NOT EXISTS recording_spans_append_only_d BEFORE DELETE ON reco
 BEGIN SELECT RAISE(ABORT, 'recording spans follow the append-only objects'); END;
 
 -- Originals without a case number by length, officer, signing device and camera serial
--- (suggestions); originals by upload delay (late uploads).
+-- (suggestions).
 CREATE INDEX IF NOT EXISTS objects_without_case_by_length
     ON objects (julianday(COALESCE(ended_at, started_at)) - julianday(started_at))
     WHERE case_number IS NULL AND role = 'original';
@@ -318,9 +318,6 @@ CREATE INDEX IF NOT EXISTS manifests_without_case_by_serial
     ON manifests (CASE WHEN json_valid(CAST(body AS TEXT))
                   THEN json_extract(CAST(body AS TEXT), '$.origin.device_serial') END)
     WHERE case_number IS NULL AND role = 'original';
-CREATE INDEX IF NOT EXISTS objects_by_upload_delay
-    ON objects (julianday(received_at) - julianday(COALESCE(ended_at, started_at)))
-    WHERE role = 'original';
 
 CREATE TRIGGER IF NOT EXISTS act_registered AFTER INSERT ON acts
 BEGIN

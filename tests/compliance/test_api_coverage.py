@@ -1,6 +1,8 @@
 """Coverage, exemptions, suggestions and the report, against a real server, with
 recordings that went through the real upload path."""
 
+from datetime import timedelta
+
 import pytest
 
 from evidence.digest import Sha256
@@ -17,7 +19,7 @@ from evidence.wire import (
 )
 from ingest.compliance.config import ComplianceConfig
 from tests.builders import CASE
-from tests.compliance.helpers import AGENCY, add_act, add_case, at, body, recording
+from tests.compliance.helpers import AGENCY, OFFICER, add_act, add_case, at, body, recording
 from tests.ingest.helpers import prepared
 
 OTHER_CASE = "JSZF-2026-0099"
@@ -273,7 +275,9 @@ async def test_the_report_counts_by_agency_type_officer_and_month_with_open_flag
     await add_act(server, clerk, "seizure", 0, 10, officers=("A", "B"))
     await add_act(server, clerk, "seizure", 60 * 24 * 30, 60 * 24 * 30 + 10, officers=("A",))
     await add_act(server, clerk, "interview_room", 0, 10, case_number=OTHER_CASE, officers=("B",))
-    await recording(server, 0, 10)
+    server.clock.set(at(10) + timedelta(hours=30))  # the footage arrives 30 h after capture
+    late = await recording(server, 0, 10)
+    await recording(server, 0, 10, case_number="JSZF-2026-0777")  # a case nobody registered
     # A device whose manifests 1 and 2 never arrived: two sequence_gap flags.
     gap = await prepared(server, sequence=3, previous=Sha256.of(b"lost"))
     assert gap.signed.manifest.sequence == 3
@@ -294,12 +298,28 @@ async def test_the_report_counts_by_agency_type_officer_and_month_with_open_flag
         ("2026-04", 1),
     ]
     kinds = {row["kind"]: row for row in report["flags"]["by_kind"]}
-    assert kinds["sequence_gap"]["count"] == 2 and kinds["sequence_gap"]["advice"]
-    # Test footage was captured in March 2026 and uploaded today: a late upload.
-    assert (
-        kinds["late_upload"]["count"] == 1 and "late_upload_hours" in kinds["late_upload"]["advice"]
-    )
+    assert {kind: row["count"] for kind, row in kinds.items()} == {
+        "sequence_gap": 2,
+        "late_upload": 2,
+    }
+    assert "late_upload_hours" in kinds["late_upload"]["advice"]
     assert all(item["advice"] for item in report["flags"]["items"])
+    [first_late, _] = [i for i in report["flags"]["items"] if i["kind"] == "late_upload"]
+    assert (first_late["evidence_id"], first_late["detail"]["hours"]) == (evidence(late), 30.0)
+
+    async def flags_under(query):
+        reply = await server.send("GET", REPORT + query, token=clerk)
+        return {row["kind"]: row["count"] for row in reply.json()["flags"]["by_kind"]}
+
+    # Late uploads follow their recording's case's agency (a recording of no registered case
+    # only without an agency filter), its officer and capture time; sequence gaps belong to
+    # no agency or officer, so they count only without those filters.
+    assert await flags_under(f"?agency={AGENCY}") == {"late_upload": 1}
+    assert await flags_under("?agency=长安区应急管理局") == {}
+    assert await flags_under(f"?officer={OFFICER}") == {"late_upload": 2}
+    assert await flags_under("?officer=B") == {}
+    assert await flags_under("?since=2026-04-01") == {"sequence_gap": 2}
+    assert await flags_under("?until=2026-04-01") == {"sequence_gap": 2, "late_upload": 2}
 
     narrowed = await server.send(
         "GET", REPORT + "?officer=B&since=2026-03-01&until=2026-04-01", token=clerk

@@ -115,7 +115,13 @@ def test_the_report_as_a_table_json_and_csv(liuhen, index):
         "acts", "add", "--case-number", CASE, "--type", "seizure", "--start", minutes(0),
         "--end", minutes(10), "--officer", "130102001", "--by", "wang",
     )  # fmt: skip
-    insert_original(index, case_number=CASE, start=T0, end=T0 + timedelta(minutes=4), late=48)
+    late = insert_original(index, case_number=CASE, start=T0, end=T0 + timedelta(minutes=4))
+    index.execute(  # as finalize raises it for an original stored two days after capture
+        "INSERT INTO flags (kind, evidence_id, role, subject, detail, raised_at) "
+        "VALUES ('late_upload', ?, 'original', ?, '{}', '2026-03-14T02:00:00.000000Z')",
+        (str(late), str(late)),
+    )
+    index.commit()
     code, out, _ = liuhen("compliance", "report")
     assert code == 0
     assert "not ready for legal review: 1 case(s)" in out and "late_upload: 1" in out

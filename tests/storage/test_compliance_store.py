@@ -335,15 +335,6 @@ async def test_one_overlap_rule_attaches_suggests_and_leaves_unassigned(
     assert unassigned == (set() if overlaps else {numbered, unnumbered})
 
 
-async def test_late_uploads_are_counted_from_the_end_of_capture(index, raw):
-    insert_original(raw, case_number=CASE, start=NOW, end=NOW + timedelta(minutes=10), late=30)
-    insert_original(raw, case_number=CASE, start=NOW, end=None, late=25)
-    insert_original(raw, case_number=CASE, start=NOW, end=NOW + timedelta(minutes=10), late=2)
-    count, found = await index.compliance.queries.late_uploads(24.0, 1)
-    assert count == 2 and len(found) == 1
-    assert found[0].captured_until == NOW + timedelta(minutes=10)
-
-
 def ms(moment):
     return round(moment.timestamp() * 1000)
 
