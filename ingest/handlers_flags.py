@@ -9,13 +9,12 @@ from aiohttp import web
 from evidence.wire import FLAG_RESOLVE, FLAGS
 from ingest.auth import authenticate_user
 from ingest.compliance import forms
+from ingest.compliance.roles import APPROVERS
 from ingest.context import CONTEXT
 from ingest.flags import flag_json, list_flags, resolve_flag
 from ingest.http import read_json
 
-__all__ = ["RESOLVERS", "add_flag_routes"]
-
-RESOLVERS = ("supervisor", "admin")
+__all__ = ["add_flag_routes"]
 
 
 async def get_flags(request: web.Request) -> web.Response:
@@ -34,7 +33,7 @@ async def get_flags(request: web.Request) -> web.Response:
 
 async def post_resolution(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
-    user = await authenticate_user(ctx, request, RESOLVERS)
+    user = await authenticate_user(ctx, request, APPROVERS)
     flag_id = forms.path_id(request.match_info["flag_id"], "a flag id")
     reason = forms.reason_form(await read_json(request))
     return web.json_response(flag_json(await resolve_flag(ctx, flag_id, reason, user.name)))

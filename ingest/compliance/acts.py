@@ -16,8 +16,16 @@ from datetime import datetime
 from typing import Any
 
 from evidence.catalogue import Catalogue
-from evidence.errors import BadRequest, MalformedBody, UnknownAct, UnknownCase
+from evidence.errors import (
+    BadRequest,
+    Forbidden,
+    MalformedBody,
+    StaleRevision,
+    UnknownAct,
+    UnknownCase,
+)
 from ingest.compliance.catalogues import current_catalogue
+from ingest.compliance.roles import edit_roles, window_changes
 from ingest.context import ServerContext
 from ingest.text import check_text
 from storage.compliance_records import ActRecord, ActValues, CaseRecord
@@ -150,17 +158,31 @@ async def edit_act(
     by: str,
     reason: str | None,
     revision: int | None = None,
+    role: str | None = None,
 ) -> ActRecord:
     """Apply ``changes`` (typed values by field name) to an act. With ``revision``, only
-    if the act is still at it: a replayed or crossing edit fails instead of winning."""
+    if the act is still at it: a replayed or crossing edit fails instead of winning. With
+    ``role`` (over the API), only if that role may make this edit (``roles.edit_roles``);
+    the command line, run on the server's files, passes none."""
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise MalformedBody(f"these fields cannot be edited: {', '.join(unknown)}")
     if not changes:
         raise MalformedBody("an edit changes at least one field")
     held = await get_act(ctx, act_id)
+    if revision is not None and revision != held.revision:  # the index checks it again
+        raise StaleRevision(
+            f"act {act_id} is at revision {held.revision}, not {revision}",
+            revision=held.revision,
+        )
     catalogue, _ = await current_catalogue(ctx)
     values = settle(ctx, catalogue, dataclasses.replace(ActDraft.of(held.values), **changes))
+    allowed = edit_roles(catalogue, held.values, values)
+    if role is not None and role not in allowed:
+        raise Forbidden(
+            f"changing {', '.join(window_changes(held.values, values))} of an act whose duty "
+            f"is full needs one of {', '.join(allowed)}"
+        )
     edited = await ctx.index.compliance.cases.edit_act(
         act_id,
         held.revision if revision is None else revision,

@@ -55,31 +55,69 @@ async def test_a_case_and_its_act_are_registered_once(server):
 
 async def test_an_edit_is_on_the_record_and_a_replayed_edit_is_refused(server):
     clerk = await server.add_user("wang", "custodian")
+    chief = await server.add_user("zhao", "supervisor")
     await add_case(server, clerk)
     act_id = await add_act(server, clerk, "seizure", 0, 10)
     path = ACT.format(act_id=act_id)
     edit = body(
         {
             "revision": 1,
-            "changes": {"ended_at": at(25).isoformat(), "officers": ["130102001", "130102002"]},
+            "changes": {"ended_at": at(25).isoformat()},
             "reason": "案件系统录入错误",
         }
     )
-    reply = await server.send("PATCH", path, token=clerk, body=edit)
+    reply = await server.send("PATCH", path, token=chief, body=edit)
     assert reply.status == 200 and reply.json()["revision"] == 2
-    replay = await server.send("PATCH", path, token=clerk, body=edit)
+    replay = await server.send("PATCH", path, token=chief, body=edit)
     assert (replay.status, replay.code) == (409, "stale_revision")
     assert replay.json()["error"]["details"] == {"revision": 2}
+    officers = body({"revision": 2, "changes": {"officers": ["130102001", "130102002"]}})
+    assert (await server.send("PATCH", path, token=clerk, body=officers)).status == 200
     detail = (await server.send("GET", path, token=clerk)).json()
-    registered, edited = detail["history"]
+    registered, window, people = detail["history"]
     assert registered["registered"] is True and registered["changed_by"] == "wang"
-    assert edited["changed_by"] == "wang" and edited["reason"] == "案件系统录入错误"
-    assert set(edited["changes"]) == {"ended_at", "officers"}
-    assert edited["changes"]["officers"] == {
+    assert window["changed_by"] == "zhao" and window["reason"] == "案件系统录入错误"
+    assert set(window["changes"]) == {"ended_at"}
+    assert (people["changed_by"], people["reason"]) == ("wang", None)
+    assert people["changes"]["officers"] == {
         "old": ["130102001"],
         "new": ["130102001", "130102002"],
     }
-    assert detail["ended_at"] == "2026-03-12T01:55:00Z"
+    assert (detail["ended_at"], detail["revision"]) == ("2026-03-12T01:55:00Z", 3)
+
+
+@pytest.mark.parametrize(
+    ("act_type", "changes", "custodian", "supervisor"),
+    [
+        ("seizure", {"ended_at": at(5).isoformat()}, 403, 200),  # could hide a gap
+        ("seizure", {"started_at": at(1).isoformat()}, 403, 200),
+        ("seizure", {"act_type": "interview_room"}, 403, 200),
+        ("seizure", {"case_number": "JSZF-2026-0099"}, 403, 200),
+        ("on_site_inspection", {"act_type": "seizure"}, 403, 200),  # full after the edit
+        ("seizure", {"place": "仓库"}, 200, 403),  # not the window: the custodian's
+        ("seizure", {"devices": ["BWC-00043"]}, 200, 403),
+        ("on_site_inspection", {"ended_at": at(5).isoformat()}, 200, 403),  # as-needed
+    ],
+)
+async def test_who_may_edit_what(server, act_type, changes, custodian, supervisor):
+    clerk = await server.add_user("wang", "custodian")
+    chief = await server.add_user("zhao", "supervisor")
+    root = await server.add_user("root", "admin")
+    await add_case(server, clerk, "JSZF-2026-0099")
+    for n, (token, status) in enumerate(((clerk, custodian), (chief, supervisor), (root, 200))):
+        case_number = f"JSZF-2026-010{n}"  # an act of its own for each role
+        await add_case(server, clerk, case_number)
+        act_id = await add_act(server, clerk, act_type, 0, 10, case_number=case_number)
+        path = ACT.format(act_id=act_id)
+        edit = body({"revision": 1, "changes": changes})
+        reply = await server.send("PATCH", path, token=token, body=edit)
+        assert reply.status == status, reply.body
+        detail = (await server.send("GET", path, token=token)).json()
+        if status == 403:
+            assert reply.code == "forbidden"
+            assert (detail["revision"], len(detail["history"])) == (1, 1), "nothing changed"
+        else:
+            assert detail["revision"] == 2
 
 
 @pytest.mark.parametrize(
