@@ -20,7 +20,7 @@ __all__ = [
     "report_csv",
 ]
 
-_COUNTS = ("acts", "covered", "partial", "missing", "exempted")
+_COUNTS = ("acts", "covered", "partial", "missing", "exempted", "edited")
 _GROUPS = (
     ("by_agency", "agency", "by agency"),
     ("by_act_type", "act_type", "by act type"),
@@ -80,6 +80,7 @@ def _print_not_ready(not_ready: dict[str, Any]) -> None:
             print(
                 f"    act {act['act_id']} {act['act_type']} {act['started_at']}: {act['state']}"
                 + (f", {act['gap_seconds']:g} s of gaps" if act["state"] == "partial" else "")
+                + (f" (edited: revision {act['revision']})" if act["edited"] else "")
             )
     if not_ready["count"] > len(not_ready["cases"]):
         print(f"  … and {not_ready['count'] - len(not_ready['cases'])} more (use --json --limit)")
@@ -108,9 +109,10 @@ def _cells(row: dict[str, Any]) -> list[str | None]:
 def _print_act_line(act: dict[str, Any]) -> None:
     coverage = act["coverage"]
     state = f"duty {act['duty']}" if coverage is None else coverage["state"].upper()
+    edited = f"  (edited: revision {act['revision']})" if act["edited"] else ""
     print(
         f"  act {act['act_id']} {act['act_type']} {act['name']}  "
-        f"{act['started_at']} – {act['ended_at']}  {state}"
+        f"{act['started_at']} – {act['ended_at']}  {state}{edited}"
     )
     if coverage is not None:
         for gap in coverage["gaps"]:

@@ -216,6 +216,7 @@ class ReportAct:
     period: str  # YYYY-MM in the query's offset
     officers: tuple[str, ...]
     exempted: bool
+    revision: int = 1  # above 1: edited after it was registered
 
 
 @dataclass(frozen=True, slots=True)

@@ -91,6 +91,7 @@ async def case_coverage(ctx: ServerContext, case_number: str) -> dict[str, Any]:
         "case": views.case_json(case),
         "ready_for_review": not blocking,
         "blocking_acts": blocking,
+        "edited_acts": sum(act.revision > 1 for act in acts),
         "acts": [_assessed_json(item, tolerance) for item in assessed],
     }
 

@@ -119,6 +119,8 @@ def _finding(finding: Finding) -> dict[str, Any]:
     return {  # the rows are in milliseconds
         "act_id": act.act_id,
         "act_type": act.act_type,
+        "revision": act.revision,
+        "edited": act.revision > 1,
         "started_at": views.at(act.started),
         "ended_at": views.at(act.ended),
         "state": coverage.state.value,

@@ -96,6 +96,7 @@ def act_json(act: ActRecord, entry: CatalogueEntry | None = None) -> dict[str, A
         devices=list(values.devices),
         reference=values.reference,
         revision=act.revision,
+        edited=act.revision > 1,  # edited after registration: see its history
         created_by=act.created_by,
         created_at=format_time(act.created_at),
         updated_by=act.updated_by,

@@ -180,13 +180,13 @@ def _report(conn: sqlite3.Connection, query: ReportQuery) -> ReportRows:
     pair = "group_concat(s.start_ms || ',' || s.end_ms)"
     cursor = conn.execute(
         "WITH chosen AS MATERIALIZED (SELECT a.act_id, a.case_number, a.act_type, a.started_at, "  # noqa: S608
-        f"a.officers, c.agency, {_MS.format('a.started_at')} AS a0, "
+        f"a.officers, a.revision, c.agency, {_MS.format('a.started_at')} AS a0, "
         f"{_MS.format('a.ended_at')} AS b0 "
         f"FROM acts a JOIN cases c ON c.case_number = a.case_number WHERE {where}) "
         "SELECT a.act_id, a.case_number, a.agency, a.act_type, a.a0, a.b0, "
         "strftime('%Y-%m', a.started_at, :offset), a.officers, "
         f"{_STANDING_EXEMPTION}, (SELECT {pair} FROM {_by_case('a')}), "
-        f"(SELECT {pair} FROM {_confirmed('a')}) "
+        f"(SELECT {pair} FROM {_confirmed('a')}), a.revision "
         "FROM chosen a",
         params,
     )
@@ -195,7 +195,18 @@ def _report(conn: sqlite3.Connection, query: ReportQuery) -> ReportRows:
         act_id = row[0]
         officers = _names(row[7])
         acts.append(
-            ReportAct(act_id, row[1], row[2], row[3], row[4], row[5], row[6], officers, row[8] == 1)
+            ReportAct(
+                act_id,
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                row[5],
+                row[6],
+                officers,
+                row[8] == 1,
+                row[11],
+            )
         )
         spans = _spans(row[9]) + _spans(row[10])
         if spans:

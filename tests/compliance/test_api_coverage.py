@@ -111,6 +111,7 @@ async def test_every_coverage_state_and_readiness_for_legal_review(server):
         "partial": 1,
         "missing": 0,
         "exempted": 1,
+        "edited": 0,
         "coverage_rate": round(2 / 3, 4),
     }
     [listed] = report["not_ready"]["cases"]
@@ -178,6 +179,38 @@ async def test_an_act_whose_only_nearby_footage_is_the_previous_acts_is_missing(
     [demolition] = [act for act in coverage["acts"] if act["act_id"] == follow_up]
     assert demolition["recordings"] == []
     assert demolition["coverage"]["recorded_seconds"] == 0
+
+
+async def test_an_edit_that_changes_an_acts_coverage_is_marked_for_the_supervisor(server):
+    clerk = await server.add_user("wang", "custodian")
+    chief = await server.add_user("zhao", "supervisor")
+    await add_case(server, clerk)
+    act_id = await add_act(server, clerk, "seizure", 0, 20)
+    await recording(server, 0, 10)  # half the seizure
+    [act] = (await coverage_of(server, clerk))["acts"]
+    assert (act["coverage"]["state"], act["edited"]) == ("partial", False)
+    # The window narrowed to the footage: the custodian may not, a supervisor may …
+    narrowed = body({"revision": 1, "changes": {"ended_at": at(10).isoformat()}})
+    path = ACT.format(act_id=act_id)
+    assert (await server.send("PATCH", path, token=clerk, body=narrowed)).code == "forbidden"
+    assert (await server.send("PATCH", path, token=chief, body=narrowed)).status == 200
+    # … and the act is covered now, but marked as edited wherever a supervisor looks.
+    coverage = await coverage_of(server, clerk)
+    [act] = coverage["acts"]
+    assert (act["coverage"]["state"], act["edited"], act["revision"]) == ("covered", True, 2)
+    assert (coverage["ready_for_review"], coverage["edited_acts"]) == (True, 1)
+    report = (await server.send("GET", REPORT, token=chief)).json()
+    assert (report["totals"]["covered"], report["totals"]["edited"]) == (1, 1)
+    assert report["by_officer"][0]["edited"] == 1
+    # Widened again past the footage: partial, and listed as not ready, edited.
+    widened = body({"revision": 2, "changes": {"ended_at": at(15).isoformat()}})
+    assert (await server.send("PATCH", path, token=chief, body=widened)).status == 200
+    report = (await server.send("GET", REPORT, token=chief)).json()
+    [finding] = report["not_ready"]["cases"][0]["acts"]
+    assert (finding["state"], finding["edited"], finding["revision"]) == ("partial", True, 3)
+    assert finding["gaps"] == [
+        {"start": "2026-03-12T01:40:00Z", "end": "2026-03-12T01:45:00Z", "seconds": 300.0}
+    ]
 
 
 async def test_a_recording_that_straddles_the_act_window_covers_it(server):

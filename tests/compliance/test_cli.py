@@ -129,11 +129,11 @@ def test_the_report_as_a_table_json_and_csv(liuhen, index):
     assert report["totals"]["partial"] == 1
     rows = list(csv.reader(io.StringIO(liuhen("compliance", "report", "--csv")[1])))
     assert rows[0] == [
-        "group", "key", "name", "acts", "covered", "partial", "missing", "exempted",
+        "group", "key", "name", "acts", "covered", "partial", "missing", "exempted", "edited",
         "coverage_rate",
     ]  # fmt: skip
-    assert rows[1] == ["all", "", "", "1", "0", "1", "0", "0", "0.0000"]
-    assert ["officer", "130102001", "", "1", "0", "1", "0", "0", "0.0000"] in rows
+    assert rows[1] == ["all", "", "", "1", "0", "1", "0", "0", "0", "0.0000"]
+    assert ["officer", "130102001", "", "1", "0", "1", "0", "0", "0", "0.0000"] in rows
     code, _, err = liuhen("compliance", "report", "--since", "last week")
     assert code == 2 and "bad_request" in err
 
