@@ -106,7 +106,7 @@ class Generator:
             away = start + timedelta(days=3)
             yield "recording", self._recording(case, away, away + step, officers[0], serial)
         if act_type in self.full and rnd.random() < 0.02:
-            yield "exemption", (act_id, "emergency", "局长", when(start), "bench", when(end))
+            yield "exemption", (act_id, "emergency", "局长", when(start), "bench", when(end), 1)
 
     def rows(self) -> Iterator[tuple[str, object]]:
         rnd = self.random
@@ -135,7 +135,7 @@ _INSERT = {
     "object": "INSERT INTO objects VALUES (" + ", ".join("?" * 19) + ")",  # noqa: S608
     "manifest": "INSERT INTO manifests VALUES (" + ", ".join("?" * 11) + ")",  # noqa: S608
     "exemption": "INSERT INTO exemptions (act_id, reason, approver, approved_at, recorded_by, "
-    "recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+    "recorded_at, act_revision) VALUES (?, ?, ?, ?, ?, ?, ?)",
     "flag": "INSERT INTO flags (kind, device_id, subject, detail, raised_at) VALUES (?, ?, ?, ?, ?)",
 }
 

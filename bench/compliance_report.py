@@ -52,7 +52,8 @@ def peer_sql() -> str:
 WITH full_types(t) AS (VALUES {types}),
 chosen AS MATERIALIZED (
   SELECT a.act_id, a.case_number, {ms.format("a.started_at")} AS a0, {ms.format("a.ended_at")} AS b0,
-    EXISTS (SELECT 1 FROM exemptions e WHERE e.act_id = a.act_id AND NOT EXISTS
+    EXISTS (SELECT 1 FROM exemptions e WHERE e.act_id = a.act_id
+      AND e.act_revision = a.revision AND NOT EXISTS
       (SELECT 1 FROM exemption_withdrawals w WHERE w.exemption_id = e.id)) AS exempted
   FROM acts a WHERE a.act_type IN (SELECT t FROM full_types)
 ),

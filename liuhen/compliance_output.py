@@ -120,7 +120,13 @@ def _print_act_line(act: dict[str, Any]) -> None:
         if coverage["advice"] and coverage["state"] != "exempted":
             print(f"      what to do: {coverage['advice']}")
     for exemption in act["exemptions"]:
-        status = "standing" if exemption["standing"] else "withdrawn"
+        status = (
+            "standing"
+            if exemption["standing"]
+            else "withdrawn"
+            if exemption["withdrawal"]
+            else f"lapsed: made for revision {exemption['act_revision']}"
+        )
         print(
             f"      exemption {exemption['exemption_id']} ({status}): {exemption['reason']}, "
             f"approved by {exemption['approver']} at {exemption['approved_at']}"

@@ -163,11 +163,14 @@ class ExemptionRecord:
     note: str | None
     recorded_by: str  # who entered it
     recorded_at: datetime
+    act_revision: int  # the act's revision it excuses
     withdrawal: Withdrawal | None = None
+    lapsed: bool = False  # the act was edited since: the exemption no longer covers it
 
     @property
     def standing(self) -> bool:
-        return self.withdrawal is None
+        """Not withdrawn, and the act is still at the revision it was entered for."""
+        return self.withdrawal is None and not self.lapsed
 
 
 class Matched(enum.StrEnum):

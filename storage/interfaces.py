@@ -316,7 +316,8 @@ class Exemptions(Protocol):
         by: str,
         now: datetime,
     ) -> ExemptionRecord:
-        """Exempt an act; AlreadyExempted while another exemption of it stands."""
+        """Exempt the act at its current revision; AlreadyExempted while another exemption
+        of it stands (not withdrawn, entered for the act's current revision)."""
         ...
 
     async def withdraw(

@@ -163,6 +163,8 @@ def exemption_json(exemption: ExemptionRecord) -> dict[str, Any]:
         "note": exemption.note,
         "recorded_by": exemption.recorded_by,
         "recorded_at": format_time(exemption.recorded_at),
+        "act_revision": exemption.act_revision,
+        "lapsed": exemption.lapsed,  # the act was edited since: a new exemption is needed
         "standing": exemption.standing,
         "withdrawal": None
         if withdrawal is None

@@ -74,8 +74,11 @@ _FOOTAGE_COLUMNS = (
     "o.evidence_id, o.device_id, o.officer_id, o.case_number, o.started_at, o.ended_at, "
     f"o.received_at, {_SERIAL} AS device_serial"
 )
+# An exemption stands while it is not withdrawn and the act is still at the revision it
+# was entered for.
 _STANDING_EXEMPTION = (
-    "EXISTS (SELECT 1 FROM exemptions e WHERE e.act_id = a.act_id AND NOT EXISTS "
+    "EXISTS (SELECT 1 FROM exemptions e WHERE e.act_id = a.act_id "
+    "AND e.act_revision = a.revision AND NOT EXISTS "
     "(SELECT 1 FROM exemption_withdrawals w WHERE w.exemption_id = e.id))"
 )
 # An open flag with the stored original it is about, if any, and that recording's case.

@@ -52,11 +52,27 @@ def _late_uploads_are_flags(conn: sqlite3.Connection) -> None:
     conn.execute("DROP INDEX IF EXISTS objects_by_upload_delay")
 
 
+def _exemptions_name_the_act_revision(conn: sqlite3.Connection) -> None:
+    """Exemptions gain ``act_revision``, the act's revision when the exemption was entered:
+    read back from the act's history (the latest revision made by then). The append-only
+    trigger is dropped for this one fill; the script makes it again."""
+    columns = _columns(conn, "exemptions")
+    if columns and "act_revision" not in columns:
+        conn.execute("DROP TRIGGER IF EXISTS exemptions_append_only_u")
+        conn.execute("ALTER TABLE exemptions ADD COLUMN act_revision INTEGER")
+        conn.execute(
+            "UPDATE exemptions SET act_revision = COALESCE((SELECT MAX(h.revision) "
+            "FROM act_history h WHERE h.act_id = exemptions.act_id "
+            "AND h.changed_at <= exemptions.recorded_at), 1)"
+        )
+
+
 STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _spans_by_evidence_id,
     _edits_move_updated_at,
     _flags_say_who_resolved,
     _late_uploads_are_flags,
+    _exemptions_name_the_act_revision,
 )
 
 

@@ -244,16 +244,20 @@ CREATE TABLE IF NOT EXISTS decisions (
 );
 CREATE INDEX IF NOT EXISTS decisions_by_act ON decisions (act_id);
 
+-- An exemption excuses the act as it stood when the exemption was entered (act_revision):
+-- it stands only while the act is still at that revision, so an edit of the act (its
+-- window, its type) needs a new exemption rather than carrying the old one over.
 CREATE TABLE IF NOT EXISTS exemptions (
-    id          INTEGER PRIMARY KEY,
-    act_id      INTEGER NOT NULL REFERENCES acts (act_id),
-    reason      TEXT NOT NULL
+    id           INTEGER PRIMARY KEY,
+    act_id       INTEGER NOT NULL REFERENCES acts (act_id),
+    reason       TEXT NOT NULL
         CHECK (reason IN ('state_secret', 'privacy', 'emergency', 'objectively_impossible')),
-    approver    TEXT NOT NULL,
-    approved_at TEXT NOT NULL,
-    note        TEXT,
-    recorded_by TEXT NOT NULL,
-    recorded_at TEXT NOT NULL
+    approver     TEXT NOT NULL,
+    approved_at  TEXT NOT NULL,
+    note         TEXT,
+    recorded_by  TEXT NOT NULL,
+    recorded_at  TEXT NOT NULL,
+    act_revision INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS exemptions_by_act ON exemptions (act_id);
 

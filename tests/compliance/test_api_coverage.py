@@ -130,6 +130,9 @@ async def test_every_coverage_state_and_readiness_for_legal_review(server):
     # The exemption is withdrawn (footage of the interview may yet turn up): it stays on
     # the record, and the act is missing again.
     withdraw = EXEMPTION_WITHDRAW.format(exemption_id=exemption["exemption_id"])
+    refused = await server.send("POST", withdraw, token=clerk, body=body({"reason": "不需要"}))
+    assert (refused.status, refused.code) == (403, "forbidden")
+    assert states(await coverage_of(server, clerk))["interview_room"] == "exempted"
     reply = await server.send("POST", withdraw, token=chief, body=body({"reason": "录像已找到"}))
     assert reply.status == 200 and reply.json()["withdrawal"]["withdrawn_by"] == "zhao"
     again = await server.send("POST", withdraw, token=chief, body=body({"reason": "again"}))
@@ -211,6 +214,32 @@ async def test_an_edit_that_changes_an_acts_coverage_is_marked_for_the_superviso
     assert finding["gaps"] == [
         {"start": "2026-03-12T01:40:00Z", "end": "2026-03-12T01:45:00Z", "seconds": 300.0}
     ]
+
+
+async def test_an_exemption_stops_standing_when_the_act_is_edited(server):
+    clerk = await server.add_user("wang", "custodian")
+    chief = await server.add_user("zhao", "supervisor")
+    await add_case(server, clerk)
+    act_id = await add_act(server, clerk, "interview_room", 0, 30)
+    exemption = (await exempt(server, chief, act_id)).json()
+    assert (exemption["act_revision"], exemption["standing"]) == (1, True)
+    assert (await coverage_of(server, clerk))["ready_for_review"] is True
+    # The act is edited (it ran longer): the exemption excused the act as it stood.
+    edit = body({"revision": 1, "changes": {"ended_at": at(45).isoformat()}, "reason": "延长"})
+    edited = await server.send("PATCH", ACT.format(act_id=act_id), token=chief, body=edit)
+    assert edited.status == 200, edited.body
+    coverage = await coverage_of(server, clerk)
+    [act] = coverage["acts"]
+    assert act["coverage"]["state"] == "missing"
+    assert (coverage["ready_for_review"], coverage["blocking_acts"]) == (False, [act_id])
+    [lapsed] = act["exemptions"]
+    assert (lapsed["lapsed"], lapsed["standing"], lapsed["withdrawal"]) == (True, False, None)
+    report = (await server.send("GET", REPORT, token=chief)).json()
+    assert (report["totals"]["exempted"], report["totals"]["missing"]) == (0, 1)
+    # A new exemption, for the act as it now stands, may be entered.
+    renewed = await exempt(server, chief, act_id)
+    assert renewed.status == 201 and renewed.json()["act_revision"] == 2
+    assert states(await coverage_of(server, clerk)) == {"interview_room": "exempted"}
 
 
 async def test_a_recording_that_straddles_the_act_window_covers_it(server):

@@ -221,6 +221,64 @@ async def test_an_exemption_is_withdrawn_by_a_new_row_never_by_a_delete(index, r
             raw.execute(statement)
 
 
+async def test_an_exemption_stands_only_while_the_act_is_at_its_revision(index, raw):
+    cases, exemptions = index.compliance.cases, index.compliance.exemptions
+    await cases.add_case(case())
+    record, _ = await cases.add_act(act(), "wang", NOW)
+    first = await exemptions.add(
+        record.act_id, ExemptionReason.EMERGENCY, "张局长", NOW, None, "zhao", NOW
+    )
+    assert (first.act_revision, first.standing) == (1, True)
+    query = ReportQuery(("seizure",), 5.0, 480)
+    assert [a.exempted for a in (await index.compliance.queries.report(query)).acts] == [True]
+    later = NOW + timedelta(hours=1)
+    await cases.edit_act(record.act_id, 1, act(minutes=(0, 5)), "zhao", "录入错误", later)
+    [lapsed] = await exemptions.of_act(record.act_id)
+    assert (lapsed.lapsed, lapsed.standing, lapsed.withdrawal) == (True, False, None)
+    assert [a.exempted for a in (await index.compliance.queries.report(query)).acts] == [False]
+    # The edited act may be exempted anew; that one stands for revision 2.
+    second = await exemptions.add(
+        record.act_id, ExemptionReason.EMERGENCY, "张局长", later, None, "zhao", later
+    )
+    assert (second.act_revision, second.standing) == (2, True)
+    with pytest.raises(AlreadyExempted):
+        await exemptions.add(record.act_id, ExemptionReason.PRIVACY, "x", later, None, "z", later)
+    assert [a.exempted for a in (await index.compliance.queries.report(query)).acts] == [True]
+    withdrawn = await exemptions.withdraw(first.exemption_id, "superseded", "zhao", later)
+    assert withdrawn.lapsed and withdrawn.withdrawal is not None
+
+
+async def test_exemptions_from_before_act_revision_get_it_from_the_history(index, raw, tmp_path):
+    cases = index.compliance.cases
+    await cases.add_case(case())
+    record, _ = await cases.add_act(act(), "wang", NOW)
+    later = NOW + timedelta(hours=2)
+    await cases.edit_act(record.act_id, 1, act(minutes=(0, 5)), "zhao", None, later)
+    await index.close()
+    raw.executescript(  # the exemptions table as it was, with one entered before the edit
+        "DROP TRIGGER exemptions_append_only_u; DROP TRIGGER exemptions_append_only_d;"
+        "DROP TABLE exemptions; CREATE TABLE exemptions (id INTEGER PRIMARY KEY, "
+        "act_id INTEGER NOT NULL, reason TEXT NOT NULL, approver TEXT NOT NULL, "
+        "approved_at TEXT NOT NULL, note TEXT, recorded_by TEXT NOT NULL, "
+        "recorded_at TEXT NOT NULL); PRAGMA user_version = 4;"
+    )
+    for entered in (NOW + timedelta(hours=1), later + timedelta(hours=1)):
+        raw.execute(
+            "INSERT INTO exemptions (act_id, reason, approver, approved_at, recorded_by, "
+            "recorded_at) VALUES (?, 'emergency', '张局长', ?, 'zhao', ?)",
+            (record.act_id, when(entered), when(entered)),
+        )
+    raw.commit()
+    reopened = await open_sqlite_index(tmp_path / "index.sqlite3")
+    try:
+        newer, older = await reopened.compliance.exemptions.of_act(record.act_id)
+        assert [(e.act_revision, e.standing) for e in (older, newer)] == [(1, False), (2, True)]
+        with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+            raw.execute("UPDATE exemptions SET act_revision = 2")
+    finally:
+        await reopened.close()
+
+
 async def test_a_catalogue_may_not_drop_an_act_type_in_use(index, raw):
     catalogues = index.compliance.catalogues
     assert await catalogues.current() is None
