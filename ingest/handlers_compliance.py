@@ -182,18 +182,7 @@ async def get_suggestions(request: web.Request) -> web.Response:
         case_number=request.query.get("case_number"),
         act_id=None if act_id is None else forms.path_id(act_id, "act_id"),
     )
-    return web.json_response(
-        {
-            "suggestions": [
-                dict(
-                    views.footage_json(s.footage),
-                    act_id=s.act.act_id,
-                    matched_on=list(s.matched_on),
-                )
-                for s in found
-            ]
-        }
-    )
+    return web.json_response({"suggestions": [views.suggestion_json(s) for s in found]})
 
 
 async def _decide(request: web.Request, decision: Decision) -> web.Response:

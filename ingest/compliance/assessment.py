@@ -102,10 +102,7 @@ async def act_detail(ctx: ServerContext, act_id: int) -> dict[str, Any]:
     act = await get_act(ctx, act_id)
     [item] = await assess(ctx, [act])
     shown = _assessed_json(item, ctx.compliance.gap_tolerance_seconds)
-    shown["suggestions"] = [
-        dict(views.footage_json(s.footage), matched_on=list(s.matched_on))
-        for s in await suggestions_for(ctx, [act])
-    ]
+    shown["suggestions"] = [views.suggestion_json(s) for s in await suggestions_for(ctx, [act])]
     shown["decisions"] = [
         views.decision_json(d) for d in await ctx.index.compliance.decisions.of_act(act_id)
     ]

@@ -8,6 +8,7 @@ from typing import Any
 from evidence.catalogue import CatalogueEntry
 from evidence.strict_json import format_time, parse_time
 from ingest.compliance.coverage import Coverage, State
+from ingest.compliance.matching import Suggestion
 from storage.compliance_records import (
     ActChange,
     ActRecord,
@@ -31,6 +32,7 @@ __all__ = [
     "footage_json",
     "gaps_json",
     "recording_json",
+    "suggestion_json",
 ]
 
 ADVICE = {
@@ -137,6 +139,15 @@ def footage_json(footage: Footage) -> dict[str, Any]:
         "ended_at": None if footage.ended_at is None else format_time(footage.ended_at),
         "received_at": format_time(footage.received_at),
     }
+
+
+def suggestion_json(suggestion: Suggestion) -> dict[str, Any]:
+    """A recording suggested for an act: the recording, the act, and what ties them."""
+    return dict(
+        footage_json(suggestion.footage),
+        act_id=suggestion.act.act_id,
+        matched_on=list(suggestion.matched_on),
+    )
 
 
 def recording_json(stored: StoredObject) -> dict[str, Any]:
