@@ -291,7 +291,8 @@ class Cases(Protocol):
     async def history(self, act_id: int) -> list[ActChange]: ...
 
     async def import_rows(self, items: Sequence[ImportRow], by: str, now: datetime) -> ImportResult:
-        """Cases and acts from a CSV, all or nothing; a conflict names its row."""
+        """Cases and acts from a CSV, all or nothing; a conflict names its row in
+        ``details["row"]``."""
         ...
 
 

@@ -1,6 +1,8 @@
 """Cases, acts, their edit history, the catalogue and CSV imports over the API: good input,
 malformed, oversized, forged and replayed input, each answered with its stable code."""
 
+import re
+
 import pytest
 
 from evidence.catalogue import Catalogue
@@ -326,8 +328,12 @@ async def test_csv_import_errors_name_the_row_and_column(server, rows, status, c
     export = "\n".join(rows).encode()
     reply = await server.send("POST", ACTS_IMPORT, token=clerk, body=export, headers=CSV)
     assert (reply.status, reply.code) == (status, code), reply.body
-    details = reply.json()["error"]["details"]
-    assert (details["row"], details["column"]) == (row, column)
+    error = reply.json()["error"]
+    assert (error["details"]["row"], error["details"]["column"]) == (row, column)
+    assert (
+        error["message"].startswith(f"row {row}")
+        and len(re.findall(r"row \d", error["message"])) == 1
+    )
     assert await server.ctx.index.compliance.cases.case(server.ctx.case_rule.parse(CASE)) is None
 
 

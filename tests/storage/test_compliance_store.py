@@ -301,7 +301,7 @@ async def test_an_import_is_all_or_nothing_and_names_the_row(index):
     ]
     with pytest.raises(CaseConflict) as caught:
         await index.compliance.cases.import_rows(rows, "wang", NOW)
-    assert caught.value.details["row"] == 4 and caught.value.message.startswith("row 4:")
+    assert caught.value.details["row"] == 4
     assert await index.compliance.cases.case(CASE) is None, "nothing of a failed import stays"
     result = await index.compliance.cases.import_rows(rows[:2], "wang", NOW)
     assert (result.cases_added, result.acts_added, result.acts_unchanged) == (2, 2, 0)
