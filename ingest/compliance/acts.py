@@ -92,8 +92,9 @@ def _named(field: str, parse: Any, value: Any) -> Any:
 def settle(ctx: ServerContext, catalogue: Catalogue, draft: ActDraft) -> ActValues:
     case_number = _named("case_number", ctx.case_rule.parse, draft.case_number)
     entry = _named("act_type", catalogue.resolve, draft.act_type)
-    if draft.started_at.tzinfo is None or draft.ended_at.tzinfo is None:
-        raise MalformedBody("act times need a UTC offset", field="started_at")
+    for field, moment in (("started_at", draft.started_at), ("ended_at", draft.ended_at)):
+        if moment.tzinfo is None:
+            raise MalformedBody(f"{field} needs a UTC offset", field=field)
     if draft.ended_at < draft.started_at:
         raise MalformedBody("the act ends before it starts", field="ended_at")
     for field, names in (("officers", draft.officers), ("devices", draft.devices)):

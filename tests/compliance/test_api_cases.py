@@ -6,6 +6,7 @@ import re
 import pytest
 
 from evidence.catalogue import Catalogue
+from evidence.errors import MalformedBody
 from evidence.wire import (
     ACT,
     ACTS,
@@ -17,6 +18,7 @@ from evidence.wire import (
     REPORT,
     UNASSIGNED,
 )
+from ingest.compliance.acts import ActDraft, register_act
 from tests.builders import CASE
 from tests.compliance.helpers import AGENCY, add_act, add_case, at, body
 
@@ -350,3 +352,14 @@ async def test_cases_are_imported_and_oversized_or_foreign_files_are_refused(ser
     huge = b"x" * (server.ctx.compliance.max_import_bytes + 1)
     reply = await server.send("POST", CASES_IMPORT, token=clerk, body=huge, headers=CSV)
     assert (reply.status, reply.code) == (413, "too_large")
+
+
+@pytest.mark.parametrize("field", ["started_at", "ended_at"])
+async def test_a_time_without_an_offset_is_blamed_on_its_own_field(server, field):
+    """Over the API a time always has an offset; this is the check behind every channel."""
+    times = {"started_at": at(0), "ended_at": at(10)}
+    times[field] = times[field].replace(tzinfo=None)
+    with pytest.raises(MalformedBody) as caught:
+        await register_act(server.ctx, ActDraft(CASE, "seizure", **times), "wang")
+    assert caught.value.details == {"field": field}
+    assert caught.value.message.startswith(field)
