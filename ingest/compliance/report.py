@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from evidence.catalogue import Catalogue, Duty
-from evidence.errors import BadRequest
+from evidence.errors import BadRequest, DutyNotFull
 from evidence.strict_json import format_time
 from ingest.compliance import views
 from ingest.compliance.catalogues import current_catalogue
@@ -58,6 +58,11 @@ async def measure_report(ctx: ServerContext, filters: ReportFilters) -> Measured
     config = ctx.compliance
     catalogue, version = await current_catalogue(ctx)
     act_type = None if filters.act_type is None else catalogue.resolve(filters.act_type)
+    if act_type is not None and act_type.duty is not Duty.FULL:
+        raise DutyNotFull(
+            f"act type {act_type.act_type.code} ({act_type.name}) has duty {act_type.duty}; "
+            "the report counts only acts whose duty is full"
+        )
     query = ReportQuery(
         act_types=catalogue.codes(Duty.FULL),
         tolerance_seconds=config.gap_tolerance_seconds,

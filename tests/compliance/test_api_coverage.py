@@ -399,3 +399,6 @@ async def test_the_report_counts_by_agency_type_officer_and_month_with_open_flag
     ]:
         reply = await server.send("GET", REPORT + query, token=clerk)
         assert (reply.status, reply.code) == (400, code), query
+    # An as-needed type has no coverage to count: refused, not an all-zero report.
+    reply = await server.send("GET", REPORT + "?act_type=现场检查", token=clerk)
+    assert (reply.status, reply.code) == (409, "duty_not_full")
