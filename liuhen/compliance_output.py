@@ -75,7 +75,8 @@ def print_report(report: dict[str, Any]) -> None:
 def _print_not_ready(not_ready: dict[str, Any]) -> None:
     print(f"\nnot ready for legal review: {not_ready['count']} case(s)")
     for case in not_ready["cases"]:
-        print(f"  {case['case_number']}  {case['agency']}")
+        empty = "  (no act registered)" if not case["acts"] else ""
+        print(f"  {case['case_number']}  {case['agency']}{empty}")
         for act in case["acts"]:
             print(
                 f"    act {act['act_id']} {act['act_type']} {act['started_at']}: {act['state']}"
@@ -144,7 +145,9 @@ def print_case_coverage(coverage: dict[str, Any]) -> None:
     verdict = (
         "ready for legal review" if coverage["ready_for_review"] else "NOT READY for legal review"
     )
-    print(f"case {case['case_number']}  {case['agency']}  {case['subject'] or ''}\n{verdict}")
+    reasons = coverage["not_ready_reasons"]
+    why = f" ({', '.join(reasons)})" if reasons else ""
+    print(f"case {case['case_number']}  {case['agency']}  {case['subject'] or ''}\n{verdict}{why}")
     for act in coverage["acts"]:
         _print_act_line(act)
 

@@ -352,6 +352,10 @@ class ComplianceQueries(Protocol):
 
     async def report(self, query: ReportQuery) -> ReportRows: ...
 
+    async def cases_without_acts(self, agency: str | None) -> list[tuple[str, str]]:
+        """(case number, agency) of every case with no act registered, of one agency or all."""
+        ...
+
     async def open_flags(
         self, query: ReportQuery, limit: int
     ) -> tuple[dict[str, int], list[FlagRecord]]:

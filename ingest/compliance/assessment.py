@@ -1,6 +1,7 @@
 """One case's or one act's coverage, assembled for a person: the acts, the footage that
 covers them, the gaps, standing exemptions, and whether the case is ready for legal
-review (R11: no act with duty ``full`` is missing or partial unless exempted).
+review (R11: no act with duty ``full`` is missing or partial unless exempted; and a case
+with no act registered is not ready either).
 
 Coverage is measured exactly as the report measures it: the report's query, limited to
 these acts, and ``tally.verdicts`` over its integer milliseconds. The recordings listed
@@ -82,15 +83,17 @@ async def case_coverage(ctx: ServerContext, case_number: str) -> dict[str, Any]:
     acts = await ctx.index.compliance.cases.acts_of(case.case_number)
     assessed = await assess(ctx, acts)
     blocking = [
-        item.act.act_id
+        (item.act.act_id, item.coverage.state)
         for item in assessed
         if item.coverage is not None and item.coverage.state in NOT_READY
     ]
+    reasons = views.not_ready_reasons(len(acts), blocking)
     tolerance = ctx.compliance.gap_tolerance_seconds
     return {
         "case": views.case_json(case),
-        "ready_for_review": not blocking,
-        "blocking_acts": blocking,
+        "ready_for_review": not reasons,
+        "not_ready_reasons": reasons,
+        "blocking_acts": [act_id for act_id, _ in blocking],
         "edited_acts": sum(act.revision > 1 for act in acts),
         "acts": [_assessed_json(item, tolerance) for item in assessed],
     }

@@ -97,7 +97,7 @@ async def build_report(
         "filters": dict(filters.to_json(), act_type=query.act_type),
         "full_duty_act_types": list(query.act_types),
         **_counts(counted, measured.catalogue),
-        "not_ready": _not_ready(counted, limit),
+        "not_ready": _not_ready(counted, await _cases_without_acts(ctx, filters), limit),
         "flags": await _flags(ctx, query, limit),
     }
 
@@ -135,19 +135,37 @@ def _finding(finding: Finding) -> dict[str, Any]:
     }
 
 
-def _not_ready(counted: Tally, limit: int) -> dict[str, Any]:
-    cases = sorted(counted.not_ready)
+def _not_ready(counted: Tally, empty: list[tuple[str, str]], limit: int) -> dict[str, Any]:
+    """Cases with a missing or partial act among the selected, and cases with no act."""
+    cases: dict[str, tuple[str, list[Finding]]] = {
+        number: (findings[0].act.agency, findings) for number, findings in counted.not_ready.items()
+    }
+    cases.update((number, (agency, [])) for number, agency in empty)
     return {
         "count": len(cases),
         "cases": [
             {
-                "case_number": case_number,
-                "agency": counted.not_ready[case_number][0].act.agency,
-                "acts": [_finding(finding) for finding in counted.not_ready[case_number]],
+                "case_number": number,
+                "agency": cases[number][0],
+                "not_ready_reasons": views.not_ready_reasons(
+                    len(cases[number][1]),
+                    [(f.act.act_id, f.coverage.state) for f in cases[number][1]],
+                ),
+                "acts": [_finding(finding) for finding in cases[number][1]],
             }
-            for case_number in cases[:limit]
+            for number in sorted(cases)[:limit]
         ],
     }
+
+
+async def _cases_without_acts(ctx: ServerContext, filters: ReportFilters) -> list[tuple[str, str]]:
+    """Cases with no act are not ready for legal review; they can be selected only by
+    agency, so they are listed when no filter on acts (type, officer, since, until) is set."""
+    if any(
+        v is not None for v in (filters.act_type, filters.officer, filters.since, filters.until)
+    ):
+        return []
+    return await ctx.index.compliance.queries.cases_without_acts(filters.agency)
 
 
 async def _flags(ctx: ServerContext, query: ReportQuery, limit: int) -> dict[str, Any]:

@@ -31,6 +31,7 @@ __all__ = [
     "exemption_json",
     "footage_json",
     "gaps_json",
+    "not_ready_reasons",
     "recording_json",
     "suggestion_json",
 ]
@@ -113,6 +114,15 @@ def gaps_json(coverage: Coverage) -> list[dict[str, Any]]:
         {"start": at(start), "end": at(end), "seconds": round((end - start) / 1000, 3)}
         for start, end in coverage.gaps
     ]
+
+
+def not_ready_reasons(acts: int, blocking: list[tuple[int, State]]) -> list[str]:
+    """Why a case is not ready for legal review, empty when it is: no act registered at all
+    (nothing shows the case was recorded), or each act with duty full that is missing or
+    partial and not exempted."""
+    if not acts:
+        return ["acts: 0"]
+    return [f"act {act_id}: {state.value}" for act_id, state in blocking]
 
 
 def coverage_json(coverage: Coverage, tolerance: float) -> dict[str, Any]:

@@ -298,6 +298,18 @@ class SqliteComplianceQueries:
     async def report(self, query: ReportQuery) -> ReportRows:
         return await self._db.run(lambda conn: _report(conn, query))
 
+    async def cases_without_acts(self, agency: str | None) -> list[tuple[str, str]]:
+        def cases_without_acts(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+            cursor = conn.execute(
+                "SELECT case_number, agency FROM cases c WHERE NOT EXISTS "
+                "(SELECT 1 FROM acts a WHERE a.case_number = c.case_number) "
+                "AND (:agency IS NULL OR agency = :agency) ORDER BY case_number",
+                {"agency": agency},
+            )
+            return [(row[0], row[1]) for row in cursor]
+
+        return await self._db.run(cases_without_acts)
+
     async def open_flags(
         self, query: ReportQuery, limit: int
     ) -> tuple[dict[str, int], list[FlagRecord]]:

@@ -88,6 +88,10 @@ async def test_every_coverage_state_and_readiness_for_legal_review(server):
     assert partial["coverage"]["advice"]
     assert coverage["ready_for_review"] is False
     assert coverage["blocking_acts"] == [demolition, interview]
+    assert coverage["not_ready_reasons"] == [
+        f"act {demolition}: partial",
+        f"act {interview}: missing",
+    ]
 
     reply = await exempt(server, chief, interview)
     assert reply.status == 201, reply.body
@@ -240,6 +244,31 @@ async def test_an_exemption_stops_standing_when_the_act_is_edited(server):
     renewed = await exempt(server, chief, act_id)
     assert renewed.status == 201 and renewed.json()["act_revision"] == 2
     assert states(await coverage_of(server, clerk)) == {"interview_room": "exempted"}
+
+
+async def test_a_case_with_no_act_registered_is_not_ready_for_legal_review(server):
+    clerk = await server.add_user()
+    await add_case(server, clerk)
+    coverage = await coverage_of(server, clerk)
+    assert (coverage["ready_for_review"], coverage["not_ready_reasons"]) == (False, ["acts: 0"])
+    assert coverage["acts"] == [] and coverage["blocking_acts"] == []
+
+    async def not_ready(query=""):
+        reply = await server.send("GET", REPORT + query, token=clerk)
+        return [
+            (c["case_number"], c["not_ready_reasons"]) for c in reply.json()["not_ready"]["cases"]
+        ]
+
+    assert await not_ready() == [(CASE, ["acts: 0"])]
+    assert await not_ready(f"?agency={AGENCY}") == [(CASE, ["acts: 0"])]
+    assert await not_ready("?agency=长安区应急管理局") == []
+    assert await not_ready("?since=2026-03-01") == [], "act filters select acts; it has none"
+    # Once an act is registered and covered, the case is ready.
+    await add_act(server, clerk, "seizure", 0, 10)
+    await recording(server, 0, 10)
+    coverage = await coverage_of(server, clerk)
+    assert (coverage["ready_for_review"], coverage["not_ready_reasons"]) == (True, [])
+    assert await not_ready() == []
 
 
 async def test_a_recording_that_straddles_the_act_window_covers_it(server):

@@ -44,6 +44,8 @@ def minutes(n):
 
 def test_a_case_from_registration_to_ready_for_review(liuhen, index):
     assert liuhen("cases", "add", CASE, "--agency", "石家庄市城管执法局", "--by", "wang")[0] == 0
+    code, out, _ = liuhen("cases", "show", CASE)
+    assert code == 1 and "NOT READY for legal review (acts: 0)" in out
     code, out, _ = liuhen(
         "acts", "add", "--case-number", CASE, "--type", "seizure", "--start", "2026-03-12 09:30",
         "--end", minutes(10), "--officer", "130102001", "--by", "wang",
