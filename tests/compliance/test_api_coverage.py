@@ -9,6 +9,7 @@ from evidence.digest import Sha256
 from evidence.wire import (
     ACT,
     ACT_EXEMPTIONS,
+    ACTS,
     COVERAGE,
     EXEMPTION_WITHDRAW,
     REPORT,
@@ -431,3 +432,24 @@ async def test_the_report_counts_by_agency_type_officer_and_month_with_open_flag
     # An as-needed type has no coverage to count: refused, not an all-zero report.
     reply = await server.send("GET", REPORT + "?act_type=现场检查", token=clerk)
     assert (reply.status, reply.code) == (409, "duty_not_full")
+
+
+async def test_months_and_dates_are_the_agencys_utc_plus_8_not_utc(server):
+    clerk = await server.add_user()
+    await add_case(server, clerk)
+    for start, end in [
+        ("2026-03-31T15:30:00Z", "2026-03-31T15:50:00Z"),  # 23:30 on 31 March in Shijiazhuang
+        ("2026-03-31T17:00:00Z", "2026-03-31T17:30:00Z"),  # 01:00 on 1 April there
+    ]:
+        act = {"case_number": CASE, "act_type": "seizure", "started_at": start, "ended_at": end}
+        assert (await server.send("POST", ACTS, token=clerk, body=body(act))).status == 201
+    report = (await server.send("GET", REPORT, token=clerk)).json()
+    assert [(row["period"], row["acts"]) for row in report["by_period"]] == [
+        ("2026-03", 1),
+        ("2026-04", 1),
+    ]
+    # A plain date is midnight in UTC+8: 1 April starts at 2026-03-31T16:00Z.
+    april = (await server.send("GET", REPORT + "?since=2026-04-01", token=clerk)).json()
+    assert april["totals"]["acts"] == 1 and april["filters"]["since"] == "2026-04-01T00:00:00+08:00"
+    march = (await server.send("GET", REPORT + "?until=2026-04-01", token=clerk)).json()
+    assert [row["period"] for row in march["by_period"]] == ["2026-03"]
