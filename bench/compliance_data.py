@@ -7,9 +7,9 @@ Per act, about ten recordings: nine that tile its window, as cameras split recor
 30-300 s; 5% with none, their nine recordings filed under a case number nobody
 registered), and one more: either a recording without a case number from the act's
 camera (a suggestion) or one of the act's case far from any act (unassigned). 1% of
-recordings have no end time, 2% arrive more than a day late. 60% of acts are of a type
-whose duty is full. Everything comes from one seeded random generator: the same sizes
-give the same database.
+recordings have no end time, 2% arrive more than a day late (each with its late_upload
+flag, as finalize raises it). 60% of acts are of a type whose duty is full. Everything
+comes from one seeded random generator: the same sizes give the same database.
 """
 
 from __future__ import annotations
@@ -173,6 +173,13 @@ def build(path: Path, acts: int) -> int:
         if len(pending["object"]) >= BATCH:
             _flush(db, pending)
     _flush(db, pending)
+    # Late uploads are flags finalize raises: one for each original that arrived late.
+    db.execute(
+        "INSERT INTO flags (kind, device_id, evidence_id, role, subject, detail, raised_at) "
+        "SELECT 'late_upload', device_id, evidence_id, role, evidence_id, '{}', received_at "
+        "FROM objects WHERE role = 'original' AND julianday(received_at) "
+        "- julianday(COALESCE(ended_at, started_at)) > 1"
+    )
     db.execute("COMMIT")
     db.executescript(schema)  # the indexes, built over the loaded rows
     db.execute("PRAGMA journal_mode = WAL")
