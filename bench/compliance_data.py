@@ -7,9 +7,9 @@ Per act, about ten recordings: nine that tile its window, as cameras split recor
 30-300 s; 5% with none, their nine recordings filed under a case number nobody
 registered), and one more: either a recording without a case number from the act's
 camera (a suggestion) or one of the act's case far from any act (unassigned). 1% of
-recordings have no end time, 2% arrive more than a day late. 60% of acts are of a type
-whose duty is full. Everything comes from one seeded random generator: the same sizes
-give the same database.
+recordings have no end time, 2% arrive more than a day late (each with its late_upload
+flag, as finalize raises it). 60% of acts are of a type whose duty is full. Everything
+comes from one seeded random generator: the same sizes give the same database.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ class Generator:
             away = start + timedelta(days=3)
             yield "recording", self._recording(case, away, away + step, officers[0], serial)
         if act_type in self.full and rnd.random() < 0.02:
-            yield "exemption", (act_id, "emergency", "局长", when(start), "bench", when(end))
+            yield "exemption", (act_id, "emergency", "局长", when(start), "bench", when(end), 1)
 
     def rows(self) -> Iterator[tuple[str, object]]:
         rnd = self.random
@@ -135,7 +135,7 @@ _INSERT = {
     "object": "INSERT INTO objects VALUES (" + ", ".join("?" * 19) + ")",  # noqa: S608
     "manifest": "INSERT INTO manifests VALUES (" + ", ".join("?" * 11) + ")",  # noqa: S608
     "exemption": "INSERT INTO exemptions (act_id, reason, approver, approved_at, recorded_by, "
-    "recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+    "recorded_at, act_revision) VALUES (?, ?, ?, ?, ?, ?, ?)",
     "flag": "INSERT INTO flags (kind, device_id, subject, detail, raised_at) VALUES (?, ?, ?, ?, ?)",
 }
 
@@ -173,6 +173,13 @@ def build(path: Path, acts: int) -> int:
         if len(pending["object"]) >= BATCH:
             _flush(db, pending)
     _flush(db, pending)
+    # Late uploads are flags finalize raises: one for each original that arrived late.
+    db.execute(
+        "INSERT INTO flags (kind, device_id, evidence_id, role, subject, detail, raised_at) "
+        "SELECT 'late_upload', device_id, evidence_id, role, evidence_id, '{}', received_at "
+        "FROM objects WHERE role = 'original' AND julianday(received_at) "
+        "- julianday(COALESCE(ended_at, started_at)) > 1"
+    )
     db.execute("COMMIT")
     db.executescript(schema)  # the indexes, built over the loaded rows
     db.execute("PRAGMA journal_mode = WAL")

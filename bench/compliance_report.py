@@ -41,9 +41,10 @@ TOLERANCE = ComplianceConfig().gap_tolerance_seconds
 
 def peer_sql() -> str:
     """The report's totals as one SQL query over the foundation's own tables (not the span
-    table Liuhen keeps): attach by case number and widened window (or a confirmed
-    decision), in integer milliseconds, clip to the window, drop points, find the largest
-    uncovered stretch with a running MAX() window function, then classify and count."""
+    table Liuhen keeps): attach by case number and overlap with the act's window (or a
+    confirmed decision that overlaps it), in integer milliseconds, clip to the window,
+    drop points, find the largest uncovered stretch with a running MAX() window function,
+    then classify and count."""
     types = ", ".join(f"('{code}')" for code in Catalogue.default().codes(Duty.FULL))
     ms = "CAST(round((julianday({0}) - 2440587.5) * 86400000.0) AS INTEGER)"
     tolerance = round(TOLERANCE * 1000)
@@ -51,7 +52,8 @@ def peer_sql() -> str:
 WITH full_types(t) AS (VALUES {types}),
 chosen AS MATERIALIZED (
   SELECT a.act_id, a.case_number, {ms.format("a.started_at")} AS a0, {ms.format("a.ended_at")} AS b0,
-    EXISTS (SELECT 1 FROM exemptions e WHERE e.act_id = a.act_id AND NOT EXISTS
+    EXISTS (SELECT 1 FROM exemptions e WHERE e.act_id = a.act_id
+      AND e.act_revision = a.revision AND NOT EXISTS
       (SELECT 1 FROM exemption_withdrawals w WHERE w.exemption_id = e.id)) AS exempted
   FROM acts a WHERE a.act_type IN (SELECT t FROM full_types)
 ),
@@ -60,11 +62,12 @@ attached AS MATERIALIZED (
     SELECT c.act_id, c.a0, c.b0, {ms.format("o.started_at")} AS s,
       {ms.format("COALESCE(o.ended_at, o.started_at)")} AS e
     FROM chosen c JOIN objects o ON o.case_number = c.case_number AND o.role = 'original'
-  ) WHERE s <= b0 + {tolerance} AND e >= a0 - {tolerance}
-  UNION ALL
-  SELECT c.act_id, {ms.format("o.started_at")}, {ms.format("COALESCE(o.ended_at, o.started_at)")}
-  FROM chosen c JOIN decisions d ON d.act_id = c.act_id AND d.decision = 'confirmed'
-    JOIN objects o ON o.evidence_id = d.evidence_id AND o.role = 'original'
+    UNION ALL
+    SELECT c.act_id, c.a0, c.b0, {ms.format("o.started_at")},
+      {ms.format("COALESCE(o.ended_at, o.started_at)")}
+    FROM chosen c JOIN decisions d ON d.act_id = c.act_id AND d.decision = 'confirmed'
+      JOIN objects o ON o.evidence_id = d.evidence_id AND o.role = 'original'
+  ) WHERE s < b0 AND e > a0 OR s = e AND s BETWEEN a0 AND b0
 ),
 clipped AS (
   SELECT t.act_id, min(max(t.s, c.a0), c.b0) AS s, max(min(t.e, c.b0), min(max(t.s, c.a0), c.b0)) AS e

@@ -27,7 +27,8 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── UnknownCase                  404 unknown_case
     │   ├── UnknownAct                   404 unknown_act
     │   ├── UnknownSuggestion            404 unknown_suggestion
-    │   └── UnknownExemption             404 unknown_exemption
+    │   ├── UnknownExemption             404 unknown_exemption
+    │   └── UnknownFlag                  404 unknown_flag
     ├── Conflict                         409 conflict
     │   ├── OffsetMismatch               409 offset_mismatch
     │   ├── ManifestConflict             409 manifest_conflict
@@ -44,7 +45,8 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── AlreadyDecided               409 already_decided
     │   ├── AlreadyExempted              409 already_exempted
     │   ├── AlreadyWithdrawn             409 already_withdrawn
-    │   └── DutyNotFull                  409 duty_not_full
+    │   ├── DutyNotFull                  409 duty_not_full
+    │   └── AlreadyResolved              409 already_resolved
     ├── Gone                             410 gone
     │   ├── UploadExpired                410 upload_expired
     │   └── UploadTerminated             410 upload_terminated
@@ -80,6 +82,7 @@ __all__ = [
     "AlreadyDecided",
     "AlreadyExempted",
     "AlreadyFinalized",
+    "AlreadyResolved",
     "AlreadyWithdrawn",
     "BadChallenge",
     "BadRequest",
@@ -132,6 +135,7 @@ __all__ = [
     "UnknownCase",
     "UnknownDevice",
     "UnknownExemption",
+    "UnknownFlag",
     "UnknownSuggestion",
     "UnknownUpload",
     "UnreadableMedia",
@@ -272,6 +276,10 @@ class UnknownExemption(NotFound):
     code = "unknown_exemption"
 
 
+class UnknownFlag(NotFound):
+    code = "unknown_flag"
+
+
 class Conflict(LiuhenError):
     code, status = "conflict", 409
 
@@ -351,6 +359,12 @@ class DutyNotFull(Conflict):
     """Only an act whose catalogue duty is ``full`` can be exempted from it."""
 
     code = "duty_not_full"
+
+
+class AlreadyResolved(Conflict):
+    """A flag resolved before: a resolution is final and kept, with who, when and why."""
+
+    code = "already_resolved"
 
 
 class Gone(LiuhenError):

@@ -53,8 +53,13 @@ class SqliteThread:
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
+        self._prepare(conn)
         conn.executescript(self._schema)
         return conn
+
+    def _prepare(self, conn: sqlite3.Connection) -> None:
+        """Reshape what the schema script cannot (it only creates what is missing): a
+        subclass's migrations run here, before the script, on every open."""
 
     async def _submit(self, fn: Callable[[], T]) -> T:
         loop = asyncio.get_running_loop()

@@ -21,6 +21,8 @@ __all__ = [
     "EXEMPTION_WITHDRAW",
     "FILES",
     "FINALIZE",
+    "FLAGS",
+    "FLAG_RESOLVE",
     "HEALTH",
     "MANIFESTS",
     "META_EVIDENCE_ID",
@@ -55,6 +57,8 @@ RECORDING_MANIFEST = API + "/recordings/{evidence_id}/{role}/manifest"
 RECORDING_MATCH = API + "/recordings/{evidence_id}/match"
 RECORDING_TRANSCRIPT = API + "/recordings/{evidence_id}/transcript"
 SESSION = API + "/sessions/{session_id}"
+FLAGS = f"{API}/flags"
+FLAG_RESOLVE = API + "/flags/{flag_id}/resolve"
 
 # Compliance: the recording-duty catalogue, cases and acts, coverage and the report.
 CATALOGUE = f"{API}/catalogue"

@@ -18,6 +18,7 @@ from ingest.context import CONTEXT, ServerContext, utc_now
 from ingest.handlers_compliance import add_compliance_routes
 from ingest.handlers_custodian import add_custodian_routes
 from ingest.handlers_device import add_device_routes
+from ingest.handlers_flags import add_flag_routes
 from ingest.handlers_media import add_media_routes
 from ingest.handlers_tus import add_tus_routes
 from ingest.http import error_middleware, tus_middleware
@@ -75,6 +76,7 @@ def build_app(ctx: ServerContext) -> web.Application:
     add_tus_routes(app)
     add_device_routes(app)
     add_custodian_routes(app)
+    add_flag_routes(app)
     add_media_routes(app)
     add_compliance_routes(app)
     app.cleanup_ctx.append(sweeper_context)

@@ -11,7 +11,7 @@ from evidence.digest import Sha256
 from evidence.identifiers import DeviceId
 from evidence.manifest import Manifest
 from ingest.context import ServerContext
-from ingest.flags import FlagKind, raise_flag
+from ingest.flags import SERVER, FlagKind, raise_flag
 
 __all__ = ["MAX_GAP_FLAGS", "chain_subject", "note_chain_position"]
 
@@ -30,6 +30,7 @@ async def note_chain_position(ctx: ServerContext, manifest: Manifest, sha256: Sh
         FlagKind.SEQUENCE_GAP.value,
         chain_subject(device, sequence),
         "manifest arrived",
+        SERVER,
         ctx.clock(),
     )
     before = await uploads.manifest_at(device, sequence - 1) if sequence > 1 else None

@@ -2,14 +2,20 @@
 
 Idempotent: finalizing a finalized object returns the receipt it already has; a
 rejected one repeats its error. The order keeps a crash harmless at every step:
-store (write-once, idempotent) → index and mark finalized (one transaction) → drop the
-partial file.
+store (write-once, idempotent) → flag a late upload (once per recording) → index and mark
+finalized (one transaction) → drop the partial file.
+
+An original stored more than ``compliance.late_upload_hours`` after its capture ended (or
+began, when the end is unknown) raises a ``late_upload`` flag, with the hours in force at
+that moment; it is raised before the object is indexed, so a crash cannot lose it (a
+retry finds it open and raises nothing more).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime
 
 from evidence.errors import (
     IntegrityError,
@@ -24,7 +30,9 @@ from evidence.identifiers import EvidenceId, Role
 from evidence.keys import public_key_from_raw
 from evidence.manifest import Manifest, SignedManifest
 from evidence.receipt import Receipt, SignedReceipt
+from evidence.strict_json import format_time
 from ingest.context import ServerContext
+from ingest.flags import FlagKind, raise_flag
 from ingest.policies import AllOf, ChunksMatch, DigestMatches, SignatureValid, SizeMatches, Subject
 from ingest.tus_rules import check_readable
 from ingest.uploads import open_upload
@@ -119,11 +127,39 @@ async def _verify_and_store(
         ),
         ctx.server_key,
     )
+    await _flag_if_late(ctx, manifest, now)
     stored = await ctx.index.objects.finalize(upload.upload_id, _indexed(receipt, manifest))
     await asyncio.to_thread(ctx.area.remove, upload.upload_id)
     ctx.open_uploads.pop(upload.upload_id, None)
     log.info("stored %s/%s sha256=%s", manifest.evidence_id, manifest.role, fingerprint.sha256)
     return stored
+
+
+async def _flag_if_late(ctx: ServerContext, manifest: Manifest, received_at: datetime) -> None:
+    if manifest.role is not Role.ORIGINAL:
+        return  # review copies and transcripts are made later on purpose
+    captured_until = manifest.capture_end() or manifest.capture.started_at
+    hours = (received_at - captured_until).total_seconds() / 3600
+    limit = ctx.compliance.late_upload_hours
+    if hours <= limit:
+        return
+    detail = {
+        "case_number": None if manifest.case_number is None else str(manifest.case_number),
+        "captured_until": format_time(captured_until.astimezone(UTC)),
+        "received_at": format_time(received_at.astimezone(UTC)),
+        "hours": round(hours, 1),
+        "late_upload_hours": limit,
+    }
+    if await raise_flag(
+        ctx,
+        FlagKind.LATE_UPLOAD,
+        str(manifest.evidence_id),
+        detail,
+        device_id=manifest.device_id,
+        evidence_id=manifest.evidence_id,
+        role=manifest.role,
+    ):
+        log.warning("late upload: %s arrived %.1f h after capture", manifest.evidence_id, hours)
 
 
 def _indexed(signed_receipt: SignedReceipt, manifest: Manifest) -> StoredObject:

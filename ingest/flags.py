@@ -1,15 +1,35 @@
-"""Kinds of flag the server raises for a custodian, each with what to do about it."""
+"""Kinds of flag the server raises for a custodian, each with what to do about it; and
+their resolution, once, by a person (who, when, why) or by the server itself when what a
+flag waited for happens (a missing manifest arrives)."""
 
 from __future__ import annotations
 
 import enum
 import json
+import logging
 from typing import Any
 
 from evidence.identifiers import DeviceId, EvidenceId, Role
+from evidence.strict_json import format_time
 from ingest.context import ServerContext
+from ingest.server_device import SERVER_DEVICE
+from ingest.text import check_text
+from storage.records import FlagRecord
 
-__all__ = ["FlagKind", "advice_for", "raise_flag"]
+__all__ = [
+    "SERVER",
+    "FlagKind",
+    "advice_for",
+    "flag_json",
+    "list_flags",
+    "raise_flag",
+    "resolve_flag",
+]
+
+log = logging.getLogger(__name__)
+
+# Who resolved a flag the server resolved itself: its own device name.
+SERVER = str(SERVER_DEVICE)
 
 
 class FlagKind(enum.StrEnum):
@@ -82,3 +102,40 @@ async def raise_flag(
         evidence_id=evidence_id,
         role=role,
     )
+
+
+async def resolve_flag(ctx: ServerContext, flag_id: int, reason: str, by: str) -> FlagRecord:
+    """Resolve a flag with why; UnknownFlag, or AlreadyResolved if it was (the first
+    resolution stands, and the flag is kept either way)."""
+    record = await ctx.index.flags.resolve_flag(
+        flag_id, check_text("reason", reason, 1024) or "", by, ctx.clock()
+    )
+    log.warning("flag %d (%s %s) resolved by %s", flag_id, record.kind, record.subject, by)
+    return record
+
+
+async def list_flags(
+    ctx: ServerContext,
+    kind: str | None = None,
+    is_open: bool | None = True,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[FlagRecord]:
+    return await ctx.index.flags.flags(kind, is_open=is_open, limit=limit, offset=offset)
+
+
+def flag_json(flag: FlagRecord) -> dict[str, Any]:
+    return {
+        "flag_id": flag.flag_id,
+        "kind": flag.kind,
+        "subject": flag.subject,
+        "device_id": None if flag.device_id is None else str(flag.device_id),
+        "evidence_id": None if flag.evidence_id is None else str(flag.evidence_id),
+        "role": None if flag.role is None else flag.role.value,
+        "detail": json.loads(flag.detail),
+        "raised_at": format_time(flag.raised_at),
+        "advice": advice_for(flag.kind),
+        "resolved_at": None if flag.resolved_at is None else format_time(flag.resolved_at),
+        "resolved_by": flag.resolved_by,
+        "resolution": flag.resolution,
+    }

@@ -2,10 +2,11 @@
 suggestions, exemptions and the report. Thin: parse, authorise, call the domain in
 ``ingest.compliance``, answer.
 
-Roles: anyone with a user token reads; custodians and admins register and edit cases
-and acts and decide suggestions; supervisors and admins exempt acts and withdraw
-exemptions (a custodian who keeps the footage does not excuse its absence); only admins
-replace the catalogue.
+Roles (``ingest.compliance.roles``): anyone with a user token reads; custodians and
+admins register and edit cases and acts and decide suggestions; supervisors and admins
+exempt acts and withdraw exemptions (a custodian who keeps the footage does not excuse
+its absence), and make the edits that move the window, type or case of an act whose duty
+is full; only admins replace the catalogue.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from ingest.compliance.exemptions import exempt, withdraw
 from ingest.compliance.imports import import_acts, import_cases
 from ingest.compliance.matching import decide, list_suggestions, unassigned
 from ingest.compliance.report import DEFAULT_LIMIT, build_report
+from ingest.compliance.roles import ADMINS, APPROVERS, EDITORS
 from ingest.context import CONTEXT, ServerContext
 from ingest.http import read_bounded, read_json
 from storage.compliance_records import Decision, ImportResult
@@ -49,9 +51,6 @@ from storage.records import UserRecord
 
 __all__ = ["add_compliance_routes"]
 
-EDITORS = ("custodian", "admin")
-APPROVERS = ("supervisor", "admin")
-ADMINS = ("admin",)
 _MAX_LIST = 100_000
 
 
@@ -131,10 +130,10 @@ async def get_act(request: web.Request) -> web.Response:
 
 async def patch_act(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
-    user = await _user(request, EDITORS)
+    user = await _user(request)  # which role may make which edit: edit_act decides
     act_id = forms.path_id(request.match_info["act_id"], "an act id")
     revision, changes, reason = forms.edit_form(await read_json(request))
-    record = await edit_act(ctx, act_id, changes, user.name, reason, revision)
+    record = await edit_act(ctx, act_id, changes, user.name, reason, revision, user.role)
     return web.json_response(views.act_json(record))
 
 
@@ -151,7 +150,7 @@ async def post_withdrawal(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
     user = await _user(request, APPROVERS)
     exemption_id = forms.path_id(request.match_info["exemption_id"], "an exemption id")
-    reason = forms.withdrawal_form(await read_json(request))
+    reason = forms.reason_form(await read_json(request))
     return web.json_response(
         views.exemption_json(await withdraw(ctx, exemption_id, reason, user.name))
     )
@@ -183,18 +182,7 @@ async def get_suggestions(request: web.Request) -> web.Response:
         case_number=request.query.get("case_number"),
         act_id=None if act_id is None else forms.path_id(act_id, "act_id"),
     )
-    return web.json_response(
-        {
-            "suggestions": [
-                dict(
-                    views.footage_json(s.footage),
-                    act_id=s.act.act_id,
-                    matched_on=list(s.matched_on),
-                )
-                for s in found
-            ]
-        }
-    )
+    return web.json_response({"suggestions": [views.suggestion_json(s) for s in found]})
 
 
 async def _decide(request: web.Request, decision: Decision) -> web.Response:

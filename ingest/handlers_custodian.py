@@ -29,7 +29,7 @@ def _page_number(request: web.Request, name: str, default: int, maximum: int) ->
     text = request.query.get(name)
     if text is None:
         return default
-    if not text.isdigit() or int(text) > maximum:
+    if not (text.isascii() and text.isdecimal()) or len(text) > 18 or int(text) > maximum:
         raise BadRequest(f"{name} must be an integer from 0 to {maximum}")
     return int(text)
 

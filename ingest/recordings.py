@@ -11,8 +11,8 @@ from evidence.errors import NotFound, StorageFailure
 from evidence.identifiers import EvidenceId
 from evidence.strict_json import format_time
 from ingest.context import ServerContext
-from ingest.flags import advice_for
-from storage.records import FlagRecord, StoredObject, VerificationRecord
+from ingest.flags import flag_json
+from storage.records import StoredObject, VerificationRecord
 
 __all__ = ["get_recording", "list_recordings"]
 
@@ -24,16 +24,6 @@ def _verification(record: VerificationRecord | None) -> dict[str, Any] | None:
         "ok": record.ok,
         "checked_at": format_time(record.checked_at),
         "checks": json.loads(record.detail),
-    }
-
-
-def _flag(flag: FlagRecord) -> dict[str, Any]:
-    return {
-        "kind": flag.kind,
-        "subject": flag.subject,
-        "detail": json.loads(flag.detail),
-        "raised_at": format_time(flag.raised_at),
-        "advice": advice_for(flag.kind),
     }
 
 
@@ -103,5 +93,5 @@ async def get_recording(ctx: ServerContext, evidence_id: EvidenceId) -> dict[str
                 "verification": _verification(latest),
             }
         )
-    result["flags"] = [_flag(flag) for flag in await ctx.index.flags.open_for(evidence_id)]
+    result["flags"] = [flag_json(flag) for flag in await ctx.index.flags.open_for(evidence_id)]
     return result

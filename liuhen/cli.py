@@ -20,6 +20,7 @@ from ingest.admin import add_user, register_device, revoke_device
 from ingest.app import open_context
 from ingest.auth import USER_ROLES
 from ingest.context import ServerContext
+from ingest.flags import FlagKind, flag_json, list_flags, resolve_flag
 from ingest.matching import match_recording
 from ingest.recordings import get_recording, list_recordings
 from ingest.reverify import verify_recording
@@ -29,6 +30,7 @@ from ingest.transcripts import attach_transcript
 from liuhen.cli_compliance import add_compliance_commands
 from liuhen.report import (
     print_agent_status,
+    print_flags,
     print_match,
     print_recordings,
     print_session,
@@ -171,6 +173,20 @@ async def _recordings_attach_transcript(settings: Settings, args: argparse.Names
     return 0
 
 
+async def _flags_list(settings: Settings, args: argparse.Namespace) -> int:
+    async with _server(settings) as ctx:
+        found = await list_flags(ctx, args.kind, not args.resolved, limit=args.limit)
+    print_flags([flag_json(flag) for flag in found], as_json=args.json)
+    return 0
+
+
+async def _flags_resolve(settings: Settings, args: argparse.Namespace) -> int:
+    async with _server(settings) as ctx:
+        flag = await resolve_flag(ctx, args.flag_id, args.reason, args.by)
+    print(f"flag {flag.flag_id} ({flag.kind} {flag.subject}) resolved by {flag.resolved_by}")
+    return 0
+
+
 async def _sessions_show(settings: Settings, args: argparse.Namespace) -> int:
     async with _server(settings) as ctx:
         timeline = await session_timeline(ctx, args.session_id)
@@ -285,6 +301,19 @@ def _parser() -> argparse.ArgumentParser:
     session = command(sessions, "show", _sessions_show, "a session's segments and holes")
     session.add_argument("session_id")
     session.add_argument("--json", action="store_true")
+
+    flags = groups.add_parser("flags", help="what a custodian must look at").add_subparsers(
+        dest="command", required=True
+    )
+    listed = command(flags, "list", _flags_list, "open flags (or resolved ones), oldest first")
+    listed.add_argument("--kind", choices=[kind.value for kind in FlagKind])
+    listed.add_argument("--resolved", action="store_true", help="resolved flags instead")
+    listed.add_argument("--limit", type=int, default=100)
+    listed.add_argument("--json", action="store_true")
+    resolve = command(flags, "resolve", _flags_resolve, "resolve a flag, with why (final)")
+    resolve.add_argument("flag_id", type=int)
+    resolve.add_argument("--reason", required=True, help="why it is resolved")
+    resolve.add_argument("--by", required=True, help="who resolves it (kept with it)")
 
     add_compliance_commands(groups)
 

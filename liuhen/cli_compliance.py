@@ -193,10 +193,7 @@ async def _report(settings: Settings, args: argparse.Namespace) -> int:
 async def _suggestions(settings: Settings, args: argparse.Namespace) -> int:
     async with _server(settings) as ctx:
         found = await list_suggestions(ctx, case_number=args.case_number, act_id=args.act)
-    shown = [
-        dict(views.footage_json(s.footage), act_id=s.act.act_id, matched_on=list(s.matched_on))
-        for s in found
-    ]
+    shown = [views.suggestion_json(s) for s in found]
     if args.json:
         output.print_json({"suggestions": shown})
     else:

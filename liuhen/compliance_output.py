@@ -20,7 +20,7 @@ __all__ = [
     "report_csv",
 ]
 
-_COUNTS = ("acts", "covered", "partial", "missing", "exempted")
+_COUNTS = ("acts", "covered", "partial", "missing", "exempted", "edited")
 _GROUPS = (
     ("by_agency", "agency", "by agency"),
     ("by_act_type", "act_type", "by act type"),
@@ -75,11 +75,13 @@ def print_report(report: dict[str, Any]) -> None:
 def _print_not_ready(not_ready: dict[str, Any]) -> None:
     print(f"\nnot ready for legal review: {not_ready['count']} case(s)")
     for case in not_ready["cases"]:
-        print(f"  {case['case_number']}  {case['agency']}")
+        empty = "  (no act registered)" if not case["acts"] else ""
+        print(f"  {case['case_number']}  {case['agency']}{empty}")
         for act in case["acts"]:
             print(
                 f"    act {act['act_id']} {act['act_type']} {act['started_at']}: {act['state']}"
                 + (f", {act['gap_seconds']:g} s of gaps" if act["state"] == "partial" else "")
+                + (f" (edited: revision {act['revision']})" if act["edited"] else "")
             )
     if not_ready["count"] > len(not_ready["cases"]):
         print(f"  … and {not_ready['count'] - len(not_ready['cases'])} more (use --json --limit)")
@@ -108,9 +110,10 @@ def _cells(row: dict[str, Any]) -> list[str | None]:
 def _print_act_line(act: dict[str, Any]) -> None:
     coverage = act["coverage"]
     state = f"duty {act['duty']}" if coverage is None else coverage["state"].upper()
+    edited = f"  (edited: revision {act['revision']})" if act["edited"] else ""
     print(
         f"  act {act['act_id']} {act['act_type']} {act['name']}  "
-        f"{act['started_at']} – {act['ended_at']}  {state}"
+        f"{act['started_at']} – {act['ended_at']}  {state}{edited}"
     )
     if coverage is not None:
         for gap in coverage["gaps"]:
@@ -118,7 +121,13 @@ def _print_act_line(act: dict[str, Any]) -> None:
         if coverage["advice"] and coverage["state"] != "exempted":
             print(f"      what to do: {coverage['advice']}")
     for exemption in act["exemptions"]:
-        status = "standing" if exemption["standing"] else "withdrawn"
+        status = (
+            "standing"
+            if exemption["standing"]
+            else "withdrawn"
+            if exemption["withdrawal"]
+            else f"lapsed: made for revision {exemption['act_revision']}"
+        )
         print(
             f"      exemption {exemption['exemption_id']} ({status}): {exemption['reason']}, "
             f"approved by {exemption['approver']} at {exemption['approved_at']}"
@@ -136,7 +145,9 @@ def print_case_coverage(coverage: dict[str, Any]) -> None:
     verdict = (
         "ready for legal review" if coverage["ready_for_review"] else "NOT READY for legal review"
     )
-    print(f"case {case['case_number']}  {case['agency']}  {case['subject'] or ''}\n{verdict}")
+    reasons = coverage["not_ready_reasons"]
+    why = f" ({', '.join(reasons)})" if reasons else ""
+    print(f"case {case['case_number']}  {case['agency']}  {case['subject'] or ''}\n{verdict}{why}")
     for act in coverage["acts"]:
         _print_act_line(act)
 

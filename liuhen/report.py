@@ -13,6 +13,7 @@ from agent.journal import FileRow
 __all__ = [
     "human_size",
     "print_agent_status",
+    "print_flags",
     "print_match",
     "print_recordings",
     "print_session",
@@ -150,3 +151,22 @@ def print_agent_status(rows: Sequence[FileRow], *, as_json: bool) -> None:
             waiting = f"  (seen {(now - row.first_seen_at) / 60:.0f} min ago; waiting for it to be complete)"
         role = "" if row.role.value == "original" else f" ({row.role.value})"
         print(f"{row.state.value:13} {row.path}{role}{safe}{waiting}{note}")
+
+
+def print_flags(flags: Sequence[dict[str, Any]], *, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"flags": list(flags)}, ensure_ascii=False, indent=2))
+        return
+    if not flags:
+        print("no flags")
+    for flag in flags:
+        print(
+            f"{flag['flag_id']:>6}  {flag['kind']}  {flag['subject']}  raised {flag['raised_at']}"
+        )
+        if flag["resolved_at"] is None:
+            print(f"        what to do: {flag['advice']}")
+        else:
+            print(
+                f"        resolved {flag['resolved_at']} by {flag['resolved_by']}: "
+                f"{flag['resolution']}"
+            )

@@ -25,7 +25,6 @@ __all__ = [
     "Footage",
     "ImportResult",
     "ImportRow",
-    "LateUpload",
     "Matched",
     "ReportAct",
     "ReportQuery",
@@ -164,11 +163,14 @@ class ExemptionRecord:
     note: str | None
     recorded_by: str  # who entered it
     recorded_at: datetime
+    act_revision: int  # the act's revision it excuses
     withdrawal: Withdrawal | None = None
+    lapsed: bool = False  # the act was edited since: the exemption no longer covers it
 
     @property
     def standing(self) -> bool:
-        return self.withdrawal is None
+        """Not withdrawn, and the act is still at the revision it was entered for."""
+        return self.withdrawal is None and not self.lapsed
 
 
 class Matched(enum.StrEnum):
@@ -203,6 +205,7 @@ class ReportQuery:
     officer: str | None = None
     since: datetime | None = None  # acts starting at or after
     until: datetime | None = None  # acts starting before
+    act_ids: tuple[int, ...] | None = None  # only these acts (one case's, one act)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,18 +219,10 @@ class ReportAct:
     period: str  # YYYY-MM in the query's offset
     officers: tuple[str, ...]
     exempted: bool
+    revision: int = 1  # above 1: edited after it was registered
 
 
 @dataclass(frozen=True, slots=True)
 class ReportRows:
     acts: list[ReportAct]
     footage: dict[int, list[tuple[int, int]]]  # act id -> attached (start, end), milliseconds
-
-
-@dataclass(frozen=True, slots=True)
-class LateUpload:
-    evidence_id: EvidenceId
-    device_id: DeviceId
-    case_number: CaseNumber | None
-    captured_until: datetime  # the end of capture, or its start when the end is unknown
-    received_at: datetime

@@ -30,7 +30,6 @@ from storage.compliance_records import (
     Footage,
     ImportResult,
     ImportRow,
-    LateUpload,
     ReportQuery,
     ReportRows,
 )
@@ -197,11 +196,32 @@ class Flags(Protocol):
         """Raise a flag unless one of this kind is already open for ``subject``."""
         ...
 
-    async def resolve(self, kind: str, subject: str, resolution: str, now: datetime) -> bool: ...
+    async def resolve(
+        self, kind: str, subject: str, resolution: str, by: str, now: datetime
+    ) -> bool:
+        """Resolve the open flag of this kind for ``subject``, if there is one."""
+        ...
+
+    async def resolve_flag(
+        self, flag_id: int, resolution: str, by: str, now: datetime
+    ) -> FlagRecord:
+        """Resolve one flag, once: UnknownFlag, or AlreadyResolved if it was."""
+        ...
 
     async def open_for(self, evidence_id: EvidenceId) -> list[FlagRecord]: ...
 
     async def open_flags(self, kind: str | None = None) -> list[FlagRecord]: ...
+
+    async def flags(
+        self,
+        kind: str | None = None,
+        *,
+        is_open: bool | None = None,
+        limit: int | None = 100,
+        offset: int = 0,
+    ) -> list[FlagRecord]:
+        """Flags in the order they were raised: open, resolved or (None) both."""
+        ...
 
 
 class Media(Protocol):
@@ -271,7 +291,8 @@ class Cases(Protocol):
     async def history(self, act_id: int) -> list[ActChange]: ...
 
     async def import_rows(self, items: Sequence[ImportRow], by: str, now: datetime) -> ImportResult:
-        """Cases and acts from a CSV, all or nothing; a conflict names its row."""
+        """Cases and acts from a CSV, all or nothing; a conflict names its row in
+        ``details["row"]``."""
         ...
 
 
@@ -296,7 +317,8 @@ class Exemptions(Protocol):
         by: str,
         now: datetime,
     ) -> ExemptionRecord:
-        """Exempt an act; AlreadyExempted while another exemption of it stands."""
+        """Exempt the act at its current revision; AlreadyExempted while another exemption
+        of it stands (not withdrawn, entered for the act's current revision)."""
         ...
 
     async def withdraw(
@@ -311,26 +333,33 @@ class Exemptions(Protocol):
 
 
 class ComplianceQueries(Protocol):
-    """Stored originals seen from acts. Windows widen by ``tolerance`` seconds each side."""
+    """Stored originals seen from acts. One overlap rule decides attaching, suggesting and
+    the unassigned list: a recording overlaps an act when it shares some of the act's own
+    window (touching an edge does not), a point (no end) when it lies inside it."""
 
-    async def attached(self, act_ids: Sequence[int], tolerance: float) -> list[Footage]:
-        """Originals of each act: same case number and overlapping, or confirmed."""
+    async def attached(self, act_ids: Sequence[int]) -> list[Footage]:
+        """Originals of each act that overlap it: with its case number, or confirmed."""
         ...
 
-    async def candidates(self, act_ids: Sequence[int] | None, tolerance: float) -> list[Footage]:
+    async def candidates(self, act_ids: Sequence[int] | None) -> list[Footage]:
         """Originals without a case number overlapping each act (all acts when None) with
         no decision for the pair yet. Whether device or officer fit is the caller's call."""
         ...
 
-    async def unassigned(self, tolerance: float, limit: int, offset: int) -> list[StoredObject]:
+    async def unassigned(self, limit: int, offset: int) -> list[StoredObject]:
         """Originals attached to no act, newest capture first."""
         ...
 
     async def report(self, query: ReportQuery) -> ReportRows: ...
 
-    async def late_uploads(self, hours: float, limit: int) -> tuple[int, list[LateUpload]]:
-        """How many originals arrived more than ``hours`` after capture ended, and the
-        latest ``limit`` of them."""
+    async def cases_without_acts(self, agency: str | None) -> list[tuple[str, str]]:
+        """(case number, agency) of every case with no act registered, of one agency or all."""
+        ...
+
+    async def open_flags(
+        self, query: ReportQuery, limit: int
+    ) -> tuple[dict[str, int], list[FlagRecord]]:
+        """Open flags under the report's filters: counts by kind, and the first ``limit``."""
         ...
 
 

@@ -139,7 +139,9 @@ class VerificationRecord:
 
 @dataclass(frozen=True, slots=True)
 class FlagRecord:
-    """Something a custodian must look at: a sequence gap, a fork, missing metadata."""
+    """Something a custodian must look at: a sequence gap, a fork, missing metadata, a late
+    upload. Raised once per open (kind, subject); resolved once, with who, when and why,
+    and kept."""
 
     flag_id: int
     kind: str
@@ -150,7 +152,12 @@ class FlagRecord:
     detail: str  # JSON
     raised_at: datetime
     resolved_at: datetime | None
-    resolution: str | None
+    resolution: str | None  # why it was resolved
+    resolved_by: str | None = None  # who: a person, or liuhen-ingest when the server did
+
+    @property
+    def open(self) -> bool:
+        return self.resolved_at is None
 
 
 @dataclass(frozen=True, slots=True)

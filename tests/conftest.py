@@ -40,6 +40,10 @@ class Clock:
     def advance(self, seconds: float) -> None:
         self.offset += timedelta(seconds=seconds)
 
+    def set(self, moment: datetime) -> None:
+        """Read ``moment`` now, and run on from there."""
+        self.offset = moment - datetime.now(UTC)
+
 
 @dataclass
 class Device:

@@ -1,6 +1,7 @@
 """The liuhen command, as an operator and a custodian use it."""
 
 import json
+import sqlite3
 import subprocess
 import sys
 
@@ -77,3 +78,28 @@ def test_the_demo_shows_recordings_travelling_from_folder_to_index(tmp_path):
     assert "3 of 3 are now safe to remove" in result.stdout
     assert "3 of 3 recordings verified" in result.stdout
     assert "case 冀石执罚〔2026〕第0012号" in result.stdout
+
+
+def test_flags_are_listed_and_resolved_with_who_and_why(config, tmp_path, capsys):
+    base = ["--config", str(config), "--log-level", "WARNING"]
+    assert main([*base, "flags", "list"]) == 0
+    assert capsys.readouterr().out.strip() == "no flags"
+    raw = sqlite3.connect(tmp_path / "server" / "index.sqlite3")
+    raw.execute(
+        "INSERT INTO flags (kind, subject, detail, raised_at) "
+        "VALUES ('late_upload', 'e-1', '{}', '2026-03-12T00:00:00.000000Z')"
+    )
+    raw.commit()
+    raw.close()
+    assert main([*base, "flags", "list", "--kind", "late_upload"]) == 0
+    out = capsys.readouterr().out
+    assert "late_upload  e-1" in out and "what to do:" in out
+    assert main([*base, "flags", "resolve", "1", "--reason", "dock offline", "--by", "zhao"]) == 0
+    assert capsys.readouterr().out.strip() == "flag 1 (late_upload e-1) resolved by zhao"
+    assert main([*base, "flags", "resolve", "1", "--reason", "again", "--by", "li"]) == 2
+    assert "already_resolved" in capsys.readouterr().err
+    assert main([*base, "flags", "list"]) == 0
+    assert capsys.readouterr().out.strip() == "no flags"
+    assert main([*base, "flags", "list", "--resolved", "--json"]) == 0
+    [flag] = json.loads(capsys.readouterr().out)["flags"]
+    assert (flag["resolved_by"], flag["resolution"]) == ("zhao", "dock offline")

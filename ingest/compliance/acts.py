@@ -10,23 +10,30 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from evidence.catalogue import Catalogue
-from evidence.errors import BadRequest, MalformedBody, UnknownAct, UnknownCase
+from evidence.errors import (
+    BadRequest,
+    Forbidden,
+    MalformedBody,
+    StaleRevision,
+    UnknownAct,
+    UnknownCase,
+)
 from ingest.compliance.catalogues import current_catalogue
+from ingest.compliance.roles import edit_roles, window_changes
 from ingest.context import ServerContext
+from ingest.text import check_text
 from storage.compliance_records import ActRecord, ActValues, CaseRecord
 
 __all__ = [
     "EDITABLE",
     "ActDraft",
     "case_record",
-    "check_text",
     "edit_act",
     "get_act",
     "get_case",
@@ -75,17 +82,6 @@ class ActDraft:
         )
 
 
-def check_text(field: str, value: str | None, max_length: int) -> str | None:
-    """Free text people type: none, or 1-``max_length`` characters without controls."""
-    if value is None:
-        return None
-    if not isinstance(value, str) or not 0 < len(value) <= max_length:
-        raise MalformedBody(f"{field} must be 1-{max_length} characters", field=field)
-    if any(unicodedata.category(ch) == "Cc" for ch in value):
-        raise MalformedBody(f"{field} contains control characters", field=field)
-    return value
-
-
 def _named(field: str, parse: Any, value: Any) -> Any:
     try:
         return parse(value)
@@ -96,8 +92,9 @@ def _named(field: str, parse: Any, value: Any) -> Any:
 def settle(ctx: ServerContext, catalogue: Catalogue, draft: ActDraft) -> ActValues:
     case_number = _named("case_number", ctx.case_rule.parse, draft.case_number)
     entry = _named("act_type", catalogue.resolve, draft.act_type)
-    if draft.started_at.tzinfo is None or draft.ended_at.tzinfo is None:
-        raise MalformedBody("act times need a UTC offset", field="started_at")
+    for field, moment in (("started_at", draft.started_at), ("ended_at", draft.ended_at)):
+        if moment.tzinfo is None:
+            raise MalformedBody(f"{field} needs a UTC offset", field=field)
     if draft.ended_at < draft.started_at:
         raise MalformedBody("the act ends before it starts", field="ended_at")
     for field, names in (("officers", draft.officers), ("devices", draft.devices)):
@@ -162,17 +159,31 @@ async def edit_act(
     by: str,
     reason: str | None,
     revision: int | None = None,
+    role: str | None = None,
 ) -> ActRecord:
     """Apply ``changes`` (typed values by field name) to an act. With ``revision``, only
-    if the act is still at it: a replayed or crossing edit fails instead of winning."""
+    if the act is still at it: a replayed or crossing edit fails instead of winning. With
+    ``role`` (over the API), only if that role may make this edit (``roles.edit_roles``);
+    the command line, run on the server's files, passes none."""
     unknown = sorted(set(changes) - set(EDITABLE))
     if unknown:
         raise MalformedBody(f"these fields cannot be edited: {', '.join(unknown)}")
     if not changes:
         raise MalformedBody("an edit changes at least one field")
     held = await get_act(ctx, act_id)
+    if revision is not None and revision != held.revision:  # the index checks it again
+        raise StaleRevision(
+            f"act {act_id} is at revision {held.revision}, not {revision}",
+            revision=held.revision,
+        )
     catalogue, _ = await current_catalogue(ctx)
     values = settle(ctx, catalogue, dataclasses.replace(ActDraft.of(held.values), **changes))
+    allowed = edit_roles(catalogue, held.values, values)
+    if role is not None and role not in allowed:
+        raise Forbidden(
+            f"changing {', '.join(window_changes(held.values, values))} of an act whose duty "
+            f"is full needs one of {', '.join(allowed)}"
+        )
     edited = await ctx.index.compliance.cases.edit_act(
         act_id,
         held.revision if revision is None else revision,

@@ -1,6 +1,11 @@
 """One case's or one act's coverage, assembled for a person: the acts, the footage that
 covers them, the gaps, standing exemptions, and whether the case is ready for legal
-review (R11: no act with duty ``full`` is missing or partial unless exempted)."""
+review (R11: no act with duty ``full`` is missing or partial unless exempted; and a case
+with no act registered is not ready either).
+
+Coverage is measured exactly as the report measures it: the report's query, limited to
+these acts, and ``tally.verdicts`` over its integer milliseconds. The recordings listed
+with each act come from the index by the same overlap rule."""
 
 from __future__ import annotations
 
@@ -12,10 +17,11 @@ from evidence.catalogue import CatalogueEntry, Duty
 from ingest.compliance import views
 from ingest.compliance.acts import get_act, get_case
 from ingest.compliance.catalogues import current_catalogue
-from ingest.compliance.coverage import Coverage, State, measure
+from ingest.compliance.coverage import Coverage, State
 from ingest.compliance.matching import suggestions_for
+from ingest.compliance.tally import verdicts
 from ingest.context import ServerContext
-from storage.compliance_records import ActRecord, ExemptionRecord, Footage
+from storage.compliance_records import ActRecord, ExemptionRecord, Footage, ReportQuery
 
 __all__ = ["Assessed", "act_detail", "assess", "case_coverage"]
 
@@ -26,36 +32,40 @@ NOT_READY = (State.MISSING, State.PARTIAL)
 class Assessed:
     act: ActRecord
     entry: CatalogueEntry
-    coverage: Coverage | None  # None unless the duty is full
+    coverage: Coverage | None  # in milliseconds; None unless the duty is full
     footage: list[Footage]
     exemptions: list[ExemptionRecord]
 
 
 async def assess(ctx: ServerContext, acts: list[ActRecord]) -> list[Assessed]:
     catalogue, _ = await current_catalogue(ctx)
-    tolerance = ctx.compliance.gap_tolerance_seconds
+    config = ctx.compliance
+    ids = [act.act_id for act in acts]
+    queries = ctx.index.compliance.queries
+    rows = await queries.report(
+        ReportQuery(
+            act_types=catalogue.codes(Duty.FULL),
+            tolerance_seconds=config.gap_tolerance_seconds,
+            utc_offset_minutes=config.utc_offset_minutes,
+            act_ids=tuple(ids),
+        )
+    )
+    measured = {
+        act.act_id: coverage for act, coverage in verdicts(rows, config.gap_tolerance_seconds)
+    }
     attached: dict[int, list[Footage]] = defaultdict(list)
-    for footage in await ctx.index.compliance.queries.attached(
-        [act.act_id for act in acts], tolerance
-    ):
+    for footage in await queries.attached(ids):
         attached[footage.act_id].append(footage)
-    assessed = []
-    for act in acts:
-        entry = catalogue.entry(act.values.act_type)
-        exemptions = await ctx.index.compliance.exemptions.of_act(act.act_id)
-        coverage = None
-        if entry.duty is Duty.FULL:
-            coverage = measure(
-                (act.values.started_at.timestamp(), act.values.ended_at.timestamp()),
-                [
-                    (f.started_at.timestamp(), (f.ended_at or f.started_at).timestamp())
-                    for f in attached[act.act_id]
-                ],
-                tolerance,
-                exempted=any(exemption.standing for exemption in exemptions),
-            )
-        assessed.append(Assessed(act, entry, coverage, attached[act.act_id], exemptions))
-    return assessed
+    return [
+        Assessed(
+            act,
+            catalogue.entry(act.values.act_type),
+            measured.get(act.act_id),
+            attached[act.act_id],
+            await ctx.index.compliance.exemptions.of_act(act.act_id),
+        )
+        for act in acts
+    ]
 
 
 def _assessed_json(item: Assessed, tolerance: float) -> dict[str, Any]:
@@ -73,15 +83,18 @@ async def case_coverage(ctx: ServerContext, case_number: str) -> dict[str, Any]:
     acts = await ctx.index.compliance.cases.acts_of(case.case_number)
     assessed = await assess(ctx, acts)
     blocking = [
-        item.act.act_id
+        (item.act.act_id, item.coverage.state)
         for item in assessed
         if item.coverage is not None and item.coverage.state in NOT_READY
     ]
+    reasons = views.not_ready_reasons(len(acts), blocking)
     tolerance = ctx.compliance.gap_tolerance_seconds
     return {
         "case": views.case_json(case),
-        "ready_for_review": not blocking,
-        "blocking_acts": blocking,
+        "ready_for_review": not reasons,
+        "not_ready_reasons": reasons,
+        "blocking_acts": [act_id for act_id, _ in blocking],
+        "edited_acts": sum(act.revision > 1 for act in acts),
         "acts": [_assessed_json(item, tolerance) for item in assessed],
     }
 
@@ -92,10 +105,7 @@ async def act_detail(ctx: ServerContext, act_id: int) -> dict[str, Any]:
     act = await get_act(ctx, act_id)
     [item] = await assess(ctx, [act])
     shown = _assessed_json(item, ctx.compliance.gap_tolerance_seconds)
-    shown["suggestions"] = [
-        dict(views.footage_json(s.footage), matched_on=list(s.matched_on))
-        for s in await suggestions_for(ctx, [act])
-    ]
+    shown["suggestions"] = [views.suggestion_json(s) for s in await suggestions_for(ctx, [act])]
     shown["decisions"] = [
         views.decision_json(d) for d in await ctx.index.compliance.decisions.of_act(act_id)
     ]

@@ -7,10 +7,15 @@ The rules, in order (tests/compliance/test_coverage.py has a row for each):
    ``end >= start``. A recording whose end is unknown is ``(start, start)``: a point. It
    is footage of the act (the act is not ``missing``), but it covers no time until its end
    is known, so it neither closes nor splits a gap.
-2. The act's window is ``[a, b]``. Each recording is clipped to it; one that lies wholly
-   outside (it was attached within the tolerance) becomes a point at the nearer edge.
+2. The act's window is ``[a, b]``, and ``footage`` is what the index attached to the act:
+   recordings that overlap the window itself (touching an edge is not overlap; a point
+   counts when it lies inside), one rule for attaching, suggesting and the unassigned
+   list (``storage/sqlite/coverage_queries.py``). The tolerance plays no part in that.
+   Each recording is clipped to the window, so one that straddles an edge covers only
+   its part inside it.
 3. The union of the clipped recordings leaves stretches of the window uncovered: before
-   the first, between two, after the last. A stretch **longer than the tolerance** (by
+   the first, between two, after the last. This is where the tolerance applies, and only
+   here: a stretch **longer than the tolerance** (by
    more than half a millisecond: times are compared to the millisecond) is a gap,
    reported with its full length. One up to the tolerance is not a gap: device clocks
    and the case system's clock disagree by a few seconds, and cameras split long

@@ -2,7 +2,9 @@
 list (state secret, privacy, emergency, objectively impossible), approved by a named
 person at a stated time. The exemption is itself on the record: who entered it and when;
 a withdrawal is a further record (who, when, why), never a deletion, and the act is
-measured again as if never exempted."""
+measured again as if never exempted. An exemption excuses the act at the revision it was
+entered for: once the act is edited, it lapses (kept, no longer standing), and the act is
+measured again until a new exemption is entered."""
 
 from __future__ import annotations
 
@@ -11,9 +13,10 @@ from datetime import datetime
 
 from evidence.catalogue import Duty
 from evidence.errors import DutyNotFull
-from ingest.compliance.acts import check_text, get_act
+from ingest.compliance.acts import get_act
 from ingest.compliance.catalogues import current_catalogue
 from ingest.context import ServerContext
+from ingest.text import check_text
 from storage.compliance_records import ExemptionReason, ExemptionRecord
 
 __all__ = ["exempt", "withdraw"]

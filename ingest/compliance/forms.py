@@ -17,6 +17,7 @@ from evidence.identifiers import EvidenceId
 from evidence.strict_json import Fields
 from ingest.compliance.acts import EDITABLE, MAX_PARTIES, ActDraft
 from ingest.compliance.report import ReportFilters
+from ingest.flags import FlagKind
 from storage.compliance_records import ExemptionReason
 
 __all__ = [
@@ -25,11 +26,12 @@ __all__ = [
     "decision_form",
     "edit_form",
     "exemption_form",
+    "flag_filters",
     "number",
     "path_id",
+    "reason_form",
     "report_filters",
     "when_given",
-    "withdrawal_form",
 ]
 
 T = TypeVar("T")
@@ -113,7 +115,8 @@ def _reason(text: str) -> ExemptionReason:
         raise MalformedBody(str(exc)) from None
 
 
-def withdrawal_form(body: dict[str, Any]) -> str:
+def reason_form(body: dict[str, Any]) -> str:
+    """``{"reason": text}``: why an exemption is withdrawn, or a flag resolved."""
     fields = Fields(body, MalformedBody)
     reason = fields.text("reason", max_length=1024)
     fields.done()
@@ -129,8 +132,14 @@ def decision_form(body: dict[str, Any]) -> tuple[EvidenceId, int, str | None]:
     return evidence_id, act_id, note
 
 
+def _decimal(text: str) -> bool:
+    """ASCII digits only: str.isdigit() also takes '²' and '٣', which int() refuses or
+    reads as digits of another script."""
+    return text.isascii() and text.isdecimal()
+
+
 def path_id(text: str, what: str) -> int:
-    if not text.isdigit() or len(text) > 18:
+    if not _decimal(text) or len(text) > 18:
         raise InvalidIdentifier(f"{what} is a positive integer; got {text!r}")
     return int(text)
 
@@ -139,7 +148,7 @@ def number(query: Mapping[str, str], name: str, default: int, maximum: int) -> i
     text = query.get(name)
     if text is None:
         return default
-    if not text.isdigit() or int(text) > maximum:
+    if not _decimal(text) or len(text) > 18 or int(text) > maximum:
         raise BadRequest(f"{name} must be an integer from 0 to {maximum}")
     return int(text)
 
@@ -168,3 +177,19 @@ def report_filters(query: Mapping[str, str], zone: tzinfo) -> ReportFilters:
         since=None if since is None else when_given(since, zone, "since"),
         until=None if until is None else when_given(until, zone, "until"),
     )
+
+
+def flag_filters(query: Mapping[str, str]) -> tuple[str | None, bool]:
+    """``?kind=`` (one of the flag kinds; any when absent or empty) and ``?open=`` (``true``,
+    the default: open flags; ``false``: resolved ones)."""
+    known = {"kind", "open", "limit", "offset"}
+    unknown = sorted(set(query) - known)
+    if unknown:
+        raise BadRequest(f"unknown query parameter(s): {', '.join(unknown)}")
+    kind = query.get("kind") or None
+    if kind is not None and kind not in set(FlagKind):
+        raise BadRequest(f"kind must be one of {', '.join(FlagKind)}; got {kind!r}")
+    is_open = query.get("open", "true")
+    if is_open not in ("true", "false"):
+        raise BadRequest(f"open must be true or false; got {is_open!r}")
+    return kind, is_open == "true"

@@ -1,8 +1,10 @@
 """Which recordings belong to which act.
 
 A recording carrying a case number belongs to the acts of that case it overlaps in time
-(the act's window widened by the tolerance on each side): that is decided by the index
-alone. A recording without a case number is only *suggested* for an act it overlaps,
+(the act's own window: touching an edge is not overlap; the tolerance plays no part):
+that is decided by the index alone, with the one overlap rule of
+``storage/sqlite/coverage_queries.py``. A recording without a case number is only
+*suggested* for an act it overlaps,
 and only when it came from a device the act names (the signing dock or the camera
 serial) or was captured by an officer the act names. A person confirms or rejects each
 suggestion; the decision is kept and is final. Recordings attached to no act are
@@ -17,8 +19,9 @@ from dataclasses import dataclass
 
 from evidence.errors import AlreadyDecided, UnknownSuggestion
 from evidence.identifiers import EvidenceId
-from ingest.compliance.acts import check_text, get_act, get_case
+from ingest.compliance.acts import get_act, get_case
 from ingest.context import ServerContext
+from ingest.text import check_text
 from storage.compliance_records import ActRecord, ActValues, Decision, DecisionRecord, Footage
 from storage.records import StoredObject
 
@@ -48,10 +51,9 @@ def fits(act: ActValues, footage: Footage) -> tuple[str, ...]:
 
 async def suggestions_for(ctx: ServerContext, acts: Sequence[ActRecord] | None) -> list[Suggestion]:
     """Standing suggestions for ``acts``, or for every act when None."""
-    tolerance = ctx.compliance.gap_tolerance_seconds
     cases = ctx.index.compliance.cases
     ids = None if acts is None else [act.act_id for act in acts]
-    candidates = await ctx.index.compliance.queries.candidates(ids, tolerance)
+    candidates = await ctx.index.compliance.queries.candidates(ids)
     if acts is None:
         acts = await cases.acts(sorted({candidate.act_id for candidate in candidates}))
     by_id = {act.act_id: act for act in acts}
@@ -108,6 +110,4 @@ async def decide(
 
 
 async def unassigned(ctx: ServerContext, limit: int, offset: int) -> list[StoredObject]:
-    return await ctx.index.compliance.queries.unassigned(
-        ctx.compliance.gap_tolerance_seconds, limit, offset
-    )
+    return await ctx.index.compliance.queries.unassigned(limit, offset)

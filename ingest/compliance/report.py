@@ -6,25 +6,22 @@ to do about it. See docs/compliance.md for every field."""
 from __future__ import annotations
 
 import asyncio
-import json
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from evidence.catalogue import Catalogue, Duty
-from evidence.errors import BadRequest
+from evidence.errors import BadRequest, DutyNotFull
 from evidence.strict_json import format_time
 from ingest.compliance import views
 from ingest.compliance.catalogues import current_catalogue
 from ingest.compliance.tally import Counts, Finding, Tally, tally
 from ingest.context import ServerContext
-from ingest.flags import FlagKind, advice_for
+from ingest.flags import advice_for, flag_json
 from storage.compliance_records import ReportQuery
-from storage.records import FlagRecord
 
-__all__ = ["ReportFilters", "build_report"]
+__all__ = ["Measured", "ReportFilters", "build_report", "measure_report"]
 
 DEFAULT_LIMIT = 1000
 
@@ -47,16 +44,25 @@ class ReportFilters:
         }
 
 
-async def build_report(
-    ctx: ServerContext, filters: ReportFilters, limit: int = DEFAULT_LIMIT
-) -> dict[str, Any]:
-    """The report as JSON. Lists of cases and flags hold at most ``limit`` items each;
-    their counts are always complete."""
-    if limit < 0:
-        raise BadRequest("limit cannot be negative")
+@dataclass(frozen=True, slots=True)
+class Measured:
+    """What the report counts: every selected act with duty full, measured."""
+
+    query: ReportQuery
+    catalogue: Catalogue
+    catalogue_version: int | None
+    counted: Tally
+
+
+async def measure_report(ctx: ServerContext, filters: ReportFilters) -> Measured:
     config = ctx.compliance
     catalogue, version = await current_catalogue(ctx)
     act_type = None if filters.act_type is None else catalogue.resolve(filters.act_type)
+    if act_type is not None and act_type.duty is not Duty.FULL:
+        raise DutyNotFull(
+            f"act type {act_type.act_type.code} ({act_type.name}) has duty {act_type.duty}; "
+            "the report counts only acts whose duty is full"
+        )
     query = ReportQuery(
         act_types=catalogue.codes(Duty.FULL),
         tolerance_seconds=config.gap_tolerance_seconds,
@@ -69,17 +75,30 @@ async def build_report(
     )
     rows = await ctx.index.compliance.queries.report(query)
     counted = await asyncio.to_thread(tally, rows, config.gap_tolerance_seconds)
+    return Measured(query, catalogue, version, counted)
+
+
+async def build_report(
+    ctx: ServerContext, filters: ReportFilters, limit: int = DEFAULT_LIMIT
+) -> dict[str, Any]:
+    """The report as JSON. Lists of cases and flags hold at most ``limit`` items each;
+    their counts are always complete."""
+    if limit < 0:
+        raise BadRequest("limit cannot be negative")
+    config = ctx.compliance
+    measured = await measure_report(ctx, filters)
+    query, counted = measured.query, measured.counted
     return {
         "generated_at": format_time(ctx.clock()),
-        "catalogue_version": version,
+        "catalogue_version": measured.catalogue_version,
         "tolerance_seconds": config.gap_tolerance_seconds,
         "late_upload_hours": config.late_upload_hours,
         "utc_offset_hours": config.utc_offset_hours,
         "filters": dict(filters.to_json(), act_type=query.act_type),
         "full_duty_act_types": list(query.act_types),
-        **_counts(counted, catalogue),
-        "not_ready": _not_ready(counted, limit),
-        "flags": await _flags(ctx, limit),
+        **_counts(counted, measured.catalogue),
+        "not_ready": _not_ready(counted, await _cases_without_acts(ctx, filters), limit),
+        "flags": await _flags(ctx, query, limit),
     }
 
 
@@ -105,77 +124,59 @@ def _finding(finding: Finding) -> dict[str, Any]:
     return {  # the rows are in milliseconds
         "act_id": act.act_id,
         "act_type": act.act_type,
-        "started_at": views.at(act.started / 1000),
-        "ended_at": views.at(act.ended / 1000),
+        "revision": act.revision,
+        "edited": act.revision > 1,
+        "started_at": views.at(act.started),
+        "ended_at": views.at(act.ended),
         "state": coverage.state.value,
         "gap_seconds": round(coverage.gap_seconds / 1000, 3),
-        "gaps": [
-            {"start": views.at(s / 1000), "end": views.at(e / 1000)} for s, e in coverage.gaps
-        ],
+        "gaps": views.gaps_json(coverage),
         "advice": views.ADVICE.get(coverage.state),
     }
 
 
-def _not_ready(counted: Tally, limit: int) -> dict[str, Any]:
-    cases = sorted(counted.not_ready)
+def _not_ready(counted: Tally, empty: list[tuple[str, str]], limit: int) -> dict[str, Any]:
+    """Cases with a missing or partial act among the selected, and cases with no act."""
+    cases: dict[str, tuple[str, list[Finding]]] = {
+        number: (findings[0].act.agency, findings) for number, findings in counted.not_ready.items()
+    }
+    cases.update((number, (agency, [])) for number, agency in empty)
     return {
         "count": len(cases),
         "cases": [
             {
-                "case_number": case_number,
-                "agency": counted.not_ready[case_number][0].act.agency,
-                "acts": [_finding(finding) for finding in counted.not_ready[case_number]],
+                "case_number": number,
+                "agency": cases[number][0],
+                "not_ready_reasons": views.not_ready_reasons(
+                    len(cases[number][1]),
+                    [(f.act.act_id, f.coverage.state) for f in cases[number][1]],
+                ),
+                "acts": [_finding(finding) for finding in cases[number][1]],
             }
-            for case_number in cases[:limit]
+            for number in sorted(cases)[:limit]
         ],
     }
 
 
-def _flag(flag: FlagRecord) -> dict[str, Any]:
-    return {
-        "kind": flag.kind,
-        "subject": flag.subject,
-        "device_id": None if flag.device_id is None else str(flag.device_id),
-        "evidence_id": None if flag.evidence_id is None else str(flag.evidence_id),
-        "detail": json.loads(flag.detail),
-        "raised_at": format_time(flag.raised_at),
-        "advice": advice_for(flag.kind),
-    }
+async def _cases_without_acts(ctx: ServerContext, filters: ReportFilters) -> list[tuple[str, str]]:
+    """Cases with no act are not ready for legal review; they can be selected only by
+    agency, so they are listed when no filter on acts (type, officer, since, until) is set."""
+    if any(
+        v is not None for v in (filters.act_type, filters.officer, filters.since, filters.until)
+    ):
+        return []
+    return await ctx.index.compliance.queries.cases_without_acts(filters.agency)
 
 
-async def _flags(ctx: ServerContext, limit: int) -> dict[str, Any]:
-    """Open flags from the index (sequence gaps among them), and late uploads, which are
-    computed from the stored originals each time, with the hours in force."""
-    hours = ctx.compliance.late_upload_hours
-    stored = await ctx.index.flags.open_flags()
-    late_count, late = await ctx.index.compliance.queries.late_uploads(hours, limit)
-    kinds = Counter(flag.kind for flag in stored)
-    if late_count:
-        kinds[FlagKind.LATE_UPLOAD.value] += late_count
-    items = [_flag(flag) for flag in stored[:limit]]
-    for upload in late[: max(0, limit - len(items))]:
-        delay = (upload.received_at - upload.captured_until).total_seconds() / 3600
-        items.append(
-            {
-                "kind": FlagKind.LATE_UPLOAD.value,
-                "subject": str(upload.evidence_id),
-                "device_id": str(upload.device_id),
-                "evidence_id": str(upload.evidence_id),
-                "detail": {
-                    "case_number": None if upload.case_number is None else str(upload.case_number),
-                    "captured_until": format_time(upload.captured_until),
-                    "received_at": format_time(upload.received_at),
-                    "hours": round(delay, 1),
-                },
-                "raised_at": None,
-                "advice": FlagKind.LATE_UPLOAD.advice,
-            }
-        )
+async def _flags(ctx: ServerContext, query: ReportQuery, limit: int) -> dict[str, Any]:
+    """Open flags under the report's filters (see coverage_queries._flag_filter), late
+    uploads among them: those are raised at finalize, and resolved like any flag."""
+    kinds, items = await ctx.index.compliance.queries.open_flags(query, limit)
     return {
         "count": sum(kinds.values()),
         "by_kind": [
             {"kind": kind, "count": kinds[kind], "advice": advice_for(kind)}
             for kind in sorted(kinds)
         ],
-        "items": items,
+        "items": [flag_json(flag) for flag in items],
     }

@@ -1,23 +1,27 @@
 """The report's arithmetic: measure every act with duty ``full`` and count the verdicts
 by agency, act type, officer and month. Pure, like ``coverage``; the report runs it in a
-worker thread.
+worker thread. ``verdicts`` is the one way acts are measured: the report through
+``tally``, one case's or one act's coverage directly, from the same rows (integer
+milliseconds from ``recording_spans``).
 
 An act counts once in the totals, under its agency, its type and its month, and once
 under **each** officer it names, so the officer rows may add up to more than the total.
 The coverage rate is covered ÷ (acts − exempted); None when every act is exempted or
-there are none.
+there are none. ``edited`` counts the acts, of any state, edited after they were
+registered (revision above 1), for a supervisor to look at.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from ingest.compliance.coverage import Coverage, State, measure
 from storage.compliance_records import ReportAct, ReportRows
 
-__all__ = ["Counts", "Finding", "Tally", "tally"]
+__all__ = ["Counts", "Finding", "Tally", "tally", "verdicts"]
 
 
 _COVERED, _PARTIAL, _MISSING = State.COVERED, State.PARTIAL, State.MISSING
@@ -27,12 +31,13 @@ class Counts:
     """Acts counted by state. (Compared by identity, not hashed: an enum member hashes in
     Python, and the report counts every act six times or more.)"""
 
-    __slots__ = ("covered", "exempted", "missing", "partial")
+    __slots__ = ("covered", "edited", "exempted", "missing", "partial")
 
     def __init__(self) -> None:
-        self.covered = self.partial = self.missing = self.exempted = 0
+        self.covered = self.partial = self.missing = self.exempted = self.edited = 0
 
-    def add(self, state: State) -> None:
+    def add(self, state: State, edited: bool = False) -> None:
+        self.edited += edited
         if state is _COVERED:
             self.covered += 1
         elif state is _PARTIAL:
@@ -59,6 +64,7 @@ class Counts:
             "partial": self.partial,
             "missing": self.missing,
             "exempted": self.exempted,
+            "edited": self.edited,
             "coverage_rate": None if rate is None else round(rate, 4),
         }
 
@@ -82,26 +88,39 @@ class Tally:
     not_ready: defaultdict[str, list[Finding]] = field(
         default_factory=lambda: defaultdict(list)
     )  # case number -> findings
+    states: dict[int, State] = field(default_factory=dict)  # act id -> its verdict
 
     def add(self, act: ReportAct, coverage: Coverage) -> None:
-        state = coverage.state
-        self.totals.add(state)
-        self.by_agency[act.agency].add(state)
-        self.by_act_type[act.act_type].add(state)
-        self.by_period[act.period].add(state)
+        state, edited = coverage.state, act.revision > 1
+        self.states[act.act_id] = state
+        self.totals.add(state, edited)
+        self.by_agency[act.agency].add(state, edited)
+        self.by_act_type[act.act_type].add(state, edited)
+        self.by_period[act.period].add(state, edited)
         for officer in set(act.officers):
-            self.by_officer[officer].add(state)
+            self.by_officer[officer].add(state, edited)
         if state is _MISSING or state is _PARTIAL:
             self.not_ready[act.case_number].append(Finding(act, coverage))
 
 
+def verdicts(rows: ReportRows, tolerance_seconds: float) -> Iterator[tuple[ReportAct, Coverage]]:
+    """Each act's coverage, in milliseconds as the rows carry them."""
+    footage = rows.footage
+    tolerance = tolerance_seconds * 1000
+    for act in rows.acts:
+        yield (
+            act,
+            measure(
+                (act.started, act.ended),
+                footage.get(act.act_id, ()),
+                tolerance,
+                exempted=act.exempted,
+            ),
+        )
+
+
 def tally(rows: ReportRows, tolerance_seconds: float) -> Tally:
     result = Tally()
-    footage = rows.footage
-    tolerance = tolerance_seconds * 1000  # the rows are in milliseconds
-    for act in rows.acts:
-        coverage = measure(
-            (act.started, act.ended), footage.get(act.act_id, ()), tolerance, exempted=act.exempted
-        )
+    for act, coverage in verdicts(rows, tolerance_seconds):
         result.add(act, coverage)
     return result

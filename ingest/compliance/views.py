@@ -8,6 +8,7 @@ from typing import Any
 from evidence.catalogue import CatalogueEntry
 from evidence.strict_json import format_time, parse_time
 from ingest.compliance.coverage import Coverage, State
+from ingest.compliance.matching import Suggestion
 from storage.compliance_records import (
     ActChange,
     ActRecord,
@@ -29,7 +30,10 @@ __all__ = [
     "entry_json",
     "exemption_json",
     "footage_json",
+    "gaps_json",
+    "not_ready_reasons",
     "recording_json",
+    "suggestion_json",
 ]
 
 ADVICE = {
@@ -46,8 +50,9 @@ ADVICE = {
 }
 
 
-def at(seconds: float) -> str:
-    return format_time(datetime.fromtimestamp(round(seconds, 3), UTC))
+def at(ms: int | float) -> str:
+    """A time in milliseconds since the epoch, as coverage is measured, in RFC 3339."""
+    return format_time(datetime.fromtimestamp(round(ms) / 1000, UTC))
 
 
 def entry_json(entry: CatalogueEntry) -> dict[str, Any]:
@@ -94,6 +99,7 @@ def act_json(act: ActRecord, entry: CatalogueEntry | None = None) -> dict[str, A
         devices=list(values.devices),
         reference=values.reference,
         revision=act.revision,
+        edited=act.revision > 1,  # edited after registration: see its history
         created_by=act.created_by,
         created_at=format_time(act.created_at),
         updated_by=act.updated_by,
@@ -102,16 +108,31 @@ def act_json(act: ActRecord, entry: CatalogueEntry | None = None) -> dict[str, A
     return shown
 
 
+def gaps_json(coverage: Coverage) -> list[dict[str, Any]]:
+    """The gaps of a coverage measured in milliseconds, as every view shows them."""
+    return [
+        {"start": at(start), "end": at(end), "seconds": round((end - start) / 1000, 3)}
+        for start, end in coverage.gaps
+    ]
+
+
+def not_ready_reasons(acts: int, blocking: list[tuple[int, State]]) -> list[str]:
+    """Why a case is not ready for legal review, empty when it is: no act registered at all
+    (nothing shows the case was recorded), or each act with duty full that is missing or
+    partial and not exempted."""
+    if not acts:
+        return ["acts: 0"]
+    return [f"act {act_id}: {state.value}" for act_id, state in blocking]
+
+
 def coverage_json(coverage: Coverage, tolerance: float) -> dict[str, Any]:
+    """A coverage measured in milliseconds (tally.verdicts), with the tolerance in force."""
     return {
         "state": coverage.state.value,
         "tolerance_seconds": tolerance,
-        "recorded_seconds": round(coverage.recorded, 3),
-        "gap_seconds": round(coverage.gap_seconds, 3),
-        "gaps": [
-            {"start": at(start), "end": at(end), "seconds": round(end - start, 3)}
-            for start, end in coverage.gaps
-        ],
+        "recorded_seconds": round(coverage.recorded / 1000, 3),
+        "gap_seconds": round(coverage.gap_seconds / 1000, 3),
+        "gaps": gaps_json(coverage),
         "advice": ADVICE.get(coverage.state),
     }
 
@@ -128,6 +149,15 @@ def footage_json(footage: Footage) -> dict[str, Any]:
         "ended_at": None if footage.ended_at is None else format_time(footage.ended_at),
         "received_at": format_time(footage.received_at),
     }
+
+
+def suggestion_json(suggestion: Suggestion) -> dict[str, Any]:
+    """A recording suggested for an act: the recording, the act, and what ties them."""
+    return dict(
+        footage_json(suggestion.footage),
+        act_id=suggestion.act.act_id,
+        matched_on=list(suggestion.matched_on),
+    )
 
 
 def recording_json(stored: StoredObject) -> dict[str, Any]:
@@ -154,6 +184,8 @@ def exemption_json(exemption: ExemptionRecord) -> dict[str, Any]:
         "note": exemption.note,
         "recorded_by": exemption.recorded_by,
         "recorded_at": format_time(exemption.recorded_at),
+        "act_revision": exemption.act_revision,
+        "lapsed": exemption.lapsed,  # the act was edited since: a new exemption is needed
         "standing": exemption.standing,
         "withdrawal": None
         if withdrawal is None

@@ -215,9 +215,8 @@ class SqliteCases:
                             acts += new
                             unchanged += not new
                     except (CaseConflict, ActConflict) as exc:
-                        raise type(exc)(
-                            f"row {item.row}: {exc.message}", row=item.row, **exc.details
-                        ) from exc
+                        # The row goes in the details; the caller words the message.
+                        raise type(exc)(exc.message, row=item.row, **exc.details) from exc
             return ImportResult(cases, acts, unchanged)
 
         return await self._db.run(import_rows)

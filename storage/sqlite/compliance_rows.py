@@ -132,7 +132,9 @@ def exemption(row: sqlite3.Row) -> ExemptionRecord:
         note=row["note"],
         recorded_by=row["recorded_by"],
         recorded_at=parse_time(row["recorded_at"]),
+        act_revision=row["act_revision"],
         withdrawal=withdrawal,
+        lapsed=row["act_revision"] != row["current_revision"],
     )
 
 

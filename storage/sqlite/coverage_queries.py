@@ -1,12 +1,18 @@
-"""Stored originals seen from enforcement acts: attached, suggested, unassigned, late.
+"""Stored originals seen from enforcement acts: attached, suggested, unassigned; and the
+open flags a report's filters select.
 
-A recording is attached to an act when it carries the act's case number and overlaps the
-act's window widened by the tolerance on each side, or when a person confirmed it. The
-overlap is decided on ``recording_spans`` (each original's span in integer milliseconds,
-kept by trigger, see schema.sql) against the act's times in the same unit, the same way
-for the report, a case's coverage and the unassigned list. Suggestions walk the
-``objects`` indexes of originals without a case number, whose times are fixed-width UTC
-text (``rows.when``), so their window edges are made in that form.
+**The one overlap rule** (``_overlaps``), used for attaching, suggesting and the
+unassigned list alike, on ``recording_spans`` (each original's span in integer
+milliseconds, kept by trigger, see schema.sql) against the act's window ``[a, b]`` in the
+same unit: a recording ``[s, e]`` overlaps the act when it shares some time with it
+(``s < b`` and ``e > a``; touching an edge is not overlap), and a point (``s = e``: its end
+is unknown) when it lies inside the window (``a <= s <= b``). The window is the act's
+own: the tolerance plays no part in matching, only in measuring gaps (coverage.py).
+
+A recording is attached to an act when it overlaps it and carries the act's case number,
+or a person confirmed it for that act. Suggestions walk the ``objects`` indexes of
+originals without a case number, whose times are fixed-width UTC text (``rows.when``);
+those walks only narrow the search, and the rule decides on the spans.
 """
 
 from __future__ import annotations
@@ -16,25 +22,44 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
-from evidence.case_number import CaseNumber
-from evidence.identifiers import DeviceId, EvidenceId
-from evidence.strict_json import parse_time
-from storage.compliance_records import Footage, LateUpload, ReportAct, ReportQuery, ReportRows
-from storage.records import StoredObject
+from storage.compliance_records import Footage, ReportAct, ReportQuery, ReportRows
+from storage.records import FlagRecord, StoredObject
 from storage.sqlite import compliance_rows, rows
 from storage.sqlite.database import SqliteDatabase
 from storage.sqlite.rows import when
 
-# The edges of an act's window, widened by the tolerance, in the form rows.when writes.
-_LO = "strftime('%Y-%m-%dT%H:%M:%f', {0}.started_at, :minus) || '000Z'"
-_HI = "strftime('%Y-%m-%dT%H:%M:%f', {0}.ended_at, :plus) || '999Z'"
 # Milliseconds since the epoch (julianday's double is good to ~40 µs); as schema.sql makes
 # recording_spans.
 _MS = "CAST(round((julianday({0}) - 2440587.5) * 86400000.0) AS INTEGER)"
-# An act's window widened by the tolerance, in milliseconds, and a span overlapping it.
-_LO_MS = f"{_MS.format('{0}.started_at')} - :tolerance_ms"
-_HI_MS = f"{_MS.format('{0}.ended_at')} + :tolerance_ms"
-_SPAN_OVERLAPS = "s.start_ms <= c.hi AND s.end_ms >= c.lo"
+
+
+def _overlaps(a: str, b: str) -> str:
+    """The span ``s`` overlaps the window from ``a`` to ``b`` (SQL expressions, in
+    milliseconds). The first two terms let an index on start_ms narrow the search."""
+    return (
+        f"s.start_ms <= {b} AND s.end_ms >= {a} "
+        f"AND (s.start_ms < {b} AND s.end_ms > {a} OR s.start_ms = s.end_ms)"
+    )
+
+
+def _by_case(act: str) -> str:
+    """The spans attached to the act ``act`` (an alias with case_number, a0 and b0, its
+    window in milliseconds) by its case number: what follows FROM."""
+    return (
+        f"recording_spans s WHERE s.case_number = {act}.case_number "
+        f"AND {_overlaps(f'{act}.a0', f'{act}.b0')}"
+    )
+
+
+def _confirmed(act: str) -> str:
+    """The spans a person confirmed for the act ``act`` that overlap it: what follows FROM."""
+    return (
+        "decisions d JOIN recording_spans s ON s.evidence_id = d.evidence_id "
+        f"WHERE d.act_id = {act}.act_id AND d.decision = 'confirmed' "
+        f"AND {_overlaps(f'{act}.a0', f'{act}.b0')}"
+    )
+
+
 # The camera serial a manifest names; the same expression as the index on manifests, which
 # must never refuse a row (so a body that is not JSON has no serial rather than an error).
 _SERIAL_OF = (
@@ -49,54 +74,55 @@ _FOOTAGE_COLUMNS = (
     "o.evidence_id, o.device_id, o.officer_id, o.case_number, o.started_at, o.ended_at, "
     f"o.received_at, {_SERIAL} AS device_serial"
 )
-_OVERLAPS = "o.started_at <= c.hi AND COALESCE(o.ended_at, o.started_at) >= c.lo"
+# An exemption stands while it is not withdrawn and the act is still at the revision it
+# was entered for.
 _STANDING_EXEMPTION = (
-    "EXISTS (SELECT 1 FROM exemptions e WHERE e.act_id = a.act_id AND NOT EXISTS "
+    "EXISTS (SELECT 1 FROM exemptions e WHERE e.act_id = a.act_id "
+    "AND e.act_revision = a.revision AND NOT EXISTS "
     "(SELECT 1 FROM exemption_withdrawals w WHERE w.exemption_id = e.id))"
 )
-_DELAY = "julianday(received_at) - julianday(COALESCE(ended_at, started_at))"
+# An open flag with the stored original it is about, if any, and that recording's case.
+_FLAGS = (
+    "FROM flags f LEFT JOIN objects o ON o.evidence_id = f.evidence_id AND o.role = 'original' "
+    "LEFT JOIN cases c ON c.case_number = o.case_number"
+)
 
-# Originals without a case number, each with an act it overlaps (widened) and whose
-# officers or devices name its officer, signing device or camera serial. Each leg walks a
-# partial index of such originals by officer, device or serial, from the act's widened
-# start less the longest such recording, so neither a busy dock nor a year of footage
-# is read per act. CROSS JOIN fixes the order and INDEXED BY the index: without
-# statistics SQLite would otherwise build a temporary index over every original, per
-# query. Whether it fits, and on what, the caller decides again.
+# Originals without a case number that may overlap an act and whose officer, signing
+# device or camera serial the act names. Each leg walks a partial index of such originals
+# by officer, device or serial, between the act's start less the longest such recording
+# (less a second of slack for rounding) and its end plus a second, so neither a busy dock
+# nor a year of footage is read per act; the overlap rule then decides on the spans.
+# CROSS JOIN fixes the order and INDEXED BY the index: without statistics SQLite would
+# otherwise build a temporary index over every original, per query. Whether it fits, and
+# on what, the caller decides again.
 _WITHOUT_CASE = "o.case_number IS NULL AND o.role = 'original'"
-_IN_WINDOW = f"o.started_at >= c.earliest AND {_OVERLAPS}"
+_NEAR = "o.started_at >= c.earliest AND o.started_at <= c.latest"
 _CANDIDATES = (
     "WITH longest AS (SELECT COALESCE(MAX(julianday(COALESCE(ended_at, started_at)) "  # noqa: S608
-    "- julianday(started_at)), 0) * 86400.0 + :tolerance + 1 AS seconds FROM objects "
+    "- julianday(started_at)), 0) * 86400.0 + 1 AS seconds FROM objects "
     "INDEXED BY objects_without_case_by_length WHERE case_number IS NULL AND role = 'original'), "
     "chosen AS MATERIALIZED (SELECT a.act_id, a.officers, a.devices, "
-    f"{_LO.format('a')} AS lo, {_HI.format('a')} AS hi, "
+    f"{_MS.format('a.started_at')} AS a0, {_MS.format('a.ended_at')} AS b0, "
     "strftime('%Y-%m-%dT%H:%M:%f', a.started_at, "
-    "printf('-%.6f seconds', (SELECT seconds FROM longest))) || '000Z' AS earliest "
+    "printf('-%.6f seconds', (SELECT seconds FROM longest))) || '000Z' AS earliest, "
+    "strftime('%Y-%m-%dT%H:%M:%f', a.ended_at, '+1 seconds') || '999Z' AS latest "
     "FROM acts a {chosen}), "
     "pairs AS ("
-    "SELECT c.act_id, o.rowid AS object FROM chosen c CROSS JOIN json_each(c.officers) j "
+    "SELECT c.act_id, c.a0, c.b0, o.rowid AS object FROM chosen c "
+    "CROSS JOIN json_each(c.officers) j "
     "CROSS JOIN objects o INDEXED BY objects_without_case_by_officer "
-    f"ON o.officer_id = j.value AND {_WITHOUT_CASE} AND {_IN_WINDOW} "
+    f"ON o.officer_id = j.value AND {_WITHOUT_CASE} AND {_NEAR} "
     "UNION "
-    "SELECT c.act_id, o.rowid FROM chosen c CROSS JOIN json_each(c.devices) j "
+    "SELECT c.act_id, c.a0, c.b0, o.rowid FROM chosen c CROSS JOIN json_each(c.devices) j "
     "CROSS JOIN objects o INDEXED BY objects_without_case_by_device "
-    f"ON o.device_id = j.value AND {_WITHOUT_CASE} AND {_IN_WINDOW} "
+    f"ON o.device_id = j.value AND {_WITHOUT_CASE} AND {_NEAR} "
     "UNION "
-    "SELECT c.act_id, o.rowid FROM chosen c CROSS JOIN json_each(c.devices) j "
+    "SELECT c.act_id, c.a0, c.b0, o.rowid FROM chosen c CROSS JOIN json_each(c.devices) j "
     "CROSS JOIN manifests m INDEXED BY manifests_without_case_by_serial "
     f"ON {_SERIAL_OF.format('m')} = j.value AND m.case_number IS NULL AND m.role = 'original' "
     "CROSS JOIN objects o ON o.evidence_id = m.evidence_id AND o.role = m.role "
-    f"AND {_IN_WINDOW})"
+    f"AND {_NEAR})"
 )
-
-
-def _widen(tolerance: float) -> dict[str, Any]:
-    return {
-        "minus": f"-{tolerance:.6f} seconds",
-        "plus": f"+{tolerance:.6f} seconds",
-        "tolerance_ms": round(tolerance * 1000),
-    }
 
 
 def _report_filter(query: ReportQuery) -> tuple[str, dict[str, Any]]:
@@ -117,7 +143,35 @@ def _report_filter(query: ReportQuery) -> tuple[str, dict[str, Any]]:
     if query.until is not None:
         clauses.append("a.started_at < :until")
         params["until"] = when(query.until)
+    if query.act_ids is not None:
+        clauses.append("a.act_id IN (SELECT value FROM json_each(:act_ids))")
+        params["act_ids"] = json.dumps(query.act_ids)
     return " AND ".join(clauses), params
+
+
+def _flag_filter(query: ReportQuery) -> tuple[str, dict[str, Any]]:
+    """Open flags that fall under the report's filters. A flag about a stored recording
+    (a late upload, a failed verification) follows the recording: the agency of its case
+    (a recording whose case is not registered only without an agency filter), its officer,
+    its capture start for since/until. A flag about no stored recording (a sequence gap:
+    footage that never arrived) can be placed under no agency or officer, so it is
+    counted only when neither filter is set. The act type filter does not apply."""
+    recording = ["o.evidence_id IS NOT NULL"]
+    params: dict[str, Any] = {}
+    if query.agency is not None:
+        recording.append("c.agency = :agency")
+        params["agency"] = query.agency
+    if query.officer is not None:
+        recording.append("o.officer_id = :officer")
+        params["officer"] = query.officer
+    if query.since is not None:
+        recording.append("o.started_at >= :since")
+        params["since"] = when(query.since)
+    if query.until is not None:
+        recording.append("o.started_at < :until")
+        params["until"] = when(query.until)
+    device = "o.evidence_id IS NULL" if query.agency is None and query.officer is None else "0"
+    return f"f.resolved_at IS NULL AND (({' AND '.join(recording)}) OR {device})", params
 
 
 def _report(conn: sqlite3.Connection, query: ReportQuery) -> ReportRows:
@@ -125,22 +179,17 @@ def _report(conn: sqlite3.Connection, query: ReportQuery) -> ReportRows:
     ``recording_spans_by_case`` into a text of integer milliseconds ("s1,e1,s2,e2,…"):
     SQLite hands Python sixty thousand rows instead of half a million."""
     where, params = _report_filter(query)
-    params.update(_widen(query.tolerance_seconds))
     params["offset"] = f"{query.utc_offset_minutes:+d} minutes"
     pair = "group_concat(s.start_ms || ',' || s.end_ms)"
     cursor = conn.execute(
         "WITH chosen AS MATERIALIZED (SELECT a.act_id, a.case_number, a.act_type, a.started_at, "  # noqa: S608
-        f"a.officers, c.agency, {_MS.format('a.started_at')} AS a0, "
+        f"a.officers, a.revision, c.agency, {_MS.format('a.started_at')} AS a0, "
         f"{_MS.format('a.ended_at')} AS b0 "
         f"FROM acts a JOIN cases c ON c.case_number = a.case_number WHERE {where}) "
         "SELECT a.act_id, a.case_number, a.agency, a.act_type, a.a0, a.b0, "
         "strftime('%Y-%m', a.started_at, :offset), a.officers, "
-        f"{_STANDING_EXEMPTION}, "
-        f"(SELECT {pair} FROM recording_spans s WHERE s.case_number = a.case_number "
-        "AND s.start_ms <= a.b0 + :tolerance_ms AND s.end_ms >= a.a0 - :tolerance_ms), "
-        f"(SELECT {pair} FROM decisions d JOIN objects o ON o.evidence_id = d.evidence_id "
-        "AND o.role = 'original' JOIN recording_spans s ON s.object_rowid = o.rowid "
-        "WHERE d.act_id = a.act_id AND d.decision = 'confirmed') "
+        f"{_STANDING_EXEMPTION}, (SELECT {pair} FROM {_by_case('a')}), "
+        f"(SELECT {pair} FROM {_confirmed('a')}), a.revision "
         "FROM chosen a",
         params,
     )
@@ -149,7 +198,18 @@ def _report(conn: sqlite3.Connection, query: ReportQuery) -> ReportRows:
         act_id = row[0]
         officers = _names(row[7])
         acts.append(
-            ReportAct(act_id, row[1], row[2], row[3], row[4], row[5], row[6], officers, row[8] == 1)
+            ReportAct(
+                act_id,
+                row[1],
+                row[2],
+                row[3],
+                row[4],
+                row[5],
+                row[6],
+                officers,
+                row[8] == 1,
+                row[11],
+            )
         )
         spans = _spans(row[9]) + _spans(row[10])
         if spans:
@@ -178,27 +238,29 @@ class SqliteComplianceQueries:
     def __init__(self, db: SqliteDatabase) -> None:
         self._db = db
 
-    async def attached(self, act_ids: Sequence[int], tolerance: float) -> list[Footage]:
+    async def attached(self, act_ids: Sequence[int]) -> list[Footage]:
         def attached(conn: sqlite3.Connection) -> list[Footage]:
+            spans = (
+                "SELECT c.act_id, 'case_number' AS matched, s.evidence_id "  # noqa: S608
+                f"FROM chosen c CROSS JOIN {_by_case('c')} UNION ALL "
+                "SELECT c.act_id, 'confirmed', s.evidence_id "
+                f"FROM chosen c CROSS JOIN {_confirmed('c')}"
+            )
             cursor = conn.execute(
                 "WITH chosen AS MATERIALIZED (SELECT a.act_id, a.case_number, "  # noqa: S608
-                f"{_LO_MS.format('a')} AS lo, {_HI_MS.format('a')} AS hi FROM acts a "
-                "WHERE a.act_id IN (SELECT value FROM json_each(:ids))) "
-                f"SELECT c.act_id, 'case_number' AS matched, {_FOOTAGE_COLUMNS} FROM chosen c "
-                "JOIN recording_spans s ON s.case_number = c.case_number "
-                f"AND {_SPAN_OVERLAPS} JOIN objects o ON o.rowid = s.object_rowid "
-                "UNION ALL "
-                f"SELECT c.act_id, 'confirmed' AS matched, {_FOOTAGE_COLUMNS} FROM chosen c "
-                "JOIN decisions d ON d.act_id = c.act_id AND d.decision = 'confirmed' "
-                "JOIN objects o ON o.evidence_id = d.evidence_id AND o.role = 'original' "
+                f"{_MS.format('a.started_at')} AS a0, {_MS.format('a.ended_at')} AS b0 "
+                "FROM acts a WHERE a.act_id IN (SELECT value FROM json_each(:ids))), "
+                f"spans AS ({spans}) "
+                f"SELECT t.act_id, t.matched, {_FOOTAGE_COLUMNS} FROM spans t "
+                "JOIN objects o ON o.evidence_id = t.evidence_id AND o.role = 'original' "
                 "ORDER BY 1, 7, 3",
-                {"ids": json.dumps(list(act_ids)), **_widen(tolerance)},
+                {"ids": json.dumps(list(act_ids))},
             )
             return [compliance_rows.footage(row) for row in cursor]
 
         return await self._db.run(attached)
 
-    async def candidates(self, act_ids: Sequence[int] | None, tolerance: float) -> list[Footage]:
+    async def candidates(self, act_ids: Sequence[int] | None) -> list[Footage]:
         def candidates(conn: sqlite3.Connection) -> list[Footage]:
             chosen = (
                 "" if act_ids is None else "WHERE a.act_id IN (SELECT value FROM json_each(:ids))"
@@ -206,29 +268,28 @@ class SqliteComplianceQueries:
             cursor = conn.execute(
                 f"{_CANDIDATES.format(chosen=chosen)} "  # noqa: S608
                 f"SELECT p.act_id, 'suggested' AS matched, {_FOOTAGE_COLUMNS} FROM pairs p "
-                "JOIN objects o ON o.rowid = p.object WHERE NOT EXISTS (SELECT 1 FROM decisions d "
+                "JOIN objects o ON o.rowid = p.object "
+                "JOIN recording_spans s ON s.evidence_id = o.evidence_id "
+                f"AND {_overlaps('p.a0', 'p.b0')} WHERE NOT EXISTS (SELECT 1 FROM decisions d "
                 "WHERE d.evidence_id = o.evidence_id AND d.act_id = p.act_id) ORDER BY 1, 7, 3",
-                {
-                    "ids": json.dumps(list(act_ids or ())),
-                    "tolerance": tolerance,
-                    **_widen(tolerance),
-                },
+                {"ids": json.dumps(list(act_ids or ()))},
             )
             return [compliance_rows.footage(row) for row in cursor]
 
         return await self._db.run(candidates)
 
-    async def unassigned(self, tolerance: float, limit: int, offset: int) -> list[StoredObject]:
+    async def unassigned(self, limit: int, offset: int) -> list[StoredObject]:
         def unassigned(conn: sqlite3.Connection) -> list[StoredObject]:
+            a0, b0 = _MS.format("c.started_at"), _MS.format("c.ended_at")
             cursor = conn.execute(
-                "SELECT o.* FROM objects o JOIN recording_spans s ON s.object_rowid = o.rowid "  # noqa: S608
+                "SELECT o.* FROM objects o JOIN recording_spans s ON s.evidence_id = o.evidence_id "  # noqa: S608
                 "WHERE o.role = 'original' AND NOT EXISTS (SELECT 1 FROM acts c "
-                f"WHERE c.case_number = s.case_number AND s.start_ms <= {_HI_MS.format('c')} "
-                f"AND s.end_ms >= {_LO_MS.format('c')}) "
-                "AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.evidence_id = o.evidence_id "
-                "AND d.decision = 'confirmed') "
+                f"WHERE c.case_number = s.case_number AND {_overlaps(a0, b0)}) "
+                "AND NOT EXISTS (SELECT 1 FROM decisions d JOIN acts c ON c.act_id = d.act_id "
+                "WHERE d.evidence_id = o.evidence_id AND d.decision = 'confirmed' "
+                f"AND {_overlaps(a0, b0)}) "
                 "ORDER BY o.started_at DESC, o.evidence_id LIMIT :limit OFFSET :skip",
-                {"limit": limit, "skip": offset, **_widen(tolerance)},
+                {"limit": limit, "skip": offset},
             )
             return [rows.stored_object(row) for row in cursor]
 
@@ -237,29 +298,31 @@ class SqliteComplianceQueries:
     async def report(self, query: ReportQuery) -> ReportRows:
         return await self._db.run(lambda conn: _report(conn, query))
 
-    async def late_uploads(self, hours: float, limit: int) -> tuple[int, list[LateUpload]]:
-        def late(conn: sqlite3.Connection) -> tuple[int, list[LateUpload]]:
-            params = {"days": hours / 24.0, "limit": limit}
-            where = f"role = 'original' AND {_DELAY} > :days"
-            count = conn.execute(f"SELECT COUNT(*) FROM objects WHERE {where}", params).fetchone()  # noqa: S608
+    async def cases_without_acts(self, agency: str | None) -> list[tuple[str, str]]:
+        def cases_without_acts(conn: sqlite3.Connection) -> list[tuple[str, str]]:
             cursor = conn.execute(
-                "SELECT evidence_id, device_id, case_number, "  # noqa: S608
-                "COALESCE(ended_at, started_at) AS captured_until, received_at "
-                f"FROM objects WHERE {where} ORDER BY received_at DESC, evidence_id LIMIT :limit",
-                params,
+                "SELECT case_number, agency FROM cases c WHERE NOT EXISTS "
+                "(SELECT 1 FROM acts a WHERE a.case_number = c.case_number) "
+                "AND (:agency IS NULL OR agency = :agency) ORDER BY case_number",
+                {"agency": agency},
             )
-            found = [
-                LateUpload(
-                    evidence_id=EvidenceId(row["evidence_id"]),
-                    device_id=DeviceId(row["device_id"]),
-                    case_number=None
-                    if row["case_number"] is None
-                    else CaseNumber(row["case_number"]),
-                    captured_until=parse_time(row["captured_until"]),
-                    received_at=parse_time(row["received_at"]),
-                )
-                for row in cursor
-            ]
-            return int(count[0]), found
+            return [(row[0], row[1]) for row in cursor]
 
-        return await self._db.run(late)
+        return await self._db.run(cases_without_acts)
+
+    async def open_flags(
+        self, query: ReportQuery, limit: int
+    ) -> tuple[dict[str, int], list[FlagRecord]]:
+        def open_flags(conn: sqlite3.Connection) -> tuple[dict[str, int], list[FlagRecord]]:
+            where, params = _flag_filter(query)
+            counts = conn.execute(
+                f"SELECT f.kind, COUNT(*) {_FLAGS} WHERE {where} GROUP BY f.kind",
+                params,
+            ).fetchall()
+            cursor = conn.execute(
+                f"SELECT f.* {_FLAGS} WHERE {where} ORDER BY f.id LIMIT :limit",
+                {**params, "limit": limit},
+            )
+            return {kind: n for kind, n in counts}, [rows.flag(row) for row in cursor]
+
+        return await self._db.run(open_flags)

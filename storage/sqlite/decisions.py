@@ -27,8 +27,9 @@ from storage.sqlite.database import SqliteDatabase, transaction
 from storage.sqlite.rows import when
 
 _EXEMPTIONS = (
-    "SELECT e.*, w.withdrawn_by, w.withdrawn_at, w.reason AS withdrawal_reason "
-    "FROM exemptions e LEFT JOIN exemption_withdrawals w ON w.exemption_id = e.id"
+    "SELECT e.*, w.withdrawn_by, w.withdrawn_at, w.reason AS withdrawal_reason, "
+    "a.revision AS current_revision FROM exemptions e JOIN acts a ON a.act_id = e.act_id "
+    "LEFT JOIN exemption_withdrawals w ON w.exemption_id = e.id"
 )
 
 
@@ -139,13 +140,14 @@ class SqliteExemptions:
     ) -> ExemptionRecord:
         def add(conn: sqlite3.Connection) -> ExemptionRecord:
             with transaction(conn):
-                if (
-                    conn.execute("SELECT 1 FROM acts WHERE act_id = ?", (act_id,)).fetchone()
-                    is None
-                ):
+                act = conn.execute(
+                    "SELECT revision FROM acts WHERE act_id = ?", (act_id,)
+                ).fetchone()
+                if act is None:
                     raise UnknownAct(f"no act {act_id}")
                 standing = conn.execute(
-                    f"{_EXEMPTIONS} WHERE e.act_id = ? AND w.exemption_id IS NULL",
+                    f"{_EXEMPTIONS} WHERE e.act_id = ? AND w.exemption_id IS NULL "
+                    "AND e.act_revision = a.revision",
                     (act_id,),
                 ).fetchone()
                 if standing is not None:
@@ -156,11 +158,28 @@ class SqliteExemptions:
                     )
                 cursor = conn.execute(
                     "INSERT INTO exemptions (act_id, reason, approver, approved_at, note, "
-                    "recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (act_id, reason.value, approver, when(approved_at), note, by, when(now)),
+                    "recorded_by, recorded_at, act_revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        act_id,
+                        reason.value,
+                        approver,
+                        when(approved_at),
+                        note,
+                        by,
+                        when(now),
+                        act["revision"],
+                    ),
                 )
                 return ExemptionRecord(
-                    rows.new_id(cursor), act_id, reason, approver, approved_at, note, by, now
+                    rows.new_id(cursor),
+                    act_id,
+                    reason,
+                    approver,
+                    approved_at,
+                    note,
+                    by,
+                    now,
+                    act["revision"],
                 )
 
         return await self._db.run(add)

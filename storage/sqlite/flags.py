@@ -1,10 +1,12 @@
-"""Flags a custodian must see: raised once per open (kind, subject), resolved with a reason."""
+"""Flags a custodian must see: raised once per open (kind, subject), resolved once with who,
+when and why, and kept (schema.sql refuses any other change)."""
 
 from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
 
+from evidence.errors import AlreadyResolved, UnknownFlag
 from evidence.identifiers import DeviceId, EvidenceId, Role
 from storage.records import FlagRecord
 from storage.sqlite import rows
@@ -45,17 +47,44 @@ class SqliteFlags:
 
         return await self._db.run(raise_flag)
 
-    async def resolve(self, kind: str, subject: str, resolution: str, now: datetime) -> bool:
+    async def resolve(
+        self, kind: str, subject: str, resolution: str, by: str, now: datetime
+    ) -> bool:
         def resolve(conn: sqlite3.Connection) -> bool:
             with transaction(conn):
                 cursor = conn.execute(
-                    "UPDATE flags SET resolved_at = ?, resolution = ? "
+                    "UPDATE flags SET resolved_at = ?, resolution = ?, resolved_by = ? "
                     "WHERE kind = ? AND subject = ? AND resolved_at IS NULL",
-                    (rows.when(now), resolution, kind, subject),
+                    (rows.when(now), resolution, by, kind, subject),
                 )
                 return cursor.rowcount > 0
 
         return await self._db.run(resolve)
+
+    async def resolve_flag(
+        self, flag_id: int, resolution: str, by: str, now: datetime
+    ) -> FlagRecord:
+        def resolve_flag(conn: sqlite3.Connection) -> FlagRecord:
+            with transaction(conn):
+                row = conn.execute("SELECT * FROM flags WHERE id = ?", (flag_id,)).fetchone()
+                if row is None:
+                    raise UnknownFlag(f"no flag {flag_id}")
+                if row["resolved_at"] is not None:
+                    raise AlreadyResolved(
+                        f"flag {flag_id} was resolved by {row['resolved_by']} at "
+                        f"{row['resolved_at']}: {row['resolution']}",
+                        resolved_by=row["resolved_by"],
+                    )
+                conn.execute(
+                    "UPDATE flags SET resolved_at = ?, resolution = ?, resolved_by = ? "
+                    "WHERE id = ?",
+                    (rows.when(now), resolution, by, flag_id),
+                )
+                return rows.flag(
+                    conn.execute("SELECT * FROM flags WHERE id = ?", (flag_id,)).fetchone()
+                )
+
+        return await self._db.run(resolve_flag)
 
     async def open_for(self, evidence_id: EvidenceId) -> list[FlagRecord]:
         def open_for(conn: sqlite3.Connection) -> list[FlagRecord]:
@@ -68,14 +97,28 @@ class SqliteFlags:
         return await self._db.run(open_for)
 
     async def open_flags(self, kind: str | None = None) -> list[FlagRecord]:
-        def open_flags(conn: sqlite3.Connection) -> list[FlagRecord]:
-            if kind is None:
-                cursor = conn.execute("SELECT * FROM flags WHERE resolved_at IS NULL ORDER BY id")
-            else:
-                cursor = conn.execute(
-                    "SELECT * FROM flags WHERE kind = ? AND resolved_at IS NULL ORDER BY id",
-                    (kind,),
-                )
+        return await self.flags(kind, is_open=True, limit=None)
+
+    async def flags(
+        self,
+        kind: str | None = None,
+        *,
+        is_open: bool | None = None,
+        limit: int | None = 100,
+        offset: int = 0,
+    ) -> list[FlagRecord]:
+        def flags(conn: sqlite3.Connection) -> list[FlagRecord]:
+            clauses, params = ["1"], []
+            if kind is not None:
+                clauses.append("kind = ?")
+                params.append(kind)
+            if is_open is not None:
+                clauses.append("resolved_at IS NULL" if is_open else "resolved_at IS NOT NULL")
+            cursor = conn.execute(
+                f"SELECT * FROM flags WHERE {' AND '.join(clauses)} "  # noqa: S608
+                "ORDER BY id LIMIT ? OFFSET ?",
+                (*params, -1 if limit is None else limit, offset),
+            )
             return [rows.flag(row) for row in cursor]
 
-        return await self._db.run(open_flags)
+        return await self._db.run(flags)

@@ -129,4 +129,5 @@ def flag(row: sqlite3.Row) -> FlagRecord:
         raised_at=parse_time(row["raised_at"]),
         resolved_at=moment(row["resolved_at"]),
         resolution=row["resolution"],
+        resolved_by=row["resolved_by"],
     )

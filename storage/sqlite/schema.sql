@@ -120,7 +120,8 @@ BEGIN SELECT RAISE(ABORT, 'verifications are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS verifications_append_only_d BEFORE DELETE ON verifications
 BEGIN SELECT RAISE(ABORT, 'verifications are append-only'); END;
 
--- Things a custodian must look at. Raised and resolved, never deleted.
+-- Things a custodian must look at. Raised, then resolved once (when, by whom, why), and
+-- kept: the only change a flag takes is its resolution, and a resolved flag takes none.
 CREATE TABLE IF NOT EXISTS flags (
     id          INTEGER PRIMARY KEY,
     kind        TEXT NOT NULL,
@@ -131,12 +132,22 @@ CREATE TABLE IF NOT EXISTS flags (
     detail      TEXT NOT NULL,  -- JSON
     raised_at   TEXT NOT NULL,
     resolved_at TEXT,
-    resolution  TEXT
+    resolution  TEXT,           -- why
+    resolved_by TEXT            -- who: a person, or liuhen-ingest when the server resolved it
 );
 CREATE UNIQUE INDEX IF NOT EXISTS flags_one_open ON flags (kind, subject) WHERE resolved_at IS NULL;
 CREATE INDEX IF NOT EXISTS flags_by_evidence ON flags (evidence_id);
+CREATE INDEX IF NOT EXISTS flags_by_kind ON flags (kind, id);
 CREATE TRIGGER IF NOT EXISTS flags_never_deleted BEFORE DELETE ON flags
 BEGIN SELECT RAISE(ABORT, 'flags are never deleted'); END;
+CREATE TRIGGER IF NOT EXISTS flags_resolved_once BEFORE UPDATE ON flags
+WHEN OLD.resolved_at IS NOT NULL OR NEW.resolved_at IS NULL OR NEW.resolved_by IS NULL
+    OR NEW.resolution IS NULL
+    OR (NEW.id, NEW.kind, NEW.device_id, NEW.evidence_id, NEW.role, NEW.subject, NEW.detail,
+        NEW.raised_at)
+       IS NOT (OLD.id, OLD.kind, OLD.device_id, OLD.evidence_id, OLD.role, OLD.subject,
+               OLD.detail, OLD.raised_at)
+BEGIN SELECT RAISE(ABORT, 'a flag is resolved once, with when, who and why, and is otherwise never changed'); END;
 
 -- Room-recorder sessions: each registered segment's place and time, for the timeline.
 CREATE TABLE IF NOT EXISTS segments (
@@ -233,16 +244,20 @@ CREATE TABLE IF NOT EXISTS decisions (
 );
 CREATE INDEX IF NOT EXISTS decisions_by_act ON decisions (act_id);
 
+-- An exemption excuses the act as it stood when the exemption was entered (act_revision):
+-- it stands only while the act is still at that revision, so an edit of the act (its
+-- window, its type) needs a new exemption rather than carrying the old one over.
 CREATE TABLE IF NOT EXISTS exemptions (
-    id          INTEGER PRIMARY KEY,
-    act_id      INTEGER NOT NULL REFERENCES acts (act_id),
-    reason      TEXT NOT NULL
+    id           INTEGER PRIMARY KEY,
+    act_id       INTEGER NOT NULL REFERENCES acts (act_id),
+    reason       TEXT NOT NULL
         CHECK (reason IN ('state_secret', 'privacy', 'emergency', 'objectively_impossible')),
-    approver    TEXT NOT NULL,
-    approved_at TEXT NOT NULL,
-    note        TEXT,
-    recorded_by TEXT NOT NULL,
-    recorded_at TEXT NOT NULL
+    approver     TEXT NOT NULL,
+    approved_at  TEXT NOT NULL,
+    note         TEXT,
+    recorded_by  TEXT NOT NULL,
+    recorded_at  TEXT NOT NULL,
+    act_revision INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS exemptions_by_act ON exemptions (act_id);
 
@@ -257,39 +272,45 @@ CREATE TABLE IF NOT EXISTS exemption_withdrawals (
 -- attaching recordings to acts and measuring coverage read. It is an index SQLite 3.40
 -- cannot build itself (it does not read indexed expressions back), derived from the
 -- append-only objects by trigger as each original is indexed, and caught up at open
--- for an index that predates the trigger. A recording whose end is unknown is a point.
+-- for an index that predates the trigger. Keyed by evidence id (one original each), not
+-- by objects.rowid, which VACUUM or a dump and restore may renumber. A recording whose
+-- end is unknown is a point.
 CREATE TABLE IF NOT EXISTS recording_spans (
-    object_rowid INTEGER PRIMARY KEY,  -- objects.rowid
+    evidence_id  TEXT PRIMARY KEY,  -- the original's
     case_number  TEXT,
     start_ms     INTEGER NOT NULL,
     end_ms       INTEGER NOT NULL
-);
+) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS recording_spans_by_case
     ON recording_spans (case_number, start_ms, end_ms);
 CREATE TRIGGER IF NOT EXISTS recording_span_of_original AFTER INSERT ON objects
 WHEN NEW.role = 'original'
 BEGIN
-    INSERT INTO recording_spans (object_rowid, case_number, start_ms, end_ms)
-    VALUES (NEW.rowid, NEW.case_number,
+    INSERT INTO recording_spans (evidence_id, case_number, start_ms, end_ms)
+    VALUES (NEW.evidence_id, NEW.case_number,
             CAST(round((julianday(NEW.started_at) - 2440587.5) * 86400000.0) AS INTEGER),
             CAST(round((julianday(COALESCE(NEW.ended_at, NEW.started_at)) - 2440587.5)
                        * 86400000.0) AS INTEGER));
 END;
-INSERT INTO recording_spans (object_rowid, case_number, start_ms, end_ms)
-SELECT o.rowid, o.case_number,
+-- The catch-up: only when some original has no span (the counts differ), which costs two
+-- counts on an index that is complete.
+INSERT INTO recording_spans (evidence_id, case_number, start_ms, end_ms)
+SELECT o.evidence_id, o.case_number,
        CAST(round((julianday(o.started_at) - 2440587.5) * 86400000.0) AS INTEGER),
        CAST(round((julianday(COALESCE(o.ended_at, o.started_at)) - 2440587.5) * 86400000.0)
             AS INTEGER)
 FROM objects o
 WHERE o.role = 'original'
-  AND o.rowid > (SELECT COALESCE(MAX(object_rowid), 0) FROM recording_spans);
+  AND (SELECT COUNT(*) FROM recording_spans)
+      < (SELECT COUNT(*) FROM objects WHERE role = 'original')
+  AND NOT EXISTS (SELECT 1 FROM recording_spans s WHERE s.evidence_id = o.evidence_id);
 CREATE TRIGGER IF NOT EXISTS recording_spans_append_only_u BEFORE UPDATE ON recording_spans
 BEGIN SELECT RAISE(ABORT, 'recording spans follow the append-only objects'); END;
 CREATE TRIGGER IF NOT EXISTS recording_spans_append_only_d BEFORE DELETE ON recording_spans
 BEGIN SELECT RAISE(ABORT, 'recording spans follow the append-only objects'); END;
 
 -- Originals without a case number by length, officer, signing device and camera serial
--- (suggestions); originals by upload delay (late uploads).
+-- (suggestions).
 CREATE INDEX IF NOT EXISTS objects_without_case_by_length
     ON objects (julianday(COALESCE(ended_at, started_at)) - julianday(started_at))
     WHERE case_number IS NULL AND role = 'original';
@@ -301,9 +322,6 @@ CREATE INDEX IF NOT EXISTS manifests_without_case_by_serial
     ON manifests (CASE WHEN json_valid(CAST(body AS TEXT))
                   THEN json_extract(CAST(body AS TEXT), '$.origin.device_serial') END)
     WHERE case_number IS NULL AND role = 'original';
-CREATE INDEX IF NOT EXISTS objects_by_upload_delay
-    ON objects (julianday(received_at) - julianday(COALESCE(ended_at, started_at)))
-    WHERE role = 'original';
 
 CREATE TRIGGER IF NOT EXISTS act_registered AFTER INSERT ON acts
 BEGIN
@@ -314,10 +332,14 @@ BEGIN
                         'place', NEW.place, 'officers', json(NEW.officers),
                         'devices', json(NEW.devices), 'reference', NEW.reference));
 END;
+-- An edit raises the revision by one and moves updated_at forward (updated_by may stay:
+-- one person edits twice), so an UPDATE that leaves updated_at alone, raw SQL included,
+-- cannot pass itself off as the previous editor's.
 CREATE TRIGGER IF NOT EXISTS act_edit_is_a_revision BEFORE UPDATE ON acts
 WHEN NEW.revision IS NOT OLD.revision + 1 OR NEW.act_id IS NOT OLD.act_id
     OR NEW.created_by IS NOT OLD.created_by OR NEW.created_at IS NOT OLD.created_at
-BEGIN SELECT RAISE(ABORT, 'an act edit raises its revision by one and keeps its identity'); END;
+    OR NOT NEW.updated_at > OLD.updated_at
+BEGIN SELECT RAISE(ABORT, 'an act edit raises its revision by one, moves updated_at forward and keeps its identity'); END;
 CREATE TRIGGER IF NOT EXISTS act_edited AFTER UPDATE ON acts
 BEGIN
     INSERT INTO act_history (act_id, revision, changed_by, changed_at, reason, old, new)

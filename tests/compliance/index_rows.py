@@ -21,11 +21,10 @@ def insert_original(
     end: datetime | None,
     officer: str | None = "130102001",
     serial: str | None = None,
-    late: float = 0,
 ) -> EvidenceId:
     """An indexed original, as finalize would have written it (bytes not needed here)."""
     evidence_id = str(uuid.uuid4())
-    received = (end or start) + timedelta(hours=late, minutes=5)
+    received = (end or start) + timedelta(minutes=5)
     raw.execute(
         "INSERT INTO objects (evidence_id, role, device_id, sequence, manifest_sha256, sha256, "
         "size, chunk_root, store, locator, case_number, started_at, ended_at, place, officer_id, "

@@ -1,10 +1,24 @@
 """Cases, acts, their edit history, the catalogue and CSV imports over the API: good input,
 malformed, oversized, forged and replayed input, each answered with its stable code."""
 
+import re
+
 import pytest
 
 from evidence.catalogue import Catalogue
-from evidence.wire import ACT, ACTS, ACTS_IMPORT, CASES, CASES_IMPORT, CATALOGUE, COVERAGE
+from evidence.errors import MalformedBody
+from evidence.wire import (
+    ACT,
+    ACTS,
+    ACTS_IMPORT,
+    CASES,
+    CASES_IMPORT,
+    CATALOGUE,
+    COVERAGE,
+    REPORT,
+    UNASSIGNED,
+)
+from ingest.compliance.acts import ActDraft, register_act
 from tests.builders import CASE
 from tests.compliance.helpers import AGENCY, add_act, add_case, at, body
 
@@ -45,31 +59,69 @@ async def test_a_case_and_its_act_are_registered_once(server):
 
 async def test_an_edit_is_on_the_record_and_a_replayed_edit_is_refused(server):
     clerk = await server.add_user("wang", "custodian")
+    chief = await server.add_user("zhao", "supervisor")
     await add_case(server, clerk)
     act_id = await add_act(server, clerk, "seizure", 0, 10)
     path = ACT.format(act_id=act_id)
     edit = body(
         {
             "revision": 1,
-            "changes": {"ended_at": at(25).isoformat(), "officers": ["130102001", "130102002"]},
+            "changes": {"ended_at": at(25).isoformat()},
             "reason": "案件系统录入错误",
         }
     )
-    reply = await server.send("PATCH", path, token=clerk, body=edit)
+    reply = await server.send("PATCH", path, token=chief, body=edit)
     assert reply.status == 200 and reply.json()["revision"] == 2
-    replay = await server.send("PATCH", path, token=clerk, body=edit)
+    replay = await server.send("PATCH", path, token=chief, body=edit)
     assert (replay.status, replay.code) == (409, "stale_revision")
     assert replay.json()["error"]["details"] == {"revision": 2}
+    officers = body({"revision": 2, "changes": {"officers": ["130102001", "130102002"]}})
+    assert (await server.send("PATCH", path, token=clerk, body=officers)).status == 200
     detail = (await server.send("GET", path, token=clerk)).json()
-    registered, edited = detail["history"]
+    registered, window, people = detail["history"]
     assert registered["registered"] is True and registered["changed_by"] == "wang"
-    assert edited["changed_by"] == "wang" and edited["reason"] == "案件系统录入错误"
-    assert set(edited["changes"]) == {"ended_at", "officers"}
-    assert edited["changes"]["officers"] == {
+    assert window["changed_by"] == "zhao" and window["reason"] == "案件系统录入错误"
+    assert set(window["changes"]) == {"ended_at"}
+    assert (people["changed_by"], people["reason"]) == ("wang", None)
+    assert people["changes"]["officers"] == {
         "old": ["130102001"],
         "new": ["130102001", "130102002"],
     }
-    assert detail["ended_at"] == "2026-03-12T01:55:00Z"
+    assert (detail["ended_at"], detail["revision"]) == ("2026-03-12T01:55:00Z", 3)
+
+
+@pytest.mark.parametrize(
+    ("act_type", "changes", "custodian", "supervisor"),
+    [
+        ("seizure", {"ended_at": at(5).isoformat()}, 403, 200),  # could hide a gap
+        ("seizure", {"started_at": at(1).isoformat()}, 403, 200),
+        ("seizure", {"act_type": "interview_room"}, 403, 200),
+        ("seizure", {"case_number": "JSZF-2026-0099"}, 403, 200),
+        ("on_site_inspection", {"act_type": "seizure"}, 403, 200),  # full after the edit
+        ("seizure", {"place": "仓库"}, 200, 403),  # not the window: the custodian's
+        ("seizure", {"devices": ["BWC-00043"]}, 200, 403),
+        ("on_site_inspection", {"ended_at": at(5).isoformat()}, 200, 403),  # as-needed
+    ],
+)
+async def test_who_may_edit_what(server, act_type, changes, custodian, supervisor):
+    clerk = await server.add_user("wang", "custodian")
+    chief = await server.add_user("zhao", "supervisor")
+    root = await server.add_user("root", "admin")
+    await add_case(server, clerk, "JSZF-2026-0099")
+    for n, (token, status) in enumerate(((clerk, custodian), (chief, supervisor), (root, 200))):
+        case_number = f"JSZF-2026-010{n}"  # an act of its own for each role
+        await add_case(server, clerk, case_number)
+        act_id = await add_act(server, clerk, act_type, 0, 10, case_number=case_number)
+        path = ACT.format(act_id=act_id)
+        edit = body({"revision": 1, "changes": changes})
+        reply = await server.send("PATCH", path, token=token, body=edit)
+        assert reply.status == status, reply.body
+        detail = (await server.send("GET", path, token=token)).json()
+        if status == 403:
+            assert reply.code == "forbidden"
+            assert (detail["revision"], len(detail["history"])) == (1, 1), "nothing changed"
+        else:
+            assert detail["revision"] == 2
 
 
 @pytest.mark.parametrize(
@@ -102,6 +154,10 @@ async def test_malformed_acts_are_refused_with_their_code(server, document, stat
     ("method", "path", "document", "status", "code"),
     [
         ("GET", ACT.format(act_id="abc"), None, 400, "bad_identifier"),
+        ("GET", ACT.format(act_id="²"), None, 400, "bad_identifier"),  # isdigit, not int()
+        ("GET", ACT.format(act_id="١"), None, 400, "bad_identifier"),  # Arabic-Indic one
+        ("GET", UNASSIGNED + "?limit=²", None, 400, "bad_request"),
+        ("GET", REPORT + "?limit=³", None, 400, "bad_request"),
         ("GET", ACT.format(act_id=999), None, 404, "unknown_act"),
         ("PATCH", ACT.format(act_id=1), {"revision": 1, "changes": {}}, 400, "bad_body"),
         ("PATCH", ACT.format(act_id=1), {"revision": 1, "changes": {"act_id": 7}}, 400, "bad_body"),
@@ -274,8 +330,12 @@ async def test_csv_import_errors_name_the_row_and_column(server, rows, status, c
     export = "\n".join(rows).encode()
     reply = await server.send("POST", ACTS_IMPORT, token=clerk, body=export, headers=CSV)
     assert (reply.status, reply.code) == (status, code), reply.body
-    details = reply.json()["error"]["details"]
-    assert (details["row"], details["column"]) == (row, column)
+    error = reply.json()["error"]
+    assert (error["details"]["row"], error["details"]["column"]) == (row, column)
+    assert (
+        error["message"].startswith(f"row {row}")
+        and len(re.findall(r"row \d", error["message"])) == 1
+    )
     assert await server.ctx.index.compliance.cases.case(server.ctx.case_rule.parse(CASE)) is None
 
 
@@ -292,3 +352,14 @@ async def test_cases_are_imported_and_oversized_or_foreign_files_are_refused(ser
     huge = b"x" * (server.ctx.compliance.max_import_bytes + 1)
     reply = await server.send("POST", CASES_IMPORT, token=clerk, body=huge, headers=CSV)
     assert (reply.status, reply.code) == (413, "too_large")
+
+
+@pytest.mark.parametrize("field", ["started_at", "ended_at"])
+async def test_a_time_without_an_offset_is_blamed_on_its_own_field(server, field):
+    """Over the API a time always has an offset; this is the check behind every channel."""
+    times = {"started_at": at(0), "ended_at": at(10)}
+    times[field] = times[field].replace(tzinfo=None)
+    with pytest.raises(MalformedBody) as caught:
+        await register_act(server.ctx, ActDraft(CASE, "seizure", **times), "wang")
+    assert caught.value.details == {"field": field}
+    assert caught.value.message.startswith(field)

@@ -44,6 +44,8 @@ def minutes(n):
 
 def test_a_case_from_registration_to_ready_for_review(liuhen, index):
     assert liuhen("cases", "add", CASE, "--agency", "石家庄市城管执法局", "--by", "wang")[0] == 0
+    code, out, _ = liuhen("cases", "show", CASE)
+    assert code == 1 and "NOT READY for legal review (acts: 0)" in out
     code, out, _ = liuhen(
         "acts", "add", "--case-number", CASE, "--type", "seizure", "--start", "2026-03-12 09:30",
         "--end", minutes(10), "--officer", "130102001", "--by", "wang",
@@ -115,7 +117,13 @@ def test_the_report_as_a_table_json_and_csv(liuhen, index):
         "acts", "add", "--case-number", CASE, "--type", "seizure", "--start", minutes(0),
         "--end", minutes(10), "--officer", "130102001", "--by", "wang",
     )  # fmt: skip
-    insert_original(index, case_number=CASE, start=T0, end=T0 + timedelta(minutes=4), late=48)
+    late = insert_original(index, case_number=CASE, start=T0, end=T0 + timedelta(minutes=4))
+    index.execute(  # as finalize raises it for an original stored two days after capture
+        "INSERT INTO flags (kind, evidence_id, role, subject, detail, raised_at) "
+        "VALUES ('late_upload', ?, 'original', ?, '{}', '2026-03-14T02:00:00.000000Z')",
+        (str(late), str(late)),
+    )
+    index.commit()
     code, out, _ = liuhen("compliance", "report")
     assert code == 0
     assert "not ready for legal review: 1 case(s)" in out and "late_upload: 1" in out
@@ -123,11 +131,11 @@ def test_the_report_as_a_table_json_and_csv(liuhen, index):
     assert report["totals"]["partial"] == 1
     rows = list(csv.reader(io.StringIO(liuhen("compliance", "report", "--csv")[1])))
     assert rows[0] == [
-        "group", "key", "name", "acts", "covered", "partial", "missing", "exempted",
+        "group", "key", "name", "acts", "covered", "partial", "missing", "exempted", "edited",
         "coverage_rate",
     ]  # fmt: skip
-    assert rows[1] == ["all", "", "", "1", "0", "1", "0", "0", "0.0000"]
-    assert ["officer", "130102001", "", "1", "0", "1", "0", "0", "0.0000"] in rows
+    assert rows[1] == ["all", "", "", "1", "0", "1", "0", "0", "0", "0.0000"]
+    assert ["officer", "130102001", "", "1", "0", "1", "0", "0", "0", "0.0000"] in rows
     code, _, err = liuhen("compliance", "report", "--since", "last week")
     assert code == 2 and "bad_request" in err
 

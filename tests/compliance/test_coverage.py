@@ -1,5 +1,7 @@
 """Coverage rules as a table: one act window, the recordings attached to it, the verdict.
-No event loop, no database: ingest/compliance/coverage.py is pure."""
+No event loop, no database: ingest/compliance/coverage.py is pure. Which recordings are
+attached (they overlap the window) is the index's rule, with a table of its own in
+tests/storage/test_compliance_store.py."""
 
 import pytest
 
@@ -55,12 +57,13 @@ TABLE = [
     ("a recording whose end is unknown covers no time", [(100, 100)], False, PARTIAL, [(0, 600)]),
     ("a point does not split a gap", [(0, 100), (300, 300)], False, PARTIAL, [(100, 600)]),
     (
-        "attached within the tolerance but wholly before the act",
-        [(-10, -3)],
+        "a recording that overlaps only the first 3 s (the previous act's, running on)",
+        [(-300, 3)],
         False,
         PARTIAL,
-        [(0, 600)],
+        [(3, 600)],
     ),
+    ("a point at the window's start: footage, but no time", [(0, 0)], False, PARTIAL, [(0, 600)]),
     ("exempted with no footage: the hole is still shown", [], True, EXEMPTED, [(0, 600)]),
     ("exempted although covered", [(0, 600)], True, EXEMPTED, []),
     ("exempted and partial", [(0, 300)], True, EXEMPTED, [(300, 600)]),

@@ -7,8 +7,12 @@ from ingest.compliance.tally import Counts, tally
 from storage.compliance_records import ReportAct, ReportRows
 
 
-def act(act_id, case="A", agency="甲局", officers=("o1",), exempted=False, period="2026-03"):
-    return ReportAct(act_id, case, agency, "seizure", 0, 600_000, period, officers, exempted)
+def act(
+    act_id, case="A", agency="甲局", officers=("o1",), exempted=False, period="2026-03", revision=1
+):
+    return ReportAct(
+        act_id, case, agency, "seizure", 0, 600_000, period, officers, exempted, revision
+    )
 
 
 def test_the_rate_leaves_exempted_acts_out_of_the_denominator():
@@ -21,6 +25,7 @@ def test_the_rate_leaves_exempted_acts_out_of_the_denominator():
         "partial": 1,
         "missing": 1,
         "exempted": 1,
+        "edited": 0,
         "coverage_rate": 0.5,
     }
 
@@ -37,7 +42,7 @@ def test_acts_count_once_per_officer_and_missing_or_partial_cases_are_not_ready(
     rows = ReportRows(
         acts=[
             act(1, officers=("o1", "o2", "o1")),
-            act(2, case="B", officers=("o2",)),
+            act(2, case="B", officers=("o2",), revision=3),
             act(3, case="C", exempted=True, period="2026-04"),
             act(4, case="D", agency="乙局"),
         ],
@@ -53,3 +58,19 @@ def test_acts_count_once_per_officer_and_missing_or_partial_cases_are_not_ready(
     }
     assert sorted(result.not_ready) == ["B"]
     assert result.not_ready["B"][0].coverage.gaps == ((300_000, 600_000),)
+    assert result.states == {
+        1: State.COVERED,
+        2: State.PARTIAL,
+        3: State.EXEMPTED,
+        4: State.COVERED,
+    }
+    # Act 2 was edited after registration: counted as edited wherever it is counted.
+    assert (
+        result.totals.edited,
+        result.by_officer["o2"].edited,
+        result.by_officer["o1"].edited,
+    ) == (
+        1,
+        1,
+        0,
+    )

@@ -1,6 +1,7 @@
 """The custodian's API: list by case number, inspect, re-verify against storage now."""
 
 import base64
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -12,8 +13,10 @@ from evidence.wire import (
     RECORDINGS,
     SIGNATURE_HEADER,
 )
-from tests.builders import CASE
+from tests.builders import CASE, CHINA
 from tests.ingest.helpers import SMALL_CHUNK, created, prepared, upload_all
+
+CAPTURED = datetime(2026, 3, 12, 9, 41, 2, tzinfo=CHINA)  # when the builders' capture ends
 
 
 async def stored_recording(server, **options):
@@ -39,6 +42,7 @@ async def test_recordings_are_listed_by_case_number_in_any_typed_form(server):
 
 
 async def test_one_recording_shows_its_manifest_receipt_and_flags(server):
+    server.clock.set(CAPTURED + timedelta(hours=1))  # uploaded promptly: no late_upload flag
     ready = await stored_recording(server, case_number=None)
     token = await server.add_user()
     reply = await server.send(
@@ -142,6 +146,7 @@ async def test_the_api_needs_a_person_with_the_right_role(server):
         (RECORDINGS + "?case_number=nonsense", 400, "bad_case_number"),
         (RECORDINGS + "?limit=-1", 400, "bad_request"),
         (RECORDINGS + "?limit=100000", 400, "bad_request"),
+        (RECORDINGS + "?offset=²", 400, "bad_request"),  # a digit to isdigit, not to int()
         ("/api/v1/nothing-here", 404, "not_found"),
     ],
 )

@@ -7,7 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from evidence.digest import Sha256
-from evidence.errors import ManifestConflict, SequenceReused, StorageFailure
+from evidence.errors import (
+    AlreadyResolved,
+    ManifestConflict,
+    SequenceReused,
+    StorageFailure,
+    UnknownFlag,
+)
 from evidence.identifiers import DeviceId, EvidenceId, Role
 from storage.records import ManifestRecord, UploadRecord, UploadState
 from storage.sqlite import open_sqlite_index
@@ -91,9 +97,74 @@ async def test_offsets_advance_only_from_the_expected_value(index):
 async def test_one_flag_per_open_subject(index):
     assert await index.flags.raise_flag("sequence_gap", "dock-1#2", "{}", NOW, device_id=DEVICE)
     assert not await index.flags.raise_flag("sequence_gap", "dock-1#2", "{}", NOW, device_id=DEVICE)
-    assert await index.flags.resolve("sequence_gap", "dock-1#2", "arrived", NOW)
+    assert await index.flags.resolve("sequence_gap", "dock-1#2", "arrived", "liuhen-ingest", NOW)
     assert await index.flags.raise_flag("sequence_gap", "dock-1#2", "{}", NOW, device_id=DEVICE)
     assert len(await index.flags.open_flags("sequence_gap")) == 1
+    [resolved] = await index.flags.flags("sequence_gap", is_open=False)
+    assert (resolved.resolution, resolved.resolved_by, resolved.resolved_at) == (
+        "arrived",
+        "liuhen-ingest",
+        NOW,
+    )
+
+
+async def test_a_flag_is_resolved_once_with_who_when_and_why_and_kept(index, tmp_path):
+    await index.flags.raise_flag("late_upload", "e-1", '{"hours": 30}', NOW)
+    await index.flags.raise_flag("sequence_gap", "dock-1#2", "{}", NOW, device_id=DEVICE)
+    late, gap = await index.flags.flags()
+    later = NOW + timedelta(hours=1)
+    resolved = await index.flags.resolve_flag(late.flag_id, "dock was offline", "zhao", later)
+    assert (resolved.open, resolved.resolved_by, resolved.resolved_at) == (False, "zhao", later)
+    with pytest.raises(AlreadyResolved) as caught:
+        await index.flags.resolve_flag(late.flag_id, "again", "li", later)
+    assert caught.value.details == {"resolved_by": "zhao"}
+    with pytest.raises(UnknownFlag):
+        await index.flags.resolve_flag(999, "no such", "zhao", later)
+    assert [f.flag_id for f in await index.flags.flags(is_open=True)] == [gap.flag_id]
+    assert [f.flag_id for f in await index.flags.flags(is_open=False)] == [late.flag_id]
+    assert [f.flag_id for f in await index.flags.flags("late_upload")] == [late.flag_id]
+    assert [f.flag_id for f in await index.flags.flags(limit=1, offset=1)] == [gap.flag_id]
+    raw = sqlite3.connect(tmp_path / "index.sqlite3")
+    try:
+        for statement in [
+            "UPDATE flags SET resolution = 'rewritten' WHERE kind = 'late_upload'",
+            "UPDATE flags SET resolved_at = NULL WHERE kind = 'late_upload'",
+            "UPDATE flags SET detail = '{}' WHERE kind = 'sequence_gap'",
+            # resolving needs who and why
+            "UPDATE flags SET resolved_at = 'x', resolution = 'y' WHERE kind = 'sequence_gap'",
+            "UPDATE flags SET resolved_at = 'x', resolved_by = 'y' WHERE kind = 'sequence_gap'",
+            "DELETE FROM flags",
+        ]:
+            with pytest.raises(sqlite3.IntegrityError, match="flag"):
+                raw.execute(statement)
+    finally:
+        raw.close()
+
+
+async def test_flags_resolved_before_resolved_by_existed_are_credited_to_the_server(
+    index, tmp_path
+):
+    await index.flags.raise_flag("sequence_gap", "dock-1#2", "{}", NOW, device_id=DEVICE)
+    await index.flags.raise_flag("sequence_gap", "dock-1#3", "{}", NOW, device_id=DEVICE)
+    await index.close()
+    raw = sqlite3.connect(tmp_path / "index.sqlite3")
+    raw.executescript(  # the flags table as it was: no resolved_by, no resolution trigger
+        "DROP TRIGGER flags_resolved_once; DROP INDEX flags_one_open;"
+        "CREATE TABLE old AS SELECT id, kind, device_id, evidence_id, role, subject, detail, "
+        "raised_at, resolved_at, resolution FROM flags; DROP TRIGGER flags_never_deleted;"
+        "DROP TABLE flags; ALTER TABLE old RENAME TO flags;"
+        "UPDATE flags SET resolved_at = '2026-03-12T00:00:00.000000Z', resolution = 'arrived' "
+        "WHERE subject = 'dock-1#2'; PRAGMA user_version = 2;"
+    )
+    raw.close()
+    reopened = await open_sqlite_index(tmp_path / "index.sqlite3")
+    try:
+        [resolved] = await reopened.flags.flags(is_open=False)
+        assert (resolved.subject, resolved.resolved_by) == ("dock-1#2", "liuhen-ingest")
+        [still_open] = await reopened.flags.open_flags()
+        assert await reopened.flags.resolve_flag(still_open.flag_id, "found", "zhao", NOW)
+    finally:
+        await reopened.close()
 
 
 async def test_sqlite_errors_become_storage_failures(index):
