@@ -8,8 +8,7 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +16,7 @@ from evidence.errors import LiuhenError, NotFound
 from evidence.identifiers import DeviceId, EvidenceId
 from evidence.keys import generate_key_pair
 from ingest.admin import add_user, register_device, revoke_device
-from ingest.app import open_context
 from ingest.auth import USER_ROLES
-from ingest.context import ServerContext
 from ingest.flags import FlagKind, flag_json, list_flags, resolve_flag
 from ingest.matching import match_recording
 from ingest.recordings import get_recording, list_recordings
@@ -36,6 +33,7 @@ from liuhen.report import (
     print_session,
     print_verification,
 )
+from liuhen.server_host import server_books
 from liuhen.settings import Settings, describe_defaults, load_settings
 
 __all__ = ["main"]
@@ -43,19 +41,8 @@ __all__ = ["main"]
 Command = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]
 
 
-@asynccontextmanager
-async def _server(settings: Settings) -> AsyncIterator[ServerContext]:
-    ctx = await open_context(
-        settings.server, settings.case_numbers.rule(), compliance=settings.compliance
-    )
-    try:
-        yield ctx
-    finally:
-        await ctx.index.close()
-
-
 async def _ingest_serve(settings: Settings, args: argparse.Namespace) -> int:
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         await serve(ctx)
     return 0
 
@@ -101,7 +88,7 @@ async def _keys_generate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _device_register(settings: Settings, args: argparse.Namespace) -> int:
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         record = await register_device(
             ctx.index, DeviceId(args.device_id), args.public_key.read_bytes(), args.label
         )
@@ -110,35 +97,35 @@ async def _device_register(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _device_revoke(settings: Settings, args: argparse.Namespace) -> int:
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         record = await revoke_device(ctx.index, DeviceId(args.device_id))
     print(f"revoked {record.device_id} at {record.revoked_at}")
     return 0
 
 
 async def _device_list(settings: Settings, args: argparse.Namespace) -> int:
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         for device in await ctx.index.devices.list_all():
             print(f"{device.device_id}\t{device.status.value}\t{device.label or ''}")
     return 0
 
 
 async def _users_add(settings: Settings, args: argparse.Namespace) -> int:
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         token = await add_user(ctx.index, args.name, args.role)
     print(f"user {args.name} ({args.role}) added. API token (shown once, keep it safe):\n{token}")
     return 0
 
 
 async def _recordings_list(settings: Settings, args: argparse.Namespace) -> int:
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         found = await list_recordings(ctx, args.case_number, limit=args.limit)
     print_recordings(found, as_json=args.json)
     return 0
 
 
 async def _recordings_show(settings: Settings, args: argparse.Namespace) -> int:
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         print(
             json.dumps(
                 await get_recording(ctx, EvidenceId(args.evidence_id)), ensure_ascii=False, indent=2
@@ -148,21 +135,21 @@ async def _recordings_show(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _recordings_verify(settings: Settings, args: argparse.Namespace) -> int:
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         result = await verify_recording(ctx, EvidenceId(args.evidence_id))
     print_verification(result, as_json=args.json)
     return 0 if result["ok"] else 1
 
 
 async def _recordings_match(settings: Settings, args: argparse.Namespace) -> int:
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         result = await match_recording(ctx, EvidenceId(args.evidence_id), args.clip)
     print_match(result, as_json=args.json)
     return 0 if result["verdict"] == "match" else 1
 
 
 async def _recordings_attach_transcript(settings: Settings, args: argparse.Namespace) -> int:
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         user = await ctx.index.credentials.get_user(args.by)
         if user is None or user.disabled_at is not None:
             raise NotFound(f"no active user {args.by!r}; add one with 'liuhen users add'")
@@ -174,21 +161,21 @@ async def _recordings_attach_transcript(settings: Settings, args: argparse.Names
 
 
 async def _flags_list(settings: Settings, args: argparse.Namespace) -> int:
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         found = await list_flags(ctx, args.kind, not args.resolved, limit=args.limit)
     print_flags([flag_json(flag) for flag in found], as_json=args.json)
     return 0
 
 
 async def _flags_resolve(settings: Settings, args: argparse.Namespace) -> int:
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         flag = await resolve_flag(ctx, args.flag_id, args.reason, args.by)
     print(f"flag {flag.flag_id} ({flag.kind} {flag.subject}) resolved by {flag.resolved_by}")
     return 0
 
 
 async def _sessions_show(settings: Settings, args: argparse.Namespace) -> int:
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         timeline = await session_timeline(ctx, args.session_id)
     print_session(timeline, as_json=args.json)
     return 0 if timeline["complete"] else 1

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import AsyncIterator, Callable, Coroutine
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,6 @@ from typing import Any
 from evidence.csv_table import decode_csv
 from evidence.errors import BadRequest
 from evidence.identifiers import EvidenceId
-from ingest.app import open_context
 from ingest.compliance import views
 from ingest.compliance.acts import ActDraft, edit_act, register_act, register_case
 from ingest.compliance.assessment import act_detail, case_coverage
@@ -28,23 +26,13 @@ from ingest.compliance.matching import decide, list_suggestions, unassigned
 from ingest.compliance.report import DEFAULT_LIMIT, ReportFilters, build_report
 from ingest.context import ServerContext
 from liuhen import compliance_output as output
+from liuhen.server_host import server_books
 from liuhen.settings import Settings
 from storage.compliance_records import Decision, ExemptionReason, ImportResult
 
 __all__ = ["add_compliance_commands"]
 
 Command = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]
-
-
-@asynccontextmanager
-async def _server(settings: Settings) -> AsyncIterator[ServerContext]:
-    ctx = await open_context(
-        settings.server, settings.case_numbers.rule(), compliance=settings.compliance
-    )
-    try:
-        yield ctx
-    finally:
-        await ctx.index.close()
 
 
 def _read_csv(path: Path) -> str:
@@ -69,7 +57,7 @@ def _print_import(result: ImportResult) -> None:
 
 
 async def _catalogue_export(settings: Settings, args: argparse.Namespace) -> int:
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         catalogue, _ = await current_catalogue(ctx)
     if args.out is None:
         sys.stdout.write(catalogue.to_csv())
@@ -80,14 +68,14 @@ async def _catalogue_export(settings: Settings, args: argparse.Namespace) -> int
 
 async def _catalogue_import(settings: Settings, args: argparse.Namespace) -> int:
     text = _read_csv(args.file)
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         version = await import_catalogue(ctx, text, args.by)
     print(f"catalogue version {version.version} in force")
     return 0
 
 
 async def _cases_add(settings: Settings, args: argparse.Namespace) -> int:
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         record, new = await register_case(ctx, args.case_number, args.agency, args.subject, args.by)
     print(f"case {record.case_number} {'registered' if new else 'already registered'}")
     return 0
@@ -95,14 +83,14 @@ async def _cases_add(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _cases_import(settings: Settings, args: argparse.Namespace) -> int:
     text = _read_csv(args.file)
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         _print_import(await import_cases(ctx, text, args.by))
     return 0
 
 
 async def _cases_show(settings: Settings, args: argparse.Namespace) -> int:
     """Exit 0 when the case is ready for legal review, 1 when it is not."""
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         coverage = await case_coverage(ctx, args.case_number)
     if args.json:
         output.print_json(coverage)
@@ -116,7 +104,7 @@ def _names(values: list[str] | None) -> tuple[str, ...]:
 
 
 async def _acts_add(settings: Settings, args: argparse.Namespace) -> int:
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         draft = ActDraft(
             case_number=args.case_number,
             act_type=args.type,
@@ -133,7 +121,7 @@ async def _acts_add(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _acts_edit(settings: Settings, args: argparse.Namespace) -> int:
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         changes: dict[str, Any] = {}
         for name in ("case_number", "place", "reference"):
             if getattr(args, name) is not None:
@@ -155,13 +143,13 @@ async def _acts_edit(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _acts_import(settings: Settings, args: argparse.Namespace) -> int:
     text = _read_csv(args.file)
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         _print_import(await import_acts(ctx, text, args.by))
     return 0
 
 
 async def _acts_show(settings: Settings, args: argparse.Namespace) -> int:
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         detail = await act_detail(ctx, args.act_id)
     if args.json:
         output.print_json(detail)
@@ -171,7 +159,7 @@ async def _acts_show(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _report(settings: Settings, args: argparse.Namespace) -> int:
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         zone = ctx.compliance.zone
         filters = ReportFilters(
             agency=args.agency,
@@ -191,7 +179,7 @@ async def _report(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _suggestions(settings: Settings, args: argparse.Namespace) -> int:
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         found = await list_suggestions(ctx, case_number=args.case_number, act_id=args.act)
     shown = [views.suggestion_json(s) for s in found]
     if args.json:
@@ -202,7 +190,7 @@ async def _suggestions(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _decide(settings: Settings, args: argparse.Namespace, decision: Decision) -> int:
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         record = await decide(
             ctx, EvidenceId(args.evidence_id), args.act_id, decision, args.by, args.note
         )
@@ -219,7 +207,7 @@ async def _reject(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _exempt(settings: Settings, args: argparse.Namespace) -> int:
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         record = await exempt(
             ctx,
             args.act_id,
@@ -234,14 +222,14 @@ async def _exempt(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _withdraw(settings: Settings, args: argparse.Namespace) -> int:
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         record = await withdraw(ctx, args.exemption_id, args.reason, args.by)
     print(f"exemption {record.exemption_id} of act {record.act_id} withdrawn")
     return 0
 
 
 async def _unassigned(settings: Settings, args: argparse.Namespace) -> int:
-    async with _server(settings) as ctx:
+    async with server_books(settings) as ctx:
         found = [views.recording_json(stored) for stored in await unassigned(ctx, args.limit, 0)]
     if args.json:
         output.print_json({"recordings": found})

@@ -18,9 +18,13 @@ from evidence.identifiers import DeviceId, EvidenceId, Role
 from evidence.keys import generate_key_pair
 from ingest.admin import register_device
 from ingest.app import open_context
+from ingest.compliance.acts import ActDraft, register_act, register_case
+from ingest.compliance.assessment import case_coverage
+from ingest.context import ServerContext
 from ingest.recordings import list_recordings
 from ingest.reverify import verify_recording
 from ingest.server import running
+from liuhen.compliance_output import print_case_coverage
 from liuhen.report import print_recordings
 from liuhen.settings import Settings
 
@@ -29,6 +33,7 @@ __all__ = ["run_demo"]
 log = logging.getLogger(__name__)
 
 CHINA = timezone(timedelta(hours=8))
+DEMO_START = datetime(2026, 3, 12, 9, 30, tzinfo=CHINA)
 _SCENES = (
     ("冀石执罚〔2026〕第0012号", "石家庄市长安区中山东路12号", "查封扣押现场物品清点"),
     ("冀石执罚〔2026〕第0012号", "石家庄市长安区中山东路12号", "扣押物品装车封存"),
@@ -37,12 +42,41 @@ _SCENES = (
 )
 
 
+# What the case system knows: the enforcement acts, whose whole-process duty the footage
+# above must meet. The second seizure lasted longer than its 3 s of footage; the disposal
+# of confiscated goods was never filmed.
+_AGENCY = "石家庄市城市管理综合行政执法局"
+_ACTS = (
+    ("冀石执罚〔2026〕第0012号", "seizure", 0, 3, "130102001"),
+    ("冀石执罚〔2026〕第0012号", "seizure", 7 * 60, 7 * 60 + 15, "130102017"),
+    ("冀石执强〔2026〕第0003号", "forced_demolition", 14 * 60, 14 * 60 + 3, "130102001"),
+    ("冀石执强〔2026〕第0003号", "confiscated_property_disposal", 90 * 60, 120 * 60, "130102001"),
+)
+
+
+async def _register_acts(ctx: ServerContext, start: datetime) -> list[str]:
+    """Register the cases and acts as a case system would, under a demo user."""
+    cases = list(dict.fromkeys(case for case, *_ in _ACTS))
+    for case in cases:
+        await register_case(ctx, case, _AGENCY, "某建材公司", by="demo")
+    for case, act_type, begin, end, officer in _ACTS:
+        draft = ActDraft(
+            case_number=case,
+            act_type=act_type,
+            started_at=start + timedelta(seconds=begin),
+            ended_at=start + timedelta(seconds=end),
+            officers=(officer,),
+        )
+        await register_act(ctx, draft, by="demo")
+    return cases
+
+
 def _record_footage(bays: list[Path], clips: int) -> None:
     cameras = [
         BodyCamera(bays[0], device_serial="BWC-00042", officer_id="130102001", officer_name="张伟"),
         BodyCamera(bays[1], device_serial="BWC-00077", officer_id="130102017", officer_name="李娜"),
     ]
-    start = datetime(2026, 3, 12, 9, 30, tzinfo=CHINA)
+    start = DEMO_START
     for n in range(clips):
         case_number, place, proves = _SCENES[n % len(_SCENES)]
         cameras[n % 2].record(
@@ -111,6 +145,10 @@ async def run_demo(settings: Settings, *, clips: int, workdir: Path | None) -> i
                 await verify_recording(ctx, EvidenceId(str(row.evidence_id)))
             recordings = await list_recordings(ctx, None)
             print_recordings(recordings, as_json=False)
+            tolerance = ctx.compliance.gap_tolerance_seconds
+            print(f"\nWhole-process recording duty, act by act (gaps over {tolerance:g} s):\n")
+            for case in await _register_acts(ctx, DEMO_START):
+                print_case_coverage(await case_coverage(ctx, case))
             verified = sum(1 for r in recordings if r["verification"] and r["verification"]["ok"])
             print(
                 f"\n{verified} of {len(recordings)} recordings verified: size, SHA-256, every 8 MiB chunk "
