@@ -97,10 +97,13 @@ def agent_round(source: Path, port: int, server_dir: Path, work: Path, n: int) -
     bay.mkdir(parents=True)
     os.link(source, bay / "footage.bin")  # the same bytes, no copy
     config = agent_dir / "agent.toml"
+    # The footage is random bytes, not media: without broken_grace_seconds = 0 the agent
+    # would wait ten minutes in case such a file is still being written.
     config.write_text(
         f'[agent]\ndevice_id = "dock-bench-{n}"\nserver_url = "http://127.0.0.1:{port}"\n'
         f'data_dir = "{agent_dir / "data"}"\nserver_public_key = "{server_dir / "keys" / "server.pub.pem"}"\n'
         f'watch = ["{bay}"]\nsettle_seconds = 0.2\nquiet_seconds = 1.0\nrescan_seconds = 1.0\n'
+        "broken_grace_seconds = 0\n"
         f'[server]\ndata_dir = "{server_dir}"\n[logging]\nlevel = "WARNING"\n'
     )
     base = [*LIUHEN, "--config", str(config)]
