@@ -33,7 +33,6 @@ __all__ = ["run_demo"]
 log = logging.getLogger(__name__)
 
 CHINA = timezone(timedelta(hours=8))
-DEMO_START = datetime(2026, 3, 12, 9, 30, tzinfo=CHINA)
 _SCENES = (
     ("冀石执罚〔2026〕第0012号", "石家庄市长安区中山东路12号", "查封扣押现场物品清点"),
     ("冀石执罚〔2026〕第0012号", "石家庄市长安区中山东路12号", "扣押物品装车封存"),
@@ -71,12 +70,17 @@ async def _register_acts(ctx: ServerContext, start: datetime) -> list[str]:
     return cases
 
 
-def _record_footage(bays: list[Path], clips: int) -> None:
+def _demo_start() -> datetime:
+    """Three hours ago, on the hour: recent footage, so nothing is flagged as uploaded late."""
+    now = datetime.now(CHINA).replace(minute=0, second=0, microsecond=0)
+    return now - timedelta(hours=3)
+
+
+def _record_footage(bays: list[Path], clips: int, start: datetime) -> None:
     cameras = [
         BodyCamera(bays[0], device_serial="BWC-00042", officer_id="130102001", officer_name="张伟"),
         BodyCamera(bays[1], device_serial="BWC-00077", officer_id="130102017", officer_name="李娜"),
     ]
-    start = DEMO_START
     for n in range(clips):
         case_number, place, proves = _SCENES[n % len(_SCENES)]
         cameras[n % 2].record(
@@ -94,6 +98,7 @@ async def run_demo(settings: Settings, *, clips: int, workdir: Path | None) -> i
         server_config = dataclasses.replace(settings.server, data_dir=base / "server", port=0)
         bays = [base / "dock" / "bay-1", base / "dock" / "bay-2"]
         rule = settings.case_numbers.rule()
+        first_capture = _demo_start()
         print(f"Liuhen demo, working in {base}")
         generate_key_pair(server_config.server_key_path, server_config.server_public_key_path)
         ctx = await open_context(server_config, rule)
@@ -120,7 +125,7 @@ async def run_demo(settings: Settings, *, clips: int, workdir: Path | None) -> i
                 agent_config = dataclasses.replace(agent_config, server_url=url)
                 print(f"  agent           {agent_config.device_id}, watching {len(bays)} dock bays")
                 started = time.monotonic()
-                await asyncio.to_thread(_record_footage, bays, clips)
+                await asyncio.to_thread(_record_footage, bays, clips, first_capture)
                 print(
                     f"  body cameras    recorded and docked {clips} clips (H.264 + AAC, made with PyAV)"
                 )
@@ -147,7 +152,7 @@ async def run_demo(settings: Settings, *, clips: int, workdir: Path | None) -> i
             print_recordings(recordings, as_json=False)
             tolerance = ctx.compliance.gap_tolerance_seconds
             print(f"\nWhole-process recording duty, act by act (gaps over {tolerance:g} s):\n")
-            for case in await _register_acts(ctx, DEMO_START):
+            for case in await _register_acts(ctx, first_capture):
                 print_case_coverage(await case_coverage(ctx, case))
             verified = sum(1 for r in recordings if r["verification"] and r["verification"]["ok"])
             print(

@@ -1,6 +1,7 @@
 """The liuhen command, as an operator and a custodian use it."""
 
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -79,8 +80,9 @@ def test_the_demo_shows_recordings_travelling_from_folder_to_index(tmp_path):
     assert "3 of 3 recordings verified" in result.stdout
     assert "case 冀石执罚〔2026〕第0012号" in result.stdout
     assert "NOT READY for legal review (act 2: partial)" in result.stdout
-    assert "gap 2026-03-12T01:37:03Z – 2026-03-12T01:37:15Z (12 s)" in result.stdout
+    assert re.search(r"gap \S+T\d\d:07:03Z – \S+T\d\d:07:15Z \(12 s\)", result.stdout)
     assert "MISSING" in result.stdout
+    assert "late_upload" not in result.stdout  # the footage is recent
 
 
 def test_flags_are_listed_and_resolved_with_who_and_why(config, tmp_path, capsys):
