@@ -17,7 +17,6 @@ from devices.simulator import BodyCamera
 from evidence.identifiers import DeviceId, EvidenceId, Role
 from evidence.keys import generate_key_pair
 from ingest.admin import register_device
-from ingest.app import open_context
 from ingest.compliance.acts import ActDraft, register_act, register_case
 from ingest.compliance.assessment import case_coverage
 from ingest.context import ServerContext
@@ -26,6 +25,7 @@ from ingest.reverify import verify_recording
 from ingest.server import running
 from liuhen.compliance_output import print_case_coverage
 from liuhen.report import print_recordings
+from liuhen.server_host import server_books
 from liuhen.settings import Settings
 
 __all__ = ["run_demo"]
@@ -100,9 +100,8 @@ async def run_demo(settings: Settings, *, clips: int, workdir: Path | None) -> i
         rule = settings.case_numbers.rule()
         first_capture = _demo_start()
         print(f"Liuhen demo, working in {base}")
-        generate_key_pair(server_config.server_key_path, server_config.server_public_key_path)
-        ctx = await open_context(server_config, rule)
-        try:
+        server_settings = dataclasses.replace(settings, server=server_config)
+        async with server_books(server_settings) as ctx:  # the server key is made on first open
             agent_config = dataclasses.replace(
                 settings.agent,
                 device_id="dock-demo-01",
@@ -160,5 +159,3 @@ async def run_demo(settings: Settings, *, clips: int, workdir: Path | None) -> i
                 "and its RFC 6962 root, the device's signature, and the server's receipt."
             )
             return 0 if verified == len(recordings) == clips else 1
-        finally:
-            await ctx.index.close()
