@@ -22,9 +22,6 @@ class Observation:
     mtime_ns: int
     inode: int
 
-    def same_file_as(self, other: Observation) -> bool:
-        return (self.size, self.mtime_ns, self.inode) == (other.size, other.mtime_ns, other.inode)
-
 
 def is_complete(
     unchanged_since: float, now: float, closed: bool, settle_seconds: float, quiet_seconds: float

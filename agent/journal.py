@@ -150,7 +150,7 @@ class Journal:
                     _event(conn, file_id, now, None, FileState.DISCOVERED, None)
                 elif row["state"] == FileState.DISCOVERED.value:
                     known = Observation(row["size"], row["mtime_ns"], row["inode"])
-                    unchanged = known.same_file_as(seen)
+                    unchanged = known == seen
                     # A close counts until the file changes again; a later rescan keeps it.
                     conn.execute(
                         "UPDATE files SET size = ?, mtime_ns = ?, inode = ?, unchanged_since = ?, "
@@ -398,7 +398,7 @@ def _already_done(conn: sqlite3.Connection, path: Path, seen: Observation) -> bo
     ).fetchone()
     if last is None or last["state"] not in (FileState.RECEIPTED.value, FileState.REJECTED.value):
         return False
-    return Observation(last["size"], last["mtime_ns"], last["inode"]).same_file_as(seen)
+    return Observation(last["size"], last["mtime_ns"], last["inode"]) == seen
 
 
 def _event(

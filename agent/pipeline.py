@@ -181,12 +181,12 @@ class Pipeline:
 
     async def _fingerprint(self, row: FileRow) -> FileRow:
         before = observe_file(row.path)
-        if not before.same_file_as(row.observation):
+        if before != row.observation:
             return await self._back_to_discovered(row, before)
         fingerprint = await asyncio.to_thread(fingerprint_file, row.path)
         media = await asyncio.to_thread(probe, row.path)
         after = observe_file(row.path)
-        if not after.same_file_as(before) or fingerprint.size != after.size:
+        if after != before or fingerprint.size != after.size:
             return await self._back_to_discovered(row, after)
         if not media.decodable:
             log.warning(
@@ -226,7 +226,7 @@ class Pipeline:
         if row.role is not Role.ORIGINAL:
             return await self._sign_derived(row)
         seen = observe_file(row.path)
-        if not seen.same_file_as(row.observation):
+        if seen != row.observation:
             return await self._back_to_discovered(row, seen)
         fingerprint = row.fingerprint
         if fingerprint is None:

@@ -169,7 +169,7 @@ class AgentService:
 
     async def _opens(self, row: FileRow) -> bool:
         known = self._opens_cache.get(row.id)
-        if known is None or not known[0].same_file_as(row.observation):
+        if known is None or known[0] != row.observation:
             known = (row.observation, await asyncio.to_thread(opens_as_media, row.path))
             self._opens_cache[row.id] = known
             if not known[1]:

@@ -61,7 +61,7 @@ def test_a_closed_file_settles_faster_than_an_unclosed_one():
 
 def test_an_observation_compares_size_mtime_and_inode():
     seen = Observation(10, 1000, 7)
-    assert seen.same_file_as(Observation(10, 1000, 7))
-    assert not seen.same_file_as(Observation(11, 1000, 7))
-    assert not seen.same_file_as(Observation(10, 1001, 7))
-    assert not seen.same_file_as(Observation(10, 1000, 8))  # replaced by another file
+    assert seen == Observation(10, 1000, 7)
+    assert seen != Observation(11, 1000, 7)
+    assert seen != Observation(10, 1001, 7)
+    assert seen != Observation(10, 1000, 8)  # replaced by another file
