@@ -85,12 +85,13 @@ class AgentService:
                 task.cancel()
             await asyncio.gather(*self._running.values(), return_exceptions=True)
 
-    async def _observe(self, path: Path, closed: bool) -> None:
+    async def _observe(self, path: Path, closed: bool) -> FileRow | None:
+        """Record the file's look now; its active row, or None if the file is gone."""
         try:
             seen = observe_file(path)
         except FileNotFoundError:
-            return
-        await self.journal.observe(path, seen, closed, self.clock())
+            return None
+        return await self.journal.observe(path, seen, closed, self.clock())
 
     async def _forever(self, name: str, once: Callable[[], Awaitable[None]]) -> None:
         """Run one loop's body until stopped. A failure in one round (a busy disk, a bug)
@@ -144,11 +145,10 @@ class AgentService:
         await self._forever("settle", once)
 
     async def _settle(self, row: FileRow, now: float) -> None:
-        await self._observe(row.path, closed=False)
-        if not row.path.exists():
-            return
-        current = await self.journal.get(row.id)
-        if current.state is not FileState.DISCOVERED:
+        current = await self._observe(row.path, closed=False)
+        if current is None:
+            return  # gone for now; the rescan forgets it if it stays gone
+        if current.id != row.id or current.state is not FileState.DISCOVERED:
             return
         config = self.config
         if not is_complete(
