@@ -131,6 +131,7 @@ class AgentService:
                 continue  # a copy's file is made later, in the agent's own folder
             if row.state is FileState.DISCOVERED:
                 await self.journal.forget(row.id)  # never complete, never attested: a temp file
+                self._done_settling(row.id)
             else:
                 await self.pipeline.advance(row)  # the pipeline records it as vanished
 
@@ -149,6 +150,7 @@ class AgentService:
         if current is None:
             return  # gone for now; the rescan forgets it if it stays gone
         if current.id != row.id or current.state is not FileState.DISCOVERED:
+            self._done_settling(row.id)
             return
         config = self.config
         if not is_complete(
@@ -165,7 +167,13 @@ class AgentService:
         ):
             return
         await self.journal.move(current, FileState.READY, now, "stable")
+        self._done_settling(current.id)
         self._wake.set()
+
+    def _done_settling(self, file_id: int) -> None:
+        """Drop what settling remembered of a file, so the caches hold discovered files only."""
+        self._opens_cache.pop(file_id, None)
+        self._growing_alarms.pop(file_id, None)
 
     async def _opens(self, row: FileRow) -> bool:
         known = self._opens_cache.get(row.id)
