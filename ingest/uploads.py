@@ -80,6 +80,10 @@ async def create_upload(
         raise LengthMismatch(
             f"Upload-Length {creation.length} but the manifest says {manifest.size}"
         )
+    # A retried creation finds its upload here, before any disk space is reserved for it.
+    held = await ctx.index.uploads.live_upload(evidence_id, role)
+    if held is not None and held.state in (UploadState.OPEN, UploadState.FINALIZED):
+        return held, False
     now = ctx.clock()
     upload_id = secrets.token_hex(16)
     await asyncio.to_thread(ctx.area.create, upload_id, creation.length)
@@ -97,7 +101,7 @@ async def create_upload(
             expires_at=now + timedelta(seconds=ctx.config.upload_expiry_seconds),
         )
     )
-    if not new:
+    if not new:  # another request created it in the meantime
         await asyncio.to_thread(ctx.area.remove, upload_id)
     else:
         log.info(

@@ -7,6 +7,7 @@ import stat
 
 import pytest
 
+from evidence.errors import InsufficientStorage
 from evidence.receipt import SignedReceipt
 from evidence.tus_wire import OFFSET_CONTENT_TYPE, TUS_VERSION
 from evidence.wire import FILES, FINALIZE
@@ -107,6 +108,17 @@ async def test_creation_is_idempotent_per_object(server):
     first = await created(server, ready)
     second = await created(server, ready)
     assert first == second
+
+
+async def test_a_retried_creation_on_a_full_disk_finds_its_upload(server, monkeypatch):
+    ready = await prepared(server)
+    first = await created(server, ready)
+
+    def disk_full(upload_id: str, length: int) -> None:
+        raise InsufficientStorage(f"no room for {length} bytes of upload")
+
+    monkeypatch.setattr(server.ctx.area, "create", disk_full)
+    assert await created(server, ready) == first
 
 
 @pytest.mark.parametrize("version", [None, "0.2.2", "1.0"])
