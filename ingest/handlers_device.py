@@ -16,6 +16,7 @@ from ingest.auth import authenticate_device, issue_challenge, issue_device_token
 from ingest.context import CONTEXT
 from ingest.finalize import finalize
 from ingest.http import read_bounded, read_json
+from ingest.recordings import receipt_json
 from ingest.registration import decode_signature, register_manifest
 
 __all__ = ["add_device_routes"]
@@ -80,16 +81,7 @@ async def finalize_object(request: web.Request) -> web.Response:
     device = await authenticate_device(ctx, request)
     evidence_id = EvidenceId(request.match_info["evidence_id"])
     role = Role.parse(request.match_info["role"])
-    stored = await finalize(ctx, device, evidence_id, role)
-    return web.json_response(
-        {
-            "evidence_id": str(stored.evidence_id),
-            "role": stored.role.value,
-            "sha256": stored.sha256.hex,
-            "receipt": _b64(stored.receipt_body),
-            "signature": _b64(stored.receipt_signature),
-        }
-    )
+    return web.json_response(receipt_json(await finalize(ctx, device, evidence_id, role)))
 
 
 def add_device_routes(app: web.Application) -> None:

@@ -3,7 +3,6 @@ recording, attaching a transcript."""
 
 from __future__ import annotations
 
-import base64
 import tempfile
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from ingest.auth import authenticate_user
 from ingest.context import CONTEXT
 from ingest.http import read_bounded, save_body
 from ingest.matching import match_recording
+from ingest.recordings import receipt_json
 from ingest.sessions import session_timeline
 from ingest.transcripts import attach_transcript
 
@@ -45,16 +45,7 @@ async def transcript(request: web.Request) -> web.Response:
     evidence_id = EvidenceId(request.match_info["evidence_id"])
     text = await read_bounded(request, ctx.config.max_transcript_bytes, "the transcript")
     stored = await attach_transcript(ctx, user, evidence_id, text)
-    return web.json_response(
-        {
-            "evidence_id": str(stored.evidence_id),
-            "role": stored.role.value,
-            "sha256": stored.sha256.hex,
-            "receipt": base64.b64encode(stored.receipt_body).decode("ascii"),
-            "signature": base64.b64encode(stored.receipt_signature).decode("ascii"),
-        },
-        status=201,
-    )
+    return web.json_response(receipt_json(stored), status=201)
 
 
 def add_media_routes(app: web.Application) -> None:

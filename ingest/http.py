@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 
-from evidence.errors import LiuhenError, MalformedBody, TooLarge
+from evidence.errors import LiuhenError, MalformedBody, PreconditionFailed, TooLarge
 from evidence.strict_json import loads_object
 from evidence.tus_wire import TUS_VERSION
 from evidence.wire import FILES
@@ -34,8 +34,6 @@ _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 
 def error_response(error: LiuhenError, request: web.Request) -> web.Response:
     response = web.json_response(error.to_json(), status=error.status)
-    if error.status == 412:
-        response.headers["Tus-Version"] = TUS_VERSION
     if not request.content.is_eof():
         response.force_close()  # a refused body is not worth keeping the connection for
     return response
@@ -71,6 +69,9 @@ async def tus_middleware(request: web.Request, handler: Handler) -> web.StreamRe
         if request.method != "OPTIONS":
             check_version(request.headers)
         response = await handler(request)
+    except PreconditionFailed as exc:  # the client speaks another version: say which we do
+        response = error_response(exc, request)
+        response.headers["Tus-Version"] = TUS_VERSION
     except LiuhenError as exc:
         response = error_response(exc, request)
     response.headers["Tus-Resumable"] = TUS_VERSION

@@ -17,6 +17,21 @@ from storage.records import StoredObject, VerificationRecord
 __all__ = ["get_recording", "list_recordings"]
 
 
+def _b64(value: bytes) -> str:
+    return base64.b64encode(value).decode("ascii")
+
+
+def receipt_json(stored: StoredObject) -> dict[str, Any]:
+    """What a device or custodian gets back when an object is stored: its signed receipt."""
+    return {
+        "evidence_id": str(stored.evidence_id),
+        "role": stored.role.value,
+        "sha256": stored.sha256.hex,
+        "receipt": _b64(stored.receipt_body),
+        "signature": _b64(stored.receipt_signature),
+    }
+
+
 def _verification(record: VerificationRecord | None) -> dict[str, Any] | None:
     if record is None:
         return None
@@ -87,8 +102,8 @@ async def get_recording(ctx: ServerContext, evidence_id: EvidenceId) -> dict[str
                 "manifest_sha256": stored.manifest_sha256.hex,
                 "manifest": json.loads(manifest.body),
                 "receipt": {
-                    "body": base64.b64encode(stored.receipt_body).decode("ascii"),
-                    "signature": base64.b64encode(stored.receipt_signature).decode("ascii"),
+                    "body": _b64(stored.receipt_body),
+                    "signature": _b64(stored.receipt_signature),
                 },
                 "verification": _verification(latest),
             }
