@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from ingest.context import CONTEXT, ServerContext
+from ingest.uploads import retire
 from storage.records import UploadState
 
 __all__ = ["sweep_expired", "sweeper_context"]
@@ -25,9 +26,7 @@ async def sweep_expired(ctx: ServerContext) -> int:
         if lock.locked():
             continue  # a request is using it right now; next sweep
         async with lock:
-            await ctx.index.uploads.set_state(upload.upload_id, UploadState.EXPIRED)
-            ctx.open_uploads.pop(upload.upload_id, None)
-            await asyncio.to_thread(ctx.area.remove, upload.upload_id)
+            await retire(ctx, upload.upload_id, UploadState.EXPIRED)
         expired += 1
         log.info(
             "upload %s expired at offset %d of %d", upload.upload_id, upload.offset, upload.length

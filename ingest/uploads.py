@@ -36,7 +36,7 @@ from ingest.patch_sink import PatchSink, stream_body
 from ingest.tus_rules import Creation, check_deletable, parse_patch
 from storage.records import DeviceRecord, UploadRecord, UploadState
 
-__all__ = ["append", "create_upload", "open_upload", "owned_upload", "terminate"]
+__all__ = ["append", "create_upload", "open_upload", "owned_upload", "retire", "terminate"]
 
 log = logging.getLogger(__name__)
 
@@ -189,7 +189,13 @@ async def terminate(ctx: ServerContext, device: DeviceRecord, upload_id: str) ->
     async with lock:
         upload = await owned_upload(ctx, device, upload_id)
         check_deletable(upload, ctx.clock())
-        await ctx.index.uploads.set_state(upload_id, UploadState.TERMINATED)
-        ctx.open_uploads.pop(upload_id, None)
-        await asyncio.to_thread(ctx.area.remove, upload_id)
+        await retire(ctx, upload_id, UploadState.TERMINATED)
     log.info("upload %s terminated by %s", upload_id, device.device_id)
+
+
+async def retire(ctx: ServerContext, upload_id: str, state: UploadState) -> None:
+    """End an unfinished upload (terminated or expired): its state first, then its bytes.
+    The caller holds the upload's lock."""
+    await ctx.index.uploads.set_state(upload_id, state)
+    ctx.open_uploads.pop(upload_id, None)
+    await asyncio.to_thread(ctx.area.remove, upload_id)
