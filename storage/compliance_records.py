@@ -198,7 +198,6 @@ class Footage:
 @dataclass(frozen=True, slots=True)
 class ReportQuery:
     act_types: tuple[str, ...]  # the types whose duty is full
-    tolerance_seconds: float
     utc_offset_minutes: int  # months are counted in this offset
     agency: str | None = None
     act_type: str | None = None

@@ -327,8 +327,8 @@ class Exemptions(Protocol):
         """Withdraw an exemption (kept, with who, when and why); AlreadyWithdrawn if it was."""
         ...
 
-    async def of_act(self, act_id: int) -> list[ExemptionRecord]:
-        """Every exemption of an act, standing or withdrawn, newest first."""
+    async def of_acts(self, act_ids: Sequence[int]) -> list[ExemptionRecord]:
+        """Every exemption of these acts, standing or withdrawn: by act, newest first."""
         ...
 
 

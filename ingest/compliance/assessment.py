@@ -10,18 +10,19 @@ with each act come from the index by the same overlap rule."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from evidence.catalogue import CatalogueEntry, Duty
+from evidence.catalogue import CatalogueEntry
 from ingest.compliance import views
 from ingest.compliance.acts import get_act, get_case
 from ingest.compliance.catalogues import current_catalogue
 from ingest.compliance.coverage import Coverage, State
 from ingest.compliance.matching import suggestions_for
+from ingest.compliance.report import full_duty_query
 from ingest.compliance.tally import verdicts
 from ingest.context import ServerContext
-from storage.compliance_records import ActRecord, ExemptionRecord, Footage, ReportQuery
+from storage.compliance_records import ActRecord, ExemptionRecord, Footage
 
 __all__ = ["Assessed", "act_detail", "assess", "case_coverage"]
 
@@ -42,27 +43,23 @@ async def assess(ctx: ServerContext, acts: list[ActRecord]) -> list[Assessed]:
     config = ctx.compliance
     ids = [act.act_id for act in acts]
     queries = ctx.index.compliance.queries
-    rows = await queries.report(
-        ReportQuery(
-            act_types=catalogue.codes(Duty.FULL),
-            tolerance_seconds=config.gap_tolerance_seconds,
-            utc_offset_minutes=config.utc_offset_minutes,
-            act_ids=tuple(ids),
-        )
-    )
+    rows = await queries.report(replace(full_duty_query(catalogue, config), act_ids=tuple(ids)))
     measured = {
         act.act_id: coverage for act, coverage in verdicts(rows, config.gap_tolerance_seconds)
     }
     attached: dict[int, list[Footage]] = defaultdict(list)
     for footage in await queries.attached(ids):
         attached[footage.act_id].append(footage)
+    exemptions: dict[int, list[ExemptionRecord]] = defaultdict(list)
+    for exemption in await ctx.index.compliance.exemptions.of_acts(ids):
+        exemptions[exemption.act_id].append(exemption)
     return [
         Assessed(
             act,
             catalogue.entry(act.values.act_type),
             measured.get(act.act_id),
             attached[act.act_id],
-            await ctx.index.compliance.exemptions.of_act(act.act_id),
+            exemptions[act.act_id],
         )
         for act in acts
     ]

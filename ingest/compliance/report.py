@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -16,12 +16,13 @@ from evidence.errors import BadRequest, DutyNotFull
 from evidence.strict_json import format_time
 from ingest.compliance import views
 from ingest.compliance.catalogues import current_catalogue
+from ingest.compliance.config import ComplianceConfig
 from ingest.compliance.tally import Counts, Finding, Tally, tally
 from ingest.context import ServerContext
 from ingest.flags import advice_for, flag_json
 from storage.compliance_records import ReportQuery
 
-__all__ = ["Measured", "ReportFilters", "build_report", "measure_report"]
+__all__ = ["Measured", "ReportFilters", "build_report", "full_duty_query", "measure_report"]
 
 DEFAULT_LIMIT = 1000
 
@@ -54,6 +55,12 @@ class Measured:
     counted: Tally
 
 
+def full_duty_query(catalogue: Catalogue, config: ComplianceConfig) -> ReportQuery:
+    """Every act with duty full, months in the agency's offset. The report narrows it by
+    its filters, a case's coverage by act ids: one builder, so the two cannot drift."""
+    return ReportQuery(catalogue.codes(Duty.FULL), config.utc_offset_minutes)
+
+
 async def measure_report(ctx: ServerContext, filters: ReportFilters) -> Measured:
     config = ctx.compliance
     catalogue, version = await current_catalogue(ctx)
@@ -63,10 +70,8 @@ async def measure_report(ctx: ServerContext, filters: ReportFilters) -> Measured
             f"act type {act_type.act_type.code} ({act_type.name}) has duty {act_type.duty}; "
             "the report counts only acts whose duty is full"
         )
-    query = ReportQuery(
-        act_types=catalogue.codes(Duty.FULL),
-        tolerance_seconds=config.gap_tolerance_seconds,
-        utc_offset_minutes=config.utc_offset_minutes,
+    query = replace(
+        full_duty_query(catalogue, config),
         agency=filters.agency,
         act_type=None if act_type is None else act_type.act_type.code,
         officer=filters.officer,

@@ -88,11 +88,9 @@ class Tally:
     not_ready: defaultdict[str, list[Finding]] = field(
         default_factory=lambda: defaultdict(list)
     )  # case number -> findings
-    states: dict[int, State] = field(default_factory=dict)  # act id -> its verdict
 
     def add(self, act: ReportAct, coverage: Coverage) -> None:
         state, edited = coverage.state, act.revision > 1
-        self.states[act.act_id] = state
         self.totals.add(state, edited)
         self.by_agency[act.agency].add(state, edited)
         self.by_act_type[act.act_type].add(state, edited)

@@ -3,8 +3,9 @@ and their withdrawals. All append-only; a withdrawal is a row of its own."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from evidence.errors import (
@@ -208,12 +209,13 @@ class SqliteExemptions:
 
         return await self._db.run(withdraw)
 
-    async def of_act(self, act_id: int) -> list[ExemptionRecord]:
-        def of_act(conn: sqlite3.Connection) -> list[ExemptionRecord]:
+    async def of_acts(self, act_ids: Sequence[int]) -> list[ExemptionRecord]:
+        def of_acts(conn: sqlite3.Connection) -> list[ExemptionRecord]:
             cursor = conn.execute(
-                f"{_EXEMPTIONS} WHERE e.act_id = ? ORDER BY e.id DESC",
-                (act_id,),
+                f"{_EXEMPTIONS} WHERE e.act_id IN (SELECT value FROM json_each(?)) "  # noqa: S608
+                "ORDER BY e.act_id, e.id DESC",
+                (json.dumps(list(act_ids)),),
             )
             return [rows.exemption(row) for row in cursor]
 
-        return await self._db.run(of_act)
+        return await self._db.run(of_acts)

@@ -3,7 +3,7 @@
 import pytest
 
 from ingest.compliance.coverage import State
-from ingest.compliance.tally import Counts, tally
+from ingest.compliance.tally import Counts, tally, verdicts
 from storage.compliance_records import ReportAct, ReportRows
 
 
@@ -58,7 +58,7 @@ def test_acts_count_once_per_officer_and_missing_or_partial_cases_are_not_ready(
     }
     assert sorted(result.not_ready) == ["B"]
     assert result.not_ready["B"][0].coverage.gaps == ((300_000, 600_000),)
-    assert result.states == {
+    assert {a.act_id: coverage.state for a, coverage in verdicts(rows, 5.0)} == {
         1: State.COVERED,
         2: State.PARTIAL,
         3: State.EXEMPTED,

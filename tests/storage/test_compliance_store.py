@@ -207,7 +207,7 @@ async def test_an_exemption_is_withdrawn_by_a_new_row_never_by_a_delete(index, r
     second = await exemptions.add(
         record.act_id, ExemptionReason.PRIVACY, "张局长", NOW, "未成年人", "li", NOW
     )
-    assert [e.exemption_id for e in await exemptions.of_act(record.act_id)] == [
+    assert [e.exemption_id for e in await exemptions.of_acts([record.act_id])] == [
         second.exemption_id,
         first.exemption_id,
     ]
@@ -221,6 +221,24 @@ async def test_an_exemption_is_withdrawn_by_a_new_row_never_by_a_delete(index, r
             raw.execute(statement)
 
 
+async def test_the_exemptions_of_many_acts_come_in_one_list_by_act_newest_first(index):
+    cases, exemptions = index.compliance.cases, index.compliance.exemptions
+    await cases.add_case(case())
+    acts = [(await cases.add_act(act(minutes=(m, m + 5)), "wang", NOW))[0] for m in (0, 10, 20)]
+    first, second, bare = (a.act_id for a in acts)
+    older = await exemptions.add(second, ExemptionReason.EMERGENCY, "张局长", NOW, None, "li", NOW)
+    await exemptions.withdraw(older.exemption_id, "footage found", "zhao", NOW)
+    newer = await exemptions.add(second, ExemptionReason.PRIVACY, "张局长", NOW, None, "li", NOW)
+    only = await exemptions.add(first, ExemptionReason.PRIVACY, "张局长", NOW, None, "li", NOW)
+    found = await exemptions.of_acts([second, bare, first])
+    assert [(e.act_id, e.exemption_id) for e in found] == [
+        (first, only.exemption_id),
+        (second, newer.exemption_id),
+        (second, older.exemption_id),
+    ]
+    assert await exemptions.of_acts([bare]) == await exemptions.of_acts([]) == []
+
+
 async def test_an_exemption_stands_only_while_the_act_is_at_its_revision(index, raw):
     cases, exemptions = index.compliance.cases, index.compliance.exemptions
     await cases.add_case(case())
@@ -229,11 +247,11 @@ async def test_an_exemption_stands_only_while_the_act_is_at_its_revision(index, 
         record.act_id, ExemptionReason.EMERGENCY, "张局长", NOW, None, "zhao", NOW
     )
     assert (first.act_revision, first.standing) == (1, True)
-    query = ReportQuery(("seizure",), 5.0, 480)
+    query = ReportQuery(("seizure",), 480)
     assert [a.exempted for a in (await index.compliance.queries.report(query)).acts] == [True]
     later = NOW + timedelta(hours=1)
     await cases.edit_act(record.act_id, 1, act(minutes=(0, 5)), "zhao", "录入错误", later)
-    [lapsed] = await exemptions.of_act(record.act_id)
+    [lapsed] = await exemptions.of_acts([record.act_id])
     assert (lapsed.lapsed, lapsed.standing, lapsed.withdrawal) == (True, False, None)
     assert [a.exempted for a in (await index.compliance.queries.report(query)).acts] == [False]
     # The edited act may be exempted anew; that one stands for revision 2.
@@ -271,7 +289,7 @@ async def test_exemptions_from_before_act_revision_get_it_from_the_history(index
     raw.commit()
     reopened = await open_sqlite_index(tmp_path / "index.sqlite3")
     try:
-        newer, older = await reopened.compliance.exemptions.of_act(record.act_id)
+        newer, older = await reopened.compliance.exemptions.of_acts([record.act_id])
         assert [(e.act_revision, e.standing) for e in (older, newer)] == [(1, False), (2, True)]
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             raw.execute("UPDATE exemptions SET act_revision = 2")
@@ -336,7 +354,7 @@ async def test_footage_is_attached_by_case_number_and_time_or_suggested_without_
     assert {f.matched for f in attached if f.evidence_id == no_case} == {Matched.CONFIRMED}
     unassigned = await queries.unassigned(100, 0)
     assert len(unassigned) == 2 and all(o.evidence_id not in {inside, no_case} for o in unassigned)
-    rows = await queries.report(ReportQuery(("seizure",), 5.0, 480))
+    rows = await queries.report(ReportQuery(("seizure",), 480))
     [reported] = rows.acts
     assert (reported.period, reported.exempted, reported.officers) == (
         "2026-03",
@@ -387,7 +405,7 @@ async def test_one_overlap_rule_attaches_suggests_and_leaves_unassigned(
     )
     attached = {f.evidence_id for f in await queries.attached([seizure.act_id])}
     assert attached == ({numbered, unnumbered} if overlaps else set())
-    rows = await queries.report(ReportQuery(("seizure",), 5.0, 480))
+    rows = await queries.report(ReportQuery(("seizure",), 480))
     assert len(rows.footage.get(seizure.act_id, [])) == (2 if overlaps else 0)
     unassigned = {o.evidence_id for o in await queries.unassigned(10, 0)}
     assert unassigned == (set() if overlaps else {numbered, unnumbered})
