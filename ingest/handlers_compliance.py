@@ -89,8 +89,7 @@ async def get_catalogue(request: web.Request) -> web.Response:
 async def put_catalogue(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
     user = await _user(request, ADMINS)
-    version = await import_catalogue(ctx, await _csv(request, ctx), user.name)
-    catalogue, _ = await current_catalogue(ctx)
+    version, catalogue = await import_catalogue(ctx, await _csv(request, ctx), user.name)
     return web.json_response({"version": version.version, "entries": len(catalogue.entries)})
 
 
@@ -204,11 +203,8 @@ async def reject(request: web.Request) -> web.Response:
 async def get_unassigned(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
     await _user(request)
-    found = await unassigned(
-        ctx,
-        limit=forms.number(request.query, "limit", 100, 1000),
-        offset=forms.number(request.query, "offset", 0, 10**9),
-    )
+    limit, offset = forms.page(request.query)
+    found = await unassigned(ctx, limit=limit, offset=offset)
     body: dict[str, Any] = {"recordings": [views.recording_json(stored) for stored in found]}
     return web.json_response(body)
 

@@ -21,13 +21,8 @@ async def get_flags(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
     await authenticate_user(ctx, request)
     kind, is_open = forms.flag_filters(request.query)
-    found = await list_flags(
-        ctx,
-        kind,
-        is_open,
-        limit=forms.number(request.query, "limit", 100, 1000),
-        offset=forms.number(request.query, "offset", 0, 10**9),
-    )
+    limit, offset = forms.page(request.query)
+    found = await list_flags(ctx, kind, is_open, limit=limit, offset=offset)
     return web.json_response({"flags": [flag_json(flag) for flag in found]})
 
 

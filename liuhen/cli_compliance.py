@@ -69,7 +69,7 @@ async def _catalogue_export(settings: Settings, args: argparse.Namespace) -> int
 async def _catalogue_import(settings: Settings, args: argparse.Namespace) -> int:
     text = _read_csv(args.file)
     async with server_books(settings) as ctx:
-        version = await import_catalogue(ctx, text, args.by)
+        version, _ = await import_catalogue(ctx, text, args.by)
     print(f"catalogue version {version.version} in force")
     return 0
 

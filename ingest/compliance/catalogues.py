@@ -32,9 +32,12 @@ def _default() -> Catalogue:
     return Catalogue.default()
 
 
-async def import_catalogue(ctx: ServerContext, csv_text: str, by: str) -> CatalogueVersion:
-    """Check a catalogue CSV and keep it as the new version. It may not drop an act type
-    that registered acts use; the report reads every act against the catalogue in force."""
+async def import_catalogue(
+    ctx: ServerContext, csv_text: str, by: str
+) -> tuple[CatalogueVersion, Catalogue]:
+    """Check a catalogue CSV and keep it as the new version; the version and the catalogue
+    read from the CSV. It may not drop an act type that registered acts use; the report
+    reads every act against the catalogue in force."""
     catalogue = Catalogue.from_csv(csv_text)
     version = await ctx.index.compliance.catalogues.add(
         catalogue.to_csv(), catalogue.codes(), by, ctx.clock()
@@ -45,4 +48,4 @@ async def import_catalogue(ctx: ServerContext, csv_text: str, by: str) -> Catalo
         len(catalogue.entries),
         by,
     )
-    return version
+    return version, catalogue

@@ -16,6 +16,7 @@ from evidence.errors import BadRequest, InvalidIdentifier, MalformedBody
 from evidence.identifiers import EvidenceId
 from evidence.strict_json import Fields
 from ingest.compliance.acts import EDITABLE, MAX_PARTIES, ActDraft
+from ingest.compliance.imports import parse_moment
 from ingest.compliance.report import ReportFilters
 from ingest.flags import FlagKind
 from storage.compliance_records import ExemptionReason
@@ -28,6 +29,7 @@ __all__ = [
     "exemption_form",
     "flag_filters",
     "number",
+    "page",
     "path_id",
     "reason_form",
     "report_filters",
@@ -153,22 +155,31 @@ def number(query: Mapping[str, str], name: str, default: int, maximum: int) -> i
     return int(text)
 
 
+def page(query: Mapping[str, str]) -> tuple[int, int]:
+    """``?limit=`` (100 unless given, at most 1000) and ``?offset=`` of a listing."""
+    return number(query, "limit", 100, 1000), number(query, "offset", 0, 10**9)
+
+
 def when_given(text: str, zone: tzinfo, name: str = "time") -> datetime:
     """A date (its midnight in ``zone``) or a time (in ``zone`` when it has no offset)."""
     try:
         if len(text) == 10:
             return datetime.combine(date.fromisoformat(text), time(), zone)
-        moment = datetime.fromisoformat(text)
+        if text == text.strip():  # parse_moment forgives surrounding spaces; this never did
+            return parse_moment(text, zone)
     except ValueError:
-        raise BadRequest(f"{name} must be a date (2026-03-01) or a time; got {text!r}") from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+        pass
+    raise BadRequest(f"{name} must be a date (2026-03-01) or a time; got {text!r}")
 
 
-def report_filters(query: Mapping[str, str], zone: tzinfo) -> ReportFilters:
-    known = {"agency", "act_type", "officer", "since", "until", "limit"}
+def _only(query: Mapping[str, str], known: set[str]) -> None:
     unknown = sorted(set(query) - known)
     if unknown:
         raise BadRequest(f"unknown query parameter(s): {', '.join(unknown)}")
+
+
+def report_filters(query: Mapping[str, str], zone: tzinfo) -> ReportFilters:
+    _only(query, {"agency", "act_type", "officer", "since", "until", "limit"})
     since, until = query.get("since"), query.get("until")
     return ReportFilters(
         agency=query.get("agency") or None,
@@ -182,10 +193,7 @@ def report_filters(query: Mapping[str, str], zone: tzinfo) -> ReportFilters:
 def flag_filters(query: Mapping[str, str]) -> tuple[str | None, bool]:
     """``?kind=`` (one of the flag kinds; any when absent or empty) and ``?open=`` (``true``,
     the default: open flags; ``false``: resolved ones)."""
-    known = {"kind", "open", "limit", "offset"}
-    unknown = sorted(set(query) - known)
-    if unknown:
-        raise BadRequest(f"unknown query parameter(s): {', '.join(unknown)}")
+    _only(query, {"kind", "open", "limit", "offset"})
     kind = query.get("kind") or None
     if kind is not None and kind not in set(FlagKind):
         raise BadRequest(f"kind must be one of {', '.join(FlagKind)}; got {kind!r}")

@@ -22,7 +22,31 @@ from storage.sqlite import compliance_rows as rows
 from storage.sqlite.database import SqliteDatabase, transaction
 from storage.sqlite.rows import when
 
-_ACT_COLUMNS = "case_number, act_type, started_at, ended_at, place, officers, devices, reference"
+# In the order of rows.act_columns; the INSERT and the UPDATE both follow it.
+_ACT_COLUMNS = (
+    "case_number",
+    "act_type",
+    "started_at",
+    "ended_at",
+    "place",
+    "officers",
+    "devices",
+    "reference",
+)
+_INSERT_ACT = (
+    f"INSERT INTO acts ({', '.join(_ACT_COLUMNS)}, revision, created_by, created_at, "  # noqa: S608
+    f"updated_by, updated_at) VALUES ({', '.join('?' * len(_ACT_COLUMNS))}, 1, ?, ?, ?, ?)"
+)
+_UPDATE_ACT = (
+    f"UPDATE acts SET {', '.join(f'{column} = ?' for column in _ACT_COLUMNS)}, "  # noqa: S608
+    "revision = revision + 1, updated_by = ?, updated_at = ?, edit_reason = ? WHERE act_id = ?"
+)
+
+
+def _require_case(conn: sqlite3.Connection, case_number: CaseNumber) -> None:
+    held = conn.execute("SELECT 1 FROM cases WHERE case_number = ?", (str(case_number),))
+    if held.fetchone() is None:
+        raise UnknownCase(f"no case {case_number}; register it first")
 
 
 def _add_case(conn: sqlite3.Connection, case: CaseRecord) -> tuple[CaseRecord, bool]:
@@ -65,13 +89,7 @@ def _same_act(conn: sqlite3.Connection, values: ActValues) -> sqlite3.Row | None
 def _add_act(
     conn: sqlite3.Connection, values: ActValues, by: str, now: datetime
 ) -> tuple[ActRecord, bool]:
-    if (
-        conn.execute(
-            "SELECT 1 FROM cases WHERE case_number = ?", (str(values.case_number),)
-        ).fetchone()
-        is None
-    ):
-        raise UnknownCase(f"no case {values.case_number}; register it first")
+    _require_case(conn, values.case_number)
     held = _same_act(conn, values)
     if held is not None:
         record = rows.act(held)
@@ -83,11 +101,7 @@ def _add_act(
                 field="reference" if values.reference is not None else "act",
             )
         return record, False
-    cursor = conn.execute(
-        f"INSERT INTO acts ({_ACT_COLUMNS}, revision, created_by, created_at, updated_by, "  # noqa: S608
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
-        (*rows.act_columns(values), by, when(now), by, when(now)),
-    )
+    cursor = conn.execute(_INSERT_ACT, (*rows.act_columns(values), by, when(now), by, when(now)))
     return ActRecord(rows.new_id(cursor), values, 1, by, now, by, now), True
 
 
@@ -165,20 +179,10 @@ class SqliteCases:
                         f"act {act_id} is at revision {held['revision']}, not {revision}",
                         revision=held["revision"],
                     )
-                if (
-                    conn.execute(
-                        "SELECT 1 FROM cases WHERE case_number = ?", (str(values.case_number),)
-                    ).fetchone()
-                    is None
-                ):
-                    raise UnknownCase(f"no case {values.case_number}; register it first")
+                _require_case(conn, values.case_number)
                 try:
                     conn.execute(
-                        "UPDATE acts SET case_number = ?, act_type = ?, started_at = ?, "
-                        "ended_at = ?, place = ?, officers = ?, devices = ?, reference = ?, "
-                        "revision = revision + 1, updated_by = ?, updated_at = ?, edit_reason = ? "
-                        "WHERE act_id = ?",
-                        (*rows.act_columns(values), by, when(now), reason, act_id),
+                        _UPDATE_ACT, (*rows.act_columns(values), by, when(now), reason, act_id)
                     )
                 except sqlite3.IntegrityError as exc:
                     if "UNIQUE" not in str(exc):
