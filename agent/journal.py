@@ -132,22 +132,7 @@ class Journal:
                 if row is None and _already_done(conn, path, seen):
                     return None
                 if row is None:
-                    file_id = conn.execute(
-                        "INSERT INTO files (path, state, evidence_id, first_seen_at, size, mtime_ns, "
-                        "inode, unchanged_since, closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (
-                            str(path),
-                            FileState.DISCOVERED.value,
-                            str(EvidenceId.new()),
-                            now,
-                            seen.size,
-                            seen.mtime_ns,
-                            seen.inode,
-                            now,
-                            int(closed),
-                        ),
-                    ).lastrowid
-                    _event(conn, file_id, now, None, FileState.DISCOVERED, None)
+                    file_id = _insert_discovered(conn, path, seen, closed, now)
                 elif row["state"] == FileState.DISCOVERED.value:
                     known = Observation(row["size"], row["mtime_ns"], row["inode"])
                     unchanged = known == seen
@@ -167,7 +152,7 @@ class Journal:
                     file_id = row["id"]
                 else:
                     return _row(row)
-                return _row(conn.execute("SELECT * FROM files WHERE id = ?", (file_id,)).fetchone())
+                return _fetch(conn, file_id)
 
         return await self._db.run(observe)
 
@@ -192,13 +177,7 @@ class Journal:
         )
 
     async def get(self, file_id: int) -> FileRow:
-        def get(conn: sqlite3.Connection) -> FileRow:
-            row = conn.execute("SELECT * FROM files WHERE id = ?", (file_id,)).fetchone()
-            if row is None:
-                raise JournalError(f"no file {file_id} in the journal")
-            return _row(row)
-
-        return await self._db.run(get)
+        return await self._db.run(lambda conn: _fetch(conn, file_id))
 
     async def all_files(self) -> list[FileRow]:
         def all_files(conn: sqlite3.Connection) -> list[FileRow]:
@@ -226,21 +205,10 @@ class Journal:
         """Move ``row`` to ``target`` if it is still where ``row`` says, setting ``fields``.
         A successful step clears the retry count and the last error."""
         check_transition(row.state, target)
-        columns = {"state": target.value, "attempts": 0, "next_attempt_at": 0, **fields}
-        if target is not FileState.REJECTED:
-            columns.update(error_code=None, error_message=None)
 
         def move(conn: sqlite3.Connection) -> FileRow:
             with transaction(conn):
-                assignments = ", ".join(f"{name} = ?" for name in columns)
-                cursor = conn.execute(
-                    f"UPDATE files SET {assignments} WHERE id = ? AND state = ?",  # noqa: S608 - names are ours
-                    (*columns.values(), row.id, row.state.value),
-                )
-                if cursor.rowcount != 1:
-                    raise JournalError(f"file {row.id} is no longer {row.state.value}")
-                _event(conn, row.id, now, row.state, target, note)
-                return _row(conn.execute("SELECT * FROM files WHERE id = ?", (row.id,)).fetchone())
+                return _set_state(conn, row, target, now, note, fields)
 
         return await self._db.run(move)
 
@@ -293,22 +261,14 @@ class Journal:
                     "last_manifest_sha256 = excluded.last_manifest_sha256",
                     (device_id, sequence, signed.sha256.hex),
                 )
-                cursor = conn.execute(
-                    "UPDATE files SET state = ?, sequence = ?, manifest = ?, signature = ?, attempts = 0, "
-                    "next_attempt_at = 0, error_code = NULL, error_message = NULL WHERE id = ? AND state = ?",
-                    (
-                        FileState.SIGNED.value,
-                        sequence,
-                        signed.body,
-                        signed.signature,
-                        row.id,
-                        row.state.value,
-                    ),
+                return _set_state(
+                    conn,
+                    row,
+                    FileState.SIGNED,
+                    now,
+                    f"sequence {sequence}",
+                    {"sequence": sequence, "manifest": signed.body, "signature": signed.signature},
                 )
-                if cursor.rowcount != 1:
-                    raise JournalError(f"file {row.id} is no longer {row.state.value}")
-                _event(conn, row.id, now, row.state, FileState.SIGNED, f"sequence {sequence}")
-                return _row(conn.execute("SELECT * FROM files WHERE id = ?", (row.id,)).fetchone())
 
         return await self._db.run(sign)
 
@@ -386,6 +346,61 @@ class Journal:
             return [(row["at"], row["from_state"], row["to_state"], row["note"]) for row in cursor]
 
         return await self._db.run(events)
+
+
+def _insert_discovered(
+    conn: sqlite3.Connection, path: Path, seen: Observation, closed: bool, now: float
+) -> int:
+    cursor = conn.execute(
+        "INSERT INTO files (path, state, evidence_id, first_seen_at, size, mtime_ns, "
+        "inode, unchanged_since, closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            str(path),
+            FileState.DISCOVERED.value,
+            str(EvidenceId.new()),
+            now,
+            seen.size,
+            seen.mtime_ns,
+            seen.inode,
+            now,
+            int(closed),
+        ),
+    )
+    if cursor.lastrowid is None:
+        raise JournalError(f"SQLite gave no id to the new row for {path}")
+    _event(conn, cursor.lastrowid, now, None, FileState.DISCOVERED, None)
+    return cursor.lastrowid
+
+
+def _fetch(conn: sqlite3.Connection, file_id: int) -> FileRow:
+    row = conn.execute("SELECT * FROM files WHERE id = ?", (file_id,)).fetchone()
+    if row is None:
+        raise JournalError(f"no file {file_id} in the journal")
+    return _row(row)
+
+
+def _set_state(
+    conn: sqlite3.Connection,
+    row: FileRow,
+    target: FileState,
+    now: float,
+    note: str | None,
+    fields: dict[str, Any],
+) -> FileRow:
+    """Compare-and-set ``row`` from the state it says to ``target``, setting ``fields``.
+    A step forward clears the retry count and, unless it rejects, the last error."""
+    columns = {"state": target.value, "attempts": 0, "next_attempt_at": 0, **fields}
+    if target is not FileState.REJECTED:
+        columns.update(error_code=None, error_message=None)
+    assignments = ", ".join(f"{name} = ?" for name in columns)
+    cursor = conn.execute(
+        f"UPDATE files SET {assignments} WHERE id = ? AND state = ?",  # noqa: S608 - names are ours
+        (*columns.values(), row.id, row.state.value),
+    )
+    if cursor.rowcount != 1:
+        raise JournalError(f"file {row.id} is no longer {row.state.value}")
+    _event(conn, row.id, now, row.state, target, note)
+    return _fetch(conn, row.id)
 
 
 def _already_done(conn: sqlite3.Connection, path: Path, seen: Observation) -> bool:
