@@ -66,7 +66,6 @@ PERMANENT: tuple[type[LiuhenError], ...] = (
     WrongDevice,
     UploadRejected,
 )
-_RETRIED_INTEGRITY = (ReceiptMismatch,)
 
 
 def observe_file(path: Path) -> Observation:
@@ -111,9 +110,9 @@ class Pipeline:
                 row = await self.journal.move(
                     row, FileState.UPLOADING, self.clock(), "server lacks bytes"
                 )
+            except ReceiptMismatch as exc:  # an IntegrityError, but the file is fine: ask again
+                return await self._postpone(row, exc)
             except PERMANENT as exc:
-                if isinstance(exc, _RETRIED_INTEGRITY):
-                    return await self._postpone(row, exc)
                 log.error("%s rejected: %s (%s)", row.path.name, exc.message, exc.code)
                 return await self.journal.move(
                     row,
