@@ -76,10 +76,3 @@ class CaseNumberRule:
                 case_number=text,
             )
         return CaseNumber(candidate)
-
-    def is_canonical(self, text: str) -> bool:
-        """True when ``text`` is valid and already in normalised form."""
-        try:
-            return self.parse(text).value == text
-        except InvalidCaseNumber:
-            return False
