@@ -8,8 +8,6 @@ from a single read of each byte through one fixed buffer.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import os
 import re
@@ -57,20 +55,9 @@ class Sha256:
             raise InvalidIdentifier(f"a SHA-256 is 32 bytes; got {len(raw)}")
         return cls(raw.hex())
 
-    @classmethod
-    def from_base64(cls, text: str) -> Sha256:
-        try:
-            raw = base64.b64decode(text, validate=True)
-        except (binascii.Error, ValueError):
-            raise InvalidIdentifier(f"not base64: {text!r}") from None
-        return cls.from_raw(raw)
-
     @property
     def raw(self) -> bytes:
         return bytes.fromhex(self.hex)
-
-    def to_base64(self) -> str:
-        return base64.b64encode(self.raw).decode("ascii")
 
     def __str__(self) -> str:
         return self.hex
