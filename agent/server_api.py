@@ -21,6 +21,7 @@ from evidence.identifiers import DeviceId, EvidenceId, Role
 from evidence.keys import Ed25519PrivateKey
 from evidence.manifest import SignedManifest
 from evidence.receipt import SignedReceipt
+from evidence.signing import PayloadType
 from evidence.strict_json import parse_time
 from evidence.wire import AUTH_CHALLENGE, AUTH_TOKEN, FINALIZE, MANIFESTS, SIGNATURE_HEADER
 
@@ -142,7 +143,7 @@ class ServerApi:
 
     async def register(self, signed: SignedManifest) -> dict[str, Any]:
         headers = {
-            "Content-Type": "application/vnd.liuhen.manifest.v1+json",
+            "Content-Type": PayloadType.MANIFEST,
             SIGNATURE_HEADER: base64.b64encode(signed.signature).decode("ascii"),
         }
         return (await self.send("POST", MANIFESTS, headers=headers, body=signed.body)).json()
