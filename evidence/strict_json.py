@@ -177,13 +177,12 @@ class Fields:
         ]
 
     def text_list(self, key: str, *, max_items: int) -> list[str]:
-        value: list[Any] = self._typed(key, list, "a list", nullable=False)
-        if len(value) > max_items or not all(isinstance(item, str) for item in value):
+        items = self.raw_list(key, max_items=max_items)
+        if not all(isinstance(item, str) for item in items):
             raise self._error(
-                f"field {self._path(key)} must be a list of at most {max_items} strings",
-                field=self._path(key),
+                f"field {self._path(key)} must be a list of strings", field=self._path(key)
             )
-        return value
+        return items
 
     def constant(self, key: str, expected: object) -> None:
         value = self._get(key, nullable=True)
