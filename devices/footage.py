@@ -73,6 +73,11 @@ def _tone(first_sample: int, pitch: float) -> av.AudioFrame:
     return frame
 
 
+def _creation_time(started_at: datetime) -> str:
+    """The creation_time tag in UTC, as cameras write it."""
+    return started_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000000Z")
+
+
 def write_clip(
     path: Path,
     *,
@@ -88,10 +93,7 @@ def write_clip(
     """``variable_rate``: frames alternate one and two frame-periods apart, as phones and
     some body cameras write when the scene is dark or the CPU is busy."""
     with av.open(str(path), "w", format="mp4") as container:
-        # MP4 creation_time is UTC, as cameras write it.
-        container.metadata["creation_time"] = started_at.astimezone(UTC).strftime(
-            "%Y-%m-%dT%H:%M:%S.000000Z"
-        )
+        container.metadata["creation_time"] = _creation_time(started_at)
         video = container.add_stream("libx264", rate=fps)
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
         video.options = {"preset": "ultrafast"}
@@ -124,9 +126,7 @@ def write_audio(path: Path, *, seconds: float, started_at: datetime, pitch: floa
     )
     resampler = av.AudioResampler(format=sample_format, layout="mono", rate=_SAMPLE_RATE)
     with av.open(str(path), "w", format=container_format) as container:
-        container.metadata["creation_time"] = started_at.astimezone(UTC).strftime(
-            "%Y-%m-%dT%H:%M:%S.000000Z"
-        )
+        container.metadata["creation_time"] = _creation_time(started_at)
         sound = container.add_stream(codec, rate=_SAMPLE_RATE)
         if not isinstance(sound, av.AudioStream):
             raise TypeError(f"{codec} is not an audio codec")
