@@ -158,23 +158,30 @@ class Journal:
 
     async def in_state(self, *states: FileState) -> list[FileRow]:
         def in_state(conn: sqlite3.Connection) -> list[FileRow]:
-            marks = ",".join("?" * len(states))
             cursor = conn.execute(
-                f"SELECT * FROM files WHERE state IN ({marks}) ORDER BY id",  # noqa: S608 - placeholders only
+                f"SELECT * FROM files WHERE state IN ({_marks(states)}) ORDER BY id",  # noqa: S608 - placeholders only
                 tuple(state.value for state in states),
             )
             return [_row(row) for row in cursor]
 
         return await self._db.run(in_state)
 
-    async def due(self, now: float, exclude: set[int]) -> list[FileRow]:
-        """Active rows whose next attempt is due: originals first (evidence before copies),
-        then the oldest."""
-        rows = await self.in_state(*ACTIVE)
-        return sorted(
-            (row for row in rows if row.next_attempt_at <= now and row.id not in exclude),
-            key=lambda row: (row.role is not Role.ORIGINAL, row.next_attempt_at, row.id),
-        )
+    async def due(self, now: float, exclude: set[int], limit: int) -> list[FileRow]:
+        """At most ``limit`` active rows whose next attempt is due, leaving out ``exclude``
+        (those already running): originals first (evidence before copies), then the oldest."""
+        states = tuple(state.value for state in ACTIVE)
+        skipped = tuple(exclude)
+
+        def due(conn: sqlite3.Connection) -> list[FileRow]:
+            cursor = conn.execute(
+                f"SELECT * FROM files WHERE state IN ({_marks(states)}) AND next_attempt_at <= ? "  # noqa: S608 - placeholders only
+                f"AND id NOT IN ({_marks(skipped)}) "
+                "ORDER BY role != 'original', next_attempt_at, id LIMIT ?",
+                (*states, now, *skipped, limit),
+            )
+            return [_row(row) for row in cursor]
+
+        return await self._db.run(due)
 
     async def get(self, file_id: int) -> FileRow:
         return await self._db.run(lambda conn: _fetch(conn, file_id))
@@ -346,6 +353,10 @@ class Journal:
             return [(row["at"], row["from_state"], row["to_state"], row["note"]) for row in cursor]
 
         return await self._db.run(events)
+
+
+def _marks(values: tuple[object, ...]) -> str:
+    return ",".join("?" * len(values))
 
 
 def _insert_discovered(

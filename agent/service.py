@@ -203,7 +203,7 @@ class AgentService:
             self._wake.clear()
             free = self.config.max_parallel - len(self._running)
             if free > 0:
-                for row in (await self.journal.due(self.clock(), set(self._running)))[:free]:
+                for row in await self.journal.due(self.clock(), set(self._running), free):
                     self._start(row)
             if until_finished and self._rescanned.is_set() and await self._all_finished():
                 self.stop()
