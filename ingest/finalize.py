@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 from evidence.errors import (
     IntegrityError,
+    LiuhenError,
     ManifestNotRegistered,
     SequenceReused,
     StorageFailure,
@@ -35,10 +36,10 @@ from ingest.context import ServerContext
 from ingest.flags import FlagKind, raise_flag
 from ingest.policies import AllOf, ChunksMatch, DigestMatches, SignatureValid, SizeMatches, Subject
 from ingest.tus_rules import check_readable
-from ingest.uploads import open_upload
+from ingest.uploads import open_upload, upload_manifest
 from storage.records import DeviceRecord, ManifestRecord, StoredObject, UploadRecord, UploadState
 
-__all__ = ["FINALIZE_POLICIES", "finalize", "finalize_upload"]
+__all__ = ["FINALIZE_POLICIES", "finalize", "finalize_if_complete", "finalize_upload"]
 
 log = logging.getLogger(__name__)
 
@@ -196,3 +197,14 @@ async def _check_chain_slot(ctx: ServerContext, signed: SignedManifest) -> None:
         raise SequenceReused(
             f"sequence {manifest.sequence} of {manifest.device_id} names another manifest"
         )
+
+
+async def finalize_if_complete(ctx: ServerContext, upload: UploadRecord) -> None:
+    """The last byte is in: verify and store now, so no client has to ask. A failure is
+    kept on the upload and reported by the finalize endpoint."""
+    if upload.state is not UploadState.OPEN or upload.offset != upload.length:
+        return
+    try:
+        await finalize_upload(ctx, upload, await upload_manifest(ctx, upload))
+    except LiuhenError as exc:
+        log.warning("upload %s complete but not stored: %s", upload.upload_id, exc.message)

@@ -6,32 +6,17 @@ import logging
 
 from aiohttp import web
 
-from evidence.errors import LiuhenError, StorageFailure
+from evidence.errors import LiuhenError
 from evidence.wire import FILES
 from ingest.auth import authenticate_device
-from ingest.context import CONTEXT, ServerContext
-from ingest.finalize import finalize_upload
+from ingest.context import CONTEXT
+from ingest.finalize import finalize_if_complete
 from ingest.tus_rules import check_readable, discovery_headers, parse_creation, upload_headers
 from ingest.uploads import append, create_upload, owned_upload, terminate
-from storage.records import UploadRecord, UploadState
 
 __all__ = ["add_tus_routes"]
 
 log = logging.getLogger(__name__)
-
-
-async def _finalize_if_complete(ctx: ServerContext, upload: UploadRecord) -> None:
-    """The last byte is in: verify and store now, so no client has to ask. A failure is
-    kept on the upload and reported by the finalize endpoint."""
-    if upload.state is not UploadState.OPEN or upload.offset != upload.length:
-        return
-    manifest = await ctx.index.uploads.manifest(upload.evidence_id, upload.role)
-    if manifest is None:  # uploads are only created for registered manifests
-        raise StorageFailure(f"upload {upload.upload_id} has no manifest")
-    try:
-        await finalize_upload(ctx, upload, manifest)
-    except LiuhenError as exc:
-        log.warning("upload %s complete but not stored: %s", upload.upload_id, exc.message)
 
 
 async def options(request: web.Request) -> web.Response:
@@ -52,7 +37,7 @@ async def create(request: web.Request) -> web.Response:
         except LiuhenError as exc:
             # creation-with-upload: the upload exists; Upload-Offset says what was kept.
             log.info("creation body for %s not kept: %s", upload.upload_id, exc.message)
-    await _finalize_if_complete(ctx, upload)
+    await finalize_if_complete(ctx, upload)
     headers = upload_headers(upload)
     headers["Location"] = str(
         request.url.join(request.app.router["tus_upload"].url_for(upload_id=upload.upload_id))
@@ -76,7 +61,7 @@ async def patch(request: web.Request) -> web.Response:
     upload = await append(
         ctx, device, request.match_info["upload_id"], request.headers, request.content
     )
-    await _finalize_if_complete(ctx, upload)
+    await finalize_if_complete(ctx, upload)
     headers = upload_headers(upload)
     del headers["Upload-Length"]
     headers.pop("Upload-Metadata", None)

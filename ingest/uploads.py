@@ -34,9 +34,17 @@ from evidence.wire import META_EVIDENCE_ID, META_FILENAME, META_ROLE
 from ingest.context import OpenUpload, ServerContext
 from ingest.patch_sink import PatchSink, stream_body
 from ingest.tus_rules import Creation, check_deletable, parse_patch
-from storage.records import DeviceRecord, UploadRecord, UploadState
+from storage.records import DeviceRecord, ManifestRecord, UploadRecord, UploadState
 
-__all__ = ["append", "create_upload", "open_upload", "owned_upload", "retire", "terminate"]
+__all__ = [
+    "append",
+    "create_upload",
+    "open_upload",
+    "owned_upload",
+    "retire",
+    "terminate",
+    "upload_manifest",
+]
 
 log = logging.getLogger(__name__)
 
@@ -120,15 +128,20 @@ async def owned_upload(ctx: ServerContext, device: DeviceRecord, upload_id: str)
     return upload
 
 
+async def upload_manifest(ctx: ServerContext, upload: UploadRecord) -> ManifestRecord:
+    record = await ctx.index.uploads.manifest(upload.evidence_id, upload.role)
+    if record is None:  # uploads are only created for registered manifests
+        raise StorageFailure(f"upload {upload.upload_id} has no manifest")
+    return record
+
+
 async def open_upload(ctx: ServerContext, upload: UploadRecord) -> OpenUpload:
     """The upload's manifest and the fingerprint of its committed bytes: kept from earlier
     PATCHes, or rebuilt once (after a restart, or on another server)."""
     held = ctx.open_uploads.get(upload.upload_id)
     if held is not None and held.fingerprint.position == upload.offset:
         return held
-    record = await ctx.index.uploads.manifest(upload.evidence_id, upload.role)
-    if record is None:  # uploads are only created for registered manifests
-        raise StorageFailure(f"upload {upload.upload_id} has no manifest")
+    record = await upload_manifest(ctx, upload)
     manifest = Manifest.parse(record.body, ctx.case_rule)
     fresh = StreamingFingerprint(manifest.chunk_size, upload.length)
     path = ctx.area.path(upload.upload_id)
