@@ -6,7 +6,7 @@ import base64
 
 from aiohttp import web
 
-from evidence.errors import BadRequest, NotFound
+from evidence.errors import NotFound
 from evidence.identifiers import EvidenceId, Role
 from evidence.wire import (
     RECORDING,
@@ -16,33 +16,19 @@ from evidence.wire import (
     SIGNATURE_HEADER,
 )
 from ingest.auth import authenticate_user
+from ingest.compliance.forms import page
 from ingest.context import CONTEXT
 from ingest.recordings import get_recording, list_recordings
 from ingest.reverify import verify_recording
 
 __all__ = ["add_custodian_routes"]
 
-_MAX_PAGE = 1000
-
-
-def _page_number(request: web.Request, name: str, default: int, maximum: int) -> int:
-    text = request.query.get(name)
-    if text is None:
-        return default
-    if not (text.isascii() and text.isdecimal()) or len(text) > 18 or int(text) > maximum:
-        raise BadRequest(f"{name} must be an integer from 0 to {maximum}")
-    return int(text)
-
 
 async def recordings(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
     await authenticate_user(ctx, request)
-    found = await list_recordings(
-        ctx,
-        request.query.get("case_number"),
-        limit=_page_number(request, "limit", 100, _MAX_PAGE),
-        offset=_page_number(request, "offset", 0, 10**9),
-    )
+    limit, offset = page(request.query)
+    found = await list_recordings(ctx, request.query.get("case_number"), limit=limit, offset=offset)
     return web.json_response({"recordings": found})
 
 
