@@ -35,8 +35,8 @@ async def note_chain_position(ctx: ServerContext, manifest: Manifest, sha256: Sh
     )
     before = await uploads.manifest_at(device, sequence - 1) if sequence > 1 else None
     if sequence > 1 and before is None:
-        held = [number for number in await uploads.sequences(device) if number < sequence]
-        first_missing = (held[-1] + 1) if held else 1
+        last = await uploads.last_manifest(device, below=sequence)
+        first_missing = 1 if last is None else last.sequence + 1
         for missing in range(max(first_missing, sequence - MAX_GAP_FLAGS), sequence):
             await raise_flag(
                 ctx,

@@ -31,11 +31,8 @@ def _software() -> str:
 
 
 async def _next_in_chain(ctx: ServerContext) -> tuple[int, Sha256 | None]:
-    sequences = await ctx.index.uploads.sequences(SERVER_DEVICE)
-    if not sequences:
-        return 1, None
-    last = await ctx.index.uploads.manifest_at(SERVER_DEVICE, sequences[-1])
-    return sequences[-1] + 1, None if last is None else last.manifest_sha256
+    last = await ctx.index.uploads.last_manifest(SERVER_DEVICE)
+    return (1, None) if last is None else (last.sequence + 1, last.manifest_sha256)
 
 
 async def attach_transcript(

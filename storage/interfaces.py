@@ -126,7 +126,11 @@ class Uploads(Protocol):
 
     async def manifest_at(self, device_id: DeviceId, sequence: int) -> ManifestRecord | None: ...
 
-    async def sequences(self, device_id: DeviceId) -> list[int]: ...
+    async def last_manifest(
+        self, device_id: DeviceId, below: int | None = None
+    ) -> ManifestRecord | None:
+        """The device's manifest with the highest sequence (below ``below``, if given)."""
+        ...
 
     async def create_upload(self, record: UploadRecord) -> tuple[UploadRecord, bool]:
         """Create an upload unless one is open or finalized for the same object; return the

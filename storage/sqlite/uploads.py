@@ -84,15 +84,18 @@ class SqliteUploads:
 
         return await self._db.run(manifest_at)
 
-    async def sequences(self, device_id: DeviceId) -> list[int]:
-        def sequences(conn: sqlite3.Connection) -> list[int]:
-            cursor = conn.execute(
-                "SELECT sequence FROM manifests WHERE device_id = ? ORDER BY sequence",
-                (str(device_id),),
-            )
-            return [row["sequence"] for row in cursor]
+    async def last_manifest(
+        self, device_id: DeviceId, below: int | None = None
+    ) -> ManifestRecord | None:
+        def last_manifest(conn: sqlite3.Connection) -> ManifestRecord | None:
+            row = conn.execute(
+                "SELECT * FROM manifests WHERE device_id = ? AND sequence < ? "
+                "ORDER BY sequence DESC LIMIT 1",
+                (str(device_id), below if below is not None else 2**63 - 1),
+            ).fetchone()
+            return None if row is None else rows.manifest(row)
 
-        return await self._db.run(sequences)
+        return await self._db.run(last_manifest)
 
     async def create_upload(self, record: UploadRecord) -> tuple[UploadRecord, bool]:
         def create(conn: sqlite3.Connection) -> tuple[UploadRecord, bool]:

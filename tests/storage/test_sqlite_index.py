@@ -58,6 +58,17 @@ async def test_manifests_are_idempotent_and_conflicts_are_refused(index):
         await index.uploads.register_manifest(manifest(body=b"third"))
 
 
+async def test_a_devices_last_manifest_below_a_sequence(index):
+    assert await index.uploads.last_manifest(DEVICE) is None
+    for sequence in (1, 2, 5):
+        await index.uploads.register_manifest(manifest(sequence, body=b"m%d" % sequence))
+    assert (await index.uploads.last_manifest(DEVICE)).sequence == 5
+    assert (await index.uploads.last_manifest(DEVICE, below=5)).sequence == 2
+    assert (await index.uploads.last_manifest(DEVICE, below=2)).sequence == 1
+    assert await index.uploads.last_manifest(DEVICE, below=1) is None
+    assert await index.uploads.last_manifest(DeviceId("dock-2")) is None
+
+
 async def test_manifests_cannot_be_updated_or_deleted_even_with_raw_sql(index, tmp_path):
     await index.uploads.register_manifest(manifest())
     database = sqlite3.connect(tmp_path / "index.sqlite3")
