@@ -11,7 +11,13 @@ import av
 
 from devices.footage import write_clip
 
-__all__ = ["write_empty", "write_not_media", "write_truncated", "write_undecodable"]
+__all__ = [
+    "write_empty",
+    "write_gbk_metadata",
+    "write_not_media",
+    "write_truncated",
+    "write_undecodable",
+]
 
 
 def write_empty(path: Path) -> None:
@@ -52,5 +58,30 @@ def write_undecodable(path: Path, *, started_at: datetime, seconds: float = 2.0)
                 else:
                     packet.stream = audio
                     damaged.mux(packet)
+    finally:
+        source.unlink()
+
+
+def write_gbk_metadata(path: Path, *, started_at: datetime, seconds: float = 2.0) -> None:
+    """Playable footage whose firmware wrote its title in GBK, not UTF-8 (seen on domestic
+    cameras): FFmpeg reads it, and a strict UTF-8 reader of the metadata would choke."""
+    source = path.with_name(path.name + ".source.mp4")
+    write_clip(source, seconds=seconds, started_at=started_at, width=320, height=240)
+    try:
+        with (
+            av.open(str(source)) as original,
+            av.open(str(path), "w", format="mp4", metadata_encoding="gbk") as relabelled,
+        ):
+            relabelled.metadata.update(original.metadata)
+            relabelled.metadata["title"] = "执法记录仪 第0001段"
+            streams = {
+                stream.index: relabelled.add_stream_from_template(stream)
+                for stream in original.streams
+            }
+            for packet in original.demux():
+                if packet.dts is None:
+                    continue
+                packet.stream = streams[packet.stream.index]
+                relabelled.mux(packet)
     finally:
         source.unlink()

@@ -94,7 +94,7 @@ def prints_of_video(path: Path, phases: Sequence[float] = (0.0,)) -> list[list[S
 
     samplers = [SecondSampler(phase) for phase in phases]
     try:
-        with av.open(str(path)) as container:
+        with av.open(str(path), metadata_errors="replace") as container:
             if not container.streams.video:
                 return [[] for _ in samplers]
             stream = container.streams.video[0]

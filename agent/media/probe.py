@@ -109,7 +109,7 @@ def probe(path: Path, check_seconds: float = 1.0) -> MediaFacts:
     if path.stat().st_size == 0:
         return _broken("the file is empty")
     try:
-        container = av.open(str(path))
+        container = av.open(str(path), metadata_errors="replace")
     except av.error.FFmpegError as exc:
         return _broken(f"not readable as media: {_reason(exc)}")
     try:
@@ -144,7 +144,7 @@ def _probe_open(container: Any, check_seconds: float) -> MediaFacts:
 def opens_as_media(path: Path) -> bool:
     """A cheap completeness hint: does the container open (an MP4 has its moov atom)?"""
     try:
-        with av.open(str(path)):
+        with av.open(str(path), metadata_errors="replace"):
             return True
     except (av.error.FFmpegError, OSError):
         return False

@@ -100,7 +100,7 @@ class _Transcode:
     def run(self) -> tuple[SecondPrint, ...]:
         partial = self.target.with_name(self.target.name + ".partial")
         with (
-            av.open(str(self.source)) as source,
+            av.open(str(self.source), metadata_errors="replace") as source,
             av.open(str(partial), "w", format="mp4", options={"movflags": "+faststart"}) as target,
         ):
             streams = _open_streams(source, target, self.profile)

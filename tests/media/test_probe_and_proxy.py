@@ -9,9 +9,16 @@ import pytest
 from agent.media.probe import opens_as_media, probe
 from agent.media.profiles import load_profiles
 from agent.media.proxy import TranscodeFailed, make_proxy
-from devices.broken import write_empty, write_not_media, write_truncated, write_undecodable
+from devices.broken import (
+    write_empty,
+    write_gbk_metadata,
+    write_not_media,
+    write_truncated,
+    write_undecodable,
+)
 from devices.footage import write_audio, write_clip
 from evidence.errors import ConfigError
+from evidence.perceptual import prints_of_video
 
 START = datetime(2026, 3, 12, 1, 30, tzinfo=UTC)
 PROFILE = load_profiles()["review-720p"]
@@ -27,6 +34,7 @@ def footage(tmp_path_factory) -> Path:
     )
     write_audio(folder / "talk.wav", seconds=2, started_at=START)
     write_audio(folder / "talk.m4a", seconds=2, started_at=START)
+    write_gbk_metadata(folder / "gbk-title.mp4", started_at=START)
     write_empty(folder / "empty.mp4")
     write_not_media(folder / "document.mp4")
     write_truncated(folder / "cut-short.mp4", started_at=START)
@@ -41,6 +49,7 @@ def footage(tmp_path_factory) -> Path:
         ("vfr.mp4", True, True, True),
         ("talk.wav", False, True, False),
         ("talk.m4a", False, True, False),
+        ("gbk-title.mp4", True, True, False),  # metadata not in UTF-8
     ],
 )
 def test_playable_originals_are_described(footage, name, video, audio, variable):
@@ -130,6 +139,12 @@ def test_audio_only_gets_an_aac_review_copy(footage, tmp_path, name):
     facts = probe(tmp_path / "review.mp4")
     assert [(s.kind, s.codec) for s in facts.streams] == [("audio", "aac")]
     assert abs(facts.duration_ms - probe(footage / name).duration_ms) <= 1024 * 1000 / 48000
+
+
+def test_metadata_in_gbk_still_gets_a_review_copy_and_fingerprints(footage, tmp_path):
+    prints = make_proxy(footage / "gbk-title.mp4", tmp_path / "review.mp4", PROFILE)
+    assert len(prints) == 2
+    assert prints_of_video(footage / "gbk-title.mp4")[0]  # what clip matching decodes
 
 
 @pytest.mark.parametrize("name", ["empty.mp4", "document.mp4", "cut-short.mp4"])
