@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from evidence.errors import BadRequest, InvalidIdentifier, MalformedBody
 from evidence.identifiers import EvidenceId
+from evidence.ranges import INT64_MAX
 from evidence.strict_json import Fields
 from ingest.compliance.acts import EDITABLE, MAX_PARTIES, ActDraft
 from ingest.compliance.imports import parse_moment
@@ -141,8 +142,9 @@ def _decimal(text: str) -> bool:
 
 
 def path_id(text: str, what: str) -> int:
-    if not _decimal(text) or len(text) > 18:
-        raise InvalidIdentifier(f"{what} is a positive integer; got {text!r}")
+    """An id in a path or query: 1 to 2^63-1, in ASCII digits."""
+    if not _decimal(text) or len(text) > 19 or not 1 <= int(text) <= INT64_MAX:
+        raise InvalidIdentifier(f"{what} is an integer from 1 to {INT64_MAX}; got {text!r}")
     return int(text)
 
 
