@@ -158,6 +158,8 @@ async def test_a_tus_size_header_past_int64_is_a_400(server, header):
         )
     assert (reply.status, reply.code) == (400, "bad_header"), reply.body
     assert reply.json()["error"]["details"]["header"] == header
+
+
 async def test_the_largest_sequence_number_is_registered_and_chained(server):
     device, token = await _signed_in(server)
     reply, _ = await _send_resigned(server, device, token, _sequence(2**63 - 1))
@@ -165,5 +167,3 @@ async def test_the_largest_sequence_number_is_registered_and_chained(server):
     last = await server.ctx.index.uploads.last_manifest(device.device_id)
     assert last is not None
     assert last.sequence == 2**63 - 1
-
-
