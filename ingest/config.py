@@ -18,6 +18,9 @@ class IngestConfig:
     blob_store: str = "local"
     index: str = "sqlite"
     max_upload_bytes: int = 64 * GIB
+    # Per device: uploads open at once, and the disk their partial files reserve.
+    max_open_uploads_per_device: int = 32
+    max_reserved_bytes_per_device: int = 256 * GIB
     max_manifest_bytes: int = 4 * 1024 * 1024
     upload_expiry_seconds: int = 7 * 24 * 3600
     device_token_ttl_seconds: int = 3600
@@ -28,6 +31,11 @@ class IngestConfig:
     max_transcript_bytes: int = 4 * 1024 * 1024
     tls_certificate: Path | None = None
     tls_private_key: Path | None = None
+
+    @property
+    def upload_size_limit(self) -> int:
+        """The largest object a device can upload: no larger than one device may reserve."""
+        return min(self.max_upload_bytes, self.max_reserved_bytes_per_device)
 
     @property
     def server_key_path(self) -> Path:

@@ -3,7 +3,8 @@
 Idempotent: finalizing a finalized object returns the receipt it already has; a
 rejected one repeats its error. The order keeps a crash harmless at every step:
 store (write-once, idempotent) → index, mark finalized and flag a late upload (one
-transaction) → drop the partial file.
+transaction) → drop the partial file. A rejected upload's partial file is dropped at
+once: it is a transfer buffer, and the device still holds the original.
 
 An original stored more than ``compliance.late_upload_hours`` after its capture ended (or
 began, when the end is unknown) raises a ``late_upload`` flag, with the hours in force at
@@ -140,8 +141,10 @@ async def _verify_and_store(
 
 
 async def _reject(ctx: ServerContext, upload: UploadRecord, exc: IntegrityError) -> None:
+    """Keep why on the upload, then free the disk its partial file reserved."""
     await ctx.index.uploads.set_state(upload.upload_id, UploadState.REJECTED, exc.code, exc.message)
     ctx.open_uploads.pop(upload.upload_id, None)
+    await asyncio.to_thread(ctx.area.remove, upload.upload_id)
     log.warning("upload %s rejected: %s", upload.upload_id, exc.message)
 
 

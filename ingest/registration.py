@@ -80,7 +80,7 @@ async def _verified(
     if key is None or key.device_id != device.device_id:
         raise KeyMismatch(f"key {manifest.key_id} is not registered to {device.device_id}")
     signed.verify(public_key_from_raw(key.public_key))
-    limit = ctx.config.max_upload_bytes
+    limit = ctx.config.upload_size_limit
     if manifest.size > limit:
         raise TooLarge(f"{manifest.size} bytes exceeds the limit of {limit}", max_size=limit)
     if manifest.derived_from is not None:

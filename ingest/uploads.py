@@ -24,6 +24,7 @@ from evidence.errors import (
     MalformedHeader,
     ManifestNotRegistered,
     OffsetMismatch,
+    QuotaExceeded,
     StorageFailure,
     UnknownUpload,
     WrongDevice,
@@ -88,10 +89,55 @@ async def create_upload(
         raise LengthMismatch(
             f"Upload-Length {creation.length} but the manifest says {manifest.size}"
         )
-    # A retried creation finds its upload here, before any disk space is reserved for it.
+    # A retried creation finds its upload here, before any quota or disk space is asked.
     held = await ctx.index.uploads.live_upload(evidence_id, role)
     if held is not None and held.state in (UploadState.OPEN, UploadState.FINALIZED):
         return held, False
+    async with ctx.lock_for(f"quota:{device.device_id}"):
+        await _check_quota(ctx, device, creation.length)
+        record, new = await _reserve(ctx, device, creation, evidence_id, role)
+    if new:
+        log.info(
+            "upload %s opened for %s/%s (%d bytes)",
+            record.upload_id,
+            evidence_id,
+            role,
+            creation.length,
+        )
+    return record, new
+
+
+async def _check_quota(ctx: ServerContext, device: DeviceRecord, length: int) -> None:
+    """Refuse an upload the device has no room for, before its disk space is reserved:
+    only its open uploads that have not expired count, and each holds its full length."""
+    count, reserved = await ctx.index.uploads.reserved(device.device_id, ctx.clock())
+    most, room = ctx.config.max_open_uploads_per_device, ctx.config.max_reserved_bytes_per_device
+    if count >= most:
+        raise QuotaExceeded(
+            f"device {device.device_id} has {count} uploads open, the most it may; "
+            "retry when one finishes",
+            quota="open_uploads",
+            open_uploads=count,
+            limit=most,
+        )
+    if reserved + length > room:
+        raise QuotaExceeded(
+            f"device {device.device_id} has {reserved} bytes reserved by open uploads; "
+            f"{length} more would pass its limit of {room}; retry when one finishes",
+            quota="reserved_bytes",
+            reserved_bytes=reserved,
+            requested_bytes=length,
+            limit=room,
+        )
+
+
+async def _reserve(
+    ctx: ServerContext,
+    device: DeviceRecord,
+    creation: Creation,
+    evidence_id: EvidenceId,
+    role: Role,
+) -> tuple[UploadRecord, bool]:
     now = ctx.clock()
     upload_id = secrets.token_hex(16)
     await asyncio.to_thread(ctx.area.create, upload_id, creation.length)
@@ -111,10 +157,6 @@ async def create_upload(
     )
     if not new:  # another request created it in the meantime
         await asyncio.to_thread(ctx.area.remove, upload_id)
-    else:
-        log.info(
-            "upload %s opened for %s/%s (%d bytes)", upload_id, evidence_id, role, creation.length
-        )
     return record, new
 
 

@@ -144,6 +144,11 @@ class Uploads(Protocol):
         upload and whether it is new."""
         ...
 
+    async def reserved(self, device_id: DeviceId, now: datetime) -> tuple[int, int]:
+        """A device's open uploads that have not expired by ``now``: how many, and the
+        sum of their lengths (what their partial files hold on disk)."""
+        ...
+
     async def upload(self, upload_id: str) -> UploadRecord | None: ...
 
     async def live_upload(self, evidence_id: EvidenceId, role: Role) -> UploadRecord | None:

@@ -145,6 +145,17 @@ class SqliteUploads:
 
         return await self._db.run(create)
 
+    async def reserved(self, device_id: DeviceId, now: datetime) -> tuple[int, int]:
+        def reserved(conn: sqlite3.Connection) -> tuple[int, int]:
+            row = conn.execute(
+                "SELECT count(*), coalesce(sum(length), 0) FROM uploads "
+                "WHERE device_id = ? AND state = ? AND expires_at > ?",
+                (str(device_id), UploadState.OPEN.value, rows.when(now)),
+            ).fetchone()
+            return int(row[0]), int(row[1])
+
+        return await self._db.run(reserved)
+
     async def upload(self, upload_id: str) -> UploadRecord | None:
         def upload(conn: sqlite3.Connection) -> UploadRecord | None:
             row = conn.execute("SELECT * FROM uploads WHERE upload_id = ?", (upload_id,)).fetchone()
