@@ -6,12 +6,21 @@ import json
 
 import pytest
 
+from evidence.case_number import CaseNumberRule
 from evidence.identifiers import EvidenceId, Role
 from evidence.signing import PayloadType, sign
 from evidence.strict_json import canonical_bytes
 from evidence.tus_wire import TUS_VERSION
-from evidence.wire import ACT, FLAG_RESOLVE, MANIFESTS, SIGNATURE_HEADER, SUGGESTION_CONFIRM
-from tests.builders import signed_for
+from evidence.wire import (
+    ACT,
+    ACTS_IMPORT,
+    FLAG_RESOLVE,
+    MANIFESTS,
+    REPORT,
+    SIGNATURE_HEADER,
+    SUGGESTION_CONFIRM,
+)
+from tests.builders import CASE, signed_for
 
 HUGE = [2**63, 10**30, 2**64]
 
@@ -167,3 +176,26 @@ async def test_the_largest_sequence_number_is_registered_and_chained(server):
     last = await server.ctx.index.uploads.last_manifest(device.device_id)
     assert last is not None
     assert last.sequence == 2**63 - 1
+
+
+async def test_a_csv_act_time_out_of_range_is_a_400_and_nothing_is_imported(server):
+    token = await server.add_user()
+    csv = (
+        "案件编号,执法机关,事项,开始时间,结束时间\n"
+        "冀石执罚〔2026〕第0012号,石家庄市城管局,seizure,2026-03-12 09:30,2026-03-12 10:00\n"
+        "冀石执罚〔2026〕第0012号,石家庄市城管局,seizure,0001-01-01 00:00,2026-03-12 10:00\n"
+    )
+    reply = await server.send(
+        "POST", ACTS_IMPORT, token=token, body=csv.encode(), headers={"Content-Type": "text/csv"}
+    )
+    assert (reply.status, reply.code) == (400, "bad_csv"), reply.body
+    details = reply.json()["error"]["details"]
+    assert (details["row"], details["column"]) == (3, "开始时间")
+    assert await server.ctx.index.compliance.cases.acts_of(CaseNumberRule().parse(CASE)) == []
+
+
+@pytest.mark.parametrize("since", ["0001-01-01", "0001-01-01T00:00:00", "9999-12-31T23:00:00"])
+async def test_a_report_since_out_of_range_is_a_400(server, since):
+    token = await server.add_user()
+    reply = await server.send("GET", f"{REPORT}?since={since}", token=token)
+    assert (reply.status, reply.code) == (400, "bad_request"), reply.body
