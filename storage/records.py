@@ -87,7 +87,7 @@ class ManifestRecord:
 class UploadState(enum.StrEnum):
     OPEN = "open"  # taking bytes
     FINALIZED = "finalized"  # verified, stored, receipted
-    REJECTED = "rejected"  # all bytes arrived but verification failed; bytes kept until expiry
+    REJECTED = "rejected"  # all bytes arrived but verification failed; partial file removed
     TERMINATED = "terminated"  # the client deleted it (tus termination)
     EXPIRED = "expired"  # not finished in time; partial bytes removed
 
