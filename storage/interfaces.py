@@ -193,7 +193,11 @@ class Objects(Protocol):
         """Stored originals, newest capture first; all of them when ``case_number`` is None."""
         ...
 
-    async def add_verification(self, record: VerificationRecord) -> None: ...
+    async def add_verification(
+        self, record: VerificationRecord, flags: Sequence[NewFlag] = ()
+    ) -> None:
+        """Keep a verification and raise ``flags`` about it, in one transaction."""
+        ...
 
     async def latest_verification(
         self, evidence_id: EvidenceId, role: Role

@@ -107,7 +107,9 @@ class SqliteObjects:
 
         return await self._db.run(originals)
 
-    async def add_verification(self, record: VerificationRecord) -> None:
+    async def add_verification(
+        self, record: VerificationRecord, flags: Sequence[NewFlag] = ()
+    ) -> None:
         def add(conn: sqlite3.Connection) -> None:
             with transaction(conn):
                 conn.execute(
@@ -121,6 +123,8 @@ class SqliteObjects:
                         record.detail,
                     ),
                 )
+                for flag in flags:
+                    insert_flag(conn, flag)
 
         await self._db.run(add)
 

@@ -16,7 +16,7 @@ from evidence.identifiers import Role
 from evidence.manifest import DerivedFrom, SignedManifest
 from evidence.manifest_media import Perceptual, Session
 from evidence.perceptual import SecondPrint
-from evidence.wire import FINALIZE, RECORDING_TRANSCRIPT
+from evidence.wire import FINALIZE, RECORDING_TRANSCRIPT, RECORDING_VERIFY
 from tests.builders import manifest_for, signed_for
 from tests.compliance.helpers import recording
 from tests.ingest.helpers import created, prepared, upload_all
@@ -173,3 +173,26 @@ async def test_a_transcript_attach_that_fails_after_signing_is_finished_by_a_ret
     assert stored is not None and stored.sha256 == Sha256.of(text)
     last = await server.send("POST", path, token=token, body=text)
     assert (last.status, last.code) == (409, "manifest_conflict")
+
+
+async def test_a_failed_verification_is_kept_with_its_flag_or_not_at_all(server):
+    ready = await recording(server, 0, 10)
+    evidence_id = ready.signed.manifest.evidence_id
+    [blob] = server.stored_blobs()
+    blob.chmod(0o644)
+    with open(blob, "r+b") as handle:  # someone with root edits one byte
+        handle.write(b"\x00" if ready.data[0] else b"\x01")
+    token = await server.add_user()
+    path = RECORDING_VERIFY.format(evidence_id=evidence_id)
+    with failing_inserts(server, "flags"):
+        reply = await server.send("POST", path, token=token)
+    assert (reply.status, reply.code) == (500, "storage_failure")
+    index = server.ctx.index
+    assert await index.objects.latest_verification(evidence_id, Role.ORIGINAL) is None
+    assert "verification_failed" not in [f.kind for f in await index.flags.open_for(evidence_id)]
+
+    again = await server.send("POST", path, token=token)
+    assert (again.status, again.json()["ok"]) == (200, False)
+    assert (await index.objects.latest_verification(evidence_id, Role.ORIGINAL)).ok is False
+    flags = await index.flags.open_for(evidence_id)
+    assert [flag.kind for flag in flags].count("verification_failed") == 1
