@@ -4,7 +4,6 @@ text record of what is said). It becomes a derived object like any other: manife
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from dataclasses import replace
 from datetime import timedelta
@@ -18,7 +17,7 @@ from ingest.context import ServerContext
 from ingest.finalize import finalize_upload
 from ingest.registration import register_manifest
 from ingest.server_device import SERVER_DEVICE, ensure_server_device
-from ingest.uploads import retire
+from ingest.uploads import reserve, retire
 from storage.records import ManifestRecord, StoredObject, UploadRecord, UploadState, UserRecord
 
 __all__ = ["attach_transcript"]
@@ -91,12 +90,10 @@ async def _filled_upload(ctx: ServerContext, evidence_id: EvidenceId, text: byte
             return held
         async with ctx.lock_for(held.upload_id):
             await retire(ctx, held.upload_id, UploadState.EXPIRED)
-    upload_id = secrets.token_hex(16)
-    await asyncio.to_thread(ctx.area.create, upload_id, len(text))
-    await asyncio.to_thread(ctx.area.fill, upload_id, text)
-    upload, _ = await ctx.index.uploads.create_upload(
+    upload, _ = await reserve(
+        ctx,
         UploadRecord(
-            upload_id=upload_id,
+            upload_id=secrets.token_hex(16),
             evidence_id=evidence_id,
             role=Role.TRANSCRIPT,
             device_id=SERVER_DEVICE,
@@ -106,7 +103,8 @@ async def _filled_upload(ctx: ServerContext, evidence_id: EvidenceId, text: byte
             metadata="",
             created_at=now,
             expires_at=now + timedelta(seconds=ctx.config.upload_expiry_seconds),
-        )
+        ),
+        text,
     )
     return upload
 

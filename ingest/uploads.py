@@ -42,6 +42,7 @@ __all__ = [
     "create_upload",
     "open_upload",
     "owned_upload",
+    "reserve",
     "retire",
     "terminate",
     "upload_manifest",
@@ -139,11 +140,10 @@ async def _reserve(
     role: Role,
 ) -> tuple[UploadRecord, bool]:
     now = ctx.clock()
-    upload_id = secrets.token_hex(16)
-    await asyncio.to_thread(ctx.area.create, upload_id, creation.length)
-    record, new = await ctx.index.uploads.create_upload(
+    return await reserve(
+        ctx,
         UploadRecord(
-            upload_id=upload_id,
+            upload_id=secrets.token_hex(16),
             evidence_id=evidence_id,
             role=role,
             device_id=device.device_id,
@@ -153,11 +153,29 @@ async def _reserve(
             metadata=creation.metadata_header,
             created_at=now,
             expires_at=now + timedelta(seconds=ctx.config.upload_expiry_seconds),
-        )
+        ),
     )
+
+
+async def reserve(
+    ctx: ServerContext, record: UploadRecord, content: bytes | None = None
+) -> tuple[UploadRecord, bool]:
+    """Allocate the partial file (and write ``content``, for an object the server makes
+    itself), then index the upload; return the upload and whether it is new. A partial
+    file the index did not take is removed again: disk is never held by an upload
+    nobody can see, count against a quota, or sweep."""
+    upload_id = record.upload_id
+    await asyncio.to_thread(ctx.area.create, upload_id, record.length)
+    try:
+        if content is not None:
+            await asyncio.to_thread(ctx.area.fill, upload_id, content)
+        held, new = await ctx.index.uploads.create_upload(record)
+    except Exception:
+        await asyncio.to_thread(ctx.area.remove, upload_id)
+        raise
     if not new:  # another request created it in the meantime
         await asyncio.to_thread(ctx.area.remove, upload_id)
-    return record, new
+    return held, new
 
 
 async def owned_upload(ctx: ServerContext, device: DeviceRecord, upload_id: str) -> UploadRecord:

@@ -196,3 +196,15 @@ async def test_a_failed_verification_is_kept_with_its_flag_or_not_at_all(server)
     assert (await index.objects.latest_verification(evidence_id, Role.ORIGINAL)).ok is False
     flags = await index.flags.open_for(evidence_id)
     assert [flag.kind for flag in flags].count("verification_failed") == 1
+
+
+async def test_an_upload_the_index_cannot_take_leaves_no_partial_file_behind(server):
+    ready = await prepared(server)
+    with failing_inserts(server, "uploads"):
+        reply = await server.create(ready.signed, ready.token)
+    assert (reply.status, reply.code) == (500, "storage_failure")
+    assert list((server.root / "server" / "uploads").glob("*.part")) == []
+
+    again = await server.create(ready.signed, ready.token)
+    assert again.status == 201, again.body
+    assert len(list((server.root / "server" / "uploads").glob("*.part"))) == 1
