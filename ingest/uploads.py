@@ -90,11 +90,11 @@ async def create_upload(
         raise LengthMismatch(
             f"Upload-Length {creation.length} but the manifest says {manifest.size}"
         )
-    # A retried creation finds its upload here, before any quota or disk space is asked.
-    held = await ctx.index.uploads.live_upload(evidence_id, role)
-    if held is not None and held.state in (UploadState.OPEN, UploadState.FINALIZED):
-        return held, False
     async with ctx.lock_for(f"quota:{device.device_id}"):
+        # A retried creation finds its upload here, before any quota or disk is asked.
+        held = await ctx.index.uploads.live_upload(evidence_id, role)
+        if held is not None and held.state in (UploadState.OPEN, UploadState.FINALIZED):
+            return held, False
         await _check_quota(ctx, device, creation.length)
         record, new = await _reserve(ctx, device, creation, evidence_id, role)
     if new:
