@@ -5,6 +5,7 @@ A creation over quota is 429 quota_exceeded, and nothing is reserved for it; the
 comes back when an upload is terminated, finalized, rejected or expires; a retried
 creation of an upload that exists still succeeds at quota (it reserves nothing)."""
 
+import asyncio
 import dataclasses
 import os
 
@@ -180,3 +181,12 @@ async def test_an_expired_upload_stops_counting_before_the_sweeper_runs(server):
     assert len(partial_files(server)) == 2, "the expired one waits for the sweeper"
     assert await sweep_expired(server.ctx) == 1
     assert len(partial_files(server)) == 1
+
+
+async def test_creations_at_the_same_moment_cannot_pass_the_quota_together(server):
+    set_quota(server, uploads=2)
+    dock = await Dock.signed_in(server)
+    ready = [await dock.registered(1000) for _ in range(6)]
+    replies = await asyncio.gather(*(server.create(r.signed, dock.token) for r in ready))
+    assert sorted(reply.status for reply in replies) == [201, 201, 429, 429, 429, 429]
+    assert len(partial_files(server)) == 2
