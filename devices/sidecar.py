@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from evidence.errors import MalformedBody
+from evidence.manifest_media import MAX_SESSION_INDEX
+from evidence.ranges import time_in_range
 from evidence.strict_json import format_time, loads_object, parse_time
 
 __all__ = [
@@ -93,9 +95,14 @@ def read_sidecar(path: Path) -> Sidecar:
     texts = {name: _text(data, name) for name in _TEXT_FIELDS}
     segment = data.get("segment")
     if segment is not None and (
-        not isinstance(segment, int) or isinstance(segment, bool) or segment < 1
+        not isinstance(segment, int)
+        or isinstance(segment, bool)
+        or not 1 <= segment <= MAX_SESSION_INDEX
     ):
-        raise BadSidecar("sidecar field segment must be a whole number from 1", field="segment")
+        raise BadSidecar(
+            f"sidecar field segment must be a whole number from 1 to {MAX_SESSION_INDEX}",
+            field="segment",
+        )
     if (texts["session_id"] is None) != (segment is None):
         raise BadSidecar("sidecar fields session_id and segment come together", field="segment")
     return Sidecar(
@@ -121,10 +128,16 @@ def _time(data: dict[str, Any], name: str) -> datetime | None:
         return None
     if isinstance(value, str):
         try:
-            return parse_time(value)
+            moment = parse_time(value)
         except ValueError:
             pass
-    raise BadSidecar(f"sidecar field {name} must be an RFC 3339 time with offset", field=name)
+        else:
+            if time_in_range(moment):
+                return moment
+    raise BadSidecar(
+        f"sidecar field {name} must be an RFC 3339 time with offset, from 1900 to 9000",
+        field=name,
+    )
 
 
 def write_sidecar(path: Path, sidecar: Sidecar) -> None:

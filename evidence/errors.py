@@ -63,6 +63,7 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   └── SourceChanged                422 source_changed
     ├── DerivationFailed                 422 derivation_failed
     ├── Locked                           423 upload_locked
+    ├── QuotaExceeded                    429 quota_exceeded
     ├── ChecksumMismatch                 460 checksum_mismatch
     │   └── ChunkMismatch                460 chunk_mismatch
     ├── StorageFailure                   500 storage_failure
@@ -121,6 +122,7 @@ __all__ = [
     "NotFound",
     "OffsetMismatch",
     "PreconditionFailed",
+    "QuotaExceeded",
     "ReceiptMismatch",
     "SequenceReused",
     "SizeMismatch",
@@ -433,6 +435,13 @@ class DerivationFailed(LiuhenError):
 
 class Locked(LiuhenError):
     code, status = "upload_locked", 423
+
+
+class QuotaExceeded(LiuhenError):
+    """A device already has as many uploads open, or as much disk reserved, as it may.
+    It passes as its uploads finish or expire: retry later. ``details`` say which limit."""
+
+    code, status = "quota_exceeded", 429
 
 
 class ChecksumMismatch(LiuhenError):

@@ -25,12 +25,15 @@ from evidence.manifest_media import (
     read_perceptual,
     read_session,
 )
+from evidence.ranges import INT64_MAX
 from evidence.signing import PayloadType, sign, verify
 from evidence.strict_json import Fields, canonical_bytes, format_time, loads_object
 
 __all__ = [
     "MANIFEST_TYPE",
     "MANIFEST_VERSION",
+    "MAX_FILE_SIZE",
+    "MAX_SEQUENCE",
     "Capture",
     "DerivedFrom",
     "Manifest",
@@ -45,6 +48,8 @@ MANIFEST_TYPE = "liuhen.manifest"
 MANIFEST_VERSION = 1
 MIN_CHUNK_SIZE = 64 * 1024
 MAX_CHUNK_SIZE = 64 * 1024 * 1024
+MAX_SEQUENCE = INT64_MAX  # chain.sequence runs 1..2^63-1
+MAX_FILE_SIZE = INT64_MAX  # the server's own limit (max_upload_bytes) is far lower
 
 
 class TimeSource:
@@ -207,7 +212,7 @@ class _ManifestReader:
         signer.done()
         file = top.section("file")
         file_name = file.convert("name", file.text("name", max_length=255), safe_file_name)
-        size = file.integer("size")
+        size = file.integer("size", maximum=MAX_FILE_SIZE)
         sha256 = file.convert("sha256", file.text("sha256", max_length=64), Sha256)
         media_type = file.optional_text("media_type", max_length=128)
         file.done()
@@ -300,7 +305,7 @@ class _ManifestReader:
 
     @staticmethod
     def _chain(fields: Fields) -> tuple[int, Sha256 | None]:
-        sequence = fields.integer("sequence", minimum=1)
+        sequence = fields.integer("sequence", minimum=1, maximum=MAX_SEQUENCE)
         previous_text = fields.optional_text("previous_manifest_sha256", max_length=64)
         previous = (
             None

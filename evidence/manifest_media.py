@@ -2,7 +2,11 @@
 belongs to, and (in a review copy's manifest) the per-second perceptual fingerprints.
 
 All numbers are integers (milliseconds, pixels, hertz) or exact fractions as text, so a
-signed manifest never depends on how a language prints floats.
+signed manifest never depends on how a language prints floats. Each has a range
+(docs/manifest.md): durations are at most a year, because capture times are computed
+from them; what FFmpeg keeps in a C int (width, height, sample rate, channels) is at most
+2^31-1, so nothing a probe reports is refused; a session has at most a million segments.
+A probe keeps a value out of its range as unknown (``within``, ``fraction_text``).
 """
 
 from __future__ import annotations
@@ -13,15 +17,21 @@ from typing import Any
 
 from evidence.errors import MalformedManifest
 from evidence.perceptual import ALGORITHM, SecondPrint
+from evidence.ranges import INT32_MAX
 from evidence.strict_json import Fields
 
 __all__ = [
+    "MAX_DURATION_MS",
     "MAX_PRINTS",
+    "MAX_SESSION_INDEX",
+    "MAX_START_MS",
     "MAX_STREAMS",
+    "MAX_STREAM_VALUE",
     "MediaFacts",
     "Perceptual",
     "Session",
     "StreamFacts",
+    "fraction_text",
     "read_media",
     "read_perceptual",
     "read_session",
@@ -29,6 +39,10 @@ __all__ = [
 
 MAX_STREAMS = 64
 MAX_PRINTS = 86_400  # one per second for a day
+MAX_DURATION_MS = 366 * 86_400_000  # a year: no one file is longer
+MAX_START_MS = 2**62  # a stream's start, either way of zero
+MAX_STREAM_VALUE = INT32_MAX  # width, height, sample rate, channels
+MAX_SESSION_INDEX = 1_000_000
 _FRACTION = re.compile(r"[0-9]{1,9}/[1-9][0-9]{0,8}")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _SESSION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
@@ -118,6 +132,13 @@ class Perceptual:
         }
 
 
+def fraction_text(numerator: int, denominator: int) -> str | None:
+    """A frame rate as the manifest writes it, or None if it cannot be one (negative,
+    zero denominator, more than nine digits)."""
+    text = f"{numerator}/{denominator}"
+    return text if _FRACTION.fullmatch(text) else None
+
+
 def _print_document(print_: SecondPrint) -> list[Any]:
     return [print_.second, print_.hash.hex(), print_.quality]
 
@@ -132,14 +153,14 @@ def _stream(fields: Fields) -> StreamFacts:
     stream = StreamFacts(
         kind=kind,
         codec=fields.optional_text("codec", max_length=64),
-        width=fields.optional_integer("width"),
-        height=fields.optional_integer("height"),
+        width=fields.optional_integer("width", maximum=MAX_STREAM_VALUE),
+        height=fields.optional_integer("height", maximum=MAX_STREAM_VALUE),
         frame_rate=frame_rate,
         variable_frame_rate=fields.boolean("variable_frame_rate"),
-        sample_rate=fields.optional_integer("sample_rate"),
-        channels=fields.optional_integer("channels"),
-        start_ms=fields.optional_integer("start_ms", minimum=-(2**62)),
-        duration_ms=fields.optional_integer("duration_ms"),
+        sample_rate=fields.optional_integer("sample_rate", maximum=MAX_STREAM_VALUE),
+        channels=fields.optional_integer("channels", maximum=MAX_STREAM_VALUE),
+        start_ms=fields.optional_integer("start_ms", minimum=-MAX_START_MS, maximum=MAX_START_MS),
+        duration_ms=fields.optional_integer("duration_ms", maximum=MAX_DURATION_MS),
     )
     fields.done()
     return stream
@@ -151,7 +172,7 @@ def read_media(fields: Fields | None) -> MediaFacts | None:
     streams = [_stream(item) for item in fields.section_list("streams", max_items=MAX_STREAMS)]
     media = MediaFacts(
         container=fields.optional_text("container", max_length=128),
-        duration_ms=fields.optional_integer("duration_ms"),
+        duration_ms=fields.optional_integer("duration_ms", maximum=MAX_DURATION_MS),
         creation_time=fields.optional_text("creation_time", max_length=64),
         has_video=fields.boolean("has_video"),
         has_audio=fields.boolean("has_audio"),
@@ -171,7 +192,7 @@ def read_session(fields: Fields | None) -> Session | None:
     session_id = fields.text("id", max_length=128)
     if not _SESSION_ID.fullmatch(session_id):
         raise MalformedManifest("session.id is 1-128 of A-Z a-z 0-9 . _ : -")
-    session = Session(session_id, fields.integer("index", minimum=1))
+    session = Session(session_id, fields.integer("index", minimum=1, maximum=MAX_SESSION_INDEX))
     fields.done()
     return session
 

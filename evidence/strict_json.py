@@ -4,7 +4,9 @@ Writing: UTF-8, keys sorted, no insignificant whitespace, no NaN. The bytes writ
 bytes signed and kept; readers never re-serialise them.
 
 Reading: duplicate keys, NaN/Infinity, non-UTF-8 and a non-object top level are refused,
-and ``Fields`` checks each field's type and refuses unknown fields, naming the field.
+and ``Fields`` checks each field's type and refuses unknown fields, naming the field. Its
+integers and times are checked against their ranges (``evidence.ranges``): an integer
+fits a signed 64-bit column unless a narrower range is given.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from evidence.errors import BadRequest, LiuhenError
+from evidence.ranges import INT64_MAX, in_range, time_in_range
 
 __all__ = ["Fields", "canonical_bytes", "format_time", "loads_object", "parse_time"]
 
@@ -114,21 +117,28 @@ class Fields:
                 f"field {self._path(key)} must be 1-{max_length} characters", field=self._path(key)
             )
 
-    def integer(self, key: str, *, minimum: int = 0) -> int:
+    def integer(self, key: str, *, minimum: int = 0, maximum: int = INT64_MAX) -> int:
         value: int = self._typed(key, int, "an integer", nullable=False)
-        if value < minimum:
-            raise self._error(
-                f"field {self._path(key)} must be >= {minimum}", field=self._path(key)
-            )
+        self._check_range(key, value, minimum, maximum)
         return value
 
-    def optional_integer(self, key: str, *, minimum: int = 0) -> int | None:
+    def optional_integer(
+        self, key: str, *, minimum: int = 0, maximum: int = INT64_MAX
+    ) -> int | None:
         value: int | None = self._typed(key, int, "an integer or null", nullable=True)
-        if value is not None and value < minimum:
-            raise self._error(
-                f"field {self._path(key)} must be >= {minimum}", field=self._path(key)
-            )
+        if value is not None:
+            self._check_range(key, value, minimum, maximum)
         return value
+
+    def _check_range(self, key: str, value: int, minimum: int, maximum: int) -> None:
+        if not in_range(value, minimum, maximum):
+            path = self._path(key)
+            raise self._error(
+                f"field {path} must be an integer from {minimum} to {maximum}",
+                field=path,
+                minimum=minimum,
+                maximum=maximum,
+            )
 
     def boolean(self, key: str) -> bool:
         value: bool = self._typed(key, bool, "true or false", nullable=False)
@@ -143,12 +153,15 @@ class Fields:
 
     def _time(self, text: str, key: str) -> datetime:
         try:
-            return parse_time(text)
+            moment = parse_time(text)
         except ValueError:
+            moment = None
+        if moment is None or not time_in_range(moment):
             raise self._error(
-                f"field {self._path(key)} must be an RFC 3339 time with offset",
+                f"field {self._path(key)} must be an RFC 3339 time with offset from 1900 to 9000",
                 field=self._path(key),
-            ) from None
+            )
+        return moment
 
     def section(self, key: str) -> Fields:
         value: dict[str, Any] = self._typed(key, dict, "an object", nullable=False)

@@ -11,6 +11,7 @@ import binascii
 import re
 
 from evidence.errors import MalformedHeader, UnsupportedChecksum
+from evidence.ranges import INT64_MAX
 
 __all__ = [
     "CHECKSUM_ALGORITHMS",
@@ -37,11 +38,13 @@ _MAX_METADATA_PAIRS = 32
 
 
 def parse_size(name: str, value: str | None) -> int:
-    """A non-negative decimal header such as Upload-Length or Upload-Offset."""
+    """A decimal header such as Upload-Length or Upload-Offset, from 0 to 2^63-1."""
     if value is None:
         raise MalformedHeader(f"{name} is required", header=name)
-    if not _SIZE.fullmatch(value):
-        raise MalformedHeader(f"{name} must be a non-negative decimal integer", header=name)
+    if not _SIZE.fullmatch(value) or int(value) > INT64_MAX:
+        raise MalformedHeader(
+            f"{name} must be a decimal integer from 0 to {INT64_MAX}", header=name
+        )
     return int(value)
 
 

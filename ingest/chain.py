@@ -3,17 +3,21 @@
 A hole in the numbers is footage withheld or lost between device and server; two
 manifests claiming one place is a reset journal or a cloned key. Neither is a reason to
 refuse footage (refusing would lose it), so both become flags a custodian sees.
+
+This module only reads the chain and says which flags a new manifest raises and
+resolves; they are written in the manifest's own transaction (``ingest.registration``).
 """
 
 from __future__ import annotations
 
 from evidence.digest import Sha256
 from evidence.identifiers import DeviceId
-from evidence.manifest import Manifest
+from evidence.manifest import MAX_SEQUENCE, Manifest
 from ingest.context import ServerContext
-from ingest.flags import SERVER, FlagKind, raise_flag
+from ingest.flags import FlagKind, new_flag, server_resolution
+from storage.records import FlagResolution, NewFlag
 
-__all__ = ["MAX_GAP_FLAGS", "chain_subject", "note_chain_position"]
+__all__ = ["MAX_GAP_FLAGS", "chain_notes", "chain_subject"]
 
 MAX_GAP_FLAGS = 100  # one flag per missing number, up to this many per arrival
 
@@ -22,38 +26,42 @@ def chain_subject(device: DeviceId, sequence: int) -> str:
     return f"{device}#{sequence}"
 
 
-async def note_chain_position(ctx: ServerContext, manifest: Manifest, sha256: Sha256) -> None:
-    """Called once when a new manifest is registered."""
+async def chain_notes(
+    ctx: ServerContext, manifest: Manifest, sha256: Sha256
+) -> tuple[tuple[FlagResolution, ...], tuple[NewFlag, ...]]:
+    """For a manifest not yet registered: the gap flag its arrival resolves, and the gap
+    and fork flags its place in the chain raises."""
     device, sequence = manifest.device_id, manifest.sequence
     uploads = ctx.index.uploads
-    await ctx.index.flags.resolve(
-        FlagKind.SEQUENCE_GAP.value,
-        chain_subject(device, sequence),
-        "manifest arrived",
-        SERVER,
-        ctx.clock(),
+    arrived = server_resolution(
+        ctx, FlagKind.SEQUENCE_GAP, chain_subject(device, sequence), "manifest arrived"
     )
+    flags: list[NewFlag] = []
     before = await uploads.manifest_at(device, sequence - 1) if sequence > 1 else None
     if sequence > 1 and before is None:
         last = await uploads.last_manifest(device, below=sequence)
         first_missing = 1 if last is None else last.sequence + 1
         for missing in range(max(first_missing, sequence - MAX_GAP_FLAGS), sequence):
-            await raise_flag(
-                ctx,
-                FlagKind.SEQUENCE_GAP,
-                chain_subject(device, missing),
-                {"missing_sequence": missing, "noticed_at_sequence": sequence},
-                device_id=device,
+            flags.append(
+                new_flag(
+                    ctx,
+                    FlagKind.SEQUENCE_GAP,
+                    chain_subject(device, missing),
+                    {"missing_sequence": missing, "noticed_at_sequence": sequence},
+                    device_id=device,
+                )
             )
     elif before is not None and before.manifest_sha256 != manifest.previous:
-        await _fork(ctx, manifest, sequence)
-    after = await uploads.manifest_at(device, sequence + 1)
+        flags.append(_fork(ctx, manifest, sequence))
+    # The last number a chain can hold has nothing after it.
+    after = await uploads.manifest_at(device, sequence + 1) if sequence < MAX_SEQUENCE else None
     if after is not None and after.previous_sha256 != sha256:
-        await _fork(ctx, manifest, sequence + 1)
+        flags.append(_fork(ctx, manifest, sequence + 1))
+    return (arrived,), tuple(flags)
 
 
-async def _fork(ctx: ServerContext, manifest: Manifest, sequence: int) -> None:
-    await raise_flag(
+def _fork(ctx: ServerContext, manifest: Manifest, sequence: int) -> NewFlag:
+    return new_flag(
         ctx,
         FlagKind.SEQUENCE_FORK,
         chain_subject(manifest.device_id, sequence),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from evidence.errors import ConfigError
+
 __all__ = ["IngestConfig"]
 
 GIB = 1024**3
@@ -18,6 +20,10 @@ class IngestConfig:
     blob_store: str = "local"
     index: str = "sqlite"
     max_upload_bytes: int = 64 * GIB
+    # Per device: uploads open at once (0 pauses new ones; agents back off and retry),
+    # and the disk their partial files reserve (also a cap on one object's size).
+    max_open_uploads_per_device: int = 32
+    max_reserved_bytes_per_device: int = 256 * GIB
     max_manifest_bytes: int = 4 * 1024 * 1024
     upload_expiry_seconds: int = 7 * 24 * 3600
     device_token_ttl_seconds: int = 3600
@@ -28,6 +34,17 @@ class IngestConfig:
     max_transcript_bytes: int = 4 * 1024 * 1024
     tls_certificate: Path | None = None
     tls_private_key: Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.max_open_uploads_per_device < 0:
+            raise ConfigError("server.max_open_uploads_per_device cannot be negative")
+        if self.max_reserved_bytes_per_device < 1:
+            raise ConfigError("server.max_reserved_bytes_per_device must be positive")
+
+    @property
+    def upload_size_limit(self) -> int:
+        """The largest object a device can upload: no larger than one device may reserve."""
+        return min(self.max_upload_bytes, self.max_reserved_bytes_per_device)
 
     @property
     def server_key_path(self) -> Path:

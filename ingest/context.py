@@ -58,12 +58,14 @@ class ServerContext:
     def server_key_id(self) -> str:
         return key_id(self.server_key.public_key())
 
-    def lock_for(self, upload_id: str) -> asyncio.Lock:
-        """One lock per upload in this process: a PATCH or finalize at a time."""
-        lock = self._locks.get(upload_id)
+    def lock_for(self, key: str) -> asyncio.Lock:
+        """One lock per key in this process: per upload id (a PATCH or finalize at a
+        time), or per ``chain:``/``quota:`` and a device id (its registrations, its
+        upload creations)."""
+        lock = self._locks.get(key)
         if lock is None:
             lock = asyncio.Lock()
-            self._locks[upload_id] = lock
+            self._locks[key] = lock
         return lock
 
 

@@ -2,13 +2,14 @@
 
 Idempotent: finalizing a finalized object returns the receipt it already has; a
 rejected one repeats its error. The order keeps a crash harmless at every step:
-store (write-once, idempotent) → flag a late upload (once per recording) → index and mark
-finalized (one transaction) → drop the partial file.
+store (write-once, idempotent) → index, mark finalized and flag a late upload (one
+transaction) → drop the partial file. A rejected upload's partial file is dropped at
+once: it is a transfer buffer, and the device still holds the original.
 
 An original stored more than ``compliance.late_upload_hours`` after its capture ended (or
 began, when the end is unknown) raises a ``late_upload`` flag, with the hours in force at
-that moment; it is raised before the object is indexed, so a crash cannot lose it (a
-retry finds it open and raises nothing more).
+that moment, in the transaction that indexes it: a flag never stands for a recording
+that was not stored, nor a stored one without its flag.
 """
 
 from __future__ import annotations
@@ -33,11 +34,18 @@ from evidence.manifest import Manifest, SignedManifest
 from evidence.receipt import Receipt, SignedReceipt
 from evidence.strict_json import format_time
 from ingest.context import ServerContext
-from ingest.flags import FlagKind, raise_flag
+from ingest.flags import FlagKind, new_flag
 from ingest.policies import AllOf, ChunksMatch, DigestMatches, SignatureValid, SizeMatches, Subject
 from ingest.tus_rules import check_readable
 from ingest.uploads import open_upload, upload_manifest
-from storage.records import DeviceRecord, ManifestRecord, StoredObject, UploadRecord, UploadState
+from storage.records import (
+    DeviceRecord,
+    ManifestRecord,
+    NewFlag,
+    StoredObject,
+    UploadRecord,
+    UploadState,
+)
 
 __all__ = ["FINALIZE_POLICIES", "finalize", "finalize_if_complete", "finalize_upload"]
 
@@ -101,11 +109,7 @@ async def _verify_and_store(
         FINALIZE_POLICIES.check(subject)
         await _check_chain_slot(ctx, signed)
     except IntegrityError as exc:
-        await ctx.index.uploads.set_state(
-            upload.upload_id, UploadState.REJECTED, exc.code, exc.message
-        )
-        ctx.open_uploads.pop(upload.upload_id, None)
-        log.warning("upload %s rejected: %s", upload.upload_id, exc.message)
+        await _reject(ctx, upload, exc)
         raise
     locator = await asyncio.to_thread(
         ctx.store.put_file, ctx.area.path(upload.upload_id), fingerprint.sha256, fingerprint.size
@@ -128,22 +132,32 @@ async def _verify_and_store(
         ),
         ctx.server_key,
     )
-    await _flag_if_late(ctx, manifest, now)
-    stored = await ctx.index.objects.finalize(upload.upload_id, _indexed(receipt, manifest))
+    late = _late_flag(ctx, manifest, now)
+    stored = await ctx.index.objects.finalize(upload.upload_id, _indexed(receipt, manifest), late)
     await asyncio.to_thread(ctx.area.remove, upload.upload_id)
     ctx.open_uploads.pop(upload.upload_id, None)
     log.info("stored %s/%s sha256=%s", manifest.evidence_id, manifest.role, fingerprint.sha256)
     return stored
 
 
-async def _flag_if_late(ctx: ServerContext, manifest: Manifest, received_at: datetime) -> None:
+async def _reject(ctx: ServerContext, upload: UploadRecord, exc: IntegrityError) -> None:
+    """Keep why on the upload, then free the disk its partial file reserved."""
+    await ctx.index.uploads.set_state(upload.upload_id, UploadState.REJECTED, exc.code, exc.message)
+    ctx.open_uploads.pop(upload.upload_id, None)
+    await asyncio.to_thread(ctx.area.remove, upload.upload_id)
+    log.warning("upload %s rejected: %s", upload.upload_id, exc.message)
+
+
+def _late_flag(
+    ctx: ServerContext, manifest: Manifest, received_at: datetime
+) -> tuple[NewFlag, ...]:
     if manifest.role is not Role.ORIGINAL:
-        return  # review copies and transcripts are made later on purpose
+        return ()  # review copies and transcripts are made later on purpose
     captured_until = manifest.capture_end() or manifest.capture.started_at
     hours = (received_at - captured_until).total_seconds() / 3600
     limit = ctx.compliance.late_upload_hours
     if hours <= limit:
-        return
+        return ()
     detail = {
         "case_number": None if manifest.case_number is None else str(manifest.case_number),
         "captured_until": format_time(captured_until.astimezone(UTC)),
@@ -151,7 +165,8 @@ async def _flag_if_late(ctx: ServerContext, manifest: Manifest, received_at: dat
         "hours": round(hours, 1),
         "late_upload_hours": limit,
     }
-    if await raise_flag(
+    log.warning("late upload: %s arrived %.1f h after capture", manifest.evidence_id, hours)
+    flag = new_flag(
         ctx,
         FlagKind.LATE_UPLOAD,
         str(manifest.evidence_id),
@@ -159,8 +174,8 @@ async def _flag_if_late(ctx: ServerContext, manifest: Manifest, received_at: dat
         device_id=manifest.device_id,
         evidence_id=manifest.evidence_id,
         role=manifest.role,
-    ):
-        log.warning("late upload: %s arrived %.1f h after capture", manifest.evidence_id, hours)
+    )
+    return (flag,)
 
 
 def _indexed(signed_receipt: SignedReceipt, manifest: Manifest) -> StoredObject:

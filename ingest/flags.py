@@ -14,7 +14,7 @@ from evidence.strict_json import format_time
 from ingest.context import ServerContext
 from ingest.server_device import SERVER_DEVICE
 from ingest.text import check_text
-from storage.records import FlagRecord
+from storage.records import FlagRecord, FlagResolution, NewFlag
 
 __all__ = [
     "SERVER",
@@ -22,8 +22,10 @@ __all__ = [
     "advice_for",
     "flag_json",
     "list_flags",
+    "new_flag",
     "raise_flag",
     "resolve_flag",
+    "server_resolution",
 ]
 
 log = logging.getLogger(__name__)
@@ -83,6 +85,26 @@ def advice_for(kind: str) -> str | None:
         return None
 
 
+def new_flag(
+    ctx: ServerContext,
+    kind: FlagKind,
+    subject: str,
+    detail: dict[str, Any],
+    *,
+    device_id: DeviceId | None = None,
+    evidence_id: EvidenceId | None = None,
+    role: Role | None = None,
+) -> NewFlag:
+    """A flag to raise now, in the transaction that writes what it is about."""
+    text = json.dumps(detail, ensure_ascii=False, sort_keys=True)
+    return NewFlag(kind.value, subject, text, ctx.clock(), device_id, evidence_id, role)
+
+
+def server_resolution(ctx: ServerContext, kind: FlagKind, subject: str, why: str) -> FlagResolution:
+    """The server resolving its own flag now, because what it waited for happened."""
+    return FlagResolution(kind.value, subject, why, SERVER, ctx.clock())
+
+
 async def raise_flag(
     ctx: ServerContext,
     kind: FlagKind,
@@ -93,11 +115,15 @@ async def raise_flag(
     evidence_id: EvidenceId | None = None,
     role: Role | None = None,
 ) -> bool:
+    """Raise a flag on its own (when nothing else is written with it)."""
+    flag = new_flag(
+        ctx, kind, subject, detail, device_id=device_id, evidence_id=evidence_id, role=role
+    )
     return await ctx.index.flags.raise_flag(
-        kind.value,
-        subject,
-        json.dumps(detail, ensure_ascii=False, sort_keys=True),
-        ctx.clock(),
+        flag.kind,
+        flag.subject,
+        flag.detail,
+        flag.raised_at,
         device_id=device_id,
         evidence_id=evidence_id,
         role=role,

@@ -21,13 +21,13 @@ log = logging.getLogger(__name__)
 
 async def options(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
-    return web.Response(status=204, headers=discovery_headers(ctx.config.max_upload_bytes))
+    return web.Response(status=204, headers=discovery_headers(ctx.config.upload_size_limit))
 
 
 async def create(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
     device = await authenticate_device(ctx, request)
-    creation = parse_creation(request.headers, ctx.config.max_upload_bytes)
+    creation = parse_creation(request.headers, ctx.config.upload_size_limit)
     upload, new = await create_upload(ctx, device, creation)
     if new and creation.has_body:
         try:

@@ -16,7 +16,7 @@ from evidence.manifest import SignedManifest
 from evidence.receipt import SignedReceipt
 from evidence.strict_json import format_time
 from ingest.context import ServerContext
-from ingest.flags import FlagKind, raise_flag
+from ingest.flags import FlagKind, new_flag
 from ingest.policies import (
     AllOf,
     ChunksMatch,
@@ -28,7 +28,7 @@ from ingest.policies import (
     Subject,
 )
 from storage.interfaces import BlobStore
-from storage.records import StoredObject, VerificationRecord
+from storage.records import NewFlag, StoredObject, VerificationRecord
 
 __all__ = ["VERIFY_POLICIES", "verify_recording"]
 
@@ -74,20 +74,25 @@ async def _verify_object(ctx: ServerContext, stored: StoredObject) -> dict[str, 
     checks = [
         {"check": o.policy, "ok": o.ok, "code": o.code, "message": o.message} for o in outcomes
     ]
-    await ctx.index.objects.add_verification(
-        VerificationRecord(stored.evidence_id, stored.role, checked_at, ok, json.dumps(checks))
-    )
+    flags: tuple[NewFlag, ...] = ()
     if not ok:
         log.error("verification FAILED for %s/%s", stored.evidence_id, stored.role)
-        await raise_flag(
-            ctx,
-            FlagKind.VERIFICATION_FAILED,
-            f"{stored.evidence_id}/{stored.role}",
-            {"failed": [c["check"] for c in checks if not c["ok"]]},
-            device_id=stored.device_id,
-            evidence_id=stored.evidence_id,
-            role=stored.role,
+        flags = (
+            new_flag(
+                ctx,
+                FlagKind.VERIFICATION_FAILED,
+                f"{stored.evidence_id}/{stored.role}",
+                {"failed": [c["check"] for c in checks if not c["ok"]]},
+                device_id=stored.device_id,
+                evidence_id=stored.evidence_id,
+                role=stored.role,
+            ),
         )
+    # The verdict and its flag together: a failure is never kept without its flag.
+    await ctx.index.objects.add_verification(
+        VerificationRecord(stored.evidence_id, stored.role, checked_at, ok, json.dumps(checks)),
+        flags,
+    )
     return {
         "role": stored.role.value,
         "ok": ok,

@@ -4,7 +4,6 @@ text record of what is said). It becomes a derived object like any other: manife
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from dataclasses import replace
 from datetime import timedelta
@@ -18,7 +17,8 @@ from ingest.context import ServerContext
 from ingest.finalize import finalize_upload
 from ingest.registration import register_manifest
 from ingest.server_device import SERVER_DEVICE, ensure_server_device
-from storage.records import StoredObject, UploadRecord, UploadState, UserRecord
+from ingest.uploads import reserve, retire
+from storage.records import ManifestRecord, StoredObject, UploadRecord, UploadState, UserRecord
 
 __all__ = ["attach_transcript"]
 
@@ -38,16 +38,38 @@ async def _next_in_chain(ctx: ServerContext) -> tuple[int, Sha256 | None]:
 async def attach_transcript(
     ctx: ServerContext, user: UserRecord, evidence_id: EvidenceId, text: bytes
 ) -> StoredObject:
+    """Sign, register, store and receipt a transcript. An attach that failed after its
+    manifest was registered is finished by sending the same text again."""
     record = await ctx.index.uploads.manifest(evidence_id, Role.ORIGINAL)
     if record is None or await ctx.index.objects.get(evidence_id, Role.ORIGINAL) is None:
         raise NotFound(f"no stored recording {evidence_id}")
-    if await ctx.index.uploads.manifest(evidence_id, Role.TRANSCRIPT) is not None:
+    if await ctx.index.objects.get(evidence_id, Role.TRANSCRIPT) is not None:
         raise ManifestConflict(f"{evidence_id} already has a transcript")
     try:
         text.decode("utf-8")
     except UnicodeDecodeError:
         raise MalformedBody("a transcript is UTF-8 text") from None
-    original = Manifest.parse(record.body, ctx.case_rule)
+    registered = await _registered(ctx, user, record, text)
+    upload = await _filled_upload(ctx, evidence_id, text)
+    return await finalize_upload(ctx, upload, registered)
+
+
+async def _registered(
+    ctx: ServerContext, user: UserRecord, original_record: ManifestRecord, text: bytes
+) -> ManifestRecord:
+    """The transcript's manifest: held from an attach that stopped after registering it
+    (a manifest is never withdrawn, so only the same text can finish it), or signed and
+    registered now."""
+    evidence_id = original_record.evidence_id
+    held = await ctx.index.uploads.manifest(evidence_id, Role.TRANSCRIPT)
+    if held is not None:
+        if Manifest.parse(held.body, ctx.case_rule).sha256 != Sha256.of(text):
+            raise ManifestConflict(
+                f"{evidence_id} has another transcript registered but not yet stored; "
+                "send that text again to finish it"
+            )
+        return held
+    original = Manifest.parse(original_record.body, ctx.case_rule)
     server = await ensure_server_device(ctx.index, ctx.server_key)
     async with ctx.signing:
         sequence, previous = await _next_in_chain(ctx)
@@ -55,13 +77,23 @@ async def attach_transcript(
             _transcript_manifest(ctx, original, user, text, sequence, previous), ctx.server_key
         )
         registered, _ = await register_manifest(ctx, server, signed.body, signed.signature)
-    upload_id = secrets.token_hex(16)
-    await asyncio.to_thread(ctx.area.create, upload_id, len(text))
-    await asyncio.to_thread(ctx.area.fill, upload_id, text)
+    return registered
+
+
+async def _filled_upload(ctx: ServerContext, evidence_id: EvidenceId, text: bytes) -> UploadRecord:
+    """The transcript's upload with every byte in: one left open by an earlier attempt,
+    or a new one."""
     now = ctx.clock()
-    upload, _ = await ctx.index.uploads.create_upload(
+    held = await ctx.index.uploads.live_upload(evidence_id, Role.TRANSCRIPT)
+    if held is not None and held.state is UploadState.OPEN:
+        if held.expires_at > now:
+            return held
+        async with ctx.lock_for(held.upload_id):
+            await retire(ctx, held.upload_id, UploadState.EXPIRED)
+    upload, _ = await reserve(
+        ctx,
         UploadRecord(
-            upload_id=upload_id,
+            upload_id=secrets.token_hex(16),
             evidence_id=evidence_id,
             role=Role.TRANSCRIPT,
             device_id=SERVER_DEVICE,
@@ -71,9 +103,10 @@ async def attach_transcript(
             metadata="",
             created_at=now,
             expires_at=now + timedelta(seconds=ctx.config.upload_expiry_seconds),
-        )
+        ),
+        text,
     )
-    return await finalize_upload(ctx, upload, registered)
+    return upload
 
 
 def _transcript_manifest(

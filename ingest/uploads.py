@@ -24,6 +24,7 @@ from evidence.errors import (
     MalformedHeader,
     ManifestNotRegistered,
     OffsetMismatch,
+    QuotaExceeded,
     StorageFailure,
     UnknownUpload,
     WrongDevice,
@@ -41,6 +42,7 @@ __all__ = [
     "create_upload",
     "open_upload",
     "owned_upload",
+    "reserve",
     "retire",
     "terminate",
     "upload_manifest",
@@ -88,16 +90,60 @@ async def create_upload(
         raise LengthMismatch(
             f"Upload-Length {creation.length} but the manifest says {manifest.size}"
         )
-    # A retried creation finds its upload here, before any disk space is reserved for it.
-    held = await ctx.index.uploads.live_upload(evidence_id, role)
-    if held is not None and held.state in (UploadState.OPEN, UploadState.FINALIZED):
-        return held, False
+    async with ctx.lock_for(f"quota:{device.device_id}"):
+        # A retried creation finds its upload here, before any quota or disk is asked.
+        held = await ctx.index.uploads.live_upload(evidence_id, role)
+        if held is not None and held.state in (UploadState.OPEN, UploadState.FINALIZED):
+            return held, False
+        await _check_quota(ctx, device, creation.length)
+        record, new = await _reserve(ctx, device, creation, evidence_id, role)
+    if new:
+        log.info(
+            "upload %s opened for %s/%s (%d bytes)",
+            record.upload_id,
+            evidence_id,
+            role,
+            creation.length,
+        )
+    return record, new
+
+
+async def _check_quota(ctx: ServerContext, device: DeviceRecord, length: int) -> None:
+    """Refuse an upload the device has no room for, before its disk space is reserved:
+    only its open uploads that have not expired count, and each holds its full length."""
+    count, reserved = await ctx.index.uploads.reserved(device.device_id, ctx.clock())
+    most, room = ctx.config.max_open_uploads_per_device, ctx.config.max_reserved_bytes_per_device
+    if count >= most:
+        raise QuotaExceeded(
+            f"device {device.device_id} has {count} uploads open, the most it may; "
+            "retry when one finishes",
+            quota="open_uploads",
+            open_uploads=count,
+            limit=most,
+        )
+    if reserved + length > room:
+        raise QuotaExceeded(
+            f"device {device.device_id} has {reserved} bytes reserved by open uploads; "
+            f"{length} more would pass its limit of {room}; retry when one finishes",
+            quota="reserved_bytes",
+            reserved_bytes=reserved,
+            requested_bytes=length,
+            limit=room,
+        )
+
+
+async def _reserve(
+    ctx: ServerContext,
+    device: DeviceRecord,
+    creation: Creation,
+    evidence_id: EvidenceId,
+    role: Role,
+) -> tuple[UploadRecord, bool]:
     now = ctx.clock()
-    upload_id = secrets.token_hex(16)
-    await asyncio.to_thread(ctx.area.create, upload_id, creation.length)
-    record, new = await ctx.index.uploads.create_upload(
+    return await reserve(
+        ctx,
         UploadRecord(
-            upload_id=upload_id,
+            upload_id=secrets.token_hex(16),
             evidence_id=evidence_id,
             role=role,
             device_id=device.device_id,
@@ -107,15 +153,29 @@ async def create_upload(
             metadata=creation.metadata_header,
             created_at=now,
             expires_at=now + timedelta(seconds=ctx.config.upload_expiry_seconds),
-        )
+        ),
     )
+
+
+async def reserve(
+    ctx: ServerContext, record: UploadRecord, content: bytes | None = None
+) -> tuple[UploadRecord, bool]:
+    """Allocate the partial file (and write ``content``, for an object the server makes
+    itself), then index the upload; return the upload and whether it is new. A partial
+    file the index did not take is removed again: disk is never held by an upload
+    nobody can see, count against a quota, or sweep."""
+    upload_id = record.upload_id
+    await asyncio.to_thread(ctx.area.create, upload_id, record.length)
+    try:
+        if content is not None:
+            await asyncio.to_thread(ctx.area.fill, upload_id, content)
+        held, new = await ctx.index.uploads.create_upload(record)
+    except Exception:
+        await asyncio.to_thread(ctx.area.remove, upload_id)
+        raise
     if not new:  # another request created it in the meantime
         await asyncio.to_thread(ctx.area.remove, upload_id)
-    else:
-        log.info(
-            "upload %s opened for %s/%s (%d bytes)", upload_id, evidence_id, role, creation.length
-        )
-    return record, new
+    return held, new
 
 
 async def owned_upload(ctx: ServerContext, device: DeviceRecord, upload_id: str) -> UploadRecord:

@@ -25,6 +25,7 @@ from ingest.server import serve
 from ingest.sessions import session_timeline
 from ingest.transcripts import attach_transcript
 from liuhen.cli_compliance import add_compliance_commands
+from liuhen.cli_numbers import a_count, an_id
 from liuhen.report import (
     print_agent_status,
     print_flags,
@@ -259,7 +260,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     listing = command(recordings, "list", _recordings_list, "recordings, newest first")
     listing.add_argument("--case-number")
-    listing.add_argument("--limit", type=int, default=100)
+    listing.add_argument("--limit", type=a_count, default=100)
     listing.add_argument("--json", action="store_true")
     show = command(recordings, "show", _recordings_show, "one recording in full (JSON)")
     show.add_argument("evidence_id")
@@ -295,10 +296,10 @@ def _parser() -> argparse.ArgumentParser:
     listed = command(flags, "list", _flags_list, "open flags (or resolved ones), oldest first")
     listed.add_argument("--kind", choices=[kind.value for kind in FlagKind])
     listed.add_argument("--resolved", action="store_true", help="resolved flags instead")
-    listed.add_argument("--limit", type=int, default=100)
+    listed.add_argument("--limit", type=a_count, default=100)
     listed.add_argument("--json", action="store_true")
     resolve = command(flags, "resolve", _flags_resolve, "resolve a flag, with why (final)")
-    resolve.add_argument("flag_id", type=int)
+    resolve.add_argument("flag_id", type=an_id)
     resolve.add_argument("--reason", required=True, help="why it is resolved")
     resolve.add_argument("--by", required=True, help="who resolves it (kept with it)")
 

@@ -26,6 +26,7 @@ from ingest.compliance.matching import decide, list_suggestions, unassigned
 from ingest.compliance.report import DEFAULT_LIMIT, ReportFilters, build_report
 from ingest.context import ServerContext
 from liuhen import compliance_output as output
+from liuhen.cli_numbers import a_count, an_id
 from liuhen.server_host import server_books
 from liuhen.settings import Settings
 from storage.compliance_records import Decision, ExemptionReason, ImportResult
@@ -297,7 +298,7 @@ def _act_commands(groups: Any) -> None:
     _act_fields(add, required=True)
     _by(add)
     edit = _command(acts, "edit", _acts_edit, "correct an act (kept in its history)")
-    edit.add_argument("act_id", type=int)
+    edit.add_argument("act_id", type=an_id)
     _act_fields(edit, required=False)
     edit.add_argument("--reason", help="why the act is corrected")
     _by(edit)
@@ -305,7 +306,7 @@ def _act_commands(groups: Any) -> None:
     imported.add_argument("file", type=Path)
     _by(imported)
     show = _command(acts, "show", _acts_show, "one act: coverage, suggestions, history")
-    show.add_argument("act_id", type=int)
+    show.add_argument("act_id", type=an_id)
     show.add_argument("--json", action="store_true")
 
 
@@ -321,31 +322,33 @@ def _compliance_commands(groups: Any) -> None:
         report.add_argument(name)
     report.add_argument("--since", help="a date or time; acts starting at or after it")
     report.add_argument("--until", help="a date or time; acts starting before it")
-    report.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help="cases and flags listed")
+    report.add_argument(
+        "--limit", type=a_count, default=DEFAULT_LIMIT, help="cases and flags listed"
+    )
     suggestions = _command(compliance, "suggestions", _suggestions, "recordings suggested for acts")
     which = suggestions.add_mutually_exclusive_group()
     which.add_argument("--case-number")
-    which.add_argument("--act", type=int)
+    which.add_argument("--act", type=an_id)
     suggestions.add_argument("--json", action="store_true")
     for name, run in (("confirm", _confirm), ("reject", _reject)):
         decided = _command(compliance, name, run, f"{name} a suggestion (final)")
         decided.add_argument("evidence_id")
-        decided.add_argument("act_id", type=int)
+        decided.add_argument("act_id", type=an_id)
         decided.add_argument("--note")
         _by(decided)
     exempted = _command(compliance, "exempt", _exempt, "exempt an act whose duty is full")
-    exempted.add_argument("act_id", type=int)
+    exempted.add_argument("act_id", type=an_id)
     exempted.add_argument("--reason", required=True, choices=[r.value for r in ExemptionReason])
     exempted.add_argument("--approver", required=True, help="who approved it")
     exempted.add_argument("--approved-at", required=True, help="when it was approved")
     exempted.add_argument("--note")
     _by(exempted)
     withdrawn = _command(compliance, "withdraw", _withdraw, "withdraw an exemption")
-    withdrawn.add_argument("exemption_id", type=int)
+    withdrawn.add_argument("exemption_id", type=an_id)
     withdrawn.add_argument("--reason", required=True)
     _by(withdrawn)
     listing = _command(compliance, "unassigned", _unassigned, "recordings attached to no act")
-    listing.add_argument("--limit", type=int, default=100)
+    listing.add_argument("--limit", type=a_count, default=100)
     listing.add_argument("--json", action="store_true")
 
 

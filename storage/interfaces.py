@@ -34,10 +34,12 @@ from storage.compliance_records import (
     ReportRows,
 )
 from storage.records import (
+    Derived,
     DeviceKeyRecord,
     DeviceRecord,
     FlagRecord,
     ManifestRecord,
+    NewFlag,
     SegmentRecord,
     StoredObject,
     TokenRecord,
@@ -117,9 +119,14 @@ class Credentials(Protocol):
 
 
 class Uploads(Protocol):
-    async def register_manifest(self, record: ManifestRecord) -> tuple[ManifestRecord, bool]:
-        """Store a manifest; return it and whether it is new. The same bytes again return
-        the stored one; different bytes for the same object or sequence number raise."""
+    async def register_manifest(
+        self, record: ManifestRecord, derived: Derived | None = None
+    ) -> tuple[ManifestRecord, bool]:
+        """Store a manifest and what the caller derived from it (flags to resolve and to
+        raise, a session segment, fingerprints) in one transaction: all or nothing.
+        Return the manifest and whether it is new. The same bytes again return the stored
+        one and write nothing; different bytes for the same object or sequence number
+        raise."""
         ...
 
     async def manifest(self, evidence_id: EvidenceId, role: Role) -> ManifestRecord | None: ...
@@ -135,6 +142,11 @@ class Uploads(Protocol):
     async def create_upload(self, record: UploadRecord) -> tuple[UploadRecord, bool]:
         """Create an upload unless one is open or finalized for the same object; return the
         upload and whether it is new."""
+        ...
+
+    async def reserved(self, device_id: DeviceId, now: datetime) -> tuple[int, int]:
+        """A device's open uploads that have not expired by ``now``: how many, and the
+        sum of their lengths (what their partial files hold on disk)."""
         ...
 
     async def upload(self, upload_id: str) -> UploadRecord | None: ...
@@ -163,9 +175,12 @@ class Uploads(Protocol):
 
 
 class Objects(Protocol):
-    async def finalize(self, upload_id: str, stored: StoredObject) -> StoredObject:
-        """Index a verified object and mark its upload finalized, in one transaction.
-        Idempotent: an object already indexed is returned as it was."""
+    async def finalize(
+        self, upload_id: str, stored: StoredObject, flags: Sequence[NewFlag] = ()
+    ) -> StoredObject:
+        """Index a verified object, mark its upload finalized and raise ``flags``, in one
+        transaction. Idempotent: an object already indexed is returned as it was, and
+        nothing is written."""
         ...
 
     async def get(self, evidence_id: EvidenceId, role: Role) -> StoredObject | None: ...
@@ -178,7 +193,11 @@ class Objects(Protocol):
         """Stored originals, newest capture first; all of them when ``case_number`` is None."""
         ...
 
-    async def add_verification(self, record: VerificationRecord) -> None: ...
+    async def add_verification(
+        self, record: VerificationRecord, flags: Sequence[NewFlag] = ()
+    ) -> None:
+        """Keep a verification and raise ``flags`` about it, in one transaction."""
+        ...
 
     async def latest_verification(
         self, evidence_id: EvidenceId, role: Role
@@ -229,17 +248,9 @@ class Flags(Protocol):
 
 
 class Media(Protocol):
-    async def add_segment(self, segment: SegmentRecord) -> None:
-        """Idempotent: a segment already held stays as it was."""
-        ...
+    """Segments and fingerprints, written with their manifest (``Uploads.register_manifest``)."""
 
     async def session(self, session_id: str) -> list[SegmentRecord]: ...
-
-    async def add_prints(
-        self, evidence_id: EvidenceId, role: Role, prints: Sequence[SecondPrint]
-    ) -> None:
-        """Idempotent: fingerprints already held stay as they were."""
-        ...
 
     async def prints(self, evidence_id: EvidenceId, role: Role) -> list[SecondPrint]: ...
 

@@ -9,13 +9,18 @@ from datetime import datetime
 from evidence.case_number import CaseNumber
 from evidence.digest import Sha256
 from evidence.identifiers import DeviceId, EvidenceId, Role
+from evidence.perceptual import SecondPrint
 
 __all__ = [
+    "Derived",
     "DeviceKeyRecord",
     "DeviceRecord",
     "DeviceStatus",
     "FlagRecord",
+    "FlagResolution",
     "ManifestRecord",
+    "NewFlag",
+    "PrintSet",
     "SegmentRecord",
     "StoredObject",
     "TokenRecord",
@@ -82,7 +87,7 @@ class ManifestRecord:
 class UploadState(enum.StrEnum):
     OPEN = "open"  # taking bytes
     FINALIZED = "finalized"  # verified, stored, receipted
-    REJECTED = "rejected"  # all bytes arrived but verification failed; bytes kept until expiry
+    REJECTED = "rejected"  # all bytes arrived but verification failed; partial file removed
     TERMINATED = "terminated"  # the client deleted it (tus termination)
     EXPIRED = "expired"  # not finished in time; partial bytes removed
 
@@ -171,3 +176,47 @@ class SegmentRecord:
     started_at: datetime
     ended_at: datetime | None
     registered_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class NewFlag:
+    """A flag to raise, unless one of its kind is already open for its subject."""
+
+    kind: str
+    subject: str
+    detail: str  # JSON
+    raised_at: datetime
+    device_id: DeviceId | None = None
+    evidence_id: EvidenceId | None = None
+    role: Role | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FlagResolution:
+    """Resolve the open flag of this kind for ``subject``, if there is one."""
+
+    kind: str
+    subject: str
+    resolution: str
+    by: str
+    resolved_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PrintSet:
+    """Per-second perceptual fingerprints of one object."""
+
+    evidence_id: EvidenceId
+    role: Role
+    prints: tuple[SecondPrint, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Derived:
+    """What the server derives from a new manifest, written in the manifest's own
+    transaction: resolutions first, then the segment, the fingerprints and the flags."""
+
+    resolutions: tuple[FlagResolution, ...] = ()
+    segment: SegmentRecord | None = None
+    prints: tuple[PrintSet, ...] = ()
+    flags: tuple[NewFlag, ...] = ()

@@ -108,3 +108,22 @@ def test_flags_are_listed_and_resolved_with_who_and_why(config, tmp_path, capsys
     assert main([*base, "flags", "list", "--resolved", "--json"]) == 0
     [flag] = json.loads(capsys.readouterr().out)["flags"]
     assert (flag["resolved_by"], flag["resolution"]) == ("zhao", "dock offline")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["flags", "resolve", "100000000000000000000", "--reason", "r", "--by", "zhao"],
+        ["flags", "resolve", "0", "--reason", "r", "--by", "zhao"],
+        ["flags", "list", "--limit", "9223372036854775808"],
+        ["acts", "show", "-1"],
+        ["compliance", "withdraw", "99999999999999999999", "--reason", "r", "--by", "zhao"],
+        ["compliance", "confirm", "0b7f4f9e-3c1a-4d2e-9a55-1f2e3d4c5b6a", "1e20", "--by", "zhao"],
+    ],
+)
+def test_numbers_out_of_range_are_usage_errors(config, capsys, argv):
+    with pytest.raises(SystemExit) as exited:
+        main(["--config", str(config), "--log-level", "WARNING", *argv])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "an id is" in err or "a count is" in err

@@ -68,3 +68,14 @@ def test_a_missing_file_is_an_error(tmp_path):
 def test_docs_list_every_option_with_its_default():
     documented = dict(re.findall(r"^\| `([a-z_.]+)` \| `(.*)` \|", DOCS.read_text(), re.MULTILINE))
     assert documented == dict(describe_defaults())
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("max_open_uploads_per_device", "-1"), ("max_reserved_bytes_per_device", "0")],
+)
+def test_upload_quotas_must_make_sense(option, value):
+    with pytest.raises(ConfigError, match=f"server.{option}"):
+        load_settings(None, environ={f"LIUHEN_SERVER__{option.upper()}": value})
+    paused = load_settings(None, environ={"LIUHEN_SERVER__MAX_OPEN_UPLOADS_PER_DEVICE": "0"})
+    assert paused.server.max_open_uploads_per_device == 0

@@ -4,7 +4,9 @@ Opening reads the container; then the first ``check_seconds`` of each audio and 
 stream are decoded, because a file can open and still hold a stream nothing can decode.
 Every failure is an answer, never an exception: a broken file is still evidence, and the
 manifest says what is wrong with it. Times inside the file (creation_time, stream start)
-are the device's claims and are recorded as found.
+are the device's claims and are recorded as found; a number outside the range the
+manifest allows (a broken file can claim a duration of centuries) is recorded as unknown,
+so the agent never signs a manifest the server must refuse.
 """
 
 from __future__ import annotations
@@ -17,7 +19,15 @@ from typing import Any
 
 import av
 
-from evidence.manifest_media import MediaFacts, StreamFacts
+from evidence.manifest_media import (
+    MAX_DURATION_MS,
+    MAX_START_MS,
+    MAX_STREAM_VALUE,
+    MediaFacts,
+    StreamFacts,
+    fraction_text,
+)
+from evidence.ranges import within
 
 __all__ = ["opens_as_media", "probe"]
 
@@ -28,6 +38,15 @@ _VFR_SPREAD = 0.1  # frame durations differing by more than 10% mean a variable 
 
 def _ms(value: Fraction | None) -> int | None:
     return None if value is None else round(value * 1000)
+
+
+def _duration_ms(value: Fraction | None) -> int | None:
+    return within(_ms(value), 0, MAX_DURATION_MS)
+
+
+def _count(value: int | None) -> int | None:
+    """A width, height, sample rate or channel count as the manifest takes it."""
+    return within(value, 0, MAX_STREAM_VALUE)
 
 
 def _stream_seconds(stream: Any, ticks: int | None) -> Fraction | None:
@@ -52,14 +71,16 @@ def _describe(stream: Any, variable: bool) -> StreamFacts:
     return StreamFacts(
         kind=kind,
         codec=context.name if context is not None else None,
-        width=context.width if kind == "video" else None,
-        height=context.height if kind == "video" else None,
-        frame_rate=None if not rate else f"{rate.numerator}/{rate.denominator}",
+        width=_count(context.width) if kind == "video" else None,
+        height=_count(context.height) if kind == "video" else None,
+        frame_rate=None if not rate else fraction_text(rate.numerator, rate.denominator),
         variable_frame_rate=variable,
-        sample_rate=context.sample_rate if kind == "audio" else None,
-        channels=context.channels if kind == "audio" else None,
-        start_ms=_ms(_stream_seconds(stream, stream.start_time)),
-        duration_ms=_ms(_stream_seconds(stream, stream.duration)),
+        sample_rate=_count(context.sample_rate) if kind == "audio" else None,
+        channels=_count(context.channels) if kind == "audio" else None,
+        start_ms=within(
+            _ms(_stream_seconds(stream, stream.start_time)), -MAX_START_MS, MAX_START_MS
+        ),
+        duration_ms=_duration_ms(_stream_seconds(stream, stream.duration)),
     )
 
 
@@ -128,7 +149,10 @@ def _probe_open(container: Any, check_seconds: float) -> MediaFacts:
         _describe(stream, _variable_rate(sorted(timestamps.get(stream.index, []))))
         for stream in container.streams
     )
-    duration = None if container.duration is None else round(container.duration / 1000)
+    # FFmpeg gives the container's duration in microseconds.
+    duration = (
+        None if container.duration is None else _duration_ms(Fraction(container.duration, 10**6))
+    )
     return MediaFacts(
         container=name,
         duration_ms=duration,

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from evidence.errors import BadRequest, InvalidIdentifier, MalformedBody
 from evidence.identifiers import EvidenceId
+from evidence.ranges import INT64_MAX, time_in_range
 from evidence.strict_json import Fields
 from ingest.compliance.acts import EDITABLE, MAX_PARTIES, ActDraft
 from ingest.compliance.imports import parse_moment
@@ -141,8 +142,9 @@ def _decimal(text: str) -> bool:
 
 
 def path_id(text: str, what: str) -> int:
-    if not _decimal(text) or len(text) > 18:
-        raise InvalidIdentifier(f"{what} is a positive integer; got {text!r}")
+    """An id in a path or query: 1 to 2^63-1, in ASCII digits."""
+    if not _decimal(text) or len(text) > 19 or not 1 <= int(text) <= INT64_MAX:
+        raise InvalidIdentifier(f"{what} is an integer from 1 to {INT64_MAX}; got {text!r}")
     return int(text)
 
 
@@ -164,12 +166,16 @@ def when_given(text: str, zone: tzinfo, name: str = "time") -> datetime:
     """A date (its midnight in ``zone``) or a time (in ``zone`` when it has no offset)."""
     try:
         if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time(), zone)
-        if text == text.strip():  # parse_moment forgives surrounding spaces; this never did
+            moment = datetime.combine(date.fromisoformat(text), time(), zone)
+            if time_in_range(moment):
+                return moment
+        elif text == text.strip():  # parse_moment forgives surrounding spaces; this never did
             return parse_moment(text, zone)
     except ValueError:
         pass
-    raise BadRequest(f"{name} must be a date (2026-03-01) or a time; got {text!r}")
+    raise BadRequest(
+        f"{name} must be a date (2026-03-01) or a time, from 1900 to 9000; got {text!r}"
+    )
 
 
 def _only(query: Mapping[str, str], known: set[str]) -> None:

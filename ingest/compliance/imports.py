@@ -16,6 +16,7 @@ from datetime import datetime, tzinfo
 
 from evidence.csv_table import CsvRow, CsvTable
 from evidence.errors import ActConflict, BadRequest, CaseConflict, LiuhenError, MalformedCsv
+from evidence.ranges import time_in_range
 from ingest.compliance.acts import ActDraft, case_record, settle
 from ingest.compliance.catalogues import current_catalogue
 from ingest.context import ServerContext
@@ -56,10 +57,13 @@ _SEPARATORS = re.compile(r"[;；,，、\s]+")
 
 
 def parse_moment(text: str, zone: tzinfo) -> datetime:
-    """An ISO 8601 time (``T`` or a space between date and time); one written without an
-    offset is in ``zone``, the agency's."""
+    """An ISO 8601 time (``T`` or a space between date and time), from 1900 to 9000; one
+    written without an offset is in ``zone``, the agency's."""
     moment = datetime.fromisoformat(text.strip())
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+    moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=zone)
+    if not time_in_range(moment):
+        raise ValueError(f"{text!r} is not between 1900 and 9000")
+    return moment
 
 
 def split_names(text: str | None) -> tuple[str, ...]:
@@ -82,7 +86,9 @@ def _time(row: CsvRow, column: str, zone: tzinfo) -> datetime:
         try:
             return parse_moment(text, zone)
         except ValueError:
-            raise ValueError(f"{text!r} is not a time such as 2026-03-12 09:30:00") from None
+            raise ValueError(
+                f"{text!r} is not a time such as 2026-03-12 09:30:00, from 1900 to 9000"
+            ) from None
 
     return row.convert(column, parse)
 

@@ -8,9 +8,43 @@ from datetime import datetime
 
 from evidence.errors import AlreadyResolved, UnknownFlag
 from evidence.identifiers import DeviceId, EvidenceId, Role
-from storage.records import FlagRecord
+from storage.records import FlagRecord, FlagResolution, NewFlag
 from storage.sqlite import rows
 from storage.sqlite.database import SqliteDatabase, transaction
+
+
+def insert_flag(conn: sqlite3.Connection, flag: NewFlag) -> bool:
+    """Raise ``flag`` in the caller's transaction; False if one is open for its subject."""
+    cursor = conn.execute(
+        "INSERT OR IGNORE INTO flags (kind, device_id, evidence_id, role, subject, "
+        "detail, raised_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            flag.kind,
+            None if flag.device_id is None else str(flag.device_id),
+            None if flag.evidence_id is None else str(flag.evidence_id),
+            None if flag.role is None else flag.role.value,
+            flag.subject,
+            flag.detail,
+            rows.when(flag.raised_at),
+        ),
+    )
+    return cursor.rowcount == 1
+
+
+def resolve_open(conn: sqlite3.Connection, resolution: FlagResolution) -> bool:
+    """Resolve the open flag of a kind for a subject in the caller's transaction."""
+    cursor = conn.execute(
+        "UPDATE flags SET resolved_at = ?, resolution = ?, resolved_by = ? "
+        "WHERE kind = ? AND subject = ? AND resolved_at IS NULL",
+        (
+            rows.when(resolution.resolved_at),
+            resolution.resolution,
+            resolution.by,
+            resolution.kind,
+            resolution.subject,
+        ),
+    )
+    return cursor.rowcount > 0
 
 
 class SqliteFlags:
@@ -28,36 +62,22 @@ class SqliteFlags:
         evidence_id: EvidenceId | None = None,
         role: Role | None = None,
     ) -> bool:
+        flag = NewFlag(kind, subject, detail, now, device_id, evidence_id, role)
+
         def raise_flag(conn: sqlite3.Connection) -> bool:
             with transaction(conn):
-                cursor = conn.execute(
-                    "INSERT OR IGNORE INTO flags (kind, device_id, evidence_id, role, subject, "
-                    "detail, raised_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        kind,
-                        None if device_id is None else str(device_id),
-                        None if evidence_id is None else str(evidence_id),
-                        None if role is None else role.value,
-                        subject,
-                        detail,
-                        rows.when(now),
-                    ),
-                )
-                return cursor.rowcount == 1
+                return insert_flag(conn, flag)
 
         return await self._db.run(raise_flag)
 
     async def resolve(
         self, kind: str, subject: str, resolution: str, by: str, now: datetime
     ) -> bool:
+        wanted = FlagResolution(kind, subject, resolution, by, now)
+
         def resolve(conn: sqlite3.Connection) -> bool:
             with transaction(conn):
-                cursor = conn.execute(
-                    "UPDATE flags SET resolved_at = ?, resolution = ?, resolved_by = ? "
-                    "WHERE kind = ? AND subject = ? AND resolved_at IS NULL",
-                    (rows.when(now), resolution, by, kind, subject),
-                )
-                return cursor.rowcount > 0
+                return resolve_open(conn, wanted)
 
         return await self._db.run(resolve)
 

@@ -1,40 +1,50 @@
-"""Room sessions' segments and per-second perceptual fingerprints."""
+"""Room sessions' segments and per-second perceptual fingerprints: written with the
+manifest they come from (``storage.sqlite.uploads``), read here."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
 
 from evidence.identifiers import DeviceId, EvidenceId, Role
 from evidence.perceptual import SecondPrint
 from evidence.strict_json import parse_time
-from storage.records import SegmentRecord
+from storage.records import PrintSet, SegmentRecord
 from storage.sqlite import rows
-from storage.sqlite.database import SqliteDatabase, transaction
+from storage.sqlite.database import SqliteDatabase
+
+
+def insert_segment(conn: sqlite3.Connection, segment: SegmentRecord) -> None:
+    """Keep a segment in the caller's transaction; one already held stays as it was."""
+    conn.execute(
+        "INSERT OR IGNORE INTO segments (evidence_id, session_id, segment_index, device_id, "
+        "started_at, ended_at, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (
+            str(segment.evidence_id),
+            segment.session_id,
+            segment.index,
+            str(segment.device_id),
+            rows.when(segment.started_at),
+            rows.when(segment.ended_at),
+            rows.when(segment.registered_at),
+        ),
+    )
+
+
+def insert_prints(conn: sqlite3.Connection, prints: PrintSet) -> None:
+    """Keep fingerprints in the caller's transaction; those already held stay as they were."""
+    conn.executemany(
+        "INSERT OR IGNORE INTO perceptual (evidence_id, role, second, hash, quality) "
+        "VALUES (?, ?, ?, ?, ?)",
+        [
+            (str(prints.evidence_id), prints.role.value, p.second, p.hash, p.quality)
+            for p in prints.prints
+        ],
+    )
 
 
 class SqliteMedia:
     def __init__(self, db: SqliteDatabase) -> None:
         self._db = db
-
-    async def add_segment(self, segment: SegmentRecord) -> None:
-        def add_segment(conn: sqlite3.Connection) -> None:
-            with transaction(conn):
-                conn.execute(
-                    "INSERT OR IGNORE INTO segments (evidence_id, session_id, segment_index, device_id, "
-                    "started_at, ended_at, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        str(segment.evidence_id),
-                        segment.session_id,
-                        segment.index,
-                        str(segment.device_id),
-                        rows.when(segment.started_at),
-                        rows.when(segment.ended_at),
-                        rows.when(segment.registered_at),
-                    ),
-                )
-
-        await self._db.run(add_segment)
 
     async def session(self, session_id: str) -> list[SegmentRecord]:
         def session(conn: sqlite3.Connection) -> list[SegmentRecord]:
@@ -56,19 +66,6 @@ class SqliteMedia:
             ]
 
         return await self._db.run(session)
-
-    async def add_prints(
-        self, evidence_id: EvidenceId, role: Role, prints: Sequence[SecondPrint]
-    ) -> None:
-        def add_prints(conn: sqlite3.Connection) -> None:
-            with transaction(conn):
-                conn.executemany(
-                    "INSERT OR IGNORE INTO perceptual (evidence_id, role, second, hash, quality) "
-                    "VALUES (?, ?, ?, ?, ?)",
-                    [(str(evidence_id), role.value, p.second, p.hash, p.quality) for p in prints],
-                )
-
-        await self._db.run(add_prints)
 
     async def prints(self, evidence_id: EvidenceId, role: Role) -> list[SecondPrint]:
         def prints(conn: sqlite3.Connection) -> list[SecondPrint]:

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 
 from evidence.errors import StorageFailure
 from evidence.identifiers import EvidenceId, Role
-from storage.records import StoredObject, UploadState, VerificationRecord
+from storage.records import NewFlag, StoredObject, UploadState, VerificationRecord
 from storage.sqlite import rows
 from storage.sqlite.database import SqliteDatabase, transaction
+from storage.sqlite.flags import insert_flag
 
 
 class SqliteObjects:
     def __init__(self, db: SqliteDatabase) -> None:
         self._db = db
 
-    async def finalize(self, upload_id: str, stored: StoredObject) -> StoredObject:
+    async def finalize(
+        self, upload_id: str, stored: StoredObject, flags: Sequence[NewFlag] = ()
+    ) -> StoredObject:
         def finalize(conn: sqlite3.Connection) -> StoredObject:
             with transaction(conn):
                 row = conn.execute(
@@ -58,6 +62,8 @@ class SqliteObjects:
                 )
                 if cursor.rowcount != 1:
                     raise StorageFailure(f"upload {upload_id} vanished while being finalized")
+                for flag in flags:
+                    insert_flag(conn, flag)
             return stored
 
         return await self._db.run(finalize)
@@ -101,7 +107,9 @@ class SqliteObjects:
 
         return await self._db.run(originals)
 
-    async def add_verification(self, record: VerificationRecord) -> None:
+    async def add_verification(
+        self, record: VerificationRecord, flags: Sequence[NewFlag] = ()
+    ) -> None:
         def add(conn: sqlite3.Connection) -> None:
             with transaction(conn):
                 conn.execute(
@@ -115,6 +123,8 @@ class SqliteObjects:
                         record.detail,
                     ),
                 )
+                for flag in flags:
+                    insert_flag(conn, flag)
 
         await self._db.run(add)
 

@@ -70,6 +70,8 @@ CREATE TABLE IF NOT EXISTS uploads (
 -- At most one upload per object is taking bytes or done; a rejected one may be retried.
 CREATE UNIQUE INDEX IF NOT EXISTS uploads_one_live
     ON uploads (evidence_id, role) WHERE state IN ('open', 'finalized');
+-- A device's open uploads, counted against its quota at each creation.
+CREATE INDEX IF NOT EXISTS uploads_open_by_device ON uploads (device_id) WHERE state = 'open';
 
 CREATE TABLE IF NOT EXISTS objects (
     evidence_id       TEXT NOT NULL,

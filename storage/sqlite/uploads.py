@@ -1,4 +1,5 @@
-"""Registered manifests and tus upload sessions."""
+"""Registered manifests (each with what the server derives from it, in one transaction)
+and tus upload sessions."""
 
 from __future__ import annotations
 
@@ -7,18 +8,33 @@ from datetime import datetime
 
 from evidence.errors import ManifestConflict, SequenceReused
 from evidence.identifiers import DeviceId, EvidenceId, Role
-from storage.records import ManifestRecord, UploadRecord, UploadState
+from storage.records import Derived, ManifestRecord, UploadRecord, UploadState
 from storage.sqlite import rows
 from storage.sqlite.database import SqliteDatabase, transaction
+from storage.sqlite.flags import insert_flag, resolve_open
+from storage.sqlite.media import insert_prints, insert_segment
 
 _LIVE = (UploadState.OPEN.value, UploadState.FINALIZED.value)
+
+
+def _write_derived(conn: sqlite3.Connection, derived: Derived) -> None:
+    for resolution in derived.resolutions:
+        resolve_open(conn, resolution)
+    if derived.segment is not None:
+        insert_segment(conn, derived.segment)
+    for prints in derived.prints:
+        insert_prints(conn, prints)
+    for flag in derived.flags:
+        insert_flag(conn, flag)
 
 
 class SqliteUploads:
     def __init__(self, db: SqliteDatabase) -> None:
         self._db = db
 
-    async def register_manifest(self, record: ManifestRecord) -> tuple[ManifestRecord, bool]:
+    async def register_manifest(
+        self, record: ManifestRecord, derived: Derived | None = None
+    ) -> tuple[ManifestRecord, bool]:
         def register(conn: sqlite3.Connection) -> tuple[ManifestRecord, bool]:
             with transaction(conn):
                 row = conn.execute(
@@ -60,6 +76,8 @@ class SqliteUploads:
                         rows.when(record.registered_at),
                     ),
                 )
+                if derived is not None:
+                    _write_derived(conn, derived)
             return record, True
 
         return await self._db.run(register)
@@ -89,9 +107,9 @@ class SqliteUploads:
     ) -> ManifestRecord | None:
         def last_manifest(conn: sqlite3.Connection) -> ManifestRecord | None:
             row = conn.execute(
-                "SELECT * FROM manifests WHERE device_id = ? AND sequence < ? "
+                "SELECT * FROM manifests WHERE device_id = ? AND (? IS NULL OR sequence < ?) "
                 "ORDER BY sequence DESC LIMIT 1",
-                (str(device_id), below if below is not None else 2**63 - 1),
+                (str(device_id), below, below),
             ).fetchone()
             return None if row is None else rows.manifest(row)
 
@@ -126,6 +144,17 @@ class SqliteUploads:
             return record, True
 
         return await self._db.run(create)
+
+    async def reserved(self, device_id: DeviceId, now: datetime) -> tuple[int, int]:
+        def reserved(conn: sqlite3.Connection) -> tuple[int, int]:
+            row = conn.execute(
+                "SELECT count(*), coalesce(sum(length), 0) FROM uploads "
+                "WHERE device_id = ? AND state = ? AND expires_at > ?",
+                (str(device_id), UploadState.OPEN.value, rows.when(now)),
+            ).fetchone()
+            return int(row[0]), int(row[1])
+
+        return await self._db.run(reserved)
 
     async def upload(self, upload_id: str) -> UploadRecord | None:
         def upload(conn: sqlite3.Connection) -> UploadRecord | None:

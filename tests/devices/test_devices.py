@@ -52,6 +52,8 @@ def test_unknown_sidecar_fields_are_ignored(tmp_path):
         b'{"officer_id": ""}',
         b'{"started_at": "yesterday"}',
         b'{"started_at": "2026-03-12T09:30:00"}',  # no offset: ambiguous
+        b'{"started_at": "0001-01-01T00:00:00+08:00"}',  # before 1900: a manifest refuses it
+        b'{"session_id": "room-1", "segment": 1000001}',  # past a session's last segment
         b'{"place": "a", "place": "b"}',
         b"\xff\xfe{}",
     ],

@@ -1,12 +1,14 @@
 """Probing every kind of original, and the review copy's properties."""
 
 from datetime import UTC, datetime
+from fractions import Fraction
 from pathlib import Path
+from types import SimpleNamespace
 
 import av
 import pytest
 
-from agent.media.probe import opens_as_media, probe
+from agent.media.probe import _describe, opens_as_media, probe
 from agent.media.profiles import load_profiles
 from agent.media.proxy import TranscodeFailed, make_proxy
 from devices.broken import (
@@ -18,6 +20,7 @@ from devices.broken import (
 )
 from devices.footage import write_audio, write_clip
 from evidence.errors import ConfigError
+from evidence.manifest_media import MAX_DURATION_MS, StreamFacts
 from evidence.perceptual import prints_of_video
 
 START = datetime(2026, 3, 12, 1, 30, tzinfo=UTC)
@@ -174,3 +177,24 @@ def test_profiles_are_data_and_checked():
     for bad in ['[profiles.x]\nmax_height = "tall"\n', "not toml [", "[other]\n"]:
         with pytest.raises(ConfigError):
             load_profiles(bad)
+
+
+def test_numbers_a_manifest_cannot_take_are_probed_as_unknown():
+    """A broken file can claim anything (a duration of centuries, a rate of ten digits);
+    the agent records such a number as unknown rather than sign what the server refuses.
+    A stand-in stream: no real file we can write makes FFmpeg report these."""
+    context = SimpleNamespace(name="h264", width=2**40, height=720, sample_rate=0, channels=0)
+    stream = SimpleNamespace(
+        type="video",
+        codec_context=context,
+        average_rate=Fraction(2**31 - 1, 1),
+        time_base=Fraction(1, 1),
+        start_time=-(2**62),
+        duration=MAX_DURATION_MS,  # seconds: a thousand times too long
+    )
+    facts = _describe(stream, variable=False)
+    assert facts == StreamFacts("video", "h264", None, 720, None, False, None, None, None, None)
+    sane = SimpleNamespace(**{**vars(stream), "average_rate": Fraction(30, 1), "duration": 2})
+    sane.start_time = 0
+    assert _describe(sane, variable=False).duration_ms == 2000
+    assert _describe(sane, variable=False).frame_rate == "30/1"
