@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+
+from evidence.errors import ConfigError
 
 __all__ = ["IngestConfig"]
 
@@ -21,6 +24,7 @@ class IngestConfig:
     max_manifest_bytes: int = 4 * 1024 * 1024
     upload_expiry_seconds: int = 7 * 24 * 3600
     device_token_ttl_seconds: int = 3600
+    user_token_ttl_days: int = 90
     challenge_ttl_seconds: int = 120
     sweep_interval_seconds: int = 300
     session_gap_tolerance_seconds: float = 2.0
@@ -28,6 +32,12 @@ class IngestConfig:
     max_transcript_bytes: int = 4 * 1024 * 1024
     tls_certificate: Path | None = None
     tls_private_key: Path | None = None
+
+    @property
+    def user_token_ttl(self) -> timedelta:
+        if self.user_token_ttl_days < 1:
+            raise ConfigError("server.user_token_ttl_days must be at least 1")
+        return timedelta(days=self.user_token_ttl_days)
 
     @property
     def server_key_path(self) -> Path:

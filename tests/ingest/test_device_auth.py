@@ -111,7 +111,7 @@ async def test_tokens_expire(server):
     token = await server.token_for(device)
     server.clock.advance(server.ctx.config.device_token_ttl_seconds + 1)
     reply = await server.register(signed_for(b"x", device.device_id, device.key), token)
-    assert reply.status == 401
+    assert (reply.status, reply.code) == (401, "token_expired")
 
 
 async def test_the_server_keeps_only_token_hashes_and_public_keys(server):
