@@ -3,6 +3,11 @@
 The server keeps public keys and SHA-256 hashes of bearer tokens, never a secret a device
 or person could be impersonated with. Every token expires. Flow: evidence/device_auth.py;
 wire: docs/protocol.md.
+
+Whether a device id is registered is told only to whoever proves they hold a key
+registered to it: any well-formed id gets a challenge, and an answer not signed by a
+registered key gets the same 401 ``unknown_device`` whether the id is unknown, or known
+with another key, or revoked (docs/threat-model.md).
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from evidence.errors import (
     UserDisabled,
 )
 from evidence.identifiers import DeviceId
-from evidence.keys import public_key_from_raw
+from evidence.keys import Ed25519PrivateKey, public_key_from_raw, raw_public_key
 from evidence.signing import PayloadType, sign, verify
 from evidence.strict_json import format_time
 from ingest.context import ServerContext
@@ -49,6 +54,10 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 USER_ROLES = ("custodian", "supervisor", "admin")
+
+# Checked against answers for a device that has no key, so an unknown id costs one
+# signature check like a known one. Nobody holds its private half.
+_DECOY_KEY = raw_public_key(Ed25519PrivateKey.generate().public_key())
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,17 +100,8 @@ def _expired(record: TokenRecord, now: datetime) -> bool:
     return record.expires_at is None or record.expires_at <= now
 
 
-async def _active_device(ctx: ServerContext, device_id: DeviceId) -> DeviceRecord:
-    device = await ctx.index.devices.get(device_id)
-    if device is None:
-        raise UnknownDevice(f"device {device_id} is not registered")
-    if device.status is not DeviceStatus.ACTIVE:
-        raise DeviceRevoked(f"device {device_id} is revoked")
-    return device
-
-
-async def issue_challenge(ctx: ServerContext, device_id: DeviceId) -> tuple[bytes, bytes]:
-    await _active_device(ctx, device_id)
+def issue_challenge(ctx: ServerContext, device_id: DeviceId) -> tuple[bytes, bytes]:
+    """A signed challenge for any well-formed device id, registered or not."""
     ttl = timedelta(seconds=ctx.config.challenge_ttl_seconds)
     body = Challenge.issue(device_id, ctx.clock(), ttl).to_bytes()
     return body, sign(ctx.server_key, PayloadType.CHALLENGE, body)
@@ -121,10 +121,9 @@ async def issue_device_token(
     now = ctx.clock()
     if now >= challenge.expires_at:
         raise BadChallenge("the challenge has expired; ask for a new one")
-    device = await _active_device(ctx, challenge.device_id)
-    keys = await ctx.index.devices.keys_of(device.device_id)
-    if not any(_signed_by(key.public_key, challenge_body, device_signature) for key in keys):
-        raise BadChallenge(f"the answer is not signed by a key registered to {device.device_id}")
+    device = await _prover(ctx, challenge.device_id, challenge_body, device_signature)
+    if device.status is not DeviceStatus.ACTIVE:
+        raise DeviceRevoked(f"device {device.device_id} is revoked")
     if not await ctx.index.credentials.use_nonce(challenge.nonce, challenge.expires_at, now):
         raise ChallengeReused("that challenge was already answered")
     token, token_hash = mint_token()
@@ -132,6 +131,22 @@ async def issue_device_token(
     await ctx.index.credentials.store_token(token_hash, "device", str(device.device_id), expires_at)
     log.info("device %s signed in", device.device_id)
     return token, expires_at
+
+
+async def _prover(
+    ctx: ServerContext, device_id: DeviceId, body: bytes, signature: bytes
+) -> DeviceRecord:
+    """The device whose registered key signed the answer. Unknown ids, other keys and
+    revoked devices' other keys get one answer, after the same work."""
+    device = await ctx.index.devices.get(device_id)
+    keys = [key.public_key for key in await ctx.index.devices.keys_of(device_id)]
+    signed = [_signed_by(raw, body, signature) for raw in keys or [_DECOY_KEY]]
+    if device is None or not keys or not any(signed):
+        raise UnknownDevice(
+            f"no key registered to device {device_id} signed this answer: register the "
+            "device's public key on the server (liuhen device register), or check its id"
+        )
+    return device
 
 
 def _signed_by(raw_key: bytes, body: bytes, signature: bytes) -> bool:
