@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable, Coroutine, Sequence
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 from typing import Any
 
 from ingest.admin import add_user, disable_user, enable_user, list_users, rotate_user_token
@@ -68,27 +68,30 @@ async def _users_enable(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _user_row(item: UserListing, zone: timezone, now: datetime) -> dict[str, Any]:
+    user, expires = item.user, item.token_expires_at
+    return {
+        "name": user.name,
+        "role": user.role,
+        "created": _shown(user.created_at, zone),
+        "disabled": None if user.disabled_at is None else _shown(user.disabled_at, zone),
+        "token_expires": None if expires is None else _shown(expires, zone),
+        "token_expired": expires is None or expires <= now,
+    }
+
+
 def _print_users(found: Sequence[UserListing], zone: timezone, as_json: bool) -> None:
-    table = [
-        {
-            "name": item.user.name,
-            "role": item.user.role,
-            "created": _shown(item.user.created_at, zone),
-            "disabled": None
-            if item.user.disabled_at is None
-            else _shown(item.user.disabled_at, zone),
-            "token_expires": None
-            if item.token_expires_at is None
-            else _shown(item.token_expires_at, zone),
-        }
-        for item in found
-    ]
+    now = datetime.now(UTC)
+    table = [_user_row(item, zone, now) for item in found]
     if as_json:
         print(json.dumps({"users": table}, ensure_ascii=False, indent=2))
         return
     print("name\trole\tcreated\tdisabled\ttoken expires")
     for row in table:
-        print("\t".join(str(row[key] or "-") for key in row))
+        expires = (row["token_expires"] or "-") + (" (expired)" if row["token_expired"] else "")
+        print(
+            f"{row['name']}\t{row['role']}\t{row['created']}\t{row['disabled'] or '-'}\t{expires}"
+        )
 
 
 async def _users_list(settings: Settings, args: argparse.Namespace) -> int:

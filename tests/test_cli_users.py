@@ -3,6 +3,7 @@ shares the data directory (as an admin does on the server host)."""
 
 import asyncio
 import json
+import sqlite3
 from datetime import datetime, timedelta
 
 import pytest
@@ -64,15 +65,23 @@ async def test_the_listing_shows_role_created_disabled_and_token_expiry(server, 
     assert set(listed) == {"wang", "zhao"}
     assert listed["wang"]["role"] == "custodian" and listed["wang"]["disabled"] is None
     assert listed["zhao"]["disabled"] is not None
+    assert not listed["wang"]["token_expired"]
     for row in listed.values():
         assert row["created"].endswith("+08:00") and row["token_expires"].endswith("+08:00")
         lifetime = datetime.fromisoformat(row["token_expires"]) - datetime.fromisoformat(
             row["created"]
         )
         assert abs(lifetime - timedelta(days=7)) <= timedelta(minutes=1)  # as configured
+    with sqlite3.connect(server.ctx.config.index_path) as raw:  # zhao's token ran out
+        raw.execute(
+            "UPDATE tokens SET expires_at = '2026-01-01T00:00:00.000000Z' WHERE subject = 'zhao'"
+        )
+    raw.close()
     code, out, _ = await users("list")
-    assert out.splitlines()[0] == "name\trole\tcreated\tdisabled\ttoken expires"
-    assert out.splitlines()[1].startswith("wang\tcustodian\t")
+    header, wang, zhao = out.splitlines()
+    assert header == "name\trole\tcreated\tdisabled\ttoken expires"
+    assert wang.startswith("wang\tcustodian\t") and wang.endswith("+08:00")
+    assert zhao.endswith("\t2026-01-01T08:00+08:00 (expired)")
 
 
 async def test_unknown_people_get_a_clear_error(server, users):
