@@ -16,12 +16,14 @@ from agent.service import AgentService
 from evidence.case_number import CaseNumberRule
 from evidence.identifiers import DeviceId
 from evidence.keys import load_private_key, load_public_key
+from evidence.private_files import secure_data_dir
 
 __all__ = ["agent_service"]
 
 
 @asynccontextmanager
 async def agent_service(config: AgentConfig, rule: CaseNumberRule) -> AsyncIterator[AgentService]:
+    secure_data_dir(config.data_dir)
     device_id = DeviceId(config.device_id)
     key = load_private_key(config.key_path)
     server_key = load_public_key(config.server_public_key)

@@ -16,9 +16,16 @@ from aiohttp.payload import Payload
 from multidict import CIMultiDictProxy
 
 from evidence.device_auth import answer_challenge
-from evidence.errors import LiuhenError, Unauthenticated, Unavailable, error_for_code
+from evidence.errors import (
+    DeviceRevoked,
+    LiuhenError,
+    Unauthenticated,
+    Unavailable,
+    UnknownDevice,
+    error_for_code,
+)
 from evidence.identifiers import DeviceId, EvidenceId, Role
-from evidence.keys import Ed25519PrivateKey
+from evidence.keys import Ed25519PrivateKey, key_id
 from evidence.manifest import SignedManifest
 from evidence.receipt import SignedReceipt
 from evidence.signing import PayloadType
@@ -76,6 +83,7 @@ class ServerApi:
         self._token: str | None = None
         self._token_expires = datetime.min.replace(tzinfo=UTC)
         self._sign_in_lock = asyncio.Lock()
+        self._refusal: str | None = None  # the code of the last sign-in refusal logged
 
     def url(self, path_or_url: str) -> str:
         return path_or_url if "://" in path_or_url else self.base_url + path_or_url
@@ -119,6 +127,35 @@ class ServerApi:
             return self._token
 
     async def _sign_in(self) -> tuple[str, datetime]:
+        try:
+            granted = await self._answer_challenge()
+        except (UnknownDevice, DeviceRevoked) as exc:
+            raise self._refused(exc) from exc
+        self._refusal = None
+        log.info("signed in to %s as %s", self.base_url, self.device_id)
+        return granted
+
+    def _refused(self, exc: UnknownDevice | DeviceRevoked) -> LiuhenError:
+        """The server learns nothing by saying so: only the key's holder is told. Say it
+        to the operator plainly, once per change (every file also carries it)."""
+        device, key = self.device_id, key_id(self._key.public_key())
+        if isinstance(exc, DeviceRevoked):
+            refused: LiuhenError = DeviceRevoked(
+                f"the server has revoked device {device}: it accepts nothing from it; the "
+                "footage stays here; ask the server's admin"
+            )
+        else:
+            refused = UnknownDevice(
+                f"the server does not know device {device} with key {key}: register "
+                f"it there (liuhen device register {device} --public-key "
+                "<agent.data_dir>/keys/device.pub.pem), or check agent.device_id"
+            )
+        if self._refusal != refused.code:
+            self._refusal = refused.code
+            log.error("sign-in refused [%s]: %s", refused.code, refused.message)
+        return refused
+
+    async def _answer_challenge(self) -> tuple[str, datetime]:
         request = json.dumps({"device_id": str(self.device_id)}).encode()
         issued = (
             await self.send(
@@ -138,7 +175,6 @@ class ServerApi:
         token = granted.get("token")
         if not isinstance(token, str):
             raise Unauthenticated("the server granted no token")
-        log.info("signed in to %s as %s", self.base_url, self.device_id)
         return token, parse_time(str(granted["expires_at"]))
 
     async def register(self, signed: SignedManifest) -> dict[str, Any]:

@@ -18,17 +18,20 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     ├── Unauthenticated                  401 unauthenticated
     │   ├── UnknownDevice                401 unknown_device
     │   ├── BadChallenge                 401 bad_challenge
-    │   └── ChallengeReused              401 challenge_reused
+    │   ├── ChallengeReused              401 challenge_reused
+    │   └── TokenExpired                 401 token_expired
     ├── Forbidden                        403 forbidden
     │   ├── DeviceRevoked                403 device_revoked
-    │   └── WrongDevice                  403 wrong_device
+    │   ├── WrongDevice                  403 wrong_device
+    │   └── UserDisabled                 403 user_disabled
     ├── NotFound                         404 not_found
     │   ├── UnknownUpload                404 unknown_upload
     │   ├── UnknownCase                  404 unknown_case
     │   ├── UnknownAct                   404 unknown_act
     │   ├── UnknownSuggestion            404 unknown_suggestion
     │   ├── UnknownExemption             404 unknown_exemption
-    │   └── UnknownFlag                  404 unknown_flag
+    │   ├── UnknownFlag                  404 unknown_flag
+    │   └── UnknownUser                  404 unknown_user
     ├── Conflict                         409 conflict
     │   ├── OffsetMismatch               409 offset_mismatch
     │   ├── ManifestConflict             409 manifest_conflict
@@ -129,6 +132,7 @@ __all__ = [
     "SourceChanged",
     "StaleRevision",
     "StorageFailure",
+    "TokenExpired",
     "TooLarge",
     "Unauthenticated",
     "Unavailable",
@@ -140,6 +144,7 @@ __all__ = [
     "UnknownFlag",
     "UnknownSuggestion",
     "UnknownUpload",
+    "UnknownUser",
     "UnreadableMedia",
     "UnsafeFileName",
     "UnsupportedChecksum",
@@ -148,6 +153,7 @@ __all__ = [
     "UploadIncomplete",
     "UploadRejected",
     "UploadTerminated",
+    "UserDisabled",
     "WrongDevice",
     "error_for_code",
 ]
@@ -240,6 +246,13 @@ class ChallengeReused(Unauthenticated):
     code = "challenge_reused"
 
 
+class TokenExpired(Unauthenticated):
+    """A bearer token past its expiry: a device signs in again; a person asks an admin for
+    a new one (``liuhen users rotate``)."""
+
+    code = "token_expired"
+
+
 class Forbidden(LiuhenError):
     code, status = "forbidden", 403
 
@@ -250,6 +263,12 @@ class DeviceRevoked(Forbidden):
 
 class WrongDevice(Forbidden):
     code = "wrong_device"
+
+
+class UserDisabled(Forbidden):
+    """A person an admin disabled: every request is refused until they are enabled."""
+
+    code = "user_disabled"
 
 
 class NotFound(LiuhenError):
@@ -280,6 +299,10 @@ class UnknownExemption(NotFound):
 
 class UnknownFlag(NotFound):
     code = "unknown_flag"
+
+
+class UnknownUser(NotFound):
+    code = "unknown_user"
 
 
 class Conflict(LiuhenError):

@@ -1,13 +1,14 @@
 """Ed25519 keys: generate, save, load, and name them.
 
-Private keys are PKCS#8 PEM files with mode 0600; public keys are SubjectPublicKeyInfo
-PEM, so stock ``openssl`` reads both. A key's id is the SHA-256 of its 32 raw public bytes.
+Private keys are PKCS#8 PEM files, public keys SubjectPublicKeyInfo PEM, so stock
+``openssl`` reads both. Both are written 0600 in a 0700 folder (they live in a data
+directory; the public one is not secret, and its owner can copy it out). A key's id is
+the SHA-256 of its 32 raw public bytes.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -15,6 +16,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from evidence.errors import KeyFileError
+from evidence.private_files import make_private_dirs, write_private
 
 __all__ = [
     "Ed25519PrivateKey",
@@ -67,20 +69,16 @@ def generate_key_pair(private_path: Path, public_path: Path | None = None) -> Ed
     for path in (private_path, public_path):
         if path.exists():
             raise KeyFileError(f"{path} exists; refusing to overwrite a key")
-    private_path.parent.mkdir(parents=True, exist_ok=True)
-    public_path.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dirs(private_path.parent)
+    make_private_dirs(public_path.parent)
     key = Ed25519PrivateKey.generate()
     pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(pem)
-        handle.flush()
-        os.fsync(handle.fileno())
-    public_path.write_bytes(public_key_pem(key.public_key()))
+    write_private(private_path, pem)
+    write_private(public_path, public_key_pem(key.public_key()))
     return key
 
 

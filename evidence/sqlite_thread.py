@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from evidence.errors import LiuhenError
+from evidence.private_files import ensure_private_file, make_private, make_private_dirs
 
 __all__ = ["SqliteThread", "transaction"]
 
@@ -35,6 +36,18 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     conn.execute("COMMIT")
 
 
+def _make_private(path: Path) -> None:
+    """The database file exists, 0600, before SQLite opens it: SQLite gives its WAL and
+    SHM files the database's mode. Files left open to others by an earlier version are
+    tightened, the WAL and SHM too."""
+    make_private_dirs(path.parent)
+    ensure_private_file(path)
+    for suffix in ("-wal", "-shm", "-journal"):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            make_private(companion)
+
+
 class SqliteThread:
     def __init__(self, path: Path, schema: str, error: type[LiuhenError]) -> None:
         self.path = path
@@ -44,10 +57,10 @@ class SqliteThread:
         self._conn: sqlite3.Connection | None = None
 
     async def open(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._conn = await self._submit(self._connect)
 
     def _connect(self) -> sqlite3.Connection:
+        _make_private(self.path)
         conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA journal_mode = WAL")

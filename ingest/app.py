@@ -11,7 +11,9 @@ from aiohttp import web
 from evidence.case_number import CaseNumberRule
 from evidence.errors import KeyFileError
 from evidence.keys import Ed25519PrivateKey, generate_key_pair, load_private_key
+from evidence.private_files import secure_data_dir
 from evidence.wire import HEALTH
+from ingest.auth import bound_legacy_tokens
 from ingest.compliance.config import ComplianceConfig
 from ingest.config import IngestConfig
 from ingest.context import CONTEXT, ServerContext, utc_now
@@ -50,9 +52,11 @@ async def open_context(
     clock: Callable[[], datetime] = utc_now,
     compliance: ComplianceConfig | None = None,
 ) -> ServerContext:
+    secure_data_dir(config.data_dir)
     key = ensure_server_key(config)
     index = await open_index(config.index, config.index_path)
     await ensure_server_device(index, key)
+    await bound_legacy_tokens(index.credentials, clock(), config.user_token_ttl)
     return ServerContext(
         config=config,
         index=index,

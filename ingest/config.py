@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from evidence.errors import ConfigError
@@ -27,6 +28,7 @@ class IngestConfig:
     max_manifest_bytes: int = 4 * 1024 * 1024
     upload_expiry_seconds: int = 7 * 24 * 3600
     device_token_ttl_seconds: int = 3600
+    user_token_ttl_days: int = 90
     challenge_ttl_seconds: int = 120
     sweep_interval_seconds: int = 300
     session_gap_tolerance_seconds: float = 2.0
@@ -45,6 +47,12 @@ class IngestConfig:
     def upload_size_limit(self) -> int:
         """The largest object a device can upload: no larger than one device may reserve."""
         return min(self.max_upload_bytes, self.max_reserved_bytes_per_device)
+
+    @property
+    def user_token_ttl(self) -> timedelta:
+        if self.user_token_ttl_days < 1:
+            raise ConfigError("server.user_token_ttl_days must be at least 1")
+        return timedelta(days=self.user_token_ttl_days)
 
     @property
     def server_key_path(self) -> Path:

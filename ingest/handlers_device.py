@@ -42,7 +42,7 @@ async def challenge(request: web.Request) -> web.Response:
     device_id = body.get("device_id")
     if not isinstance(device_id, str):
         raise MalformedBody("device_id must be a string", field="device_id")
-    challenge_body, signature = await issue_challenge(ctx, DeviceId(device_id))
+    challenge_body, signature = issue_challenge(ctx, DeviceId(device_id))
     return web.json_response({"challenge": _b64(challenge_body), "signature": _b64(signature)})
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from aiohttp import web
 
 from evidence.identifiers import EvidenceId
+from evidence.private_files import make_private_dirs
 from evidence.wire import RECORDING_MATCH, RECORDING_TRANSCRIPT, SESSION
 from ingest.auth import authenticate_user
 from ingest.context import CONTEXT
@@ -32,7 +33,7 @@ async def match(request: web.Request) -> web.Response:
     await authenticate_user(ctx, request)
     evidence_id = EvidenceId(request.match_info["evidence_id"])
     scratch = ctx.config.data_dir / "tmp"
-    scratch.mkdir(parents=True, exist_ok=True)
+    make_private_dirs(scratch)
     with tempfile.TemporaryDirectory(dir=scratch) as folder:
         clip = Path(folder) / "clip"
         await save_body(request, clip, ctx.config.max_clip_bytes, "the clip")

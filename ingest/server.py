@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
 import ssl
 from collections.abc import AsyncIterator
@@ -55,6 +56,12 @@ async def running(ctx: ServerContext, host: str, port: int) -> AsyncIterator[str
 
 
 async def serve(ctx: ServerContext) -> None:
+    if os.geteuid() == 0:
+        log.warning(
+            "running as root: run the server as its own unprivileged user, the owner of %s "
+            "(docs/threat-model.md)",
+            ctx.config.data_dir,
+        )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

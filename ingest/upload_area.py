@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from evidence.errors import InsufficientStorage, StorageFailure, UnknownUpload
+from evidence.private_files import make_private_dirs
 from storage.durable import fsync_dir
 
 __all__ = ["UploadArea"]
@@ -26,7 +27,7 @@ _UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
 class UploadArea:
     def __init__(self, root: Path) -> None:
         self.root = root
-        root.mkdir(parents=True, exist_ok=True)
+        make_private_dirs(root)
 
     def path(self, upload_id: str) -> Path:
         if not _UPLOAD_ID.fullmatch(upload_id):

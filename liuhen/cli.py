@@ -15,8 +15,7 @@ from typing import Any
 from evidence.errors import LiuhenError, NotFound
 from evidence.identifiers import DeviceId, EvidenceId
 from evidence.keys import generate_key_pair
-from ingest.admin import add_user, register_device, revoke_device
-from ingest.auth import USER_ROLES
+from ingest.admin import register_device, revoke_device
 from ingest.flags import FlagKind, flag_json, list_flags, resolve_flag
 from ingest.matching import match_recording
 from ingest.recordings import get_recording, list_recordings
@@ -26,6 +25,7 @@ from ingest.sessions import session_timeline
 from ingest.transcripts import attach_transcript
 from liuhen.cli_compliance import add_compliance_commands
 from liuhen.cli_numbers import a_count, an_id
+from liuhen.cli_users import add_user_commands
 from liuhen.report import (
     print_agent_status,
     print_flags,
@@ -108,13 +108,6 @@ async def _device_list(settings: Settings, args: argparse.Namespace) -> int:
     async with server_books(settings) as ctx:
         for device in await ctx.index.devices.list_all():
             print(f"{device.device_id}\t{device.status.value}\t{device.label or ''}")
-    return 0
-
-
-async def _users_add(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
-        token = await add_user(ctx.index, args.name, args.role)
-    print(f"user {args.name} ({args.role}) added. API token (shown once, keep it safe):\n{token}")
     return 0
 
 
@@ -248,12 +241,7 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("device_id")
     command(device, "list", _device_list, "list registered devices")
 
-    users = groups.add_parser("users", help="people who use the API").add_subparsers(
-        dest="command", required=True
-    )
-    add = command(users, "add", _users_add, "add a person and print their API token")
-    add.add_argument("name")
-    add.add_argument("--role", choices=USER_ROLES, required=True)
+    add_user_commands(groups)
 
     recordings = groups.add_parser("recordings", help="the index").add_subparsers(
         dest="command", required=True

@@ -120,6 +120,19 @@ def print_session(timeline: dict[str, Any], *, as_json: bool) -> None:
     print("complete" if timeline["complete"] else "NOT COMPLETE")
 
 
+_SIGN_IN_REFUSALS = ("unknown_device", "device_revoked")
+
+
+def _print_sign_in_refusal(rows: Sequence[FileRow]) -> None:
+    """The server refusing this device holds back every file: say so first, once."""
+    for code in _SIGN_IN_REFUSALS:
+        held = [row for row in rows if row.error_code == code]
+        if held:
+            print(
+                f"SIGN-IN REFUSED [{code}] ({len(held)} file(s) waiting): {held[0].error_message}"
+            )
+
+
 def print_agent_status(rows: Sequence[FileRow], *, as_json: bool) -> None:
     if as_json:
         print(
@@ -142,6 +155,7 @@ def print_agent_status(rows: Sequence[FileRow], *, as_json: bool) -> None:
             )
         )
         return
+    _print_sign_in_refusal(rows)
     now = time.time()
     for row in rows:
         note = f"  [{row.error_code}] {row.error_message}" if row.error_code else ""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from evidence.private_files import make_private_dirs
+
 __all__ = ["fsync_dir", "fsync_path", "make_dirs_durably"]
 
 
@@ -25,12 +27,7 @@ def fsync_dir(path: Path) -> None:
 
 
 def make_dirs_durably(path: Path) -> None:
-    """``mkdir -p`` that syncs each parent whose entries it changed."""
-    missing = []
-    probe = path
-    while not probe.exists():
-        missing.append(probe)
-        probe = probe.parent
-    for directory in reversed(missing):
-        directory.mkdir(exist_ok=True)
+    """``mkdir -p`` (each new directory 0700) that syncs each parent whose entries it
+    changed."""
+    for directory in make_private_dirs(path):
         fsync_dir(directory.parent)

@@ -45,6 +45,7 @@ from storage.records import (
     TokenRecord,
     UploadRecord,
     UploadState,
+    UserListing,
     UserRecord,
     VerificationRecord,
 )
@@ -107,11 +108,33 @@ class Credentials(Protocol):
 
     async def get_user(self, name: str) -> UserRecord | None: ...
 
+    async def users(self) -> list[UserListing]:
+        """Every person, by name, with when their current API token expires."""
+        ...
+
+    async def set_disabled(self, name: str, disabled_at: datetime | None) -> UserRecord:
+        """Disable a person from ``disabled_at`` on (kept if already disabled), or enable
+        them with None. Raises UnknownUser."""
+        ...
+
+    async def replace_user_token(self, name: str, token_hash: str, expires_at: datetime) -> None:
+        """Store a person's new API token and delete every other one of theirs, in one
+        transaction: the old token is dead the moment the new one exists. Raises
+        UnknownUser."""
+        ...
+
+    async def bound_tokens(self, expires_at: datetime) -> int:
+        """Give every token stored without an expiry this one (tokens from before tokens
+        expired); return how many."""
+        ...
+
     async def store_token(
-        self, token_hash: str, subject_kind: str, subject: str, expires_at: datetime | None
+        self, token_hash: str, subject_kind: str, subject: str, expires_at: datetime
     ) -> None: ...
 
-    async def find_token(self, token_hash: str, now: datetime) -> TokenRecord | None: ...
+    async def find_token(self, token_hash: str) -> TokenRecord | None:
+        """The token with this hash, expired or not: the caller says which it is."""
+        ...
 
     async def use_nonce(self, nonce: str, expires_at: datetime, now: datetime) -> bool:
         """Record ``nonce`` as used; False if it already was (a replay)."""

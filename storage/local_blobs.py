@@ -1,6 +1,7 @@
 """The embedded blob store: content-addressed, read-only files on the local disk.
 
-Layout: ``<root>/sha256/ab/cd/abcd…`` (the full hex digest as the name), mode 0444.
+Layout: ``<root>/sha256/ab/cd/abcd…`` (the full hex digest as the name), mode 0400 in
+0700 folders: read-only, and for the service user alone.
 An object enters by hard link (atomic, never replaces an existing name) or, across file
 systems, by a synced copy linked into place. Nothing in this module deletes or rewrites.
 
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from evidence.digest import Sha256
 from evidence.errors import InsufficientStorage, StorageFailure
+from evidence.private_files import make_private_dirs
 from storage.durable import fsync_dir, fsync_path, make_dirs_durably
 
 __all__ = ["LocalBlobStore"]
@@ -37,7 +39,7 @@ class LocalBlobStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        root.mkdir(parents=True, exist_ok=True)
+        make_private_dirs(root)
 
     @staticmethod
     def locator_for(sha256: Sha256) -> str:
@@ -64,7 +66,7 @@ class LocalBlobStore:
                 if exc.errno not in _CROSS_DEVICE:
                     raise
                 self._copy_into_place(source, target)
-            os.chmod(target, 0o444)
+            os.chmod(target, 0o400)
             fsync_path(target)
             fsync_dir(target.parent)
         except OSError as exc:

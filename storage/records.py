@@ -26,6 +26,7 @@ __all__ = [
     "TokenRecord",
     "UploadRecord",
     "UploadState",
+    "UserListing",
     "UserRecord",
     "VerificationRecord",
 ]
@@ -59,6 +60,15 @@ class UserRecord:
     role: str
     created_at: datetime
     disabled_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class UserListing:
+    """A person as ``liuhen users list`` shows them: their record and when the last API
+    token issued to them expires (None if they hold none)."""
+
+    user: UserRecord
+    token_expires_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

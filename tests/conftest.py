@@ -92,7 +92,8 @@ class Server:
         return Device(device_id, key, key_path, key_path.with_suffix(".pub.pem"))
 
     async def add_user(self, name: str = "custodian-1", role: str = "custodian") -> str:
-        return await add_user(self.ctx.index, name, role)
+        issued = await add_user(self.ctx.index, name, role, self.ctx.config.user_token_ttl)
+        return issued.token
 
     async def send(
         self,

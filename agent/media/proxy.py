@@ -24,6 +24,7 @@ import av
 
 from agent.media.profiles import Profile
 from evidence.perceptual import SecondPrint, SecondSampler, frame_seconds
+from evidence.private_files import ensure_private_file, make_private_dirs
 
 __all__ = ["TranscodeFailed", "make_proxy"]
 
@@ -99,6 +100,19 @@ class _Transcode:
 
     def run(self) -> tuple[SecondPrint, ...]:
         partial = self.target.with_name(self.target.name + ".partial")
+        ensure_private_file(partial)  # FFmpeg keeps the mode of a file it truncates
+        try:
+            self._transcode(partial)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+        if self.failure is not None:
+            partial.unlink(missing_ok=True)
+            raise TranscodeFailed(str(self.failure)) from self.failure
+        os.replace(partial, self.target)
+        return tuple(self.sampler.prints)
+
+    def _transcode(self, partial: Path) -> None:
         with (
             av.open(str(self.source), metadata_errors="replace") as source,
             av.open(str(partial), "w", format="mp4", options={"movflags": "+faststart"}) as target,
@@ -114,11 +128,6 @@ class _Transcode:
             encoder.start()
             decoder.join()
             encoder.join()
-        if self.failure is not None:
-            partial.unlink(missing_ok=True)
-            raise TranscodeFailed(str(self.failure)) from self.failure
-        os.replace(partial, self.target)
-        return tuple(self.sampler.prints)
 
     def _guard(self, work: Any, container: Any, streams: _Streams) -> None:
         _lower_priority(self.nice)
@@ -206,7 +215,7 @@ def make_proxy(
 ) -> tuple[SecondPrint, ...]:
     """Write the review copy of ``source`` to ``target``; return the original's per-second
     fingerprints. Raises ``TranscodeFailed``; never touches ``source``."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+    make_private_dirs(target.parent)
     try:
         return _Transcode(source, target, profile, nice).run()
     except av.error.FFmpegError as exc:

@@ -30,6 +30,13 @@ CREATE TABLE IF NOT EXISTS tokens (
     subject      TEXT NOT NULL,
     expires_at   TEXT
 );
+CREATE INDEX IF NOT EXISTS tokens_by_subject ON tokens (subject_kind, subject);
+-- Every token expires. The column stays nullable only because tokens issued before they
+-- expired have none until the server first opens the index (auth.bound_legacy_tokens).
+CREATE TRIGGER IF NOT EXISTS tokens_expire_i BEFORE INSERT ON tokens WHEN NEW.expires_at IS NULL
+BEGIN SELECT RAISE(ABORT, 'every token has an expiry'); END;
+CREATE TRIGGER IF NOT EXISTS tokens_expire_u BEFORE UPDATE ON tokens WHEN NEW.expires_at IS NULL
+BEGIN SELECT RAISE(ABORT, 'every token has an expiry'); END;
 
 CREATE TABLE IF NOT EXISTS used_nonces (
     nonce      TEXT PRIMARY KEY,

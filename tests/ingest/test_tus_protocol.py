@@ -58,7 +58,7 @@ async def test_a_chunked_upload_is_verified_stored_read_only_and_receipted(serve
     blobs = server.stored_blobs()
     assert [blob.name for blob in blobs] == [hashlib.sha256(ready.data).hexdigest()]
     assert blobs[0].read_bytes() == ready.data
-    assert stat.S_IMODE(blobs[0].stat().st_mode) == 0o444
+    assert stat.S_IMODE(blobs[0].stat().st_mode) == 0o400
     assert list((server.root / "server" / "uploads").iterdir()) == []  # the partial is gone
 
     again = await server.send(

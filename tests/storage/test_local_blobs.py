@@ -25,7 +25,7 @@ def test_objects_are_named_by_digest_read_only_and_leave_the_source_alone(tmp_pa
     digest = hashlib.sha256(b"footage").hexdigest()
     assert locator == f"sha256/{digest[:2]}/{digest[2:4]}/{digest}"
     path = store.path_of(locator)
-    assert stat.S_IMODE(path.stat().st_mode) == 0o444
+    assert stat.S_IMODE(path.stat().st_mode) == 0o400  # read-only, for the service user alone
     assert b"".join(store.read(locator, 3)) == b"footage"
     assert (tmp_path / "upload.part").exists()
     assert store.size(locator) == 7
