@@ -5,10 +5,11 @@ rejected one repeats its error. The order keeps a crash harmless at every step:
 store (write-once, idempotent) → flag a late upload (once per recording) → index and mark
 finalized (one transaction) → drop the partial file.
 
-An original stored more than ``compliance.late_upload_hours`` after its capture ended (or
-began, when the end is unknown) raises a ``late_upload`` flag, with the hours in force at
-that moment; it is raised before the object is indexed, so a crash cannot lose it (a
-retry finds it open and raises nothing more).
+An original stored more than ``compliance.late_upload_hours`` after its capture ended (as
+its footage measures it: its start plus the probed length; its start when that is unknown)
+raises a ``late_upload`` flag, with the hours in force at that moment. A device's claimed
+end cannot put that off. It is raised before the object is indexed, so a crash cannot
+lose it (a retry finds it open and raises nothing more).
 """
 
 from __future__ import annotations
@@ -165,7 +166,7 @@ async def _flag_if_late(ctx: ServerContext, manifest: Manifest, received_at: dat
 
 def _indexed(signed_receipt: SignedReceipt, manifest: Manifest) -> StoredObject:
     """The index row: what the receipt attests, and the capture facts to search by."""
-    receipt, capture = signed_receipt.receipt, manifest.capture
+    receipt, capture, footage = signed_receipt.receipt, manifest.capture, manifest.footage()
     return StoredObject(
         evidence_id=receipt.evidence_id,
         role=receipt.role,
@@ -179,13 +180,15 @@ def _indexed(signed_receipt: SignedReceipt, manifest: Manifest) -> StoredObject:
         locator=receipt.locator,
         case_number=manifest.case_number,
         started_at=capture.started_at,
-        ended_at=manifest.capture_end(),
+        ended_at=footage.ended_at,
         place=capture.place,
         officer_id=None if capture.captured_by is None else capture.captured_by.officer_id,
         file_name=manifest.file_name,
         received_at=receipt.received_at,
         receipt_body=signed_receipt.body,
         receipt_signature=signed_receipt.signature,
+        claimed_started_at=footage.claimed_started_at,
+        claimed_ended_at=footage.claimed_ended_at,
     )
 
 
