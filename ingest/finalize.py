@@ -2,14 +2,16 @@
 
 Idempotent: finalizing a finalized object returns the receipt it already has; a
 rejected one repeats its error. The order keeps a crash harmless at every step:
-store (write-once, idempotent) → flag a late upload (once per recording) → index and mark
-finalized (one transaction) → drop the partial file.
+store (write-once, idempotent) → flag a late upload, unmeasured footage or claims that
+disagree with it (once per recording) → index and mark finalized (one transaction) → drop
+the partial file.
 
 An original stored more than ``compliance.late_upload_hours`` after its capture ended (as
 its footage measures it: its start plus the probed length; its start when that is unknown)
 raises a ``late_upload`` flag, with the hours in force at that moment. A device's claimed
-end cannot put that off. It is raised before the object is indexed, so a crash cannot
-lose it (a retry finds it open and raises nothing more).
+end cannot put that off. Flags are raised before the object is indexed, so a crash cannot
+lose one (a retry finds it open and raises nothing more); the footage's own flags are
+``ingest/footage_flags.py``'s.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from evidence.receipt import Receipt, SignedReceipt
 from evidence.strict_json import format_time
 from ingest.context import ServerContext
 from ingest.flags import FlagKind, raise_flag
+from ingest.footage_flags import flag_footage
 from ingest.policies import AllOf, ChunksMatch, DigestMatches, SignatureValid, SizeMatches, Subject
 from ingest.tus_rules import check_readable
 from ingest.uploads import open_upload, upload_manifest
@@ -130,6 +133,7 @@ async def _verify_and_store(
         ctx.server_key,
     )
     await _flag_if_late(ctx, manifest, now)
+    await flag_footage(ctx, manifest)
     stored = await ctx.index.objects.finalize(upload.upload_id, _indexed(receipt, manifest))
     await asyncio.to_thread(ctx.area.remove, upload.upload_id)
     ctx.open_uploads.pop(upload.upload_id, None)

@@ -37,3 +37,5 @@ async def test_a_claimed_end_cannot_put_off_a_late_upload(server):
     [flag] = await late_flags(server)
     assert flag.evidence_id == ready.signed.manifest.evidence_id
     assert json.loads(flag.detail)["captured_until"] == "2026-03-12T01:41:02Z"
+    [mismatch] = await server.ctx.index.flags.open_flags("claim_mismatch")
+    assert json.loads(mismatch.detail)["claimed"]["seconds"] == 647 + 10 * 86400
