@@ -132,7 +132,10 @@ class Generator:
 _INSERT = {
     "case": "INSERT INTO cases VALUES (?, ?, ?, ?, ?)",
     "act": "INSERT INTO acts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    "object": "INSERT INTO objects VALUES (" + ", ".join("?" * 19) + ")",  # noqa: S608
+    "object": "INSERT INTO objects (evidence_id, role, device_id, sequence, manifest_sha256, "
+    "sha256, size, chunk_root, store, locator, case_number, started_at, ended_at, place, "
+    "officer_id, file_name, received_at, receipt_body, receipt_signature) "
+    "VALUES (" + ", ".join("?" * 19) + ")",
     "manifest": "INSERT INTO manifests VALUES (" + ", ".join("?" * 11) + ")",  # noqa: S608
     "exemption": "INSERT INTO exemptions (act_id, reason, approver, approved_at, recorded_by, "
     "recorded_at, act_revision) VALUES (?, ?, ?, ?, ?, ?, ?)",

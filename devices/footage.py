@@ -57,13 +57,16 @@ def _picture(width: int, height: int, index: int, hue: int) -> av.VideoFrame:
     return av.VideoFrame.from_ndarray(numpy.concatenate(planes), format="yuv420p")
 
 
-def _tone(first_sample: int, pitch: float) -> av.AudioFrame:
-    frame = av.AudioFrame(format="fltp", layout="mono", samples=_AUDIO_FRAME)
+def _tone(first_sample: int, pitch: float, total: int) -> av.AudioFrame:
+    """The frame of a tone from ``first_sample``; the last one of ``total`` samples is short,
+    so the sound lasts exactly as long as the recording claims."""
+    count = min(_AUDIO_FRAME, total - first_sample)
+    frame = av.AudioFrame(format="fltp", layout="mono", samples=count)
     samples = array.array(
         "f",
         (
             0.2 * math.sin(2 * math.pi * pitch * (first_sample + k) / _SAMPLE_RATE)
-            for k in range(_AUDIO_FRAME)
+            for k in range(count)
         ),
     )
     frame.planes[0].update(samples.tobytes())
@@ -111,8 +114,9 @@ def write_clip(
             ticks += 2 if variable_rate and index % 2 else 1
         container.mux(video.encode(None))
         if sound is not None:
-            for first in range(0, round(seconds * _SAMPLE_RATE), _AUDIO_FRAME):
-                container.mux(sound.encode(_tone(first, 440 + hue)))
+            total = round(seconds * _SAMPLE_RATE)
+            for first in range(0, total, _AUDIO_FRAME):
+                container.mux(sound.encode(_tone(first, 440 + hue, total)))
             container.mux(sound.encode(None))
 
 
@@ -131,7 +135,8 @@ def write_audio(path: Path, *, seconds: float, started_at: datetime, pitch: floa
         if not isinstance(sound, av.AudioStream):
             raise TypeError(f"{codec} is not an audio codec")
         sound.layout = "mono"
-        for first in range(0, round(seconds * _SAMPLE_RATE), _AUDIO_FRAME):
-            for frame in resampler.resample(_tone(first, pitch)):
+        total = round(seconds * _SAMPLE_RATE)
+        for first in range(0, total, _AUDIO_FRAME):
+            for frame in resampler.resample(_tone(first, pitch, total)):
                 container.mux(sound.encode(frame))
         container.mux(sound.encode(None))

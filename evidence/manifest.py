@@ -9,12 +9,13 @@ anything that document does not allow.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from evidence.case_number import CaseNumber, CaseNumberRule
 from evidence.digest import Fingerprint, Sha256, chunk_count, chunk_root
 from evidence.errors import MalformedManifest
+from evidence.footage_span import FootageSpan
 from evidence.identifiers import DeviceId, EvidenceId, Role, safe_file_name
 from evidence.keys import Ed25519PrivateKey, Ed25519PublicKey
 from evidence.manifest_media import (
@@ -120,14 +121,16 @@ class Manifest:
     session: Session | None = None
     perceptual: Perceptual | None = None
 
+    def footage(self) -> FootageSpan:
+        """What the recording covers (its signed start plus its probed length) and what is
+        claimed about it (evidence/footage_span.py)."""
+        return FootageSpan.of(self.capture.started_at, self.capture.ended_at, self.media)
+
     def capture_end(self) -> datetime | None:
-        """When capture ended: as the device claims it, or else its start plus the probed
-        duration."""
-        if self.capture.ended_at is not None:
-            return self.capture.ended_at
-        if self.media is not None and self.media.duration_ms is not None:
-            return self.capture.started_at + timedelta(milliseconds=self.media.duration_ms)
-        return None
+        """When capture ended, as the footage measures it: its start plus the probed
+        duration; None when the length could not be measured. The device's own claim is
+        ``capture.ended_at``, kept and compared, never used as coverage."""
+        return self.footage().ended_at
 
     def to_document(self) -> dict[str, Any]:
         capture = self.capture

@@ -2,14 +2,17 @@
 
 Idempotent: finalizing a finalized object returns the receipt it already has; a
 rejected one repeats its error. The order keeps a crash harmless at every step:
-store (write-once, idempotent) → index, mark finalized and flag a late upload (one
-transaction) → drop the partial file. A rejected upload's partial file is dropped at
+store (write-once, idempotent) → index, mark finalized and raise the recording's flags
+(one transaction) → drop the partial file. A rejected upload's partial file is dropped at
 once: it is a transfer buffer, and the device still holds the original.
 
-An original stored more than ``compliance.late_upload_hours`` after its capture ended (or
-began, when the end is unknown) raises a ``late_upload`` flag, with the hours in force at
-that moment, in the transaction that indexes it: a flag never stands for a recording
-that was not stored, nor a stored one without its flag.
+An original stored more than ``compliance.late_upload_hours`` after its capture ended (as
+its footage measures it: its start plus the probed length; its start when that is unknown)
+raises a ``late_upload`` flag, with the hours in force at that moment. A device's claimed
+end cannot put that off. The footage's own flags (unmeasured length, claims that disagree
+with it) are ``ingest/footage_flags.py``'s. All are raised in the transaction that indexes
+the object: a flag never stands for a recording that was not stored, nor a stored one
+without its flags.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from evidence.receipt import Receipt, SignedReceipt
 from evidence.strict_json import format_time
 from ingest.context import ServerContext
 from ingest.flags import FlagKind, new_flag
+from ingest.footage_flags import footage_flags
 from ingest.policies import AllOf, ChunksMatch, DigestMatches, SignatureValid, SizeMatches, Subject
 from ingest.tus_rules import check_readable
 from ingest.uploads import open_upload, upload_manifest
@@ -132,8 +136,8 @@ async def _verify_and_store(
         ),
         ctx.server_key,
     )
-    late = _late_flag(ctx, manifest, now)
-    stored = await ctx.index.objects.finalize(upload.upload_id, _indexed(receipt, manifest), late)
+    flags = (*_late_flag(ctx, manifest, now), *footage_flags(ctx, manifest))
+    stored = await ctx.index.objects.finalize(upload.upload_id, _indexed(receipt, manifest), flags)
     await asyncio.to_thread(ctx.area.remove, upload.upload_id)
     ctx.open_uploads.pop(upload.upload_id, None)
     log.info("stored %s/%s sha256=%s", manifest.evidence_id, manifest.role, fingerprint.sha256)
@@ -180,7 +184,7 @@ def _late_flag(
 
 def _indexed(signed_receipt: SignedReceipt, manifest: Manifest) -> StoredObject:
     """The index row: what the receipt attests, and the capture facts to search by."""
-    receipt, capture = signed_receipt.receipt, manifest.capture
+    receipt, capture, footage = signed_receipt.receipt, manifest.capture, manifest.footage()
     return StoredObject(
         evidence_id=receipt.evidence_id,
         role=receipt.role,
@@ -194,13 +198,15 @@ def _indexed(signed_receipt: SignedReceipt, manifest: Manifest) -> StoredObject:
         locator=receipt.locator,
         case_number=manifest.case_number,
         started_at=capture.started_at,
-        ended_at=manifest.capture_end(),
+        ended_at=footage.ended_at,
         place=capture.place,
         officer_id=None if capture.captured_by is None else capture.captured_by.officer_id,
         file_name=manifest.file_name,
         received_at=receipt.received_at,
         receipt_body=signed_receipt.body,
         receipt_signature=signed_receipt.signature,
+        claimed_started_at=footage.claimed_started_at,
+        claimed_ended_at=footage.claimed_ended_at,
     )
 
 

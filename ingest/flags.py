@@ -41,6 +41,8 @@ class FlagKind(enum.StrEnum):
     VERIFICATION_FAILED = "verification_failed"
     UNDECODABLE = "undecodable"
     LATE_UPLOAD = "late_upload"
+    CLAIM_MISMATCH = "claim_mismatch"
+    UNMEASURED_FOOTAGE = "unmeasured_footage"
 
     @property
     def advice(self) -> str:
@@ -74,6 +76,23 @@ _ADVICE = {
         "The recording reached the server more than compliance.late_upload_hours after its "
         "capture ended; the rules ask for upload at once. Find out where it was (a dock "
         "offline, a camera not docked, footage held back) and record the reason."
+    ),
+    FlagKind.CLAIM_MISMATCH: (
+        "The times the device claims (its sidecar's end, the file's creation_time tag) "
+        "disagree with what the footage measures by more than "
+        "compliance.claim_tolerance_seconds; the detail has both. Coverage counts the "
+        "footage's own length from its signed start, never the claim. Find out why: a "
+        "camera clock or time zone set wrong, a file cut short, a sidecar written for "
+        "another file; record what you found."
+    ),
+    FlagKind.UNMEASURED_FOOTAGE: (
+        "The original's length could not be probed (empty, cut short, corrupt or not "
+        "media), so it covers no time of any act: it counts as footage of an act it lies "
+        "in (the act is partial, not missing), but the whole act is a gap. It is kept as "
+        "evidence with its hash. Recover a playable copy from the device if you can and "
+        "upload it; if the act was recorded but the footage is lost, a supervisor records "
+        "an exemption for the act with its reason and approver, naming this recording in "
+        "the note, and resolves this flag with what was found."
     ),
 }
 

@@ -2,9 +2,10 @@
 
 A hole is a segment number that never arrived (the recorder numbers them 1, 2, 3…), or
 time between one segment's end and the next one's start longer than
-``server.session_gap_tolerance_seconds``. A segment that is registered but not yet stored
-is shown as such. Trailing segments that never arrived cannot be seen: nothing says how
-many there were.
+``server.session_gap_tolerance_seconds``. A segment's end is where its footage ends (its
+start plus its probed length); one whose length could not be measured covers nothing. A
+segment that is registered but not yet stored is shown as such. Trailing segments that
+never arrived cannot be seen: nothing says how many there were.
 """
 
 from __future__ import annotations
@@ -29,14 +30,17 @@ def _holes(segments: list[SegmentRecord], tolerance: float) -> list[dict[str, An
             {"kind": "missing_segment", "index": index} for index in range(expected, segment.index)
         )
         expected = max(expected, segment.index + 1)
-        if previous is not None and previous.ended_at is not None:
-            gap = (segment.started_at - previous.ended_at).total_seconds()
+        if previous is not None:
+            # A segment whose length could not be measured covers nothing: it ends where
+            # it starts.
+            reach = previous.ended_at or previous.started_at
+            gap = (segment.started_at - reach).total_seconds()
             if gap > tolerance:
                 holes.append(
                     {
                         "kind": "gap",
                         "after_index": previous.index,
-                        "from": format_time(previous.ended_at),
+                        "from": format_time(reach),
                         "to": format_time(segment.started_at),
                         "seconds": round(gap, 3),
                     }

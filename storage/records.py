@@ -141,6 +141,11 @@ class StoredObject:
     received_at: datetime
     receipt_body: bytes
     receipt_signature: bytes
+    # What the device claims, kept beside the measured span (started_at, and ended_at =
+    # started_at + the probed length, None when unmeasured): the container's creation_time
+    # tag and the capture end from its sidecar.
+    claimed_started_at: datetime | None = None
+    claimed_ended_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,9 +20,28 @@ from evidence.manifest import (
     TimeSource,
     content_of,
 )
+from evidence.manifest_media import MediaFacts
 
 CHINA = timezone(timedelta(hours=8))
 CASE = "冀石执罚〔2026〕第0012号"
+STARTED_AT = datetime(2026, 3, 12, 9, 30, 15, tzinfo=CHINA)
+ENDED_AT = datetime(2026, 3, 12, 9, 41, 2, tzinfo=CHINA)
+
+
+def media_lasting(seconds: float | None) -> MediaFacts | None:
+    """What the agent's probe says of a playable clip this long (None: no media section,
+    as for footage whose length could not be measured)."""
+    if seconds is None:
+        return None
+    return MediaFacts(
+        container="mov,mp4,m4a,3gp,3g2,mj2",
+        duration_ms=round(seconds * 1000),
+        creation_time=None,
+        has_video=True,
+        has_audio=True,
+        decodable=True,
+        problem=None,
+    )
 
 
 def manifest_for(
@@ -48,8 +67,8 @@ def manifest_for(
         role=role,
         case_number=None if case_number is None else CaseNumberRule().parse(case_number),
         capture=Capture(
-            started_at=datetime(2026, 3, 12, 9, 30, 15, tzinfo=CHINA),
-            ended_at=datetime(2026, 3, 12, 9, 41, 2, tzinfo=CHINA),
+            started_at=STARTED_AT,
+            ended_at=ENDED_AT,
             time_source=TimeSource.SIDECAR,
             place="石家庄市长安区中山东路12号",
             captured_by=Officer("130102001", "张伟"),
@@ -65,6 +84,8 @@ def manifest_for(
         previous=previous,
         created_at=datetime(2026, 3, 12, 2, 0, 0, tzinfo=UTC),
         derived_from=derived_from,
+        # as long as the capture claims: coverage comes from the probed length
+        media=media_lasting((ENDED_AT - STARTED_AT).total_seconds()),
     )
     return dataclasses.replace(manifest, **changes)
 

@@ -18,6 +18,10 @@ class ComplianceConfig:
     # A stretch of an act not on footage is a gap only when longer than this (clock skew
     # between devices and the case system; cameras that split long recordings).
     gap_tolerance_seconds: float = 5.0
+    # A claimed start, end or length of a recording (its sidecar's times, its file's
+    # creation_time tag) that differs from what its footage measures by more than this
+    # raises a claim_mismatch flag. Coverage comes from the footage either way.
+    claim_tolerance_seconds: float = 2.0
     # A recording finalized longer than this after its capture ended is a late upload.
     late_upload_hours: float = 24.0
     # The agency's UTC offset: report months, plain dates in filters, and times written
@@ -29,6 +33,8 @@ class ComplianceConfig:
     def __post_init__(self) -> None:
         if self.gap_tolerance_seconds < 0:
             raise ConfigError("compliance.gap_tolerance_seconds cannot be negative")
+        if self.claim_tolerance_seconds < 0:
+            raise ConfigError("compliance.claim_tolerance_seconds cannot be negative")
         if self.late_upload_hours <= 0:
             raise ConfigError("compliance.late_upload_hours must be positive")
         if not -14 <= self.utc_offset_hours <= 14 or (self.utc_offset_hours * 4) % 1:

@@ -169,6 +169,13 @@ def recording_json(stored: StoredObject) -> dict[str, Any]:
         "file_name": stored.file_name,
         "started_at": format_time(stored.started_at),
         "ended_at": None if stored.ended_at is None else format_time(stored.ended_at),
+        # what the device claims, kept beside the measured span (never used as coverage)
+        "claimed_started_at": None
+        if stored.claimed_started_at is None
+        else format_time(stored.claimed_started_at),
+        "claimed_ended_at": None
+        if stored.claimed_ended_at is None
+        else format_time(stored.claimed_ended_at),
         "received_at": format_time(stored.received_at),
     }
 

@@ -31,8 +31,9 @@ class SqliteObjects:
                 conn.execute(
                     "INSERT INTO objects (evidence_id, role, device_id, sequence, manifest_sha256, "
                     "sha256, size, chunk_root, store, locator, case_number, started_at, ended_at, "
-                    "place, officer_id, file_name, received_at, receipt_body, receipt_signature) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "place, officer_id, file_name, received_at, receipt_body, receipt_signature, "
+                    "claimed_started_at, claimed_ended_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         str(stored.evidence_id),
                         stored.role.value,
@@ -53,6 +54,8 @@ class SqliteObjects:
                         rows.when(stored.received_at),
                         stored.receipt_body,
                         stored.receipt_signature,
+                        rows.when(stored.claimed_started_at),
+                        rows.when(stored.claimed_ended_at),
                     ),
                 )
                 cursor = conn.execute(

@@ -104,6 +104,8 @@ def stored_object(row: sqlite3.Row) -> StoredObject:
         received_at=parse_time(row["received_at"]),
         receipt_body=bytes(row["receipt_body"]),
         receipt_signature=bytes(row["receipt_signature"]),
+        claimed_started_at=moment(row["claimed_started_at"]),
+        claimed_ended_at=moment(row["claimed_ended_at"]),
     )
 
 

@@ -100,6 +100,12 @@ CREATE TABLE IF NOT EXISTS objects (
     received_at       TEXT NOT NULL,
     receipt_body      BLOB NOT NULL,
     receipt_signature BLOB NOT NULL,
+    -- started_at is the signed capture start; ended_at is where the footage ends (started_at
+    -- plus the probed length; NULL when it could not be measured: it covers nothing). What
+    -- the device claims is kept beside them, never used as coverage: the container's
+    -- creation_time tag and the sidecar's end (docs/compliance.md).
+    claimed_started_at TEXT,
+    claimed_ended_at   TEXT,
     PRIMARY KEY (evidence_id, role),
     FOREIGN KEY (evidence_id, role) REFERENCES manifests (evidence_id, role)
 );
@@ -282,8 +288,9 @@ CREATE TABLE IF NOT EXISTS exemption_withdrawals (
 -- cannot build itself (it does not read indexed expressions back), derived from the
 -- append-only objects by trigger as each original is indexed, and caught up at open
 -- for an index that predates the trigger. Keyed by evidence id (one original each), not
--- by objects.rowid, which VACUUM or a dump and restore may renumber. A recording whose
--- end is unknown is a point.
+-- by objects.rowid, which VACUUM or a dump and restore may renumber. The span is the
+-- footage's own (objects.started_at to objects.ended_at: the probed length, never the
+-- device's claimed end); footage whose length could not be measured is a point.
 CREATE TABLE IF NOT EXISTS recording_spans (
     evidence_id  TEXT PRIMARY KEY,  -- the original's
     case_number  TEXT,

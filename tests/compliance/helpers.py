@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from evidence.manifest import Capture, Officer, Origin, TimeSource
 from evidence.strict_json import format_time
 from evidence.wire import ACTS, CASES
-from tests.builders import CASE, CHINA
+from tests.builders import CASE, CHINA, media_lasting
 from tests.conftest import Server
 from tests.ingest.helpers import Prepared, created, prepared, upload_all
 
@@ -31,12 +31,16 @@ async def recording(
     case_number: str | None = CASE,
     officer: str | None = OFFICER,
     serial: str | None = SERIAL,
+    claims: float | None = None,
 ) -> Prepared:
-    """An original captured from ``start`` to ``end`` minutes after T0, uploaded and stored
-    (each on a new dock, so each is sequence 1 of its own device)."""
+    """An original whose footage runs from ``start`` to ``end`` minutes after T0 (None: its
+    length could not be probed), whose sidecar claims it ended at ``claims`` (by default,
+    where it did), uploaded and stored (each on a new dock, so each is sequence 1 of its
+    own device)."""
+    claimed_end = end if claims is None else claims
     capture = Capture(
         started_at=at(start),
-        ended_at=None if end is None else at(end),
+        ended_at=None if claimed_end is None else at(claimed_end),
         time_source=TimeSource.SIDECAR,
         place="石家庄市长安区中山东路12号",
         captured_by=None if officer is None else Officer(officer, "张伟"),
@@ -48,6 +52,7 @@ async def recording(
         case_number=case_number,
         capture=capture,
         origin=Origin("DSJ-V9", serial, "liuhen-agent/test"),
+        media=None if end is None else media_lasting((end - start) * 60),
     )
     await upload_all(server, ready, await created(server, ready))
     return ready

@@ -21,16 +21,19 @@ def insert_original(
     end: datetime | None,
     officer: str | None = "130102001",
     serial: str | None = None,
+    claimed_end: datetime | None = None,
 ) -> EvidenceId:
-    """An indexed original, as finalize would have written it (bytes not needed here)."""
+    """An indexed original, as finalize would have written it (bytes not needed here):
+    ``end`` is where its footage ends (None: unmeasured), ``claimed_end`` the end its
+    device claims, kept beside it."""
     evidence_id = str(uuid.uuid4())
     received = (end or start) + timedelta(minutes=5)
     raw.execute(
         "INSERT INTO objects (evidence_id, role, device_id, sequence, manifest_sha256, sha256, "
         "size, chunk_root, store, locator, case_number, started_at, ended_at, place, officer_id, "
-        "file_name, received_at, receipt_body, receipt_signature) VALUES "
+        "file_name, received_at, receipt_body, receipt_signature, claimed_ended_at) VALUES "
         "(?, 'original', 'dock-1', 1, ?, ?, 1, ?, 'local', 'x', ?, ?, ?, NULL, ?, 'a.mp4', ?, "
-        "x'00', x'00')",
+        "x'00', x'00', ?)",
         (
             evidence_id,
             "a" * 64,
@@ -41,6 +44,7 @@ def insert_original(
             when(end),
             officer,
             when(received),
+            when(claimed_end),
         ),
     )
     if serial is not None:

@@ -169,3 +169,12 @@ def test_compliance_settings_are_checked(tmp_path):
         load_settings(config, environ={})
     settings = load_settings(None, environ={"LIUHEN_COMPLIANCE__UTC_OFFSET_HOURS": "5.5"})
     assert settings.compliance.utc_offset_minutes == 330
+
+
+def test_the_claim_tolerance_is_checked(tmp_path):
+    config = tmp_path / "liuhen.toml"
+    config.write_text("[compliance]\nclaim_tolerance_seconds = -0.5\n")
+    with pytest.raises(ConfigError, match="claim_tolerance_seconds"):
+        load_settings(config, environ={})
+    settings = load_settings(None, environ={"LIUHEN_COMPLIANCE__CLAIM_TOLERANCE_SECONDS": "0"})
+    assert settings.compliance.claim_tolerance_seconds == 0

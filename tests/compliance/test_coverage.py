@@ -57,6 +57,20 @@ TABLE = [
     ("a recording whose end is unknown covers no time", [(100, 100)], False, PARTIAL, [(0, 600)]),
     ("a point does not split a gap", [(0, 100), (300, 300)], False, PARTIAL, [(100, 600)]),
     (
+        "a point before real footage: no time, and the footage after it still counts",
+        [(100, 100), (300, 600)],
+        False,
+        PARTIAL,
+        [(0, 300)],
+    ),
+    (
+        "a point at the start, then footage within the tolerance",
+        [(0, 0), (4, 600)],
+        False,
+        COVERED,
+        [],
+    ),
+    (
         "a recording that overlaps only the first 3 s (the previous act's, running on)",
         [(-300, 3)],
         False,

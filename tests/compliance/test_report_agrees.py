@@ -1,17 +1,21 @@
 """The report and each case's coverage must reach the same verdict for every act, edges of
 the tolerance included, so the report counts what a person sees when opening each case:
-the report over every act, a case's coverage over that case's acts alone."""
+the report over every act, a case's coverage over that case's acts alone. Both must also
+agree with Python alone, measuring each recording's footage, never its device's claims."""
 
 import random
 import sqlite3
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 
+from evidence.footage_span import FootageSpan
 from ingest.compliance.acts import ActDraft, register_act, register_case
 from ingest.compliance.assessment import case_coverage
+from ingest.compliance.coverage import measure
 from ingest.compliance.report import ReportFilters, build_report, measure_report
 from ingest.compliance.tally import verdicts
 from storage.compliance_records import ExemptionReason
+from tests.builders import media_lasting
 from tests.compliance.index_rows import insert_original
 
 T0 = datetime(2026, 3, 12, 1, 30, tzinfo=UTC)
@@ -19,15 +23,33 @@ TYPES = ("seizure", "interview_room", "hearing_room", "on_site_inspection")
 
 
 def recordings_for(rnd, start, end):
-    """A few recordings around an act: tiles with holes near the tolerance, overlaps,
-    points, some just outside the window."""
+    """A few recordings around an act, each as finalize indexes it (``FootageSpan``, as
+    ``Manifest.footage`` makes it): tiles with holes near the tolerance, overlaps, points
+    (footage whose length could not be probed), some just outside the window; and the ends
+    their devices claim, sometimes false: a claim that reaches over a hole or far past the
+    footage, one that stops short, an end claimed for footage that was never measured."""
     found, cursor = [], start - timedelta(seconds=rnd.choice((0, 3, 5, 6, 30)))
     while cursor < end and len(found) < 8:
         length = timedelta(seconds=rnd.randint(30, 400), milliseconds=rnd.randint(0, 999))
-        found.append((cursor, None if rnd.random() < 0.05 else cursor + length))
         hole = rnd.choice((0, 0, 1, 4.999, 5, 5.001, 5.002, 12, -20))
+        lie = rnd.choice((0, 0, 0, hole + 30, 600, -20))
+        claimed = cursor + length + timedelta(seconds=lie)
+        media = None if rnd.random() < 0.05 else media_lasting(length.total_seconds())
+        found.append(FootageSpan.of(cursor, max(claimed, cursor), media))
         cursor = cursor + length + timedelta(seconds=hole)
     return found if rnd.random() > 0.1 else []
+
+
+def ms(moment):
+    return round(moment.timestamp() * 1000)
+
+
+def expected_state(window, spans, tolerance, exempted):
+    """The verdict in Python alone: the recordings of the act's case that overlap its window
+    by the one overlap rule, on the footage's own spans, never on the claims."""
+    a, b = window
+    attached = [(s, e) for s, e in spans if (s < b and e > a) or (s == e and a <= s <= b)]
+    return measure(window, attached, tolerance * 1000, exempted=exempted).state
 
 
 async def test_the_report_and_each_case_agree_act_by_act(server):
@@ -35,6 +57,7 @@ async def test_the_report_and_each_case_agree_act_by_act(server):
     ctx = server.ctx
     raw = sqlite3.connect(ctx.config.index_path)
     cases = []
+    windows, footage, exempted = {}, defaultdict(list), set()
     for n in range(40):
         number = f"JSZF-2026-{n:04d}"
         cases.append(number)
@@ -45,9 +68,18 @@ async def test_the_report_and_each_case_agree_act_by_act(server):
             act, _ = await register_act(
                 ctx, ActDraft(number, rnd.choice(TYPES), start, end, officers=("o1",)), "test"
             )
-            for begin, finish in recordings_for(rnd, start, end):
-                insert_original(raw, case_number=number, start=begin, end=finish)
+            windows[act.act_id] = (number, (ms(start), ms(end)))
+            for span in recordings_for(rnd, start, end):
+                insert_original(
+                    raw,
+                    case_number=number,
+                    start=span.started_at,
+                    end=span.ended_at,
+                    claimed_end=span.claimed_ended_at,
+                )
+                footage[number].append((ms(span.started_at), ms(span.ended_at or span.started_at)))
             if rnd.random() < 0.1 and act.values.act_type != "on_site_inspection":
+                exempted.add(act.act_id)
                 await server.ctx.index.compliance.exemptions.add(
                     act.act_id, ExemptionReason.EMERGENCY, "局长", T0, None, "test", T0
                 )
@@ -58,6 +90,10 @@ async def test_the_report_and_each_case_agree_act_by_act(server):
     rows = await ctx.index.compliance.queries.report(query)
     tolerance = ctx.compliance.gap_tolerance_seconds
     measured = {act.act_id: coverage.state for act, coverage in verdicts(rows, tolerance)}
+    for act_id, state in measured.items():
+        number, window = windows[act_id]
+        expected = expected_state(window, footage[number], tolerance, act_id in exempted)
+        assert state is expected, act_id
     seen: Counter[str] = Counter()
     not_ready = set()
     for number in cases:

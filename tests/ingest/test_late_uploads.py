@@ -47,7 +47,7 @@ async def test_without_an_end_the_delay_counts_from_the_start(server):
     capture = Capture(
         STARTED, None, TimeSource.SIDECAR, "询问室1", Officer("130102001", "张伟"), "询问"
     )
-    await store(server, capture=capture)
+    await store(server, capture=capture, media=None)  # and no length probed either
     assert len(await late_flags(server)) == 1
 
 

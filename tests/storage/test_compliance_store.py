@@ -431,7 +431,8 @@ async def test_recording_spans_follow_the_objects_and_catch_up_on_open(index, ra
     raw.execute(  # a review copy of it: not evidence of time, so no span
         "INSERT INTO objects SELECT evidence_id, 'review', device_id, 2, manifest_sha256, sha256, "
         "size, chunk_root, store, locator, case_number, started_at, ended_at, place, officer_id, "
-        "file_name, received_at, receipt_body, receipt_signature FROM objects"
+        "file_name, received_at, receipt_body, receipt_signature, claimed_started_at, "
+        "claimed_ended_at FROM objects"
     )
     assert len(spans(raw)) == 1
     for statement in ("DELETE FROM recording_spans", "UPDATE recording_spans SET end_ms = 0"):

@@ -1,0 +1,109 @@
+"""What a recording covers, and what was claimed about it.
+
+A recording covers what its media holds: ``[start, start + probed duration)``, where the
+start is the manifest's signed ``capture.started_at`` and the duration the one the agent
+probed and signed into ``media.duration_ms``. Footage whose length could not be measured
+(no media section, no duration, or ``decodable: false``) covers nothing: its end is
+unknown and its span is the point at its start.
+
+Everything else about the time is a claim, kept and compared, never used as coverage:
+the end the device claims (``capture.ended_at``, from the dock's sidecar), and the
+container's ``creation_time`` tag, which claims when the file was started. A claim that
+differs from the measurement by more than a tolerance is a disagreement; which ones there
+are, ``FootageSpan.disagreements`` says. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from evidence.errors import MalformedManifest
+from evidence.manifest_media import MediaFacts, read_media
+from evidence.strict_json import Fields, loads_object
+
+__all__ = ["FootageSpan", "claimed_start", "footage_of_body", "measured_ms"]
+
+
+def measured_ms(media: MediaFacts | None) -> int | None:
+    """The probed length in milliseconds, or None when it was not measured: no media
+    section, no duration, or media that does not decode (its header's length is a claim
+    the frames do not back)."""
+    if media is None or not media.decodable:
+        return None
+    return media.duration_ms
+
+
+def claimed_start(creation_time: str | None) -> datetime | None:
+    """The container's ``creation_time`` tag as a time, or None when there is none or it
+    is no time with a zone (FFmpeg writes MP4 tags as UTC with a Z; a tag without a zone
+    is ambiguous and claims nothing comparable)."""
+    if creation_time is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(creation_time.strip())
+    except ValueError:
+        return None
+    return None if moment.tzinfo is None else moment
+
+
+@dataclass(frozen=True, slots=True)
+class FootageSpan:
+    started_at: datetime  # the signed capture start: the anchor
+    measured_ms: int | None  # the probed length; None: not measured, covers nothing
+    claimed_started_at: datetime | None  # the container's creation_time tag
+    claimed_ended_at: datetime | None  # the end the device claims (capture.ended_at)
+
+    @classmethod
+    def of(
+        cls, started_at: datetime, claimed_ended_at: datetime | None, media: MediaFacts | None
+    ) -> FootageSpan:
+        creation_time = None if media is None else media.creation_time
+        return cls(started_at, measured_ms(media), claimed_start(creation_time), claimed_ended_at)
+
+    @property
+    def ended_at(self) -> datetime | None:
+        """Where the footage ends: its start plus its probed length; None if unmeasured."""
+        if self.measured_ms is None:
+            return None
+        return self.started_at + timedelta(milliseconds=self.measured_ms)
+
+    @property
+    def claimed_seconds(self) -> float | None:
+        """The length the device claims: its claimed end less the capture start."""
+        if self.claimed_ended_at is None:
+            return None
+        return _ms(self.claimed_ended_at - self.started_at) / 1000
+
+    def disagreements(self, tolerance_seconds: float) -> tuple[str, ...]:
+        """The claims that differ from the measurement by more than the tolerance (compared
+        to the millisecond): ``started_at`` (the creation_time tag against the signed
+        start), ``ended_at`` and ``seconds`` (the claimed end and length against the
+        measured ones; from one start, they disagree together)."""
+        limit = round(tolerance_seconds * 1000)
+        found: list[str] = []
+        claimed = self.claimed_started_at
+        if claimed is not None and abs(_ms(claimed - self.started_at)) > limit:
+            found.append("started_at")
+        end = self.ended_at
+        claimed_end = self.claimed_ended_at
+        if claimed_end is not None and end is not None and abs(_ms(claimed_end - end)) > limit:
+            found.extend(("ended_at", "seconds"))
+        return tuple(found)
+
+
+def _ms(delta: timedelta) -> int:
+    return round(delta / timedelta(milliseconds=1))
+
+
+def footage_of_body(body: bytes) -> FootageSpan:
+    """The span of a manifest kept as its exact bytes, read from its capture and media
+    sections alone (no case-number rule is needed): for an index recomputing what it
+    derived from manifests it already verified."""
+    top = Fields(loads_object(body, MalformedManifest, "manifest"), MalformedManifest)
+    capture = top.section("capture")
+    return FootageSpan.of(
+        capture.time("started_at"),
+        capture.optional_time("ended_at"),
+        read_media(top.optional_section("media")),
+    )
