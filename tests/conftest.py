@@ -1,4 +1,5 @@
-"""Shared fixtures: a real ingest server on 127.0.0.1, registered devices, raw HTTP."""
+"""Shared fixtures: a real ingest server on 127.0.0.1, registered devices, raw HTTP, and
+the same server behind a slow, fragmenting link."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import base64
 import io
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,10 @@ from ingest.app import open_context
 from ingest.config import IngestConfig
 from ingest.context import ServerContext
 from ingest.server import running
+from tests.fault_proxy import FaultProxy, Link
+
+# A poor link: the server gets every request in 16-byte pieces, a millisecond apart.
+SLOW_LINK = Link(burst=16, pause=0.001)
 
 
 class Clock:
@@ -218,3 +223,15 @@ async def server(
             yield Server(ctx, url, clock, tmp_path, http)
     finally:
         await ctx.index.close()
+
+
+@pytest.fixture
+async def slow_link(server: Server) -> AsyncIterator[FaultProxy]:
+    async with FaultProxy(server.url, to_server=SLOW_LINK) as proxy:
+        yield proxy
+
+
+@pytest.fixture
+def slow(server: Server, slow_link: FaultProxy) -> Server:
+    """The test server, reached through ``slow_link``: every helper goes through the relay."""
+    return replace(server, url=slow_link.url)
