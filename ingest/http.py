@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from evidence.errors import LiuhenError, MalformedBody, PreconditionFailed, TooLarge
 from evidence.strict_json import loads_object
@@ -79,14 +80,23 @@ async def tus_middleware(request: web.Request, handler: Handler) -> web.StreamRe
 
 
 async def read_bounded(request: web.Request, limit: int, what: str) -> bytes:
-    """Read a whole small body, refusing more than ``limit`` bytes before reading them."""
+    """Read a whole small body to its end, however it arrives: one read returns only what
+    has arrived so far. Refuse more than ``limit`` bytes (declared or not) and a body that
+    ends before its Content-Length (the client went away)."""
     declared = request.content_length
     if declared is not None and declared > limit:
         raise TooLarge(f"{what} is {declared} bytes; the limit is {limit}")
-    body = await request.content.read(limit + 1)
-    if len(body) > limit:
-        raise TooLarge(f"{what} exceeds the limit of {limit} bytes")
-    return body
+    body = bytearray()
+    try:
+        async for data in request.content.iter_any():
+            body += data
+            if len(body) > limit:
+                raise TooLarge(f"{what} exceeds the limit of {limit} bytes")
+    except (ConnectionError, HttpProcessingError) as exc:
+        raise MalformedBody(f"{what} ended before its end: {exc}") from None
+    if declared is not None and len(body) != declared:
+        raise MalformedBody(f"{what} is {len(body)} bytes, not the {declared} declared")
+    return bytes(body)
 
 
 async def save_body(request: web.Request, path: Path, limit: int, what: str) -> int:
