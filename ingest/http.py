@@ -1,5 +1,5 @@
 """HTTP plumbing shared by all handlers: errors as JSON with stable codes, tus headers,
-bounded body reading."""
+media types, bounded body reading."""
 
 from __future__ import annotations
 
@@ -11,7 +11,13 @@ from typing import Any
 from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 
-from evidence.errors import LiuhenError, MalformedBody, PreconditionFailed, TooLarge
+from evidence.errors import (
+    LiuhenError,
+    MalformedBody,
+    PreconditionFailed,
+    TooLarge,
+    UnsupportedMediaType,
+)
 from evidence.strict_json import loads_object
 from evidence.tus_wire import TUS_VERSION
 from evidence.wire import FILES
@@ -22,6 +28,7 @@ __all__ = [
     "error_response",
     "read_bounded",
     "read_json",
+    "require_content_type",
     "save_body",
     "tus_middleware",
 ]
@@ -79,6 +86,23 @@ async def tus_middleware(request: web.Request, handler: Handler) -> web.StreamRe
     return response
 
 
+JSON = "application/json"
+_UTF8 = ("", "utf-8", "utf8")
+
+
+def require_content_type(request: web.Request, what: str, *accepted: str) -> None:
+    """Refuse a body whose Content-Type is not one the protocol names for it (a trailing
+    ``/*`` accepts a whole family); a named charset must be UTF-8."""
+    media_type = request.content_type  # lower case, without parameters
+    family = media_type.split("/", 1)[0] + "/*"
+    if media_type not in accepted and family not in accepted:
+        raise UnsupportedMediaType(
+            f"send {what} as Content-Type: {' or '.join(accepted)}", accepted=list(accepted)
+        )
+    if (request.charset or "").lower() not in _UTF8:
+        raise UnsupportedMediaType(f"send {what} in UTF-8, not {request.charset}")
+
+
 async def read_bounded(request: web.Request, limit: int, what: str) -> bytes:
     """Read a whole small body to its end, however it arrives: one read returns only what
     has arrived so far. Refuse more than ``limit`` bytes (declared or not) and a body that
@@ -115,6 +139,7 @@ async def save_body(request: web.Request, path: Path, limit: int, what: str) -> 
 
 
 async def read_json(request: web.Request, limit: int = 64 * 1024) -> dict[str, Any]:
+    require_content_type(request, "the request body", JSON)
     return loads_object(
         await read_bounded(request, limit, "request body"), MalformedBody, "request body"
     )

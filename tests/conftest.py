@@ -20,6 +20,7 @@ from evidence.device_auth import answer_challenge
 from evidence.identifiers import DeviceId
 from evidence.keys import Ed25519PrivateKey, generate_key_pair, key_id, public_key_pem
 from evidence.manifest import SignedManifest
+from evidence.signing import PayloadType
 from evidence.tus_wire import OFFSET_CONTENT_TYPE, TUS_VERSION, encode_metadata, format_checksum
 from evidence.wire import AUTH_CHALLENGE, AUTH_TOKEN, FILES, MANIFESTS, SIGNATURE_HEADER
 from ingest.admin import add_user, register_device
@@ -111,6 +112,8 @@ class Server:
         sent = dict(headers or {})
         if token is not None:
             sent["Authorization"] = f"Bearer {token}"
+        if body is not None and "content-type" not in {name.lower() for name in sent}:
+            sent["Content-Type"] = "application/json"  # what most endpoints take; others say
         url = path if "://" in path else self.url + path
         payload = (
             io.BytesIO(body) if isinstance(body, bytes) else body
@@ -140,7 +143,10 @@ class Server:
             MANIFESTS,
             token=token,
             body=signed.body,
-            headers={SIGNATURE_HEADER: base64.b64encode(signed.signature).decode()},
+            headers={
+                "Content-Type": PayloadType.MANIFEST,
+                SIGNATURE_HEADER: base64.b64encode(signed.signature).decode(),
+            },
         )
 
     async def create(
