@@ -239,5 +239,6 @@ async def slow_link(server: Server) -> AsyncIterator[FaultProxy]:
 
 @pytest.fixture
 def slow(server: Server, slow_link: FaultProxy) -> Server:
-    """The test server, reached through ``slow_link``: every helper goes through the relay."""
+    """The test server, reached through ``slow_link``: every helper goes through the relay.
+    Add devices through ``server`` (each copy counts its own device ids)."""
     return replace(server, url=slow_link.url)
