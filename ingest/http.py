@@ -4,7 +4,7 @@ media types, bounded body reading."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -103,37 +103,37 @@ def require_content_type(request: web.Request, what: str, *accepted: str) -> Non
         raise UnsupportedMediaType(f"send {what} in UTF-8, not {request.charset}")
 
 
-async def read_bounded(request: web.Request, limit: int, what: str) -> bytes:
-    """Read a whole small body to its end, however it arrives: one read returns only what
-    has arrived so far. Refuse more than ``limit`` bytes (declared or not) and a body that
-    ends before its Content-Length (the client went away)."""
+async def _blocks(request: web.Request, limit: int, what: str) -> AsyncIterator[bytes]:
+    """A body's blocks as they arrive, to its very end (one read returns only what has
+    arrived so far). Refuses more than ``limit`` bytes, declared or not, and a body that
+    ends before its Content-Length (the client went away): it is never taken as whole."""
     declared = request.content_length
     if declared is not None and declared > limit:
         raise TooLarge(f"{what} is {declared} bytes; the limit is {limit}")
-    body = bytearray()
+    received = 0
     try:
-        async for data in request.content.iter_any():
-            body += data
-            if len(body) > limit:
+        async for data, _ in request.content.iter_chunks():
+            received += len(data)
+            if received > limit:
                 raise TooLarge(f"{what} exceeds the limit of {limit} bytes")
+            yield data
     except (ConnectionError, HttpProcessingError) as exc:
         raise MalformedBody(f"{what} ended before its end: {exc}") from None
-    if declared is not None and len(body) != declared:
-        raise MalformedBody(f"{what} is {len(body)} bytes, not the {declared} declared")
-    return bytes(body)
+    if declared is not None and received != declared:
+        raise MalformedBody(f"{what} is {received} bytes, not the {declared} declared")
+
+
+async def read_bounded(request: web.Request, limit: int, what: str) -> bytes:
+    """Read a whole small body into memory."""
+    return b"".join([data async for data in _blocks(request, limit, what)])
 
 
 async def save_body(request: web.Request, path: Path, limit: int, what: str) -> int:
-    """Stream a large body to ``path`` (bounded memory), refusing more than ``limit`` bytes."""
-    declared = request.content_length
-    if declared is not None and declared > limit:
-        raise TooLarge(f"{what} is {declared} bytes; the limit is {limit}")
+    """Stream a large body to ``path`` (bounded memory); return its size."""
     written = 0
     with open(path, "wb") as out:  # noqa: ASYNC230 - small writes into the page cache
-        async for data, _ in request.content.iter_chunks():
+        async for data in _blocks(request, limit, what):
             written += len(data)
-            if written > limit:
-                raise TooLarge(f"{what} exceeds the limit of {limit} bytes")
             out.write(data)
     return written
 
