@@ -68,6 +68,17 @@ def _error_from(status: int, body: bytes) -> LiuhenError:
         return LiuhenError(f"the server answered {status}: {body[:200]!r}")
 
 
+async def _read_reply(response: aiohttp.ClientResponse) -> bytes:
+    """The whole answer, however it arrives (one read returns only what has arrived so
+    far), refusing one past ``_MAX_REPLY``."""
+    payload = bytearray()
+    async for data in response.content.iter_any():
+        payload += data
+        if len(payload) > _MAX_REPLY:
+            raise Unavailable(f"the server's answer passes {_MAX_REPLY} bytes")
+    return bytes(payload)
+
+
 class ServerApi:
     def __init__(
         self,
@@ -115,7 +126,7 @@ class ServerApi:
     ) -> Reply:
         try:
             async with self._session.request(method, url, headers=headers, data=body) as response:
-                payload = await response.content.read(_MAX_REPLY)
+                payload = await _read_reply(response)
                 return Reply(response.status, response.headers, payload)
         except (aiohttp.ClientError, TimeoutError) as exc:
             raise Unavailable(f"{method} {url} failed: {exc!r}") from exc

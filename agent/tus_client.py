@@ -1,15 +1,21 @@
 """A strict tus 1.0 client: every request names the version, every answer is checked
-(status, Tus-Resumable, offsets), and every chunk carries Upload-Checksum."""
+(status, Tus-Resumable, offsets), and every chunk carries Upload-Checksum.
+
+Before its first request the client reads the server's OPTIONS once and refuses to send
+anything unless the server speaks tus 1.0.0 with the creation and checksum extensions and
+sha256: a server that ignored Upload-Checksum would silently drop the per-chunk check."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from urllib.parse import urljoin, urlsplit
 
 from aiohttp.abc import AbstractStreamWriter
 from aiohttp.payload import Payload
 
 from agent.server_api import Reply, ServerApi
-from evidence.errors import Unavailable
+from evidence.errors import ChecksumUnsupported, Unavailable
 from evidence.tus_wire import (
     OFFSET_CONTENT_TYPE,
     TUS_VERSION,
@@ -19,9 +25,28 @@ from evidence.tus_wire import (
 )
 from evidence.wire import FILES
 
-__all__ = ["ChunkPayload", "TusClient"]
+__all__ = ["ChunkPayload", "TusClient", "missing_support"]
+
+log = logging.getLogger(__name__)
 
 _SLICE = 1024 * 1024
+# What the server's OPTIONS answer must offer, header by header.
+_NEEDED = (
+    ("Tus-Version", TUS_VERSION),
+    ("Tus-Extension", "creation"),
+    ("Tus-Extension", "checksum"),
+    ("Tus-Checksum-Algorithm", "sha256"),
+)
+
+
+def missing_support(headers: Mapping[str, str]) -> list[str]:
+    """What an OPTIONS answer lacks of what we need, as ``header: value`` strings."""
+    missing = []
+    for header, value in _NEEDED:
+        offered = {item.strip().lower() for item in headers.get(header, "").split(",")}
+        if value not in offered:
+            missing.append(f"{header}: {value}")
+    return missing
 
 
 class ChunkPayload(Payload):
@@ -44,10 +69,25 @@ class ChunkPayload(Payload):
 class TusClient:
     def __init__(self, api: ServerApi) -> None:
         self._api = api
+        self._server_checked = False
+
+    async def _check_server(self) -> None:
+        """Once per client (again after a refusal: the server may be upgraded meanwhile)."""
+        if self._server_checked:
+            return
+        url = self._api.url(FILES)
+        reply = await self._api.send("OPTIONS", url, authenticated=False)
+        missing = missing_support(reply.headers)
+        if missing:
+            message = f"{url} does not offer {', '.join(missing)}; nothing is uploaded to it"
+            log.error("tus server refused: %s", message)
+            raise ChecksumUnsupported(message)
+        self._server_checked = True
 
     async def _send(
         self, method: str, url: str, headers: dict[str, str], body: Payload | None = None
     ) -> Reply:
+        await self._check_server()
         reply = await self._api.send(
             method, url, headers={"Tus-Resumable": TUS_VERSION, **headers}, body=body
         )

@@ -72,6 +72,7 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     ├── StorageFailure                   500 storage_failure
     │   └── InsufficientStorage          507 insufficient_storage
     ├── Unavailable                      503 unavailable
+    │   └── ChecksumUnsupported          503 checksum_unsupported
     ├── ConfigError                      500 bad_config
     ├── KeyFileError                     500 bad_key_file
     └── JournalError                     500 journal_failure
@@ -95,6 +96,7 @@ __all__ = [
     "CatalogueConflict",
     "ChallengeReused",
     "ChecksumMismatch",
+    "ChecksumUnsupported",
     "ChunkMismatch",
     "ChunkRootMismatch",
     "ConfigError",
@@ -485,6 +487,12 @@ class InsufficientStorage(StorageFailure):
 
 class Unavailable(LiuhenError):
     code, status = "unavailable", 503
+
+
+class ChecksumUnsupported(Unavailable):
+    """(agent) The server does not advertise tus checksums with sha256: nothing is sent."""
+
+    code = "checksum_unsupported"
 
 
 class ConfigError(LiuhenError):

@@ -24,6 +24,7 @@ from ingest.handlers_flags import add_flag_routes
 from ingest.handlers_media import add_media_routes
 from ingest.handlers_tus import add_tus_routes
 from ingest.http import error_middleware, tus_middleware
+from ingest.method_override import method_override_middleware
 from ingest.server_device import ensure_server_device
 from ingest.sweeper import sweeper_context
 from ingest.upload_area import UploadArea
@@ -74,7 +75,9 @@ async def health(request: web.Request) -> web.Response:
 
 
 def build_app(ctx: ServerContext) -> web.Application:
-    app = web.Application(middlewares=[tus_middleware, error_middleware])
+    # Outermost first; the method override is innermost, so it sees the routed handler.
+    middlewares = [tus_middleware, error_middleware, method_override_middleware]
+    app = web.Application(middlewares=middlewares)
     app[CONTEXT] = ctx
     app.router.add_get(HEALTH, health)
     add_tus_routes(app)

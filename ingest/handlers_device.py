@@ -10,12 +10,13 @@ from aiohttp import web
 
 from evidence.errors import MalformedBody
 from evidence.identifiers import DeviceId, EvidenceId, Role
+from evidence.signing import PayloadType
 from evidence.strict_json import format_time
 from evidence.wire import AUTH_CHALLENGE, AUTH_TOKEN, FINALIZE, MANIFESTS, SIGNATURE_HEADER
 from ingest.auth import authenticate_device, issue_challenge, issue_device_token
 from ingest.context import CONTEXT
 from ingest.finalize import finalize
-from ingest.http import read_bounded, read_json
+from ingest.http import read_bounded, read_json, require_content_type
 from ingest.recordings import receipt_json
 from ingest.registration import decode_signature, register_manifest
 
@@ -62,6 +63,7 @@ async def manifests(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
     device = await authenticate_device(ctx, request)
     signature = decode_signature(request.headers.get(SIGNATURE_HEADER))
+    require_content_type(request, "a manifest", PayloadType.MANIFEST)
     body = await read_bounded(request, ctx.config.max_manifest_bytes, "manifest")
     record, new = await register_manifest(ctx, device, body, signature)
     return web.json_response(

@@ -13,7 +13,7 @@ from evidence.private_files import make_private_dirs
 from evidence.wire import RECORDING_MATCH, RECORDING_TRANSCRIPT, SESSION
 from ingest.auth import authenticate_user
 from ingest.context import CONTEXT
-from ingest.http import read_bounded, save_body
+from ingest.http import read_bounded, require_content_type, save_body
 from ingest.matching import match_recording
 from ingest.recordings import receipt_json
 from ingest.sessions import session_timeline
@@ -32,6 +32,7 @@ async def match(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
     await authenticate_user(ctx, request)
     evidence_id = EvidenceId(request.match_info["evidence_id"])
+    require_content_type(request, "the clip", "video/*", "application/octet-stream")
     scratch = ctx.config.data_dir / "tmp"
     make_private_dirs(scratch)
     with tempfile.TemporaryDirectory(dir=scratch) as folder:
@@ -44,6 +45,7 @@ async def transcript(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
     user = await authenticate_user(ctx, request, roles=("custodian", "admin"))
     evidence_id = EvidenceId(request.match_info["evidence_id"])
+    require_content_type(request, "the transcript", "text/plain")
     text = await read_bounded(request, ctx.config.max_transcript_bytes, "the transcript")
     stored = await attach_transcript(ctx, user, evidence_id, text)
     return web.json_response(receipt_json(stored), status=201)

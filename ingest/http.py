@@ -1,16 +1,23 @@
 """HTTP plumbing shared by all handlers: errors as JSON with stable codes, tus headers,
-bounded body reading."""
+media types, bounded body reading."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
-from evidence.errors import LiuhenError, MalformedBody, PreconditionFailed, TooLarge
+from evidence.errors import (
+    LiuhenError,
+    MalformedBody,
+    PreconditionFailed,
+    TooLarge,
+    UnsupportedMediaType,
+)
 from evidence.strict_json import loads_object
 from evidence.tus_wire import TUS_VERSION
 from evidence.wire import FILES
@@ -21,6 +28,7 @@ __all__ = [
     "error_response",
     "read_bounded",
     "read_json",
+    "require_content_type",
     "save_body",
     "tus_middleware",
 ]
@@ -78,33 +86,60 @@ async def tus_middleware(request: web.Request, handler: Handler) -> web.StreamRe
     return response
 
 
-async def read_bounded(request: web.Request, limit: int, what: str) -> bytes:
-    """Read a whole small body, refusing more than ``limit`` bytes before reading them."""
+JSON = "application/json"
+_UTF8 = ("", "utf-8", "utf8")
+
+
+def require_content_type(request: web.Request, what: str, *accepted: str) -> None:
+    """Refuse a body whose Content-Type is not one the protocol names for it (a trailing
+    ``/*`` accepts a whole family); a named charset must be UTF-8."""
+    media_type = request.content_type  # lower case, without parameters
+    family = media_type.split("/", 1)[0] + "/*"
+    if media_type not in accepted and family not in accepted:
+        raise UnsupportedMediaType(
+            f"send {what} as Content-Type: {' or '.join(accepted)}", accepted=list(accepted)
+        )
+    if (request.charset or "").lower() not in _UTF8:
+        raise UnsupportedMediaType(f"send {what} in UTF-8, not {request.charset}")
+
+
+async def _blocks(request: web.Request, limit: int, what: str) -> AsyncIterator[bytes]:
+    """A body's blocks as they arrive, to its very end (one read returns only what has
+    arrived so far). Refuses more than ``limit`` bytes, declared or not, and a body that
+    ends before its Content-Length (the client went away): it is never taken as whole."""
     declared = request.content_length
     if declared is not None and declared > limit:
         raise TooLarge(f"{what} is {declared} bytes; the limit is {limit}")
-    body = await request.content.read(limit + 1)
-    if len(body) > limit:
-        raise TooLarge(f"{what} exceeds the limit of {limit} bytes")
-    return body
+    received = 0
+    try:
+        async for data, _ in request.content.iter_chunks():
+            received += len(data)
+            if received > limit:
+                raise TooLarge(f"{what} exceeds the limit of {limit} bytes")
+            yield data
+    except (ConnectionError, HttpProcessingError) as exc:
+        raise MalformedBody(f"{what} ended before its end: {exc}") from None
+    if declared is not None and received != declared:
+        raise MalformedBody(f"{what} is {received} bytes, not the {declared} declared")
+
+
+async def read_bounded(request: web.Request, limit: int, what: str) -> bytes:
+    """Read a whole small body into memory."""
+    return b"".join([data async for data in _blocks(request, limit, what)])
 
 
 async def save_body(request: web.Request, path: Path, limit: int, what: str) -> int:
-    """Stream a large body to ``path`` (bounded memory), refusing more than ``limit`` bytes."""
-    declared = request.content_length
-    if declared is not None and declared > limit:
-        raise TooLarge(f"{what} is {declared} bytes; the limit is {limit}")
+    """Stream a large body to ``path`` (bounded memory); return its size."""
     written = 0
     with open(path, "wb") as out:  # noqa: ASYNC230 - small writes into the page cache
-        async for data, _ in request.content.iter_chunks():
+        async for data in _blocks(request, limit, what):
             written += len(data)
-            if written > limit:
-                raise TooLarge(f"{what} exceeds the limit of {limit} bytes")
             out.write(data)
     return written
 
 
 async def read_json(request: web.Request, limit: int = 64 * 1024) -> dict[str, Any]:
+    require_content_type(request, "the request body", JSON)
     return loads_object(
         await read_bounded(request, limit, "request body"), MalformedBody, "request body"
     )

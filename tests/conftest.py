@@ -1,4 +1,5 @@
-"""Shared fixtures: a real ingest server on 127.0.0.1, registered devices, raw HTTP."""
+"""Shared fixtures: a real ingest server on 127.0.0.1, registered devices, raw HTTP, and
+the same server behind a slow, fragmenting link."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import base64
 import io
 import json
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from evidence.device_auth import answer_challenge
 from evidence.identifiers import DeviceId
 from evidence.keys import Ed25519PrivateKey, generate_key_pair, key_id, public_key_pem
 from evidence.manifest import SignedManifest
+from evidence.signing import PayloadType
 from evidence.tus_wire import OFFSET_CONTENT_TYPE, TUS_VERSION, encode_metadata, format_checksum
 from evidence.wire import AUTH_CHALLENGE, AUTH_TOKEN, FILES, MANIFESTS, SIGNATURE_HEADER
 from ingest.admin import add_user, register_device
@@ -26,6 +28,10 @@ from ingest.app import open_context
 from ingest.config import IngestConfig
 from ingest.context import ServerContext
 from ingest.server import running
+from tests.fault_proxy import FaultProxy, Link
+
+# A poor link: the server gets every request in 16-byte pieces, a millisecond apart.
+SLOW_LINK = Link(burst=16, pause=0.001)
 
 
 class Clock:
@@ -107,6 +113,8 @@ class Server:
         sent = dict(headers or {})
         if token is not None:
             sent["Authorization"] = f"Bearer {token}"
+        if body is not None and "content-type" not in {name.lower() for name in sent}:
+            sent["Content-Type"] = "application/json"  # what most endpoints take; others say
         url = path if "://" in path else self.url + path
         payload = (
             io.BytesIO(body) if isinstance(body, bytes) else body
@@ -136,7 +144,10 @@ class Server:
             MANIFESTS,
             token=token,
             body=signed.body,
-            headers={SIGNATURE_HEADER: base64.b64encode(signed.signature).decode()},
+            headers={
+                "Content-Type": PayloadType.MANIFEST,
+                SIGNATURE_HEADER: base64.b64encode(signed.signature).decode(),
+            },
         )
 
     async def create(
@@ -219,3 +230,16 @@ async def server(
             yield Server(ctx, url, clock, tmp_path, http)
     finally:
         await ctx.index.close()
+
+
+@pytest.fixture
+async def slow_link(server: Server) -> AsyncIterator[FaultProxy]:
+    async with FaultProxy(server.url, to_server=SLOW_LINK) as proxy:
+        yield proxy
+
+
+@pytest.fixture
+def slow(server: Server, slow_link: FaultProxy) -> Server:
+    """The test server, reached through ``slow_link``: every helper goes through the relay.
+    Add devices through ``server`` (each copy counts its own device ids)."""
+    return replace(server, url=slow_link.url)

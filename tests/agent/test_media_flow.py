@@ -22,6 +22,8 @@ from tests.agent.conftest import all_in, originals, running_agent, wait_for_rows
 from tests.media.copies import cut
 
 START = datetime(2026, 3, 12, 1, 30, tzinfo=UTC)
+VIDEO = {"Content-Type": "video/mp4"}
+TEXT = {"Content-Type": "text/plain; charset=utf-8"}
 
 BROKEN = {
     "empty.mp4": lambda path: write_empty(path),
@@ -192,17 +194,20 @@ async def test_a_custodian_asks_whether_a_clip_comes_from_a_recording(
     path = RECORDING_MATCH.format(evidence_id=original.evidence_id)
     cut(source, tmp_path / "copy.mp4", 3.3, 7.3, height=120, bitrate=200_000)
     result = (
-        await server.send("POST", path, token=token, body=(tmp_path / "copy.mp4").read_bytes())
+        await server.send(
+            "POST", path, token=token, body=(tmp_path / "copy.mp4").read_bytes(), headers=VIDEO
+        )
     ).json()
     assert result["verdict"] == "match"
     assert abs(result["recording_seconds"][0] - 3.3) <= 1
     other = tmp_path / "other.mp4"
     write_clip(other, seconds=4, started_at=START, width=320, height=240, hue=127)
-    result = (await server.send("POST", path, token=token, body=other.read_bytes())).json()
+    clip = other.read_bytes()
+    result = (await server.send("POST", path, token=token, body=clip, headers=VIDEO)).json()
     assert result["verdict"] == "no_match"
-    garbage = await server.send("POST", path, token=token, body=b"not a video")
+    garbage = await server.send("POST", path, token=token, body=b"not a video", headers=VIDEO)
     assert (garbage.status, garbage.code) == (400, "unreadable_media")
-    assert (await server.send("POST", path, body=other.read_bytes())).status == 401
+    assert (await server.send("POST", path, body=clip, headers=VIDEO)).status == 401
 
 
 async def test_clip_matching_needs_fingerprints_and_a_bounded_clip(server, agent_config, rule):
@@ -213,11 +218,11 @@ async def test_clip_matching_needs_fingerprints_and_a_bounded_clip(server, agent
         )
     token = await server.add_user()
     path = RECORDING_MATCH.format(evidence_id=row.evidence_id)
-    reply = await server.send("POST", path, token=token, body=b"x" * 100)
+    reply = await server.send("POST", path, token=token, body=b"x" * 100, headers=VIDEO)
     assert (reply.status, reply.code) == (409, "no_fingerprints")
     limit = server.ctx.config.max_clip_bytes
     big = await server.send(
-        "POST", path, token=token, body=b"x", headers={"Content-Length": str(limit + 1)}
+        "POST", path, token=token, body=b"x", headers={**VIDEO, "Content-Length": str(limit + 1)}
     )
     assert big.status == 413
 
@@ -227,7 +232,7 @@ async def test_a_custodian_attaches_a_transcript_which_the_server_signs(server, 
     token = await server.add_user("wang", "custodian")
     path = RECORDING_TRANSCRIPT.format(evidence_id=original.evidence_id)
     text = "执法人员出示证件，告知当事人权利义务。".encode()
-    reply = await server.send("POST", path, token=token, body=text)
+    reply = await server.send("POST", path, token=token, body=text, headers=TEXT)
     assert reply.status == 201, reply.body
     receipt = SignedReceipt.parse(
         base64.b64decode(reply.json()["receipt"]), base64.b64decode(reply.json()["signature"])
@@ -238,7 +243,7 @@ async def test_a_custodian_attaches_a_transcript_which_the_server_signs(server, 
     )
     assert manifest["signer"]["device_id"] == "liuhen-ingest"
     assert manifest["capture"]["captured_by"]["officer_id"] == "wang"
-    again = await server.send("POST", path, token=token, body=text)
+    again = await server.send("POST", path, token=token, body=text, headers=TEXT)
     assert (again.status, again.code) == (409, "manifest_conflict")
 
 
@@ -257,6 +262,7 @@ async def test_bad_transcripts_are_refused(server, stored_clip, body, role, stat
         RECORDING_TRANSCRIPT.format(evidence_id=original.evidence_id),
         token=token,
         body=body,
+        headers=TEXT,
     )
     assert (reply.status, reply.code) == (status, code)
 
@@ -265,10 +271,12 @@ async def test_a_transcript_for_an_unknown_recording_or_too_long_is_refused(serv
     original, _ = stored_clip
     token = await server.add_user()
     missing = RECORDING_TRANSCRIPT.format(evidence_id="00000000-0000-4000-8000-000000000000")
-    assert (await server.send("POST", missing, token=token, body=b"x")).code == "not_found"
+    assert (await server.send("POST", missing, token=token, body=b"x", headers=TEXT)).code == (
+        "not_found"
+    )
     too_long = b"x" * (server.ctx.config.max_transcript_bytes + 1)
     path = RECORDING_TRANSCRIPT.format(evidence_id=original.evidence_id)
-    assert (await server.send("POST", path, token=token, body=too_long)).status == 413
+    assert (await server.send("POST", path, token=token, body=too_long, headers=TEXT)).status == 413
 
 
 async def test_the_command_line_matches_clips_attaches_transcripts_and_shows_sessions(

@@ -22,7 +22,9 @@ async def signed_in(server):
 
 
 async def send_raw(server, token, body, signature):
-    headers = {} if signature is None else {SIGNATURE_HEADER: signature}
+    headers = {"Content-Type": PayloadType.MANIFEST}
+    if signature is not None:
+        headers[SIGNATURE_HEADER] = signature
     return await server.send("POST", MANIFESTS, token=token, body=body, headers=headers)
 
 
