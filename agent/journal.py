@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from agent.completeness import Observation
+from agent.journal_migrations import upgrade
 from agent.states import ACTIVE, FileState, check_transition
 from evidence.case_number import CaseNumberRule
 from evidence.digest import Fingerprint, Sha256
@@ -53,6 +54,8 @@ class FileRow:
     next_attempt_at: float
     error_code: str | None
     error_message: str | None
+    refusals: int
+    held_since: float | None
 
     def signed(self, rule: CaseNumberRule) -> SignedManifest:
         if self.manifest is None or self.signature is None:
@@ -86,6 +89,8 @@ def _row(row: sqlite3.Row) -> FileRow:
         next_attempt_at=row["next_attempt_at"],
         error_code=row["error_code"],
         error_message=row["error_message"],
+        refusals=row["refusals"],
+        held_since=row["held_since"],
     )
 
 
@@ -105,10 +110,15 @@ def _fingerprint(row: sqlite3.Row) -> Fingerprint | None:
     )
 
 
+class _JournalDb(SqliteThread):
+    def _prepare(self, conn: sqlite3.Connection) -> None:
+        upgrade(conn)
+
+
 class Journal:
     def __init__(self, path: Path) -> None:
         schema = resources.files("agent").joinpath("journal.sql").read_text("utf-8")
-        self._db = SqliteThread(path, schema, JournalError)
+        self._db = _JournalDb(path, schema, JournalError)
 
     async def open(self) -> None:
         await self._db.open()
@@ -333,6 +343,46 @@ class Journal:
 
         await self._db.run(set_upload_url)
 
+    async def hold(
+        self, row: FileRow, code: str, message: str, now: float, retry_at: float
+    ) -> FileRow:
+        """Hold ``row``: the server refused it (or its copy could not be made). Keeps the
+        refusal, counts it, and remembers when the first one was."""
+        return await self.move(
+            row,
+            FileState.HELD,
+            now,
+            code,
+            error_code=code,
+            error_message=message[:1000],
+            next_attempt_at=retry_at,
+            refusals=row.refusals + 1,
+            held_since=now if row.held_since is None else row.held_since,
+        )
+
+    async def retry_held(self, now: float, note: str, file_ids: Sequence[int] = ()) -> list[int]:
+        """Make held files due now: those in ``file_ids``, or every one. Returns their ids."""
+        wanted = tuple(file_ids)
+        only = f"AND id IN ({_marks(wanted)})" if wanted else ""
+
+        def retry_held(conn: sqlite3.Connection) -> list[int]:
+            with transaction(conn):
+                ids = [
+                    row["id"]
+                    for row in conn.execute(
+                        f"SELECT id FROM files WHERE state = ? {only} ORDER BY id",  # noqa: S608 - placeholders only
+                        (FileState.HELD.value, *wanted),
+                    )
+                ]
+                for file_id in ids:
+                    conn.execute(
+                        "UPDATE files SET next_attempt_at = ? WHERE id = ?", (now, file_id)
+                    )
+                    _event(conn, file_id, now, FileState.HELD, FileState.HELD, note)
+                return ids
+
+        return await self._db.run(retry_held)
+
     async def postpone(self, row: FileRow, code: str, message: str, next_attempt_at: float) -> None:
         def postpone(conn: sqlite3.Connection) -> None:
             with transaction(conn):
@@ -399,10 +449,9 @@ def _set_state(
     fields: dict[str, Any],
 ) -> FileRow:
     """Compare-and-set ``row`` from the state it says to ``target``, setting ``fields``.
-    A step forward clears the retry count and, unless it rejects, the last error."""
-    columns = {"state": target.value, "attempts": 0, "next_attempt_at": 0, **fields}
-    if target is not FileState.REJECTED:
-        columns.update(error_code=None, error_message=None)
+    A move clears the retry count and, unless it sets one, the last error."""
+    columns: dict[str, Any] = {"error_code": None, "error_message": None}
+    columns.update({"state": target.value, "attempts": 0, "next_attempt_at": 0, **fields})
     assignments = ", ".join(f"{name} = ?" for name in columns)
     cursor = conn.execute(
         f"UPDATE files SET {assignments} WHERE id = ? AND state = ?",  # noqa: S608 - names are ours
