@@ -8,6 +8,7 @@ import asyncio
 import json
 import logging
 import sys
+import time
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,9 @@ from ingest.reverify import verify_recording
 from ingest.server import serve
 from ingest.sessions import session_timeline
 from ingest.transcripts import attach_transcript
+from liuhen.cli_agent import add_agent_commands
 from liuhen.cli_compliance import add_compliance_commands
 from liuhen.report import (
-    print_agent_status,
     print_flags,
     print_match,
     print_recordings,
@@ -49,29 +50,33 @@ async def _ingest_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _agent_run(settings: Settings, args: argparse.Namespace) -> int:
     from agent.runner import agent_service
+    from agent.states import FileState
 
     async with agent_service(settings.agent, settings.case_numbers.rule()) as service:
-        if args.timeout is None:
-            await service.run(once=args.once)
-            return 0
         try:
             async with asyncio.timeout(args.timeout):
                 await service.run(once=args.once)
         except TimeoutError:
             print(f"stopped after {args.timeout} s with files still in progress", file=sys.stderr)
             return 1
+        held = await service.journal.in_state(FileState.HELD)
+    if held:
+        print(f"{len(held)} file(s) held; see 'liuhen agent status'", file=sys.stderr)
+        return 1
     return 0
 
 
 async def _agent_status(settings: Settings, args: argparse.Namespace) -> int:
     from agent.journal import Journal
+    from liuhen.agent_status import print_agent_status
 
     journal = Journal(settings.agent.journal_path)
     await journal.open()
     try:
-        print_agent_status(await journal.all_files(), as_json=args.json)
+        rows = await journal.all_files()
     finally:
         await journal.close()
+    print_agent_status(rows, as_json=args.json, zone=settings.compliance.zone, now=time.time())
     return 0
 
 
@@ -220,6 +225,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--timeout", type=float, help="give up after this many seconds")
     status = command(agent, "status", _agent_status, "every file in the journal and its state")
     status.add_argument("--json", action="store_true")
+    add_agent_commands(agent)
 
     keys = groups.add_parser("keys", help="Ed25519 keys").add_subparsers(
         dest="command", required=True
