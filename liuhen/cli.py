@@ -7,6 +7,7 @@ import argparse
 import asyncio
 import json
 import logging
+import shlex
 import sys
 import time
 from collections.abc import Callable, Coroutine, Sequence
@@ -89,6 +90,12 @@ async def _keys_generate(settings: Settings, args: argparse.Namespace) -> int:
         private, public = settings.agent.key_path, settings.agent.public_key_path
     generate_key_pair(private, public)
     print(f"private key: {private}\npublic key:  {public}")
+    if not args.server and args.out is None:
+        register = ["device", "register", settings.agent.device_id, "--public-key"]
+        command = shlex.join(
+            ["liuhen", "--config", "liuhen.toml", *register, str(public.resolve())]
+        )
+        print(f"Register this device on the server host (copy the public key there):\n  {command}")
     return 0
 
 
