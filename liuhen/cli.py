@@ -28,6 +28,7 @@ from ingest.sessions import session_timeline
 from ingest.transcripts import attach_transcript
 from liuhen.cli_agent import add_agent_commands
 from liuhen.cli_compliance import add_compliance_commands
+from liuhen.cli_devices import add_device_commands
 from liuhen.report import (
     print_flags,
     print_match,
@@ -316,6 +317,7 @@ def _parser() -> argparse.ArgumentParser:
     resolve.add_argument("--by", required=True, help="who resolves it (kept with it)")
 
     add_compliance_commands(groups)
+    add_device_commands(groups)
 
     config = groups.add_parser("config", help="configuration").add_subparsers(
         dest="command", required=True

@@ -96,3 +96,22 @@ def test_the_readme_steps_for_running_it_for_real_work_as_written(tmp_path, monk
         assert main(argv[1:]) == 0, (line, capsys.readouterr())
         ran += 1
     assert ran >= 4
+
+
+def test_the_readme_test_footage_commands_make_what_they_say(tmp_path, monkeypatch, capsys):
+    from agent.media.probe import probe
+    from liuhen.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    commands = _readme_commands("Test footage without writing Python")
+    assert len(commands) == 3
+    for argv in commands:
+        assert main(argv[1:]) == 0, argv
+    made = capsys.readouterr().out
+    files = sorted(p for p in (tmp_path / "liuhen-data" / "dock").rglob("*") if p.suffix != ".json")
+    clips = [p for p in files if p.is_file()]
+    assert len(clips) == 7
+    assert all(str(clip.relative_to(tmp_path)) in made for clip in clips)
+    broken = [clip for clip in clips if not probe(clip).decodable]
+    assert len(broken) == 1 and "broken on purpose: truncated" in made
+    assert all(clip.with_suffix(".json").is_file() for clip in clips)
