@@ -10,104 +10,22 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from agent.completeness import Observation
+from agent.file_row import FileRow, row_from
 from agent.journal_migrations import upgrade
 from agent.states import ACTIVE, FileState, check_transition
-from evidence.case_number import CaseNumberRule
 from evidence.digest import Fingerprint, Sha256
 from evidence.errors import JournalError
 from evidence.identifiers import EvidenceId, Role
 from evidence.manifest import SignedManifest
-from evidence.manifest_media import MediaFacts, Perceptual, read_media, read_perceptual
+from evidence.manifest_media import MediaFacts, Perceptual
 from evidence.sqlite_thread import SqliteThread, transaction
-from evidence.strict_json import Fields
 
 __all__ = ["FileRow", "Journal"]
-
-
-@dataclass(frozen=True, slots=True)
-class FileRow:
-    id: int
-    path: Path
-    state: FileState
-    evidence_id: EvidenceId
-    role: Role
-    parent_id: int | None
-    observation: Observation
-    first_seen_at: float
-    unchanged_since: float
-    closed: bool
-    fingerprint: Fingerprint | None
-    media: MediaFacts | None
-    perceptual: Perceptual | None
-    manifest: bytes | None
-    signature: bytes | None
-    upload_url: str | None
-    receipt: bytes | None
-    safe_to_remove: bool
-    attempts: int
-    next_attempt_at: float
-    error_code: str | None
-    error_message: str | None
-    refusals: int
-    held_since: float | None
-
-    def signed(self, rule: CaseNumberRule) -> SignedManifest:
-        if self.manifest is None or self.signature is None:
-            raise JournalError(f"file {self.id} has no manifest yet")
-        return SignedManifest.parse(self.manifest, self.signature, rule)
-
-
-def _row(row: sqlite3.Row) -> FileRow:
-    return FileRow(
-        id=row["id"],
-        path=Path(row["path"]),
-        state=FileState(row["state"]),
-        evidence_id=EvidenceId(row["evidence_id"]),
-        role=Role(row["role"]),
-        parent_id=row["parent_id"],
-        observation=Observation(row["size"], row["mtime_ns"], row["inode"]),
-        first_seen_at=row["first_seen_at"],
-        unchanged_since=row["unchanged_since"],
-        closed=bool(row["closed"]),
-        fingerprint=_fingerprint(row),
-        media=None if row["media"] is None else read_media(_json_fields(row["media"])),
-        perceptual=None
-        if row["perceptual"] is None
-        else read_perceptual(_json_fields(row["perceptual"])),
-        manifest=None if row["manifest"] is None else bytes(row["manifest"]),
-        signature=None if row["signature"] is None else bytes(row["signature"]),
-        upload_url=row["upload_url"],
-        receipt=None if row["receipt"] is None else bytes(row["receipt"]),
-        safe_to_remove=bool(row["safe_to_remove"]),
-        attempts=row["attempts"],
-        next_attempt_at=row["next_attempt_at"],
-        error_code=row["error_code"],
-        error_message=row["error_message"],
-        refusals=row["refusals"],
-        held_since=row["held_since"],
-    )
-
-
-def _json_fields(text: str) -> Fields:
-    return Fields(json.loads(text), JournalError)
-
-
-def _fingerprint(row: sqlite3.Row) -> Fingerprint | None:
-    if row["sha256"] is None:
-        return None
-    return Fingerprint(
-        size=row["size"],
-        sha256=Sha256(row["sha256"]),
-        chunk_size=row["chunk_size"],
-        chunks=tuple(Sha256(chunk) for chunk in json.loads(row["chunks"])),
-        root=Sha256(row["root"]),
-    )
 
 
 class _JournalDb(SqliteThread):
@@ -161,7 +79,7 @@ class Journal:
                     )
                     file_id = row["id"]
                 else:
-                    return _row(row)
+                    return row_from(row)
                 return _fetch(conn, file_id)
 
         return await self._db.run(observe)
@@ -172,7 +90,7 @@ class Journal:
                 f"SELECT * FROM files WHERE state IN ({_marks(states)}) ORDER BY id",  # noqa: S608 - placeholders only
                 tuple(state.value for state in states),
             )
-            return [_row(row) for row in cursor]
+            return [row_from(row) for row in cursor]
 
         return await self._db.run(in_state)
 
@@ -189,7 +107,7 @@ class Journal:
                 "ORDER BY role != 'original', next_attempt_at, id LIMIT ?",
                 (*states, now, *skipped, limit),
             )
-            return [_row(row) for row in cursor]
+            return [row_from(row) for row in cursor]
 
         return await self._db.run(due)
 
@@ -198,7 +116,7 @@ class Journal:
 
     async def all_files(self) -> list[FileRow]:
         def all_files(conn: sqlite3.Connection) -> list[FileRow]:
-            return [_row(row) for row in conn.execute("SELECT * FROM files ORDER BY id")]
+            return [row_from(row) for row in conn.execute("SELECT * FROM files ORDER BY id")]
 
         return await self._db.run(all_files)
 
@@ -315,7 +233,7 @@ class Journal:
                 _event(
                     conn, row["id"], now, None, FileState.READY, f"{role.value} of file {parent.id}"
                 )
-                return _row(row)
+                return row_from(row)
 
         return await self._db.run(add_derived)
 
@@ -324,7 +242,7 @@ class Journal:
             cursor = conn.execute(
                 "SELECT * FROM files WHERE parent_id = ? ORDER BY id", (parent.id,)
             )
-            return [_row(row) for row in cursor]
+            return [row_from(row) for row in cursor]
 
         return await self._db.run(derived_of)
 
@@ -437,7 +355,7 @@ def _fetch(conn: sqlite3.Connection, file_id: int) -> FileRow:
     row = conn.execute("SELECT * FROM files WHERE id = ?", (file_id,)).fetchone()
     if row is None:
         raise JournalError(f"no file {file_id} in the journal")
-    return _row(row)
+    return row_from(row)
 
 
 def _set_state(
