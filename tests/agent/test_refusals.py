@@ -108,7 +108,15 @@ def record(bay: Path, seconds: float = 2) -> Path:
 async def cli(capsys, config: AgentConfig, *args: str) -> tuple[int, str, str]:
     """Run ``liuhen`` with the agent's configuration, as an operator on the dock would."""
     toml = config.data_dir.parent / "dock.toml"
-    toml.write_text(f'[agent]\ndata_dir = "{config.data_dir}"\n')
+    watch = json.dumps([str(bay) for bay in config.watch], ensure_ascii=False)
+    toml.write_text(
+        f'[agent]\ndevice_id = "{config.device_id}"\nserver_url = "{config.server_url}"\n'
+        f'data_dir = "{config.data_dir}"\nserver_public_key = "{config.server_public_key}"\n'
+        f"watch = {watch}\nsettle_seconds = {config.settle_seconds}\n"
+        f"quiet_seconds = {config.quiet_seconds}\nrescan_seconds = {config.rescan_seconds}\n"
+        f"held_retry_seconds = {config.held_retry_seconds}\n"
+        f"held_retry_cap_seconds = {config.held_retry_cap_seconds}\n"
+    )
     capsys.readouterr()
     code = await asyncio.to_thread(main, ["--config", str(toml), "--log-level", "ERROR", *args])
     out, err = capsys.readouterr()
@@ -217,6 +225,16 @@ async def test_an_operator_tries_held_files_again_with_agent_retry(dock, sane, r
             code, out, _ = await cli(capsys, config, "agent", "retry", "--all")
             assert (code, out) == (0, "1 held file(s) will be tried again now\n")
             await wait_for_rows(service.journal, all_receipted(4))
+
+
+async def test_agent_run_once_ends_and_says_so_when_files_are_held(dock, sane, rule, port, capsys):
+    await asyncio.to_thread(record, dock.watch[0])
+    async with ingest_server(sane, PLAIN_CASE_NUMBERS, port):
+        code, _, err = await cli(
+            capsys, retrying_after(dock, HOUR), "agent", "run", "--once", "--timeout", "60"
+        )
+    assert code == 1
+    assert "1 file(s) held; see 'liuhen agent status'" in err
 
 
 async def test_bytes_the_server_refused_at_finalize_are_checked_and_sent_again_afresh(
