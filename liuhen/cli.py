@@ -231,7 +231,7 @@ def _parser() -> argparse.ArgumentParser:
     run = command(agent, "run", _agent_run, "watch the dock folders and upload")
     run.add_argument("--once", action="store_true", help="stop when every file found is finished")
     run.add_argument("--timeout", type=float, help="give up after this many seconds")
-    status = command(agent, "status", _agent_status, "every file in the journal and its state")
+    status = command(agent, "status", _agent_status, "alarms, then every file and its state")
     status.add_argument("--json", action="store_true")
     add_agent_commands(agent)
 

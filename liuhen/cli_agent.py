@@ -40,5 +40,7 @@ def add_agent_commands(agent: Any) -> None:
         "retry", help="try held files again now (the server refused them)"
     )
     retry.set_defaults(run=_agent_retry)
-    retry.add_argument("file_ids", type=int, nargs="*", metavar="file_id")
+    retry.add_argument(
+        "file_ids", type=int, nargs="*", metavar="file_id", help="as 'liuhen agent status' shows"
+    )
     retry.add_argument("--all", action="store_true", help="every held file")
