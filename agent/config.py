@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evidence.errors import ConfigError
+
 __all__ = ["AgentConfig", "CaptureDefaults"]
 
 
@@ -43,6 +45,9 @@ class AgentConfig:
     max_parallel: int = 2
     retry_base_seconds: float = 1.0
     retry_cap_seconds: float = 300.0
+    # A file the server refused: tried again after this long, doubling up to the cap.
+    held_retry_seconds: float = 600.0
+    held_retry_cap_seconds: float = 14400.0
     request_timeout_seconds: float = 120.0
     broken_grace_seconds: float = 600.0
     growing_alarm_seconds: float = 3600.0
@@ -50,6 +55,12 @@ class AgentConfig:
     proxy_profile: str = "review-720p"
     transcode_nice: int = 10
     defaults: CaptureDefaults = field(default_factory=CaptureDefaults)
+
+    def __post_init__(self) -> None:
+        if not 0 < self.held_retry_seconds <= self.held_retry_cap_seconds:
+            raise ConfigError(
+                "agent.held_retry_seconds must be above 0 and at most agent.held_retry_cap_seconds"
+            )
 
     @property
     def key_path(self) -> Path:

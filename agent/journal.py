@@ -9,106 +9,34 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from agent.completeness import Observation
+from agent.file_row import FileRow, row_from
+from agent.journal_migrations import upgrade
 from agent.states import ACTIVE, FileState, check_transition
-from evidence.case_number import CaseNumberRule
 from evidence.digest import Fingerprint, Sha256
 from evidence.errors import JournalError
 from evidence.identifiers import EvidenceId, Role
 from evidence.manifest import SignedManifest
-from evidence.manifest_media import MediaFacts, Perceptual, read_media, read_perceptual
+from evidence.manifest_media import MediaFacts, Perceptual
 from evidence.sqlite_thread import SqliteThread, transaction
-from evidence.strict_json import Fields
 
 __all__ = ["FileRow", "Journal"]
 
 
-@dataclass(frozen=True, slots=True)
-class FileRow:
-    id: int
-    path: Path
-    state: FileState
-    evidence_id: EvidenceId
-    role: Role
-    parent_id: int | None
-    observation: Observation
-    first_seen_at: float
-    unchanged_since: float
-    closed: bool
-    fingerprint: Fingerprint | None
-    media: MediaFacts | None
-    perceptual: Perceptual | None
-    manifest: bytes | None
-    signature: bytes | None
-    upload_url: str | None
-    receipt: bytes | None
-    safe_to_remove: bool
-    attempts: int
-    next_attempt_at: float
-    error_code: str | None
-    error_message: str | None
-
-    def signed(self, rule: CaseNumberRule) -> SignedManifest:
-        if self.manifest is None or self.signature is None:
-            raise JournalError(f"file {self.id} has no manifest yet")
-        return SignedManifest.parse(self.manifest, self.signature, rule)
-
-
-def _row(row: sqlite3.Row) -> FileRow:
-    return FileRow(
-        id=row["id"],
-        path=Path(row["path"]),
-        state=FileState(row["state"]),
-        evidence_id=EvidenceId(row["evidence_id"]),
-        role=Role(row["role"]),
-        parent_id=row["parent_id"],
-        observation=Observation(row["size"], row["mtime_ns"], row["inode"]),
-        first_seen_at=row["first_seen_at"],
-        unchanged_since=row["unchanged_since"],
-        closed=bool(row["closed"]),
-        fingerprint=_fingerprint(row),
-        media=None if row["media"] is None else read_media(_json_fields(row["media"])),
-        perceptual=None
-        if row["perceptual"] is None
-        else read_perceptual(_json_fields(row["perceptual"])),
-        manifest=None if row["manifest"] is None else bytes(row["manifest"]),
-        signature=None if row["signature"] is None else bytes(row["signature"]),
-        upload_url=row["upload_url"],
-        receipt=None if row["receipt"] is None else bytes(row["receipt"]),
-        safe_to_remove=bool(row["safe_to_remove"]),
-        attempts=row["attempts"],
-        next_attempt_at=row["next_attempt_at"],
-        error_code=row["error_code"],
-        error_message=row["error_message"],
-    )
-
-
-def _json_fields(text: str) -> Fields:
-    return Fields(json.loads(text), JournalError)
-
-
-def _fingerprint(row: sqlite3.Row) -> Fingerprint | None:
-    if row["sha256"] is None:
-        return None
-    return Fingerprint(
-        size=row["size"],
-        sha256=Sha256(row["sha256"]),
-        chunk_size=row["chunk_size"],
-        chunks=tuple(Sha256(chunk) for chunk in json.loads(row["chunks"])),
-        root=Sha256(row["root"]),
-    )
+class _JournalDb(SqliteThread):
+    def _prepare(self, conn: sqlite3.Connection) -> None:
+        upgrade(conn)
 
 
 class Journal:
     def __init__(self, path: Path) -> None:
         schema = resources.files("agent").joinpath("journal.sql").read_text("utf-8")
-        self._db = SqliteThread(path, schema, JournalError)
+        self._db = _JournalDb(path, schema, JournalError)
 
     async def open(self) -> None:
         await self._db.open()
@@ -151,7 +79,7 @@ class Journal:
                     )
                     file_id = row["id"]
                 else:
-                    return _row(row)
+                    return row_from(row)
                 return _fetch(conn, file_id)
 
         return await self._db.run(observe)
@@ -162,7 +90,7 @@ class Journal:
                 f"SELECT * FROM files WHERE state IN ({_marks(states)}) ORDER BY id",  # noqa: S608 - placeholders only
                 tuple(state.value for state in states),
             )
-            return [_row(row) for row in cursor]
+            return [row_from(row) for row in cursor]
 
         return await self._db.run(in_state)
 
@@ -179,7 +107,7 @@ class Journal:
                 "ORDER BY role != 'original', next_attempt_at, id LIMIT ?",
                 (*states, now, *skipped, limit),
             )
-            return [_row(row) for row in cursor]
+            return [row_from(row) for row in cursor]
 
         return await self._db.run(due)
 
@@ -188,7 +116,7 @@ class Journal:
 
     async def all_files(self) -> list[FileRow]:
         def all_files(conn: sqlite3.Connection) -> list[FileRow]:
-            return [_row(row) for row in conn.execute("SELECT * FROM files ORDER BY id")]
+            return [row_from(row) for row in conn.execute("SELECT * FROM files ORDER BY id")]
 
         return await self._db.run(all_files)
 
@@ -305,7 +233,7 @@ class Journal:
                 _event(
                     conn, row["id"], now, None, FileState.READY, f"{role.value} of file {parent.id}"
                 )
-                return _row(row)
+                return row_from(row)
 
         return await self._db.run(add_derived)
 
@@ -314,7 +242,7 @@ class Journal:
             cursor = conn.execute(
                 "SELECT * FROM files WHERE parent_id = ? ORDER BY id", (parent.id,)
             )
-            return [_row(row) for row in cursor]
+            return [row_from(row) for row in cursor]
 
         return await self._db.run(derived_of)
 
@@ -332,6 +260,46 @@ class Journal:
                 conn.execute("UPDATE files SET upload_url = ? WHERE id = ?", (url, row.id))
 
         await self._db.run(set_upload_url)
+
+    async def hold(
+        self, row: FileRow, code: str, message: str, now: float, retry_at: float
+    ) -> FileRow:
+        """Hold ``row``: the server refused it (or its copy could not be made). Keeps the
+        refusal, counts it, and remembers when the first one was."""
+        return await self.move(
+            row,
+            FileState.HELD,
+            now,
+            code,
+            error_code=code,
+            error_message=message[:1000],
+            next_attempt_at=retry_at,
+            refusals=row.refusals + 1,
+            held_since=now if row.held_since is None else row.held_since,
+        )
+
+    async def retry_held(self, now: float, note: str, file_ids: Sequence[int] = ()) -> list[int]:
+        """Make held files due now: those in ``file_ids``, or every one. Returns their ids."""
+        wanted = tuple(file_ids)
+        only = f"AND id IN ({_marks(wanted)})" if wanted else ""
+
+        def retry_held(conn: sqlite3.Connection) -> list[int]:
+            with transaction(conn):
+                ids = [
+                    row["id"]
+                    for row in conn.execute(
+                        f"SELECT id FROM files WHERE state = ? {only} ORDER BY id",  # noqa: S608 - placeholders only
+                        (FileState.HELD.value, *wanted),
+                    )
+                ]
+                for file_id in ids:
+                    conn.execute(
+                        "UPDATE files SET next_attempt_at = ? WHERE id = ?", (now, file_id)
+                    )
+                    _event(conn, file_id, now, FileState.HELD, FileState.HELD, note)
+                return ids
+
+        return await self._db.run(retry_held)
 
     async def postpone(self, row: FileRow, code: str, message: str, next_attempt_at: float) -> None:
         def postpone(conn: sqlite3.Connection) -> None:
@@ -387,7 +355,7 @@ def _fetch(conn: sqlite3.Connection, file_id: int) -> FileRow:
     row = conn.execute("SELECT * FROM files WHERE id = ?", (file_id,)).fetchone()
     if row is None:
         raise JournalError(f"no file {file_id} in the journal")
-    return _row(row)
+    return row_from(row)
 
 
 def _set_state(
@@ -399,10 +367,9 @@ def _set_state(
     fields: dict[str, Any],
 ) -> FileRow:
     """Compare-and-set ``row`` from the state it says to ``target``, setting ``fields``.
-    A step forward clears the retry count and, unless it rejects, the last error."""
-    columns = {"state": target.value, "attempts": 0, "next_attempt_at": 0, **fields}
-    if target is not FileState.REJECTED:
-        columns.update(error_code=None, error_message=None)
+    A move clears the retry count and, unless it sets one, the last error."""
+    columns: dict[str, Any] = {"error_code": None, "error_message": None}
+    columns.update({"state": target.value, "attempts": 0, "next_attempt_at": 0, **fields})
     assignments = ", ".join(f"{name} = ?" for name in columns)
     cursor = conn.execute(
         f"UPDATE files SET {assignments} WHERE id = ? AND state = ?",  # noqa: S608 - names are ours

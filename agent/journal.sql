@@ -29,11 +29,14 @@ CREATE TABLE IF NOT EXISTS files (
     receipt           BLOB,
     receipt_signature BLOB,
     safe_to_remove    INTEGER NOT NULL DEFAULT 0,
-    -- retries
+    -- retries: attempts since the last move, the last error; how often the server
+    -- refused the file (or its copy could not be made), and when that first happened
     attempts          INTEGER NOT NULL DEFAULT 0,
     next_attempt_at   REAL NOT NULL DEFAULT 0,
     error_code        TEXT,
-    error_message     TEXT
+    error_message     TEXT,
+    refusals          INTEGER NOT NULL DEFAULT 0,
+    held_since        REAL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS files_one_object ON files (evidence_id, role);
 -- One file on its way per path; finished rows stay as history.

@@ -3,15 +3,16 @@
 Each step does its side effect, then commits the new state to the journal, so a crash
 between the two repeats a step that is safe to repeat. A step that fails for a reason
 that may pass (network, server busy, device not allowed yet) is retried with capped,
-jittered exponential backoff, for ever; a failure that retrying cannot fix marks the
-file ``rejected`` for an operator. Either way the file stays on the dock.
+jittered exponential backoff, for ever; a refusal by the server of what the agent signed
+holds the file with an alarm and tries it again slowly, for ever; a file that changed on
+the dock after it was signed is rejected with an alarm (agent/retries.py). Whatever
+happens, the file stays on the dock.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,47 +26,27 @@ from agent.journal import FileRow, Journal
 from agent.manifests import SOFTWARE, Signer, build_derived, build_original
 from agent.media.probe import probe
 from agent.server_api import ServerApi
-from agent.states import NEEDS_FILE, TERMINAL, FileState
+from agent.setbacks import Setbacks
+from agent.states import NEEDS_FILE, TERMINAL, FileState, allowed
 from agent.tus_client import TusClient
 from agent.uploader import upload_file
 from devices.sidecar import BadSidecar, Sidecar, find_sidecar, read_sidecar
 from evidence.case_number import CaseNumberRule
 from evidence.digest import fingerprint_file
 from evidence.errors import (
-    BadRequest,
     BadSignature,
-    DerivationFailed,
-    IntegrityError,
     JournalError,
     LiuhenError,
-    ManifestConflict,
     ManifestNotRegistered,
     ReceiptMismatch,
-    SequenceReused,
-    TooLarge,
     UploadIncomplete,
-    UploadRejected,
-    WrongDevice,
 )
 from evidence.identifiers import Role
 from evidence.keys import Ed25519PublicKey
 
-__all__ = ["PERMANENT", "Pipeline", "observe_file"]
+__all__ = ["Pipeline", "observe_file"]
 
 log = logging.getLogger(__name__)
-
-# Errors that retrying cannot fix. Everything else (network, 5xx, 423, sign-in trouble,
-# a revoked device, an unverifiable receipt) is retried for ever.
-PERMANENT: tuple[type[LiuhenError], ...] = (
-    BadRequest,
-    DerivationFailed,
-    IntegrityError,
-    TooLarge,
-    ManifestConflict,
-    SequenceReused,
-    WrongDevice,
-    UploadRejected,
-)
 
 
 def observe_file(path: Path) -> Observation:
@@ -86,6 +67,7 @@ class Pipeline:
     def __post_init__(self) -> None:
         self.tus = TusClient(self.api)
         self.derivation = Derivation(self.config, self.journal)
+        self.setbacks = Setbacks(self.config, self.journal, self.clock)
 
     async def advance(self, row: FileRow) -> FileRow:
         """Take ``row`` as far as it will go now; return where it stopped."""
@@ -102,7 +84,9 @@ class Pipeline:
                 row = await self._step(row)
             except FileNotFoundError:
                 return await self._vanished(row)
-            except ManifestNotRegistered:
+            except ManifestNotRegistered as exc:
+                if not allowed(row.state, FileState.SIGNED):
+                    return await self.setbacks.failed(row, exc)
                 row = await self.journal.move(
                     row, FileState.SIGNED, self.clock(), "server lost the manifest"
                 )
@@ -110,31 +94,12 @@ class Pipeline:
                 row = await self.journal.move(
                     row, FileState.UPLOADING, self.clock(), "server lacks bytes"
                 )
-            except ReceiptMismatch as exc:  # an IntegrityError, but the file is fine: ask again
-                return await self._postpone(row, exc)
-            except PERMANENT as exc:
-                log.error("%s rejected: %s (%s)", row.path.name, exc.message, exc.code)
-                return await self.journal.move(
-                    row,
-                    FileState.REJECTED,
-                    self.clock(),
-                    exc.code,
-                    error_code=exc.code,
-                    error_message=exc.message,
-                )
             except LiuhenError as exc:
-                return await self._postpone(row, exc)
+                return await self.setbacks.failed(row, exc)
             except Exception as exc:  # a bug must not stop the agent or lose the file
                 log.exception("unexpected failure on %s", row.path)
-                return await self._postpone(row, LiuhenError(repr(exc)))
+                return await self.setbacks.postpone(row, LiuhenError(repr(exc)))
         return row
-
-    async def _postpone(self, row: FileRow, exc: LiuhenError) -> FileRow:
-        delay = min(self.config.retry_cap_seconds, self.config.retry_base_seconds * 2**row.attempts)
-        delay *= 0.5 + random.random() / 2  # noqa: S311 - jitter, not secrecy
-        log.warning("%s: %s (%s); retry in %.1fs", row.path.name, exc.message, exc.code, delay)
-        await self.journal.postpone(row, exc.code, exc.message, self.clock() + delay)
-        return await self.journal.get(row.id)
 
     async def _vanished(self, row: FileRow) -> FileRow:
         if row.state not in NEEDS_FILE:
@@ -162,6 +127,8 @@ class Pipeline:
                 return await self._upload(row)
             case FileState.UPLOADED:
                 return await self._finalize(row)
+            case FileState.HELD:
+                return await self.setbacks.retry_held(row)
         raise AssertionError(f"no step for {row.state}")
 
     async def _back_to_discovered(self, row: FileRow, seen: Observation) -> FileRow:

@@ -30,9 +30,9 @@ from evidence.manifest import SignedManifest
 from evidence.receipt import SignedReceipt
 from evidence.signing import PayloadType
 from evidence.strict_json import parse_time
-from evidence.wire import AUTH_CHALLENGE, AUTH_TOKEN, FINALIZE, MANIFESTS, SIGNATURE_HEADER
+from evidence.wire import AUTH_CHALLENGE, AUTH_TOKEN, FINALIZE, HEALTH, MANIFESTS, SIGNATURE_HEADER
 
-__all__ = ["Reply", "ServerApi"]
+__all__ = ["Reply", "ServerApi", "ServerIdentity"]
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +56,15 @@ class Reply:
         if not isinstance(value, dict):
             raise Unavailable("the server's JSON answer is not an object")
         return value
+
+
+@dataclass(frozen=True, slots=True)
+class ServerIdentity:
+    """What the server says it runs and signs receipts with: when either changes, what it
+    refused before may pass now."""
+
+    software: str | None
+    server_key_id: str | None
 
 
 def _error_from(status: int, body: bytes) -> LiuhenError:
@@ -187,6 +196,14 @@ class ServerApi:
         if not isinstance(token, str):
             raise Unauthenticated("the server granted no token")
         return token, parse_time(str(granted["expires_at"]))
+
+    async def identity(self) -> ServerIdentity:
+        answer = (await self.send("GET", HEALTH, authenticated=False)).json()
+        software, key_id = answer.get("software"), answer.get("server_key_id")
+        return ServerIdentity(
+            software if isinstance(software, str) else None,
+            key_id if isinstance(key_id, str) else None,
+        )
 
     async def register(self, signed: SignedManifest) -> dict[str, Any]:
         headers = {

@@ -4,8 +4,11 @@
     rescan  — every ``rescan_seconds``: every file in the folders, and files gone missing
     settle  — discovered files that stopped changing become ready
     work    — ready and unfinished files go through the pipeline, ``max_parallel`` at once
+    server  — every ``rescan_seconds``: the server's software and key; held files are
+              tried again at once when either changes
 
-On start every unfinished journal row simply carries on from its state.
+On start every unfinished journal row simply carries on from its state, and held files
+are tried again at once: whatever the server refused may pass now.
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ from agent.config import AgentConfig
 from agent.journal import FileRow, Journal
 from agent.media.probe import opens_as_media
 from agent.pipeline import Pipeline, observe_file
+from agent.server_api import ServerIdentity
 from agent.states import ACTIVE, NEEDS_FILE, FileState
 from agent.watcher import Watcher, walk
+from evidence.errors import LiuhenError
 from evidence.identifiers import Role
 
 __all__ = ["AgentService"]
@@ -59,6 +64,7 @@ class AgentService:
         self._rescanned = asyncio.Event()
         self._opens_cache: dict[int, tuple[Observation, bool]] = {}
         self._growing_alarms: dict[int, float] = {}
+        self._server: ServerIdentity | None = None
 
     def stop(self) -> None:
         self._stop.set()
@@ -66,6 +72,7 @@ class AgentService:
 
     async def run(self, *, once: bool = False) -> None:
         """Run until ``stop()``; with ``once``, until every file found is finished."""
+        await self._retry_held("the agent started")
         watcher = Watcher(self.config.watch, self.config.ignore)
         watcher.start()
         try:
@@ -75,6 +82,7 @@ class AgentService:
                     group.create_task(self._rescan_loop(watcher), name="rescan"),
                     group.create_task(self._settle_loop(), name="settle"),
                     group.create_task(self._work_loop(once), name="work"),
+                    group.create_task(self._server_loop(), name="server"),
                 ]
                 await self._stop.wait()
                 for loop in loops:
@@ -198,6 +206,29 @@ class AgentService:
                 (now - row.first_seen_at) / 60,
             )
 
+    async def _retry_held(self, why: str) -> None:
+        retried = await self.journal.retry_held(self.clock(), f"tried again: {why}")
+        if retried:
+            log.warning("%s: trying %d held file(s) again now", why, len(retried))
+            self._wake.set()
+
+    async def _server_loop(self) -> None:
+        async def once() -> None:
+            try:
+                seen = await self.pipeline.api.identity()
+            except LiuhenError:
+                seen = None  # not reachable now: the work loop finds that out for itself
+            if seen is not None and seen != self._server:
+                if self._server is not None:
+                    await self._retry_held(
+                        f"the server changed ({self._server.software} → {seen.software}, "
+                        f"key {self._server.server_key_id} → {seen.server_key_id})"
+                    )
+                self._server = seen
+            await _wait(self._stop, self.config.rescan_seconds)
+
+        await self._forever("server", once)
+
     async def _work_loop(self, until_finished: bool) -> None:
         async def once() -> None:
             self._wake.clear()
@@ -225,6 +256,11 @@ class AgentService:
         task.add_done_callback(done)
 
     async def _all_finished(self) -> bool:
+        """Nothing running, nothing to do, and every held file tried in this run."""
         if self._running:
             return False
-        return not await self.journal.in_state(FileState.DISCOVERED, *ACTIVE)
+        now = self.clock()
+        return all(
+            row.state is FileState.HELD and row.next_attempt_at > now
+            for row in await self.journal.in_state(FileState.DISCOVERED, *ACTIVE)
+        )

@@ -8,11 +8,16 @@
                                                        ▼
                                                    uploaded ──receipt verified──▶ receipted
 
-    signed … uploaded ──permanent error──▶ rejected     (kept; an operator looks)
-    ready … uploading ──file gone─────────▶ vanished    (an alarm: footage lost on the dock)
+    ready … uploaded ──refused──▶ held ──retry──▶ signed   (the same signed bytes, a new upload)
+                                       ──retry──▶ ready    (nothing signed yet: a copy to make)
+    uploading, held ──the file changed after signing──▶ rejected  (kept; an alarm, for good)
+    ready … uploading, held ──file gone──▶ vanished            (an alarm: footage lost on the dock)
     registered … uploaded ──server lost the manifest──▶ signed   (register again)
 
-Only ``receipted`` lets the file be removed from the dock, and nothing here removes it.
+``held`` is not an end: the server refused what the agent signed (or a copy could not be
+made), so the agent keeps the file, raises an alarm and tries again on a slow schedule,
+at once when it restarts, when the server changes, or when an operator asks. Only
+``receipted`` lets the file be removed from the dock, and nothing here removes it.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import enum
 
 from evidence.errors import JournalError
 
-__all__ = ["ACTIVE", "NEEDS_FILE", "TERMINAL", "FileState", "check_transition"]
+__all__ = ["ACTIVE", "NEEDS_FILE", "TERMINAL", "FileState", "allowed", "check_transition"]
 
 
 class FileState(enum.StrEnum):
@@ -32,6 +37,7 @@ class FileState(enum.StrEnum):
     REGISTERED = "registered"
     UPLOADING = "uploading"
     UPLOADED = "uploaded"
+    HELD = "held"
     RECEIPTED = "receipted"
     REJECTED = "rejected"
     VANISHED = "vanished"
@@ -40,12 +46,13 @@ class FileState(enum.StrEnum):
 S = FileState
 _ALLOWED: dict[FileState, frozenset[FileState]] = {
     S.DISCOVERED: frozenset({S.READY}),
-    S.READY: frozenset({S.FINGERPRINTED, S.DISCOVERED, S.VANISHED}),
-    S.FINGERPRINTED: frozenset({S.SIGNED, S.DISCOVERED, S.VANISHED}),
-    S.SIGNED: frozenset({S.REGISTERED, S.REJECTED, S.VANISHED}),
-    S.REGISTERED: frozenset({S.UPLOADING, S.SIGNED, S.REJECTED, S.VANISHED}),
-    S.UPLOADING: frozenset({S.UPLOADED, S.SIGNED, S.REJECTED, S.VANISHED}),
-    S.UPLOADED: frozenset({S.RECEIPTED, S.UPLOADING, S.SIGNED, S.REJECTED}),
+    S.READY: frozenset({S.FINGERPRINTED, S.DISCOVERED, S.HELD, S.VANISHED}),
+    S.FINGERPRINTED: frozenset({S.SIGNED, S.DISCOVERED, S.HELD, S.VANISHED}),
+    S.SIGNED: frozenset({S.REGISTERED, S.HELD, S.VANISHED}),
+    S.REGISTERED: frozenset({S.UPLOADING, S.SIGNED, S.HELD, S.VANISHED}),
+    S.UPLOADING: frozenset({S.UPLOADED, S.SIGNED, S.HELD, S.REJECTED, S.VANISHED}),
+    S.UPLOADED: frozenset({S.RECEIPTED, S.UPLOADING, S.SIGNED, S.HELD}),
+    S.HELD: frozenset({S.SIGNED, S.READY, S.REJECTED, S.VANISHED}),
     S.RECEIPTED: frozenset(),
     S.REJECTED: frozenset(),
     S.VANISHED: frozenset(),
@@ -53,10 +60,15 @@ _ALLOWED: dict[FileState, frozenset[FileState]] = {
 
 TERMINAL = frozenset({S.RECEIPTED, S.REJECTED, S.VANISHED})
 ACTIVE = frozenset(FileState) - TERMINAL - {S.DISCOVERED}
-# States whose next step reads the file on the dock.
-NEEDS_FILE = frozenset({S.READY, S.FINGERPRINTED, S.SIGNED, S.REGISTERED, S.UPLOADING})
+# States whose next step reads the file on the dock (a held file is checked against what
+# was signed before it is sent again).
+NEEDS_FILE = frozenset({S.READY, S.FINGERPRINTED, S.SIGNED, S.REGISTERED, S.UPLOADING, S.HELD})
+
+
+def allowed(current: FileState, target: FileState) -> bool:
+    return target in _ALLOWED[current]
 
 
 def check_transition(current: FileState, target: FileState) -> None:
-    if target not in _ALLOWED[current]:
+    if not allowed(current, target):
         raise JournalError(f"a file may not go from {current.value} to {target.value}")

@@ -1,5 +1,7 @@
 """A simulated docking station: a body camera records into its own storage, then the dock
-copies the clip into a bay folder in blocks, sidecar first, as real docks offload."""
+copies the clip into a bay folder in blocks, sidecar first, as real docks offload. A clip
+may be broken on purpose (devices/broken.py), as a dying battery or a bad card leaves it;
+its sidecar still claims what the camera meant to record."""
 
 from __future__ import annotations
 
@@ -10,10 +12,27 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from devices.broken import write_empty, write_not_media, write_truncated, write_undecodable
 from devices.footage import write_clip
 from devices.sidecar import Sidecar, write_sidecar
 
-__all__ = ["BodyCamera", "SimulatedClip"]
+__all__ = ["BROKEN_KINDS", "BodyCamera", "SimulatedClip"]
+
+BROKEN_KINDS = ("truncated", "empty", "not-media", "undecodable")
+
+
+def _write_broken(kind: str, path: Path, started_at: datetime, seconds: float) -> None:
+    match kind:
+        case "truncated":
+            write_truncated(path, started_at=started_at, seconds=seconds)
+        case "empty":
+            write_empty(path)
+        case "not-media":
+            write_not_media(path)
+        case "undecodable":
+            write_undecodable(path, started_at=started_at, seconds=seconds)
+        case _:
+            raise ValueError(f"broken footage is one of {', '.join(BROKEN_KINDS)}, not {kind!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,8 +65,10 @@ class BodyCamera:
         height: int = 360,
         copy_block: int = 256 * 1024,
         copy_pause: float = 0.0,
+        broken: str | None = None,
     ) -> SimulatedClip:
-        """Record a clip and offload it into the bay; return where it landed."""
+        """Record a clip and offload it into the bay; return where it landed. ``broken``
+        (one of BROKEN_KINDS) writes that kind of broken file instead of a playable one."""
         self.clips_recorded += 1
         stem = f"{self.device_serial}_{self.officer_id}_{started_at:%Y%m%d%H%M%S}_{self.clips_recorded:04d}"
         sidecar = Sidecar(
@@ -64,16 +85,22 @@ class BodyCamera:
         self.bay.mkdir(parents=True, exist_ok=True)
         media = self.bay / f"{stem}.MP4"
         sidecar_path = self.bay / f"{stem}.json"
+        for existing in (media, sidecar_path):
+            if existing.exists():  # a dock never writes over footage
+                raise FileExistsError(f"{existing} exists already")
         with tempfile.TemporaryDirectory(prefix="camera-") as camera_storage:
             recorded = Path(camera_storage) / media.name
-            write_clip(
-                recorded,
-                seconds=seconds,
-                started_at=started_at,
-                width=width,
-                height=height,
-                hue=(self.clips_recorded * 37) % 256,
-            )
+            if broken is not None:
+                _write_broken(broken, recorded, started_at, seconds)
+            else:
+                write_clip(
+                    recorded,
+                    seconds=seconds,
+                    started_at=started_at,
+                    width=width,
+                    height=height,
+                    hue=(self.clips_recorded * 37) % 256,
+                )
             write_sidecar(sidecar_path, sidecar)
             _offload(recorded, media, copy_block, copy_pause)
         return SimulatedClip(media, sidecar_path, sidecar)
@@ -81,7 +108,7 @@ class BodyCamera:
 
 def _offload(source: Path, target: Path, block: int, pause: float) -> None:
     """Copy in blocks, so a watcher sees the file grow before it is closed."""
-    with open(source, "rb") as src, open(target, "wb") as out:
+    with open(source, "rb") as src, open(target, "xb") as out:
         while chunk := src.read(block):
             out.write(chunk)
             out.flush()

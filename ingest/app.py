@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from importlib.metadata import PackageNotFoundError, version
 
 from aiohttp import web
 
@@ -33,6 +34,17 @@ from storage.backends import open_blob_store, open_index
 __all__ = ["build_app", "ensure_server_key", "open_context"]
 
 log = logging.getLogger(__name__)
+
+
+def _software() -> str:
+    try:
+        return f"liuhen-ingest/{version('liuhen')}"
+    except PackageNotFoundError:
+        return "liuhen-ingest/unknown"
+
+
+# Reported by /healthz: agents try held manifests again when it (or the key) changes.
+SOFTWARE = _software()
 
 
 def ensure_server_key(config: IngestConfig) -> Ed25519PrivateKey:
@@ -71,7 +83,10 @@ async def open_context(
 
 
 async def health(request: web.Request) -> web.Response:
-    return web.json_response({"status": "ok", "server_key_id": request.app[CONTEXT].server_key_id})
+    ctx = request.app[CONTEXT]
+    return web.json_response(
+        {"status": "ok", "server_key_id": ctx.server_key_id, "software": SOFTWARE}
+    )
 
 
 def build_app(ctx: ServerContext) -> web.Application:

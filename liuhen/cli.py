@@ -7,7 +7,9 @@ import argparse
 import asyncio
 import json
 import logging
+import shlex
 import sys
+import time
 from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,11 +25,12 @@ from ingest.reverify import verify_recording
 from ingest.server import serve
 from ingest.sessions import session_timeline
 from ingest.transcripts import attach_transcript
+from liuhen.cli_agent import add_agent_commands
 from liuhen.cli_compliance import add_compliance_commands
+from liuhen.cli_devices import add_device_commands
 from liuhen.cli_numbers import a_count, an_id
 from liuhen.cli_users import add_user_commands
 from liuhen.report import (
-    print_agent_status,
     print_flags,
     print_match,
     print_recordings,
@@ -50,29 +53,33 @@ async def _ingest_serve(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _agent_run(settings: Settings, args: argparse.Namespace) -> int:
     from agent.runner import agent_service
+    from agent.states import FileState
 
     async with agent_service(settings.agent, settings.case_numbers.rule()) as service:
-        if args.timeout is None:
-            await service.run(once=args.once)
-            return 0
         try:
             async with asyncio.timeout(args.timeout):
                 await service.run(once=args.once)
         except TimeoutError:
             print(f"stopped after {args.timeout} s with files still in progress", file=sys.stderr)
             return 1
+        held = await service.journal.in_state(FileState.HELD)
+    if held:
+        print(f"{len(held)} file(s) held; see 'liuhen agent status'", file=sys.stderr)
+        return 1
     return 0
 
 
 async def _agent_status(settings: Settings, args: argparse.Namespace) -> int:
     from agent.journal import Journal
+    from liuhen.agent_status import print_agent_status
 
     journal = Journal(settings.agent.journal_path)
     await journal.open()
     try:
-        print_agent_status(await journal.all_files(), as_json=args.json)
+        rows = await journal.all_files()
     finally:
         await journal.close()
+    print_agent_status(rows, as_json=args.json, zone=settings.compliance.zone, now=time.time())
     return 0
 
 
@@ -85,6 +92,12 @@ async def _keys_generate(settings: Settings, args: argparse.Namespace) -> int:
         private, public = settings.agent.key_path, settings.agent.public_key_path
     generate_key_pair(private, public)
     print(f"private key: {private}\npublic key:  {public}")
+    if not args.server and args.out is None:
+        register = ["device", "register", settings.agent.device_id, "--public-key"]
+        command = shlex.join(
+            ["liuhen", "--config", "liuhen.toml", *register, str(public.resolve())]
+        )
+        print(f"Register this device on the server host (copy the public key there):\n  {command}")
     return 0
 
 
@@ -212,8 +225,9 @@ def _parser() -> argparse.ArgumentParser:
     run = command(agent, "run", _agent_run, "watch the dock folders and upload")
     run.add_argument("--once", action="store_true", help="stop when every file found is finished")
     run.add_argument("--timeout", type=float, help="give up after this many seconds")
-    status = command(agent, "status", _agent_status, "every file in the journal and its state")
+    status = command(agent, "status", _agent_status, "alarms, then every file and its state")
     status.add_argument("--json", action="store_true")
+    add_agent_commands(agent)
 
     keys = groups.add_parser("keys", help="Ed25519 keys").add_subparsers(
         dest="command", required=True
@@ -292,6 +306,7 @@ def _parser() -> argparse.ArgumentParser:
     resolve.add_argument("--by", required=True, help="who resolves it (kept with it)")
 
     add_compliance_commands(groups)
+    add_device_commands(groups)
 
     config = groups.add_parser("config", help="configuration").add_subparsers(
         dest="command", required=True

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Sequence
 from itertools import groupby
 from typing import Any
 
-from agent.journal import FileRow
-
 __all__ = [
     "human_size",
-    "print_agent_status",
     "print_flags",
     "print_match",
     "print_recordings",
@@ -118,53 +114,6 @@ def print_session(timeline: dict[str, Any], *, as_json: bool) -> None:
                 f"  HOLE: {hole['seconds']} s unrecorded after #{hole['after_index']} ({hole['from']} - {hole['to']})"
             )
     print("complete" if timeline["complete"] else "NOT COMPLETE")
-
-
-_SIGN_IN_REFUSALS = ("unknown_device", "device_revoked")
-
-
-def _print_sign_in_refusal(rows: Sequence[FileRow]) -> None:
-    """The server refusing this device holds back every file: say so first, once."""
-    for code in _SIGN_IN_REFUSALS:
-        held = [row for row in rows if row.error_code == code]
-        if held:
-            print(
-                f"SIGN-IN REFUSED [{code}] ({len(held)} file(s) waiting): {held[0].error_message}"
-            )
-
-
-def print_agent_status(rows: Sequence[FileRow], *, as_json: bool) -> None:
-    if as_json:
-        print(
-            json.dumps(
-                [
-                    {
-                        "path": str(row.path),
-                        "role": row.role.value,
-                        "state": row.state.value,
-                        "first_seen_at": row.first_seen_at,
-                        "evidence_id": str(row.evidence_id),
-                        "safe_to_remove": row.safe_to_remove,
-                        "error_code": row.error_code,
-                        "error_message": row.error_message,
-                    }
-                    for row in rows
-                ],
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
-        return
-    _print_sign_in_refusal(rows)
-    now = time.time()
-    for row in rows:
-        note = f"  [{row.error_code}] {row.error_message}" if row.error_code else ""
-        safe = "  safe to remove" if row.safe_to_remove else ""
-        waiting = ""
-        if row.state.value == "discovered":
-            waiting = f"  (seen {(now - row.first_seen_at) / 60:.0f} min ago; waiting for it to be complete)"
-        role = "" if row.role.value == "original" else f" ({row.role.value})"
-        print(f"{row.state.value:13} {row.path}{role}{safe}{waiting}{note}")
 
 
 def print_flags(flags: Sequence[dict[str, Any]], *, as_json: bool) -> None:

@@ -62,3 +62,92 @@ def test_the_documented_receipt_layout_is_the_receipt():
 
     assert shape(documented) == shape(actual)
     assert (documented["type"], documented["version"]) == (actual["type"], actual["version"])
+
+
+README = Path(__file__).parent.parent / "README.md"
+# README commands the test cannot run as they stand, and why.
+NOT_RUN = {
+    "ingest serve": "runs until stopped",
+    "agent run": "runs until stopped",
+    "acts import": "needs the case system's CSV",
+    "recordings match": "needs a clip",
+}
+
+
+def _readme_commands(section: str) -> list[list[str]]:
+    """The ``liuhen`` command lines of a README section's code blocks, as argv."""
+    import shlex
+
+    text = README.read_text().split(f"## {section}\n", 1)[1].split("\n## ", 1)[0]
+    blocks = text.split("```sh\n")[1:]
+    lines = [line for block in blocks for line in block.split("```", 1)[0].splitlines()]
+    return [shlex.split(line, comments=True) for line in lines if line.startswith("liuhen ")]
+
+
+def _one(commands: list[list[str]], *words: str) -> list[str]:
+    [found] = [argv for argv in commands if " ".join(words) in " ".join(argv)]
+    return found
+
+
+def test_the_readme_steps_for_running_it_for_real_work_as_written(tmp_path, monkeypatch, capsys):
+    """keys generate --device prints the register command the README shows, with the path
+    it wrote; that command and the README's own register the dock; the rest runs."""
+    import shutil
+
+    from liuhen.cli import main
+
+    commands = _readme_commands("Running it for real")
+    register = _one(commands, "device register")
+    device_id = register[register.index("register") + 1]
+    server, dock = tmp_path / "server-host", tmp_path / "dock"
+    server.mkdir()
+    dock.mkdir()
+    (server / "liuhen.toml").write_text('[server]\ndata_dir = "data"\n')
+    (dock / "dock.toml").write_text(f'[agent]\ndevice_id = "{device_id}"\ndata_dir = "data"\n')
+
+    monkeypatch.chdir(dock)
+    assert main(_one(commands, "keys generate --device")[1:]) == 0
+    printed = [line.strip() for line in capsys.readouterr().out.splitlines()][-1]
+    argv = printed.split()
+    public = Path(argv[-1])
+    assert public == dock / "data" / "keys" / "device.pub.pem" and public.is_file()
+    assert argv[:-1] == register[:-1] and public.name == register[-1], (printed, register)
+
+    monkeypatch.chdir(server)
+    shutil.copy(public, server / register[-1])  # "copy the public key there"
+    assert main(register[1:]) == 0
+    assert main(["--config", "liuhen.toml", "device", "list"]) == 0
+    assert capsys.readouterr().out.startswith(f"registered {device_id}\n{device_id}\tactive")
+    assert main(argv[1:]) == 2, "the printed command names the same dock, registered once"
+    assert "already" in capsys.readouterr().err
+
+    ran = 0
+    for argv in commands:
+        if argv in (register, _one(commands, "keys generate --device")):
+            continue
+        line = " ".join(argv)
+        if any(word in line for word in NOT_RUN) or "<" in line:
+            continue
+        monkeypatch.chdir(dock if "dock.toml" in argv else server)
+        assert main(argv[1:]) == 0, (line, capsys.readouterr())
+        ran += 1
+    assert ran >= 4
+
+
+def test_the_readme_test_footage_commands_make_what_they_say(tmp_path, monkeypatch, capsys):
+    from agent.media.probe import probe
+    from liuhen.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    commands = _readme_commands("Test footage without writing Python")
+    assert len(commands) == 3
+    for argv in commands:
+        assert main(argv[1:]) == 0, argv
+    made = capsys.readouterr().out
+    files = sorted(p for p in (tmp_path / "liuhen-data" / "dock").rglob("*") if p.suffix != ".json")
+    clips = [p for p in files if p.is_file()]
+    assert len(clips) == 7
+    assert all(str(clip.relative_to(tmp_path)) in made for clip in clips)
+    broken = [clip for clip in clips if not probe(clip).decodable]
+    assert len(broken) == 1 and "broken on purpose: truncated" in made
+    assert all(clip.with_suffix(".json").is_file() for clip in clips)

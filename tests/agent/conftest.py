@@ -8,16 +8,20 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from agent.config import AgentConfig, CaptureDefaults
 from agent.journal import FileRow, Journal
+from agent.manifests import Signer
+from agent.pipeline import Pipeline, observe_file
 from agent.runner import agent_service
+from agent.server_api import ServerApi
 from agent.service import AgentService
 from agent.states import FileState
 from evidence.case_number import CaseNumberRule
 from evidence.identifiers import DeviceId, Role
-from evidence.keys import generate_key_pair, public_key_pem
+from evidence.keys import generate_key_pair, load_private_key, load_public_key, public_key_pem
 from ingest.admin import register_device
 from tests.conftest import Server
 
@@ -96,3 +100,27 @@ def all_in(state: FileState, count: int) -> Callable[[list[FileRow]], bool]:
         return len(found) >= count and all(row.state is state for row in found) and done
 
     return ready
+
+
+@asynccontextmanager
+async def by_hand(config, rule, media):
+    """The agent's own pipeline and journal, stepped by the test: the file has settled."""
+    journal = Journal(config.journal_path)
+    await journal.open()
+    key = load_private_key(config.key_path)
+    device = DeviceId(config.device_id)
+    try:
+        async with aiohttp.ClientSession() as session:
+            api = ServerApi(session, config.server_url, device, key)
+            pipeline = Pipeline(
+                config,
+                journal,
+                api,
+                Signer(device, key),
+                rule,
+                load_public_key(config.server_public_key),
+            )
+            row = await journal.observe(media, observe_file(media), closed=True, now=0.0)
+            yield pipeline, journal, await journal.move(row, FileState.READY, 0.0)
+    finally:
+        await journal.close()

@@ -8,16 +8,9 @@ import json
 import logging
 import os
 import socket
-from contextlib import asynccontextmanager
 from datetime import datetime, timedelta, timezone
 
-import aiohttp
-
-from agent.journal import Journal
-from agent.manifests import Signer
-from agent.pipeline import Pipeline, observe_file
 from agent.runner import agent_service
-from agent.server_api import ServerApi
 from agent.states import FileState
 from agent.tus_client import TusClient
 from devices.footage import write_audio
@@ -25,7 +18,7 @@ from devices.simulator import BodyCamera
 from evidence.digest import CHUNK_SIZE
 from evidence.errors import JournalError
 from evidence.identifiers import DeviceId, Role
-from evidence.keys import generate_key_pair, load_private_key, load_public_key
+from evidence.keys import generate_key_pair
 from ingest.admin import revoke_device
 from ingest.app import open_context
 from ingest.config import IngestConfig
@@ -34,6 +27,7 @@ from ingest.server import running
 from tests.agent.conftest import (
     agent_config_for,
     all_in,
+    by_hand,
     enrol,
     originals,
     running_agent,
@@ -142,30 +136,6 @@ async def test_a_temporary_name_renamed_into_place_is_uploaded_once(server, agen
         temporary.rename(bay / "clip.mp4")
         [row] = originals(await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 1)))
     assert row.path.name == "clip.mp4"
-
-
-@asynccontextmanager
-async def by_hand(config, rule, media):
-    """The agent's own pipeline and journal, stepped by the test: the file has settled."""
-    journal = Journal(config.journal_path)
-    await journal.open()
-    key = load_private_key(config.key_path)
-    device = DeviceId(config.device_id)
-    try:
-        async with aiohttp.ClientSession() as session:
-            api = ServerApi(session, config.server_url, device, key)
-            pipeline = Pipeline(
-                config,
-                journal,
-                api,
-                Signer(device, key),
-                rule,
-                load_public_key(config.server_public_key),
-            )
-            row = await journal.observe(media, observe_file(media), closed=True, now=0.0)
-            yield pipeline, journal, await journal.move(row, FileState.READY, 0.0)
-    finally:
-        await journal.close()
 
 
 async def test_a_crash_mid_upload_resumes_from_the_servers_offset(server, agent_config, rule):

@@ -1,5 +1,6 @@
 """The journal: observations, compare-and-set moves, and an unbroken manifest chain."""
 
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -117,3 +118,91 @@ async def test_a_finished_file_left_on_the_dock_is_not_taken_again(journal):
     assert changed is not None and changed.state is FileState.DISCOVERED, (
         "new content is new footage"
     )
+
+
+async def _ready(journal, name: str):
+    row = await journal.observe(Path(f"/dock/bay/{name}"), Observation(10, 1, 1), True, 1.0)
+    return await journal.move(row, FileState.READY, 2.0)
+
+
+async def test_a_hold_keeps_the_refusal_counts_it_and_remembers_the_first(journal):
+    row = await _ready(journal, "a.mp4")
+    row = await journal.hold(row, "derivation_failed", "no review copy: boom", 10.0, 610.0)
+    assert (row.state, row.error_code, row.error_message) == (
+        FileState.HELD,
+        "derivation_failed",
+        "no review copy: boom",
+    )
+    assert (row.refusals, row.held_since, row.next_attempt_at) == (1, 10.0, 610.0)
+    row = await journal.move(row, FileState.READY, 700.0, "trying again")
+    assert (row.error_code, row.refusals, row.held_since) == (None, 1, 10.0)
+    row = await journal.hold(row, "derivation_failed", "again", 800.0, 2000.0)
+    assert (row.refusals, row.held_since) == (2, 10.0), "the first refusal is remembered"
+    assert await journal.due(1000.0, set(), 10) == []
+    assert [r.id for r in await journal.due(2000.0, set(), 10)] == [row.id]
+
+
+async def test_held_files_are_made_due_by_id_or_all_with_the_reason_kept(journal):
+    first = await journal.hold(await _ready(journal, "a.mp4"), "too_large", "big", 1.0, 9e9)
+    second = await journal.hold(await _ready(journal, "b.mp4"), "too_large", "big", 1.0, 9e9)
+    other = await _ready(journal, "c.mp4")
+    asked = await journal.retry_held(50.0, "tried again: asked", (second.id, other.id))
+    assert asked == [second.id]
+    assert {r.id for r in await journal.due(50.0, set(), 10)} == {second.id, other.id}
+    everyone = await journal.retry_held(60.0, "tried again: the agent started")
+    assert everyone == [first.id, second.id]
+    assert (await journal.events(first.id))[-1] == (
+        60.0,
+        "held",
+        "held",
+        "tried again: the agent started",
+    )
+
+
+async def test_files_an_older_agent_rejected_are_held_and_tried_again_after_the_upgrade(tmp_path):
+    """Before this journal version a refusal ended a file in ``rejected`` for ever."""
+    path = tmp_path / "journal.sqlite3"
+    journal = Journal(path)
+    await journal.open()
+    refused = await _ready(journal, "refused.mp4")
+    altered = await _ready(journal, "altered.mp4")
+    superseded = await _ready(journal, "superseded.mp4")
+    with sqlite3.connect(path) as conn:  # what an older agent left behind
+        for row, code in (
+            (refused, "bad_manifest"),
+            (altered, "source_changed"),
+            (superseded, "too_large"),
+        ):
+            conn.execute(
+                "UPDATE files SET state = 'rejected', error_code = ? WHERE id = ?", (code, row.id)
+            )
+    changed = Observation(11, 2, 1)  # the superseded file changed since: a row of its own
+    newer = await journal.observe(superseded.path, changed, closed=True, now=3.0)
+    await journal.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("ALTER TABLE files DROP COLUMN held_since")
+        conn.execute("ALTER TABLE files DROP COLUMN refusals")
+        conn.execute("PRAGMA user_version = 0")
+
+    for _ in range(2):  # the upgrade happens once
+        journal = Journal(path)
+        await journal.open()
+        rows = {row.id: row for row in await journal.all_files()}
+        await journal.close()
+    assert rows[refused.id].state is FileState.HELD
+    assert (rows[refused.id].refusals, rows[refused.id].next_attempt_at) == (1, 0)
+    assert rows[refused.id].error_code == "bad_manifest"
+    assert rows[altered.id].state is FileState.REJECTED, "an altered file stays an alarm"
+    assert rows[superseded.id].state is FileState.REJECTED
+    assert rows[newer.id].state is FileState.DISCOVERED
+    notes = [note for *_, note in await _events_of(path, refused.id)]
+    assert notes[-1] == "an older agent gave up on it; held and retried"
+
+
+async def _events_of(path, file_id):
+    journal = Journal(path)
+    await journal.open()
+    try:
+        return await journal.events(file_id)
+    finally:
+        await journal.close()

@@ -3,6 +3,8 @@
 keeping the footage and asking again (a real agent against a real server)."""
 
 import dataclasses
+import time
+from datetime import timedelta, timezone
 import logging
 import os
 
@@ -11,12 +13,14 @@ from agent.states import FileState
 from evidence.identifiers import DeviceId
 from evidence.keys import generate_key_pair, key_id, public_key_pem
 from ingest.admin import register_device, revoke_device
-from liuhen.report import print_agent_status
+from liuhen.agent_status import print_agent_status
 from tests.agent.conftest import all_in, running_agent, wait_for_rows
 
 
 async def status_text(journal: Journal, capsys) -> str:
-    print_agent_status(await journal.all_files(), as_json=False)
+    print_agent_status(
+        await journal.all_files(), as_json=False, zone=timezone(timedelta(hours=8)), now=time.time()
+    )
     return capsys.readouterr().out
 
 

@@ -1,0 +1,101 @@
+"""One file in the agent's journal, as the pipeline sees it: a frozen row read from the
+``files`` table (agent/journal.sql)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from agent.completeness import Observation
+from agent.states import FileState
+from evidence.case_number import CaseNumberRule
+from evidence.digest import Fingerprint, Sha256
+from evidence.errors import JournalError
+from evidence.identifiers import EvidenceId, Role
+from evidence.manifest import SignedManifest
+from evidence.manifest_media import MediaFacts, Perceptual, read_media, read_perceptual
+from evidence.strict_json import Fields
+
+__all__ = ["FileRow", "row_from"]
+
+
+@dataclass(frozen=True, slots=True)
+class FileRow:
+    id: int
+    path: Path
+    state: FileState
+    evidence_id: EvidenceId
+    role: Role
+    parent_id: int | None
+    observation: Observation
+    first_seen_at: float
+    unchanged_since: float
+    closed: bool
+    fingerprint: Fingerprint | None
+    media: MediaFacts | None
+    perceptual: Perceptual | None
+    manifest: bytes | None
+    signature: bytes | None
+    upload_url: str | None
+    receipt: bytes | None
+    safe_to_remove: bool
+    attempts: int
+    next_attempt_at: float
+    error_code: str | None
+    error_message: str | None
+    refusals: int
+    held_since: float | None
+
+    def signed(self, rule: CaseNumberRule) -> SignedManifest:
+        if self.manifest is None or self.signature is None:
+            raise JournalError(f"file {self.id} has no manifest yet")
+        return SignedManifest.parse(self.manifest, self.signature, rule)
+
+
+def row_from(row: sqlite3.Row) -> FileRow:
+    return FileRow(
+        id=row["id"],
+        path=Path(row["path"]),
+        state=FileState(row["state"]),
+        evidence_id=EvidenceId(row["evidence_id"]),
+        role=Role(row["role"]),
+        parent_id=row["parent_id"],
+        observation=Observation(row["size"], row["mtime_ns"], row["inode"]),
+        first_seen_at=row["first_seen_at"],
+        unchanged_since=row["unchanged_since"],
+        closed=bool(row["closed"]),
+        fingerprint=_fingerprint(row),
+        media=None if row["media"] is None else read_media(_json_fields(row["media"])),
+        perceptual=None
+        if row["perceptual"] is None
+        else read_perceptual(_json_fields(row["perceptual"])),
+        manifest=None if row["manifest"] is None else bytes(row["manifest"]),
+        signature=None if row["signature"] is None else bytes(row["signature"]),
+        upload_url=row["upload_url"],
+        receipt=None if row["receipt"] is None else bytes(row["receipt"]),
+        safe_to_remove=bool(row["safe_to_remove"]),
+        attempts=row["attempts"],
+        next_attempt_at=row["next_attempt_at"],
+        error_code=row["error_code"],
+        error_message=row["error_message"],
+        refusals=row["refusals"],
+        held_since=row["held_since"],
+    )
+
+
+def _json_fields(text: str) -> Fields:
+    return Fields(json.loads(text), JournalError)
+
+
+def _fingerprint(row: sqlite3.Row) -> Fingerprint | None:
+    if row["sha256"] is None:
+        return None
+    return Fingerprint(
+        size=row["size"],
+        sha256=Sha256(row["sha256"]),
+        chunk_size=row["chunk_size"],
+        chunks=tuple(Sha256(chunk) for chunk in json.loads(row["chunks"])),
+        root=Sha256(row["root"]),
+    )

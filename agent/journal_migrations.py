@@ -1,0 +1,65 @@
+"""Changes to an existing journal that ``journal.sql`` cannot make by itself.
+
+The schema script runs on every open and only creates what is missing, so it cannot add
+a column. Each step here makes one such change, once: ``PRAGMA user_version`` counts the
+steps a journal has had. Every step also runs on a brand-new journal (before the script
+has created anything), so each checks what is there first. Steps run in one transaction,
+before the script.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+
+from evidence.sqlite_thread import transaction
+
+__all__ = ["STEPS", "upgrade"]
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
+    return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+
+
+def _refusals_are_held(conn: sqlite3.Connection) -> None:
+    """Files gain ``refusals`` and ``held_since``. Until now a refusal by the server
+    ended a file in ``rejected`` and nothing tried it again (a review copy's manifest cut
+    short by a slow link stayed refused for ever): every rejected file but one whose
+    content changed after signing is held now, due at once. A file whose path has a
+    newer row on its way stays as it was."""
+    columns = _columns(conn, "files")
+    if not columns or "refusals" in columns:
+        return
+    conn.execute("ALTER TABLE files ADD COLUMN refusals INTEGER NOT NULL DEFAULT 0")
+    conn.execute("ALTER TABLE files ADD COLUMN held_since REAL")
+    stuck = conn.execute(
+        "SELECT id, (SELECT MAX(at) FROM events e WHERE e.file_id = f.id) AS at FROM files f "
+        "WHERE state = 'rejected' AND COALESCE(error_code, '') != 'source_changed' "
+        "AND NOT EXISTS (SELECT 1 FROM files g WHERE g.path = f.path AND g.id != f.id "
+        "AND g.state NOT IN ('receipted', 'rejected', 'vanished'))"
+    ).fetchall()
+    now = time.time()
+    for file_id, rejected_at in stuck:
+        conn.execute(
+            "UPDATE files SET state = 'held', refusals = 1, held_since = ?, attempts = 0, "
+            "next_attempt_at = 0 WHERE id = ?",
+            (rejected_at, file_id),
+        )
+        conn.execute(
+            "INSERT INTO events (file_id, at, from_state, to_state, note) "
+            "VALUES (?, ?, 'rejected', 'held', 'an older agent gave up on it; held and retried')",
+            (file_id, now),
+        )
+
+
+STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (_refusals_are_held,)
+
+
+def upgrade(conn: sqlite3.Connection) -> None:
+    with transaction(conn):
+        done = conn.execute("PRAGMA user_version").fetchone()[0]
+        for step in STEPS[done:]:
+            step(conn)
+        if done < len(STEPS):
+            conn.execute(f"PRAGMA user_version = {len(STEPS)}")

@@ -1,0 +1,134 @@
+"""``liuhen devices simulate``: test footage without writing Python. A simulated body
+camera records real H.264 + AAC clips (or broken ones, on purpose) and docks them into a
+bay folder with their sidecars; or a simulated interview-room recorder writes one session
+as consecutive segments. Point an agent's ``agent.watch`` at the folder to see them go."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from devices.room_recorder import RoomRecorder
+from devices.simulator import BROKEN_KINDS, BodyCamera
+from evidence.errors import BadRequest
+from evidence.strict_json import parse_time
+from liuhen.settings import Settings
+
+__all__ = ["add_device_commands"]
+
+_GAP = timedelta(seconds=5)  # between one clip's end and the next one's start
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 1000:
+        raise argparse.ArgumentTypeError("from 1 to 1000")
+    return value
+
+
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError("more than 0 and at most 3600")
+    return value
+
+
+def _start(settings: Settings, args: argparse.Namespace) -> datetime:
+    if args.start is None:
+        clips: int = args.clips
+        span = clips * timedelta(seconds=args.seconds) + (clips - 1) * _GAP
+        now = datetime.now(settings.compliance.zone).replace(microsecond=0)
+        return now - span  # just recorded, so it is not late
+    try:
+        return parse_time(args.start)
+    except ValueError:
+        raise BadRequest(
+            f"--start {args.start!r} is not RFC 3339 with an offset, such as "
+            "2026-03-12T09:30:00+08:00"
+        ) from None
+
+
+def _print(path: Path, seconds: float, broken: str | None) -> None:
+    what = f"broken on purpose: {broken}" if broken else f"{seconds:g} s"
+    print(f"{path}  ({what}; sidecar {path.with_suffix('.json').name})")
+
+
+async def _room_session(args: argparse.Namespace, start: datetime) -> None:
+    session_id = args.session_id or f"room-{start:%Y%m%d-%H%M%S}"
+    if (args.into / session_id).exists():
+        raise FileExistsError(f"{args.into / session_id} exists already")
+    written = await asyncio.to_thread(
+        RoomRecorder(args.into).record_session,
+        session_id,
+        started_at=start,
+        segments=args.clips,
+        segment_seconds=args.seconds,
+        case_number=args.case_number,
+        officer_id=args.officer,
+    )
+    for path in written:
+        _print(path, args.seconds, None)
+    print(f"room session {session_id}: {len(written)} segment(s)")
+
+
+async def _simulate(settings: Settings, args: argparse.Namespace) -> int:
+    if args.case_number is not None:
+        settings.case_numbers.rule().parse(args.case_number)  # bad_case_number, exit 2
+    start = _start(settings, args)
+    try:
+        if args.room_session:
+            await _room_session(args, start)
+        else:
+            await _body_camera(args, start)
+    except FileExistsError as exc:
+        raise BadRequest(
+            f"{exc}: the simulator never writes over footage; give another --start"
+        ) from exc
+    return 0
+
+
+async def _body_camera(args: argparse.Namespace, start: datetime) -> None:
+    camera = BodyCamera(args.into, officer_id=args.officer, officer_name=args.officer_name)
+    if args.camera is not None:
+        camera.device_serial = args.camera
+    for n in range(args.clips):
+        clip = await asyncio.to_thread(
+            camera.record,
+            started_at=start + n * (timedelta(seconds=args.seconds) + _GAP),
+            seconds=args.seconds,
+            case_number=args.case_number,
+            place=args.place,
+            proves=args.proves,
+            broken=args.broken,
+        )
+        _print(clip.media, args.seconds, args.broken)
+
+
+def add_device_commands(groups: Any) -> None:
+    """Add ``devices simulate`` to the ``liuhen`` parser."""
+    devices = groups.add_parser("devices", help="simulated capture devices").add_subparsers(
+        dest="command", required=True
+    )
+    simulate: argparse.ArgumentParser = devices.add_parser(
+        "simulate", help="record test footage into a dock bay folder, with sidecars"
+    )
+    simulate.set_defaults(run=_simulate)
+    simulate.add_argument("--into", type=Path, required=True, help="the bay folder")
+    simulate.add_argument("--clips", type=_count, default=3, help="clips, or session segments")
+    simulate.add_argument("--seconds", type=_seconds, default=10.0, help="length of each")
+    simulate.add_argument("--case-number", help="checked against case_numbers.patterns")
+    simulate.add_argument("--officer", default="130102001", help="the officer's id")
+    simulate.add_argument("--officer-name", default="张伟")
+    simulate.add_argument("--place")
+    simulate.add_argument("--proves", help="what the recording proves")
+    simulate.add_argument("--camera", help="the body camera's serial (default BWC-00042)")
+    simulate.add_argument("--start", help="RFC 3339 with offset (default: just now)")
+    kind = simulate.add_mutually_exclusive_group()
+    kind.add_argument("--broken", choices=BROKEN_KINDS, help="write broken footage instead")
+    kind.add_argument(
+        "--room-session", action="store_true", help="an interview-room session of segments"
+    )
+    simulate.add_argument("--session-id", help="the room session's id (default from --start)")
