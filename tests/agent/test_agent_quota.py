@@ -5,7 +5,7 @@ import asyncio
 import dataclasses
 from datetime import datetime, timedelta, timezone
 
-from agent.pipeline import PERMANENT
+from agent.retries import Outcome, outcome
 from agent.states import FileState
 from devices.simulator import BodyCamera
 from evidence.errors import QuotaExceeded
@@ -15,7 +15,7 @@ START = datetime(2026, 3, 12, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 
 
 def test_a_full_quota_is_not_a_reason_to_give_up():
-    assert not issubclass(QuotaExceeded, PERMANENT)
+    assert outcome(QuotaExceeded("full")) is Outcome.BACK_OFF
 
 
 async def test_the_agent_retries_past_a_full_quota_and_uploads_once_there_is_room(

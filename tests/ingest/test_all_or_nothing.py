@@ -161,17 +161,18 @@ async def test_a_transcript_attach_that_fails_after_signing_is_finished_by_a_ret
     token = await server.add_user("wang", "custodian")
     path = RECORDING_TRANSCRIPT.format(evidence_id=ready.signed.manifest.evidence_id)
     text = "执法人员出示证件，告知当事人权利义务。".encode()
+    plain = {"Content-Type": "text/plain; charset=utf-8"}
     with failing_inserts(server, "objects"):
-        reply = await server.send("POST", path, token=token, body=text)
+        reply = await server.send("POST", path, token=token, body=text, headers=plain)
     assert (reply.status, reply.code) == (500, "storage_failure")
 
-    other = await server.send("POST", path, token=token, body="另一份笔录".encode())
+    other = await server.send("POST", path, token=token, body="另一份笔录".encode(), headers=plain)
     assert (other.status, other.code) == (409, "manifest_conflict")
-    again = await server.send("POST", path, token=token, body=text)
+    again = await server.send("POST", path, token=token, body=text, headers=plain)
     assert again.status == 201, again.body
     stored = await server.ctx.index.objects.get(ready.signed.manifest.evidence_id, Role.TRANSCRIPT)
     assert stored is not None and stored.sha256 == Sha256.of(text)
-    last = await server.send("POST", path, token=token, body=text)
+    last = await server.send("POST", path, token=token, body=text, headers=plain)
     assert (last.status, last.code) == (409, "manifest_conflict")
 
 

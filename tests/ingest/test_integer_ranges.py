@@ -91,7 +91,11 @@ async def _send_resigned(server, device, token, change):
     body = canonical_bytes(document)
     signature = base64.b64encode(sign(device.key, PayloadType.MANIFEST, body)).decode()
     reply = await server.send(
-        "POST", MANIFESTS, token=token, body=body, headers={SIGNATURE_HEADER: signature}
+        "POST",
+        MANIFESTS,
+        token=token,
+        body=body,
+        headers={SIGNATURE_HEADER: signature, "Content-Type": PayloadType.MANIFEST.value},
     )
     return reply, document
 
