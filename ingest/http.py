@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
+from aiohttp import StreamReader, web
 from aiohttp.http_exceptions import HttpProcessingError
 
 from evidence.errors import (
@@ -103,6 +103,18 @@ def require_content_type(request: web.Request, what: str, *accepted: str) -> Non
         raise UnsupportedMediaType(f"send {what} in UTF-8, not {request.charset}")
 
 
+async def body_chunks(content: StreamReader) -> AsyncIterator[bytes]:
+    """A body's chunks as aiohttp buffered them (never re-joined). An empty body yields
+    nothing: aiohttp hands every bodiless request one shared ``EmptyStreamReader``, whose
+    chunk iterator ends only the first time it is used in a process and afterwards answers
+    ``(b"", True)`` for ever, so a second empty body would spin the event loop."""
+    if content.at_eof():
+        return
+    async for data, _ in content.iter_chunks():
+        if data:
+            yield data
+
+
 async def _blocks(request: web.Request, limit: int, what: str) -> AsyncIterator[bytes]:
     """A body's blocks as they arrive, to its very end (one read returns only what has
     arrived so far). Refuses more than ``limit`` bytes, declared or not, and a body that
@@ -112,7 +124,7 @@ async def _blocks(request: web.Request, limit: int, what: str) -> AsyncIterator[
         raise TooLarge(f"{what} is {declared} bytes; the limit is {limit}")
     received = 0
     try:
-        async for data, _ in request.content.iter_chunks():
+        async for data in body_chunks(request.content):
             received += len(data)
             if received > limit:
                 raise TooLarge(f"{what} exceeds the limit of {limit} bytes")

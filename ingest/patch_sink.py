@@ -24,6 +24,7 @@ from aiohttp import StreamReader
 
 from evidence.digest import Sha256, StreamingFingerprint
 from evidence.errors import ChecksumMismatch, ChunkMismatch, TooLarge
+from ingest.http import body_chunks
 
 __all__ = ["BLOCK_SIZE", "MAX_QUEUED", "PatchSink", "Received", "stream_body"]
 
@@ -137,9 +138,7 @@ async def stream_body(content: StreamReader, sink: PatchSink, limit: int) -> Rec
     gathered = 0
     queued: deque[asyncio.Future[None]] = deque()
     try:
-        async for data, _ in content.iter_chunks():  # aiohttp's own buffers, not re-joined
-            if not data:
-                continue
+        async for data in body_chunks(content):
             received += len(data)
             if received > limit:
                 raise TooLarge(f"the body passes the upload's length by {received - limit} bytes")

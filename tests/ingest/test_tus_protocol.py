@@ -435,3 +435,13 @@ async def test_an_upload_across_eight_mib_chunks_is_checked_chunk_by_chunk(serve
     url = await created(server, ready)
     await upload_all(server, ready, url, piece=8 * 1024 * 1024)
     assert [blob.name for blob in server.stored_blobs()] == [hashlib.sha256(ready.data).hexdigest()]
+
+
+async def test_empty_patches_one_after_another_leave_the_offset_where_it_was(server):
+    """A PATCH with no body is valid tus; several in a row must each be answered (aiohttp's
+    shared empty stream once made the second one spin; see test_empty_bodies.py)."""
+    ready = await prepared(server)
+    url = await created(server, ready)
+    for _ in range(3):
+        reply = await server.patch(url, 0, None, ready.token)
+        assert (reply.status, reply.headers["Upload-Offset"]) == (204, "0")
