@@ -1,5 +1,6 @@
 """``X-HTTP-Method-Override`` (tus 1.0 core, a MUST): a POST that carries it is handled as
 the method it names, for clients behind proxies that let only GET and POST through.
+Only at ``/files/``: the rest of the API is not tus, and a POST there stays a POST.
 
 aiohttp routes a request before any middleware runs, so a POST to ``/files/<id>`` has
 already been matched to "405 method not allowed". This middleware, the innermost, routes
@@ -15,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from evidence.errors import MalformedHeader
+from evidence.wire import FILES
 
 __all__ = ["OVERRIDE_HEADER", "method_override_middleware"]
 
@@ -28,7 +30,7 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 @web.middleware
 async def method_override_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     named = request.headers.get(OVERRIDE_HEADER)
-    if request.method != "POST" or named is None:
+    if request.method != "POST" or named is None or not request.path.startswith(FILES):
         return await handler(request)
     method = named.strip().upper()
     if not _METHOD.fullmatch(method):

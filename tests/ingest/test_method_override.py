@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from evidence.tus_wire import OFFSET_CONTENT_TYPE, TUS_VERSION, format_checksum
+from evidence.wire import FLAGS
 from tests.ingest.helpers import created, prepared, sha256
 
 OVERRIDE = "X-HTTP-Method-Override"
@@ -67,3 +68,9 @@ async def test_a_malformed_override_is_refused(server, value):
     reply = await server.send("POST", url, token=ready.token, headers=as_method(value))
     assert (reply.status, reply.code) == (400, "bad_header")
     assert reply.headers["Tus-Resumable"] == TUS_VERSION
+
+
+async def test_the_override_is_tus_only_and_leaves_the_rest_of_the_api_alone(server):
+    token = await server.add_user(role="custodian")
+    reply = await server.send("POST", FLAGS, token=token, headers=as_method("GET"))
+    assert (reply.status, reply.code) == (405, "method_not_allowed")
