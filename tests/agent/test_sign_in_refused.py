@@ -3,10 +3,10 @@
 keeping the footage and asking again (a real agent against a real server)."""
 
 import dataclasses
-import time
-from datetime import timedelta, timezone
 import logging
 import os
+import time
+from datetime import timedelta, timezone
 
 from agent.journal import Journal
 from agent.states import FileState

@@ -2,7 +2,8 @@
 signed manifests with one field changed — against a real server. No answer may be a 5xx,
 and nothing may be left half-stored.
 
-Bounded for CI by ``LIUHEN_FUZZ_EXAMPLES`` (default 250); set it higher for a long run.
+Bounded for CI by ``LIUHEN_FUZZ_EXAMPLES`` (default 300 per test); set it higher for a long
+run, and ``LIUHEN_FUZZ_TRACE=<file>`` to write every request and answer there.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,20 +22,36 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from evidence.case_number import CaseNumberRule
+from evidence.device_auth import answer_challenge
+from evidence.digest import Sha256
 from evidence.identifiers import DeviceId
 from evidence.keys import generate_key_pair, public_key_pem
 from evidence.signing import PayloadType, sign
 from evidence.strict_json import canonical_bytes
 from evidence.tus_wire import OFFSET_CONTENT_TYPE, TUS_VERSION, encode_metadata
-from evidence.device_auth import answer_challenge
-from evidence.wire import API, AUTH_CHALLENGE, AUTH_TOKEN, FILES, MANIFESTS, SIGNATURE_HEADER
+from evidence.wire import (
+    ACTS,
+    ACTS_IMPORT,
+    API,
+    AUTH_CHALLENGE,
+    AUTH_TOKEN,
+    CASES,
+    CASES_IMPORT,
+    FILES,
+    FINALIZE,
+    FLAGS,
+    MANIFESTS,
+    SIGNATURE_HEADER,
+    SUGGESTION_CONFIRM,
+    SUGGESTION_REJECT,
+)
 from ingest.admin import add_user, register_device
 from ingest.app import build_app
 from ingest.config import IngestConfig
 from tests.builders import manifest_for
-from tests.ingest.fuzz_server import ThreadedServer, half_stored
+from tests.ingest.fuzz_server import Answer, ThreadedServer, half_stored
 
-EXAMPLES = int(os.environ.get("LIUHEN_FUZZ_EXAMPLES", "250"))
+EXAMPLES = int(os.environ.get("LIUHEN_FUZZ_EXAMPLES", "300"))
 DEVICE = "dock-fuzz-01"
 DEVICE_ROUTES = (FILES, MANIFESTS, f"{API}/evidence/", f"{API}/auth/")
 
@@ -71,7 +89,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         assert server.ctx is not None
         index = server.ctx.index
         tokens = {
-            role: server.call(add_user(index, f"fuzz-{role}", role))
+            role: server.call(add_user(index, f"fuzz-{role}", role, timedelta(days=1))).token
             for role in ("custodian", "supervisor", "admin")
         }
         world = World(server, tokens)
@@ -177,11 +195,19 @@ def _set(document: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
 
 
 @st.composite
-def signed_manifests(draw: st.DrawFn, world: World) -> tuple[bytes, bytes]:
+def signed_manifests(draw: st.DrawFn, world: World) -> tuple[bytes, bytes, bytes]:
+    """(footage, manifest bytes, signature): a valid manifest with up to two fields changed,
+    signed again, so the server's checks past the signature are what meet it."""
     world.sequence += 1
-    size = draw(st.integers(0, 3 * 64 * 1024))
+    footage = bytes([draw(st.integers(0, 255))]) * draw(st.integers(0, 3 * 64 * 1024))
+    previous = None if world.sequence == 1 else Sha256.of(b"%d" % (world.sequence - 1))
     manifest = manifest_for(
-        b"\0" * size, DEVICE, world.key, sequence=world.sequence, chunk_size=64 * 1024
+        footage,
+        DEVICE,
+        world.key,
+        sequence=world.sequence,
+        previous=previous,
+        chunk_size=64 * 1024,
     )
     document = manifest.to_document()
     for _ in range(draw(st.integers(0, 2))):
@@ -190,7 +216,11 @@ def signed_manifests(draw: st.DrawFn, world: World) -> tuple[bytes, bytes]:
         _set(document, path, value)
     body = canonical_bytes(document)
     world.evidence_ids.append(str(document.get("evidence_id")))
-    return body, sign(world.key, PayloadType.MANIFEST, body)
+    return footage, body, sign(world.key, PayloadType.MANIFEST, body)
+
+
+def signature_b64(signature: bytes) -> str:
+    return base64.b64encode(signature).decode()
 
 
 def _fill(template: str, draw: st.DrawFn, world: World) -> str:
@@ -254,8 +284,8 @@ def requests(draw: st.DrawFn, world: World) -> tuple[str, str, dict[str, str], b
     kind = draw(st.sampled_from(kinds))
     body: bytes | None
     if kind == "manifest":
-        body, signature = draw(signed_manifests(world))
-        headers[SIGNATURE_HEADER] = base64.b64encode(signature).decode()
+        _, body, signature = draw(signed_manifests(world))
+        headers[SIGNATURE_HEADER] = signature_b64(signature)
     elif kind == "json":
         body = json.dumps(draw(JSON), ensure_ascii=False).encode()
     elif kind == "form":
@@ -270,23 +300,94 @@ def requests(draw: st.DrawFn, world: World) -> tuple[str, str, dict[str, str], b
     return method, path, headers, body
 
 
-# -- the test -------------------------------------------------------------------------------
+# -- the tests ------------------------------------------------------------------------------
 
-
-@settings(
+FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(data=st.data())
-def test_no_endpoint_answers_5xx_to_anything(world: World, data: st.DataObject) -> None:
-    method, path, headers, body = data.draw(requests(world))
+
+
+def _ask(
+    world: World, method: str, path: str, headers: dict[str, str], body: bytes | None
+) -> Answer | None:
+    if os.environ.get("LIUHEN_FUZZ_TRACE"):
+        with open(os.environ["LIUHEN_FUZZ_TRACE"], "a") as trace:
+            trace.write(repr((method, path, headers, body)) + "\n")
     answer = world.server.request(method, path, headers, body)
-    if answer is None:
+    if answer is not None and os.environ.get("LIUHEN_FUZZ_TRACE"):
+        with open(os.environ["LIUHEN_FUZZ_TRACE"], "a") as trace:
+            trace.write(f"  -> {answer.status} {answer.body[:300]!r}\n")
+    if answer is not None:
+        event(f"{method} {path.split('?')[0][:40]} -> {answer.status}")
+        assert answer.status < 500, (method, path, headers, body, answer.status, answer.body[:500])
+    return answer
+
+
+@FUZZ
+@given(data=st.data())
+def test_no_route_answers_5xx_to_any_request(world: World, data: st.DataObject) -> None:
+    _ask(world, *data.draw(requests(world)))
+
+
+@FUZZ
+@given(data=st.data())
+def test_a_signed_manifest_with_any_field_changed_is_refused_or_stored_whole(
+    world: World, data: st.DataObject
+) -> None:
+    """Past the signature: registration, then (if taken) the upload and finalize."""
+    footage, body, signature = data.draw(signed_manifests(world))
+    device = {"Authorization": f"Bearer {world.tokens['device']}"}
+    registered = _ask(
+        world,
+        "POST",
+        MANIFESTS,
+        {
+            **device,
+            "Content-Type": PayloadType.MANIFEST.value,
+            SIGNATURE_HEADER: signature_b64(signature),
+        },
+        body,
+    )
+    if registered is None or registered.status != 201:
         return
-    event(f"{method} {path.split('?')[0][:40]} -> {answer.status}")
-    assert answer.status < 500, (method, path, headers, body, answer.status, answer.body[:500])
+    document = json.loads(body)
+    metadata = {"evidence_id": document["evidence_id"], "role": document["role"]}
+    created = _ask(
+        world,
+        "POST",
+        FILES,
+        {
+            **device,
+            "Tus-Resumable": TUS_VERSION,
+            "Upload-Length": str(len(footage)),
+            "Upload-Metadata": encode_metadata(metadata),
+            "Content-Type": OFFSET_CONTENT_TYPE,
+        },
+        footage,
+    )
+    if created is not None and created.status == 201:
+        path = FINALIZE.format(evidence_id=document["evidence_id"], role=document["role"])
+        _ask(world, "POST", path, device, None)
+
+
+@FUZZ
+@given(
+    route=st.sampled_from(
+        [ACTS, CASES, ACTS_IMPORT, CASES_IMPORT, FLAGS, SUGGESTION_CONFIRM, SUGGESTION_REJECT]
+    ),
+    form=FORMS,
+)
+def test_compliance_forms_with_any_fields_are_refused_or_taken_whole(
+    world: World, route: str, form: dict[str, Any]
+) -> None:
+    headers = {
+        "Authorization": f"Bearer {world.tokens['admin']}",
+        "Content-Type": "application/json",
+    }
+    _ask(world, "POST", route, headers, json.dumps(form, ensure_ascii=False).encode())
 
 
 def test_nothing_was_left_half_stored(world: World) -> None:
