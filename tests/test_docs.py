@@ -28,6 +28,15 @@ def test_the_manifest_example_is_the_golden_manifest():
     assert json.loads(example) == golden
 
 
+def test_the_dock_sections_example_is_the_golden_dock_manifest():
+    import json
+
+    golden = json.loads((Path(__file__).parent / "golden" / "manifest-v1-dock.json").read_bytes())
+    text = (DOCS / "manifest.md").read_text().split("## The dock sections", 1)[1]
+    example = json.loads(text.split("```json\n", 1)[1].split("```", 1)[0])
+    assert example == {key: golden[key] for key in ("clock", "camera")}
+
+
 def test_the_documented_receipt_layout_is_the_receipt():
     import json
     from datetime import UTC, datetime
