@@ -171,6 +171,11 @@ class Fields:
         value: dict[str, Any] | None = self._typed(key, dict, "an object or null", nullable=True)
         return None if value is None else Fields(value, self._error, self._path(key))
 
+    def free_object(self, key: str) -> dict[str, Any]:
+        """An object whose keys the document leaves open, as it is (its values unchecked)."""
+        value: dict[str, Any] = self._typed(key, dict, "an object", nullable=False)
+        return value
+
     def omissible_section(self, key: str) -> Fields | None:
         """A section added to a document after its first version: absent and null both
         mean none, so documents written before it existed keep their exact bytes."""
