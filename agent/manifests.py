@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 
+from agent.capture_context import Extras
 from agent.config import CaptureDefaults
 from devices.sidecar import Sidecar
 from evidence.case_number import CaseNumber, CaseNumberRule
@@ -104,9 +105,13 @@ def build_original(
     sequence: int,
     previous: Sha256 | None,
     media: MediaFacts | None = None,
+    extras: Extras | None = None,
 ) -> SignedManifest:
+    """``extras``: the dock's clock, the camera's claims and a room session bound by the
+    agent (agent/capture_context.py); a session named by the sidecar wins."""
     sidecar = sidecar or Sidecar()
-    session = None
+    extras = extras or Extras()
+    session = extras.session
     if sidecar.session_id is not None and sidecar.segment is not None:
         session = Session(sidecar.session_id, sidecar.segment)
     manifest = Manifest(
@@ -129,6 +134,8 @@ def build_original(
         created_at=datetime.now(UTC),
         media=media,
         session=session,
+        clock=extras.clock,
+        camera=extras.camera,
     )
     return SignedManifest.create(manifest, signer.key)
 
@@ -167,5 +174,6 @@ def build_derived(
         media=media,
         session=None,
         perceptual=perceptual,
+        camera=None,  # the camera's claims are about the original's bytes
     )
     return SignedManifest.create(manifest, signer.key)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from agent.capture_context import CaptureContext, Extras
 from agent.completeness import Observation
 from agent.config import AgentConfig
 from agent.derivation import Derivation
@@ -30,9 +31,9 @@ from agent.setbacks import Setbacks
 from agent.states import NEEDS_FILE, TERMINAL, FileState, allowed
 from agent.tus_client import TusClient
 from agent.uploader import upload_file
-from devices.sidecar import BadSidecar, Sidecar, find_sidecar, read_sidecar
+from devices.sidecars import FoundSidecar, load_sidecar
 from evidence.case_number import CaseNumberRule
-from evidence.digest import fingerprint_file
+from evidence.digest import Fingerprint, fingerprint_file
 from evidence.errors import (
     BadSignature,
     JournalError,
@@ -63,6 +64,7 @@ class Pipeline:
     rule: CaseNumberRule
     server_key: Ed25519PublicKey
     clock: Callable[[], float] = time.time
+    context: CaptureContext | None = None  # docks, camera claims, room sessions
 
     def __post_init__(self) -> None:
         self.tus = TusClient(self.api)
@@ -178,15 +180,29 @@ class Pipeline:
             raise JournalError(f"{row.role} row {row.id} has no original")
         return await self.journal.get(row.parent_id)
 
-    def _sidecar(self, row: FileRow) -> Sidecar | None:
-        found = find_sidecar(row.path)
-        if found is None:
-            return None
-        try:
-            return read_sidecar(found)
-        except BadSidecar as exc:
-            log.warning("%s: ignoring sidecar %s: %s", row.path.name, found.name, exc.message)
-            return None
+    async def _sidecar(self, row: FileRow) -> FoundSidecar | None:
+        found = await asyncio.to_thread(load_sidecar, row.path)
+        if found is not None and found.problem is not None:
+            log.warning(
+                "%s: not using sidecar %s: %s",
+                row.path.name,
+                found.path.name,
+                found.problem.message,
+            )
+        return found
+
+    async def _extras(
+        self,
+        row: FileRow,
+        found: FoundSidecar | None,
+        fingerprint: Fingerprint,
+        modified_at: datetime,
+    ) -> Extras:
+        if self.context is None:
+            return Extras()
+        sidecar = found.sidecar if found else None
+        started_at = sidecar.started_at if sidecar and sidecar.started_at else modified_at
+        return await self.context.extras(row.path, found, fingerprint.sha256, started_at)
 
     async def _sign(self, row: FileRow) -> FileRow:
         if row.role is not Role.ORIGINAL:
@@ -197,8 +213,9 @@ class Pipeline:
         fingerprint = row.fingerprint
         if fingerprint is None:
             raise JournalError(f"file {row.id} is fingerprinted but has no fingerprint")
-        sidecar = self._sidecar(row)
+        found = await self._sidecar(row)
         modified_at = datetime.fromtimestamp(seen.mtime_ns / 1e9, UTC)
+        extras = await self._extras(row, found, fingerprint, modified_at)
         return await self.journal.sign(
             row,
             str(self.signer.device_id),
@@ -207,7 +224,7 @@ class Pipeline:
                 evidence_id=row.evidence_id,
                 file_name=row.path.name,
                 fingerprint=fingerprint,
-                sidecar=sidecar,
+                sidecar=found.sidecar if found else None,
                 defaults=self.config.defaults,
                 modified_at=modified_at,
                 rule=self.rule,
@@ -215,6 +232,7 @@ class Pipeline:
                 sequence=sequence,
                 previous=previous,
                 media=row.media,
+                extras=extras,
             ),
         )
 

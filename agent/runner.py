@@ -13,6 +13,7 @@ from agent.manifests import Signer
 from agent.pipeline import Pipeline
 from agent.server_api import ServerApi
 from agent.service import AgentService
+from agent.station import open_station
 from evidence.case_number import CaseNumberRule
 from evidence.identifiers import DeviceId
 from evidence.keys import load_private_key, load_public_key
@@ -33,9 +34,18 @@ async def agent_service(config: AgentConfig, rule: CaseNumberRule) -> AsyncItera
         total=None, connect=10, sock_read=config.request_timeout_seconds
     )
     try:
-        async with aiohttp.ClientSession(timeout=timeout) as session:
+        async with (
+            open_station(config) as station,
+            aiohttp.ClientSession(timeout=timeout) as session,
+        ):
             api = ServerApi(session, config.server_url, device_id, key)
-            pipeline = Pipeline(config, journal, api, Signer(device_id, key), rule, server_key)
-            yield AgentService(config, journal, pipeline)
+            signer = Signer(device_id, key)
+            pipeline = Pipeline(
+                config, journal, api, signer, rule, server_key, context=station.context
+            )
+            service = AgentService(config, journal, pipeline)
+            await station.attach(service, journal)
+            service.station = station
+            yield service
     finally:
         await journal.close()

@@ -7,6 +7,10 @@
     server  — every ``rescan_seconds``: the server's software and key; held files are
               tried again at once when either changes
 
+and the station's own loops, given by the runner (agent/station.py): bays, rooms, MQTT.
+``pause()`` starts no new pipeline work until ``resume()`` (staging off cameras goes on);
+``rescan_now()`` rescans at once.
+
 On start every unfinished journal row simply carries on from its state, and held files
 are tried again at once: whatever the server refused may pass now.
 """
@@ -16,8 +20,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent.completeness import Observation, is_complete, is_growing_too_long, ready_to_take
 from agent.config import AgentConfig
@@ -29,6 +34,9 @@ from agent.states import ACTIVE, NEEDS_FILE, FileState
 from agent.watcher import Watcher, walk
 from evidence.errors import LiuhenError
 from evidence.identifiers import Role
+
+if TYPE_CHECKING:
+    from agent.station import Station
 
 __all__ = ["AgentService"]
 
@@ -53,8 +61,14 @@ class AgentService:
         journal: Journal,
         pipeline: Pipeline,
         clock: Callable[[], float] = time.time,
+        loops: Sequence[tuple[str, Callable[[], Awaitable[None]]]] = (),
     ) -> None:
         self.config = config
+        self.loops = list(loops)  # (name, one round): run until stopped, beside the five
+        self.paused = False
+        self._rescan_asked = False
+        self._watcher: Watcher | None = None
+        self.station: Station | None = None  # set by the runner (agent/runner.py)
         self.journal = journal
         self.pipeline = pipeline
         self.clock = clock
@@ -70,10 +84,22 @@ class AgentService:
         self._stop.set()
         self._wake.set()
 
+    def pause(self) -> None:
+        self.paused = True
+
+    def resume(self) -> None:
+        self.paused = False
+        self._wake.set()
+
+    def rescan_now(self) -> None:
+        self._rescan_asked = True
+        if self._watcher is not None:
+            self._watcher.overflowed.set()
+
     async def run(self, *, once: bool = False) -> None:
         """Run until ``stop()``; with ``once``, until every file found is finished."""
         await self._retry_held("the agent started")
-        watcher = Watcher(self.config.watch, self.config.ignore)
+        watcher = self._watcher = Watcher(self.config.watched, self.config.ignore)
         watcher.start()
         try:
             async with asyncio.TaskGroup() as group:
@@ -83,6 +109,10 @@ class AgentService:
                     group.create_task(self._settle_loop(), name="settle"),
                     group.create_task(self._work_loop(once), name="work"),
                     group.create_task(self._server_loop(), name="server"),
+                    *(
+                        group.create_task(self._forever(name, once), name=name)
+                        for name, once in self.loops
+                    ),
                 ]
                 await self._stop.wait()
                 for loop in loops:
@@ -121,7 +151,7 @@ class AgentService:
     async def _rescan_loop(self, watcher: Watcher) -> None:
         async def once() -> None:
             for path in await asyncio.to_thread(
-                lambda: list(walk(self.config.watch, self.config.ignore))
+                lambda: list(walk(self.config.watched, self.config.ignore))
             ):
                 await self._observe(path, closed=False)
             await self._notice_missing()
@@ -129,7 +159,9 @@ class AgentService:
             self._wake.set()
             watcher.overflowed.clear()
             if await _wait(watcher.overflowed, self.config.rescan_seconds):
-                log.warning("watch events overflowed; rescanning now")
+                asked, self._rescan_asked = self._rescan_asked, False
+                if not asked:
+                    log.warning("watch events overflowed; rescanning now")
 
         await self._forever("rescan", once)
 
@@ -233,7 +265,7 @@ class AgentService:
         async def once() -> None:
             self._wake.clear()
             free = self.config.max_parallel - len(self._running)
-            if free > 0:
+            if free > 0 and not self.paused:
                 for row in await self.journal.due(self.clock(), set(self._running), free):
                     self._start(row)
             if until_finished and self._rescanned.is_set() and await self._all_finished():

@@ -5,7 +5,7 @@ the journal and its state. Times are shown in the agency's zone, with the offset
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -102,10 +102,18 @@ def _as_json(row: FileRow) -> dict[str, Any]:
 
 
 def print_agent_status(
-    rows: Sequence[FileRow], *, as_json: bool, zone: timezone, now: float
+    rows: Sequence[FileRow],
+    *,
+    as_json: bool,
+    zone: timezone,
+    now: float,
+    notes: Mapping[str, Sequence[str]] | None = None,
 ) -> None:
+    """``notes``: what the station noted on each file, by path (liuhen/station_status.py)."""
+    notes = notes or {}
     if as_json:
-        print(json.dumps([_as_json(row) for row in rows], ensure_ascii=False, indent=2))
+        documents = [_as_json(row) | {"notes": list(notes.get(str(row.path), ()))} for row in rows]
+        print(json.dumps(documents, ensure_ascii=False, indent=2))
         return
     _print_sign_in_refusal(rows)
     _print_alarms(rows, zone, now)
@@ -117,3 +125,5 @@ def print_agent_status(
             waiting = f"  (seen {(now - row.first_seen_at) / 60:.0f} min ago; waiting for it to be complete)"
         role = "" if row.role.value == "original" else f" ({row.role.value})"
         print(f"{row.state.value:13} {row.path}{role}{safe}{waiting}{note}")
+        for remark in notes.get(str(row.path), ()) if row.role.value == "original" else ():
+            print(f"{'':13} note: {remark}")

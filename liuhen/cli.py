@@ -72,6 +72,7 @@ async def _agent_run(settings: Settings, args: argparse.Namespace) -> int:
 async def _agent_status(settings: Settings, args: argparse.Namespace) -> int:
     from agent.journal import Journal
     from liuhen.agent_status import print_agent_status
+    from liuhen.station_status import file_notes, load_notes, print_station_alarms
 
     journal = Journal(settings.agent.journal_path)
     await journal.open()
@@ -79,7 +80,11 @@ async def _agent_status(settings: Settings, args: argparse.Namespace) -> int:
         rows = await journal.all_files()
     finally:
         await journal.close()
-    print_agent_status(rows, as_json=args.json, zone=settings.compliance.zone, now=time.time())
+    notes = await load_notes(settings.agent)
+    zone = settings.compliance.zone
+    if not args.json:
+        print_station_alarms(notes, zone)
+    print_agent_status(rows, as_json=args.json, zone=zone, now=time.time(), notes=file_notes(notes))
     return 0
 
 
