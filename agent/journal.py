@@ -312,6 +312,13 @@ class Journal:
 
         await self._db.run(postpone)
 
+    async def last_event_id(self) -> int:
+        return await self._db.run(_last_event_id)
+
+    async def events_after(self, after: int, limit: int) -> list[sqlite3.Row]:
+        """Every file's state changes after event ``after``, oldest first, with the file."""
+        return await self._db.run(lambda conn: _events_after(conn, after, limit))
+
     async def events(self, file_id: int) -> list[tuple[float, str | None, str, str | None]]:
         def events(conn: sqlite3.Connection) -> list[tuple[float, str | None, str, str | None]]:
             cursor = conn.execute(
@@ -321,6 +328,21 @@ class Journal:
             return [(row["at"], row["from_state"], row["to_state"], row["note"]) for row in cursor]
 
         return await self._db.run(events)
+
+
+def _last_event_id(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0])
+
+
+def _events_after(conn: sqlite3.Connection, after: int, limit: int) -> list[sqlite3.Row]:
+    return list(
+        conn.execute(
+            "SELECT e.id, e.at, e.from_state, e.to_state, e.note, f.path, f.role, "
+            "f.evidence_id, f.size, f.error_code, f.error_message FROM events e "
+            "JOIN files f ON f.id = e.file_id WHERE e.id > ? ORDER BY e.id LIMIT ?",
+            (after, limit),
+        )
+    )
 
 
 def _marks(values: tuple[object, ...]) -> str:

@@ -2,6 +2,10 @@
 the pipeline asks when it signs, and the loops the service runs beside its own five:
 
     bays    cameras docking and leaving; their footage staged    when agent.bays is set
+    mqtt    the broker connection: status, state, outbox, commands   when agent.mqtt.enabled
+    tell    the journal's file events into the outbox                 likewise
+
+MQTT is advisory: with the broker away the other loops run as ever.
 """
 
 from __future__ import annotations
@@ -15,10 +19,15 @@ from agent.config import AgentConfig
 from agent.docks.bays import Bays, FreeSpace
 from agent.docks.book import DockBook
 from agent.journal import Journal
+from agent.manifests import SOFTWARE
 from agent.notes import Notes
 from agent.service import AgentService
 from agent.station_db import StationDb
-from agent.telemetry.outbox import Announce, Silent
+from agent.telemetry.commands import Commands, RecordedBandwidth
+from agent.telemetry.link import Link
+from agent.telemetry.outbox import Announce, Outbox, Silent
+from agent.telemetry.state import JournalState
+from agent.telemetry.tailer import JournalTail, UploadRate
 from evidence.private_files import make_private_dirs
 
 __all__ = ["Station", "open_station"]
@@ -33,18 +42,51 @@ class Station:
     notes: Notes
     book: DockBook
     announce: Announce
+    outbox: Outbox | None
     context: StationContext
     bays: Bays | None = None
+    commands: Commands | None = None
+    link: Link | None = None
     loops: list[Loop] = field(default_factory=list)
 
     async def attach(self, service: AgentService, journal: Journal) -> None:
-        """Make the loops for ``service`` and hand them over."""
+        """Make the loops for ``service`` and hand them over; restore what the operator set."""
         config = self.config
         if config.bays:
             disk = FreeSpace(config.data_dir, config.staging_min_free_bytes)
             self.bays = Bays(config, self.book, self.notes, self.announce, disk)
             self.loops.append(("bays", self.bays.once))
+        if self.outbox is not None:
+            await self._attach_mqtt(service, journal, self.outbox)
         service.loops.extend(self.loops)
+
+    async def _attach_mqtt(self, service: AgentService, journal: Journal, outbox: Outbox) -> None:
+        config = self.config
+        bays = self.bays
+
+        class Controls:
+            """The service, and the bays: a rescan looks at them too."""
+
+            pause, resume = service.pause, service.resume
+
+            @staticmethod
+            def rescan_now() -> None:
+                service.rescan_now()
+                if bays is not None:
+                    bays.wake.set()
+
+        self.commands = Commands(self.db, config.device_id, Controls(), RecordedBandwidth(), outbox)
+        await self.commands.restore()
+        rate = UploadRate()
+        state = JournalState(
+            journal, config.device_id, config.data_dir, self.commands.settings, rate
+        )
+        self.link = Link(
+            config.mqtt, config.device_id, SOFTWARE, outbox, state, self.commands.handle
+        )
+        tail = JournalTail(journal, outbox, rate)
+        await tail.start()
+        self.loops += [("mqtt", self.link.once), ("tell", tail.once)]
 
 
 @asynccontextmanager
@@ -54,9 +96,13 @@ async def open_station(config: AgentConfig) -> AsyncIterator[Station]:
     try:
         if config.bays:
             make_private_dirs(config.staging_dir)
-        announce: Announce = Silent()
+        outbox = None
+        if config.mqtt.enabled:
+            outbox = Outbox(db, config.device_id, max_unsent=config.mqtt.outbox_max_events)
+            await outbox.start_boot()
+        announce: Announce = outbox or Silent()
         notes, book = Notes(db), DockBook(db)
         context = StationContext(book, notes, announce)
-        yield Station(config, db, notes, book, announce, context)
+        yield Station(config, db, notes, book, announce, outbox, context)
     finally:
         await db.close()

@@ -37,6 +37,15 @@ class Command:
     def to_bytes(self) -> bytes:
         return canonical_bytes({"id": self.command_id, "args": self.args})
 
+    @staticmethod
+    def id_of(body: bytes) -> str | None:
+        """The command id of a payload that may be wrong otherwise: where to answer it."""
+        try:
+            found = loads_object(body, MalformedMessage, "command").get("id")
+        except MalformedMessage:
+            return None
+        return found if isinstance(found, str) and _ID.fullmatch(found) else None
+
     @classmethod
     def parse(cls, name: str, body: bytes) -> Command:
         """``name`` from the topic, the rest from the payload; refused with bad_message."""
