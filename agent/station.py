@@ -2,6 +2,7 @@
 the pipeline asks when it signs, and the loops the service runs beside its own five:
 
     bays    cameras docking and leaving; their footage staged    when agent.bays is set
+    rooms   room sessions against their recorders' footage       when agent.rooms is set
     mqtt    the broker connection: status, state, outbox, commands   when agent.mqtt.enabled
     tell    the journal's file events into the outbox                 likewise
 
@@ -21,6 +22,7 @@ from agent.docks.book import DockBook
 from agent.journal import Journal
 from agent.manifests import SOFTWARE
 from agent.notes import Notes
+from agent.rooms.sessions import RoomSessions
 from agent.service import AgentService
 from agent.station_db import StationDb
 from agent.telemetry.commands import Commands, RecordedBandwidth
@@ -43,6 +45,7 @@ class Station:
     book: DockBook
     announce: Announce
     outbox: Outbox | None
+    rooms: RoomSessions | None
     context: StationContext
     bays: Bays | None = None
     commands: Commands | None = None
@@ -56,6 +59,8 @@ class Station:
             disk = FreeSpace(config.data_dir, config.staging_min_free_bytes)
             self.bays = Bays(config, self.book, self.notes, self.announce, disk)
             self.loops.append(("bays", self.bays.once))
+        if self.rooms is not None:
+            self.loops.append(("rooms", self.rooms.once))
         if self.outbox is not None:
             await self._attach_mqtt(service, journal, self.outbox)
         service.loops.extend(self.loops)
@@ -81,8 +86,9 @@ class Station:
         state = JournalState(
             journal, config.device_id, config.data_dir, self.commands.settings, rate
         )
+        rooms = self.rooms.handlers() if self.rooms is not None else {}
         self.link = Link(
-            config.mqtt, config.device_id, SOFTWARE, outbox, state, self.commands.handle
+            config.mqtt, config.device_id, SOFTWARE, outbox, state, self.commands.handle, rooms
         )
         tail = JournalTail(journal, outbox, rate)
         await tail.start()
@@ -102,7 +108,8 @@ async def open_station(config: AgentConfig) -> AsyncIterator[Station]:
             await outbox.start_boot()
         announce: Announce = outbox or Silent()
         notes, book = Notes(db), DockBook(db)
-        context = StationContext(book, notes, announce)
-        yield Station(config, db, notes, book, announce, outbox, context)
+        rooms = RoomSessions(config, db, notes, announce) if config.rooms else None
+        context = StationContext(book, notes, announce, rooms)
+        yield Station(config, db, notes, book, announce, outbox, rooms, context)
     finally:
         await db.close()

@@ -13,7 +13,7 @@ from pathlib import Path
 import aiomqtt
 import pytest
 
-from agent.config import AgentConfig, MqttConfig
+from agent.config import AgentConfig, MqttConfig, RoomConfig
 from evidence.mqtt_wire import DEFAULT_PREFIX, mosquitto_acl
 from tests.mosquitto import Mosquitto
 
@@ -42,10 +42,14 @@ def broker(tmp_path: Path):
 
 @pytest.fixture
 def mqtt_config(agent_config: AgentConfig, broker: Mosquitto, tmp_path: Path) -> AgentConfig:
-    """The test agent, telling the broker; no review copies."""
+    """The test agent, telling the broker, with a room it serves; no review copies."""
+    room = tmp_path / "rooms" / ROOM
+    room.mkdir(parents=True)
     return dataclasses.replace(
         agent_config,
         make_proxies=False,
+        rooms=(RoomConfig(ROOM, room, "询问室1"),),
+        room_grace_seconds=2.0,
         mqtt=MqttConfig(
             enabled=True,
             port=broker.port,
