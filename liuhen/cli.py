@@ -28,6 +28,7 @@ from ingest.transcripts import attach_transcript
 from liuhen.cli_agent import add_agent_commands
 from liuhen.cli_compliance import add_compliance_commands
 from liuhen.cli_devices import add_device_commands
+from liuhen.cli_mqtt import add_mqtt_commands
 from liuhen.cli_numbers import a_count, an_id
 from liuhen.cli_users import add_user_commands
 from liuhen.report import (
@@ -312,6 +313,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_compliance_commands(groups)
     add_device_commands(groups)
+    add_mqtt_commands(groups)
 
     config = groups.add_parser("config", help="configuration").add_subparsers(
         dest="command", required=True
