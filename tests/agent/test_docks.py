@@ -182,3 +182,24 @@ async def test_a_camera_digest_that_disagrees_is_an_alarm_and_the_footage_still_
     out = await status(capsys, docked)
     assert f"DIGEST    {row.path}" in out and "kept, signed and uploaded" in out
     assert row.path.read_bytes() == (mount.media_folder / clip.media.name).read_bytes()
+
+
+async def test_under_disk_pressure_footage_stays_on_the_camera_until_there_is_room(
+    docked, rule, tmp_path, capsys
+):
+    mount = camera(tmp_path)
+    clip = await asyncio.to_thread(
+        mount.camera.record, started_at=NOW - timedelta(minutes=2), seconds=1, width=320, height=240
+    )
+    mount.dock(docked.bays[0].path)
+    full = dataclasses.replace(docked, staging_min_free_bytes=1 << 62)  # more than any disk
+    async with running_agent(full, rule) as service:
+        await asyncio.sleep(1.0)
+        assert await service.journal.all_files() == []
+    assert not list(docked.staging_dir.rglob("*.MP4"))
+    assert (mount.media_folder / clip.media.name).is_file(), "left on the camera"
+    out = await status(capsys, docked)
+    assert "ON CAMERA camera BWC-00042" in out and "1 file(s) left on the camera" in out
+    async with running_agent(docked, rule) as service:  # room again
+        await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 1))
+    assert "ON CAMERA" not in await status(capsys, docked)
