@@ -92,6 +92,13 @@ def _capture(sidecar: Sidecar, defaults: CaptureDefaults, modified_at: datetime)
     )
 
 
+def _session(sidecar: Sidecar, extras: Extras) -> Session | None:
+    """A session the sidecar names wins over one the agent bound."""
+    if sidecar.session_id is not None and sidecar.segment is not None:
+        return Session(sidecar.session_id, sidecar.segment)
+    return extras.session
+
+
 def build_original(
     *,
     evidence_id: EvidenceId,
@@ -108,12 +115,9 @@ def build_original(
     extras: Extras | None = None,
 ) -> SignedManifest:
     """``extras``: the dock's clock, the camera's claims and a room session bound by the
-    agent (agent/capture_context.py); a session named by the sidecar wins."""
+    agent (agent/capture_context.py)."""
     sidecar = sidecar or Sidecar()
     extras = extras or Extras()
-    session = extras.session
-    if sidecar.session_id is not None and sidecar.segment is not None:
-        session = Session(sidecar.session_id, sidecar.segment)
     manifest = Manifest(
         evidence_id=evidence_id,
         role=Role.ORIGINAL,
@@ -133,7 +137,7 @@ def build_original(
         previous=previous,
         created_at=datetime.now(UTC),
         media=media,
-        session=session,
+        session=_session(sidecar, extras),
         clock=extras.clock,
         camera=extras.camera,
     )

@@ -144,13 +144,7 @@ class BodyCamera:
         digest in the sidecar, wrong on purpose with ``wrong_check_value``."""
         self.clips_recorded += 1
         claims = self._claims(started_at, seconds, case_number, place, proves, important)
-        stem = f"{self.device_serial}_{self.officer_id}_{claims.started_at:%Y%m%d%H%M%S}_{self.clips_recorded:04d}"
-        self.bay.mkdir(parents=True, exist_ok=True)
-        media = self.bay / f"{stem}.MP4"
-        sidecar_path = self.bay / f"{stem}.{self.sidecar_shape}"
-        for existing in (media, sidecar_path):
-            if existing.exists():  # a dock never writes over footage
-                raise FileExistsError(f"{existing} exists already")
+        media, sidecar_path = self._names(started_at + timedelta(seconds=self.clock_offset or 0))
         with tempfile.TemporaryDirectory(prefix="camera-") as camera_storage:
             recorded = Path(camera_storage) / media.name
             self._write_media(recorded, broken, started_at, seconds, width, height)
@@ -164,6 +158,18 @@ class BodyCamera:
             stamp = claims.ended_at.timestamp()  # the camera closed the file on its clock
             os.utime(media, (stamp, stamp))
         return SimulatedClip(media, sidecar_path, claims)
+
+    def _names(self, started: datetime) -> tuple[Path, Path]:
+        """Where the clip and its sidecar land (named by the camera's start on its own
+        clock); a dock never writes over footage."""
+        stem = f"{self.device_serial}_{self.officer_id}_{started:%Y%m%d%H%M%S}_{self.clips_recorded:04d}"
+        self.bay.mkdir(parents=True, exist_ok=True)
+        media = self.bay / f"{stem}.MP4"
+        sidecar = self.bay / f"{stem}.{self.sidecar_shape}"
+        for existing in (media, sidecar):
+            if existing.exists():
+                raise FileExistsError(f"{existing} exists already")
+        return media, sidecar
 
     def _write_media(
         self,
