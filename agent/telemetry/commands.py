@@ -38,9 +38,11 @@ class Controls(Protocol):
 
 
 class Bandwidth(Protocol):
-    """The upload policy (wt-reliability's ``UploadPolicy.set_bandwidth``, when it is there)."""
+    """The upload policy: a cap in bytes per second, None for none. (The upload policy
+    being built beside this, ``UploadPolicy.set_bandwidth``, takes a timetable: an
+    adapter of a few lines joins them.)"""
 
-    def set_bandwidth(self, bytes_per_second: int | None) -> None: ...
+    async def set_bandwidth(self, bytes_per_second: int | None) -> None: ...
 
 
 class RecordedBandwidth:
@@ -51,7 +53,7 @@ class RecordedBandwidth:
     def __init__(self) -> None:
         self.bytes_per_second: int | None = None
 
-    def set_bandwidth(self, bytes_per_second: int | None) -> None:
+    async def set_bandwidth(self, bytes_per_second: int | None) -> None:
         self.bytes_per_second = bytes_per_second
 
 
@@ -91,15 +93,15 @@ class Commands:
             }
 
         saved = await self._db.run(read)
-        self._apply(bool(saved.get("paused", False)), saved.get("bandwidth"))
+        await self._apply(bool(saved.get("paused", False)), saved.get("bandwidth"))
 
-    def _apply(self, paused: bool, bandwidth: int | None) -> None:
+    async def _apply(self, paused: bool, bandwidth: int | None) -> None:
         self.settings.paused, self.settings.bandwidth = paused, bandwidth
         if paused:
             self.controls.pause()
         else:
             self.controls.resume()
-        self.bandwidth.set_bandwidth(bandwidth)
+        await self.bandwidth.set_bandwidth(bandwidth)
 
     async def handle(self, name: str, payload: bytes) -> None:
         try:
@@ -171,7 +173,7 @@ class Commands:
                 "MQTT command %s %s again: answered, not executed", command.name, command.command_id
             )
             return earlier
-        self._apply(paused, bandwidth)
+        await self._apply(paused, bandwidth)
         if command.name == "rescan":
             self.controls.rescan_now()
         log.info("MQTT command %s %s: %s", command.name, command.command_id, message)
