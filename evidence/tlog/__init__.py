@@ -14,7 +14,10 @@ this package says which nodes a proof needs and checks everything a verifier is 
     checkpoint   C2SP tlog-checkpoint: origin, size, root; signed as a note
     tlog_proof   C2SP tlog-proof: index, inclusion hashes, checkpoint in one text
     trust        a verifier's policy: origin, log key, witnesses, fork and rollback
-    leaves       the typed, canonical records that are the log's leaves
+    leaves       the log's leaves: exact bytes, leaf hash, strict reading of every type
+    leaf_events  ingest, access and fixity records
+    leaf_decisions  custody changes and compliance decisions
+    leaf_parts   what records share: actor and role, object reference, UTC times
 
 docs/custody-log.md describes the formats for people.
 """
