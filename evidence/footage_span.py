@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 
 from evidence.errors import MalformedManifest
 from evidence.manifest_media import MediaFacts, read_media
+from evidence.ranges import time_in_range
 from evidence.strict_json import Fields, loads_object
 
 __all__ = ["FootageSpan", "claimed_start", "footage_of_body", "measured_ms"]
@@ -35,16 +36,19 @@ def measured_ms(media: MediaFacts | None) -> int | None:
 
 
 def claimed_start(creation_time: str | None) -> datetime | None:
-    """The container's ``creation_time`` tag as a time, or None when there is none or it
-    is no time with a zone (FFmpeg writes MP4 tags as UTC with a Z; a tag without a zone
-    is ambiguous and claims nothing comparable)."""
+    """The container's ``creation_time`` tag as a time, or None when there is none, it is
+    no time with a zone (FFmpeg writes MP4 tags as UTC with a Z; a tag without a zone is
+    ambiguous and claims nothing comparable), or it lies outside 1900-9000: a device can
+    write any tag, and a year 1 or 9999 one cannot even be moved to UTC."""
     if creation_time is None:
         return None
     try:
         moment = datetime.fromisoformat(creation_time.strip())
     except ValueError:
         return None
-    return None if moment.tzinfo is None else moment
+    if moment.tzinfo is None or not time_in_range(moment):
+        return None
+    return moment
 
 
 @dataclass(frozen=True, slots=True)
