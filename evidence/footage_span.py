@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from evidence.errors import MalformedManifest
-from evidence.manifest_media import MediaFacts, read_media
+from evidence.manifest_media import MAX_DURATION_MS, MediaFacts, read_media
 from evidence.ranges import time_in_range
 from evidence.strict_json import Fields, loads_object
 
@@ -28,11 +28,12 @@ __all__ = ["FootageSpan", "claimed_start", "footage_of_body", "measured_ms"]
 
 def measured_ms(media: MediaFacts | None) -> int | None:
     """The probed length in milliseconds, or None when it was not measured: no media
-    section, no duration, or media that does not decode (its header's length is a claim
-    the frames do not back)."""
-    if media is None or not media.decodable:
+    section, no duration, media that does not decode (its header's length is a claim the
+    frames do not back), or a length over a year (``MAX_DURATION_MS``), which a manifest
+    signed before that range existed may hold from a broken file's header."""
+    if media is None or not media.decodable or media.duration_ms is None:
         return None
-    return media.duration_ms
+    return media.duration_ms if media.duration_ms <= MAX_DURATION_MS else None
 
 
 def claimed_start(creation_time: str | None) -> datetime | None:
@@ -63,13 +64,15 @@ class FootageSpan:
         cls, started_at: datetime, claimed_ended_at: datetime | None, media: MediaFacts | None
     ) -> FootageSpan:
         creation_time = None if media is None else media.creation_time
+        if claimed_ended_at is not None and not time_in_range(claimed_ended_at):
+            claimed_ended_at = None  # only in a manifest accepted before the time ranges
         return cls(started_at, measured_ms(media), claimed_start(creation_time), claimed_ended_at)
 
     @property
     def ended_at(self) -> datetime | None:
         """Where the footage ends: its start plus its probed length; None if unmeasured."""
-        if self.measured_ms is None:
-            return None
+        if self.measured_ms is None or not time_in_range(self.started_at):
+            return None  # out of range: only in a manifest accepted before the time ranges
         return self.started_at + timedelta(milliseconds=self.measured_ms)
 
     @property
@@ -102,9 +105,11 @@ def _ms(delta: timedelta) -> int:
 
 def footage_of_body(body: bytes) -> FootageSpan:
     """The span of a manifest kept as its exact bytes, read from its capture and media
-    sections alone (no case-number rule is needed): for an index recomputing what it
-    derived from manifests it already verified."""
-    top = Fields(loads_object(body, MalformedManifest, "manifest"), MalformedManifest)
+    sections alone (no case-number rule is needed), without the ranges (it was accepted
+    before them, perhaps): for an index recomputing what it derived from manifests it
+    already verified."""
+    document = loads_object(body, MalformedManifest, "manifest")
+    top = Fields(document, MalformedManifest, ranges=False)
     capture = top.section("capture")
     return FootageSpan.of(
         capture.time("started_at"),

@@ -50,7 +50,7 @@ async def _verify_object(ctx: ServerContext, stored: StoredObject) -> dict[str, 
     record = await ctx.index.uploads.manifest(stored.evidence_id, stored.role)
     if record is None:  # an object is only ever indexed with its manifest
         raise StorageFailure(f"{stored.evidence_id}/{stored.role} is stored without a manifest")
-    signed = SignedManifest.parse(record.body, record.signature, ctx.case_rule)
+    signed = SignedManifest.read_stored(record.body, record.signature, ctx.case_rule)
     key = await ctx.index.devices.key(record.key_id)
     outcomes: list[Outcome] = []
     try:

@@ -73,7 +73,7 @@ async def _manifest_for(
         )
     if record.device_id != device.device_id:
         raise WrongDevice(f"{evidence_id}/{role} belongs to device {record.device_id}")
-    return Manifest.parse(record.body, ctx.case_rule)
+    return Manifest.read_stored(record.body, ctx.case_rule)
 
 
 async def create_upload(
@@ -202,7 +202,7 @@ async def open_upload(ctx: ServerContext, upload: UploadRecord) -> OpenUpload:
     if held is not None and held.fingerprint.position == upload.offset:
         return held
     record = await upload_manifest(ctx, upload)
-    manifest = Manifest.parse(record.body, ctx.case_rule)
+    manifest = Manifest.read_stored(record.body, ctx.case_rule)
     fresh = StreamingFingerprint(manifest.chunk_size, upload.length)
     path = ctx.area.path(upload.upload_id)
     fingerprint = await asyncio.to_thread(feed_file, fresh, path, upload.offset)

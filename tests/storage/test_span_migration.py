@@ -154,3 +154,19 @@ async def test_ends_come_from_the_signed_probed_length_and_claims_are_kept(old_i
                 raw.execute(statement)
     finally:
         await reopened.close()
+
+
+async def test_a_manifest_accepted_before_the_ranges_is_migrated_not_left_claiming(old_index):
+    """The old probe signed a broken file's header length unbounded: 400 days, over the
+    range a manifest arriving now must meet. It was accepted, so it is read as it was
+    then; over a year is not a measured length, so it covers nothing."""
+    raw, path, _, _ = old_index
+    media = dataclasses.replace(media_lasting(3.0), duration_ms=400 * 86_400_000)
+    old = signed_for(b"old", str(DEVICE), KEY, capture=capture(CLAIMED_END), media=media)
+    register(raw, old, 4)
+    index_as_finalize_did(raw, old, CLAIMED_END)
+    reopened = await open_sqlite_index(path)
+    try:
+        assert row(raw, old.manifest.evidence_id) == (None, None, when(CLAIMED_END))
+    finally:
+        await reopened.close()
