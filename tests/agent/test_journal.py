@@ -223,6 +223,39 @@ async def test_files_an_older_agent_rejected_are_held_and_tried_again_after_the_
     assert notes[-1] == "an older agent gave up on it; held and retried"
 
 
+async def test_of_two_refused_files_at_one_path_the_upgrade_holds_the_newer(tmp_path):
+    """A camera's file counter reused: VID_0001.MP4 twice, both refused by an older agent.
+    One path has one file on its way, so only the newer is held; the agent starts."""
+    path = tmp_path / "journal.sqlite3"
+    journal = Journal(path)
+    await journal.open()
+    reused = Path("/dock/bay/VID_0001.MP4")
+    rows = []
+    for n in range(2):
+        row = await journal.observe(reused, Observation(10 + n, n + 1, n + 1), True, 1.0 + n)
+        rows.append(await journal.move(row, FileState.READY, 2.0 + n))
+        with sqlite3.connect(path) as conn:  # what an older agent left behind
+            conn.execute(
+                "UPDATE files SET state = 'rejected', error_code = 'bad_manifest' WHERE id = ?",
+                (row.id,),
+            )
+    await journal.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("ALTER TABLE files DROP COLUMN held_since")
+        conn.execute("ALTER TABLE files DROP COLUMN refusals")
+        conn.execute("PRAGMA user_version = 0")
+
+    journal = Journal(path)
+    await journal.open()  # was: JournalError: UNIQUE constraint failed: files.path
+    states = {row.id: row.state for row in await journal.all_files()}
+    await journal.close()
+    older, newer = rows
+    assert (states[older.id], states[newer.id]) == (FileState.REJECTED, FileState.HELD)
+    [*_, (_, was, now, note)] = await _events_of(path, older.id)
+    assert (was, now) == ("rejected", "rejected")
+    assert "a newer refused file at the same path is held instead" in note
+
+
 async def _events_of(path, file_id):
     journal = Journal(path)
     await journal.open()
