@@ -87,6 +87,9 @@ def test_the_demo_shows_recordings_travelling_from_folder_to_index(tmp_path):
 
 def test_flags_are_listed_and_resolved_with_who_and_why(config, tmp_path, capsys):
     base = ["--config", str(config), "--log-level", "WARNING"]
+    for name in ("zhao", "li"):  # --by names a person the server knows
+        assert main([*base, "users", "add", name, "--role", "supervisor"]) == 0
+    capsys.readouterr()
     assert main([*base, "flags", "list"]) == 0
     assert capsys.readouterr().out.strip() == "no flags"
     raw = sqlite3.connect(tmp_path / "server" / "index.sqlite3")
