@@ -1,9 +1,10 @@
 """A strict tus 1.0 client: every request names the version, every answer is checked
 (status, Tus-Resumable, offsets), and every chunk carries Upload-Checksum.
 
-Before its first request the client reads the server's OPTIONS once and refuses to send
-anything unless the server speaks tus 1.0.0 with the creation and checksum extensions and
-sha256: a server that ignored Upload-Checksum would silently drop the per-chunk check."""
+Before its first request the client reads the server's OPTIONS (again whenever the server
+changes) and refuses to send anything unless the server speaks tus 1.0.0 with the
+creation and checksum extensions and sha256: a server that ignored Upload-Checksum would
+silently drop the per-chunk check."""
 
 from __future__ import annotations
 
@@ -71,8 +72,14 @@ class TusClient:
         self._api = api
         self._server_checked = False
 
+    def server_changed(self) -> None:
+        """The server's ``/healthz`` names other software or another key: read its OPTIONS
+        again before the next request, since what it offers may have changed too."""
+        self._server_checked = False
+
     async def _check_server(self) -> None:
-        """Once per client (again after a refusal: the server may be upgraded meanwhile)."""
+        """Once per server (again after a refusal: the server may be upgraded meanwhile,
+        and after ``server_changed``)."""
         if self._server_checked:
             return
         url = self._api.url(FILES)
