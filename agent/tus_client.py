@@ -16,7 +16,14 @@ from aiohttp.abc import AbstractStreamWriter
 from aiohttp.payload import Payload
 
 from agent.server_api import Reply, ServerApi
-from evidence.errors import ChecksumUnsupported, Unavailable
+from evidence.errors import (
+    AlreadyFinalized,
+    ChecksumUnsupported,
+    Gone,
+    NotFound,
+    Unavailable,
+    UploadRejected,
+)
 from evidence.tus_wire import (
     OFFSET_CONTENT_TYPE,
     TUS_VERSION,
@@ -140,3 +147,12 @@ class TusClient:
                 f"PATCH at {offset} of {len(data)} bytes came back with offset {new_offset}"
             )
         return new_offset
+
+    async def terminate(self, url: str) -> None:
+        """End an upload the server holds open (tus termination), so that the next
+        creation starts afresh. One it no longer holds, or has finalized or rejected,
+        is left as it is."""
+        try:
+            await self._send("DELETE", url, {})
+        except (NotFound, Gone, AlreadyFinalized, UploadRejected) as exc:
+            log.info("upload %s not terminated: %s", url, exc.code)
