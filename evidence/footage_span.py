@@ -23,7 +23,14 @@ from evidence.manifest_media import MAX_DURATION_MS, MediaFacts, read_media
 from evidence.ranges import time_in_range
 from evidence.strict_json import Fields, loads_object
 
-__all__ = ["FootageSpan", "claimed_start", "footage_of_body", "measured_ms"]
+__all__ = [
+    "FootageSpan",
+    "claimed_start",
+    "footage_of",
+    "footage_of_body",
+    "measured_ms",
+    "stored_fields",
+]
 
 
 def measured_ms(media: MediaFacts | None) -> int | None:
@@ -108,8 +115,16 @@ def footage_of_body(body: bytes) -> FootageSpan:
     sections alone (no case-number rule is needed), without the ranges (it was accepted
     before them, perhaps): for an index recomputing what it derived from manifests it
     already verified."""
+    return footage_of(stored_fields(body))
+
+
+def stored_fields(body: bytes) -> Fields:
+    """A kept manifest's top level, read without the ranges."""
     document = loads_object(body, MalformedManifest, "manifest")
-    top = Fields(document, MalformedManifest, ranges=False)
+    return Fields(document, MalformedManifest, ranges=False)
+
+
+def footage_of(top: Fields) -> FootageSpan:
     capture = top.section("capture")
     return FootageSpan.of(
         capture.time("started_at"),

@@ -4,6 +4,7 @@ claims are kept beside them, the spans are rebuilt from the footage, and the app
 triggers are back."""
 
 import dataclasses
+import json
 import sqlite3
 from datetime import timedelta
 
@@ -168,5 +169,44 @@ async def test_a_manifest_accepted_before_the_ranges_is_migrated_not_left_claimi
     reopened = await open_sqlite_index(path)
     try:
         assert row(raw, old.manifest.evidence_id) == (None, None, when(CLAIMED_END))
+        unmeasured = {about: detail for kind, about, detail in open_flags(raw)}
+        assert unmeasured[str(old.manifest.evidence_id)]["problem"] == "no usable length"
     finally:
         await reopened.close()
+
+
+def open_flags(raw):
+    return sorted(
+        (kind, evidence_id, json.loads(detail))
+        for kind, evidence_id, detail in raw.execute(
+            "SELECT kind, evidence_id, detail FROM flags WHERE resolved_at IS NULL"
+        )
+    )
+
+
+async def test_the_upgrade_raises_the_flags_finalize_raises_now(old_index):
+    """An act covered by a claim turns partial: the flag says why, as finalize would."""
+    raw, path, clip, broken = old_index
+    assert open_flags(raw) == []
+    await (await open_sqlite_index(path)).close()
+    [(kind, about, mismatch), (other, unmeasured_id, unmeasured)] = open_flags(raw)
+    assert (kind, about, other, unmeasured_id) == (
+        "claim_mismatch",
+        str(clip),
+        "unmeasured_footage",
+        str(broken),
+    )
+    assert mismatch["disagree"] == ["ended_at", "seconds"]
+    assert (mismatch["measured"]["seconds"], mismatch["claimed"]["seconds"]) == (3.0, 300.0)
+    assert mismatch["claim_tolerance_seconds"] == 2.0
+    assert unmeasured["problem"] == "no media section"
+    await (await open_sqlite_index(path)).close()
+    assert len(open_flags(raw)) == 2, "once"
+
+
+async def test_the_upgrade_compares_claims_with_the_configured_tolerance(old_index):
+    raw, path, _, broken = old_index
+    await (await open_sqlite_index(path, claim_tolerance_seconds=600)).close()
+    assert [(kind, about) for kind, about, _ in open_flags(raw)] == [
+        ("unmeasured_footage", str(broken))
+    ]
