@@ -84,8 +84,11 @@ def _measured(span: FootageSpan) -> dict[str, Any]:
 
 
 def _claimed(span: FootageSpan) -> dict[str, Any]:
-    return {
+    claimed: dict[str, Any] = {
         "started_at": _at(span.claimed_started_at),
         "ended_at": _at(span.claimed_ended_at),
         "seconds": span.claimed_seconds,
     }
+    if span.container_ms is not None:  # only when the header claims more than is there
+        claimed["container_seconds"] = span.container_ms / 1000
+    return claimed

@@ -2,15 +2,17 @@
 
 A recording covers what its media holds: ``[start, start + probed duration)``, where the
 start is the manifest's signed ``capture.started_at`` and the duration the one the agent
-probed and signed into ``media.duration_ms``. Footage whose length could not be measured
-(no media section, no duration, or ``decodable: false``) covers nothing: its end is
+probed and signed into ``media.duration_ms`` (where its packets end, if sooner than its
+header says). Footage whose length could not be measured (no media section, no
+duration, a duration over a year, or ``decodable: false``) covers nothing: its end is
 unknown and its span is the point at its start.
 
 Everything else about the time is a claim, kept and compared, never used as coverage:
-the end the device claims (``capture.ended_at``, from the dock's sidecar), and the
-container's ``creation_time`` tag, which claims when the file was started. A claim that
-differs from the measurement by more than a tolerance is a disagreement; which ones there
-are, ``FootageSpan.disagreements`` says. Pure: no I/O.
+the end the device claims (``capture.ended_at``, from the dock's sidecar), the
+container's ``creation_time`` tag, which claims when the file was started, and the
+length its header claims where the packets end sooner (``media.container_duration_ms``).
+A claim that differs from the measurement by more than a tolerance is a disagreement;
+which ones there are, ``FootageSpan.disagreements`` says. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ class FootageSpan:
     measured_ms: int | None  # the probed length; None: not measured, covers nothing
     claimed_started_at: datetime | None  # the container's creation_time tag
     claimed_ended_at: datetime | None  # the end the device claims (capture.ended_at)
+    container_ms: int | None = None  # the length the container's header claims, if longer
 
     @classmethod
     def of(
@@ -73,7 +76,14 @@ class FootageSpan:
         creation_time = None if media is None else media.creation_time
         if claimed_ended_at is not None and not time_in_range(claimed_ended_at):
             claimed_ended_at = None  # only in a manifest accepted before the time ranges
-        return cls(started_at, measured_ms(media), claimed_start(creation_time), claimed_ended_at)
+        header = None if media is None else media.container_duration_ms
+        return cls(
+            started_at,
+            measured_ms(media),
+            claimed_start(creation_time),
+            claimed_ended_at,
+            header if header is not None and header <= MAX_DURATION_MS else None,
+        )
 
     @property
     def ended_at(self) -> datetime | None:
@@ -93,7 +103,8 @@ class FootageSpan:
         """The claims that differ from the measurement by more than the tolerance (compared
         to the millisecond): ``started_at`` (the creation_time tag against the signed
         start), ``ended_at`` and ``seconds`` (the claimed end and length against the
-        measured ones; from one start, they disagree together)."""
+        measured ones; from one start, they disagree together), ``container_seconds``
+        (the length the container's header claims against the one its packets measure)."""
         limit = round(tolerance_seconds * 1000)
         found: list[str] = []
         claimed = self.claimed_started_at
@@ -103,6 +114,9 @@ class FootageSpan:
         claimed_end = self.claimed_ended_at
         if claimed_end is not None and end is not None and abs(_ms(claimed_end - end)) > limit:
             found.extend(("ended_at", "seconds"))
+        header, measured = self.container_ms, self.measured_ms
+        if header is not None and measured is not None and abs(header - measured) > limit:
+            found.append("container_seconds")
         return tuple(found)
 
 

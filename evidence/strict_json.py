@@ -143,6 +143,14 @@ class Fields:
             self._check_range(key, value, minimum, maximum)
         return value
 
+    def integer_if_present(
+        self, key: str, *, minimum: int = 0, maximum: int = INT64_MAX
+    ) -> int | None:
+        """A field a later version added: absent (or null) is None, otherwise an integer."""
+        if key not in self._data:
+            return None
+        return self.optional_integer(key, minimum=minimum, maximum=maximum)
+
     def _check_range(self, key: str, value: int, minimum: int, maximum: int) -> None:
         # Without ranges only the minimum, which is older than them, is checked.
         if not (in_range(value, minimum, maximum) if self._ranges else value >= minimum):
