@@ -27,7 +27,7 @@ from ingest.flags import FlagKind, new_flag
 from ingest.media_index import media_notes
 from storage.records import Derived, DeviceRecord, ManifestRecord, NewFlag
 
-__all__ = ["decode_signature", "register_manifest"]
+__all__ = ["decode_signature", "missing_metadata", "register_manifest"]
 
 log = logging.getLogger(__name__)
 
@@ -135,11 +135,11 @@ async def _derived(ctx: ServerContext, manifest: Manifest, sha256: Sha256) -> De
         resolutions=resolutions,
         segment=media.segment,
         prints=media.prints,
-        flags=(*chain_flags, *_missing_metadata(ctx, manifest), *media.flags),
+        flags=(*chain_flags, *missing_metadata(ctx, manifest), *media.flags),
     )
 
 
-def _missing_metadata(ctx: ServerContext, manifest: Manifest) -> tuple[NewFlag, ...]:
+def missing_metadata(ctx: ServerContext, manifest: Manifest) -> tuple[NewFlag, ...]:
     if manifest.role is not Role.ORIGINAL:
         return ()
     capture = manifest.capture

@@ -29,6 +29,7 @@ from liuhen.cli_agent import add_agent_commands
 from liuhen.cli_compliance import add_compliance_commands
 from liuhen.cli_devices import add_device_commands
 from liuhen.cli_numbers import a_count, an_id
+from liuhen.cli_upgrade import add_upgrade_commands
 from liuhen.cli_users import add_user_commands
 from liuhen.report import (
     print_flags,
@@ -306,6 +307,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_compliance_commands(groups)
     add_device_commands(groups)
+    add_upgrade_commands(groups)
 
     config = groups.add_parser("config", help="configuration").add_subparsers(
         dest="command", required=True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from evidence.footage_findings import DEFAULT_CLAIM_TOLERANCE_SECONDS
+from storage.sqlite.catch_up import SqliteCatchUp
 from storage.sqlite.compliance import SqliteCompliance
 from storage.sqlite.credentials import SqliteCredentials
 from storage.sqlite.database import SqliteDatabase
@@ -27,6 +28,7 @@ class SqliteIndex:
         self.flags = SqliteFlags(db)
         self.media = SqliteMedia(db)
         self.compliance = SqliteCompliance(db)
+        self.catch_up = SqliteCatchUp(db)
 
     async def close(self) -> None:
         await self._db.close()
