@@ -122,6 +122,8 @@ def test_flags_are_listed_and_resolved_with_who_and_why(config, tmp_path, capsys
         ["acts", "show", "-1"],
         ["compliance", "withdraw", "99999999999999999999", "--reason", "r", "--by", "zhao"],
         ["compliance", "confirm", "0b7f4f9e-3c1a-4d2e-9a55-1f2e3d4c5b6a", "1e20", "--by", "zhao"],
+        ["agent", "retry", str(10**23)],
+        ["agent", "retry", "0"],
     ],
 )
 def test_numbers_out_of_range_are_usage_errors(config, capsys, argv):
