@@ -110,7 +110,9 @@ async def create_upload(
 
 async def _check_quota(ctx: ServerContext, device: DeviceRecord, length: int) -> None:
     """Refuse an upload the device has no room for, before its disk space is reserved:
-    only its open uploads that have not expired count, and each holds its full length."""
+    its open uploads that have not expired count against the number it may have, and
+    every open one (expired too, until the sweeper removes its partial file) holds its
+    full length on disk."""
     count, reserved = await ctx.index.uploads.reserved(device.device_id, ctx.clock())
     most, room = ctx.config.max_open_uploads_per_device, ctx.config.max_reserved_bytes_per_device
     if count >= most:

@@ -170,8 +170,9 @@ class Uploads(Protocol):
         ...
 
     async def reserved(self, device_id: DeviceId, now: datetime) -> tuple[int, int]:
-        """A device's open uploads that have not expired by ``now``: how many, and the
-        sum of their lengths (what their partial files hold on disk)."""
+        """How many of a device's uploads are open and not expired by ``now``, and the
+        sum of the lengths of all its open ones, expired or not: a partial file holds its
+        disk until the sweeper has removed it."""
         ...
 
     async def upload(self, upload_id: str) -> UploadRecord | None: ...

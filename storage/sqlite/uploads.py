@@ -161,9 +161,9 @@ class SqliteUploads:
     async def reserved(self, device_id: DeviceId, now: datetime) -> tuple[int, int]:
         def reserved(conn: sqlite3.Connection) -> tuple[int, int]:
             row = conn.execute(
-                "SELECT count(*), coalesce(sum(length), 0) FROM uploads "
-                "WHERE device_id = ? AND state = ? AND expires_at > ?",
-                (str(device_id), UploadState.OPEN.value, rows.when(now)),
+                "SELECT count(*) FILTER (WHERE expires_at > ?), coalesce(sum(length), 0) "
+                "FROM uploads WHERE device_id = ? AND state = ?",
+                (rows.when(now), str(device_id), UploadState.OPEN.value),
             ).fetchone()
             return int(row[0]), int(row[1])
 
