@@ -116,11 +116,26 @@ def _spans_from_the_footage(conn: sqlite3.Connection, upgrade: Upgrade) -> None:
 
 
 def _body(conn: sqlite3.Connection, evidence_id: str, role: str) -> bytes | None:
-    """A manifest's kept bytes, one at a time (a review copy's may hold a day of prints)."""
-    row = conn.execute(
-        "SELECT body FROM manifests WHERE evidence_id = ? AND role = ?", (evidence_id, role)
-    ).fetchone()
-    return None if row is None else bytes(row[0])
+    """The sections of a kept manifest a span is read from (capture, media, file), one
+    manifest at a time: SQLite cuts them out, so a review copy's day of fingerprints is
+    never parsed in Python. The manifest itself is not touched."""
+    try:
+        row = conn.execute(_SECTIONS, (evidence_id, role)).fetchone()
+    except sqlite3.OperationalError:  # JSON SQLite will not read: Python's reader decides
+        row = conn.execute(
+            "SELECT body FROM manifests WHERE evidence_id = ? AND role = ?", (evidence_id, role)
+        ).fetchone()
+        return None if row is None else bytes(row[0])
+    return None if row is None else str(row[0]).encode("utf-8")
+
+
+_SECTIONS = (
+    "SELECT json_object("
+    "'capture', json(json_extract(CAST(body AS TEXT), '$.capture')), "
+    "'media', json(json_extract(CAST(body AS TEXT), '$.media')), "
+    "'file', json(json_extract(CAST(body AS TEXT), '$.file'))) "
+    "FROM manifests WHERE evidence_id = ? AND role = ?"
+)
 
 
 def _refill_object(

@@ -12,7 +12,7 @@ import pytest
 
 from evidence.identifiers import DeviceId, EvidenceId, Role
 from evidence.keys import Ed25519PrivateKey
-from storage.sqlite import open_sqlite_index
+from storage.sqlite import migrations, open_sqlite_index
 from storage.sqlite.migrations import STEPS
 from storage.sqlite.rows import when
 from tests.builders import ENDED_AT, STARTED_AT, manifest_for, media_lasting, signed_for
@@ -210,3 +210,21 @@ async def test_the_upgrade_compares_claims_with_the_configured_tolerance(old_ind
     assert [(kind, about) for kind, about, _ in open_flags(raw)] == [
         ("unmeasured_footage", str(broken))
     ]
+
+
+async def test_only_the_sections_a_span_needs_are_read_from_a_manifest(old_index, monkeypatch):
+    """A review copy's manifest may hold a day of fingerprints: the upgrade reads its
+    capture, media and file sections (cut out by SQLite), never the whole body."""
+    raw, path, clip, _ = old_index
+    read = []
+    real = migrations.findings_of_body
+
+    def spy(body, tolerance):
+        read.append(json.loads(body))
+        return real(body, tolerance)
+
+    monkeypatch.setattr(migrations, "findings_of_body", spy)
+    await (await open_sqlite_index(path)).close()
+    assert len(read) == 3  # the clip, its review copy, the broken file
+    assert all(set(document) == {"capture", "media", "file"} for document in read)
+    assert row(raw, clip)[0] == when(STARTED_AT + timedelta(seconds=3))
