@@ -18,6 +18,9 @@ from evidence.sqlite_thread import transaction
 __all__ = ["STEPS", "upgrade"]
 
 
+# _columns and upgrade are written twice, here and in storage/sqlite/migrations.py: the agent may not
+# import storage, and the kernel is to stay free of SQLite. They move to the room for
+# SQLite helpers (runtime/) once it exists.
 def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
     return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
 

@@ -36,6 +36,9 @@ class Upgrade:
     now: datetime
 
 
+# _columns and upgrade are written twice, here and in agent/journal_migrations.py: the agent may not
+# import storage, and the kernel is to stay free of SQLite. They move to the room for
+# SQLite helpers (runtime/) once it exists.
 def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
     return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
 
