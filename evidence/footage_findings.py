@@ -15,6 +15,7 @@ from typing import Any
 
 from evidence.footage_span import FootageSpan, footage_of, stored_fields
 from evidence.manifest_media import MediaFacts, read_media
+from evidence.ranges import time_in_range
 from evidence.strict_json import format_time
 
 __all__ = [
@@ -35,14 +36,15 @@ def footage_findings(
 ) -> tuple[tuple[str, dict[str, Any]], ...]:
     """The flags an original's footage raises, as (kind, detail) pairs."""
     found: list[tuple[str, dict[str, Any]]] = []
-    if span.measured_ms is None:
-        problem = "no media section" if media is None else media.problem
-        if media is not None and problem is None:  # decodable, its length none or absurd
-            problem = "no usable length"
+    if span.ended_at is None:
         found.append(
             (
                 UNMEASURED_FOOTAGE,
-                {"file_name": file_name, "problem": problem, "claimed": _claimed(span)},
+                {
+                    "file_name": file_name,
+                    "problem": _why_unmeasured(span, media),
+                    "claimed": _claimed(span),
+                },
             )
         )
     disagree = span.disagreements(tolerance_seconds)
@@ -71,8 +73,22 @@ def findings_of_body(
     return span, footage_findings(span, media, name, tolerance_seconds)
 
 
+def _why_unmeasured(span: FootageSpan, media: MediaFacts | None) -> str | None:
+    if media is None:
+        return "no media section"
+    if media.problem is not None:
+        return media.problem
+    if span.measured_ms is None:
+        return "no usable length"  # decodable, its length unknown or over a year
+    return "capture start out of range"  # only in a manifest accepted before the ranges
+
+
 def _at(moment: datetime | None) -> str | None:
-    return None if moment is None else format_time(moment.astimezone(UTC))
+    """In UTC; None for a time a manifest accepted before the ranges may hold out of them
+    (year 1 east of UTC cannot be moved to UTC)."""
+    if moment is None or not time_in_range(moment):
+        return None
+    return format_time(moment.astimezone(UTC))
 
 
 def _measured(span: FootageSpan) -> dict[str, Any]:

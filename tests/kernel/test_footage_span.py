@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from evidence.case_number import CaseNumberRule
+from evidence.footage_findings import footage_findings
 from evidence.footage_span import FootageSpan, claimed_start, footage_of_body, measured_ms
 from evidence.keys import Ed25519PrivateKey
 from evidence.manifest import Manifest
@@ -139,3 +140,14 @@ def test_the_header_claim_goes_into_the_manifest_only_when_there_is_one():
     parsed = Manifest.parse(signed.body, CaseNumberRule())
     assert parsed.media == cut
     assert footage_of_body(signed.body).container_ms == 20_000
+
+
+def test_a_start_out_of_range_in_a_manifest_from_before_the_ranges_breaks_no_flag():
+    """Read without the ranges, a stored manifest may start in year 1 east of UTC: it
+    covers nothing, and its flags' details leave the time out rather than overflow."""
+    ancient = datetime.fromisoformat("0001-01-01T00:30:00+01:00")
+    footage = FootageSpan.of(ancient, None, PLAYABLE)
+    assert footage.ended_at is None
+    [(kind, detail)] = footage_findings(footage, PLAYABLE, "clip.mp4", TOLERANCE)
+    assert (kind, detail["problem"]) == ("unmeasured_footage", "capture start out of range")
+    assert detail["claimed"]["started_at"] is None
