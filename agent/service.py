@@ -76,6 +76,10 @@ class AgentService:
         self._wake = asyncio.Event()
         self._running: dict[int, asyncio.Task[FileRow]] = {}
         self._rescanned = asyncio.Event()
+        self.last_rescan_started = 0.0  # monotonic: when the last whole rescan began
+        # With ``once``: each says whether its source has nothing more to bring, given
+        # when the last whole rescan began (a docked camera's copies, say).
+        self.settled: list[Callable[[float], bool]] = []
         self._opens_cache: dict[int, tuple[Observation, bool]] = {}
         self._growing_alarms: dict[int, float] = {}
         self._server: ServerIdentity | None = None
@@ -150,11 +154,13 @@ class AgentService:
 
     async def _rescan_loop(self, watcher: Watcher) -> None:
         async def once() -> None:
+            started = time.monotonic()
             for path in await asyncio.to_thread(
                 lambda: list(walk(self.config.watched, self.config.ignore))
             ):
                 await self._observe(path, closed=False)
             await self._notice_missing()
+            self.last_rescan_started = started
             self._rescanned.set()
             self._wake.set()
             watcher.overflowed.clear()
@@ -290,7 +296,7 @@ class AgentService:
 
     async def _all_finished(self) -> bool:
         """Nothing running, nothing to do, and every held file tried in this run."""
-        if self._running:
+        if self._running or not all(ok(self.last_rescan_started) for ok in self.settled):
             return False
         now = self.clock()
         return all(

@@ -59,6 +59,7 @@ class Station:
             disk = FreeSpace(config.data_dir, config.staging_min_free_bytes)
             self.bays = Bays(config, self.book, self.notes, self.announce, disk)
             self.loops.append(("bays", self.bays.once))
+            service.settled.append(self.bays.settled)
         if self.rooms is not None:
             self.loops.append(("rooms", self.rooms.once))
         if self.outbox is not None:

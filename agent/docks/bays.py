@@ -87,13 +87,18 @@ class Bays:
         self.wake = asyncio.Event()
         self.on_block: Callable[[Path, int], None] | None = None  # tests pull cameras here
         self._docked: dict[str, Docking] | None = None
+        self.quiet_since: float | None = None  # monotonic: since then nothing was staged
 
     async def once(self) -> None:
         """Look at every bay, then wait for the next look."""
         if self._docked is None:
             self._docked = await self.book.open_dockings()  # the camera may still be there
-        for bay in self.config.bays:
-            await self._look(bay, self._docked)
+        began = time.monotonic()
+        busy = [await self._look(bay, self._docked) for bay in self.config.bays]
+        if any(busy):
+            self.quiet_since = None
+        elif self.quiet_since is None:
+            self.quiet_since = began
         self.wake.clear()
         try:
             async with asyncio.timeout(self.config.bay_poll_seconds):
@@ -101,17 +106,23 @@ class Bays:
         except TimeoutError:
             pass
 
-    async def _look(self, bay: BayConfig, docked: dict[str, Docking]) -> None:
+    def settled(self, rescan_started: float) -> bool:
+        """Nothing more to bring: a whole round staged nothing, and a rescan of the
+        staging area began after it (``agent run --once``)."""
+        return self.quiet_since is not None and rescan_started > self.quiet_since
+
+    async def _look(self, bay: BayConfig, docked: dict[str, Docking]) -> bool:
+        """Look at one bay; True if anything was staged or a copy was cut short."""
         files = await asyncio.to_thread(list_camera, bay.path, self.config.ignore)
         docking = docked.get(bay.name)
         if files is None:
             if docking is not None:
                 del docked[bay.name]
                 await self._undocked(docking)
-            return
+            return False
         if docking is None:
             docking = docked[bay.name] = await self._docked_now(bay, files)
-        await self._stage_all(docking, files)
+        return await self._stage_all(docking, files)
 
     async def _docked_now(self, bay: BayConfig, files: list[CameraFile]) -> Docking:
         now = self.clock()
@@ -150,9 +161,9 @@ class Bays:
         log.info("camera %s left %s", docking.camera, docking.bay)
         await self.announce.event("camera_undocked", docking.camera, {"bay": docking.bay})
 
-    async def _stage_all(self, docking: Docking, files: Sequence[CameraFile]) -> None:
+    async def _stage_all(self, docking: Docking, files: Sequence[CameraFile]) -> bool:
         ordered = sorted(files, key=lambda item: (not item.important, item.mtime_ns, item.source))
-        left = 0
+        left, staged_any = 0, False
         for item in ordered:
             staged = await self.book.find(docking.camera, item.source, item.size, item.mtime_ns)
             if staged is not None and staged.state == "staged":
@@ -160,6 +171,7 @@ class Bays:
             if left or self.disk.pressure:
                 left += 1
                 continue
+            staged_any = True
             try:
                 await self._stage(docking, item, staged)
             except BayUnavailable as exc:
@@ -168,8 +180,9 @@ class Bays:
                     docking.camera,
                     exc.message,
                 )
-                return
+                return True
         await self._note_left(docking, left)
+        return staged_any
 
     async def _note_left(self, docking: Docking, left: int) -> None:
         message = (

@@ -203,3 +203,24 @@ async def test_under_disk_pressure_footage_stays_on_the_camera_until_there_is_ro
     async with running_agent(docked, rule) as service:  # room again
         await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 1))
     assert "ON CAMERA" not in await status(capsys, docked)
+
+
+async def test_run_once_waits_for_a_docked_cameras_footage(docked, rule, tmp_path):
+    """'liuhen agent run --once' stops when every file found is finished: a docked
+    camera's files count as found, whether or not they are copied off yet."""
+    from agent.runner import agent_service
+
+    mount = camera(tmp_path)
+    for n in range(2):
+        await asyncio.to_thread(
+            mount.camera.record,
+            started_at=NOW - timedelta(minutes=4 - n),
+            seconds=1,
+            width=320,
+            height=240,
+        )
+    mount.dock(docked.bays[0].path)
+    async with agent_service(docked, rule) as service:
+        await asyncio.wait_for(service.run(once=True), 60)
+        rows = await service.journal.all_files()
+    assert [row.state for row in originals(rows)] == [FileState.RECEIPTED] * 2
