@@ -15,8 +15,8 @@ from agent.server_api import ServerApi
 from agent.service import AgentService
 from evidence.case_number import CaseNumberRule
 from evidence.identifiers import DeviceId
-from evidence.keys import load_private_key, load_public_key
-from evidence.private_files import secure_data_dir
+from runtime.key_files import load_private_key, load_public_key
+from runtime.private_files import secure_data_dir
 
 __all__ = ["agent_service"]
 

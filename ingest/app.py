@@ -11,8 +11,7 @@ from aiohttp import web
 
 from evidence.case_number import CaseNumberRule
 from evidence.errors import KeyFileError
-from evidence.keys import Ed25519PrivateKey, generate_key_pair, load_private_key
-from evidence.private_files import secure_data_dir
+from evidence.keys import Ed25519PrivateKey
 from evidence.wire import HEALTH
 from ingest.auth import bound_legacy_tokens
 from ingest.compliance.config import ComplianceConfig
@@ -29,6 +28,8 @@ from ingest.method_override import method_override_middleware
 from ingest.server_device import ensure_server_device
 from ingest.sweeper import sweeper_context
 from ingest.upload_area import UploadArea
+from runtime.key_files import generate_key_pair, load_private_key
+from runtime.private_files import secure_data_dir
 from storage.backends import open_blob_store, open_index
 
 __all__ = ["build_app", "ensure_server_key", "open_context"]

@@ -9,7 +9,6 @@ from pathlib import Path
 from aiohttp import web
 
 from evidence.identifiers import EvidenceId
-from evidence.private_files import make_private_dirs
 from evidence.wire import RECORDING_MATCH, RECORDING_TRANSCRIPT, SESSION
 from ingest.auth import authenticate_user
 from ingest.context import CONTEXT
@@ -18,6 +17,7 @@ from ingest.matching import match_recording
 from ingest.recordings import receipt_json
 from ingest.sessions import session_timeline
 from ingest.transcripts import attach_transcript
+from runtime.private_files import make_private_dirs
 
 __all__ = ["add_media_routes"]
 

@@ -13,8 +13,9 @@ from typing import Any
 
 from evidence.errors import FingerprintsMissing, NotFound, UnreadableMedia
 from evidence.identifiers import EvidenceId, Role
-from evidence.perceptual import MATCH_DISTANCE, match_clip, prints_of_video
+from evidence.perceptual import MATCH_DISTANCE, match_clip
 from ingest.context import ServerContext
+from runtime.video_prints import prints_of_video
 
 __all__ = ["PHASES", "match_recording"]
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from evidence.errors import InsufficientStorage, StorageFailure, UnknownUpload
-from evidence.private_files import make_private_dirs
+from runtime.private_files import make_private_dirs
 from storage.durable import fsync_dir
 
 __all__ = ["UploadArea"]

@@ -16,7 +16,6 @@ from typing import Any
 
 from evidence.errors import LiuhenError, NotFound
 from evidence.identifiers import DeviceId, EvidenceId
-from evidence.keys import generate_key_pair
 from ingest.admin import register_device, revoke_device
 from ingest.flags import FlagKind, flag_json, list_flags, resolve_flag
 from ingest.matching import match_recording
@@ -39,6 +38,7 @@ from liuhen.report import (
 )
 from liuhen.server_host import server_books
 from liuhen.settings import Settings, describe_defaults, load_settings
+from runtime.key_files import generate_key_pair
 
 __all__ = ["main"]
 

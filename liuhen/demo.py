@@ -15,7 +15,6 @@ from agent.runner import agent_service
 from agent.states import FileState
 from devices.simulator import BodyCamera
 from evidence.identifiers import DeviceId, EvidenceId, Role
-from evidence.keys import generate_key_pair
 from ingest.admin import register_device
 from ingest.compliance.acts import ActDraft, register_act, register_case
 from ingest.compliance.assessment import case_coverage
@@ -27,6 +26,7 @@ from liuhen.compliance_output import print_case_coverage
 from liuhen.report import print_recordings
 from liuhen.server_host import server_books
 from liuhen.settings import Settings
+from runtime.key_files import generate_key_pair
 
 __all__ = ["run_demo"]
 

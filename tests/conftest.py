@@ -18,7 +18,7 @@ import pytest
 from evidence.case_number import CaseNumberRule
 from evidence.device_auth import answer_challenge
 from evidence.identifiers import DeviceId
-from evidence.keys import Ed25519PrivateKey, generate_key_pair, key_id, public_key_pem
+from evidence.keys import Ed25519PrivateKey, key_id, public_key_pem
 from evidence.manifest import SignedManifest
 from evidence.signing import PayloadType
 from evidence.tus_wire import OFFSET_CONTENT_TYPE, TUS_VERSION, encode_metadata, format_checksum
@@ -28,6 +28,7 @@ from ingest.app import open_context
 from ingest.config import IngestConfig
 from ingest.context import ServerContext
 from ingest.server import running
+from runtime.key_files import generate_key_pair
 from tests.fault_proxy import FaultProxy, Link
 
 # A poor link: the server gets every request in 16-byte pieces, a millisecond apart.

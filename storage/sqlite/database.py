@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 from evidence.errors import StorageFailure
-from evidence.sqlite_thread import SqliteThread, transaction
+from runtime.sqlite_thread import SqliteThread, transaction
 from storage.sqlite.migrations import upgrade
 
 __all__ = ["SqliteDatabase", "transaction"]

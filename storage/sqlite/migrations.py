@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from evidence.errors import MalformedManifest
 from evidence.footage_span import footage_of_body
-from evidence.sqlite_thread import transaction
+from runtime.sqlite_thread import transaction
 from storage.sqlite.rows import when
 
 __all__ = ["STEPS", "upgrade"]

@@ -18,12 +18,12 @@ from devices.simulator import BodyCamera
 from evidence.digest import CHUNK_SIZE
 from evidence.errors import JournalError
 from evidence.identifiers import DeviceId, Role
-from evidence.keys import generate_key_pair
 from ingest.admin import revoke_device
 from ingest.app import open_context
 from ingest.config import IngestConfig
 from ingest.recordings import list_recordings
 from ingest.server import running
+from runtime.key_files import generate_key_pair
 from tests.agent.conftest import (
     agent_config_for,
     all_in,

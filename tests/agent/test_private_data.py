@@ -18,10 +18,10 @@ from agent.media.proxy import make_proxy
 from agent.states import FileState
 from devices.footage import write_clip
 from devices.simulator import BodyCamera
-from evidence.private_files import secure_data_dir
 from evidence.wire import RECORDING_MATCH
 from ingest.app import open_context
 from liuhen.cli import main
+from runtime.private_files import secure_data_dir
 from tests.agent.conftest import all_in, originals, running_agent, wait_for_rows
 from tests.ingest.helpers import created, prepared, sha256
 
@@ -123,7 +123,7 @@ async def test_a_data_directory_left_open_is_tightened_at_start_and_logged(
     loosen(data_dir)
     loosen(agent_config.data_dir)
     assert modes(data_dir)[data_dir] == 0o755
-    caplog.set_level(logging.WARNING, logger="evidence.private_files")
+    caplog.set_level(logging.WARNING, logger="runtime.private_files")
 
     reopened = await open_context(server.ctx.config, rule)
     await reopened.index.close()
@@ -143,6 +143,6 @@ def test_a_private_data_directory_is_not_walked(tmp_path, caplog):
     secure_data_dir(root)
     inner = root / "left.txt"
     inner.write_bytes(b"x")  # 0666 under this umask, but nobody else can reach it
-    caplog.set_level(logging.WARNING, logger="evidence.private_files")
+    caplog.set_level(logging.WARNING, logger="runtime.private_files")
     secure_data_dir(root)
     assert not caplog.records and stat.S_IMODE(root.stat().st_mode) == 0o700

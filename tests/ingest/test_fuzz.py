@@ -25,7 +25,7 @@ from evidence.case_number import CaseNumberRule
 from evidence.device_auth import answer_challenge
 from evidence.digest import Sha256
 from evidence.identifiers import DeviceId
-from evidence.keys import generate_key_pair, public_key_pem
+from evidence.keys import public_key_pem
 from evidence.signing import PayloadType, sign
 from evidence.strict_json import canonical_bytes
 from evidence.tus_wire import OFFSET_CONTENT_TYPE, TUS_VERSION, encode_metadata
@@ -48,6 +48,7 @@ from evidence.wire import (
 from ingest.admin import add_user, register_device
 from ingest.app import build_app
 from ingest.config import IngestConfig
+from runtime.key_files import generate_key_pair
 from tests.builders import manifest_for
 from tests.ingest.fuzz_server import Answer, ThreadedServer, half_stored
 

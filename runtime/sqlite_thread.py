@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from evidence.errors import LiuhenError
-from evidence.private_files import ensure_private_file, make_private, make_private_dirs
+from runtime.private_files import ensure_private_file, make_private, make_private_dirs
 
 __all__ = ["SqliteThread", "transaction"]
 
