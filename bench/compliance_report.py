@@ -28,11 +28,11 @@ from compliance_data import build  # beside this file
 
 from evidence.case_number import CaseNumberRule
 from evidence.catalogue import Catalogue, Duty
-from ingest.app import open_context
 from ingest.compliance.assessment import case_coverage
 from ingest.compliance.config import ComplianceConfig
 from ingest.compliance.report import ReportFilters, build_report
-from ingest.config import IngestConfig
+from ingest.http.app import open_context
+from ingest.server_config import IngestConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 

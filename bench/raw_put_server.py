@@ -15,8 +15,8 @@ from pathlib import Path
 from aiohttp import web
 
 from evidence.case_number import CaseNumberRule
-from ingest.app import build_app, open_context
-from ingest.config import IngestConfig
+from ingest.http.app import build_app, open_context
+from ingest.server_config import IngestConfig
 
 RAW_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 

@@ -15,8 +15,8 @@ from evidence.digest import StreamingFingerprint
 from evidence.keys import Ed25519PrivateKey, key_id
 from evidence.manifest import Manifest
 from ingest.compliance.config import ComplianceConfig
-from ingest.config import IngestConfig
-from ingest.upload_area import UploadArea
+from ingest.server_config import IngestConfig
+from ingest.uploads.area import UploadArea
 from storage.interfaces import BlobStore, Index
 
 __all__ = ["CONTEXT", "OpenUpload", "ServerContext", "utc_now"]

@@ -16,14 +16,14 @@ from typing import Any
 
 from evidence.errors import LiuhenError, NotFound
 from evidence.identifiers import DeviceId, EvidenceId
-from ingest.admin import register_device, revoke_device
-from ingest.flags import FlagKind, flag_json, list_flags, resolve_flag
-from ingest.matching import match_recording
-from ingest.recordings import get_recording, list_recordings
-from ingest.reverify import verify_recording
-from ingest.server import serve
-from ingest.sessions import session_timeline
-from ingest.transcripts import attach_transcript
+from ingest.access.people import register_device, revoke_device
+from ingest.custody.flags import FlagKind, flag_json, list_flags, resolve_flag
+from ingest.custody.recordings import get_recording, list_recordings
+from ingest.custody.verification import verify_recording
+from ingest.http.server import serve
+from ingest.media.clip_matching import match_recording
+from ingest.media.sessions import session_timeline
+from ingest.media.transcripts import attach_transcript
 from liuhen.cli_agent import add_agent_commands
 from liuhen.cli_compliance import add_compliance_commands
 from liuhen.cli_devices import add_device_commands

@@ -16,13 +16,13 @@ from evidence.csv_table import decode_csv
 from evidence.errors import BadRequest
 from evidence.identifiers import EvidenceId
 from ingest.compliance import views
+from ingest.compliance.act_matching import decide, list_suggestions, unassigned
 from ingest.compliance.acts import ActDraft, edit_act, register_act, register_case
 from ingest.compliance.assessment import act_detail, case_coverage
 from ingest.compliance.catalogues import current_catalogue, import_catalogue
 from ingest.compliance.exemptions import exempt, withdraw
 from ingest.compliance.forms import when_given
 from ingest.compliance.imports import import_acts, import_cases, parse_moment
-from ingest.compliance.matching import decide, list_suggestions, unassigned
 from ingest.compliance.report import DEFAULT_LIMIT, ReportFilters, build_report
 from ingest.context import ServerContext
 from liuhen import compliance_output as output

@@ -10,8 +10,8 @@ from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime, timezone
 from typing import Any
 
-from ingest.admin import add_user, disable_user, enable_user, list_users, rotate_user_token
-from ingest.auth import USER_ROLES, IssuedToken
+from ingest.access.device_sign_in import USER_ROLES, IssuedToken
+from ingest.access.people import add_user, disable_user, enable_user, list_users, rotate_user_token
 from liuhen.server_host import server_books
 from liuhen.settings import Settings
 from storage.records import UserListing, UserRecord

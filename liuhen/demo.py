@@ -15,13 +15,13 @@ from agent.runner import agent_service
 from agent.states import FileState
 from devices.simulator import BodyCamera
 from evidence.identifiers import DeviceId, EvidenceId, Role
-from ingest.admin import register_device
+from ingest.access.people import register_device
 from ingest.compliance.acts import ActDraft, register_act, register_case
 from ingest.compliance.assessment import case_coverage
 from ingest.context import ServerContext
-from ingest.recordings import list_recordings
-from ingest.reverify import verify_recording
-from ingest.server import running
+from ingest.custody.recordings import list_recordings
+from ingest.custody.verification import verify_recording
+from ingest.http.server import running
 from liuhen.compliance_output import print_case_coverage
 from liuhen.report import print_recordings
 from liuhen.server_host import server_books

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from ingest.app import open_context
 from ingest.context import ServerContext
+from ingest.http.app import open_context
 from liuhen.settings import Settings
 
 __all__ = ["server_books"]

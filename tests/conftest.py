@@ -23,11 +23,11 @@ from evidence.manifest import SignedManifest
 from evidence.signing import PayloadType
 from evidence.tus_wire import OFFSET_CONTENT_TYPE, TUS_VERSION, encode_metadata, format_checksum
 from evidence.wire import AUTH_CHALLENGE, AUTH_TOKEN, FILES, MANIFESTS, SIGNATURE_HEADER
-from ingest.admin import add_user, register_device
-from ingest.app import open_context
-from ingest.config import IngestConfig
+from ingest.access.people import add_user, register_device
 from ingest.context import ServerContext
-from ingest.server import running
+from ingest.http.app import open_context
+from ingest.http.server import running
+from ingest.server_config import IngestConfig
 from runtime.key_files import generate_key_pair
 from tests.fault_proxy import FaultProxy, Link
 

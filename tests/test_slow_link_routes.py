@@ -24,7 +24,7 @@ from evidence.wire import (
     SUGGESTION_CONFIRM,
     SUGGESTION_REJECT,
 )
-from ingest.app import build_app
+from ingest.http.app import build_app
 
 INGEST = "tests.ingest.test_slow_link"
 COMPLIANCE = "tests.compliance.test_slow_link"

@@ -27,7 +27,7 @@ from evidence.errors import (
 from ingest.compliance.catalogues import current_catalogue
 from ingest.compliance.roles import edit_roles, window_changes
 from ingest.context import ServerContext
-from ingest.text import check_text
+from ingest.free_text import check_text
 from storage.compliance_records import ActRecord, ActValues, CaseRecord
 
 __all__ = [

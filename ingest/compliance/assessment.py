@@ -15,10 +15,10 @@ from typing import Any
 
 from evidence.catalogue import CatalogueEntry
 from ingest.compliance import views
+from ingest.compliance.act_matching import suggestions_for
 from ingest.compliance.acts import get_act, get_case
 from ingest.compliance.catalogues import current_catalogue
 from ingest.compliance.coverage import Coverage, State
-from ingest.compliance.matching import suggestions_for
 from ingest.compliance.report import full_duty_query
 from ingest.compliance.tally import verdicts
 from ingest.context import ServerContext

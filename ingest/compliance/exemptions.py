@@ -16,7 +16,7 @@ from evidence.errors import DutyNotFull
 from ingest.compliance.acts import get_act
 from ingest.compliance.catalogues import current_catalogue
 from ingest.context import ServerContext
-from ingest.text import check_text
+from ingest.free_text import check_text
 from storage.compliance_records import ExemptionReason, ExemptionRecord
 
 __all__ = ["exempt", "withdraw"]

@@ -19,7 +19,7 @@ from ingest.compliance.catalogues import current_catalogue
 from ingest.compliance.config import ComplianceConfig
 from ingest.compliance.tally import Counts, Finding, Tally, tally
 from ingest.context import ServerContext
-from ingest.flags import advice_for, flag_json
+from ingest.custody.flags import advice_for, flag_json
 from storage.compliance_records import ReportQuery
 
 __all__ = ["Measured", "ReportFilters", "build_report", "full_duty_query", "measure_report"]

@@ -7,8 +7,8 @@ from typing import Any
 
 from evidence.catalogue import CatalogueEntry
 from evidence.strict_json import format_time, parse_time
+from ingest.compliance.act_matching import Suggestion
 from ingest.compliance.coverage import Coverage, State
-from ingest.compliance.matching import Suggestion
 from storage.compliance_records import (
     ActChange,
     ActRecord,

@@ -22,7 +22,7 @@ from agent.states import FileState
 from evidence.case_number import CaseNumberRule
 from evidence.identifiers import DeviceId, Role
 from evidence.keys import public_key_pem
-from ingest.admin import register_device
+from ingest.access.people import register_device
 from runtime.key_files import generate_key_pair, load_private_key, load_public_key
 from tests.conftest import Server
 

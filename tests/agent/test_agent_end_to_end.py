@@ -18,11 +18,11 @@ from devices.simulator import BodyCamera
 from evidence.digest import CHUNK_SIZE
 from evidence.errors import JournalError
 from evidence.identifiers import DeviceId, Role
-from ingest.admin import revoke_device
-from ingest.app import open_context
-from ingest.config import IngestConfig
-from ingest.recordings import list_recordings
-from ingest.server import running
+from ingest.access.people import revoke_device
+from ingest.custody.recordings import list_recordings
+from ingest.http.app import open_context
+from ingest.http.server import running
+from ingest.server_config import IngestConfig
 from runtime.key_files import generate_key_pair
 from tests.agent.conftest import (
     agent_config_for,

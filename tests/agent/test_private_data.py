@@ -19,7 +19,7 @@ from agent.states import FileState
 from devices.footage import write_clip
 from devices.simulator import BodyCamera
 from evidence.wire import RECORDING_MATCH
-from ingest.app import open_context
+from ingest.http.app import open_context
 from liuhen.cli import main
 from runtime.private_files import secure_data_dir
 from tests.agent.conftest import all_in, originals, running_agent, wait_for_rows

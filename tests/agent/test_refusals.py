@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-import ingest.app
+import ingest.http.app
 from agent.config import AgentConfig
 from agent.states import FileState
 from agent.tus_client import TusClient
@@ -27,9 +27,9 @@ from evidence.case_number import CaseNumberRule
 from evidence.digest import CHUNK_SIZE
 from evidence.identifiers import Role
 from evidence.wire import HEALTH
-from ingest.app import open_context
-from ingest.config import IngestConfig
-from ingest.server import running
+from ingest.http.app import open_context
+from ingest.http.server import running
+from ingest.server_config import IngestConfig
 from liuhen.cli import main
 from tests.agent.conftest import (
     agent_config_for,
@@ -185,7 +185,7 @@ async def test_held_files_are_tried_at_once_when_the_server_is_upgraded(
             [row] = await wait_for_rows(service.journal, held(1))
             assert row.error_code == "bad_case_number"
             assert row.next_attempt_at > time.time() + HOUR / 4
-        monkeypatch.setattr(ingest.app, "SOFTWARE", "liuhen-ingest/99.0.0")
+        monkeypatch.setattr(ingest.http.app, "SOFTWARE", "liuhen-ingest/99.0.0")
         async with ingest_server(sane, rule, port):
             [row] = originals(await wait_for_rows(service.journal, all_receipted(2)))
             health = await service.pipeline.api.send("GET", HEALTH, authenticated=False)

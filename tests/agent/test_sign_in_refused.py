@@ -12,7 +12,7 @@ from agent.journal import Journal
 from agent.states import FileState
 from evidence.identifiers import DeviceId
 from evidence.keys import key_id, public_key_pem
-from ingest.admin import register_device, revoke_device
+from ingest.access.people import register_device, revoke_device
 from liuhen.agent_status import print_agent_status
 from runtime.key_files import generate_key_pair
 from tests.agent.conftest import all_in, running_agent, wait_for_rows

@@ -32,8 +32,8 @@ def refused(rows) -> bool:
 async def test_the_agent_uploads_nothing_to_a_server_without_sha256_checksums(
     server, agent_config, rule, monkeypatch, caplog, extensions, algorithms
 ):
-    monkeypatch.setattr("ingest.tus_rules.EXTENSIONS", extensions)
-    monkeypatch.setattr("ingest.tus_rules.CHECKSUM_ALGORITHMS", algorithms)
+    monkeypatch.setattr("ingest.uploads.rules.EXTENSIONS", extensions)
+    monkeypatch.setattr("ingest.uploads.rules.CHECKSUM_ALGORITHMS", algorithms)
     footage = agent_config.watch[0] / "talk.wav"
     write_audio(footage, seconds=1, started_at=START)
     caplog.set_level(logging.ERROR, logger="agent.tus_client")

@@ -16,10 +16,10 @@ from urllib.parse import urlsplit
 
 from evidence.case_number import CaseNumberRule
 from evidence.digest import fingerprint_file
-from ingest.app import open_context
-from ingest.config import IngestConfig
 from ingest.context import ServerContext
-from ingest.server import running
+from ingest.http.app import open_context
+from ingest.http.server import running
+from ingest.server_config import IngestConfig
 from tests.conftest import Clock
 
 T = TypeVar("T")

@@ -12,7 +12,7 @@ from evidence.identifiers import DeviceId
 from evidence.keys import Ed25519PrivateKey
 from evidence.tus_wire import TUS_VERSION
 from evidence.wire import AUTH_CHALLENGE, AUTH_TOKEN, FILES, MANIFESTS, RECORDINGS
-from ingest.admin import revoke_device
+from ingest.access.people import revoke_device
 from tests.builders import signed_for
 
 

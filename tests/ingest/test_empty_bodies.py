@@ -11,8 +11,8 @@ import pytest
 
 from evidence.case_number import CaseNumberRule
 from evidence.wire import CASES_IMPORT, HEALTH, RECORDING_TRANSCRIPT
-from ingest.admin import add_user
-from ingest.config import IngestConfig
+from ingest.access.people import add_user
+from ingest.server_config import IngestConfig
 from tests.ingest.fuzz_server import ThreadedServer
 
 

@@ -45,9 +45,9 @@ from evidence.wire import (
     SUGGESTION_CONFIRM,
     SUGGESTION_REJECT,
 )
-from ingest.admin import add_user, register_device
-from ingest.app import build_app
-from ingest.config import IngestConfig
+from ingest.access.people import add_user, register_device
+from ingest.http.app import build_app
+from ingest.server_config import IngestConfig
 from runtime.key_files import generate_key_pair
 from tests.builders import manifest_for
 from tests.ingest.fuzz_server import Answer, ThreadedServer, half_stored

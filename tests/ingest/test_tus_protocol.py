@@ -11,7 +11,7 @@ from evidence.errors import InsufficientStorage
 from evidence.receipt import SignedReceipt
 from evidence.tus_wire import OFFSET_CONTENT_TYPE, TUS_VERSION
 from evidence.wire import FILES, FINALIZE
-from ingest.sweeper import sweep_expired
+from ingest.uploads.sweeper import sweep_expired
 from tests.ingest.helpers import SMALL_CHUNK, created, prepared, sha256, upload_all
 
 

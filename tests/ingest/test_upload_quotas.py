@@ -15,7 +15,7 @@ from evidence.digest import Sha256
 from evidence.manifest import SignedManifest
 from evidence.tus_wire import TUS_VERSION
 from evidence.wire import FILES
-from ingest.sweeper import sweep_expired
+from ingest.uploads.sweeper import sweep_expired
 from tests.builders import manifest_for, signed_for
 from tests.conftest import Device, Server
 from tests.ingest.helpers import SMALL_CHUNK, Prepared, upload_all

@@ -8,11 +8,11 @@ import pytest
 
 from evidence import wire
 from evidence.errors import ConfigError
-from ingest.admin import disable_user, enable_user, list_users, rotate_user_token
-from ingest.app import build_app, open_context
-from ingest.auth import mint_token
-from ingest.config import IngestConfig
-from ingest.server import running
+from ingest.access.device_sign_in import mint_token
+from ingest.access.people import disable_user, enable_user, list_users, rotate_user_token
+from ingest.http.app import build_app, open_context
+from ingest.http.server import running
+from ingest.server_config import IngestConfig
 from tests.conftest import Server
 
 DAY = 24 * 3600

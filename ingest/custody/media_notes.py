@@ -1,14 +1,14 @@
 """What the server notes from a manifest's media sections when it is registered: an
 original that cannot be played, a room session's segment, and the perceptual
 fingerprints a review copy's manifest carries. Nothing is written here: the notes go
-into the manifest's own transaction (``ingest.registration``)."""
+into the manifest's own transaction (``ingest.custody.registration``)."""
 
 from __future__ import annotations
 
 from evidence.identifiers import Role
 from evidence.manifest import Manifest
 from ingest.context import ServerContext
-from ingest.flags import FlagKind, new_flag
+from ingest.custody.flags import FlagKind, new_flag
 from storage.records import Derived, NewFlag, PrintSet, SegmentRecord
 
 __all__ = ["media_notes"]

@@ -13,21 +13,21 @@ from evidence.case_number import CaseNumberRule
 from evidence.errors import KeyFileError
 from evidence.keys import Ed25519PrivateKey
 from evidence.wire import HEALTH
-from ingest.auth import bound_legacy_tokens
+from ingest.access.device_sign_in import bound_legacy_tokens
+from ingest.access.devices import ensure_server_device
 from ingest.compliance.config import ComplianceConfig
-from ingest.config import IngestConfig
 from ingest.context import CONTEXT, ServerContext, utc_now
-from ingest.handlers_compliance import add_compliance_routes
-from ingest.handlers_custodian import add_custodian_routes
-from ingest.handlers_device import add_device_routes
-from ingest.handlers_flags import add_flag_routes
-from ingest.handlers_media import add_media_routes
-from ingest.handlers_tus import add_tus_routes
-from ingest.http import error_middleware, tus_middleware
-from ingest.method_override import method_override_middleware
-from ingest.server_device import ensure_server_device
-from ingest.sweeper import sweeper_context
-from ingest.upload_area import UploadArea
+from ingest.http.compliance import add_compliance_routes
+from ingest.http.devices import add_device_routes
+from ingest.http.flags import add_flag_routes
+from ingest.http.media import add_media_routes
+from ingest.http.method_override import method_override_middleware
+from ingest.http.middleware import error_middleware, tus_middleware
+from ingest.http.recordings import add_custodian_routes
+from ingest.http.tus import add_tus_routes
+from ingest.server_config import IngestConfig
+from ingest.uploads.area import UploadArea
+from ingest.uploads.sweeper import sweeper_context
 from runtime.key_files import generate_key_pair, load_private_key
 from runtime.private_files import secure_data_dir
 from storage.backends import open_blob_store, open_index

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from ingest.context import CONTEXT, ServerContext
-from ingest.uploads import retire
+from ingest.uploads.session import retire
 from storage.records import UploadState
 
 __all__ = ["sweep_expired", "sweeper_context"]

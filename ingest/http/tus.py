@@ -1,4 +1,4 @@
-"""tus 1.0 at /files/: thin handlers over ``ingest.uploads``."""
+"""tus 1.0 at /files/: thin handlers over ``ingest.uploads.session``."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from aiohttp import web
 
 from evidence.errors import LiuhenError
 from evidence.wire import FILES
-from ingest.auth import authenticate_device
+from ingest.access.device_sign_in import authenticate_device
 from ingest.context import CONTEXT
-from ingest.finalize import finalize_if_complete
-from ingest.tus_rules import check_readable, discovery_headers, parse_creation, upload_headers
-from ingest.uploads import append, create_upload, owned_upload, terminate
+from ingest.uploads.finalize import finalize_if_complete
+from ingest.uploads.rules import check_readable, discovery_headers, parse_creation, upload_headers
+from ingest.uploads.session import append, create_upload, owned_upload, terminate
 
 __all__ = ["add_tus_routes"]
 

@@ -1,18 +1,18 @@
 """Flags over HTTP (user tokens only): anyone with one lists them; supervisors and admins
 resolve one, with why (the custodian who keeps the footage does not close the questions
-about it). Thin: parse, authorise, call ``ingest.flags``, answer."""
+about it). Thin: parse, authorise, call ``ingest.custody.flags``, answer."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from evidence.wire import FLAG_RESOLVE, FLAGS
-from ingest.auth import authenticate_user
+from ingest.access.device_sign_in import authenticate_user
 from ingest.compliance import forms
 from ingest.compliance.roles import APPROVERS
 from ingest.context import CONTEXT
-from ingest.flags import flag_json, list_flags, resolve_flag
-from ingest.http import read_json
+from ingest.custody.flags import flag_json, list_flags, resolve_flag
+from ingest.http.middleware import read_json
 
 __all__ = ["add_flag_routes"]
 

@@ -10,13 +10,13 @@ from aiohttp import web
 
 from evidence.identifiers import EvidenceId
 from evidence.wire import RECORDING_MATCH, RECORDING_TRANSCRIPT, SESSION
-from ingest.auth import authenticate_user
+from ingest.access.device_sign_in import authenticate_user
 from ingest.context import CONTEXT
-from ingest.http import read_bounded, require_content_type, save_body
-from ingest.matching import match_recording
-from ingest.recordings import receipt_json
-from ingest.sessions import session_timeline
-from ingest.transcripts import attach_transcript
+from ingest.custody.recordings import receipt_json
+from ingest.http.middleware import read_bounded, require_content_type, save_body
+from ingest.media.clip_matching import match_recording
+from ingest.media.sessions import session_timeline
+from ingest.media.transcripts import attach_transcript
 from runtime.private_files import make_private_dirs
 
 __all__ = ["add_media_routes"]

@@ -33,8 +33,8 @@ from evidence.identifiers import EvidenceId, Role, safe_file_name
 from evidence.manifest import Manifest
 from evidence.wire import META_EVIDENCE_ID, META_FILENAME, META_ROLE
 from ingest.context import OpenUpload, ServerContext
-from ingest.patch_sink import PatchSink, stream_body
-from ingest.tus_rules import Creation, check_deletable, parse_patch
+from ingest.uploads.rules import Creation, check_deletable, parse_patch
+from ingest.uploads.sink import PatchSink, stream_body
 from storage.records import DeviceRecord, ManifestRecord, UploadRecord, UploadState
 
 __all__ = [

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from evidence.errors import BadRequest
 from evidence.identifiers import DeviceId
 from evidence.keys import key_id, public_key_from_pem, raw_public_key
-from ingest.auth import USER_ROLES, IssuedToken, mint_token
+from ingest.access.device_sign_in import USER_ROLES, IssuedToken, mint_token
 from storage.interfaces import Index
 from storage.records import DeviceRecord, UserListing, UserRecord
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from evidence.identifiers import DeviceId, EvidenceId, Role
 from evidence.strict_json import format_time
+from ingest.access.devices import SERVER_DEVICE
 from ingest.context import ServerContext
-from ingest.server_device import SERVER_DEVICE
-from ingest.text import check_text
+from ingest.free_text import check_text
 from storage.records import FlagRecord, FlagResolution, NewFlag
 
 __all__ = [

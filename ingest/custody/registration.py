@@ -19,10 +19,10 @@ from evidence.identifiers import Role
 from evidence.keys import public_key_from_raw
 from evidence.manifest import Manifest, SignedManifest
 from evidence.wire import SIGNATURE_HEADER
-from ingest.chain import chain_notes
 from ingest.context import ServerContext
-from ingest.flags import FlagKind, new_flag
-from ingest.media_index import media_notes
+from ingest.custody.chain import chain_notes
+from ingest.custody.flags import FlagKind, new_flag
+from ingest.custody.media_notes import media_notes
 from storage.records import Derived, DeviceRecord, ManifestRecord, NewFlag
 
 __all__ = ["decode_signature", "register_manifest"]

@@ -21,7 +21,7 @@ from evidence.errors import AlreadyDecided, UnknownSuggestion
 from evidence.identifiers import EvidenceId
 from ingest.compliance.acts import get_act, get_case
 from ingest.context import ServerContext
-from ingest.text import check_text
+from ingest.free_text import check_text
 from storage.compliance_records import ActRecord, ActValues, Decision, DecisionRecord, Footage
 from storage.records import StoredObject
 

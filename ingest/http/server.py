@@ -12,9 +12,9 @@ from contextlib import asynccontextmanager
 
 from aiohttp import web
 
-from ingest.app import build_app
-from ingest.config import IngestConfig
 from ingest.context import ServerContext
+from ingest.http.app import build_app
+from ingest.server_config import IngestConfig
 
 __all__ = ["running", "serve"]
 

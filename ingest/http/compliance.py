@@ -34,18 +34,18 @@ from evidence.wire import (
     SUGGESTIONS,
     UNASSIGNED,
 )
-from ingest.auth import USER_ROLES, authenticate_user
+from ingest.access.device_sign_in import USER_ROLES, authenticate_user
 from ingest.compliance import forms, views
+from ingest.compliance.act_matching import decide, list_suggestions, unassigned
 from ingest.compliance.acts import edit_act, register_act, register_case
 from ingest.compliance.assessment import act_detail, case_coverage
 from ingest.compliance.catalogues import current_catalogue, import_catalogue
 from ingest.compliance.exemptions import exempt, withdraw
 from ingest.compliance.imports import import_acts, import_cases
-from ingest.compliance.matching import decide, list_suggestions, unassigned
 from ingest.compliance.report import DEFAULT_LIMIT, build_report
 from ingest.compliance.roles import ADMINS, APPROVERS, EDITORS
 from ingest.context import CONTEXT, ServerContext
-from ingest.http import read_bounded, read_json
+from ingest.http.middleware import read_bounded, read_json
 from storage.compliance_records import Decision, ImportResult
 from storage.records import UserRecord
 

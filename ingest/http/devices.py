@@ -13,12 +13,12 @@ from evidence.identifiers import DeviceId, EvidenceId, Role
 from evidence.signing import PayloadType
 from evidence.strict_json import format_time
 from evidence.wire import AUTH_CHALLENGE, AUTH_TOKEN, FINALIZE, MANIFESTS, SIGNATURE_HEADER
-from ingest.auth import authenticate_device, issue_challenge, issue_device_token
+from ingest.access.device_sign_in import authenticate_device, issue_challenge, issue_device_token
 from ingest.context import CONTEXT
-from ingest.finalize import finalize
-from ingest.http import read_bounded, read_json, require_content_type
-from ingest.recordings import receipt_json
-from ingest.registration import decode_signature, register_manifest
+from ingest.custody.recordings import receipt_json
+from ingest.custody.registration import decode_signature, register_manifest
+from ingest.http.middleware import read_bounded, read_json, require_content_type
+from ingest.uploads.finalize import finalize
 
 __all__ = ["add_device_routes"]
 

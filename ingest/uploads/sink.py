@@ -24,7 +24,7 @@ from aiohttp import StreamReader
 
 from evidence.digest import Sha256, StreamingFingerprint
 from evidence.errors import ChecksumMismatch, ChunkMismatch, TooLarge
-from ingest.http import body_chunks
+from ingest.http.middleware import body_chunks
 
 __all__ = ["BLOCK_SIZE", "MAX_QUEUED", "PatchSink", "Received", "stream_body"]
 

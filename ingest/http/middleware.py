@@ -21,7 +21,7 @@ from evidence.errors import (
 from evidence.strict_json import loads_object
 from evidence.tus_wire import TUS_VERSION
 from evidence.wire import FILES
-from ingest.tus_rules import check_version
+from ingest.uploads.rules import check_version
 
 __all__ = [
     "error_middleware",

@@ -10,7 +10,7 @@ An original stored more than ``compliance.late_upload_hours`` after its capture 
 its footage measures it: its start plus the probed length; its start when that is unknown)
 raises a ``late_upload`` flag, with the hours in force at that moment. A device's claimed
 end cannot put that off. The footage's own flags (unmeasured length, claims that disagree
-with it) are ``ingest/footage_flags.py``'s. All are raised in the transaction that indexes
+with it) are ``ingest/custody/footage_flags.py``'s. All are raised in the transaction that indexes
 the object: a flag never stands for a recording that was not stored, nor a stored one
 without its flags.
 """
@@ -37,11 +37,18 @@ from evidence.manifest import Manifest, SignedManifest
 from evidence.receipt import Receipt, SignedReceipt
 from evidence.strict_json import format_time
 from ingest.context import ServerContext
-from ingest.flags import FlagKind, new_flag
-from ingest.footage_flags import footage_flags
-from ingest.policies import AllOf, ChunksMatch, DigestMatches, SignatureValid, SizeMatches, Subject
-from ingest.tus_rules import check_readable
-from ingest.uploads import open_upload, upload_manifest
+from ingest.custody.flags import FlagKind, new_flag
+from ingest.custody.footage_flags import footage_flags
+from ingest.custody.policies import (
+    AllOf,
+    ChunksMatch,
+    DigestMatches,
+    SignatureValid,
+    SizeMatches,
+    Subject,
+)
+from ingest.uploads.rules import check_readable
+from ingest.uploads.session import open_upload, upload_manifest
 from storage.records import (
     DeviceRecord,
     ManifestRecord,

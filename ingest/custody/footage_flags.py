@@ -20,7 +20,7 @@ from evidence.identifiers import Role
 from evidence.manifest import Manifest
 from evidence.strict_json import format_time
 from ingest.context import ServerContext
-from ingest.flags import FlagKind, new_flag
+from ingest.custody.flags import FlagKind, new_flag
 from storage.records import NewFlag
 
 __all__ = ["footage_flags"]

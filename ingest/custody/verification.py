@@ -16,8 +16,8 @@ from evidence.manifest import SignedManifest
 from evidence.receipt import SignedReceipt
 from evidence.strict_json import format_time
 from ingest.context import ServerContext
-from ingest.flags import FlagKind, new_flag
-from ingest.policies import (
+from ingest.custody.flags import FlagKind, new_flag
+from ingest.custody.policies import (
     AllOf,
     ChunksMatch,
     DigestMatches,

@@ -5,7 +5,7 @@ manifests claiming one place is a reset journal or a cloned key. Neither is a re
 refuse footage (refusing would lose it), so both become flags a custodian sees.
 
 This module only reads the chain and says which flags a new manifest raises and
-resolves; they are written in the manifest's own transaction (``ingest.registration``).
+resolves; they are written in the manifest's own transaction (``ingest.custody.registration``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from evidence.digest import Sha256
 from evidence.identifiers import DeviceId
 from evidence.manifest import MAX_SEQUENCE, Manifest
 from ingest.context import ServerContext
-from ingest.flags import FlagKind, new_flag, server_resolution
+from ingest.custody.flags import FlagKind, new_flag, server_resolution
 from storage.records import FlagResolution, NewFlag
 
 __all__ = ["MAX_GAP_FLAGS", "chain_notes", "chain_subject"]

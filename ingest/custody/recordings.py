@@ -11,7 +11,7 @@ from evidence.errors import NotFound, StorageFailure
 from evidence.identifiers import EvidenceId
 from evidence.strict_json import format_time
 from ingest.context import ServerContext
-from ingest.flags import flag_json
+from ingest.custody.flags import flag_json
 from storage.records import StoredObject, VerificationRecord
 
 __all__ = ["get_recording", "list_recordings"]

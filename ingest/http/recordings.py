@@ -15,11 +15,11 @@ from evidence.wire import (
     RECORDINGS,
     SIGNATURE_HEADER,
 )
-from ingest.auth import authenticate_user
+from ingest.access.device_sign_in import authenticate_user
 from ingest.compliance.forms import page
 from ingest.context import CONTEXT
-from ingest.recordings import get_recording, list_recordings
-from ingest.reverify import verify_recording
+from ingest.custody.recordings import get_recording, list_recordings
+from ingest.custody.verification import verify_recording
 
 __all__ = ["add_custodian_routes"]
 

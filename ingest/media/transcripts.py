@@ -13,11 +13,11 @@ from evidence.digest import Sha256, StreamingFingerprint
 from evidence.errors import MalformedBody, ManifestConflict, NotFound
 from evidence.identifiers import EvidenceId, Role
 from evidence.manifest import DerivedFrom, Manifest, Officer, Origin, SignedManifest, content_of
+from ingest.access.devices import SERVER_DEVICE, ensure_server_device
 from ingest.context import ServerContext
-from ingest.finalize import finalize_upload
-from ingest.registration import register_manifest
-from ingest.server_device import SERVER_DEVICE, ensure_server_device
-from ingest.uploads import reserve, retire
+from ingest.custody.registration import register_manifest
+from ingest.uploads.finalize import finalize_upload
+from ingest.uploads.session import reserve, retire
 from storage.records import ManifestRecord, StoredObject, UploadRecord, UploadState, UserRecord
 
 __all__ = ["attach_transcript"]
