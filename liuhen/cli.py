@@ -16,14 +16,19 @@ from typing import Any
 
 from evidence.errors import LiuhenError, NotFound
 from evidence.identifiers import DeviceId, EvidenceId
-from ingest.access.people import register_device, revoke_device
-from ingest.custody.flags import FlagKind, flag_json, list_flags, resolve_flag
-from ingest.custody.recordings import get_recording, list_recordings
-from ingest.custody.verification import verify_recording
+from ingest.access.devices import register_device, revoke_device
+from ingest.books import load_server_key, server_public_key
+from ingest.custody.flags import FlagKind, flag_json
 from ingest.http.server import serve
-from ingest.media.clip_matching import match_recording
-from ingest.media.sessions import session_timeline
-from ingest.media.transcripts import attach_transcript
+from ingest.startup import open_server
+from ingest.wiring import (
+    build_services,
+    clip_matcher,
+    flag_desk,
+    recordings,
+    session_timelines,
+    verifier,
+)
 from liuhen.cli_agent import add_agent_commands
 from liuhen.cli_compliance import add_compliance_commands
 from liuhen.cli_devices import add_device_commands
@@ -46,8 +51,13 @@ Command = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]
 
 
 async def _ingest_serve(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
-        await serve(ctx)
+    server = await open_server(
+        settings.server, settings.case_numbers.rule(), compliance=settings.compliance
+    )
+    try:
+        await serve(server)
+    finally:
+        await server.close()
     return 0
 
 
@@ -102,88 +112,87 @@ async def _keys_generate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _device_register(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
+    async with server_books(settings) as parts:
         record = await register_device(
-            ctx.index, DeviceId(args.device_id), args.public_key.read_bytes(), args.label
+            parts.index.devices, DeviceId(args.device_id), args.public_key.read_bytes(), args.label
         )
     print(f"registered {record.device_id}")
     return 0
 
 
 async def _device_revoke(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
-        record = await revoke_device(ctx.index, DeviceId(args.device_id))
+    async with server_books(settings) as parts:
+        record = await revoke_device(parts.index.devices, DeviceId(args.device_id))
     print(f"revoked {record.device_id} at {record.revoked_at}")
     return 0
 
 
 async def _device_list(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
-        for device in await ctx.index.devices.list_all():
+    async with server_books(settings) as parts:
+        for device in await parts.index.devices.list_all():
             print(f"{device.device_id}\t{device.status.value}\t{device.label or ''}")
     return 0
 
 
 async def _recordings_list(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
-        found = await list_recordings(ctx, args.case_number, limit=args.limit)
+    async with server_books(settings) as parts:
+        found = await recordings(parts).find(args.case_number, limit=args.limit)
     print_recordings(found, as_json=args.json)
     return 0
 
 
 async def _recordings_show(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
-        print(
-            json.dumps(
-                await get_recording(ctx, EvidenceId(args.evidence_id)), ensure_ascii=False, indent=2
-            )
-        )
+    async with server_books(settings) as parts:
+        shown = await recordings(parts).get(EvidenceId(args.evidence_id))
+    print(json.dumps(shown, ensure_ascii=False, indent=2))
     return 0
 
 
 async def _recordings_verify(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
-        result = await verify_recording(ctx, EvidenceId(args.evidence_id))
+    async with server_books(settings) as parts:
+        checks = verifier(parts, server_public_key(parts.config))
+        result = await checks.verify(EvidenceId(args.evidence_id))
     print_verification(result, as_json=args.json)
     return 0 if result["ok"] else 1
 
 
 async def _recordings_match(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
-        result = await match_recording(ctx, EvidenceId(args.evidence_id), args.clip)
+    async with server_books(settings) as parts:
+        result = await clip_matcher(parts).match(EvidenceId(args.evidence_id), args.clip)
     print_match(result, as_json=args.json)
     return 0 if result["verdict"] == "match" else 1
 
 
 async def _recordings_attach_transcript(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
-        user = await ctx.index.credentials.get_user(args.by)
+    async with server_books(settings) as parts:
+        user = await parts.index.credentials.get_user(args.by)
         if user is None or user.disabled_at is not None:
             raise NotFound(f"no active user {args.by!r}; add one with 'liuhen users add'")
-        stored = await attach_transcript(
-            ctx, user, EvidenceId(args.evidence_id), args.file.read_bytes()
+        transcripts = build_services(parts, load_server_key(parts.config)).transcripts
+        stored = await transcripts.attach(
+            user, EvidenceId(args.evidence_id), args.file.read_bytes()
         )
     print(f"transcript stored: sha256 {stored.sha256}, receipted")
     return 0
 
 
 async def _flags_list(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
-        found = await list_flags(ctx, args.kind, not args.resolved, limit=args.limit)
+    async with server_books(settings) as parts:
+        found = await flag_desk(parts).find(args.kind, not args.resolved, limit=args.limit)
     print_flags([flag_json(flag) for flag in found], as_json=args.json)
     return 0
 
 
 async def _flags_resolve(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
-        flag = await resolve_flag(ctx, args.flag_id, args.reason, args.by)
+    async with server_books(settings) as parts:
+        flag = await flag_desk(parts).resolve(args.flag_id, args.reason, args.by)
     print(f"flag {flag.flag_id} ({flag.kind} {flag.subject}) resolved by {flag.resolved_by}")
     return 0
 
 
 async def _sessions_show(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
-        timeline = await session_timeline(ctx, args.session_id)
+    async with server_books(settings) as parts:
+        timeline = await session_timelines(parts).timeline(args.session_id)
     print_session(timeline, as_json=args.json)
     return 0 if timeline["complete"] else 1
 

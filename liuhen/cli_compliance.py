@@ -20,11 +20,12 @@ from ingest.compliance.act_matching import decide, list_suggestions, unassigned
 from ingest.compliance.acts import ActDraft, edit_act, register_act, register_case
 from ingest.compliance.assessment import act_detail, case_coverage
 from ingest.compliance.catalogues import current_catalogue, import_catalogue
+from ingest.compliance.desk import ComplianceDesk
 from ingest.compliance.exemptions import exempt, withdraw
 from ingest.compliance.forms import when_given
 from ingest.compliance.imports import import_acts, import_cases, parse_moment
 from ingest.compliance.report import DEFAULT_LIMIT, ReportFilters, build_report
-from ingest.context import ServerContext
+from ingest.wiring import compliance_desk
 from liuhen import compliance_output as output
 from liuhen.cli_numbers import a_count, an_id
 from liuhen.server_host import server_books
@@ -43,9 +44,9 @@ def _read_csv(path: Path) -> str:
         raise BadRequest(f"cannot read {path}: {exc.strerror}") from exc
 
 
-def _moment(ctx: ServerContext, text: str) -> datetime:
+def _moment(desk: ComplianceDesk, text: str) -> datetime:
     try:
-        return parse_moment(text, ctx.compliance.zone)
+        return parse_moment(text, desk.settings.zone)
     except ValueError:
         raise BadRequest(f"{text!r} is not a time such as 2026-03-12T09:30:00+08:00") from None
 
@@ -58,8 +59,9 @@ def _print_import(result: ImportResult) -> None:
 
 
 async def _catalogue_export(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
-        catalogue, _ = await current_catalogue(ctx)
+    async with server_books(settings) as parts:
+        desk = compliance_desk(parts)
+        catalogue, _ = await current_catalogue(desk)
     if args.out is None:
         sys.stdout.write(catalogue.to_csv())
     else:
@@ -69,30 +71,36 @@ async def _catalogue_export(settings: Settings, args: argparse.Namespace) -> int
 
 async def _catalogue_import(settings: Settings, args: argparse.Namespace) -> int:
     text = _read_csv(args.file)
-    async with server_books(settings) as ctx:
-        version, _ = await import_catalogue(ctx, text, args.by)
+    async with server_books(settings) as parts:
+        desk = compliance_desk(parts)
+        version, _ = await import_catalogue(desk, text, args.by)
     print(f"catalogue version {version.version} in force")
     return 0
 
 
 async def _cases_add(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
-        record, new = await register_case(ctx, args.case_number, args.agency, args.subject, args.by)
+    async with server_books(settings) as parts:
+        desk = compliance_desk(parts)
+        record, new = await register_case(
+            desk, args.case_number, args.agency, args.subject, args.by
+        )
     print(f"case {record.case_number} {'registered' if new else 'already registered'}")
     return 0
 
 
 async def _cases_import(settings: Settings, args: argparse.Namespace) -> int:
     text = _read_csv(args.file)
-    async with server_books(settings) as ctx:
-        _print_import(await import_cases(ctx, text, args.by))
+    async with server_books(settings) as parts:
+        desk = compliance_desk(parts)
+        _print_import(await import_cases(desk, text, args.by))
     return 0
 
 
 async def _cases_show(settings: Settings, args: argparse.Namespace) -> int:
     """Exit 0 when the case is ready for legal review, 1 when it is not."""
-    async with server_books(settings) as ctx:
-        coverage = await case_coverage(ctx, args.case_number)
+    async with server_books(settings) as parts:
+        desk = compliance_desk(parts)
+        coverage = await case_coverage(desk, args.case_number)
     if args.json:
         output.print_json(coverage)
     else:
@@ -105,24 +113,26 @@ def _names(values: list[str] | None) -> tuple[str, ...]:
 
 
 async def _acts_add(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
+    async with server_books(settings) as parts:
+        desk = compliance_desk(parts)
         draft = ActDraft(
             case_number=args.case_number,
             act_type=args.type,
-            started_at=_moment(ctx, args.start),
-            ended_at=_moment(ctx, args.end),
+            started_at=_moment(desk, args.start),
+            ended_at=_moment(desk, args.end),
             place=args.place,
             officers=_names(args.officer),
             devices=_names(args.device),
             reference=args.reference,
         )
-        record, new = await register_act(ctx, draft, args.by)
+        record, new = await register_act(desk, draft, args.by)
     print(f"act {record.act_id} {'registered' if new else 'already registered'}")
     return 0
 
 
 async def _acts_edit(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
+    async with server_books(settings) as parts:
+        desk = compliance_desk(parts)
         changes: dict[str, Any] = {}
         for name in ("case_number", "place", "reference"):
             if getattr(args, name) is not None:
@@ -130,28 +140,30 @@ async def _acts_edit(settings: Settings, args: argparse.Namespace) -> int:
         if args.type is not None:
             changes["act_type"] = args.type
         if args.start is not None:
-            changes["started_at"] = _moment(ctx, args.start)
+            changes["started_at"] = _moment(desk, args.start)
         if args.end is not None:
-            changes["ended_at"] = _moment(ctx, args.end)
+            changes["ended_at"] = _moment(desk, args.end)
         if args.officer is not None:
             changes["officers"] = _names(args.officer)
         if args.device is not None:
             changes["devices"] = _names(args.device)
-        record = await edit_act(ctx, args.act_id, changes, args.by, args.reason)
+        record = await edit_act(desk, args.act_id, changes, args.by, args.reason)
     print(f"act {record.act_id} is at revision {record.revision}")
     return 0
 
 
 async def _acts_import(settings: Settings, args: argparse.Namespace) -> int:
     text = _read_csv(args.file)
-    async with server_books(settings) as ctx:
-        _print_import(await import_acts(ctx, text, args.by))
+    async with server_books(settings) as parts:
+        desk = compliance_desk(parts)
+        _print_import(await import_acts(desk, text, args.by))
     return 0
 
 
 async def _acts_show(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
-        detail = await act_detail(ctx, args.act_id)
+    async with server_books(settings) as parts:
+        desk = compliance_desk(parts)
+        detail = await act_detail(desk, args.act_id)
     if args.json:
         output.print_json(detail)
     else:
@@ -160,8 +172,9 @@ async def _acts_show(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _report(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
-        zone = ctx.compliance.zone
+    async with server_books(settings) as parts:
+        desk = compliance_desk(parts)
+        zone = desk.settings.zone
         filters = ReportFilters(
             agency=args.agency,
             act_type=args.act_type,
@@ -169,7 +182,7 @@ async def _report(settings: Settings, args: argparse.Namespace) -> int:
             since=None if args.since is None else when_given(args.since, zone, "--since"),
             until=None if args.until is None else when_given(args.until, zone, "--until"),
         )
-        report = await build_report(ctx, filters, args.limit)
+        report = await build_report(desk, filters, args.limit)
     if args.json:
         output.print_json(report)
     elif args.csv:
@@ -180,8 +193,9 @@ async def _report(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _suggestions(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
-        found = await list_suggestions(ctx, case_number=args.case_number, act_id=args.act)
+    async with server_books(settings) as parts:
+        desk = compliance_desk(parts)
+        found = await list_suggestions(desk, case_number=args.case_number, act_id=args.act)
     shown = [views.suggestion_json(s) for s in found]
     if args.json:
         output.print_json({"suggestions": shown})
@@ -191,9 +205,10 @@ async def _suggestions(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _decide(settings: Settings, args: argparse.Namespace, decision: Decision) -> int:
-    async with server_books(settings) as ctx:
+    async with server_books(settings) as parts:
+        desk = compliance_desk(parts)
         record = await decide(
-            ctx, EvidenceId(args.evidence_id), args.act_id, decision, args.by, args.note
+            desk, EvidenceId(args.evidence_id), args.act_id, decision, args.by, args.note
         )
     print(f"{record.evidence_id} {record.decision} for act {record.act_id}")
     return 0
@@ -208,13 +223,14 @@ async def _reject(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _exempt(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
+    async with server_books(settings) as parts:
+        desk = compliance_desk(parts)
         record = await exempt(
-            ctx,
+            desk,
             args.act_id,
             ExemptionReason(args.reason),
             args.approver,
-            _moment(ctx, args.approved_at),
+            _moment(desk, args.approved_at),
             args.note,
             args.by,
         )
@@ -223,15 +239,17 @@ async def _exempt(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _withdraw(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
-        record = await withdraw(ctx, args.exemption_id, args.reason, args.by)
+    async with server_books(settings) as parts:
+        desk = compliance_desk(parts)
+        record = await withdraw(desk, args.exemption_id, args.reason, args.by)
     print(f"exemption {record.exemption_id} of act {record.act_id} withdrawn")
     return 0
 
 
 async def _unassigned(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
-        found = [views.recording_json(stored) for stored in await unassigned(ctx, args.limit, 0)]
+    async with server_books(settings) as parts:
+        desk = compliance_desk(parts)
+        found = [views.recording_json(stored) for stored in await unassigned(desk, args.limit, 0)]
     if args.json:
         output.print_json({"recordings": found})
     else:

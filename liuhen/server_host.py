@@ -1,23 +1,25 @@
-"""The server's books opened on the server host, for command-line work (no HTTP)."""
+"""The server's books opened on the server host, for command-line work (no HTTP, no
+server key created): each command builds the one service it needs from them
+(``ingest.wiring``)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from ingest.context import ServerContext
-from ingest.http.app import open_context
+from ingest.startup import open_parts
+from ingest.wiring import Parts
 from liuhen.settings import Settings
 
 __all__ = ["server_books"]
 
 
 @asynccontextmanager
-async def server_books(settings: Settings) -> AsyncIterator[ServerContext]:
-    ctx = await open_context(
+async def server_books(settings: Settings) -> AsyncIterator[Parts]:
+    parts = await open_parts(
         settings.server, settings.case_numbers.rule(), compliance=settings.compliance
     )
     try:
-        yield ctx
+        yield parts
     finally:
-        await ctx.index.close()
+        await parts.books.close()

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from evidence.errors import AlreadyDecided, UnknownSuggestion
 from evidence.identifiers import EvidenceId
 from ingest.compliance.acts import get_act, get_case
-from ingest.context import ServerContext
+from ingest.compliance.desk import ComplianceDesk
 from ingest.free_text import check_text
 from storage.compliance_records import ActRecord, ActValues, Decision, DecisionRecord, Footage
 from storage.records import StoredObject
@@ -49,11 +49,13 @@ def fits(act: ActValues, footage: Footage) -> tuple[str, ...]:
     return tuple(on)
 
 
-async def suggestions_for(ctx: ServerContext, acts: Sequence[ActRecord] | None) -> list[Suggestion]:
+async def suggestions_for(
+    desk: ComplianceDesk, acts: Sequence[ActRecord] | None
+) -> list[Suggestion]:
     """Standing suggestions for ``acts``, or for every act when None."""
-    cases = ctx.index.compliance.cases
+    cases = desk.index.cases
     ids = None if acts is None else [act.act_id for act in acts]
-    candidates = await ctx.index.compliance.queries.candidates(ids)
+    candidates = await desk.index.queries.candidates(ids)
     if acts is None:
         acts = await cases.acts(sorted({candidate.act_id for candidate in candidates}))
     by_id = {act.act_id: act for act in acts}
@@ -67,20 +69,18 @@ async def suggestions_for(ctx: ServerContext, acts: Sequence[ActRecord] | None) 
 
 
 async def list_suggestions(
-    ctx: ServerContext, case_number: str | None = None, act_id: int | None = None
+    desk: ComplianceDesk, case_number: str | None = None, act_id: int | None = None
 ) -> list[Suggestion]:
     if act_id is not None:
-        return await suggestions_for(ctx, [await get_act(ctx, act_id)])
+        return await suggestions_for(desk, [await get_act(desk, act_id)])
     if case_number is not None:
-        case = await get_case(ctx, case_number)
-        return await suggestions_for(
-            ctx, await ctx.index.compliance.cases.acts_of(case.case_number)
-        )
-    return await suggestions_for(ctx, None)
+        case = await get_case(desk, case_number)
+        return await suggestions_for(desk, await desk.index.cases.acts_of(case.case_number))
+    return await suggestions_for(desk, None)
 
 
 async def decide(
-    ctx: ServerContext,
+    desk: ComplianceDesk,
     evidence_id: EvidenceId,
     act_id: int,
     decision: Decision,
@@ -89,25 +89,25 @@ async def decide(
 ) -> DecisionRecord:
     """Confirm or reject a standing suggestion. A second decision on the pair is refused
     (AlreadyDecided), so a replayed confirmation changes nothing."""
-    decisions = ctx.index.compliance.decisions
+    decisions = desk.index.decisions
     held = await decisions.decision(evidence_id, act_id)
     if held is not None:
         raise AlreadyDecided(
             f"{evidence_id} for act {act_id} was {held.decision} by {held.decided_by}",
             decision=held.decision.value,
         )
-    act = await get_act(ctx, act_id)
-    standing = await suggestions_for(ctx, [act])
+    act = await get_act(desk, act_id)
+    standing = await suggestions_for(desk, [act])
     if not any(s.footage.evidence_id == evidence_id for s in standing):
         raise UnknownSuggestion(f"{evidence_id} is not suggested for act {act_id}")
     record = await decisions.decide(
         DecisionRecord(
-            evidence_id, act_id, decision, by, ctx.clock(), check_text("note", note, 512)
+            evidence_id, act_id, decision, by, desk.clock(), check_text("note", note, 512)
         )
     )
     log.info("%s %s for act %d: %s", by, decision, act_id, evidence_id)
     return record
 
 
-async def unassigned(ctx: ServerContext, limit: int, offset: int) -> list[StoredObject]:
-    return await ctx.index.compliance.queries.unassigned(limit, offset)
+async def unassigned(desk: ComplianceDesk, limit: int, offset: int) -> list[StoredObject]:
+    return await desk.index.queries.unassigned(limit, offset)

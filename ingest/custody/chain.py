@@ -10,11 +10,13 @@ resolves; they are written in the manifest's own transaction (``ingest.custody.r
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from evidence.digest import Sha256
 from evidence.identifiers import DeviceId
 from evidence.manifest import MAX_SEQUENCE, Manifest
-from ingest.context import ServerContext
 from ingest.custody.flags import FlagKind, new_flag, server_resolution
+from storage.interfaces import Uploads
 from storage.records import FlagResolution, NewFlag
 
 __all__ = ["MAX_GAP_FLAGS", "chain_notes", "chain_subject"]
@@ -27,14 +29,13 @@ def chain_subject(device: DeviceId, sequence: int) -> str:
 
 
 async def chain_notes(
-    ctx: ServerContext, manifest: Manifest, sha256: Sha256
+    uploads: Uploads, manifest: Manifest, sha256: Sha256, now: datetime
 ) -> tuple[tuple[FlagResolution, ...], tuple[NewFlag, ...]]:
     """For a manifest not yet registered: the gap flag its arrival resolves, and the gap
     and fork flags its place in the chain raises."""
     device, sequence = manifest.device_id, manifest.sequence
-    uploads = ctx.index.uploads
     arrived = server_resolution(
-        ctx, FlagKind.SEQUENCE_GAP, chain_subject(device, sequence), "manifest arrived"
+        FlagKind.SEQUENCE_GAP, chain_subject(device, sequence), "manifest arrived", now
     )
     flags: list[NewFlag] = []
     before = await uploads.manifest_at(device, sequence - 1) if sequence > 1 else None
@@ -44,28 +45,28 @@ async def chain_notes(
         for missing in range(max(first_missing, sequence - MAX_GAP_FLAGS), sequence):
             flags.append(
                 new_flag(
-                    ctx,
                     FlagKind.SEQUENCE_GAP,
                     chain_subject(device, missing),
                     {"missing_sequence": missing, "noticed_at_sequence": sequence},
+                    now,
                     device_id=device,
                 )
             )
     elif before is not None and before.manifest_sha256 != manifest.previous:
-        flags.append(_fork(ctx, manifest, sequence))
+        flags.append(_fork(manifest, sequence, now))
     # The last number a chain can hold has nothing after it.
     after = await uploads.manifest_at(device, sequence + 1) if sequence < MAX_SEQUENCE else None
     if after is not None and after.previous_sha256 != sha256:
-        flags.append(_fork(ctx, manifest, sequence + 1))
+        flags.append(_fork(manifest, sequence + 1, now))
     return (arrived,), tuple(flags)
 
 
-def _fork(ctx: ServerContext, manifest: Manifest, sequence: int) -> NewFlag:
+def _fork(manifest: Manifest, sequence: int, now: datetime) -> NewFlag:
     return new_flag(
-        ctx,
         FlagKind.SEQUENCE_FORK,
         chain_subject(manifest.device_id, sequence),
         {"sequence": sequence, "evidence_id": str(manifest.evidence_id)},
+        now,
         device_id=manifest.device_id,
         evidence_id=manifest.evidence_id,
         role=manifest.role,

@@ -7,24 +7,25 @@ from __future__ import annotations
 import enum
 import json
 import logging
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from evidence.identifiers import DeviceId, EvidenceId, Role
 from evidence.strict_json import format_time
 from ingest.access.devices import SERVER_DEVICE
-from ingest.context import ServerContext
+from ingest.clock import Clock
 from ingest.free_text import check_text
+from storage.interfaces import Flags
 from storage.records import FlagRecord, FlagResolution, NewFlag
 
 __all__ = [
     "SERVER",
+    "FlagDesk",
     "FlagKind",
     "advice_for",
     "flag_json",
-    "list_flags",
     "new_flag",
-    "raise_flag",
-    "resolve_flag",
     "server_resolution",
 ]
 
@@ -105,10 +106,10 @@ def advice_for(kind: str) -> str | None:
 
 
 def new_flag(
-    ctx: ServerContext,
     kind: FlagKind,
     subject: str,
     detail: dict[str, Any],
+    now: datetime,
     *,
     device_id: DeviceId | None = None,
     evidence_id: EvidenceId | None = None,
@@ -116,57 +117,38 @@ def new_flag(
 ) -> NewFlag:
     """A flag to raise now, in the transaction that writes what it is about."""
     text = json.dumps(detail, ensure_ascii=False, sort_keys=True)
-    return NewFlag(kind.value, subject, text, ctx.clock(), device_id, evidence_id, role)
+    return NewFlag(kind.value, subject, text, now, device_id, evidence_id, role)
 
 
-def server_resolution(ctx: ServerContext, kind: FlagKind, subject: str, why: str) -> FlagResolution:
+def server_resolution(kind: FlagKind, subject: str, why: str, now: datetime) -> FlagResolution:
     """The server resolving its own flag now, because what it waited for happened."""
-    return FlagResolution(kind.value, subject, why, SERVER, ctx.clock())
+    return FlagResolution(kind.value, subject, why, SERVER, now)
 
 
-async def raise_flag(
-    ctx: ServerContext,
-    kind: FlagKind,
-    subject: str,
-    detail: dict[str, Any],
-    *,
-    device_id: DeviceId | None = None,
-    evidence_id: EvidenceId | None = None,
-    role: Role | None = None,
-) -> bool:
-    """Raise a flag on its own (when nothing else is written with it)."""
-    flag = new_flag(
-        ctx, kind, subject, detail, device_id=device_id, evidence_id=evidence_id, role=role
-    )
-    return await ctx.index.flags.raise_flag(
-        flag.kind,
-        flag.subject,
-        flag.detail,
-        flag.raised_at,
-        device_id=device_id,
-        evidence_id=evidence_id,
-        role=role,
-    )
+@dataclass(frozen=True)
+class FlagDesk:
+    """Flags as people see them: listed, and resolved once, with why."""
 
+    flags: Flags
+    clock: Clock
 
-async def resolve_flag(ctx: ServerContext, flag_id: int, reason: str, by: str) -> FlagRecord:
-    """Resolve a flag with why; UnknownFlag, or AlreadyResolved if it was (the first
-    resolution stands, and the flag is kept either way)."""
-    record = await ctx.index.flags.resolve_flag(
-        flag_id, check_text("reason", reason, 1024) or "", by, ctx.clock()
-    )
-    log.warning("flag %d (%s %s) resolved by %s", flag_id, record.kind, record.subject, by)
-    return record
+    async def resolve(self, flag_id: int, reason: str, by: str) -> FlagRecord:
+        """Resolve a flag with why; UnknownFlag, or AlreadyResolved if it was (the first
+        resolution stands, and the flag is kept either way)."""
+        record = await self.flags.resolve_flag(
+            flag_id, check_text("reason", reason, 1024) or "", by, self.clock()
+        )
+        log.warning("flag %d (%s %s) resolved by %s", flag_id, record.kind, record.subject, by)
+        return record
 
-
-async def list_flags(
-    ctx: ServerContext,
-    kind: str | None = None,
-    is_open: bool | None = True,
-    limit: int = 100,
-    offset: int = 0,
-) -> list[FlagRecord]:
-    return await ctx.index.flags.flags(kind, is_open=is_open, limit=limit, offset=offset)
+    async def find(
+        self,
+        kind: str | None = None,
+        is_open: bool | None = True,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[FlagRecord]:
+        return await self.flags.flags(kind, is_open=is_open, limit=limit, offset=offset)
 
 
 def flag_json(flag: FlagRecord) -> dict[str, Any]:

@@ -5,25 +5,26 @@ into the manifest's own transaction (``ingest.custody.registration``)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from evidence.identifiers import Role
 from evidence.manifest import Manifest
-from ingest.context import ServerContext
 from ingest.custody.flags import FlagKind, new_flag
 from storage.records import Derived, NewFlag, PrintSet, SegmentRecord
 
 __all__ = ["media_notes"]
 
 
-def media_notes(ctx: ServerContext, manifest: Manifest) -> Derived:
+def media_notes(manifest: Manifest, now: datetime) -> Derived:
     media = manifest.media
     flags: tuple[NewFlag, ...] = ()
     if manifest.role is Role.ORIGINAL and media is not None and not media.decodable:
         flags = (
             new_flag(
-                ctx,
                 FlagKind.UNDECODABLE,
                 str(manifest.evidence_id),
                 {"problem": media.problem, "file_name": manifest.file_name},
+                now,
                 device_id=manifest.device_id,
                 evidence_id=manifest.evidence_id,
                 role=manifest.role,
@@ -38,7 +39,7 @@ def media_notes(ctx: ServerContext, manifest: Manifest) -> Derived:
             device_id=manifest.device_id,
             started_at=manifest.capture.started_at,
             ended_at=manifest.capture_end(),
-            registered_at=ctx.clock(),
+            registered_at=now,
         )
     prints: tuple[PrintSet, ...] = ()
     if manifest.perceptual is not None:

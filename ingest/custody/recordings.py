@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import dataclass
 from typing import Any
 
+from evidence.case_number import CaseNumberRule
 from evidence.errors import NotFound, StorageFailure
-from evidence.identifiers import EvidenceId
+from evidence.identifiers import EvidenceId, Role
 from evidence.strict_json import format_time
-from ingest.context import ServerContext
 from ingest.custody.flags import flag_json
-from storage.records import StoredObject, VerificationRecord
+from storage.interfaces import Flags, Objects, Uploads
+from storage.records import ManifestRecord, StoredObject, VerificationRecord
 
-__all__ = ["get_recording", "list_recordings"]
+__all__ = ["Recordings", "receipt_json"]
 
 
 def _b64(value: bytes) -> str:
@@ -65,55 +67,71 @@ def _summary(stored: StoredObject) -> dict[str, Any]:
     }
 
 
-async def list_recordings(
-    ctx: ServerContext, case_number: str | None, limit: int = 100, offset: int = 0
-) -> list[dict[str, Any]]:
-    normalised = None if case_number is None else str(ctx.case_rule.parse(case_number))
-    originals = await ctx.index.objects.originals(normalised, limit, offset)
-    results = []
-    for stored in originals:
-        summary = _summary(stored)
-        latest = await ctx.index.objects.latest_verification(stored.evidence_id, stored.role)
-        summary["verification"] = _verification(latest)
-        summary["open_flags"] = [
-            flag.kind for flag in await ctx.index.flags.open_for(stored.evidence_id)
-        ]
-        summary["objects"] = [
-            item.role.value for item in await ctx.index.objects.of_recording(stored.evidence_id)
-        ]
-        results.append(summary)
-    return results
+@dataclass(frozen=True)
+class Recordings:
+    objects: Objects
+    flags: Flags
+    uploads: Uploads  # the manifests
+    case_rule: CaseNumberRule
 
+    async def find(
+        self, case_number: str | None, limit: int = 100, offset: int = 0
+    ) -> list[dict[str, Any]]:
+        """Stored originals, newest capture first, each with its latest verification, its
+        open flags and its objects; those of one case when ``case_number`` is given."""
+        normalised = None if case_number is None else str(self.case_rule.parse(case_number))
+        originals = await self.objects.originals(normalised, limit, offset)
+        results = []
+        for stored in originals:
+            summary = _summary(stored)
+            latest = await self.objects.latest_verification(stored.evidence_id, stored.role)
+            summary["verification"] = _verification(latest)
+            summary["open_flags"] = [
+                flag.kind for flag in await self.flags.open_for(stored.evidence_id)
+            ]
+            summary["objects"] = [
+                item.role.value for item in await self.objects.of_recording(stored.evidence_id)
+            ]
+            results.append(summary)
+        return results
 
-async def get_recording(ctx: ServerContext, evidence_id: EvidenceId) -> dict[str, Any]:
-    objects = await ctx.index.objects.of_recording(evidence_id)
-    if not objects:
-        raise NotFound(f"no stored recording {evidence_id}")
-    original = next((o for o in objects if o.role.value == "original"), objects[0])
-    result = _summary(original)
-    result["objects"] = []
-    for stored in objects:
-        manifest = await ctx.index.uploads.manifest(stored.evidence_id, stored.role)
+    async def get(self, evidence_id: EvidenceId) -> dict[str, Any]:
+        """One recording in full: every object with its manifest, receipt and latest
+        verification, and the recording's open flags."""
+        objects = await self.objects.of_recording(evidence_id)
+        if not objects:
+            raise NotFound(f"no stored recording {evidence_id}")
+        original = next((o for o in objects if o.role.value == "original"), objects[0])
+        result = _summary(original)
+        result["objects"] = [await self._object(stored) for stored in objects]
+        result["flags"] = [flag_json(flag) for flag in await self.flags.open_for(evidence_id)]
+        return result
+
+    async def _object(self, stored: StoredObject) -> dict[str, Any]:
+        manifest = await self.uploads.manifest(stored.evidence_id, stored.role)
         if manifest is None:
             raise StorageFailure(f"{stored.evidence_id}/{stored.role} is stored without a manifest")
-        latest = await ctx.index.objects.latest_verification(stored.evidence_id, stored.role)
-        result["objects"].append(
-            {
-                "role": stored.role.value,
-                "size": stored.size,
-                "sha256": stored.sha256.hex,
-                "chunk_root": stored.chunk_root.hex,
-                "store": stored.store,
-                "locator": stored.locator,
-                "sequence": stored.sequence,
-                "manifest_sha256": stored.manifest_sha256.hex,
-                "manifest": json.loads(manifest.body),
-                "receipt": {
-                    "body": _b64(stored.receipt_body),
-                    "signature": _b64(stored.receipt_signature),
-                },
-                "verification": _verification(latest),
-            }
-        )
-    result["flags"] = [flag_json(flag) for flag in await ctx.index.flags.open_for(evidence_id)]
-    return result
+        latest = await self.objects.latest_verification(stored.evidence_id, stored.role)
+        return {
+            "role": stored.role.value,
+            "size": stored.size,
+            "sha256": stored.sha256.hex,
+            "chunk_root": stored.chunk_root.hex,
+            "store": stored.store,
+            "locator": stored.locator,
+            "sequence": stored.sequence,
+            "manifest_sha256": stored.manifest_sha256.hex,
+            "manifest": json.loads(manifest.body),
+            "receipt": {
+                "body": _b64(stored.receipt_body),
+                "signature": _b64(stored.receipt_signature),
+            },
+            "verification": _verification(latest),
+        }
+
+    async def manifest(self, evidence_id: EvidenceId, role: Role) -> ManifestRecord:
+        """A manifest's exact signed bytes and signature, for checking with openssl."""
+        record = await self.uploads.manifest(evidence_id, role)
+        if record is None:
+            raise NotFound(f"no manifest for {evidence_id}/{role}")
+        return record

@@ -1,38 +1,29 @@
-"""Wiring: open the books, build the aiohttp application."""
+"""The aiohttp application: middlewares, every route, and the expiry sweeper's task, over
+services built once (``ingest.wiring``)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import AsyncIterator
 from importlib.metadata import PackageNotFoundError, version
 
 from aiohttp import web
 
-from evidence.case_number import CaseNumberRule
-from evidence.errors import KeyFileError
-from evidence.keys import Ed25519PrivateKey
 from evidence.wire import HEALTH
-from ingest.access.device_sign_in import bound_legacy_tokens
-from ingest.access.devices import ensure_server_device
-from ingest.compliance.config import ComplianceConfig
-from ingest.context import CONTEXT, ServerContext, utc_now
 from ingest.http.compliance import add_compliance_routes
 from ingest.http.devices import add_device_routes
 from ingest.http.flags import add_flag_routes
 from ingest.http.media import add_media_routes
 from ingest.http.method_override import method_override_middleware
 from ingest.http.middleware import error_middleware, tus_middleware
-from ingest.http.recordings import add_custodian_routes
+from ingest.http.recordings import add_recording_routes
+from ingest.http.services import SERVICES, services
 from ingest.http.tus import add_tus_routes
-from ingest.server_config import IngestConfig
-from ingest.uploads.area import UploadArea
-from ingest.uploads.sweeper import sweeper_context
-from runtime.key_files import generate_key_pair, load_private_key
-from runtime.private_files import secure_data_dir
-from storage.backends import open_blob_store, open_index
+from ingest.wiring import Services
 
-__all__ = ["build_app", "ensure_server_key", "open_context"]
+__all__ = ["SOFTWARE", "build_app"]
 
 log = logging.getLogger(__name__)
 
@@ -48,59 +39,30 @@ def _software() -> str:
 SOFTWARE = _software()
 
 
-def ensure_server_key(config: IngestConfig) -> Ed25519PrivateKey:
-    """Load the server's signing key, creating it on first start (like an SSH host key)."""
-    path = config.server_key_path
-    if not path.exists():
-        log.warning("no server key at %s; generating one", path)
-        try:
-            return generate_key_pair(path, config.server_public_key_path)
-        except KeyFileError:
-            pass  # another process created it first
-    return load_private_key(path)
-
-
-async def open_context(
-    config: IngestConfig,
-    case_rule: CaseNumberRule,
-    clock: Callable[[], datetime] = utc_now,
-    compliance: ComplianceConfig | None = None,
-) -> ServerContext:
-    secure_data_dir(config.data_dir)
-    key = ensure_server_key(config)
-    index = await open_index(config.index, config.index_path)
-    await ensure_server_device(index, key)
-    await bound_legacy_tokens(index.credentials, clock(), config.user_token_ttl)
-    return ServerContext(
-        config=config,
-        index=index,
-        store=open_blob_store(config.blob_store, config.store_dir),
-        area=UploadArea(config.uploads_dir),
-        server_key=key,
-        case_rule=case_rule,
-        clock=clock,
-        compliance=compliance or ComplianceConfig(),
-    )
-
-
 async def health(request: web.Request) -> web.Response:
-    ctx = request.app[CONTEXT]
-    return web.json_response(
-        {"status": "ok", "server_key_id": ctx.server_key_id, "software": SOFTWARE}
-    )
+    server_key_id = services(request).server_key_id
+    return web.json_response({"status": "ok", "server_key_id": server_key_id, "software": SOFTWARE})
 
 
-def build_app(ctx: ServerContext) -> web.Application:
+async def _sweeper(app: web.Application) -> AsyncIterator[None]:
+    task = asyncio.create_task(app[SERVICES].sweeper.run_forever(), name="upload-sweeper")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def build_app(built: Services) -> web.Application:
     # Outermost first; the method override is innermost, so it sees the routed handler.
     middlewares = [tus_middleware, error_middleware, method_override_middleware]
     app = web.Application(middlewares=middlewares)
-    app[CONTEXT] = ctx
+    app[SERVICES] = built
     app.router.add_get(HEALTH, health)
     add_tus_routes(app)
     add_device_routes(app)
-    add_custodian_routes(app)
+    add_recording_routes(app)
     add_flag_routes(app)
     add_media_routes(app)
     add_compliance_routes(app)
-    app.cleanup_ctx.append(sweeper_context)
+    app.cleanup_ctx.append(_sweeper)
     return app

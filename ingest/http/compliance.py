@@ -34,34 +34,34 @@ from evidence.wire import (
     SUGGESTIONS,
     UNASSIGNED,
 )
-from ingest.access.device_sign_in import USER_ROLES, authenticate_user
 from ingest.compliance import forms, views
 from ingest.compliance.act_matching import decide, list_suggestions, unassigned
 from ingest.compliance.acts import edit_act, register_act, register_case
 from ingest.compliance.assessment import act_detail, case_coverage
 from ingest.compliance.catalogues import current_catalogue, import_catalogue
+from ingest.compliance.desk import ComplianceDesk
 from ingest.compliance.exemptions import exempt, withdraw
 from ingest.compliance.imports import import_acts, import_cases
 from ingest.compliance.report import DEFAULT_LIMIT, build_report
 from ingest.compliance.roles import ADMINS, APPROVERS, EDITORS
-from ingest.context import CONTEXT, ServerContext
-from ingest.http.middleware import read_bounded, read_json
+from ingest.http.bodies import read_bounded, read_json
+from ingest.http.credentials import signed_in_user
+from ingest.http.services import services
 from storage.compliance_records import Decision, ImportResult
-from storage.records import UserRecord
 
 __all__ = ["add_compliance_routes"]
 
 _MAX_LIST = 100_000
 
 
-async def _user(request: web.Request, roles: tuple[str, ...] = USER_ROLES) -> UserRecord:
-    return await authenticate_user(request.app[CONTEXT], request, roles)
+def _desk(request: web.Request) -> ComplianceDesk:
+    return services(request).compliance
 
 
-async def _csv(request: web.Request, ctx: ServerContext) -> str:
+async def _csv(request: web.Request, desk: ComplianceDesk) -> str:
     if request.content_type != CSV_CONTENT_TYPE:
         raise UnsupportedMediaType(f"send the file as Content-Type: {CSV_CONTENT_TYPE}")
-    body = await read_bounded(request, ctx.compliance.max_import_bytes, "CSV file")
+    body = await read_bounded(request, desk.settings.max_import_bytes, "CSV file")
     return decode_csv(body)
 
 
@@ -76,9 +76,9 @@ def _imported(result: ImportResult) -> web.Response:
 
 
 async def get_catalogue(request: web.Request) -> web.Response:
-    ctx = request.app[CONTEXT]
-    await _user(request)
-    catalogue, version = await current_catalogue(ctx)
+    desk = _desk(request)
+    await signed_in_user(request)
+    catalogue, version = await current_catalogue(desk)
     if request.query.get("format") == "csv":
         return web.Response(text=catalogue.to_csv(), content_type=CSV_CONTENT_TYPE)
     return web.json_response(
@@ -87,97 +87,97 @@ async def get_catalogue(request: web.Request) -> web.Response:
 
 
 async def put_catalogue(request: web.Request) -> web.Response:
-    ctx = request.app[CONTEXT]
-    user = await _user(request, ADMINS)
-    version, catalogue = await import_catalogue(ctx, await _csv(request, ctx), user.name)
+    desk = _desk(request)
+    user = await signed_in_user(request, ADMINS)
+    version, catalogue = await import_catalogue(desk, await _csv(request, desk), user.name)
     return web.json_response({"version": version.version, "entries": len(catalogue.entries)})
 
 
 async def post_case(request: web.Request) -> web.Response:
-    ctx = request.app[CONTEXT]
-    user = await _user(request, EDITORS)
+    desk = _desk(request)
+    user = await signed_in_user(request, EDITORS)
     case_number, agency, subject = forms.case_form(await read_json(request))
-    record, new = await register_case(ctx, case_number, agency, subject, user.name)
+    record, new = await register_case(desk, case_number, agency, subject, user.name)
     return web.json_response(views.case_json(record), status=201 if new else 200)
 
 
 async def post_cases_import(request: web.Request) -> web.Response:
-    ctx = request.app[CONTEXT]
-    user = await _user(request, EDITORS)
-    return _imported(await import_cases(ctx, await _csv(request, ctx), user.name))
+    desk = _desk(request)
+    user = await signed_in_user(request, EDITORS)
+    return _imported(await import_cases(desk, await _csv(request, desk), user.name))
 
 
 async def post_act(request: web.Request) -> web.Response:
-    ctx = request.app[CONTEXT]
-    user = await _user(request, EDITORS)
-    record, new = await register_act(ctx, forms.act_form(await read_json(request)), user.name)
+    desk = _desk(request)
+    user = await signed_in_user(request, EDITORS)
+    record, new = await register_act(desk, forms.act_form(await read_json(request)), user.name)
     return web.json_response(views.act_json(record), status=201 if new else 200)
 
 
 async def post_acts_import(request: web.Request) -> web.Response:
-    ctx = request.app[CONTEXT]
-    user = await _user(request, EDITORS)
-    return _imported(await import_acts(ctx, await _csv(request, ctx), user.name))
+    desk = _desk(request)
+    user = await signed_in_user(request, EDITORS)
+    return _imported(await import_acts(desk, await _csv(request, desk), user.name))
 
 
 async def get_act(request: web.Request) -> web.Response:
-    ctx = request.app[CONTEXT]
-    await _user(request)
+    desk = _desk(request)
+    await signed_in_user(request)
     act_id = forms.path_id(request.match_info["act_id"], "an act id")
-    return web.json_response(await act_detail(ctx, act_id))
+    return web.json_response(await act_detail(desk, act_id))
 
 
 async def patch_act(request: web.Request) -> web.Response:
-    ctx = request.app[CONTEXT]
-    user = await _user(request)  # which role may make which edit: edit_act decides
+    desk = _desk(request)
+    user = await signed_in_user(request)  # which role may make which edit: edit_act decides
     act_id = forms.path_id(request.match_info["act_id"], "an act id")
     revision, changes, reason = forms.edit_form(await read_json(request))
-    record = await edit_act(ctx, act_id, changes, user.name, reason, revision, user.role)
+    record = await edit_act(desk, act_id, changes, user.name, reason, revision, user.role)
     return web.json_response(views.act_json(record))
 
 
 async def post_exemption(request: web.Request) -> web.Response:
-    ctx = request.app[CONTEXT]
-    user = await _user(request, APPROVERS)
+    desk = _desk(request)
+    user = await signed_in_user(request, APPROVERS)
     act_id = forms.path_id(request.match_info["act_id"], "an act id")
     reason, approver, approved_at, note = forms.exemption_form(await read_json(request))
-    record = await exempt(ctx, act_id, reason, approver, approved_at, note, user.name)
+    record = await exempt(desk, act_id, reason, approver, approved_at, note, user.name)
     return web.json_response(views.exemption_json(record), status=201)
 
 
 async def post_withdrawal(request: web.Request) -> web.Response:
-    ctx = request.app[CONTEXT]
-    user = await _user(request, APPROVERS)
+    desk = _desk(request)
+    user = await signed_in_user(request, APPROVERS)
     exemption_id = forms.path_id(request.match_info["exemption_id"], "an exemption id")
     reason = forms.reason_form(await read_json(request))
     return web.json_response(
-        views.exemption_json(await withdraw(ctx, exemption_id, reason, user.name))
+        views.exemption_json(await withdraw(desk, exemption_id, reason, user.name))
     )
 
 
 async def get_coverage(request: web.Request) -> web.Response:
-    ctx = request.app[CONTEXT]
-    await _user(request)
+    desk = _desk(request)
+    await signed_in_user(request)
     case_number = request.query.get("case_number")
     if case_number is None:
         raise BadRequest("give ?case_number=")
-    return web.json_response(await case_coverage(ctx, case_number))
+    return web.json_response(await case_coverage(desk, case_number))
 
 
 async def get_report(request: web.Request) -> web.Response:
-    ctx = request.app[CONTEXT]
-    await _user(request)
-    filters = forms.report_filters(request.query, ctx.compliance.zone)
+    desk = _desk(request)
+    await signed_in_user(request)
+    filters = forms.report_filters(request.query, desk.settings.zone)
     limit = forms.number(request.query, "limit", DEFAULT_LIMIT, _MAX_LIST)
-    return web.json_response(await build_report(ctx, filters, limit))
+    return web.json_response(await build_report(desk, filters, limit))
 
 
 async def get_suggestions(request: web.Request) -> web.Response:
-    ctx = request.app[CONTEXT]
-    await _user(request)
+    desk = _desk(request)
+    await signed_in_user(request)
     act_id = request.query.get("act_id")
     found = await list_suggestions(
-        ctx,
+        desk,
         case_number=request.query.get("case_number"),
         act_id=None if act_id is None else forms.path_id(act_id, "act_id"),
     )
@@ -185,10 +185,10 @@ async def get_suggestions(request: web.Request) -> web.Response:
 
 
 async def _decide(request: web.Request, decision: Decision) -> web.Response:
-    ctx = request.app[CONTEXT]
-    user = await _user(request, EDITORS)
+    desk = _desk(request)
+    user = await signed_in_user(request, EDITORS)
     evidence_id, act_id, note = forms.decision_form(await read_json(request))
-    record = await decide(ctx, evidence_id, act_id, decision, user.name, note)
+    record = await decide(desk, evidence_id, act_id, decision, user.name, note)
     return web.json_response(views.decision_json(record), status=201)
 
 
@@ -201,10 +201,10 @@ async def reject(request: web.Request) -> web.Response:
 
 
 async def get_unassigned(request: web.Request) -> web.Response:
-    ctx = request.app[CONTEXT]
-    await _user(request)
+    desk = _desk(request)
+    await signed_in_user(request)
     limit, offset = forms.page(request.query)
-    found = await unassigned(ctx, limit=limit, offset=offset)
+    found = await unassigned(desk, limit=limit, offset=offset)
     body: dict[str, Any] = {"recordings": [views.recording_json(stored) for stored in found]}
     return web.json_response(body)
 

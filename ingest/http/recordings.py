@@ -1,4 +1,5 @@
-"""The custodian's JSON API: list, inspect and re-verify recordings (user tokens only)."""
+"""The custodian's recordings over HTTP (user tokens only): list, inspect, re-verify, and
+the exact signed bytes of a manifest."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import base64
 
 from aiohttp import web
 
-from evidence.errors import NotFound
 from evidence.identifiers import EvidenceId, Role
 from evidence.wire import (
     RECORDING,
@@ -15,48 +15,39 @@ from evidence.wire import (
     RECORDINGS,
     SIGNATURE_HEADER,
 )
-from ingest.access.device_sign_in import authenticate_user
 from ingest.compliance.forms import page
-from ingest.context import CONTEXT
-from ingest.custody.recordings import get_recording, list_recordings
-from ingest.custody.verification import verify_recording
+from ingest.http.credentials import signed_in_user
+from ingest.http.services import services
 
-__all__ = ["add_custodian_routes"]
+__all__ = ["add_recording_routes"]
 
 
 async def recordings(request: web.Request) -> web.Response:
-    ctx = request.app[CONTEXT]
-    await authenticate_user(ctx, request)
+    await signed_in_user(request)
     limit, offset = page(request.query)
-    found = await list_recordings(ctx, request.query.get("case_number"), limit=limit, offset=offset)
+    case_number = request.query.get("case_number")
+    found = await services(request).recordings.find(case_number, limit=limit, offset=offset)
     return web.json_response({"recordings": found})
 
 
 async def recording(request: web.Request) -> web.Response:
-    ctx = request.app[CONTEXT]
-    await authenticate_user(ctx, request)
-    return web.json_response(
-        await get_recording(ctx, EvidenceId(request.match_info["evidence_id"]))
-    )
+    await signed_in_user(request)
+    evidence_id = EvidenceId(request.match_info["evidence_id"])
+    return web.json_response(await services(request).recordings.get(evidence_id))
 
 
 async def verify(request: web.Request) -> web.Response:
-    ctx = request.app[CONTEXT]
-    await authenticate_user(ctx, request, roles=("custodian", "admin"))
-    return web.json_response(
-        await verify_recording(ctx, EvidenceId(request.match_info["evidence_id"]))
-    )
+    await signed_in_user(request, roles=("custodian", "admin"))
+    evidence_id = EvidenceId(request.match_info["evidence_id"])
+    return web.json_response(await services(request).verifier.verify(evidence_id))
 
 
 async def manifest_bytes(request: web.Request) -> web.Response:
     """The exact signed bytes, with the signature beside them, for checking with openssl."""
-    ctx = request.app[CONTEXT]
-    await authenticate_user(ctx, request)
+    await signed_in_user(request)
     evidence_id = EvidenceId(request.match_info["evidence_id"])
     role = Role.parse(request.match_info["role"])
-    record = await ctx.index.uploads.manifest(evidence_id, role)
-    if record is None:
-        raise NotFound(f"no manifest for {evidence_id}/{role}")
+    record = await services(request).recordings.manifest(evidence_id, role)
     return web.Response(
         body=record.body,
         content_type="application/json",
@@ -64,7 +55,7 @@ async def manifest_bytes(request: web.Request) -> web.Response:
     )
 
 
-def add_custodian_routes(app: web.Application) -> None:
+def add_recording_routes(app: web.Application) -> None:
     app.router.add_get(RECORDINGS, recordings)
     app.router.add_get(RECORDING, recording)
     app.router.add_post(RECORDING_VERIFY, verify)

@@ -1,4 +1,4 @@
-"""tus 1.0 at /files/: thin handlers over ``ingest.uploads.session``."""
+"""tus 1.0 at /files/: thin handlers over the upload session (``uploads/session.py``)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from aiohttp import web
 
 from evidence.errors import LiuhenError
 from evidence.wire import FILES
-from ingest.access.device_sign_in import authenticate_device
-from ingest.context import CONTEXT
-from ingest.uploads.finalize import finalize_if_complete
-from ingest.uploads.rules import check_readable, discovery_headers, parse_creation, upload_headers
-from ingest.uploads.session import append, create_upload, owned_upload, terminate
+from ingest.http.bodies import body_chunks
+from ingest.http.credentials import signed_in_device
+from ingest.http.services import services
+from ingest.uploads.rules import discovery_headers, parse_creation, upload_headers
 
 __all__ = ["add_tus_routes"]
 
@@ -20,24 +19,25 @@ log = logging.getLogger(__name__)
 
 
 async def options(request: web.Request) -> web.Response:
-    ctx = request.app[CONTEXT]
-    return web.Response(status=204, headers=discovery_headers(ctx.config.upload_size_limit))
+    size_limit = services(request).uploads.limits.size_limit
+    return web.Response(status=204, headers=discovery_headers(size_limit))
 
 
 async def create(request: web.Request) -> web.Response:
-    ctx = request.app[CONTEXT]
-    device = await authenticate_device(ctx, request)
-    creation = parse_creation(request.headers, ctx.config.upload_size_limit)
-    upload, new = await create_upload(ctx, device, creation)
+    device = await signed_in_device(request)
+    uploads, finalizer = services(request).uploads, services(request).finalizer
+    creation = parse_creation(request.headers, uploads.limits.size_limit)
+    upload, new = await uploads.create(device, creation)
     if new and creation.has_body:
         try:
-            upload = await append(
-                ctx, device, upload.upload_id, request.headers, request.content, creation=True
+            body = body_chunks(request.content)
+            upload = await uploads.append(
+                device, upload.upload_id, request.headers, body, creation=True
             )
         except LiuhenError as exc:
             # creation-with-upload: the upload exists; Upload-Offset says what was kept.
             log.info("creation body for %s not kept: %s", upload.upload_id, exc.message)
-    await finalize_if_complete(ctx, upload)
+    await finalizer.finalize_if_complete(upload)
     headers = upload_headers(upload)
     headers["Location"] = str(
         request.url.join(request.app.router["tus_upload"].url_for(upload_id=upload.upload_id))
@@ -48,20 +48,17 @@ async def create(request: web.Request) -> web.Response:
 
 
 async def head(request: web.Request) -> web.Response:
-    ctx = request.app[CONTEXT]
-    device = await authenticate_device(ctx, request)
-    upload = await owned_upload(ctx, device, request.match_info["upload_id"])
-    check_readable(upload, ctx.clock())
+    device = await signed_in_device(request)
+    upload = await services(request).uploads.head(device, request.match_info["upload_id"])
     return web.Response(status=200, headers=upload_headers(upload))
 
 
 async def patch(request: web.Request) -> web.Response:
-    ctx = request.app[CONTEXT]
-    device = await authenticate_device(ctx, request)
-    upload = await append(
-        ctx, device, request.match_info["upload_id"], request.headers, request.content
-    )
-    await finalize_if_complete(ctx, upload)
+    device = await signed_in_device(request)
+    uploads, finalizer = services(request).uploads, services(request).finalizer
+    upload_id, body = request.match_info["upload_id"], body_chunks(request.content)
+    upload = await uploads.append(device, upload_id, request.headers, body)
+    await finalizer.finalize_if_complete(upload)
     headers = upload_headers(upload)
     del headers["Upload-Length"]
     headers.pop("Upload-Metadata", None)
@@ -69,9 +66,8 @@ async def patch(request: web.Request) -> web.Response:
 
 
 async def delete(request: web.Request) -> web.Response:
-    ctx = request.app[CONTEXT]
-    device = await authenticate_device(ctx, request)
-    await terminate(ctx, device, request.match_info["upload_id"])
+    device = await signed_in_device(request)
+    await services(request).uploads.terminate(device, request.match_info["upload_id"])
     return web.Response(status=204)
 
 

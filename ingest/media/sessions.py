@@ -10,15 +10,16 @@ never arrived cannot be seen: nothing says how many there were.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from evidence.errors import NotFound
 from evidence.identifiers import Role
 from evidence.strict_json import format_time
-from ingest.context import ServerContext
+from storage.interfaces import Media, Objects
 from storage.records import SegmentRecord
 
-__all__ = ["session_timeline"]
+__all__ = ["SessionTimelines"]
 
 
 def _holes(segments: list[SegmentRecord], tolerance: float) -> list[dict[str, Any]]:
@@ -49,29 +50,34 @@ def _holes(segments: list[SegmentRecord], tolerance: float) -> list[dict[str, An
     return holes
 
 
-async def session_timeline(ctx: ServerContext, session_id: str) -> dict[str, Any]:
-    segments = await ctx.index.media.session(session_id)
-    if not segments:
-        raise NotFound(f"no session {session_id!r}")
-    listed = []
-    for segment in segments:
-        stored = await ctx.index.objects.get(segment.evidence_id, Role.ORIGINAL)
-        listed.append(
-            {
-                "index": segment.index,
-                "evidence_id": str(segment.evidence_id),
-                "started_at": format_time(segment.started_at),
-                "ended_at": None if segment.ended_at is None else format_time(segment.ended_at),
-                "stored": stored is not None,
-            }
-        )
-    holes = _holes(segments, ctx.config.session_gap_tolerance_seconds)
-    return {
-        "session_id": session_id,
-        "device_ids": sorted({str(segment.device_id) for segment in segments}),
-        "started_at": listed[0]["started_at"],
-        "ended_at": listed[-1]["ended_at"],
-        "segments": listed,
-        "holes": holes,
-        "complete": not holes and all(item["stored"] for item in listed),
-    }
+@dataclass(frozen=True)
+class SessionTimelines:
+    media: Media  # the segments
+    objects: Objects  # whether each is stored
+    gap_tolerance_seconds: float  # server.session_gap_tolerance_seconds
+
+    async def timeline(self, session_id: str) -> dict[str, Any]:
+        segments = await self.media.session(session_id)
+        if not segments:
+            raise NotFound(f"no session {session_id!r}")
+        listed = [await self._listed(segment) for segment in segments]
+        holes = _holes(segments, self.gap_tolerance_seconds)
+        return {
+            "session_id": session_id,
+            "device_ids": sorted({str(segment.device_id) for segment in segments}),
+            "started_at": listed[0]["started_at"],
+            "ended_at": listed[-1]["ended_at"],
+            "segments": listed,
+            "holes": holes,
+            "complete": not holes and all(item["stored"] for item in listed),
+        }
+
+    async def _listed(self, segment: SegmentRecord) -> dict[str, Any]:
+        stored = await self.objects.get(segment.evidence_id, Role.ORIGINAL)
+        return {
+            "index": segment.index,
+            "evidence_id": str(segment.evidence_id),
+            "started_at": format_time(segment.started_at),
+            "ended_at": None if segment.ended_at is None else format_time(segment.ended_at),
+            "stored": stored is not None,
+        }

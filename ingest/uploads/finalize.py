@@ -6,21 +6,18 @@ store (write-once, idempotent) → index, mark finalized and raise the recording
 (one transaction) → drop the partial file. A rejected upload's partial file is dropped at
 once: it is a transfer buffer, and the device still holds the original.
 
-An original stored more than ``compliance.late_upload_hours`` after its capture ended (as
-its footage measures it: its start plus the probed length; its start when that is unknown)
-raises a ``late_upload`` flag, with the hours in force at that moment. A device's claimed
-end cannot put that off. The footage's own flags (unmeasured length, claims that disagree
-with it) are ``ingest/custody/footage_flags.py``'s. All are raised in the transaction that indexes
-the object: a flag never stands for a recording that was not stored, nor a stored one
-without its flags.
+The recording's flags (a late upload, the footage's own: ``custody/footage_flags.py``) are
+raised in the transaction that indexes the object: a flag never stands for a recording
+that was not stored, nor a stored one without its flags.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, datetime
+from dataclasses import dataclass
 
+from evidence.digest import Fingerprint
 from evidence.errors import (
     IntegrityError,
     LiuhenError,
@@ -32,13 +29,11 @@ from evidence.errors import (
     error_for_code,
 )
 from evidence.identifiers import EvidenceId, Role
-from evidence.keys import public_key_from_raw
+from evidence.keys import Ed25519PrivateKey, key_id, public_key_from_raw
 from evidence.manifest import Manifest, SignedManifest
 from evidence.receipt import Receipt, SignedReceipt
-from evidence.strict_json import format_time
-from ingest.context import ServerContext
-from ingest.custody.flags import FlagKind, new_flag
-from ingest.custody.footage_flags import footage_flags
+from ingest.clock import Clock
+from ingest.custody.footage_flags import footage_flags, late_flag
 from ingest.custody.policies import (
     AllOf,
     ChunksMatch,
@@ -47,87 +42,131 @@ from ingest.custody.policies import (
     SizeMatches,
     Subject,
 )
+from ingest.locks import KeyedLocks, upload_key
+from ingest.uploads.area import UploadArea
+from ingest.uploads.open_uploads import OpenUploads
 from ingest.uploads.rules import check_readable
-from ingest.uploads.session import open_upload, upload_manifest
-from storage.records import (
-    DeviceRecord,
-    ManifestRecord,
-    NewFlag,
-    StoredObject,
-    UploadRecord,
-    UploadState,
-)
+from ingest.uploads.transitions import Transitions
+from storage.interfaces import BlobStore, Devices, Objects, Uploads
+from storage.records import DeviceRecord, StoredObject, UploadRecord, UploadState
 
-__all__ = ["FINALIZE_POLICIES", "finalize", "finalize_if_complete", "finalize_upload"]
+__all__ = ["FINALIZE_POLICIES", "FinalizeRules", "Finalizer"]
 
 log = logging.getLogger(__name__)
 
 FINALIZE_POLICIES = AllOf(SignatureValid(), SizeMatches(), DigestMatches(), ChunksMatch())
 
 
-async def finalize(
-    ctx: ServerContext, device: DeviceRecord, evidence_id: EvidenceId, role: Role
-) -> StoredObject:
-    manifest = await ctx.index.uploads.manifest(evidence_id, role)
-    if manifest is None:
-        raise ManifestNotRegistered(f"no manifest for {evidence_id}/{role}")
-    if manifest.device_id != device.device_id:
-        raise WrongDevice(f"{evidence_id}/{role} belongs to device {manifest.device_id}")
-    stored = await ctx.index.objects.get(evidence_id, role)
-    if stored is not None:
-        return stored
-    upload = await ctx.index.uploads.live_upload(evidence_id, role)
-    if upload is None:
-        raise UploadIncomplete(f"no upload for {evidence_id}/{role} yet")
-    return await finalize_upload(ctx, upload, manifest)
+@dataclass(frozen=True, slots=True)
+class FinalizeRules:
+    late_upload_hours: float  # compliance.late_upload_hours
+    claim_tolerance_seconds: float  # compliance.claim_tolerance_seconds
 
 
-async def finalize_upload(
-    ctx: ServerContext, upload: UploadRecord, manifest: ManifestRecord
-) -> StoredObject:
-    async with ctx.lock_for(upload.upload_id):
-        current = await ctx.index.uploads.upload(upload.upload_id)
-        if current is None:
-            raise StorageFailure(f"upload {upload.upload_id} vanished from the index")
-        if current.state is UploadState.FINALIZED:
-            stored = await ctx.index.objects.get(manifest.evidence_id, manifest.role)
-            if stored is None:  # finalized and indexed happen in one transaction
-                raise StorageFailure(f"upload {upload.upload_id} is finalized but not indexed")
+@dataclass(frozen=True)
+class Finalizer:
+    uploads: Uploads
+    objects: Objects
+    devices: Devices
+    store: BlobStore
+    area: UploadArea
+    locks: KeyedLocks
+    open_uploads: OpenUploads
+    transitions: Transitions
+    server_key: Ed25519PrivateKey  # signs receipts
+    clock: Clock
+    rules: FinalizeRules
+
+    async def finalize(
+        self, device: DeviceRecord, evidence_id: EvidenceId, role: Role
+    ) -> StoredObject:
+        """Finalize an object's upload at its device's request (idempotent)."""
+        manifest = await self.uploads.manifest(evidence_id, role)
+        if manifest is None:
+            raise ManifestNotRegistered(f"no manifest for {evidence_id}/{role}")
+        if manifest.device_id != device.device_id:
+            raise WrongDevice(f"{evidence_id}/{role} belongs to device {manifest.device_id}")
+        stored = await self.objects.get(evidence_id, role)
+        if stored is not None:
             return stored
-        if current.state is UploadState.REJECTED:
-            raise error_for_code(
-                current.error_code or "integrity", current.error_message or "rejected"
-            )
-        check_readable(current, ctx.clock())
-        if current.offset != current.length:
-            raise UploadIncomplete(
-                f"{current.offset} of {current.length} bytes received", offset=current.offset
-            )
-        return await _verify_and_store(ctx, current, manifest)
+        upload = await self.uploads.live_upload(evidence_id, role)
+        if upload is None:
+            raise UploadIncomplete(f"no upload for {evidence_id}/{role} yet")
+        return await self.finalize_upload(upload)
 
+    async def finalize_if_complete(self, upload: UploadRecord) -> None:
+        """The last byte is in: verify and store now, so no client has to ask. A failure
+        is kept on the upload and reported by the finalize endpoint."""
+        if upload.state is not UploadState.OPEN or upload.offset != upload.length:
+            return
+        try:
+            await self.finalize_upload(upload)
+        except LiuhenError as exc:
+            log.warning("upload %s complete but not stored: %s", upload.upload_id, exc.message)
 
-async def _verify_and_store(
-    ctx: ServerContext, upload: UploadRecord, record: ManifestRecord
-) -> StoredObject:
-    signed = SignedManifest.parse(record.body, record.signature, ctx.case_rule)
-    manifest = signed.manifest
-    fingerprint = (await open_upload(ctx, upload)).fingerprint.finish()
-    key = await ctx.index.devices.key(record.key_id)
-    subject = Subject(
-        signed, None if key is None else public_key_from_raw(key.public_key), fingerprint
-    )
-    try:
-        FINALIZE_POLICIES.check(subject)
-        await _check_chain_slot(ctx, signed)
-    except IntegrityError as exc:
-        await _reject(ctx, upload, exc)
-        raise
-    locator = await asyncio.to_thread(
-        ctx.store.put_file, ctx.area.path(upload.upload_id), fingerprint.sha256, fingerprint.size
-    )
-    now = ctx.clock()
-    receipt = SignedReceipt.create(
-        Receipt(
+    async def finalize_upload(
+        self, upload: UploadRecord, signed: SignedManifest | None = None
+    ) -> StoredObject:
+        """Verify and store an upload whose bytes are all in (``signed``: its manifest, if
+        the caller has it parsed already)."""
+        async with self.locks.hold(upload_key(upload.upload_id)):
+            current = await self.uploads.upload(upload.upload_id)
+            if current is None:
+                raise StorageFailure(f"upload {upload.upload_id} vanished from the index")
+            if current.state is UploadState.FINALIZED:
+                stored = await self.objects.get(current.evidence_id, current.role)
+                if stored is None:  # finalized and indexed happen in one transaction
+                    raise StorageFailure(f"upload {upload.upload_id} is finalized but not indexed")
+                return stored
+            if current.state is UploadState.REJECTED:
+                raise error_for_code(
+                    current.error_code or "integrity", current.error_message or "rejected"
+                )
+            check_readable(current, self.clock())
+            if current.offset != current.length:
+                raise UploadIncomplete(
+                    f"{current.offset} of {current.length} bytes received", offset=current.offset
+                )
+            return await self._verify_and_store(current, signed)
+
+    async def _verify_and_store(
+        self, upload: UploadRecord, signed: SignedManifest | None
+    ) -> StoredObject:
+        held = await self.open_uploads.get(upload, signed=signed)
+        signed, fingerprint = held.signed, held.fingerprint.finish()
+        key = await self.devices.key(signed.manifest.key_id)
+        subject = Subject(
+            signed, None if key is None else public_key_from_raw(key.public_key), fingerprint
+        )
+        try:
+            FINALIZE_POLICIES.check(subject)
+            await self._check_chain_slot(signed)
+        except IntegrityError as exc:
+            await self.transitions.end(upload, UploadState.REJECTED, exc)
+            log.warning("upload %s rejected: %s", upload.upload_id, exc.message)
+            raise
+        receipt = await self._store(upload, signed, fingerprint)
+        manifest, received_at, now = signed.manifest, receipt.receipt.received_at, self.clock()
+        flags = (
+            *late_flag(manifest, received_at, now, self.rules.late_upload_hours),
+            *footage_flags(manifest, now, self.rules.claim_tolerance_seconds),
+        )
+        stored = await self.transitions.finalized(upload, _indexed(receipt, manifest), flags)
+        log.info("stored %s/%s sha256=%s", manifest.evidence_id, manifest.role, fingerprint.sha256)
+        return stored
+
+    async def _store(
+        self, upload: UploadRecord, signed: SignedManifest, fingerprint: Fingerprint
+    ) -> SignedReceipt:
+        """Hard-link (or copy) the bytes into the write-once store; sign their receipt."""
+        locator = await asyncio.to_thread(
+            self.store.put_file,
+            self.area.path(upload.upload_id),
+            fingerprint.sha256,
+            fingerprint.size,
+        )
+        manifest = signed.manifest
+        receipt = Receipt(
             evidence_id=manifest.evidence_id,
             role=manifest.role,
             device_id=manifest.device_id,
@@ -136,57 +175,21 @@ async def _verify_and_store(
             size=fingerprint.size,
             sha256=fingerprint.sha256,
             chunk_root=fingerprint.root,
-            store=ctx.store.name,
+            store=self.store.name,
             locator=locator,
-            received_at=now,
-            server_key_id=ctx.server_key_id,
-        ),
-        ctx.server_key,
-    )
-    flags = (*_late_flag(ctx, manifest, now), *footage_flags(ctx, manifest))
-    stored = await ctx.index.objects.finalize(upload.upload_id, _indexed(receipt, manifest), flags)
-    await asyncio.to_thread(ctx.area.remove, upload.upload_id)
-    ctx.open_uploads.pop(upload.upload_id, None)
-    log.info("stored %s/%s sha256=%s", manifest.evidence_id, manifest.role, fingerprint.sha256)
-    return stored
+            received_at=self.clock(),
+            server_key_id=key_id(self.server_key.public_key()),
+        )
+        return SignedReceipt.create(receipt, self.server_key)
 
-
-async def _reject(ctx: ServerContext, upload: UploadRecord, exc: IntegrityError) -> None:
-    """Keep why on the upload, then free the disk its partial file reserved."""
-    await ctx.index.uploads.set_state(upload.upload_id, UploadState.REJECTED, exc.code, exc.message)
-    ctx.open_uploads.pop(upload.upload_id, None)
-    await asyncio.to_thread(ctx.area.remove, upload.upload_id)
-    log.warning("upload %s rejected: %s", upload.upload_id, exc.message)
-
-
-def _late_flag(
-    ctx: ServerContext, manifest: Manifest, received_at: datetime
-) -> tuple[NewFlag, ...]:
-    if manifest.role is not Role.ORIGINAL:
-        return ()  # review copies and transcripts are made later on purpose
-    captured_until = manifest.capture_end() or manifest.capture.started_at
-    hours = (received_at - captured_until).total_seconds() / 3600
-    limit = ctx.compliance.late_upload_hours
-    if hours <= limit:
-        return ()
-    detail = {
-        "case_number": None if manifest.case_number is None else str(manifest.case_number),
-        "captured_until": format_time(captured_until.astimezone(UTC)),
-        "received_at": format_time(received_at.astimezone(UTC)),
-        "hours": round(hours, 1),
-        "late_upload_hours": limit,
-    }
-    log.warning("late upload: %s arrived %.1f h after capture", manifest.evidence_id, hours)
-    flag = new_flag(
-        ctx,
-        FlagKind.LATE_UPLOAD,
-        str(manifest.evidence_id),
-        detail,
-        device_id=manifest.device_id,
-        evidence_id=manifest.evidence_id,
-        role=manifest.role,
-    )
-    return (flag,)
+    async def _check_chain_slot(self, signed: SignedManifest) -> None:
+        """The device's sequence number must still name this very manifest."""
+        manifest = signed.manifest
+        held = await self.uploads.manifest_at(manifest.device_id, manifest.sequence)
+        if held is None or held.manifest_sha256 != signed.sha256:
+            raise SequenceReused(
+                f"sequence {manifest.sequence} of {manifest.device_id} names another manifest"
+            )
 
 
 def _indexed(signed_receipt: SignedReceipt, manifest: Manifest) -> StoredObject:
@@ -215,24 +218,3 @@ def _indexed(signed_receipt: SignedReceipt, manifest: Manifest) -> StoredObject:
         claimed_started_at=footage.claimed_started_at,
         claimed_ended_at=footage.claimed_ended_at,
     )
-
-
-async def _check_chain_slot(ctx: ServerContext, signed: SignedManifest) -> None:
-    """The device's sequence number must still name this very manifest."""
-    manifest = signed.manifest
-    held = await ctx.index.uploads.manifest_at(manifest.device_id, manifest.sequence)
-    if held is None or held.manifest_sha256 != signed.sha256:
-        raise SequenceReused(
-            f"sequence {manifest.sequence} of {manifest.device_id} names another manifest"
-        )
-
-
-async def finalize_if_complete(ctx: ServerContext, upload: UploadRecord) -> None:
-    """The last byte is in: verify and store now, so no client has to ask. A failure is
-    kept on the upload and reported by the finalize endpoint."""
-    if upload.state is not UploadState.OPEN or upload.offset != upload.length:
-        return
-    try:
-        await finalize_upload(ctx, upload, await upload_manifest(ctx, upload))
-    except LiuhenError as exc:
-        log.warning("upload %s complete but not stored: %s", upload.upload_id, exc.message)

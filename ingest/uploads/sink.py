@@ -16,15 +16,13 @@ import asyncio
 import hashlib
 import os
 from collections import deque
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from aiohttp import StreamReader
-
 from evidence.digest import Sha256, StreamingFingerprint
 from evidence.errors import ChecksumMismatch, ChunkMismatch, TooLarge
-from ingest.http.middleware import body_chunks
 
 __all__ = ["BLOCK_SIZE", "MAX_QUEUED", "PatchSink", "Received", "stream_body"]
 
@@ -130,15 +128,16 @@ async def _settle(queued: deque[asyncio.Future[None]]) -> None:
         raise failure
 
 
-async def stream_body(content: StreamReader, sink: PatchSink, limit: int) -> Received:
-    """Copy the body into ``sink``; refuse more than ``limit`` bytes."""
+async def stream_body(body: AsyncIterator[bytes], sink: PatchSink, limit: int) -> Received:
+    """Copy the body into ``sink``; refuse more than ``limit`` bytes. A body that ends
+    with ``ConnectionError`` (the client went away) is kept as far as it came."""
     received = 0
     interrupted = False
     pieces: list[bytes] = []
     gathered = 0
     queued: deque[asyncio.Future[None]] = deque()
     try:
-        async for data in body_chunks(content):
+        async for data in body:
             received += len(data)
             if received > limit:
                 raise TooLarge(f"the body passes the upload's length by {received - limit} bytes")

@@ -1,51 +1,55 @@
 """Expire uploads nobody finished in time. Only partial transfer files are removed: the
-device still holds the original, because it has no receipt for it."""
+device still holds the original, because it has no receipt for it. The periodic task
+that calls ``sweep`` is started with the HTTP application (``http/app.py``)."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
-from aiohttp import web
-
-from ingest.context import CONTEXT, ServerContext
-from ingest.uploads.session import retire
+from evidence.errors import Locked
+from ingest.clock import Clock
+from ingest.locks import KeyedLocks, upload_key
+from ingest.uploads.transitions import Transitions
+from storage.interfaces import Uploads
 from storage.records import UploadState
 
-__all__ = ["sweep_expired", "sweeper_context"]
+__all__ = ["Sweeper"]
 
 log = logging.getLogger(__name__)
 
 
-async def sweep_expired(ctx: ServerContext) -> int:
-    expired = 0
-    for upload in await ctx.index.uploads.expired(ctx.clock()):
-        lock = ctx.lock_for(upload.upload_id)
-        if lock.locked():
-            continue  # a request is using it right now; next sweep
-        async with lock:
-            await retire(ctx, upload.upload_id, UploadState.EXPIRED)
-        expired += 1
-        log.info(
-            "upload %s expired at offset %d of %d", upload.upload_id, upload.offset, upload.length
-        )
-    return expired
+@dataclass(frozen=True)
+class Sweeper:
+    uploads: Uploads
+    locks: KeyedLocks
+    transitions: Transitions
+    clock: Clock
+    interval_seconds: float  # server.sweep_interval_seconds
 
+    async def sweep(self) -> int:
+        """Expire every upload whose time is up; return how many."""
+        expired = 0
+        for upload in await self.uploads.expired(self.clock()):
+            try:
+                async with self.locks.hold(upload_key(upload.upload_id), wait=False):
+                    await self.transitions.end(upload, UploadState.EXPIRED)
+            except Locked:
+                continue  # a request is using it right now; next sweep
+            expired += 1
+            log.info(
+                "upload %s expired at offset %d of %d",
+                upload.upload_id,
+                upload.offset,
+                upload.length,
+            )
+        return expired
 
-async def _sweep_forever(ctx: ServerContext) -> None:
-    while True:
-        await asyncio.sleep(ctx.config.sweep_interval_seconds)
-        try:
-            await sweep_expired(ctx)
-        except Exception:
-            log.exception("expiry sweep failed; will try again")
-
-
-async def sweeper_context(app: web.Application) -> AsyncIterator[None]:
-    task = asyncio.create_task(_sweep_forever(app[CONTEXT]), name="upload-sweeper")
-    yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    async def run_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval_seconds)
+            try:
+                await self.sweep()
+            except Exception:
+                log.exception("expiry sweep failed; will try again")

@@ -19,7 +19,7 @@ from agent.states import FileState
 from devices.footage import write_clip
 from devices.simulator import BodyCamera
 from evidence.wire import RECORDING_MATCH
-from ingest.http.app import open_context
+from ingest.startup import open_server
 from liuhen.cli import main
 from runtime.private_files import secure_data_dir
 from tests.agent.conftest import all_in, originals, running_agent, wait_for_rows
@@ -125,8 +125,8 @@ async def test_a_data_directory_left_open_is_tightened_at_start_and_logged(
     assert modes(data_dir)[data_dir] == 0o755
     caplog.set_level(logging.WARNING, logger="runtime.private_files")
 
-    reopened = await open_context(server.ctx.config, rule)
-    await reopened.index.close()
+    reopened = await open_server(server.ctx.config, rule)
+    await reopened.close()
     assert_private(data_dir)
     said = [record.getMessage() for record in caplog.records]
     assert any(f"data directory {data_dir.resolve()} was open" in line for line in said)

@@ -27,9 +27,9 @@ from evidence.case_number import CaseNumberRule
 from evidence.digest import CHUNK_SIZE
 from evidence.identifiers import Role
 from evidence.wire import HEALTH
-from ingest.http.app import open_context
 from ingest.http.server import running
 from ingest.server_config import IngestConfig
+from ingest.startup import open_server
 from liuhen.cli import main
 from tests.agent.conftest import (
     agent_config_for,
@@ -61,12 +61,12 @@ def free_port() -> int:
 async def ingest_server(
     config: IngestConfig, rule: CaseNumberRule, port: int
 ) -> AsyncIterator[None]:
-    ctx = await open_context(config, rule)
+    ctx = await open_server(config, rule)
     try:
         async with running(ctx, "127.0.0.1", port):
             yield
     finally:
-        await ctx.index.close()
+        await ctx.close()
 
 
 @pytest.fixture
@@ -82,12 +82,12 @@ def sane(tmp_path: Path) -> IngestConfig:
 @pytest.fixture
 async def dock(tmp_path: Path, sane: IngestConfig, rule, port) -> AgentConfig:
     """An agent enrolled with the server at ``port``, which is not running yet."""
-    ctx = await open_context(sane, rule)
+    ctx = await open_server(sane, rule)
     config = agent_config_for(f"http://127.0.0.1:{port}", sane.server_public_key_path, tmp_path)
     try:
         await enrol(ctx.index, config)
     finally:
-        await ctx.index.close()
+        await ctx.close()
     for bay in config.watch:
         bay.mkdir(parents=True)
     return config

@@ -22,7 +22,9 @@ def threaded(tmp_path) -> Iterator[tuple[ThreadedServer, str]]:
     server.start()
     try:
         assert server.ctx is not None
-        issued = server.call(add_user(server.ctx.index, "admin", "admin", timedelta(days=1)))
+        issued = server.call(
+            add_user(server.ctx.index.credentials, "admin", "admin", timedelta(days=1))
+        )
         yield server, issued.token
     finally:
         server.stop()

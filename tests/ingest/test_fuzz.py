@@ -45,7 +45,8 @@ from evidence.wire import (
     SUGGESTION_CONFIRM,
     SUGGESTION_REJECT,
 )
-from ingest.access.people import add_user, register_device
+from ingest.access.devices import register_device
+from ingest.access.people import add_user
 from ingest.http.app import build_app
 from ingest.server_config import IngestConfig
 from runtime.key_files import generate_key_pair
@@ -71,7 +72,7 @@ class World:
 
 def _routes(server: ThreadedServer) -> list[tuple[str, str]]:
     assert server.ctx is not None
-    app = build_app(server.ctx)
+    app = build_app(server.ctx.services)
     found = []
     for route in app.router.routes():
         info = route.resource.get_info() if route.resource is not None else {}
@@ -90,12 +91,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         assert server.ctx is not None
         index = server.ctx.index
         tokens = {
-            role: server.call(add_user(index, f"fuzz-{role}", role, timedelta(days=1))).token
+            role: server.call(
+                add_user(index.credentials, f"fuzz-{role}", role, timedelta(days=1))
+            ).token
             for role in ("custodian", "supervisor", "admin")
         }
         world = World(server, tokens)
         server.call(
-            register_device(index, DeviceId(DEVICE), public_key_pem(world.key.public_key()))
+            register_device(index.devices, DeviceId(DEVICE), public_key_pem(world.key.public_key()))
         )
         tokens["device"] = _sign_in(world)
         yield world
