@@ -187,10 +187,16 @@ class Uploads(Protocol):
     async def set_state(
         self,
         upload_id: str,
+        *,
+        expected: UploadState,
         state: UploadState,
         error_code: str | None = None,
         error_message: str | None = None,
-    ) -> None: ...
+    ) -> bool:
+        """Move an upload to ``state`` if it is still in ``expected`` (compare-and-set);
+        say whether it moved. An error given is kept with it; without one, the error it
+        holds stays (a rejected upload keeps why when it ends)."""
+        ...
 
     async def expired(self, now: datetime) -> list[UploadRecord]:
         """Open or rejected uploads whose time is up."""
@@ -202,8 +208,9 @@ class Objects(Protocol):
         self, upload_id: str, stored: StoredObject, flags: Sequence[NewFlag] = ()
     ) -> StoredObject:
         """Index a verified object, mark its upload finalized and raise ``flags``, in one
-        transaction. Idempotent: an object already indexed is returned as it was, and
-        nothing is written."""
+        transaction; an upload no longer open is refused (StorageFailure) and nothing is
+        written. Idempotent: an object already indexed is returned as it was, and nothing
+        is written."""
         ...
 
     async def get(self, evidence_id: EvidenceId, role: Role) -> StoredObject | None: ...

@@ -1,10 +1,11 @@
 """Finalize: check every byte against the signed manifest, store, index, sign a receipt.
 
-Idempotent: finalizing a finalized object returns the receipt it already has; a
-rejected one repeats its error. The order keeps a crash harmless at every step:
-store (write-once, idempotent) → index, mark finalized and raise the recording's flags
-(one transaction) → drop the partial file. A rejected upload's partial file is dropped at
-once: it is a transfer buffer, and the device still holds the original.
+Idempotent: finalizing a finalized object returns the receipt it already has; a rejected
+one repeats its error, also once it has been terminated or has expired. The order keeps a
+crash harmless at every step: store (write-once, idempotent) → index, mark finalized and
+raise the recording's flags (one transaction) → drop the partial file. A rejected upload's
+partial file is dropped at once: it is a transfer buffer, and the device still holds the
+original.
 
 The recording's flags (a late upload, the footage's own: ``custody/footage_flags.py``) are
 raised in the transaction that indexes the object: a flag never stands for a recording
@@ -118,7 +119,8 @@ class Finalizer:
                 if stored is None:  # finalized and indexed happen in one transaction
                     raise StorageFailure(f"upload {upload.upload_id} is finalized but not indexed")
                 return stored
-            if current.state is UploadState.REJECTED:
+            if current.state is UploadState.REJECTED or current.error_code is not None:
+                # Rejected, and perhaps terminated or expired since: the rejection stands.
                 raise error_for_code(
                     current.error_code or "integrity", current.error_message or "rejected"
                 )

@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 
 from evidence.errors import (
     ChecksumMismatch,
+    Conflict,
     LengthMismatch,
     MalformedHeader,
     ManifestNotRegistered,
@@ -251,5 +252,6 @@ class UploadSessions:
         async with self.locks.hold(upload_key(upload_id), wait=False):
             upload = await self.owned(device, upload_id)
             check_deletable(upload, self.clock())
-            await self.transitions.end(upload, UploadState.TERMINATED)
+            if not await self.transitions.end(upload, UploadState.TERMINATED):
+                raise Conflict(f"upload {upload_id} changed while it was being terminated")
         log.info("upload %s terminated by %s", upload_id, device.device_id)

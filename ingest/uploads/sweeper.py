@@ -34,9 +34,11 @@ class Sweeper:
         for upload in await self.uploads.expired(self.clock()):
             try:
                 async with self.locks.hold(upload_key(upload.upload_id), wait=False):
-                    await self.transitions.end(upload, UploadState.EXPIRED)
+                    moved = await self.transitions.end(upload, UploadState.EXPIRED)
             except Locked:
                 continue  # a request is using it right now; next sweep
+            if not moved:
+                continue  # finished or ended since it was read
             expired += 1
             log.info(
                 "upload %s expired at offset %d of %d",

@@ -197,18 +197,23 @@ class SqliteUploads:
     async def set_state(
         self,
         upload_id: str,
+        *,
+        expected: UploadState,
         state: UploadState,
         error_code: str | None = None,
         error_message: str | None = None,
-    ) -> None:
-        def set_state(conn: sqlite3.Connection) -> None:
+    ) -> bool:
+        def set_state(conn: sqlite3.Connection) -> bool:
             with transaction(conn):
-                conn.execute(
-                    "UPDATE uploads SET state = ?, error_code = ?, error_message = ? WHERE upload_id = ?",
-                    (state.value, error_code, error_message, upload_id),
+                cursor = conn.execute(
+                    "UPDATE uploads SET state = ?, error_code = coalesce(?, error_code), "
+                    "error_message = coalesce(?, error_message) "
+                    "WHERE upload_id = ? AND state = ?",
+                    (state.value, error_code, error_message, upload_id, expected.value),
                 )
+                return cursor.rowcount == 1
 
-        await self._db.run(set_state)
+        return await self._db.run(set_state)
 
     async def expired(self, now: datetime) -> list[UploadRecord]:
         def expired(conn: sqlite3.Connection) -> list[UploadRecord]:
