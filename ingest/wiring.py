@@ -178,8 +178,6 @@ def _upload_room(parts: Parts, key: Ed25519PrivateKey, locks: KeyedLocks) -> Upl
         UploadSessions(index.uploads, area, locks, open_uploads, transitions, clock, limits),
         Finalizer(
             index.uploads,
-            index.objects,
-            index.devices,
             parts.books.store,
             area,
             locks,

@@ -37,6 +37,7 @@ from storage.records import (
     Derived,
     DeviceKeyRecord,
     DeviceRecord,
+    Finalizing,
     FlagRecord,
     ManifestRecord,
     NewFlag,
@@ -200,6 +201,14 @@ class Uploads(Protocol):
 
     async def expired(self, now: datetime) -> list[UploadRecord]:
         """Open or rejected uploads whose time is up."""
+        ...
+
+    async def finalizing(
+        self, evidence_id: EvidenceId, role: Role, upload_id: str | None = None
+    ) -> Finalizing:
+        """Everything finalize reads, in one call: the object's manifest, the upload named
+        by ``upload_id`` (else the one ``live_upload`` gives), the stored object, the key
+        the manifest names, and which manifest holds its device's sequence number."""
         ...
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from evidence.digest import Fingerprint
 from evidence.errors import (
@@ -48,8 +49,8 @@ from ingest.uploads.area import UploadArea
 from ingest.uploads.open_uploads import OpenUploads
 from ingest.uploads.rules import check_readable
 from ingest.uploads.transitions import Transitions
-from storage.interfaces import BlobStore, Devices, Objects, Uploads
-from storage.records import DeviceRecord, StoredObject, UploadRecord, UploadState
+from storage.interfaces import BlobStore, Uploads
+from storage.records import DeviceRecord, Finalizing, StoredObject, UploadRecord, UploadState
 
 __all__ = ["FINALIZE_POLICIES", "FinalizeRules", "Finalizer"]
 
@@ -66,9 +67,7 @@ class FinalizeRules:
 
 @dataclass(frozen=True)
 class Finalizer:
-    uploads: Uploads
-    objects: Objects
-    devices: Devices
+    uploads: Uploads  # finalize's one read (uploads.finalizing)
     store: BlobStore
     area: UploadArea
     locks: KeyedLocks
@@ -82,18 +81,17 @@ class Finalizer:
         self, device: DeviceRecord, evidence_id: EvidenceId, role: Role
     ) -> StoredObject:
         """Finalize an object's upload at its device's request (idempotent)."""
-        manifest = await self.uploads.manifest(evidence_id, role)
+        view = await self.uploads.finalizing(evidence_id, role)
+        manifest = view.manifest
         if manifest is None:
             raise ManifestNotRegistered(f"no manifest for {evidence_id}/{role}")
         if manifest.device_id != device.device_id:
             raise WrongDevice(f"{evidence_id}/{role} belongs to device {manifest.device_id}")
-        stored = await self.objects.get(evidence_id, role)
-        if stored is not None:
-            return stored
-        upload = await self.uploads.live_upload(evidence_id, role)
-        if upload is None:
+        if view.stored is not None:
+            return view.stored
+        if view.upload is None:
             raise UploadIncomplete(f"no upload for {evidence_id}/{role} yet")
-        return await self.finalize_upload(upload)
+        return await self.finalize_upload(view.upload)
 
     async def finalize_if_complete(self, upload: UploadRecord) -> None:
         """The last byte is in: verify and store now, so no client has to ask. A failure
@@ -109,40 +107,34 @@ class Finalizer:
         self, upload: UploadRecord, signed: SignedManifest | None = None
     ) -> StoredObject:
         """Verify and store an upload whose bytes are all in (``signed``: its manifest, if
-        the caller has it parsed already)."""
+        the caller has it parsed already). What it needs is read in one call, under the
+        upload's lock, so it is read as the upload stands now."""
         async with self.locks.hold(upload_key(upload.upload_id)):
-            current = await self.uploads.upload(upload.upload_id)
+            view = await self.uploads.finalizing(upload.evidence_id, upload.role, upload.upload_id)
+            current = view.upload
             if current is None:
                 raise StorageFailure(f"upload {upload.upload_id} vanished from the index")
             if current.state is UploadState.FINALIZED:
-                stored = await self.objects.get(current.evidence_id, current.role)
-                if stored is None:  # finalized and indexed happen in one transaction
+                if view.stored is None:  # finalized and indexed happen in one transaction
                     raise StorageFailure(f"upload {upload.upload_id} is finalized but not indexed")
-                return stored
-            if current.state is UploadState.REJECTED or current.error_code is not None:
-                # Rejected, and perhaps terminated or expired since: the rejection stands.
-                raise error_for_code(
-                    current.error_code or "integrity", current.error_message or "rejected"
-                )
-            check_readable(current, self.clock())
-            if current.offset != current.length:
-                raise UploadIncomplete(
-                    f"{current.offset} of {current.length} bytes received", offset=current.offset
-                )
-            return await self._verify_and_store(current, signed)
+                return view.stored
+            _check_complete(current, self.clock())
+            return await self._verify_and_store(current, view, signed)
 
     async def _verify_and_store(
-        self, upload: UploadRecord, signed: SignedManifest | None
+        self, upload: UploadRecord, view: Finalizing, signed: SignedManifest | None
     ) -> StoredObject:
-        held = await self.open_uploads.get(upload, signed=signed)
+        if view.manifest is None:  # uploads are only created for registered manifests
+            raise StorageFailure(f"upload {upload.upload_id} has no manifest")
+        held = await self.open_uploads.get(upload, view.manifest, signed)
         signed, fingerprint = held.signed, held.fingerprint.finish()
-        key = await self.devices.key(signed.manifest.key_id)
+        key = view.device_key
         subject = Subject(
             signed, None if key is None else public_key_from_raw(key.public_key), fingerprint
         )
         try:
             FINALIZE_POLICIES.check(subject)
-            await self._check_chain_slot(signed)
+            _check_chain_slot(signed, view)
         except IntegrityError as exc:
             await self.transitions.end(upload, UploadState.REJECTED, exc)
             log.warning("upload %s rejected: %s", upload.upload_id, exc.message)
@@ -184,15 +176,6 @@ class Finalizer:
         )
         return SignedReceipt.create(receipt, self.server_key)
 
-    async def _check_chain_slot(self, signed: SignedManifest) -> None:
-        """The device's sequence number must still name this very manifest."""
-        manifest = signed.manifest
-        held = await self.uploads.manifest_at(manifest.device_id, manifest.sequence)
-        if held is None or held.manifest_sha256 != signed.sha256:
-            raise SequenceReused(
-                f"sequence {manifest.sequence} of {manifest.device_id} names another manifest"
-            )
-
 
 def _indexed(signed_receipt: SignedReceipt, manifest: Manifest) -> StoredObject:
     """The index row: what the receipt attests, and the capture facts to search by."""
@@ -220,3 +203,28 @@ def _indexed(signed_receipt: SignedReceipt, manifest: Manifest) -> StoredObject:
         claimed_started_at=footage.claimed_started_at,
         claimed_ended_at=footage.claimed_ended_at,
     )
+
+
+def _check_complete(upload: UploadRecord, now: datetime) -> None:
+    """An upload finalize may verify now: not rejected (then, or since it ended, the
+    rejection stands), not gone, every byte in."""
+    if upload.state is UploadState.REJECTED or upload.error_code is not None:
+        raise error_for_code(upload.error_code or "integrity", upload.error_message or "rejected")
+    check_readable(upload, now)
+    if upload.offset != upload.length:
+        raise UploadIncomplete(
+            f"{upload.offset} of {upload.length} bytes received", offset=upload.offset
+        )
+
+
+def _check_chain_slot(signed: SignedManifest, view: Finalizing) -> None:
+    """The device's sequence number must still name this very manifest."""
+    manifest, record = signed.manifest, view.manifest
+    held_place = record is not None and (record.device_id, record.sequence) == (
+        manifest.device_id,
+        manifest.sequence,
+    )
+    if not held_place or view.chain_sha256 != signed.sha256:
+        raise SequenceReused(
+            f"sequence {manifest.sequence} of {manifest.device_id} names another manifest"
+        )
