@@ -152,6 +152,14 @@ async def register_act(desk: ComplianceDesk, draft: ActDraft, by: str) -> tuple[
     return record, new
 
 
+def _check_editable(changes: Mapping[str, Any]) -> None:
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise MalformedBody(f"these fields cannot be edited: {', '.join(unknown)}")
+    if not changes:
+        raise MalformedBody("an edit changes at least one field")
+
+
 async def edit_act(
     desk: ComplianceDesk,
     act_id: int,
@@ -165,11 +173,7 @@ async def edit_act(
     if the act is still at it: a replayed or crossing edit fails instead of winning. With
     ``role`` (over the API), only if that role may make this edit (``roles.edit_roles``);
     the command line, run on the server's files, passes none."""
-    unknown = sorted(set(changes) - set(EDITABLE))
-    if unknown:
-        raise MalformedBody(f"these fields cannot be edited: {', '.join(unknown)}")
-    if not changes:
-        raise MalformedBody("an edit changes at least one field")
+    _check_editable(changes)
     held = await get_act(desk, act_id)
     if revision is not None and revision != held.revision:  # the index checks it again
         raise StaleRevision(
