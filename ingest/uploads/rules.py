@@ -4,10 +4,11 @@
     open       200     204 / 409 offset / 460 sum   204 → term.   → finalized | rejected
     finalized  200     409 already_finalized        409           (returns its receipt)
     rejected   200     409 upload_rejected          204 → term.   (returns its error)
-    terminated 410     410                          410           410
-    expired    410     410                          410           410
+    terminated 410     410                          410           410 (or its rejection)
+    expired    410     410                          410           410 (or its rejection)
 
-Handlers feed requests in; this module answers with errors or header values.
+Handlers feed requests in; this module answers with errors or header values. Which
+states follow which is the state machine's (``uploads/states.py``).
 """
 
 from __future__ import annotations
