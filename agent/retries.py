@@ -14,7 +14,8 @@
 Both schedules retry for ever. A held file goes out again as the very bytes that were
 signed: never re-signed, since a second manifest under its sequence number would fork the
 device's chain. Before that its file is checked against the signed fingerprint, and its
-upload starts afresh, since the server may have refused the bytes of the last one.
+upload starts afresh, since the server may have refused the bytes of the last one: the
+last one is ended first (tus termination), or a creation would hand it back.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from evidence.errors import KeyFileError
+from evidence.footage_findings import DEFAULT_CLAIM_TOLERANCE_SECONDS
 from evidence.keys import Ed25519PrivateKey, Ed25519PublicKey
 from ingest.server_config import IngestConfig
 from runtime.key_files import load_private_key, load_public_key
@@ -30,10 +31,16 @@ class Books:
         await self.index.close()
 
 
-async def open_books(config: IngestConfig) -> Books:
-    """Open the index and the store (the data directory made private first)."""
+async def open_books(
+    config: IngestConfig, claim_tolerance_seconds: float = DEFAULT_CLAIM_TOLERANCE_SECONDS
+) -> Books:
+    """Open the index and the store (the data directory made private first). An index
+    kept by an earlier version is upgraded at open, raising the footage flags it finds
+    with ``claim_tolerance_seconds``."""
     secure_data_dir(config.data_dir)
-    index = await open_index(config.index, config.index_path)
+    index = await open_index(
+        config.index, config.index_path, claim_tolerance_seconds=claim_tolerance_seconds
+    )
     return Books(config, index, open_blob_store(config.blob_store, config.store_dir))
 
 

@@ -86,13 +86,15 @@ async def open_parts(
     compliance: ComplianceConfig | None = None,
 ) -> Parts:
     """The books, opened, with what services are built from; no key is touched."""
-    books = await open_books(config)
+    compliance = compliance or ComplianceConfig()
+    # The index flags what an upgrade finds with the compliance tolerance in force.
+    books = await open_books(config, compliance.claim_tolerance_seconds)
     try:
         await bound_legacy_tokens(books.index.credentials, clock(), config.user_token_ttl)
     except BaseException:
         await books.close()
         raise
-    return Parts(books, case_rule, clock, compliance or ComplianceConfig())
+    return Parts(books, case_rule, clock, compliance)
 
 
 async def open_server(

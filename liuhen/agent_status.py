@@ -68,18 +68,35 @@ def _print_alarms(rows: Sequence[FileRow], zone: timezone, now: float) -> None:
     print()
 
 
-_SIGN_IN_REFUSALS = ("unknown_device", "device_revoked")
+# What holds back every file, not one, said first, once each: the code, the heading, and
+# what the operator can do about it.
+_SERVER_WIDE = (
+    ("unknown_device", "SIGN-IN REFUSED", ""),
+    ("device_revoked", "SIGN-IN REFUSED", ""),
+    (
+        "checksum_unsupported",
+        "UPLOADS BLOCKED",
+        "the server must offer tus checksums with sha256; nothing is sent until it does",
+    ),
+    (
+        "receipt_mismatch",
+        "RECEIPTS REFUSED",
+        "check that agent.server_public_key is the server's keys/server.pub.pem",
+    ),
+)
 
 
-def _print_sign_in_refusal(rows: Sequence[FileRow]) -> None:
-    """The server refusing this device holds back every file: say so first, once."""
-    for code in _SIGN_IN_REFUSALS:
+def _print_server_wide(rows: Sequence[FileRow]) -> None:
+    """A refusal that holds back every file (sign-in, a server without checksums, a
+    receipt that does not verify under the pinned key): say so first, once."""
+    for code, heading, advice in _SERVER_WIDE:
         waiting = [row for row in rows if row.error_code == code]
         if waiting:
             print(
-                f"SIGN-IN REFUSED [{code}] ({len(waiting)} file(s) waiting): "
-                f"{waiting[0].error_message}"
+                f"{heading} [{code}] ({len(waiting)} file(s) waiting): {waiting[0].error_message}"
             )
+            if advice:
+                print(f"    {advice}")
 
 
 def _as_json(row: FileRow) -> dict[str, Any]:
@@ -107,7 +124,7 @@ def print_agent_status(
     if as_json:
         print(json.dumps([_as_json(row) for row in rows], ensure_ascii=False, indent=2))
         return
-    _print_sign_in_refusal(rows)
+    _print_server_wide(rows)
     _print_alarms(rows, zone, now)
     for row in rows:
         note = f"  [{row.error_code}] {row.error_message}" if row.error_code else ""

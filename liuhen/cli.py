@@ -27,6 +27,7 @@ from liuhen.cli_recordings import add_recording_commands
 from liuhen.cli_registry import add_registry_commands
 from liuhen.cli_server import add_server_commands
 from liuhen.cli_sessions import add_session_commands
+from liuhen.cli_upgrade import add_upgrade_commands
 from liuhen.cli_users import add_user_commands
 from liuhen.settings import Settings, describe_defaults, load_settings
 
@@ -119,6 +120,7 @@ def _parser() -> argparse.ArgumentParser:
     add_case_commands(groups)
     add_compliance_commands(groups)
     add_device_commands(groups)
+    add_upgrade_commands(groups)
     _config_and_demo_commands(groups)
     return parser
 

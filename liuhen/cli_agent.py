@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from evidence.errors import BadRequest, NotFound
+from liuhen.cli_numbers import an_id
 from liuhen.settings import Settings
 
 __all__ = ["add_agent_commands"]
@@ -41,6 +42,6 @@ def add_agent_commands(agent: Any) -> None:
     )
     retry.set_defaults(run=_agent_retry)
     retry.add_argument(
-        "file_ids", type=int, nargs="*", metavar="file_id", help="as 'liuhen agent status' shows"
+        "file_ids", type=an_id, nargs="*", metavar="file_id", help="as 'liuhen agent status' shows"
     )
     retry.add_argument("--all", action="store_true", help="every held file")

@@ -21,7 +21,7 @@ from liuhen import compliance_output as output
 from liuhen.cli_command import command, group
 from liuhen.cli_compliance import by_argument, moment
 from liuhen.cli_numbers import an_id
-from liuhen.server_host import server_books
+from liuhen.server_host import acting_name, server_books
 from liuhen.settings import Settings
 from storage.compliance_records import ImportResult
 
@@ -57,7 +57,7 @@ async def _catalogue_import(settings: Settings, args: argparse.Namespace) -> int
     text = _read_csv(args.file)
     async with server_books(settings) as parts:
         desk = compliance_desk(parts)
-        version, _ = await import_catalogue(desk, text, args.by)
+        version, _ = await import_catalogue(desk, text, await acting_name(parts, args.by))
     print(f"catalogue version {version.version} in force")
     return 0
 
@@ -66,7 +66,7 @@ async def _cases_add(settings: Settings, args: argparse.Namespace) -> int:
     async with server_books(settings) as parts:
         desk = compliance_desk(parts)
         record, new = await register_case(
-            desk, args.case_number, args.agency, args.subject, args.by
+            desk, args.case_number, args.agency, args.subject, await acting_name(parts, args.by)
         )
     print(f"case {record.case_number} {'registered' if new else 'already registered'}")
     return 0
@@ -76,7 +76,7 @@ async def _cases_import(settings: Settings, args: argparse.Namespace) -> int:
     text = _read_csv(args.file)
     async with server_books(settings) as parts:
         desk = compliance_desk(parts)
-        _print_import(await import_cases(desk, text, args.by))
+        _print_import(await import_cases(desk, text, await acting_name(parts, args.by)))
     return 0
 
 
@@ -109,7 +109,7 @@ async def _acts_add(settings: Settings, args: argparse.Namespace) -> int:
             devices=_names(args.device),
             reference=args.reference,
         )
-        record, new = await register_act(desk, draft, args.by)
+        record, new = await register_act(desk, draft, await acting_name(parts, args.by))
     print(f"act {record.act_id} {'registered' if new else 'already registered'}")
     return 0
 
@@ -131,7 +131,9 @@ async def _acts_edit(settings: Settings, args: argparse.Namespace) -> int:
             changes["officers"] = _names(args.officer)
         if args.device is not None:
             changes["devices"] = _names(args.device)
-        record = await edit_act(desk, args.act_id, changes, args.by, args.reason)
+        record = await edit_act(
+            desk, args.act_id, changes, await acting_name(parts, args.by), args.reason
+        )
     print(f"act {record.act_id} is at revision {record.revision}")
     return 0
 
@@ -140,7 +142,7 @@ async def _acts_import(settings: Settings, args: argparse.Namespace) -> int:
     text = _read_csv(args.file)
     async with server_books(settings) as parts:
         desk = compliance_desk(parts)
-        _print_import(await import_acts(desk, text, args.by))
+        _print_import(await import_acts(desk, text, await acting_name(parts, args.by)))
     return 0
 
 

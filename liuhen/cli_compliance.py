@@ -24,7 +24,7 @@ from ingest.wiring import compliance_desk
 from liuhen import compliance_output as output
 from liuhen.cli_command import command, group
 from liuhen.cli_numbers import a_count, an_id
-from liuhen.server_host import server_books
+from liuhen.server_host import acting_name, server_books
 from liuhen.settings import Settings
 from storage.compliance_records import Decision, ExemptionReason
 
@@ -76,7 +76,12 @@ async def _decide(settings: Settings, args: argparse.Namespace, decision: Decisi
     async with server_books(settings) as parts:
         desk = compliance_desk(parts)
         record = await decide(
-            desk, EvidenceId(args.evidence_id), args.act_id, decision, args.by, args.note
+            desk,
+            EvidenceId(args.evidence_id),
+            args.act_id,
+            decision,
+            await acting_name(parts, args.by),
+            args.note,
         )
     print(f"{record.evidence_id} {record.decision} for act {record.act_id}")
     return 0
@@ -100,7 +105,7 @@ async def _exempt(settings: Settings, args: argparse.Namespace) -> int:
             args.approver,
             moment(desk, args.approved_at),
             args.note,
-            args.by,
+            await acting_name(parts, args.by),
         )
     print(f"exemption {record.exemption_id} of act {record.act_id} recorded")
     return 0
@@ -109,7 +114,9 @@ async def _exempt(settings: Settings, args: argparse.Namespace) -> int:
 async def _withdraw(settings: Settings, args: argparse.Namespace) -> int:
     async with server_books(settings) as parts:
         desk = compliance_desk(parts)
-        record = await withdraw(desk, args.exemption_id, args.reason, args.by)
+        record = await withdraw(
+            desk, args.exemption_id, args.reason, await acting_name(parts, args.by)
+        )
     print(f"exemption {record.exemption_id} of act {record.act_id} withdrawn")
     return 0
 
@@ -127,7 +134,9 @@ async def _unassigned(settings: Settings, args: argparse.Namespace) -> int:
 
 def by_argument(parser: argparse.ArgumentParser) -> None:
     """``--by``: who does what a command changes, kept with the change."""
-    parser.add_argument("--by", required=True, help="who is doing this (kept with the change)")
+    parser.add_argument(
+        "--by", required=True, help="who is doing this: a user, not disabled (kept with the change)"
+    )
 
 
 def _report_command(compliance: Any) -> None:

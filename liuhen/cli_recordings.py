@@ -10,14 +10,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from evidence.errors import NotFound
 from evidence.identifiers import EvidenceId
 from ingest.books import load_server_key, server_public_key
 from ingest.wiring import build_services, clip_matcher, recordings, verifier
 from liuhen.cli_command import command, group
 from liuhen.cli_numbers import a_count
 from liuhen.report import print_match, print_recordings, print_verification
-from liuhen.server_host import server_books
+from liuhen.server_host import acting_user, server_books
 from liuhen.settings import Settings
 
 __all__ = ["add_recording_commands"]
@@ -54,9 +53,7 @@ async def _match(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _attach_transcript(settings: Settings, args: argparse.Namespace) -> int:
     async with server_books(settings) as parts:
-        user = await parts.index.credentials.get_user(args.by)
-        if user is None or user.disabled_at is not None:
-            raise NotFound(f"no active user {args.by!r}; add one with 'liuhen users add'")
+        user = await acting_user(parts, args.by)
         transcripts = build_services(parts, load_server_key(parts.config)).transcripts
         text = args.file.read_bytes()
         stored = await transcripts.attach(user, EvidenceId(args.evidence_id), text)

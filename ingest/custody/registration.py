@@ -11,7 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from evidence.case_number import CaseNumberRule
-from evidence.errors import KeyMismatch, ManifestNotRegistered, TooLarge, WrongDevice
+from evidence.errors import (
+    KeyMismatch,
+    LiuhenError,
+    MalformedManifest,
+    ManifestNotRegistered,
+    TooLarge,
+    WrongDevice,
+)
 from evidence.identifiers import Role
 from evidence.keys import public_key_from_raw
 from evidence.manifest import Manifest, SignedManifest
@@ -23,7 +30,10 @@ from ingest.locks import KeyedLocks, chain_key
 from storage.interfaces import Devices, Uploads
 from storage.records import Derived, DeviceRecord, ManifestRecord, NewFlag
 
-__all__ = ["Registrar"]
+__all__ = [
+    "Registrar",
+    "missing_metadata",
+]
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +51,29 @@ class Registrar:
     async def register(
         self, device: DeviceRecord, body: bytes, signature: bytes
     ) -> tuple[ManifestRecord, bool]:
-        """Parse, verify and keep a manifest's exact bytes."""
-        return await self.register_signed(
-            device, SignedManifest.parse(body, signature, self.case_rule)
-        )
+        """Parse, verify and keep a manifest's exact bytes. The very bytes already kept for
+        this device are answered with the kept record and checked no further: they were
+        checked when they arrived, perhaps before a range they do not meet existed (a
+        device cannot sign them again)."""
+        try:
+            signed = SignedManifest.parse(body, signature, self.case_rule)
+        except MalformedManifest:
+            kept = await self._kept_as_sent(device, body)
+            if kept is None:
+                raise
+            return kept, False
+        return await self.register_signed(device, signed)
+
+    async def _kept_as_sent(self, device: DeviceRecord, body: bytes) -> ManifestRecord | None:
+        """The record of exactly these bytes from this device, if the server keeps them."""
+        try:
+            manifest = Manifest.read_stored(body, self.case_rule)
+        except LiuhenError:
+            return None
+        kept = await self.uploads.manifest(manifest.evidence_id, manifest.role)
+        if kept is None or kept.device_id != device.device_id or kept.body != body:
+            return None
+        return kept
 
     async def register_signed(
         self, device: DeviceRecord, signed: SignedManifest
@@ -99,7 +128,7 @@ class Registrar:
             resolutions=resolutions,
             segment=media.segment,
             prints=media.prints,
-            flags=(*chain_flags, *_missing_metadata(manifest, now), *media.flags),
+            flags=(*chain_flags, *missing_metadata(manifest, now), *media.flags),
         )
 
 
@@ -120,7 +149,7 @@ def _record(signed: SignedManifest, now: datetime) -> ManifestRecord:
     )
 
 
-def _missing_metadata(manifest: Manifest, now: datetime) -> tuple[NewFlag, ...]:
+def missing_metadata(manifest: Manifest, now: datetime) -> tuple[NewFlag, ...]:
     if manifest.role is not Role.ORIGINAL:
         return ()
     capture = manifest.capture

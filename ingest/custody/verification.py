@@ -102,7 +102,7 @@ class Verifier:
         record = await self.uploads.manifest(stored.evidence_id, stored.role)
         if record is None:  # an object is only ever indexed with its manifest
             raise StorageFailure(f"{stored.evidence_id}/{stored.role} is stored without a manifest")
-        signed = SignedManifest.parse(record.body, record.signature, self.case_rule)
+        signed = SignedManifest.read_stored(record.body, record.signature, self.case_rule)
         key = await self.devices.key(record.key_id)
         outcomes: list[Outcome] = []
         try:

@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from evidence.csv_table import decode_csv
-from evidence.errors import BadRequest, UnsupportedMediaType
+from evidence.errors import BadRequest
 from evidence.wire import (
     ACT,
     ACT_EXEMPTIONS,
@@ -44,7 +44,7 @@ from ingest.compliance.exemptions import exempt, withdraw
 from ingest.compliance.imports import import_acts, import_cases
 from ingest.compliance.report import DEFAULT_LIMIT, build_report
 from ingest.compliance.roles import ADMINS, APPROVERS, EDITORS
-from ingest.http.bodies import read_bounded, read_json
+from ingest.http.bodies import read_bounded, read_json, require_content_type
 from ingest.http.credentials import signed_in_user
 from ingest.http.services import services
 from storage.compliance_records import Decision, ImportResult
@@ -59,8 +59,7 @@ def _desk(request: web.Request) -> ComplianceDesk:
 
 
 async def _csv(request: web.Request, desk: ComplianceDesk) -> str:
-    if request.content_type != CSV_CONTENT_TYPE:
-        raise UnsupportedMediaType(f"send the file as Content-Type: {CSV_CONTENT_TYPE}")
+    require_content_type(request, "the file", CSV_CONTENT_TYPE)
     body = await read_bounded(request, desk.settings.max_import_bytes, "CSV file")
     return decode_csv(body)
 

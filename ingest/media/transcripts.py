@@ -72,14 +72,14 @@ class Transcripts:
         evidence_id = original_record.evidence_id
         held = await self.uploads.manifest(evidence_id, Role.TRANSCRIPT)
         if held is not None:
-            signed = SignedManifest.parse(held.body, held.signature, self.case_rule)
+            signed = SignedManifest.read_stored(held.body, held.signature, self.case_rule)
             if signed.manifest.sha256 != Sha256.of(text):
                 raise ManifestConflict(
                     f"{evidence_id} has another transcript registered but not yet stored; "
                     "send that text again to finish it"
                 )
             return signed
-        original = Manifest.parse(original_record.body, self.case_rule)
+        original = Manifest.read_stored(original_record.body, self.case_rule)
         server = await ensure_server_device(self.devices, self.server_key)
         async with self.signing:
             sequence, previous = await self._next_in_chain()

@@ -1,7 +1,9 @@
 """Per-device quotas on uploads, as a rule without I/O: a device may hold so many open
 uploads, and their partial files (each allocated at its full length) so many bytes.
-Only open uploads that have not expired count; a creation over quota is refused before
-any disk is reserved (429 ``quota_exceeded``)."""
+Open uploads that have not expired count against the number a device may have; every
+open one (expired too, until the sweeper removes its partial file) holds its full length
+on disk. A creation over quota is refused before any disk is reserved (429
+``quota_exceeded``)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 
+from evidence import manifest as manifest_module
 from evidence.manifest import Manifest
+from evidence.strict_json import canonical_bytes
 from tests.ingest.offline import Offline
 
 
@@ -30,15 +32,16 @@ class Counting:
 
 @pytest.fixture
 def parses(monkeypatch) -> list[bytes]:
-    """The bodies of every manifest parsed from now on."""
+    """The bodies of every manifest parsed from now on (``Manifest.parse`` for what
+    arrives, ``Manifest.read_stored`` for what is kept: both read through one reader)."""
     seen: list[bytes] = []
-    parse = Manifest.parse.__func__  # type: ignore[attr-defined]
+    read = manifest_module._ManifestReader.read
 
-    def counted(cls: type[Manifest], body: bytes, rule: Any) -> Manifest:
-        seen.append(body)
-        return parse(cls, body, rule)
+    def counted(reader: Any, document: dict[str, Any]) -> Manifest:
+        seen.append(canonical_bytes(document))
+        return read(reader, document)
 
-    monkeypatch.setattr(Manifest, "parse", classmethod(counted))
+    monkeypatch.setattr(manifest_module._ManifestReader, "read", counted)
     return seen
 
 
