@@ -24,7 +24,7 @@ from devices.sidecar import find_transcript
 from evidence.errors import ConfigError, DerivationFailed
 from evidence.identifiers import Role
 from evidence.manifest_media import MediaFacts, Perceptual
-from evidence.perceptual import prints_of_video
+from runtime.video_prints import prints_of_video
 
 __all__ = ["Derivation", "Made"]
 

@@ -23,7 +23,7 @@ from evidence.errors import JournalError
 from evidence.identifiers import EvidenceId, Role
 from evidence.manifest import SignedManifest
 from evidence.manifest_media import MediaFacts, Perceptual
-from evidence.sqlite_thread import SqliteThread, transaction
+from runtime.sqlite_thread import SqliteThread, transaction
 
 __all__ = ["FileRow", "Journal"]
 

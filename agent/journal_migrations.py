@@ -13,7 +13,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 
-from evidence.sqlite_thread import transaction
+from runtime.sqlite_thread import transaction
 
 __all__ = ["STEPS", "upgrade"]
 

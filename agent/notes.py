@@ -20,7 +20,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from agent.station_db import StationDb
-from evidence.sqlite_thread import transaction
+from runtime.sqlite_thread import transaction
 
 __all__ = ["Note", "NoteKind", "Notes"]
 

@@ -16,8 +16,8 @@ from agent.service import AgentService
 from agent.station import open_station
 from evidence.case_number import CaseNumberRule
 from evidence.identifiers import DeviceId
-from evidence.keys import load_private_key, load_public_key
-from evidence.private_files import secure_data_dir
+from runtime.key_files import load_private_key, load_public_key
+from runtime.private_files import secure_data_dir
 
 __all__ = ["agent_service"]
 

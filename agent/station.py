@@ -30,7 +30,7 @@ from agent.telemetry.link import Link
 from agent.telemetry.outbox import Announce, Outbox, Silent
 from agent.telemetry.state import JournalState
 from agent.telemetry.tailer import JournalTail, UploadRate
-from evidence.private_files import make_private_dirs
+from runtime.private_files import make_private_dirs
 
 __all__ = ["Station", "open_station"]
 

@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 
 from evidence.errors import JournalError
-from evidence.sqlite_thread import SqliteThread
+from runtime.sqlite_thread import SqliteThread
 
 __all__ = ["StationDb"]
 

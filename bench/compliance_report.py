@@ -28,11 +28,11 @@ from compliance_data import build  # beside this file
 
 from evidence.case_number import CaseNumberRule
 from evidence.catalogue import Catalogue, Duty
-from ingest.app import open_context
 from ingest.compliance.assessment import case_coverage
 from ingest.compliance.config import ComplianceConfig
 from ingest.compliance.report import ReportFilters, build_report
-from ingest.config import IngestConfig
+from ingest.server_config import IngestConfig
+from ingest.startup import open_server
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -111,23 +111,24 @@ def run_peer(database: Path, rounds: int) -> tuple[list[float], dict[str, int]]:
 
 
 async def run_liuhen(data_dir: Path, size: int, rounds: int, cases: int) -> dict[str, object]:
-    ctx = await open_context(IngestConfig(data_dir=data_dir), CaseNumberRule())
+    ctx = await open_server(IngestConfig(data_dir=data_dir), CaseNumberRule())
+    desk = ctx.services.compliance
     try:
-        report = await build_report(ctx, ReportFilters())  # warm-up
+        report = await build_report(desk, ReportFilters())  # warm-up
         report_s = []
         for _ in range(rounds):
             started = time.perf_counter()
-            report = await build_report(ctx, ReportFilters())
+            report = await build_report(desk, ReportFilters())
             report_s.append(time.perf_counter() - started)
         chosen = random.Random(3).sample(range(size // 2), min(cases, size // 2))
         numbers = [f"JSZF-2025-{n:06d}" for n in chosen]
         case_s = []
         for number in numbers:
             started = time.perf_counter()
-            await case_coverage(ctx, number)
+            await case_coverage(desk, number)
             case_s.append(time.perf_counter() - started)
     finally:
-        await ctx.index.close()
+        await ctx.close()
     return {"report_s": report_s, "case_s": case_s, "totals": report["totals"]}
 
 

@@ -15,8 +15,9 @@ from pathlib import Path
 from aiohttp import web
 
 from evidence.case_number import CaseNumberRule
-from ingest.app import build_app, open_context
-from ingest.config import IngestConfig
+from ingest.http.app import build_app
+from ingest.server_config import IngestConfig
+from ingest.startup import open_server
 
 RAW_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
@@ -44,8 +45,8 @@ async def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
     config = IngestConfig(data_dir=args.data_dir, port=args.port, max_upload_bytes=1 << 40)
-    ctx = await open_context(config, CaseNumberRule())
-    app = build_app(ctx)
+    ctx = await open_server(config, CaseNumberRule())
+    app = build_app(ctx.services)
     raw_dir = args.data_dir / "raw"
     raw_dir.mkdir(parents=True, exist_ok=True)
     app.router.add_put("/bench/raw/{name}", raw_put_handler(raw_dir))
@@ -57,7 +58,7 @@ async def main() -> None:
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()
-        await ctx.index.close()
+        await ctx.close()
 
 
 if __name__ == "__main__":

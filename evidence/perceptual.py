@@ -7,7 +7,8 @@ ones in about half. Each second of video gets the hash of its first frame at or 
 second, with PDQ's quality score (0-100; flat or dark frames score low and are not
 trusted). Hashes compare by Hamming distance.
 
-Why PDQ: docs/media.md. PyAV and pdqhash load only when a video is read.
+Why PDQ: docs/media.md. pdqhash loads only when a frame is hashed; decoding a video file
+into frames is ``runtime/video_prints.py``'s.
 """
 
 from __future__ import annotations
@@ -15,10 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
-
-from evidence.errors import UnreadableMedia
 
 __all__ = [
     "ALGORITHM",
@@ -31,7 +29,6 @@ __all__ = [
     "hamming",
     "match_clip",
     "pdq",
-    "prints_of_video",
 ]
 
 ALGORITHM = "pdq"
@@ -85,32 +82,6 @@ def frame_seconds(frame: Any, start: Fraction) -> float | None:
     if frame.pts is None or frame.time_base is None:
         return None
     return float(frame.pts * frame.time_base - start)
-
-
-def prints_of_video(path: Path, phases: Sequence[float] = (0.0,)) -> list[list[SecondPrint]]:
-    """Decode the first video stream of ``path``; one list of per-second prints per phase.
-    What FFmpeg cannot read becomes ``UnreadableMedia``."""
-    import av
-
-    samplers = [SecondSampler(phase) for phase in phases]
-    try:
-        with av.open(str(path), metadata_errors="replace") as container:
-            if not container.streams.video:
-                return [[] for _ in samplers]
-            stream = container.streams.video[0]
-            stream.thread_type = "AUTO"
-            start = Fraction(stream.start_time or 0) * Fraction(stream.time_base or 1)
-            for frame in container.decode(stream):
-                seconds = frame_seconds(frame, start)
-                if seconds is None:
-                    continue
-                for sampler in samplers:
-                    sampler.feed(frame, seconds)
-    except av.error.FFmpegError as exc:
-        raise UnreadableMedia(
-            f"not readable as video: {exc.strerror or type(exc).__name__}"
-        ) from exc
-    return [sampler.prints for sampler in samplers]
 
 
 @dataclass(frozen=True, slots=True)

@@ -179,6 +179,10 @@ def add_device_commands(groups: Any) -> None:
         "--room-session", action="store_true", help="an interview-room session of segments"
     )
     simulate.add_argument("--session-id", help="the room session's id (default from --start)")
+    _camera_options(simulate)
+
+
+def _camera_options(simulate: argparse.ArgumentParser) -> None:
     camera = simulate.add_argument_group("the body camera's sidecar, clock and docking")
     camera.add_argument("--sidecar", choices=SIDECAR_SHAPES, default="json", help="its shape")
     camera.add_argument(

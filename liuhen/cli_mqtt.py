@@ -9,6 +9,7 @@ import argparse
 from typing import Any
 
 from evidence.mqtt_wire import mosquitto_acl
+from liuhen.cli_command import command, group
 from liuhen.settings import Settings
 
 __all__ = ["add_mqtt_commands"]
@@ -29,13 +30,8 @@ async def _acl(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def add_mqtt_commands(groups: Any) -> None:
-    mqtt = groups.add_parser("mqtt", help="the MQTT broker").add_subparsers(
-        dest="command", required=True
-    )
-    acl: argparse.ArgumentParser = mqtt.add_parser(
-        "acl", help="print mosquitto's access list for these users"
-    )
-    acl.set_defaults(run=_acl)
+    mqtt = group(groups, "mqtt", "the MQTT broker")
+    acl = command(mqtt, "acl", _acl, "print mosquitto's access list for these users")
     for option, who in (
         ("--station", "a station (its device id): writes only under its own prefix"),
         ("--room", "a room controller (its room id): writes only its room's session"),

@@ -1,5 +1,5 @@
 """``liuhen upgrade-check``: after upgrading a server from before issue 8, what its books
-may hold that the old version damaged, on the server host (ingest/catch_up.py says why):
+may hold that the old version damaged, on the server host (ingest/custody/catch_up.py says why):
 
 - registrations that stopped half-way, lacking a room segment, fingerprints or a flag
   registration derives: listed, and written with ``--fill``;
@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from evidence.strict_json import format_time
-from ingest.catch_up import Filled, fill_half_stores
 from ingest.compliance.forms import when_given
+from ingest.custody.catch_up import Filled, fill_half_stores
 from liuhen.server_host import server_books
 from liuhen.settings import Settings
 from storage.records import ActBatch, StoredObject
@@ -87,14 +87,17 @@ def _print(report: dict[str, Any], filled: bool) -> None:
 
 
 async def _upgrade_check(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
-        zone = ctx.compliance.zone
+    async with server_books(settings) as parts:
+        zone = parts.compliance.zone
         before = (
             datetime.now(UTC) if args.before is None else when_given(args.before, zone, "--before")
         )
-        half = await fill_half_stores(ctx, before, write=args.fill)
-        transcripts = await ctx.index.catch_up.transcripts_before(before)
-        batches = await ctx.index.catch_up.act_batches_before(before)
+        index = parts.index
+        half = await fill_half_stores(
+            index.uploads, index.catch_up, parts.case_rule, parts.clock(), before, write=args.fill
+        )
+        transcripts = await index.catch_up.transcripts_before(before)
+        batches = await index.catch_up.act_batches_before(before)
     stamp = format_time(before)
     report = {
         "before": stamp,

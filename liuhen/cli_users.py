@@ -10,8 +10,15 @@ from collections.abc import Callable, Coroutine, Sequence
 from datetime import UTC, datetime, timezone
 from typing import Any
 
-from ingest.admin import add_user, disable_user, enable_user, list_users, rotate_user_token
-from ingest.auth import USER_ROLES, IssuedToken
+from ingest.access.people import (
+    USER_ROLES,
+    add_user,
+    disable_user,
+    enable_user,
+    list_users,
+    rotate_user_token,
+)
+from ingest.access.tokens import IssuedToken
 from liuhen.server_host import server_books
 from liuhen.settings import Settings
 from storage.records import UserListing, UserRecord
@@ -31,17 +38,19 @@ def _print_token(issued: IssuedToken, zone: timezone) -> None:
 
 
 async def _users_add(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
-        issued = await add_user(ctx.index, args.name, args.role, settings.server.user_token_ttl)
+    async with server_books(settings) as parts:
+        credentials = parts.index.credentials
+        issued = await add_user(credentials, args.name, args.role, settings.server.user_token_ttl)
     print(f"user {args.name} ({args.role}) added.")
     _print_token(issued, settings.compliance.zone)
     return 0
 
 
 async def _users_rotate(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
-        issued = await rotate_user_token(ctx.index, args.name, settings.server.user_token_ttl)
-        user = await ctx.index.credentials.get_user(args.name)
+    async with server_books(settings) as parts:
+        credentials = parts.index.credentials
+        issued = await rotate_user_token(credentials, args.name, settings.server.user_token_ttl)
+        user = await credentials.get_user(args.name)
     print(f"user {args.name}: every earlier token is refused from now on.")
     if user is not None and user.disabled_at is not None:
         print(f"user {args.name} is disabled: the new token works once they are enabled.")
@@ -55,15 +64,17 @@ def _print_state(user: UserRecord, zone: timezone) -> None:
 
 
 async def _users_disable(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
-        user = await disable_user(ctx.index, args.name)
+    async with server_books(settings) as parts:
+        credentials = parts.index.credentials
+        user = await disable_user(credentials, args.name)
     _print_state(user, settings.compliance.zone)
     return 0
 
 
 async def _users_enable(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
-        user = await enable_user(ctx.index, args.name)
+    async with server_books(settings) as parts:
+        credentials = parts.index.credentials
+        user = await enable_user(credentials, args.name)
     _print_state(user, settings.compliance.zone)
     return 0
 
@@ -98,8 +109,9 @@ def _print_users(found: Sequence[UserListing], zone: timezone, as_json: bool) ->
 
 
 async def _users_list(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as ctx:
-        found = await list_users(ctx.index)
+    async with server_books(settings) as parts:
+        credentials = parts.index.credentials
+        found = await list_users(credentials)
     _print_users(found, settings.compliance.zone, args.json)
     return 0
 

@@ -15,18 +15,16 @@ from agent.runner import agent_service
 from agent.states import FileState
 from devices.simulator import BodyCamera
 from evidence.identifiers import DeviceId, EvidenceId, Role
-from evidence.keys import generate_key_pair
-from ingest.admin import register_device
+from ingest.access.devices import register_device
 from ingest.compliance.acts import ActDraft, register_act, register_case
 from ingest.compliance.assessment import case_coverage
-from ingest.context import ServerContext
-from ingest.recordings import list_recordings
-from ingest.reverify import verify_recording
-from ingest.server import running
+from ingest.compliance.desk import ComplianceDesk
+from ingest.http.server import running
+from ingest.startup import open_server
 from liuhen.compliance_output import print_case_coverage
 from liuhen.report import print_recordings
-from liuhen.server_host import server_books
 from liuhen.settings import Settings
+from runtime.key_files import generate_key_pair
 
 __all__ = ["run_demo"]
 
@@ -53,11 +51,11 @@ _ACTS = (
 )
 
 
-async def _register_acts(ctx: ServerContext, start: datetime) -> list[str]:
+async def _register_acts(desk: ComplianceDesk, start: datetime) -> list[str]:
     """Register the cases and acts as a case system would, under a demo user."""
     cases = list(dict.fromkeys(case for case, *_ in _ACTS))
     for case in cases:
-        await register_case(ctx, case, _AGENCY, "某建材公司", by="demo")
+        await register_case(desk, case, _AGENCY, "某建材公司", by="demo")
     for case, act_type, begin, end, officer in _ACTS:
         draft = ActDraft(
             case_number=case,
@@ -66,7 +64,7 @@ async def _register_acts(ctx: ServerContext, start: datetime) -> list[str]:
             ended_at=start + timedelta(seconds=end),
             officers=(officer,),
         )
-        await register_act(ctx, draft, by="demo")
+        await register_act(desk, draft, by="demo")
     return cases
 
 
@@ -100,8 +98,8 @@ async def run_demo(settings: Settings, *, clips: int, workdir: Path | None) -> i
         rule = settings.case_numbers.rule()
         first_capture = _demo_start()
         print(f"Liuhen demo, working in {base}")
-        server_settings = dataclasses.replace(settings, server=server_config)
-        async with server_books(server_settings) as ctx:  # the server key is made on first open
+        server = await open_server(server_config, rule, compliance=settings.compliance)
+        try:  # the server key is made on its first start
             agent_config = dataclasses.replace(
                 settings.agent,
                 device_id="dock-demo-01",
@@ -114,12 +112,12 @@ async def run_demo(settings: Settings, *, clips: int, workdir: Path | None) -> i
             )
             generate_key_pair(agent_config.key_path, agent_config.public_key_path)
             await register_device(
-                ctx.index,
+                server.index.devices,
                 DeviceId(agent_config.device_id),
                 agent_config.public_key_path.read_bytes(),
                 "demo dock",
             )
-            async with running(ctx, "127.0.0.1", 0) as url:
+            async with running(server, "127.0.0.1", 0) as url:
                 print(f"  ingest server   {url}  (SQLite index, local write-once store)")
                 agent_config = dataclasses.replace(agent_config, server_url=url)
                 print(f"  agent           {agent_config.device_id}, watching {len(bays)} dock bays")
@@ -145,17 +143,20 @@ async def run_demo(settings: Settings, *, clips: int, workdir: Path | None) -> i
                 f"                  {safe} of {len(originals)} are now safe to remove from the dock\n"
             )
             print("Recordings in the index, verified again against the store now:\n")
+            services = server.services
             for row in receipted:
-                await verify_recording(ctx, EvidenceId(str(row.evidence_id)))
-            recordings = await list_recordings(ctx, None)
+                await services.verifier.verify(EvidenceId(str(row.evidence_id)))
+            recordings = await services.recordings.find(None)
             print_recordings(recordings, as_json=False)
-            tolerance = ctx.compliance.gap_tolerance_seconds
+            tolerance = server.compliance.gap_tolerance_seconds
             print(f"\nWhole-process recording duty, act by act (gaps over {tolerance:g} s):\n")
-            for case in await _register_acts(ctx, first_capture):
-                print_case_coverage(await case_coverage(ctx, case))
+            for case in await _register_acts(services.compliance, first_capture):
+                print_case_coverage(await case_coverage(services.compliance, case))
             verified = sum(1 for r in recordings if r["verification"] and r["verification"]["ok"])
             print(
                 f"\n{verified} of {len(recordings)} recordings verified: size, SHA-256, every 8 MiB chunk "
                 "and its RFC 6962 root, the device's signature, and the server's receipt."
             )
             return 0 if verified == len(recordings) == clips else 1
+        finally:
+            await server.close()

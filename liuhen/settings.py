@@ -24,7 +24,7 @@ from agent.config import AgentConfig
 from evidence.case_number import DEFAULT_PATTERNS, CaseNumberRule
 from evidence.errors import ConfigError
 from ingest.compliance.config import ComplianceConfig
-from ingest.config import IngestConfig
+from ingest.server_config import IngestConfig
 
 __all__ = ["ENV_PREFIX", "Settings", "describe_defaults", "load_settings"]
 

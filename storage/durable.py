@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from evidence.private_files import make_private_dirs
+from runtime.private_files import make_private_dirs
 
 __all__ = ["fsync_dir", "fsync_path", "make_dirs_durably"]
 

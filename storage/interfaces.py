@@ -38,6 +38,7 @@ from storage.records import (
     Derived,
     DeviceKeyRecord,
     DeviceRecord,
+    Finalizing,
     FlagRecord,
     ManifestRecord,
     NewFlag,
@@ -190,13 +191,27 @@ class Uploads(Protocol):
     async def set_state(
         self,
         upload_id: str,
+        *,
+        expected: UploadState,
         state: UploadState,
         error_code: str | None = None,
         error_message: str | None = None,
-    ) -> None: ...
+    ) -> bool:
+        """Move an upload to ``state`` if it is still in ``expected`` (compare-and-set);
+        say whether it moved. An error given is kept with it; without one, the error it
+        holds stays (a rejected upload keeps why when it ends)."""
+        ...
 
     async def expired(self, now: datetime) -> list[UploadRecord]:
         """Open or rejected uploads whose time is up."""
+        ...
+
+    async def finalizing(
+        self, evidence_id: EvidenceId, role: Role, upload_id: str | None = None
+    ) -> Finalizing:
+        """Everything finalize reads, in one call: the object's manifest, the upload named
+        by ``upload_id`` (else the one ``live_upload`` gives), the stored object, the key
+        the manifest names, and which manifest holds its device's sequence number."""
         ...
 
 
@@ -205,8 +220,9 @@ class Objects(Protocol):
         self, upload_id: str, stored: StoredObject, flags: Sequence[NewFlag] = ()
     ) -> StoredObject:
         """Index a verified object, mark its upload finalized and raise ``flags``, in one
-        transaction. Idempotent: an object already indexed is returned as it was, and
-        nothing is written."""
+        transaction; an upload no longer open is refused (StorageFailure) and nothing is
+        written. Idempotent: an object already indexed is returned as it was, and nothing
+        is written."""
         ...
 
     async def get(self, evidence_id: EvidenceId, role: Role) -> StoredObject | None: ...

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from evidence.digest import Sha256
 from evidence.errors import InsufficientStorage, StorageFailure
-from evidence.private_files import make_private_dirs
+from runtime.private_files import make_private_dirs
 from storage.durable import fsync_dir, fsync_path, make_dirs_durably
 
 __all__ = ["LocalBlobStore"]

@@ -17,6 +17,7 @@ __all__ = [
     "DeviceKeyRecord",
     "DeviceRecord",
     "DeviceStatus",
+    "Finalizing",
     "FlagRecord",
     "FlagResolution",
     "ManifestRecord",
@@ -236,6 +237,19 @@ class Derived:
     segment: SegmentRecord | None = None
     prints: tuple[PrintSet, ...] = ()
     flags: tuple[NewFlag, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Finalizing:
+    """What finalize reads about an object, in one call: its manifest, its upload, the
+    object if it is stored already, the key its manifest names, and the hash of the
+    manifest that holds the manifest's place in its device's chain now."""
+
+    manifest: ManifestRecord | None
+    upload: UploadRecord | None
+    stored: StoredObject | None
+    device_key: DeviceKeyRecord | None
+    chain_sha256: Sha256 | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,7 @@ import base64
 import io
 import json
 from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,16 +19,19 @@ import pytest
 from evidence.case_number import CaseNumberRule
 from evidence.device_auth import answer_challenge
 from evidence.identifiers import DeviceId
-from evidence.keys import Ed25519PrivateKey, generate_key_pair, key_id, public_key_pem
+from evidence.keys import Ed25519PrivateKey, key_id, public_key_pem
 from evidence.manifest import SignedManifest
 from evidence.signing import PayloadType
 from evidence.tus_wire import OFFSET_CONTENT_TYPE, TUS_VERSION, encode_metadata, format_checksum
 from evidence.wire import AUTH_CHALLENGE, AUTH_TOKEN, FILES, MANIFESTS, SIGNATURE_HEADER
-from ingest.admin import add_user, register_device
-from ingest.app import open_context
-from ingest.config import IngestConfig
-from ingest.context import ServerContext
-from ingest.server import running
+from ingest.access.devices import register_device
+from ingest.access.people import add_user
+from ingest.compliance.config import ComplianceConfig
+from ingest.http.server import running
+from ingest.server_config import IngestConfig
+from ingest.startup import IngestServer, open_server
+from ingest.wiring import build_services
+from runtime.key_files import generate_key_pair
 from tests.fault_proxy import FaultProxy, Link
 
 # A poor link: the server gets every request in 16-byte pieces, a millisecond apart.
@@ -82,23 +86,45 @@ class Reply:
 
 @dataclass
 class Server:
-    ctx: ServerContext
+    ctx: IngestServer
     url: str
     clock: Clock
     root: Path
     http: aiohttp.ClientSession
     _devices: int = field(default=0)
+    _serving: AsyncExitStack = field(default_factory=AsyncExitStack)
+
+    async def reconfigure(
+        self, *, config: IngestConfig | None = None, compliance: ComplianceConfig | None = None
+    ) -> None:
+        """Serve the same books under another configuration. Services are built once, at
+        start, so this restarts the server on the same port, as an operator would."""
+        ctx = self.ctx
+        parts = ctx.parts
+        if config is not None:
+            parts = replace(parts, books=replace(parts.books, config=config))
+        if compliance is not None:
+            parts = replace(parts, compliance=compliance)
+        port = int(self.url.rsplit(":", 1)[1])
+        await self._serving.aclose()
+        self.ctx = IngestServer(parts, ctx.server_key, build_services(parts, ctx.server_key))
+        self._serving = AsyncExitStack()
+        await self._serving.enter_async_context(running(self.ctx, "127.0.0.1", port))
 
     async def add_device(self, device_id: str | None = None) -> Device:
         self._devices += 1
         device_id = device_id or f"dock-test-{self._devices:02d}"
         key_path = self.root / "devices" / device_id / "device.pem"
         key = generate_key_pair(key_path)
-        await register_device(self.ctx.index, DeviceId(device_id), public_key_pem(key.public_key()))
+        await register_device(
+            self.ctx.index.devices, DeviceId(device_id), public_key_pem(key.public_key())
+        )
         return Device(device_id, key, key_path, key_path.with_suffix(".pub.pem"))
 
     async def add_user(self, name: str = "custodian-1", role: str = "custodian") -> str:
-        issued = await add_user(self.ctx.index, name, role, self.ctx.config.user_token_ttl)
+        issued = await add_user(
+            self.ctx.index.credentials, name, role, self.ctx.config.user_token_ttl
+        )
         return issued.token
 
     async def send(
@@ -224,12 +250,19 @@ async def server(
     tmp_path: Path, server_config: IngestConfig, rule: CaseNumberRule
 ) -> AsyncIterator[Server]:
     clock = Clock()
-    ctx = await open_context(server_config, rule, clock)
+    ctx = await open_server(server_config, rule, clock)
+    serving = AsyncExitStack()
+    server: Server | None = None
     try:
-        async with running(ctx, "127.0.0.1", 0) as url, aiohttp.ClientSession() as http:
-            yield Server(ctx, url, clock, tmp_path, http)
+        url = await serving.enter_async_context(running(ctx, "127.0.0.1", 0))
+        try:
+            async with aiohttp.ClientSession() as http:
+                server = Server(ctx, url, clock, tmp_path, http, _serving=serving)
+                yield server
+        finally:  # the server restarts on reconfigure(): stop whichever is running
+            await (serving if server is None else server._serving).aclose()
     finally:
-        await ctx.index.close()
+        await ctx.close()
 
 
 @pytest.fixture

@@ -24,7 +24,7 @@ from evidence.wire import (
     SUGGESTION_CONFIRM,
     SUGGESTION_REJECT,
 )
-from ingest.app import build_app
+from ingest.http.app import build_app
 
 INGEST = "tests.ingest.test_slow_link"
 COMPLIANCE = "tests.compliance.test_slow_link"
@@ -80,7 +80,7 @@ NO_BODY = {("POST", FINALIZE), ("POST", RECORDING_VERIFY)}
 
 
 async def test_every_route_that_takes_a_body_has_a_slow_link_test(server):
-    app = build_app(server.ctx)
+    app = build_app(server.ctx.services)
     with_bodies = {
         (route.method, route.resource.canonical)
         for route in app.router.routes()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from agent.station_db import StationDb
 from evidence.manifest_dock import CameraClock
-from evidence.sqlite_thread import transaction
+from runtime.sqlite_thread import transaction
 
 __all__ = ["DockBook", "Docking", "StagedFile"]
 

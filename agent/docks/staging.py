@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from evidence.errors import BayUnavailable
-from evidence.private_files import make_private_dirs
+from runtime.private_files import make_private_dirs
 
 __all__ = ["BLOCK", "CopyJob", "copy_resumably", "copy_small"]
 

@@ -24,7 +24,7 @@ import av
 
 from agent.media.profiles import Profile
 from evidence.perceptual import SecondPrint, SecondSampler, frame_seconds
-from evidence.private_files import ensure_private_file, make_private_dirs
+from runtime.private_files import ensure_private_file, make_private_dirs
 
 __all__ = ["TranscodeFailed", "make_proxy"]
 

@@ -34,7 +34,7 @@ from agent.telemetry.outbox import Announce
 from evidence.errors import MalformedMessage
 from evidence.manifest_media import Session
 from evidence.room_session import RoomSession
-from evidence.sqlite_thread import transaction
+from runtime.sqlite_thread import transaction
 
 __all__ = ["RoomSessions"]
 

@@ -22,7 +22,7 @@ from agent.station_db import StationDb
 from agent.telemetry.outbox import Outbox
 from evidence.errors import MalformedMessage
 from evidence.mqtt_commands import Command, CommandResult
-from evidence.sqlite_thread import transaction
+from runtime.sqlite_thread import transaction
 
 __all__ = ["Bandwidth", "Commands", "Controls", "RecordedBandwidth", "Settings"]
 

@@ -24,8 +24,8 @@ from typing import Any, Protocol
 
 from agent.station_db import StationDb
 from evidence.mqtt_wire import EVENTS
-from evidence.sqlite_thread import transaction
 from evidence.telemetry import StationEvent
+from runtime.sqlite_thread import transaction
 
 __all__ = ["Announce", "Outbox", "Pending", "Silent"]
 

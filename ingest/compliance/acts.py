@@ -25,9 +25,9 @@ from evidence.errors import (
     UnknownCase,
 )
 from ingest.compliance.catalogues import current_catalogue
+from ingest.compliance.desk import ComplianceDesk
 from ingest.compliance.roles import edit_roles, window_changes
-from ingest.context import ServerContext
-from ingest.text import check_text
+from ingest.free_text import check_text
 from storage.compliance_records import ActRecord, ActValues, CaseRecord
 
 __all__ = [
@@ -89,8 +89,8 @@ def _named(field: str, parse: Any, value: Any) -> Any:
         raise type(exc)(f"{field}: {exc.message}", field=field) from exc
 
 
-def settle(ctx: ServerContext, catalogue: Catalogue, draft: ActDraft) -> ActValues:
-    case_number = _named("case_number", ctx.case_rule.parse, draft.case_number)
+def settle(desk: ComplianceDesk, catalogue: Catalogue, draft: ActDraft) -> ActValues:
+    case_number = _named("case_number", desk.case_rule.parse, draft.case_number)
     entry = _named("act_type", catalogue.resolve, draft.act_type)
     for field, moment in (("started_at", draft.started_at), ("ended_at", draft.ended_at)):
         if moment.tzinfo is None:
@@ -115,32 +115,32 @@ def settle(ctx: ServerContext, catalogue: Catalogue, draft: ActDraft) -> ActValu
 
 
 def case_record(
-    ctx: ServerContext, case_number: str, agency: str, subject: str | None, by: str
+    desk: ComplianceDesk, case_number: str, agency: str, subject: str | None, by: str
 ) -> CaseRecord:
     return CaseRecord(
-        case_number=_named("case_number", ctx.case_rule.parse, case_number),
+        case_number=_named("case_number", desk.case_rule.parse, case_number),
         agency=check_text("agency", agency, 128) or "",
         subject=check_text("subject", subject, 256),
         created_by=by,
-        created_at=ctx.clock(),
+        created_at=desk.clock(),
     )
 
 
 async def register_case(
-    ctx: ServerContext, case_number: str, agency: str, subject: str | None, by: str
+    desk: ComplianceDesk, case_number: str, agency: str, subject: str | None, by: str
 ) -> tuple[CaseRecord, bool]:
-    record, new = await ctx.index.compliance.cases.add_case(
-        case_record(ctx, case_number, agency, subject, by)
+    record, new = await desk.index.cases.add_case(
+        case_record(desk, case_number, agency, subject, by)
     )
     if new:
         log.info("case %s (%s) registered by %s", record.case_number, record.agency, by)
     return record, new
 
 
-async def register_act(ctx: ServerContext, draft: ActDraft, by: str) -> tuple[ActRecord, bool]:
-    catalogue, _ = await current_catalogue(ctx)
-    values = settle(ctx, catalogue, draft)
-    record, new = await ctx.index.compliance.cases.add_act(values, by, ctx.clock())
+async def register_act(desk: ComplianceDesk, draft: ActDraft, by: str) -> tuple[ActRecord, bool]:
+    catalogue, _ = await current_catalogue(desk)
+    values = settle(desk, catalogue, draft)
+    record, new = await desk.index.cases.add_act(values, by, desk.clock())
     if new:
         log.info(
             "act %d (%s) of %s registered by %s",
@@ -152,8 +152,16 @@ async def register_act(ctx: ServerContext, draft: ActDraft, by: str) -> tuple[Ac
     return record, new
 
 
+def _check_editable(changes: Mapping[str, Any]) -> None:
+    unknown = sorted(set(changes) - set(EDITABLE))
+    if unknown:
+        raise MalformedBody(f"these fields cannot be edited: {', '.join(unknown)}")
+    if not changes:
+        raise MalformedBody("an edit changes at least one field")
+
+
 async def edit_act(
-    ctx: ServerContext,
+    desk: ComplianceDesk,
     act_id: int,
     changes: Mapping[str, Any],
     by: str,
@@ -165,47 +173,43 @@ async def edit_act(
     if the act is still at it: a replayed or crossing edit fails instead of winning. With
     ``role`` (over the API), only if that role may make this edit (``roles.edit_roles``);
     the command line, run on the server's files, passes none."""
-    unknown = sorted(set(changes) - set(EDITABLE))
-    if unknown:
-        raise MalformedBody(f"these fields cannot be edited: {', '.join(unknown)}")
-    if not changes:
-        raise MalformedBody("an edit changes at least one field")
-    held = await get_act(ctx, act_id)
+    _check_editable(changes)
+    held = await get_act(desk, act_id)
     if revision is not None and revision != held.revision:  # the index checks it again
         raise StaleRevision(
             f"act {act_id} is at revision {held.revision}, not {revision}",
             revision=held.revision,
         )
-    catalogue, _ = await current_catalogue(ctx)
-    values = settle(ctx, catalogue, dataclasses.replace(ActDraft.of(held.values), **changes))
+    catalogue, _ = await current_catalogue(desk)
+    values = settle(desk, catalogue, dataclasses.replace(ActDraft.of(held.values), **changes))
     allowed = edit_roles(catalogue, held.values, values)
     if role is not None and role not in allowed:
         raise Forbidden(
             f"changing {', '.join(window_changes(held.values, values))} of an act whose duty "
             f"is full needs one of {', '.join(allowed)}"
         )
-    edited = await ctx.index.compliance.cases.edit_act(
+    edited = await desk.index.cases.edit_act(
         act_id,
         held.revision if revision is None else revision,
         values,
         by,
         check_text("reason", reason, 512),
-        ctx.clock(),
+        desk.clock(),
     )
     log.info("act %d edited by %s (revision %d)", act_id, by, edited.revision)
     return edited
 
 
-async def get_act(ctx: ServerContext, act_id: int) -> ActRecord:
-    record = await ctx.index.compliance.cases.act(act_id)
+async def get_act(desk: ComplianceDesk, act_id: int) -> ActRecord:
+    record = await desk.index.cases.act(act_id)
     if record is None:
         raise UnknownAct(f"no act {act_id}")
     return record
 
 
-async def get_case(ctx: ServerContext, case_number: str) -> CaseRecord:
-    number = _named("case_number", ctx.case_rule.parse, case_number)
-    record = await ctx.index.compliance.cases.case(number)
+async def get_case(desk: ComplianceDesk, case_number: str) -> CaseRecord:
+    number = _named("case_number", desk.case_rule.parse, case_number)
+    record = await desk.index.cases.case(number)
     if record is None:
         raise UnknownCase(f"no case {number}")
     return record

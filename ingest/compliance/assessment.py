@@ -15,13 +15,13 @@ from typing import Any
 
 from evidence.catalogue import CatalogueEntry
 from ingest.compliance import views
+from ingest.compliance.act_matching import suggestions_for
 from ingest.compliance.acts import get_act, get_case
 from ingest.compliance.catalogues import current_catalogue
 from ingest.compliance.coverage import Coverage, State
-from ingest.compliance.matching import suggestions_for
+from ingest.compliance.desk import ComplianceDesk
 from ingest.compliance.report import full_duty_query
 from ingest.compliance.tally import verdicts
-from ingest.context import ServerContext
 from storage.compliance_records import ActRecord, ExemptionRecord, Footage
 
 __all__ = ["Assessed", "act_detail", "assess", "case_coverage"]
@@ -38,11 +38,11 @@ class Assessed:
     exemptions: list[ExemptionRecord]
 
 
-async def assess(ctx: ServerContext, acts: list[ActRecord]) -> list[Assessed]:
-    catalogue, _ = await current_catalogue(ctx)
-    config = ctx.compliance
+async def assess(desk: ComplianceDesk, acts: list[ActRecord]) -> list[Assessed]:
+    catalogue, _ = await current_catalogue(desk)
+    config = desk.settings
     ids = [act.act_id for act in acts]
-    queries = ctx.index.compliance.queries
+    queries = desk.index.queries
     rows = await queries.report(replace(full_duty_query(catalogue, config), act_ids=tuple(ids)))
     measured = {
         act.act_id: coverage for act, coverage in verdicts(rows, config.gap_tolerance_seconds)
@@ -51,7 +51,7 @@ async def assess(ctx: ServerContext, acts: list[ActRecord]) -> list[Assessed]:
     for footage in await queries.attached(ids):
         attached[footage.act_id].append(footage)
     exemptions: dict[int, list[ExemptionRecord]] = defaultdict(list)
-    for exemption in await ctx.index.compliance.exemptions.of_acts(ids):
+    for exemption in await desk.index.exemptions.of_acts(ids):
         exemptions[exemption.act_id].append(exemption)
     return [
         Assessed(
@@ -75,17 +75,17 @@ def _assessed_json(item: Assessed, tolerance: float) -> dict[str, Any]:
     return shown
 
 
-async def case_coverage(ctx: ServerContext, case_number: str) -> dict[str, Any]:
-    case = await get_case(ctx, case_number)
-    acts = await ctx.index.compliance.cases.acts_of(case.case_number)
-    assessed = await assess(ctx, acts)
+async def case_coverage(desk: ComplianceDesk, case_number: str) -> dict[str, Any]:
+    case = await get_case(desk, case_number)
+    acts = await desk.index.cases.acts_of(case.case_number)
+    assessed = await assess(desk, acts)
     blocking = [
         (item.act.act_id, item.coverage.state)
         for item in assessed
         if item.coverage is not None and item.coverage.state in NOT_READY
     ]
     reasons = views.not_ready_reasons(len(acts), blocking)
-    tolerance = ctx.compliance.gap_tolerance_seconds
+    tolerance = desk.settings.gap_tolerance_seconds
     return {
         "case": views.case_json(case),
         "ready_for_review": not reasons,
@@ -96,17 +96,15 @@ async def case_coverage(ctx: ServerContext, case_number: str) -> dict[str, Any]:
     }
 
 
-async def act_detail(ctx: ServerContext, act_id: int) -> dict[str, Any]:
+async def act_detail(desk: ComplianceDesk, act_id: int) -> dict[str, Any]:
     """One act with its coverage, its standing suggestions, every decision on it and its
     full edit history."""
-    act = await get_act(ctx, act_id)
-    [item] = await assess(ctx, [act])
-    shown = _assessed_json(item, ctx.compliance.gap_tolerance_seconds)
-    shown["suggestions"] = [views.suggestion_json(s) for s in await suggestions_for(ctx, [act])]
-    shown["decisions"] = [
-        views.decision_json(d) for d in await ctx.index.compliance.decisions.of_act(act_id)
-    ]
+    act = await get_act(desk, act_id)
+    [item] = await assess(desk, [act])
+    shown = _assessed_json(item, desk.settings.gap_tolerance_seconds)
+    shown["suggestions"] = [views.suggestion_json(s) for s in await suggestions_for(desk, [act])]
+    shown["decisions"] = [views.decision_json(d) for d in await desk.index.decisions.of_act(act_id)]
     shown["history"] = [
-        views.change_json(change) for change in await ctx.index.compliance.cases.history(act_id)
+        views.change_json(change) for change in await desk.index.cases.history(act_id)
     ]
     return shown

@@ -6,7 +6,7 @@ import functools
 import logging
 
 from evidence.catalogue import Catalogue
-from ingest.context import ServerContext
+from ingest.compliance.desk import ComplianceDesk
 from storage.compliance_records import CatalogueVersion
 
 __all__ = ["current_catalogue", "import_catalogue"]
@@ -19,9 +19,9 @@ def _parsed(csv_text: str) -> Catalogue:
     return Catalogue.from_csv(csv_text)
 
 
-async def current_catalogue(ctx: ServerContext) -> tuple[Catalogue, int | None]:
+async def current_catalogue(desk: ComplianceDesk) -> tuple[Catalogue, int | None]:
     """The catalogue and its version (None for the built-in default)."""
-    held = await ctx.index.compliance.catalogues.current()
+    held = await desk.index.catalogues.current()
     if held is None:
         return _default(), None
     return _parsed(held.csv_text), held.version
@@ -33,14 +33,14 @@ def _default() -> Catalogue:
 
 
 async def import_catalogue(
-    ctx: ServerContext, csv_text: str, by: str
+    desk: ComplianceDesk, csv_text: str, by: str
 ) -> tuple[CatalogueVersion, Catalogue]:
     """Check a catalogue CSV and keep it as the new version; the version and the catalogue
     read from the CSV. It may not drop an act type that registered acts use; the report
     reads every act against the catalogue in force."""
     catalogue = Catalogue.from_csv(csv_text)
-    version = await ctx.index.compliance.catalogues.add(
-        catalogue.to_csv(), catalogue.codes(), by, ctx.clock()
+    version = await desk.index.catalogues.add(
+        catalogue.to_csv(), catalogue.codes(), by, desk.clock()
     )
     log.info(
         "catalogue version %d (%d entries) imported by %s",

@@ -15,8 +15,8 @@ from evidence.catalogue import Duty
 from evidence.errors import DutyNotFull
 from ingest.compliance.acts import get_act
 from ingest.compliance.catalogues import current_catalogue
-from ingest.context import ServerContext
-from ingest.text import check_text
+from ingest.compliance.desk import ComplianceDesk
+from ingest.free_text import check_text
 from storage.compliance_records import ExemptionReason, ExemptionRecord
 
 __all__ = ["exempt", "withdraw"]
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 
 async def exempt(
-    ctx: ServerContext,
+    desk: ComplianceDesk,
     act_id: int,
     reason: ExemptionReason,
     approver: str,
@@ -33,29 +33,31 @@ async def exempt(
     note: str | None,
     by: str,
 ) -> ExemptionRecord:
-    act = await get_act(ctx, act_id)
-    catalogue, _ = await current_catalogue(ctx)
+    act = await get_act(desk, act_id)
+    catalogue, _ = await current_catalogue(desk)
     duty = catalogue.entry(act.values.act_type).duty
     if duty is not Duty.FULL:
         raise DutyNotFull(
             f"act {act_id} ({act.values.act_type}) has duty {duty}; nothing to exempt"
         )
-    record = await ctx.index.compliance.exemptions.add(
+    record = await desk.index.exemptions.add(
         act_id,
         reason,
         check_text("approver", approver, 128) or "",
         approved_at,
         check_text("note", note, 1024),
         by,
-        ctx.clock(),
+        desk.clock(),
     )
     log.warning("act %d exempted (%s), approved by %s, entered by %s", act_id, reason, approver, by)
     return record
 
 
-async def withdraw(ctx: ServerContext, exemption_id: int, reason: str, by: str) -> ExemptionRecord:
-    record = await ctx.index.compliance.exemptions.withdraw(
-        exemption_id, check_text("reason", reason, 1024) or "", by, ctx.clock()
+async def withdraw(
+    desk: ComplianceDesk, exemption_id: int, reason: str, by: str
+) -> ExemptionRecord:
+    record = await desk.index.exemptions.withdraw(
+        exemption_id, check_text("reason", reason, 1024) or "", by, desk.clock()
     )
     log.warning("exemption %d of act %d withdrawn by %s", exemption_id, record.act_id, by)
     return record

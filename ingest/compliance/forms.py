@@ -19,7 +19,7 @@ from evidence.strict_json import Fields
 from ingest.compliance.acts import EDITABLE, MAX_PARTIES, ActDraft
 from ingest.compliance.imports import parse_moment
 from ingest.compliance.report import ReportFilters
-from ingest.flags import FlagKind
+from ingest.custody.flags import FlagKind
 from storage.compliance_records import ExemptionReason
 
 __all__ = [

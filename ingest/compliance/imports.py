@@ -19,7 +19,7 @@ from evidence.errors import ActConflict, BadRequest, CaseConflict, LiuhenError, 
 from evidence.ranges import time_in_range
 from ingest.compliance.acts import ActDraft, case_record, settle
 from ingest.compliance.catalogues import current_catalogue
-from ingest.context import ServerContext
+from ingest.compliance.desk import ComplianceDesk
 from storage.compliance_records import ImportResult, ImportRow
 
 __all__ = [
@@ -93,9 +93,9 @@ def _time(row: CsvRow, column: str, zone: tzinfo) -> datetime:
     return row.convert(column, parse)
 
 
-async def _import(ctx: ServerContext, rows: list[ImportRow], by: str) -> ImportResult:
+async def _import(desk: ComplianceDesk, rows: list[ImportRow], by: str) -> ImportResult:
     try:
-        result = await ctx.index.compliance.cases.import_rows(rows, by, ctx.clock())
+        result = await desk.index.cases.import_rows(rows, by, desk.clock())
     except (CaseConflict, ActConflict) as exc:
         raise _in_column(int(exc.details.get("row", 0)), exc) from exc
     log.info(
@@ -108,10 +108,10 @@ async def _import(ctx: ServerContext, rows: list[ImportRow], by: str) -> ImportR
     return result
 
 
-def _case_of(ctx: ServerContext, row: CsvRow, by: str) -> ImportRow:
+def _case_of(desk: ComplianceDesk, row: CsvRow, by: str) -> ImportRow:
     try:
         case = case_record(
-            ctx,
+            desk,
             row.text("案件编号", max_length=64),
             row.text("执法机关", max_length=128),
             row.optional_text("当事人", max_length=256),
@@ -124,19 +124,19 @@ def _case_of(ctx: ServerContext, row: CsvRow, by: str) -> ImportRow:
     return ImportRow(row.number, case)
 
 
-async def import_cases(ctx: ServerContext, text: str, by: str) -> ImportResult:
+async def import_cases(desk: ComplianceDesk, text: str, by: str) -> ImportResult:
     table = CsvTable(text, CASE_COLUMNS, CASE_OPTIONAL)
-    rows = [_case_of(ctx, row, by) for row in _bounded(table)]
-    return await _import(ctx, rows, by)
+    rows = [_case_of(desk, row, by) for row in _bounded(table)]
+    return await _import(desk, rows, by)
 
 
-async def import_acts(ctx: ServerContext, text: str, by: str) -> ImportResult:
-    catalogue, _ = await current_catalogue(ctx)
-    zone = ctx.compliance.zone
+async def import_acts(desk: ComplianceDesk, text: str, by: str) -> ImportResult:
+    catalogue, _ = await current_catalogue(desk)
+    zone = desk.settings.zone
     table = CsvTable(text, ACT_COLUMNS, ACT_OPTIONAL)
     rows: list[ImportRow] = []
     for row in _bounded(table):
-        case = _case_of(ctx, row, by).case
+        case = _case_of(desk, row, by).case
         draft = ActDraft(
             case_number=str(case.case_number),
             act_type=row.text("事项", max_length=128),
@@ -148,10 +148,10 @@ async def import_acts(ctx: ServerContext, text: str, by: str) -> ImportResult:
             reference=row.optional_text("外部编号", max_length=128),
         )
         try:
-            rows.append(ImportRow(row.number, case, settle(ctx, catalogue, draft)))
+            rows.append(ImportRow(row.number, case, settle(desk, catalogue, draft)))
         except BadRequest as exc:
             raise _in_column(row.number, exc) from exc
-    return await _import(ctx, rows, by)
+    return await _import(desk, rows, by)
 
 
 def _bounded(table: CsvTable) -> list[CsvRow]:

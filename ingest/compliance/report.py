@@ -17,9 +17,9 @@ from evidence.strict_json import format_time
 from ingest.compliance import views
 from ingest.compliance.catalogues import current_catalogue
 from ingest.compliance.config import ComplianceConfig
+from ingest.compliance.desk import ComplianceDesk
 from ingest.compliance.tally import Counts, Finding, Tally, tally
-from ingest.context import ServerContext
-from ingest.flags import advice_for, flag_json
+from ingest.custody.flags import advice_for, flag_json
 from storage.compliance_records import ReportQuery
 
 __all__ = ["Measured", "ReportFilters", "build_report", "full_duty_query", "measure_report"]
@@ -61,9 +61,9 @@ def full_duty_query(catalogue: Catalogue, config: ComplianceConfig) -> ReportQue
     return ReportQuery(catalogue.codes(Duty.FULL), config.utc_offset_minutes)
 
 
-async def measure_report(ctx: ServerContext, filters: ReportFilters) -> Measured:
-    config = ctx.compliance
-    catalogue, version = await current_catalogue(ctx)
+async def measure_report(desk: ComplianceDesk, filters: ReportFilters) -> Measured:
+    config = desk.settings
+    catalogue, version = await current_catalogue(desk)
     act_type = None if filters.act_type is None else catalogue.resolve(filters.act_type)
     if act_type is not None and act_type.duty is not Duty.FULL:
         raise DutyNotFull(
@@ -78,23 +78,23 @@ async def measure_report(ctx: ServerContext, filters: ReportFilters) -> Measured
         since=filters.since,
         until=filters.until,
     )
-    rows = await ctx.index.compliance.queries.report(query)
+    rows = await desk.index.queries.report(query)
     counted = await asyncio.to_thread(tally, rows, config.gap_tolerance_seconds)
     return Measured(query, catalogue, version, counted)
 
 
 async def build_report(
-    ctx: ServerContext, filters: ReportFilters, limit: int = DEFAULT_LIMIT
+    desk: ComplianceDesk, filters: ReportFilters, limit: int = DEFAULT_LIMIT
 ) -> dict[str, Any]:
     """The report as JSON. Lists of cases and flags hold at most ``limit`` items each;
     their counts are always complete."""
     if limit < 0:
         raise BadRequest("limit cannot be negative")
-    config = ctx.compliance
-    measured = await measure_report(ctx, filters)
+    config = desk.settings
+    measured = await measure_report(desk, filters)
     query, counted = measured.query, measured.counted
     return {
-        "generated_at": format_time(ctx.clock()),
+        "generated_at": format_time(desk.clock()),
         "catalogue_version": measured.catalogue_version,
         "tolerance_seconds": config.gap_tolerance_seconds,
         "late_upload_hours": config.late_upload_hours,
@@ -102,8 +102,8 @@ async def build_report(
         "filters": dict(filters.to_json(), act_type=query.act_type),
         "full_duty_act_types": list(query.act_types),
         **_counts(counted, measured.catalogue),
-        "not_ready": _not_ready(counted, await _cases_without_acts(ctx, filters), limit),
-        "flags": await _flags(ctx, query, limit),
+        "not_ready": _not_ready(counted, await _cases_without_acts(desk, filters), limit),
+        "flags": await _flags(desk, query, limit),
     }
 
 
@@ -163,20 +163,22 @@ def _not_ready(counted: Tally, empty: list[tuple[str, str]], limit: int) -> dict
     }
 
 
-async def _cases_without_acts(ctx: ServerContext, filters: ReportFilters) -> list[tuple[str, str]]:
+async def _cases_without_acts(
+    desk: ComplianceDesk, filters: ReportFilters
+) -> list[tuple[str, str]]:
     """Cases with no act are not ready for legal review; they can be selected only by
     agency, so they are listed when no filter on acts (type, officer, since, until) is set."""
     if any(
         v is not None for v in (filters.act_type, filters.officer, filters.since, filters.until)
     ):
         return []
-    return await ctx.index.compliance.queries.cases_without_acts(filters.agency)
+    return await desk.index.queries.cases_without_acts(filters.agency)
 
 
-async def _flags(ctx: ServerContext, query: ReportQuery, limit: int) -> dict[str, Any]:
+async def _flags(desk: ComplianceDesk, query: ReportQuery, limit: int) -> dict[str, Any]:
     """Open flags under the report's filters (see coverage_queries._flag_filter), late
     uploads among them: those are raised at finalize, and resolved like any flag."""
-    kinds, items = await ctx.index.compliance.queries.open_flags(query, limit)
+    kinds, items = await desk.index.queries.open_flags(query, limit)
     return {
         "count": sum(kinds.values()),
         "by_kind": [

@@ -7,9 +7,9 @@ from typing import Any
 
 from evidence.catalogue import CatalogueEntry
 from evidence.strict_json import format_time, parse_time
+from ingest.compliance.act_matching import Suggestion
 from ingest.compliance.coverage import Coverage, State
-from ingest.compliance.matching import Suggestion
-from ingest.recordings import claimed_times
+from ingest.custody.recordings import claimed_times
 from storage.compliance_records import (
     ActChange,
     ActRecord,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from evidence.errors import StorageFailure
 from evidence.footage_findings import DEFAULT_CLAIM_TOLERANCE_SECONDS
-from evidence.sqlite_thread import SqliteThread, transaction
+from runtime.sqlite_thread import SqliteThread, transaction
 from storage.sqlite.migrations import Upgrade, upgrade
 
 __all__ = ["SqliteDatabase", "transaction"]

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from evidence.errors import MalformedManifest
 from evidence.footage_findings import DEFAULT_CLAIM_TOLERANCE_SECONDS, findings_of_body
 from evidence.footage_span import footage_of_body
-from evidence.sqlite_thread import transaction
+from runtime.sqlite_thread import transaction
 from storage.sqlite.rows import when
 
 __all__ = ["STEPS", "Upgrade", "upgrade"]

@@ -60,11 +60,11 @@ class SqliteObjects:
                 )
                 cursor = conn.execute(
                     "UPDATE uploads SET state = ?, error_code = NULL, error_message = NULL "
-                    "WHERE upload_id = ?",
-                    (UploadState.FINALIZED.value, upload_id),
+                    "WHERE upload_id = ? AND state = ?",
+                    (UploadState.FINALIZED.value, upload_id, UploadState.OPEN.value),
                 )
                 if cursor.rowcount != 1:
-                    raise StorageFailure(f"upload {upload_id} vanished while being finalized")
+                    raise StorageFailure(f"upload {upload_id} is not open; nothing was finalized")
                 for flag in flags:
                     insert_flag(conn, flag)
             return stored

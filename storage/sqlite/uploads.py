@@ -8,9 +8,10 @@ from datetime import datetime
 
 from evidence.errors import ManifestConflict, SequenceReused
 from evidence.identifiers import DeviceId, EvidenceId, Role
-from storage.records import Derived, ManifestRecord, UploadRecord, UploadState
+from storage.records import Derived, Finalizing, ManifestRecord, UploadRecord, UploadState
 from storage.sqlite import rows
 from storage.sqlite.database import SqliteDatabase, transaction
+from storage.sqlite.finalizing import LIVE_UPLOAD, read_finalizing
 from storage.sqlite.flags import insert_flag, resolve_open
 from storage.sqlite.media import insert_prints, insert_segment
 
@@ -178,11 +179,7 @@ class SqliteUploads:
 
     async def live_upload(self, evidence_id: EvidenceId, role: Role) -> UploadRecord | None:
         def live_upload(conn: sqlite3.Connection) -> UploadRecord | None:
-            row = conn.execute(
-                "SELECT * FROM uploads WHERE evidence_id = ? AND role = ? "
-                "ORDER BY state IN (?, ?) DESC, created_at DESC LIMIT 1",
-                (str(evidence_id), role.value, *_LIVE),
-            ).fetchone()
+            row = conn.execute(LIVE_UPLOAD, (str(evidence_id), role.value, *_LIVE)).fetchone()
             return None if row is None else rows.upload(row)
 
         return await self._db.run(live_upload)
@@ -210,18 +207,23 @@ class SqliteUploads:
     async def set_state(
         self,
         upload_id: str,
+        *,
+        expected: UploadState,
         state: UploadState,
         error_code: str | None = None,
         error_message: str | None = None,
-    ) -> None:
-        def set_state(conn: sqlite3.Connection) -> None:
+    ) -> bool:
+        def set_state(conn: sqlite3.Connection) -> bool:
             with transaction(conn):
-                conn.execute(
-                    "UPDATE uploads SET state = ?, error_code = ?, error_message = ? WHERE upload_id = ?",
-                    (state.value, error_code, error_message, upload_id),
+                cursor = conn.execute(
+                    "UPDATE uploads SET state = ?, error_code = coalesce(?, error_code), "
+                    "error_message = coalesce(?, error_message) "
+                    "WHERE upload_id = ? AND state = ?",
+                    (state.value, error_code, error_message, upload_id, expected.value),
                 )
+                return cursor.rowcount == 1
 
-        await self._db.run(set_state)
+        return await self._db.run(set_state)
 
     async def expired(self, now: datetime) -> list[UploadRecord]:
         def expired(conn: sqlite3.Connection) -> list[UploadRecord]:
@@ -232,3 +234,8 @@ class SqliteUploads:
             return [rows.upload(row) for row in cursor]
 
         return await self._db.run(expired)
+
+    async def finalizing(
+        self, evidence_id: EvidenceId, role: Role, upload_id: str | None = None
+    ) -> Finalizing:
+        return await self._db.run(lambda conn: read_finalizing(conn, evidence_id, role, upload_id))

@@ -21,8 +21,9 @@ from agent.service import AgentService
 from agent.states import FileState
 from evidence.case_number import CaseNumberRule
 from evidence.identifiers import DeviceId, Role
-from evidence.keys import generate_key_pair, load_private_key, load_public_key, public_key_pem
-from ingest.admin import register_device
+from evidence.keys import public_key_pem
+from ingest.access.devices import register_device
+from runtime.key_files import generate_key_pair, load_private_key, load_public_key
 from tests.conftest import Server
 
 
@@ -49,7 +50,9 @@ def agent_config_for(server_url: str, server_public_key: Path, root: Path) -> Ag
 
 async def enrol(index, config: AgentConfig) -> None:
     key = generate_key_pair(config.key_path, config.public_key_path)
-    await register_device(index, DeviceId(config.device_id), public_key_pem(key.public_key()))
+    await register_device(
+        index.devices, DeviceId(config.device_id), public_key_pem(key.public_key())
+    )
 
 
 @pytest.fixture

@@ -18,12 +18,11 @@ from devices.simulator import BodyCamera
 from evidence.digest import CHUNK_SIZE
 from evidence.errors import JournalError
 from evidence.identifiers import DeviceId, Role
-from evidence.keys import generate_key_pair
-from ingest.admin import revoke_device
-from ingest.app import open_context
-from ingest.config import IngestConfig
-from ingest.recordings import list_recordings
-from ingest.server import running
+from ingest.access.devices import revoke_device
+from ingest.http.server import running
+from ingest.server_config import IngestConfig
+from ingest.startup import open_server
+from runtime.key_files import generate_key_pair
 from tests.agent.conftest import (
     agent_config_for,
     all_in,
@@ -72,7 +71,7 @@ async def test_docked_clips_are_receipted_indexed_and_kept_on_the_dock(server, a
     assert {clip.media: clip.media.read_bytes() for clip in clips} == before, (
         "the agent never touches footage"
     )
-    recordings = await list_recordings(server.ctx, "冀石执罚〔2026〕第0012号")
+    recordings = await server.ctx.services.recordings.find("冀石执罚〔2026〕第0012号")
     assert sorted(r["sha256"] for r in recordings) == sorted(
         hashlib.sha256(b).hexdigest() for b in before.values()
     )
@@ -167,7 +166,7 @@ async def test_footage_waits_out_a_server_outage(tmp_path, rule):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    ctx = await open_context(IngestConfig(data_dir=tmp_path / "server"), rule)
+    ctx = await open_server(IngestConfig(data_dir=tmp_path / "server"), rule)
     config = agent_config_for(
         f"http://127.0.0.1:{port}", ctx.config.server_public_key_path, tmp_path
     )
@@ -183,11 +182,11 @@ async def test_footage_waits_out_a_server_outage(tmp_path, rule):
             async with running(ctx, "127.0.0.1", port):
                 await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 1))
     finally:
-        await ctx.index.close()
+        await ctx.close()
 
 
 async def test_a_revoked_device_keeps_its_footage_and_keeps_asking(server, agent_config, rule):
-    await revoke_device(server.ctx.index, DeviceId(agent_config.device_id))
+    await revoke_device(server.ctx.index.devices, DeviceId(agent_config.device_id))
     media = agent_config.watch[0] / "clip.mp4"
     media.write_bytes(os.urandom(2000))
     async with running_agent(agent_config, rule) as service:

@@ -22,7 +22,7 @@ async def test_the_agent_retries_past_a_full_quota_and_uploads_once_there_is_roo
     server, agent_config, rule
 ):
     room = server.ctx.config
-    server.ctx.config = dataclasses.replace(room, max_open_uploads_per_device=0)
+    await server.reconfigure(config=dataclasses.replace(room, max_open_uploads_per_device=0))
     camera = BodyCamera(agent_config.watch[0])
     await asyncio.to_thread(camera.record, started_at=START, seconds=1, case_number=None)
 
@@ -34,7 +34,7 @@ async def test_the_agent_retries_past_a_full_quota_and_uploads_once_there_is_roo
     async with running_agent(agent_config, rule) as service:
         rows = await wait_for_rows(service.journal, refused_for_quota)
         assert all(row.state is not FileState.REJECTED for row in originals(rows))
-        server.ctx.config = room
+        await server.reconfigure(config=room)
         rows = await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 1), within=60)
     [original] = originals(rows)
     assert await server.ctx.index.objects.get(original.evidence_id, original.role) is not None

@@ -18,10 +18,10 @@ from agent.media.proxy import make_proxy
 from agent.states import FileState
 from devices.footage import write_clip
 from devices.simulator import BodyCamera
-from evidence.private_files import secure_data_dir
 from evidence.wire import RECORDING_MATCH
-from ingest.app import open_context
+from ingest.startup import open_server
 from liuhen.cli import main
+from runtime.private_files import secure_data_dir
 from tests.agent.conftest import all_in, originals, running_agent, wait_for_rows
 from tests.ingest.helpers import created, prepared, sha256
 
@@ -123,10 +123,10 @@ async def test_a_data_directory_left_open_is_tightened_at_start_and_logged(
     loosen(data_dir)
     loosen(agent_config.data_dir)
     assert modes(data_dir)[data_dir] == 0o755
-    caplog.set_level(logging.WARNING, logger="evidence.private_files")
+    caplog.set_level(logging.WARNING, logger="runtime.private_files")
 
-    reopened = await open_context(server.ctx.config, rule)
-    await reopened.index.close()
+    reopened = await open_server(server.ctx.config, rule)
+    await reopened.close()
     assert_private(data_dir)
     said = [record.getMessage() for record in caplog.records]
     assert any(f"data directory {data_dir.resolve()} was open" in line for line in said)
@@ -143,7 +143,7 @@ def test_a_private_data_directory_is_not_walked(tmp_path, caplog):
     secure_data_dir(root)
     inner = root / "left.txt"
     inner.write_bytes(b"x")  # 0666 under this umask, but nobody else can reach it
-    caplog.set_level(logging.WARNING, logger="evidence.private_files")
+    caplog.set_level(logging.WARNING, logger="runtime.private_files")
     secure_data_dir(root)
     assert not caplog.records and stat.S_IMODE(root.stat().st_mode) == 0o700
 
@@ -152,11 +152,11 @@ async def test_a_clip_sent_to_be_matched_is_written_private(server, monkeypatch)
     """The scratch folder is private already; the clip itself is made 0600 all the same."""
     seen = {}
 
-    async def match_recording(ctx, evidence_id, clip):
+    async def match(self, evidence_id, clip):
         seen["mode"] = stat.S_IMODE(clip.stat().st_mode)
         return {"verdict": "no_match"}
 
-    monkeypatch.setattr("ingest.handlers_media.match_recording", match_recording)
+    monkeypatch.setattr("ingest.media.clip_matching.ClipMatcher.match", match)
     token = await server.add_user()
     path = RECORDING_MATCH.format(evidence_id="0b7f4f9e-3c1a-4d2e-9a55-1f2e3d4c5b6a")
     headers = {"Content-Type": "video/mp4"}

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-import ingest.app
+import ingest.http.app
 from agent.config import AgentConfig
 from agent.states import FileState
 from agent.tus_client import TusClient
@@ -28,9 +28,9 @@ from evidence.digest import CHUNK_SIZE
 from evidence.errors import ChecksumMismatch
 from evidence.identifiers import Role
 from evidence.wire import HEALTH
-from ingest.app import open_context
-from ingest.config import IngestConfig
-from ingest.server import running
+from ingest.http.server import running
+from ingest.server_config import IngestConfig
+from ingest.startup import open_server
 from liuhen.cli import main
 from storage.records import UploadState
 from tests.agent.conftest import (
@@ -63,12 +63,12 @@ def free_port() -> int:
 async def ingest_server(
     config: IngestConfig, rule: CaseNumberRule, port: int
 ) -> AsyncIterator[None]:
-    ctx = await open_context(config, rule)
+    ctx = await open_server(config, rule)
     try:
         async with running(ctx, "127.0.0.1", port):
             yield
     finally:
-        await ctx.index.close()
+        await ctx.close()
 
 
 @pytest.fixture
@@ -84,12 +84,12 @@ def sane(tmp_path: Path) -> IngestConfig:
 @pytest.fixture
 async def dock(tmp_path: Path, sane: IngestConfig, rule, port) -> AgentConfig:
     """An agent enrolled with the server at ``port``, which is not running yet."""
-    ctx = await open_context(sane, rule)
+    ctx = await open_server(sane, rule)
     config = agent_config_for(f"http://127.0.0.1:{port}", sane.server_public_key_path, tmp_path)
     try:
         await enrol(ctx.index, config)
     finally:
-        await ctx.index.close()
+        await ctx.close()
     for bay in config.watch:
         bay.mkdir(parents=True)
     return config
@@ -191,7 +191,7 @@ async def test_held_files_are_tried_at_once_when_the_server_is_upgraded(
             [row] = await wait_for_rows(service.journal, held(1))
             assert row.error_code == "bad_case_number"
             assert row.next_attempt_at > time.time() + HOUR / 4
-        monkeypatch.setattr(ingest.app, "SOFTWARE", "liuhen-ingest/99.0.0")
+        monkeypatch.setattr(ingest.http.app, "SOFTWARE", "liuhen-ingest/99.0.0")
         async with ingest_server(sane, rule, port):
             [row] = originals(await wait_for_rows(service.journal, all_receipted(2)))
             health = await service.pipeline.api.send("GET", HEALTH, authenticated=False)

@@ -5,7 +5,7 @@ the pinned server key (the wrong key copied to the dock). Real agent, real serve
 import dataclasses
 import os
 
-from evidence.keys import generate_key_pair
+from runtime.key_files import generate_key_pair
 from tests.agent.conftest import running_agent, wait_for_rows
 from tests.agent.test_sign_in_refused import status_text
 
@@ -17,7 +17,7 @@ def stuck_on(code):
 async def test_a_server_without_checksums_is_an_alarm(
     server, agent_config, rule, monkeypatch, capsys
 ):
-    monkeypatch.setattr("ingest.tus_rules.EXTENSIONS", ("creation", "termination"))
+    monkeypatch.setattr("ingest.uploads.rules.EXTENSIONS", ("creation", "termination"))
     (agent_config.watch[0] / "clip.mp4").write_bytes(os.urandom(2000))
     async with running_agent(agent_config, rule) as service:
         await wait_for_rows(service.journal, stuck_on("checksum_unsupported"))

@@ -11,9 +11,10 @@ from datetime import timedelta, timezone
 from agent.journal import Journal
 from agent.states import FileState
 from evidence.identifiers import DeviceId
-from evidence.keys import generate_key_pair, key_id, public_key_pem
-from ingest.admin import register_device, revoke_device
+from evidence.keys import key_id, public_key_pem
+from ingest.access.devices import register_device, revoke_device
 from liuhen.agent_status import print_agent_status
+from runtime.key_files import generate_key_pair
 from tests.agent.conftest import all_in, running_agent, wait_for_rows
 
 
@@ -49,14 +50,14 @@ async def test_an_unregistered_device_says_so_and_uploads_once_registered(
         assert media.exists() and not row.safe_to_remove
 
         await register_device(
-            server.ctx.index, DeviceId("dock-agent-02"), public_key_pem(key.public_key())
+            server.ctx.index.devices, DeviceId("dock-agent-02"), public_key_pem(key.public_key())
         )
         await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 1))
         assert "SIGN-IN REFUSED" not in await status_text(service.journal, capsys)
 
 
 async def test_a_revoked_device_says_so_in_agent_status(server, agent_config, rule, capsys):
-    await revoke_device(server.ctx.index, DeviceId(agent_config.device_id))
+    await revoke_device(server.ctx.index.devices, DeviceId(agent_config.device_id))
     (agent_config.watch[0] / "clip.mp4").write_bytes(os.urandom(2000))
     async with running_agent(agent_config, rule) as service:
         [row] = await wait_for_rows(

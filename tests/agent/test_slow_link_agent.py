@@ -15,9 +15,9 @@ from agent.states import FileState
 from devices.footage import write_clip
 from devices.sidecar import Sidecar, write_sidecar
 from evidence.identifiers import DeviceId, Role
-from evidence.keys import load_private_key
 from evidence.receipt import Receipt
 from evidence.wire import RECORDING_MATCH
+from runtime.key_files import load_private_key
 from tests.agent.conftest import all_in, originals, running_agent, wait_for_rows
 from tests.builders import signed_for
 from tests.fault_proxy import FaultProxy, Link

@@ -33,8 +33,8 @@ def refused(rows) -> bool:
 async def test_the_agent_uploads_nothing_to_a_server_without_sha256_checksums(
     server, agent_config, rule, monkeypatch, caplog, extensions, algorithms
 ):
-    monkeypatch.setattr("ingest.tus_rules.EXTENSIONS", extensions)
-    monkeypatch.setattr("ingest.tus_rules.CHECKSUM_ALGORITHMS", algorithms)
+    monkeypatch.setattr("ingest.uploads.rules.EXTENSIONS", extensions)
+    monkeypatch.setattr("ingest.uploads.rules.CHECKSUM_ALGORITHMS", algorithms)
     footage = agent_config.watch[0] / "talk.wav"
     write_audio(footage, seconds=1, started_at=START)
     caplog.set_level(logging.ERROR, logger="agent.tus_client")
@@ -79,8 +79,8 @@ async def test_a_server_that_changes_is_asked_its_options_again(
     write_audio(first, seconds=1, started_at=START)
     async with running_agent(agent_config, rule) as service:
         await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 1), within=30)
-        monkeypatch.setattr("ingest.tus_rules.EXTENSIONS", ("creation", "termination"))
-        monkeypatch.setattr("ingest.app.SOFTWARE", "liuhen-ingest/other")
+        monkeypatch.setattr("ingest.uploads.rules.EXTENSIONS", ("creation", "termination"))
+        monkeypatch.setattr("ingest.http.app.SOFTWARE", "liuhen-ingest/other")
         await asyncio.sleep(3 * agent_config.rescan_seconds)  # the server loop sees it
         write_audio(agent_config.watch[0] / "second.wav", seconds=1, started_at=START)
         rows = await wait_for_rows(service.journal, refused, within=30)

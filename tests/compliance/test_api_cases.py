@@ -360,6 +360,8 @@ async def test_a_time_without_an_offset_is_blamed_on_its_own_field(server, field
     times = {"started_at": at(0), "ended_at": at(10)}
     times[field] = times[field].replace(tzinfo=None)
     with pytest.raises(MalformedBody) as caught:
-        await register_act(server.ctx, ActDraft(CASE, "seizure", **times), "wang")
+        await register_act(
+            server.ctx.services.compliance, ActDraft(CASE, "seizure", **times), "wang"
+        )
     assert caught.value.details == {"field": field}
     assert caught.value.message.startswith(field)

@@ -155,7 +155,7 @@ async def test_every_coverage_state_and_readiness_for_legal_review(server):
 async def test_clock_skew_within_the_tolerance_is_no_gap_and_beyond_it_is(
     server, tolerance, seizure, gaps
 ):
-    server.ctx.compliance = ComplianceConfig(gap_tolerance_seconds=tolerance)
+    await server.reconfigure(compliance=ComplianceConfig(gap_tolerance_seconds=tolerance))
     clerk = await server.add_user()
     await add_case(server, clerk)
     await add_act(server, clerk, "seizure", 0, 10)

@@ -55,18 +55,19 @@ def expected_state(window, spans, tolerance, exempted):
 async def test_the_report_and_each_case_agree_act_by_act(server):
     rnd = random.Random(11)  # noqa: S311 (test data, not secrets)
     ctx = server.ctx
+    desk = ctx.services.compliance
     raw = sqlite3.connect(ctx.config.index_path)
     cases = []
     windows, footage, exempted = {}, defaultdict(list), set()
     for n in range(40):
         number = f"JSZF-2026-{n:04d}"
         cases.append(number)
-        await register_case(ctx, number, f"第{n % 3}局", None, "test")
+        await register_case(desk, number, f"第{n % 3}局", None, "test")
         for k in range(rnd.randint(1, 3)):
             start = T0 + timedelta(hours=3 * n + k, seconds=rnd.randint(0, 59))
             end = start + timedelta(minutes=rnd.randint(1, 40))
             act, _ = await register_act(
-                ctx, ActDraft(number, rnd.choice(TYPES), start, end, officers=("o1",)), "test"
+                desk, ActDraft(number, rnd.choice(TYPES), start, end, officers=("o1",)), "test"
             )
             windows[act.act_id] = (number, (ms(start), ms(end)))
             for span in recordings_for(rnd, start, end):
@@ -86,7 +87,7 @@ async def test_the_report_and_each_case_agree_act_by_act(server):
     raw.close()
 
     # Each act's verdict as the report reaches it: its own query, measured by ``verdicts``.
-    query = (await measure_report(ctx, ReportFilters())).query
+    query = (await measure_report(desk, ReportFilters())).query
     rows = await ctx.index.compliance.queries.report(query)
     tolerance = ctx.compliance.gap_tolerance_seconds
     measured = {act.act_id: coverage.state for act, coverage in verdicts(rows, tolerance)}
@@ -97,7 +98,7 @@ async def test_the_report_and_each_case_agree_act_by_act(server):
     seen: Counter[str] = Counter()
     not_ready = set()
     for number in cases:
-        coverage = await case_coverage(ctx, number)
+        coverage = await case_coverage(desk, number)
         for act in coverage["acts"]:
             if act["coverage"] is None:  # as-needed: the report does not count it either
                 assert act["act_id"] not in measured
@@ -107,7 +108,7 @@ async def test_the_report_and_each_case_agree_act_by_act(server):
         if not coverage["ready_for_review"]:
             not_ready.add(number)
     assert sum(seen.values()) == len(measured), "every act the report counts was compared"
-    report = await build_report(ctx, ReportFilters())
+    report = await build_report(desk, ReportFilters())
     assert {state: report["totals"][state] for state in seen} == dict(seen)
     assert {case["case_number"] for case in report["not_ready"]["cases"]} == not_ready
     assert len(seen) == 4, f"every state should occur in this sample: {seen}"

@@ -16,10 +16,9 @@ from urllib.parse import urlsplit
 
 from evidence.case_number import CaseNumberRule
 from evidence.digest import fingerprint_file
-from ingest.app import open_context
-from ingest.config import IngestConfig
-from ingest.context import ServerContext
-from ingest.server import running
+from ingest.http.server import running
+from ingest.server_config import IngestConfig
+from ingest.startup import IngestServer, open_server
 from tests.conftest import Clock
 
 T = TypeVar("T")
@@ -40,7 +39,7 @@ class ThreadedServer:
         self.rule = rule
         self.clock = Clock()
         self.loop = asyncio.new_event_loop()
-        self.ctx: ServerContext | None = None
+        self.ctx: IngestServer | None = None
         self.url = ""
         self._ready = threading.Event()
         self._stop: asyncio.Event | None = None
@@ -65,14 +64,14 @@ class ThreadedServer:
 
     async def _serve(self) -> None:
         self._stop = asyncio.Event()
-        self.ctx = await open_context(self.config, self.rule, self.clock)
+        self.ctx = await open_server(self.config, self.rule, self.clock)
         try:
             async with running(self.ctx, "127.0.0.1", 0) as url:
                 self.url = url
                 self._ready.set()
                 await self._stop.wait()
         finally:
-            await self.ctx.index.close()
+            await self.ctx.close()
 
     def call(self, coroutine: Coroutine[Any, Any, T], timeout: float = 30) -> T:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)

@@ -12,7 +12,7 @@ from evidence.identifiers import DeviceId
 from evidence.keys import Ed25519PrivateKey
 from evidence.tus_wire import TUS_VERSION
 from evidence.wire import AUTH_CHALLENGE, AUTH_TOKEN, FILES, MANIFESTS, RECORDINGS
-from ingest.admin import revoke_device
+from ingest.access.devices import revoke_device
 from tests.builders import signed_for
 
 
@@ -48,7 +48,7 @@ async def test_a_challenge_does_not_tell_whether_a_device_exists(server):
     status and the same shape, so the ids cannot be enumerated."""
     active = await server.add_device()
     revoked = await server.add_device()
-    await revoke_device(server.ctx.index, DeviceId(revoked.device_id))
+    await revoke_device(server.ctx.index.devices, DeviceId(revoked.device_id))
     shapes = set()
     for device_id in (active.device_id, revoked.device_id, "dock-test-99"):
         reply = await challenge_for(server, device_id)
@@ -65,7 +65,7 @@ async def test_sign_in_refusals_do_not_tell_an_unknown_device_from_a_known_one(s
     get the same answer, word for word but for the id the caller sent."""
     active = await server.add_device()
     revoked = await server.add_device()
-    await revoke_device(server.ctx.index, DeviceId(revoked.device_id))
+    await revoke_device(server.ctx.index.devices, DeviceId(revoked.device_id))
     answers = set()
     for device_id in (active.device_id, revoked.device_id, "dock-test-99"):
         issued = (await challenge_for(server, device_id)).json()
@@ -97,7 +97,7 @@ async def test_requests_without_a_token_get_401_and_store_nothing(server):
 async def test_a_revoked_device_gets_403_and_nothing_is_stored(server):
     device = await server.add_device()
     token = await server.token_for(device)
-    await revoke_device(server.ctx.index, DeviceId(device.device_id))
+    await revoke_device(server.ctx.index.devices, DeviceId(device.device_id))
     signed = signed_for(b"footage", device.device_id, device.key)
     reply = await server.register(signed, token)
     assert (reply.status, reply.code) == (403, "device_revoked")

@@ -11,8 +11,8 @@ import pytest
 
 from evidence.case_number import CaseNumberRule
 from evidence.wire import CASES_IMPORT, HEALTH, RECORDING_TRANSCRIPT
-from ingest.admin import add_user
-from ingest.config import IngestConfig
+from ingest.access.people import add_user
+from ingest.server_config import IngestConfig
 from tests.ingest.fuzz_server import ThreadedServer
 
 
@@ -22,7 +22,9 @@ def threaded(tmp_path) -> Iterator[tuple[ThreadedServer, str]]:
     server.start()
     try:
         assert server.ctx is not None
-        issued = server.call(add_user(server.ctx.index, "admin", "admin", timedelta(days=1)))
+        issued = server.call(
+            add_user(server.ctx.index.credentials, "admin", "admin", timedelta(days=1))
+        )
         yield server, issued.token
     finally:
         server.stop()

@@ -12,7 +12,7 @@ from evidence.identifiers import EvidenceId
 from evidence.manifest import SignedManifest
 from evidence.receipt import SignedReceipt
 from evidence.wire import FINALIZE
-from ingest.policies import AllOf, SizeMatches, Subject
+from ingest.custody.policies import AllOf, SizeMatches, Subject
 from tests.builders import manifest_for
 from tests.ingest.helpers import SMALL_CHUNK, Prepared, created, prepared, upload_all
 

@@ -26,7 +26,7 @@ from evidence.case_number import CaseNumberRule
 from evidence.device_auth import answer_challenge
 from evidence.digest import Sha256
 from evidence.identifiers import DeviceId
-from evidence.keys import generate_key_pair, public_key_pem
+from evidence.keys import public_key_pem
 from evidence.signing import PayloadType, sign
 from evidence.strict_json import canonical_bytes
 from evidence.tus_wire import OFFSET_CONTENT_TYPE, TUS_VERSION, encode_metadata
@@ -47,9 +47,11 @@ from evidence.wire import (
     SUGGESTION_CONFIRM,
     SUGGESTION_REJECT,
 )
-from ingest.admin import add_user, register_device
-from ingest.app import build_app
-from ingest.config import IngestConfig
+from ingest.access.devices import register_device
+from ingest.access.people import add_user
+from ingest.http.app import build_app
+from ingest.server_config import IngestConfig
+from runtime.key_files import generate_key_pair
 from tests.builders import manifest_for
 from tests.ingest.fuzz_server import Answer, ThreadedServer, half_stored
 
@@ -72,7 +74,7 @@ class World:
 
 def _routes(server: ThreadedServer) -> list[tuple[str, str]]:
     assert server.ctx is not None
-    app = build_app(server.ctx)
+    app = build_app(server.ctx.services)
     found = []
     for route in app.router.routes():
         info = route.resource.get_info() if route.resource is not None else {}
@@ -91,12 +93,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         assert server.ctx is not None
         index = server.ctx.index
         tokens = {
-            role: server.call(add_user(index, f"fuzz-{role}", role, timedelta(days=1))).token
+            role: server.call(
+                add_user(index.credentials, f"fuzz-{role}", role, timedelta(days=1))
+            ).token
             for role in ("custodian", "supervisor", "admin")
         }
         world = World(server, tokens)
         server.call(
-            register_device(index, DeviceId(DEVICE), public_key_pem(world.key.public_key()))
+            register_device(index.devices, DeviceId(DEVICE), public_key_pem(world.key.public_key()))
         )
         tokens["device"] = _sign_in(world)
         yield world

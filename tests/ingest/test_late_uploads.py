@@ -52,7 +52,7 @@ async def test_without_an_end_the_delay_counts_from_the_start(server):
 
 
 async def test_the_hours_in_force_at_finalize_decide(server):
-    server.ctx.compliance = ComplianceConfig(late_upload_hours=48)
+    await server.reconfigure(compliance=ComplianceConfig(late_upload_hours=48))
     server.clock.set(ENDED + timedelta(hours=30))
     await store(server)
     assert await late_flags(server) == []

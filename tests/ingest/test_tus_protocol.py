@@ -11,7 +11,6 @@ from evidence.errors import InsufficientStorage
 from evidence.receipt import SignedReceipt
 from evidence.tus_wire import OFFSET_CONTENT_TYPE, TUS_VERSION
 from evidence.wire import FILES, FINALIZE
-from ingest.sweeper import sweep_expired
 from tests.ingest.helpers import SMALL_CHUNK, created, prepared, sha256, upload_all
 
 
@@ -332,7 +331,7 @@ async def test_expired_uploads_answer_410_and_the_sweeper_removes_their_partials
     assert (await server.head(url, token)).status == 410
     reply = await server.patch(url, 100, ready.data[100:200], token)
     assert (reply.status, reply.code) == (410, "upload_expired")
-    assert await sweep_expired(server.ctx) == 1
+    assert await server.ctx.services.sweeper.sweep() == 1
     assert list((server.root / "server" / "uploads").iterdir()) == []
 
 

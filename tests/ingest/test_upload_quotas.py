@@ -15,19 +15,19 @@ from evidence.digest import Sha256
 from evidence.manifest import SignedManifest
 from evidence.tus_wire import TUS_VERSION
 from evidence.wire import FILES
-from ingest.sweeper import sweep_expired
 from tests.builders import manifest_for, signed_for
 from tests.conftest import Device, Server
 from tests.ingest.helpers import SMALL_CHUNK, Prepared, upload_all
 
 
-def set_quota(server: Server, uploads: int = 1000, reserved: int = 2**40) -> None:
-    server.ctx.config = dataclasses.replace(
+async def set_quota(server: Server, uploads: int = 1000, reserved: int = 2**40) -> None:
+    config = dataclasses.replace(
         server.ctx.config,
         max_open_uploads_per_device=uploads,
         max_reserved_bytes_per_device=reserved,
         upload_expiry_seconds=600,  # within a device token's life, so tokens outlive uploads
     )
+    await server.reconfigure(config=config)
 
 
 def partial_files(server: Server) -> list[str]:
@@ -66,7 +66,7 @@ class Dock:
 
 
 async def test_a_device_may_open_only_so_many_uploads(server):
-    set_quota(server, uploads=2)
+    await set_quota(server, uploads=2)
     dock = await Dock.signed_in(server)
     first, second, third = [await dock.registered(1000) for _ in range(3)]
     assert (await server.create(first.signed, dock.token)).status == 201
@@ -86,7 +86,7 @@ async def test_a_device_may_open_only_so_many_uploads(server):
 
 
 async def test_a_device_may_reserve_only_so_many_bytes(server):
-    set_quota(server, reserved=3000)
+    await set_quota(server, reserved=3000)
     dock = await Dock.signed_in(server)
     first, second, small = [await dock.registered(size) for size in (2000, 1500, 1000)]
     assert (await server.create(first.signed, dock.token)).status == 201
@@ -104,7 +104,7 @@ async def test_a_device_may_reserve_only_so_many_bytes(server):
 
 
 async def test_a_retried_creation_at_quota_gets_its_upload_again(server):
-    set_quota(server, uploads=1, reserved=1000)
+    await set_quota(server, uploads=1, reserved=1000)
     dock = await Dock.signed_in(server)
     ready = await dock.registered(1000)
     first = await server.create(ready.signed, dock.token)
@@ -133,7 +133,7 @@ async def _finalize(server, dock, ready, url):
 async def _expire(server, dock, ready, url):
     """Expired and swept: until the sweeper removes its partial file, its disk counts."""
     server.clock.advance(server.ctx.config.upload_expiry_seconds + 1)
-    assert await sweep_expired(server.ctx) == 1
+    assert await server.ctx.services.sweeper.sweep() == 1
 
 
 async def _reject(server, dock, ready, url):
@@ -144,7 +144,7 @@ async def _reject(server, dock, ready, url):
 
 @pytest.mark.parametrize("end", [_terminate, _finalize, _expire, _reject])
 async def test_the_quota_comes_back_when_an_upload_ends(server, end):
-    set_quota(server, uploads=1, reserved=2 * SMALL_CHUNK)
+    await set_quota(server, uploads=1, reserved=2 * SMALL_CHUNK)
     dock = await Dock.signed_in(server)
     lying = {"sha256": Sha256.of(b"not these bytes")} if end is _reject else {}
     ready = await dock.registered(SMALL_CHUNK + 10, **lying)
@@ -155,12 +155,12 @@ async def test_the_quota_comes_back_when_an_upload_ends(server, end):
     await end(server, dock, ready, url)
     reply = await server.create(waiting.signed, dock.token)
     assert reply.status == 201, reply.body
-    await sweep_expired(server.ctx)
+    await server.ctx.services.sweeper.sweep()
     assert partial_files(server) == [reply.headers["Location"].rsplit("/", 1)[1] + ".part"]
 
 
 async def test_an_object_larger_than_a_device_may_reserve_is_refused_at_registration(server):
-    set_quota(server, reserved=1000)
+    await set_quota(server, reserved=1000)
     device = await server.add_device()
     token = await server.token_for(device)
     signed = SignedManifest.create(
@@ -174,19 +174,19 @@ async def test_an_object_larger_than_a_device_may_reserve_is_refused_at_registra
 
 
 async def test_an_expired_upload_stops_counting_before_the_sweeper_runs(server):
-    set_quota(server, uploads=1)
+    await set_quota(server, uploads=1)
     dock = await Dock.signed_in(server)
     ready, waiting = await dock.registered(1000), await dock.registered(1000)
     assert (await server.create(ready.signed, dock.token)).status == 201
     server.clock.advance(server.ctx.config.upload_expiry_seconds + 1)
     assert (await server.create(waiting.signed, dock.token)).status == 201
     assert len(partial_files(server)) == 2, "the expired one waits for the sweeper"
-    assert await sweep_expired(server.ctx) == 1
+    assert await server.ctx.services.sweeper.sweep() == 1
     assert len(partial_files(server)) == 1
 
 
 async def test_an_expired_upload_holds_its_bytes_until_the_sweeper_removes_its_file(server):
-    set_quota(server, reserved=1500)
+    await set_quota(server, reserved=1500)
     dock = await Dock.signed_in(server)
     ready, waiting = await dock.registered(1000), await dock.registered(1000)
     assert (await server.create(ready.signed, dock.token)).status == 201
@@ -195,12 +195,12 @@ async def test_an_expired_upload_holds_its_bytes_until_the_sweeper_removes_its_f
     assert (refused.status, refused.code) == (429, "quota_exceeded")
     assert refused.json()["error"]["details"]["reserved_bytes"] == 1000
     assert len(partial_files(server)) == 1, "the expired one's disk is still taken"
-    assert await sweep_expired(server.ctx) == 1
+    assert await server.ctx.services.sweeper.sweep() == 1
     assert (await server.create(waiting.signed, dock.token)).status == 201
 
 
 async def test_creations_at_the_same_moment_cannot_pass_the_quota_together(server):
-    set_quota(server, uploads=2)
+    await set_quota(server, uploads=2)
     dock = await Dock.signed_in(server)
     ready = [await dock.registered(1000) for _ in range(6)]
     replies = await asyncio.gather(*(server.create(r.signed, dock.token) for r in ready))

@@ -8,11 +8,12 @@ import pytest
 
 from evidence import wire
 from evidence.errors import ConfigError
-from ingest.admin import disable_user, enable_user, list_users, rotate_user_token
-from ingest.app import build_app, open_context
-from ingest.auth import mint_token
-from ingest.config import IngestConfig
-from ingest.server import running
+from ingest.access.people import disable_user, enable_user, list_users, rotate_user_token
+from ingest.access.tokens import mint_token
+from ingest.http.app import build_app
+from ingest.http.server import running
+from ingest.server_config import IngestConfig
+from ingest.startup import open_server
 from tests.conftest import Server
 
 DAY = 24 * 3600
@@ -28,7 +29,7 @@ DEVICE_ROUTES = {
 
 def user_routes(server: Server) -> list[tuple[str, str]]:
     """Every route of the application that is not a device's, with its placeholders filled."""
-    app = build_app(server.ctx)
+    app = build_app(server.ctx.services)
     found = []
     for route in app.router.routes():
         path = route.resource.canonical if route.resource is not None else ""
@@ -43,11 +44,11 @@ async def test_every_person_endpoint_refuses_a_disabled_person_at_once(server):
     routes = user_routes(server)
     assert len(routes) >= 25  # the custodian, flag, media and compliance routes
     assert (await server.send("GET", wire.RECORDINGS, token=token)).status == 200
-    await disable_user(server.ctx.index, "root")
+    await disable_user(server.ctx.index.credentials, "root")
     for method, path in routes:
         reply = await server.send(method, path, token=token)
         assert (reply.status, reply.code) == (403, "user_disabled"), (method, path)
-    await enable_user(server.ctx.index, "root")
+    await enable_user(server.ctx.index.credentials, "root")
     assert (await server.send("GET", wire.RECORDINGS, token=token)).status == 200
 
 
@@ -70,7 +71,9 @@ async def test_a_token_works_until_just_before_its_expiry(server):
 
 async def test_rotation_kills_the_old_token_at_once_and_the_new_one_expires(server):
     old = await server.add_user("wang", "custodian")
-    issued = await rotate_user_token(server.ctx.index, "wang", server.ctx.config.user_token_ttl)
+    issued = await rotate_user_token(
+        server.ctx.index.credentials, "wang", server.ctx.config.user_token_ttl
+    )
     reply = await server.send("GET", wire.RECORDINGS, token=old)
     assert (reply.status, reply.code) == (401, "unauthenticated")
     assert (await server.send("GET", wire.RECORDINGS, token=issued.token)).status == 200
@@ -82,8 +85,8 @@ async def test_rotation_kills_the_old_token_at_once_and_the_new_one_expires(serv
 async def test_the_listing_shows_each_tokens_expiry_and_who_is_disabled(server):
     await server.add_user("wang", "custodian")
     await server.add_user("zhao", "supervisor")
-    await disable_user(server.ctx.index, "zhao")
-    listed = {item.user.name: item for item in await list_users(server.ctx.index)}
+    await disable_user(server.ctx.index.credentials, "zhao")
+    listed = {item.user.name: item for item in await list_users(server.ctx.index.credentials)}
     ttl = server.ctx.config.user_token_ttl
     for name in ("wang", "zhao"):
         expires = listed[name].token_expires_at
@@ -96,16 +99,20 @@ async def test_unknown_users_cannot_be_rotated_disabled_or_enabled(server):
     from evidence.errors import UnknownUser
 
     with pytest.raises(UnknownUser, match="no user"):
-        await rotate_user_token(server.ctx.index, "nobody", server.ctx.config.user_token_ttl)
+        await rotate_user_token(
+            server.ctx.index.credentials, "nobody", server.ctx.config.user_token_ttl
+        )
     with pytest.raises(UnknownUser):
-        await disable_user(server.ctx.index, "nobody")
+        await disable_user(server.ctx.index.credentials, "nobody")
     with pytest.raises(UnknownUser):
-        await enable_user(server.ctx.index, "nobody")
+        await enable_user(server.ctx.index.credentials, "nobody")
 
 
 async def test_the_server_keeps_only_hashes_of_peoples_tokens(server):
     first = await server.add_user("wang", "custodian")
-    second = await rotate_user_token(server.ctx.index, "wang", server.ctx.config.user_token_ttl)
+    second = await rotate_user_token(
+        server.ctx.index.credentials, "wang", server.ctx.config.user_token_ttl
+    )
     database = sqlite3.connect(server.ctx.config.index_path)
     dump = "\n".join(database.iterdump())
     database.close()
@@ -134,7 +141,7 @@ async def test_tokens_from_before_expiry_get_the_ttl_from_the_first_open(tmp_pat
         )
     database.close()
     config = IngestConfig(data_dir=server.ctx.config.data_dir, port=0, user_token_ttl_days=30)
-    ctx = await open_context(config, rule, server.clock)
+    ctx = await open_server(config, rule, server.clock)
     try:
         async with running(ctx, "127.0.0.1", 0) as url:
             later = Server(ctx, url, server.clock, tmp_path, server.http)
@@ -143,7 +150,7 @@ async def test_tokens_from_before_expiry_get_the_ttl_from_the_first_open(tmp_pat
             reply = await later.send("GET", wire.RECORDINGS, token=token)
             assert (reply.status, reply.code) == (401, "token_expired")
     finally:
-        await ctx.index.close()
+        await ctx.close()
 
 
 def test_the_ttl_is_at_least_a_day():

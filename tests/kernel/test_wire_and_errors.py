@@ -14,9 +14,9 @@ from evidence.errors import (
     UnsupportedChecksum,
     error_for_code,
 )
-from evidence.keys import generate_key_pair, load_private_key, load_public_key
 from evidence.strict_json import format_time, parse_time
 from evidence.tus_wire import decode_metadata, encode_metadata, parse_checksum, parse_size
+from runtime.key_files import generate_key_pair, load_private_key, load_public_key
 
 
 def all_errors():

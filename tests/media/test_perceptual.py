@@ -7,7 +7,8 @@ import pytest
 
 from devices.footage import write_clip
 from evidence.errors import UnreadableMedia
-from evidence.perceptual import MATCH_DISTANCE, SecondPrint, hamming, match_clip, prints_of_video
+from evidence.perceptual import MATCH_DISTANCE, SecondPrint, hamming, match_clip
+from runtime.video_prints import prints_of_video
 from tests.media.copies import cut
 
 START = datetime(2026, 3, 12, 1, 30, tzinfo=UTC)

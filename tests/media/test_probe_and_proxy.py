@@ -24,7 +24,7 @@ from devices.broken import (
 from devices.footage import write_audio, write_clip
 from evidence.errors import ConfigError
 from evidence.manifest_media import MAX_DURATION_MS, StreamFacts
-from evidence.perceptual import prints_of_video
+from runtime.video_prints import prints_of_video
 
 START = datetime(2026, 3, 12, 1, 30, tzinfo=UTC)
 PROFILE = load_profiles()["review-720p"]

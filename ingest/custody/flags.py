@@ -1,0 +1,168 @@
+"""Kinds of flag the server raises for a custodian, each with what to do about it; and
+their resolution, once, by a person (who, when, why) or by the server itself when what a
+flag waited for happens (a missing manifest arrives)."""
+
+from __future__ import annotations
+
+import enum
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from evidence.identifiers import DeviceId, EvidenceId, Role
+from evidence.strict_json import format_time
+from ingest.access.devices import SERVER_DEVICE
+from ingest.clock import Clock
+from ingest.free_text import check_text
+from storage.interfaces import Flags
+from storage.records import FlagRecord, FlagResolution, NewFlag
+
+__all__ = [
+    "SERVER",
+    "FlagDesk",
+    "FlagKind",
+    "advice_for",
+    "flag_json",
+    "new_flag",
+    "server_resolution",
+]
+
+log = logging.getLogger(__name__)
+
+# Who resolved a flag the server resolved itself: its own device name.
+SERVER = str(SERVER_DEVICE)
+
+
+class FlagKind(enum.StrEnum):
+    SEQUENCE_GAP = "sequence_gap"
+    SEQUENCE_FORK = "sequence_fork"
+    METADATA_INCOMPLETE = "metadata_incomplete"
+    VERIFICATION_FAILED = "verification_failed"
+    UNDECODABLE = "undecodable"
+    LATE_UPLOAD = "late_upload"
+    CLAIM_MISMATCH = "claim_mismatch"
+    UNMEASURED_FOOTAGE = "unmeasured_footage"
+
+    @property
+    def advice(self) -> str:
+        return _ADVICE[self]
+
+
+_ADVICE = {
+    FlagKind.SEQUENCE_GAP: (
+        "A manifest between two the device sent never arrived. Check the device's journal "
+        "(liuhen agent status) for the missing sequence number; if the footage is lost, "
+        "record why."
+    ),
+    FlagKind.SEQUENCE_FORK: (
+        "Two manifests claim the same place in the device's chain: the device's journal was "
+        "reset or its key is used elsewhere. Revoke the device and investigate."
+    ),
+    FlagKind.METADATA_INCOMPLETE: (
+        "R4 fields are missing (case number, place, capturer or what it proves). Attach the "
+        "recording to its case and complete the record."
+    ),
+    FlagKind.UNDECODABLE: (
+        "The original cannot be played (empty, cut short, corrupt or not media). It is kept "
+        "as evidence with its hash; no review copy exists. Record what happened to the device "
+        "and recover what footage you can from it."
+    ),
+    FlagKind.VERIFICATION_FAILED: (
+        "A stored object no longer matches its manifest. Do not use this copy as evidence; "
+        "restore it from a replica and find out how it changed."
+    ),
+    FlagKind.LATE_UPLOAD: (
+        "The recording reached the server more than compliance.late_upload_hours after its "
+        "capture ended; the rules ask for upload at once. Find out where it was (a dock "
+        "offline, a camera not docked, footage held back) and record the reason."
+    ),
+    FlagKind.CLAIM_MISMATCH: (
+        "The times the device claims (its sidecar's end, the file's creation_time tag) "
+        "disagree with what the footage measures by more than "
+        "compliance.claim_tolerance_seconds; the detail has both. Coverage counts the "
+        "footage's own length from its signed start, never the claim. Find out why: a "
+        "camera clock or time zone set wrong, a file cut short, a sidecar written for "
+        "another file; record what you found."
+    ),
+    FlagKind.UNMEASURED_FOOTAGE: (
+        "The original's length could not be probed (empty, cut short, corrupt or not "
+        "media), so it covers no time of any act: it counts as footage of an act it lies "
+        "in (the act is partial, not missing), but the whole act is a gap. It is kept as "
+        "evidence with its hash. Recover a playable copy from the device if you can and "
+        "upload it; if the act was recorded but the footage is lost, a supervisor records "
+        "an exemption for the act with its reason and approver, naming this recording in "
+        "the note, and resolves this flag with what was found."
+    ),
+}
+
+
+def advice_for(kind: str) -> str | None:
+    try:
+        return FlagKind(kind).advice
+    except ValueError:
+        return None
+
+
+def new_flag(
+    kind: FlagKind,
+    subject: str,
+    detail: dict[str, Any],
+    now: datetime,
+    *,
+    device_id: DeviceId | None = None,
+    evidence_id: EvidenceId | None = None,
+    role: Role | None = None,
+) -> NewFlag:
+    """A flag to raise now, in the transaction that writes what it is about."""
+    text = json.dumps(detail, ensure_ascii=False, sort_keys=True)
+    return NewFlag(kind.value, subject, text, now, device_id, evidence_id, role)
+
+
+def server_resolution(kind: FlagKind, subject: str, why: str, now: datetime) -> FlagResolution:
+    """The server resolving its own flag now, because what it waited for happened."""
+    return FlagResolution(kind.value, subject, why, SERVER, now)
+
+
+@dataclass(frozen=True)
+class FlagDesk:
+    """Flags as people see them: listed, and resolved once, with why."""
+
+    flags: Flags
+    clock: Clock
+
+    async def resolve(self, flag_id: int, reason: str, by: str) -> FlagRecord:
+        """Resolve a flag with why; UnknownFlag, or AlreadyResolved if it was (the first
+        resolution stands, and the flag is kept either way)."""
+        record = await self.flags.resolve_flag(
+            flag_id, check_text("reason", reason, 1024) or "", by, self.clock()
+        )
+        log.warning("flag %d (%s %s) resolved by %s", flag_id, record.kind, record.subject, by)
+        return record
+
+    async def find(
+        self,
+        kind: str | None = None,
+        is_open: bool | None = True,
+        limit: int = 100,
+        offset: int = 0,
+    ) -> list[FlagRecord]:
+        return await self.flags.flags(kind, is_open=is_open, limit=limit, offset=offset)
+
+
+def flag_json(flag: FlagRecord) -> dict[str, Any]:
+    return {
+        "flag_id": flag.flag_id,
+        "kind": flag.kind,
+        "subject": flag.subject,
+        "device_id": None if flag.device_id is None else str(flag.device_id),
+        "evidence_id": None if flag.evidence_id is None else str(flag.evidence_id),
+        "role": None if flag.role is None else flag.role.value,
+        "detail": json.loads(flag.detail),
+        "raised_at": format_time(flag.raised_at),
+        "advice": advice_for(flag.kind),
+        "resolved_at": None if flag.resolved_at is None else format_time(flag.resolved_at),
+        "resolved_by": flag.resolved_by,
+        "resolution": flag.resolution,
+    }

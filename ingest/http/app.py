@@ -1,0 +1,68 @@
+"""The aiohttp application: middlewares, every route, and the expiry sweeper's task, over
+services built once (``ingest.wiring``)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from importlib.metadata import PackageNotFoundError, version
+
+from aiohttp import web
+
+from evidence.wire import HEALTH
+from ingest.http.compliance import add_compliance_routes
+from ingest.http.devices import add_device_routes
+from ingest.http.flags import add_flag_routes
+from ingest.http.media import add_media_routes
+from ingest.http.method_override import method_override_middleware
+from ingest.http.middleware import error_middleware, tus_middleware
+from ingest.http.recordings import add_recording_routes
+from ingest.http.services import SERVICES, services
+from ingest.http.tus import add_tus_routes
+from ingest.wiring import Services
+
+__all__ = ["SOFTWARE", "build_app"]
+
+log = logging.getLogger(__name__)
+
+
+def _software() -> str:
+    try:
+        return f"liuhen-ingest/{version('liuhen')}"
+    except PackageNotFoundError:
+        return "liuhen-ingest/unknown"
+
+
+# Reported by /healthz: agents try held manifests again when it (or the key) changes.
+SOFTWARE = _software()
+
+
+async def health(request: web.Request) -> web.Response:
+    server_key_id = services(request).server_key_id
+    return web.json_response({"status": "ok", "server_key_id": server_key_id, "software": SOFTWARE})
+
+
+async def _sweeper(app: web.Application) -> AsyncIterator[None]:
+    task = asyncio.create_task(app[SERVICES].sweeper.run_forever(), name="upload-sweeper")
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+def build_app(built: Services) -> web.Application:
+    # Outermost first; the method override is innermost, so it sees the routed handler.
+    middlewares = [tus_middleware, error_middleware, method_override_middleware]
+    app = web.Application(middlewares=middlewares)
+    app[SERVICES] = built
+    app.router.add_get(HEALTH, health)
+    add_tus_routes(app)
+    add_device_routes(app)
+    add_recording_routes(app)
+    add_flag_routes(app)
+    add_media_routes(app)
+    add_compliance_routes(app)
+    app.cleanup_ctx.append(_sweeper)
+    return app

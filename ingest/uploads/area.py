@@ -1,0 +1,76 @@
+"""Partial uploads on local disk: one file per tus upload, written only at its committed
+offset. These are transfer buffers, not evidence: the device keeps the original until it
+holds a receipt, so an expired or terminated partial may be removed.
+
+A partial is allocated at its full length when the upload is created: a full disk is
+refused then (507), not half-way through, and writes need no block allocation. So its
+size says nothing about progress; the committed offset in the index does.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+from pathlib import Path
+from typing import BinaryIO
+
+from evidence.errors import InsufficientStorage, StorageFailure, UnknownUpload
+from runtime.private_files import make_private_dirs
+from storage.durable import fsync_dir
+
+__all__ = ["UploadArea"]
+
+_UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
+
+
+class UploadArea:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        make_private_dirs(root)
+
+    def path(self, upload_id: str) -> Path:
+        if not _UPLOAD_ID.fullmatch(upload_id):
+            raise UnknownUpload(f"no upload {upload_id!r}")
+        return self.root / f"{upload_id}.part"
+
+    def create(self, upload_id: str, length: int) -> None:
+        path = self.path(upload_id)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            if length:
+                os.posix_fallocate(fd, 0, length)
+            os.fsync(fd)
+        except OSError as exc:
+            os.close(fd)
+            path.unlink()
+            if exc.errno == errno.ENOSPC:
+                raise InsufficientStorage(f"no room for {length} bytes of upload") from exc
+            raise StorageFailure(f"cannot allocate the upload: {exc.strerror}") from exc
+        os.close(fd)
+        fsync_dir(self.root)
+
+    def open_at(self, upload_id: str, offset: int) -> BinaryIO:
+        """Open for writing at ``offset``. Bytes past it were never acknowledged (a failed
+        or interrupted PATCH) and are simply written over."""
+        path = self.path(upload_id)
+        try:
+            handle = open(path, "r+b", buffering=0)  # noqa: SIM115 - the caller owns and closes it
+        except FileNotFoundError:
+            raise StorageFailure(f"the partial file of upload {upload_id} is missing") from None
+        if os.fstat(handle.fileno()).st_nlink != 1:
+            handle.close()
+            # It has been hard-linked into the blob store: writing now would alter evidence.
+            raise StorageFailure(f"upload {upload_id} is already stored; refusing to write")
+        handle.seek(offset)
+        return handle
+
+    def fill(self, upload_id: str, data: bytes) -> None:
+        """Write a whole small object the server made itself (durably)."""
+        with self.open_at(upload_id, 0) as handle:
+            handle.write(data)
+            os.fsync(handle.fileno())
+
+    def remove(self, upload_id: str) -> None:
+        self.path(upload_id).unlink(missing_ok=True)
+        fsync_dir(self.root)

@@ -1,0 +1,230 @@
+"""Finalize: check every byte against the signed manifest, store, index, sign a receipt.
+
+Idempotent: finalizing a finalized object returns the receipt it already has; a rejected
+one repeats its error, also once it has been terminated or has expired. The order keeps a
+crash harmless at every step: store (write-once, idempotent) → index, mark finalized and
+raise the recording's flags (one transaction) → drop the partial file. A rejected upload's
+partial file is dropped at once: it is a transfer buffer, and the device still holds the
+original.
+
+The recording's flags (a late upload, the footage's own: ``custody/footage_flags.py``) are
+raised in the transaction that indexes the object: a flag never stands for a recording
+that was not stored, nor a stored one without its flags.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from evidence.digest import Fingerprint
+from evidence.errors import (
+    IntegrityError,
+    LiuhenError,
+    ManifestNotRegistered,
+    SequenceReused,
+    StorageFailure,
+    UploadIncomplete,
+    WrongDevice,
+    error_for_code,
+)
+from evidence.identifiers import EvidenceId, Role
+from evidence.keys import Ed25519PrivateKey, key_id, public_key_from_raw
+from evidence.manifest import Manifest, SignedManifest
+from evidence.receipt import Receipt, SignedReceipt
+from ingest.clock import Clock
+from ingest.custody.footage_flags import footage_flags, late_flag
+from ingest.custody.policies import (
+    AllOf,
+    ChunksMatch,
+    DigestMatches,
+    SignatureValid,
+    SizeMatches,
+    Subject,
+)
+from ingest.locks import KeyedLocks, upload_key
+from ingest.uploads.area import UploadArea
+from ingest.uploads.open_uploads import OpenUploads
+from ingest.uploads.rules import check_readable
+from ingest.uploads.transitions import Transitions
+from storage.interfaces import BlobStore, Uploads
+from storage.records import DeviceRecord, Finalizing, StoredObject, UploadRecord, UploadState
+
+__all__ = ["FINALIZE_POLICIES", "FinalizeRules", "Finalizer"]
+
+log = logging.getLogger(__name__)
+
+FINALIZE_POLICIES = AllOf(SignatureValid(), SizeMatches(), DigestMatches(), ChunksMatch())
+
+
+@dataclass(frozen=True, slots=True)
+class FinalizeRules:
+    late_upload_hours: float  # compliance.late_upload_hours
+    claim_tolerance_seconds: float  # compliance.claim_tolerance_seconds
+
+
+@dataclass(frozen=True)
+class Finalizer:
+    uploads: Uploads  # finalize's one read (uploads.finalizing)
+    store: BlobStore
+    area: UploadArea
+    locks: KeyedLocks
+    open_uploads: OpenUploads
+    transitions: Transitions
+    server_key: Ed25519PrivateKey  # signs receipts
+    clock: Clock
+    rules: FinalizeRules
+
+    async def finalize(
+        self, device: DeviceRecord, evidence_id: EvidenceId, role: Role
+    ) -> StoredObject:
+        """Finalize an object's upload at its device's request (idempotent)."""
+        view = await self.uploads.finalizing(evidence_id, role)
+        manifest = view.manifest
+        if manifest is None:
+            raise ManifestNotRegistered(f"no manifest for {evidence_id}/{role}")
+        if manifest.device_id != device.device_id:
+            raise WrongDevice(f"{evidence_id}/{role} belongs to device {manifest.device_id}")
+        if view.stored is not None:
+            return view.stored
+        if view.upload is None:
+            raise UploadIncomplete(f"no upload for {evidence_id}/{role} yet")
+        return await self.finalize_upload(view.upload)
+
+    async def finalize_if_complete(self, upload: UploadRecord) -> None:
+        """The last byte is in: verify and store now, so no client has to ask. A failure
+        is kept on the upload and reported by the finalize endpoint."""
+        if upload.state is not UploadState.OPEN or upload.offset != upload.length:
+            return
+        try:
+            await self.finalize_upload(upload)
+        except LiuhenError as exc:
+            log.warning("upload %s complete but not stored: %s", upload.upload_id, exc.message)
+
+    async def finalize_upload(
+        self, upload: UploadRecord, signed: SignedManifest | None = None
+    ) -> StoredObject:
+        """Verify and store an upload whose bytes are all in (``signed``: its manifest, if
+        the caller has it parsed already). What it needs is read in one call, under the
+        upload's lock, so it is read as the upload stands now."""
+        async with self.locks.hold(upload_key(upload.upload_id)):
+            view = await self.uploads.finalizing(upload.evidence_id, upload.role, upload.upload_id)
+            current = view.upload
+            if current is None:
+                raise StorageFailure(f"upload {upload.upload_id} vanished from the index")
+            if current.state is UploadState.FINALIZED:
+                if view.stored is None:  # finalized and indexed happen in one transaction
+                    raise StorageFailure(f"upload {upload.upload_id} is finalized but not indexed")
+                return view.stored
+            _check_complete(current, self.clock())
+            return await self._verify_and_store(current, view, signed)
+
+    async def _verify_and_store(
+        self, upload: UploadRecord, view: Finalizing, signed: SignedManifest | None
+    ) -> StoredObject:
+        if view.manifest is None:  # uploads are only created for registered manifests
+            raise StorageFailure(f"upload {upload.upload_id} has no manifest")
+        held = await self.open_uploads.get(upload, view.manifest, signed)
+        signed, fingerprint = held.signed, held.fingerprint.finish()
+        key = view.device_key
+        subject = Subject(
+            signed, None if key is None else public_key_from_raw(key.public_key), fingerprint
+        )
+        try:
+            FINALIZE_POLICIES.check(subject)
+            _check_chain_slot(signed, view)
+        except IntegrityError as exc:
+            await self.transitions.end(upload, UploadState.REJECTED, exc)
+            log.warning("upload %s rejected: %s", upload.upload_id, exc.message)
+            raise
+        receipt = await self._store(upload, signed, fingerprint)
+        manifest, received_at, now = signed.manifest, receipt.receipt.received_at, self.clock()
+        flags = (
+            *late_flag(manifest, received_at, now, self.rules.late_upload_hours),
+            *footage_flags(manifest, now, self.rules.claim_tolerance_seconds),
+        )
+        stored = await self.transitions.finalized(upload, _indexed(receipt, manifest), flags)
+        log.info("stored %s/%s sha256=%s", manifest.evidence_id, manifest.role, fingerprint.sha256)
+        return stored
+
+    async def _store(
+        self, upload: UploadRecord, signed: SignedManifest, fingerprint: Fingerprint
+    ) -> SignedReceipt:
+        """Hard-link (or copy) the bytes into the write-once store; sign their receipt."""
+        locator = await asyncio.to_thread(
+            self.store.put_file,
+            self.area.path(upload.upload_id),
+            fingerprint.sha256,
+            fingerprint.size,
+        )
+        manifest = signed.manifest
+        receipt = Receipt(
+            evidence_id=manifest.evidence_id,
+            role=manifest.role,
+            device_id=manifest.device_id,
+            sequence=manifest.sequence,
+            manifest_sha256=signed.sha256,
+            size=fingerprint.size,
+            sha256=fingerprint.sha256,
+            chunk_root=fingerprint.root,
+            store=self.store.name,
+            locator=locator,
+            received_at=self.clock(),
+            server_key_id=key_id(self.server_key.public_key()),
+        )
+        return SignedReceipt.create(receipt, self.server_key)
+
+
+def _indexed(signed_receipt: SignedReceipt, manifest: Manifest) -> StoredObject:
+    """The index row: what the receipt attests, and the capture facts to search by."""
+    receipt, capture, footage = signed_receipt.receipt, manifest.capture, manifest.footage()
+    return StoredObject(
+        evidence_id=receipt.evidence_id,
+        role=receipt.role,
+        device_id=receipt.device_id,
+        sequence=receipt.sequence,
+        manifest_sha256=receipt.manifest_sha256,
+        sha256=receipt.sha256,
+        size=receipt.size,
+        chunk_root=receipt.chunk_root,
+        store=receipt.store,
+        locator=receipt.locator,
+        case_number=manifest.case_number,
+        started_at=capture.started_at,
+        ended_at=footage.ended_at,
+        place=capture.place,
+        officer_id=None if capture.captured_by is None else capture.captured_by.officer_id,
+        file_name=manifest.file_name,
+        received_at=receipt.received_at,
+        receipt_body=signed_receipt.body,
+        receipt_signature=signed_receipt.signature,
+        claimed_started_at=footage.claimed_started_at,
+        claimed_ended_at=footage.claimed_ended_at,
+    )
+
+
+def _check_complete(upload: UploadRecord, now: datetime) -> None:
+    """An upload finalize may verify now: not rejected (then, or since it ended, the
+    rejection stands), not gone, every byte in."""
+    if upload.state is UploadState.REJECTED or upload.error_code is not None:
+        raise error_for_code(upload.error_code or "integrity", upload.error_message or "rejected")
+    check_readable(upload, now)
+    if upload.offset != upload.length:
+        raise UploadIncomplete(
+            f"{upload.offset} of {upload.length} bytes received", offset=upload.offset
+        )
+
+
+def _check_chain_slot(signed: SignedManifest, view: Finalizing) -> None:
+    """The device's sequence number must still name this very manifest."""
+    manifest, record = signed.manifest, view.manifest
+    held_place = record is not None and (record.device_id, record.sequence) == (
+        manifest.device_id,
+        manifest.sequence,
+    )
+    if not held_place or view.chain_sha256 != signed.sha256:
+        raise SequenceReused(
+            f"sequence {manifest.sequence} of {manifest.device_id} names another manifest"
+        )

@@ -1,0 +1,257 @@
+"""tus upload sessions: create, append with durable acknowledgement, terminate.
+
+Durability rule: bytes are written and fsynced, then the new offset is committed in the
+index, and only then does the client hear 204. The offset always comes from the index,
+never from the partial file's size. A PATCH body comes in as an async iterator of bytes
+(``http/bodies.py`` makes one of aiohttp's stream); a body cut off by the client ends the
+iterator with ``ConnectionError``, and what arrived before is kept unless a checksum was
+sent for the whole body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass, replace
+
+from evidence.errors import (
+    ChecksumMismatch,
+    Conflict,
+    LengthMismatch,
+    MalformedHeader,
+    ManifestNotRegistered,
+    OffsetMismatch,
+    UnknownUpload,
+    WrongDevice,
+)
+from evidence.identifiers import EvidenceId, Role, safe_file_name
+from evidence.manifest import Manifest, SignedManifest
+from evidence.wire import META_EVIDENCE_ID, META_FILENAME, META_ROLE
+from ingest.clock import Clock
+from ingest.locks import KeyedLocks, quota_key, upload_key
+from ingest.uploads.area import UploadArea
+from ingest.uploads.open_uploads import OpenUpload, OpenUploads
+from ingest.uploads.quotas import UploadLimits, check_quota
+from ingest.uploads.rules import (
+    Creation,
+    PatchRequest,
+    check_deletable,
+    check_readable,
+    parse_patch,
+)
+from ingest.uploads.sink import PatchSink, Received, stream_body
+from ingest.uploads.transitions import Transitions
+from storage.interfaces import Uploads
+from storage.records import DeviceRecord, UploadRecord, UploadState
+
+__all__ = ["UploadSessions"]
+
+log = logging.getLogger(__name__)
+
+
+def _metadata_text(metadata: Mapping[str, bytes | None], key: str) -> str:
+    value = metadata.get(key)
+    if value is None:
+        raise MalformedHeader(f"Upload-Metadata must carry {key}", header="Upload-Metadata")
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedHeader(
+            f"Upload-Metadata {key} is not UTF-8", header="Upload-Metadata"
+        ) from None
+
+
+@dataclass(frozen=True)
+class UploadSessions:
+    uploads: Uploads
+    area: UploadArea
+    locks: KeyedLocks
+    open_uploads: OpenUploads
+    transitions: Transitions
+    clock: Clock
+    limits: UploadLimits
+
+    async def _manifest_for(
+        self, device: DeviceRecord, evidence_id: EvidenceId, role: Role
+    ) -> SignedManifest:
+        record = await self.uploads.manifest(evidence_id, role)
+        if record is None:
+            raise ManifestNotRegistered(
+                f"register the manifest of {evidence_id}/{role} before uploading"
+            )
+        if record.device_id != device.device_id:
+            raise WrongDevice(f"{evidence_id}/{role} belongs to device {record.device_id}")
+        return self.open_uploads.parse(record)
+
+    async def create(self, device: DeviceRecord, creation: Creation) -> tuple[UploadRecord, bool]:
+        """Create the upload for a registered manifest, or return the one that exists."""
+        metadata = creation.metadata
+        evidence_id = EvidenceId(_metadata_text(metadata, META_EVIDENCE_ID))
+        role = Role.parse(_metadata_text(metadata, META_ROLE))
+        if META_FILENAME in metadata:
+            safe_file_name(_metadata_text(metadata, META_FILENAME))
+        signed = await self._manifest_for(device, evidence_id, role)
+        if creation.length != signed.manifest.size:
+            raise LengthMismatch(
+                f"Upload-Length {creation.length} but the manifest says {signed.manifest.size}"
+            )
+        async with self.locks.hold(quota_key(device.device_id)):
+            # A retried creation finds its upload here, before any quota or disk is asked.
+            held = await self.uploads.live_upload(evidence_id, role)
+            if held is not None and held.state in (UploadState.OPEN, UploadState.FINALIZED):
+                return held, False
+            count, reserved = await self.uploads.reserved(device.device_id, self.clock())
+            check_quota(device.device_id, count, reserved, creation.length, self.limits)
+            record, new = await self.reserve(self._opened(device, creation, evidence_id, role))
+        if new:
+            self.open_uploads.start(record, signed)  # the manifest, parsed once
+            log.info(
+                "upload %s opened for %s/%s (%d bytes)",
+                record.upload_id,
+                evidence_id,
+                role,
+                creation.length,
+            )
+        return record, new
+
+    def _opened(
+        self, device: DeviceRecord, creation: Creation, evidence_id: EvidenceId, role: Role
+    ) -> UploadRecord:
+        now = self.clock()
+        return UploadRecord(
+            upload_id=secrets.token_hex(16),
+            evidence_id=evidence_id,
+            role=role,
+            device_id=device.device_id,
+            length=creation.length,
+            offset=0,
+            state=UploadState.OPEN,
+            metadata=creation.metadata_header,
+            created_at=now,
+            expires_at=now + self.limits.expiry,
+        )
+
+    async def reserve(
+        self, record: UploadRecord, content: bytes | None = None
+    ) -> tuple[UploadRecord, bool]:
+        """Allocate the partial file (and write ``content``, for an object the server makes
+        itself), then index the upload; return the upload and whether it is new. A partial
+        file the index did not take is removed again: disk is never held by an upload
+        nobody can see, count against a quota, or sweep."""
+        upload_id = record.upload_id
+        await asyncio.to_thread(self.area.create, upload_id, record.length)
+        try:
+            if content is not None:
+                await asyncio.to_thread(self.area.fill, upload_id, content)
+            held, new = await self.uploads.create_upload(record)
+        except Exception:
+            await asyncio.to_thread(self.area.remove, upload_id)
+            raise
+        if not new:  # another request created it in the meantime
+            await asyncio.to_thread(self.area.remove, upload_id)
+        return held, new
+
+    async def filled(self, manifest: Manifest, content: bytes) -> UploadRecord:
+        """The upload of an object the server makes itself (a transcript), with every byte
+        in: one left open by an earlier attempt, or a new one."""
+        now = self.clock()
+        held = await self.uploads.live_upload(manifest.evidence_id, manifest.role)
+        if held is not None and held.state is UploadState.OPEN:
+            if held.expires_at > now:
+                return held
+            async with self.locks.hold(upload_key(held.upload_id)):
+                await self.transitions.end(held, UploadState.EXPIRED)
+        opened = UploadRecord(
+            upload_id=secrets.token_hex(16),
+            evidence_id=manifest.evidence_id,
+            role=manifest.role,
+            device_id=manifest.device_id,
+            length=len(content),
+            offset=len(content),
+            state=UploadState.OPEN,
+            metadata="",
+            created_at=now,
+            expires_at=now + self.limits.expiry,
+        )
+        upload, _ = await self.reserve(opened, content)
+        return upload
+
+    async def owned(self, device: DeviceRecord, upload_id: str) -> UploadRecord:
+        self.area.path(upload_id)  # refuses anything that is not an upload id
+        upload = await self.uploads.upload(upload_id)
+        if upload is None:
+            raise UnknownUpload(f"no upload {upload_id}")
+        if upload.device_id != device.device_id:
+            raise WrongDevice(f"upload {upload_id} belongs to another device")
+        return upload
+
+    async def head(self, device: DeviceRecord, upload_id: str) -> UploadRecord:
+        """What HEAD answers: the upload, unless it is gone."""
+        upload = await self.owned(device, upload_id)
+        check_readable(upload, self.clock())
+        return upload
+
+    async def append(
+        self,
+        device: DeviceRecord,
+        upload_id: str,
+        headers: Mapping[str, str],
+        body: AsyncIterator[bytes],
+        *,
+        creation: bool = False,
+    ) -> UploadRecord:
+        """Write one PATCH body; return the upload with its new committed offset."""
+        async with self.locks.hold(upload_key(upload_id), wait=False):
+            upload = await self.owned(device, upload_id)
+            request = parse_patch(headers, upload, self.clock(), creation=creation)
+            held = await self.open_uploads.get(upload)
+            received = await self._write(upload, request, held, body)
+            return await self._commit(upload, received)
+
+    async def _write(
+        self,
+        upload: UploadRecord,
+        request: PatchRequest,
+        held: OpenUpload,
+        body: AsyncIterator[bytes],
+    ) -> Received:
+        """The body onto disk at the committed offset, hashed on the way, and synced."""
+        before = held.fingerprint.copy()
+        handle = await asyncio.to_thread(self.area.open_at, upload.upload_id, upload.offset)
+        chunks = held.signed.manifest.chunks
+        sink = PatchSink(handle, held.fingerprint, chunks, request.checksum, request.content_length)
+        try:
+            received = await stream_body(body, sink, upload.length - upload.offset)
+            if received.interrupted and request.checksum is not None:
+                raise ChecksumMismatch("the body was cut off, so its checksum cannot be checked")
+            if not received.interrupted:
+                sink.verify_checksum(received.size)
+            await asyncio.to_thread(sink.make_durable)
+        except BaseException:
+            held.fingerprint = before  # the bytes past the offset are dropped next time
+            raise
+        finally:
+            sink.close()
+            handle.close()
+        return received
+
+    async def _commit(self, upload: UploadRecord, received: Received) -> UploadRecord:
+        """Commit the new offset (compare-and-set on the old one)."""
+        upload_id, new_offset = upload.upload_id, upload.offset + received.size
+        expires_at = self.clock() + self.limits.expiry
+        if not await self.uploads.advance(upload_id, upload.offset, new_offset, expires_at):
+            self.open_uploads.forget(upload_id)
+            raise OffsetMismatch("another server moved this upload's offset; HEAD and resume")
+        if received.interrupted:
+            log.info("upload %s: client left after %d bytes; kept them", upload_id, received.size)
+        return replace(upload, offset=new_offset, expires_at=expires_at)
+
+    async def terminate(self, device: DeviceRecord, upload_id: str) -> None:
+        async with self.locks.hold(upload_key(upload_id), wait=False):
+            upload = await self.owned(device, upload_id)
+            check_deletable(upload, self.clock())
+            if not await self.transitions.end(upload, UploadState.TERMINATED):
+                raise Conflict(f"upload {upload_id} changed while it was being terminated")
+        log.info("upload %s terminated by %s", upload_id, device.device_id)

@@ -1,0 +1,157 @@
+"""One PATCH body onto disk: written at the committed offset, hashed on the way, with
+memory bounded however large the body.
+
+The event loop reads the socket and hands blocks of about 1 MiB, up to ``MAX_QUEUED``
+ahead, to three threads of this PATCH: one writes them to disk, one keeps the chunk
+digests (and checks them against the signed list), one the whole-file digest. Each thread
+keeps the blocks in order; network, disk and both SHA-256 passes overlap, and the reader
+never waits for a wake-up. Every byte is hashed once: the fingerprint gives the whole-file
+digest and the chunk digests, and a body that is exactly one chunk takes its
+``Upload-Checksum`` from the chunk digest instead of hashing again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+from collections import deque
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from evidence.digest import Sha256, StreamingFingerprint
+from evidence.errors import ChecksumMismatch, ChunkMismatch, TooLarge
+
+__all__ = ["BLOCK_SIZE", "MAX_QUEUED", "PatchSink", "Received", "stream_body"]
+
+BLOCK_SIZE = 1024 * 1024
+MAX_QUEUED = 4
+
+
+class PatchSink:
+    def __init__(
+        self,
+        handle: BinaryIO,
+        fingerprint: StreamingFingerprint,
+        expected_chunks: tuple[Sha256, ...],
+        checksum: tuple[str, bytes] | None,
+        declared_length: int | None,
+    ) -> None:
+        self._fd = handle.fileno()
+        self.fingerprint = fingerprint
+        self._expected = expected_chunks
+        self._checksum = checksum
+        self._start = fingerprint.position
+        self._declared = declared_length
+        self._extra = None
+        if checksum is not None and not self._body_is_one_chunk(checksum[0]):
+            self._extra = hashlib.new(checksum[0])
+        self._lanes = [
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"patch-{lane}")
+            for lane in ("write", "chunks", "whole")
+        ]
+
+    def _body_is_one_chunk(self, algorithm: str) -> bool:
+        size, total = self.fingerprint.chunk_size, self.fingerprint.total_size
+        length = self._declared
+        if algorithm != "sha256" or length is None or length == 0 or self._start % size:
+            return False
+        return length == size or (length < size and self._start + length == total)
+
+    def consume(self, pieces: list[bytes]) -> list[asyncio.Future[None]]:
+        """Queue one block on each lane; return their futures."""
+        loop = asyncio.get_running_loop()
+        work = (self._write, self._hash_chunks, self._hash_whole)
+        return [
+            loop.run_in_executor(lane, job, pieces)
+            for lane, job in zip(self._lanes, work, strict=True)
+        ]
+
+    def _write(self, pieces: list[bytes]) -> None:
+        for piece in pieces:
+            view = memoryview(piece)
+            while view:
+                view = view[os.write(self._fd, view) :]
+
+    def _hash_chunks(self, pieces: list[bytes]) -> None:
+        for piece in pieces:
+            for index in self.fingerprint.update_chunks(piece):
+                if self.fingerprint.chunks[index] != self._expected[index]:
+                    raise ChunkMismatch(
+                        f"chunk {index} does not match the signed manifest", chunk=index
+                    )
+            if self._extra is not None:
+                self._extra.update(piece)
+
+    def _hash_whole(self, pieces: list[bytes]) -> None:
+        for piece in pieces:
+            self.fingerprint.update_whole(piece)
+
+    def verify_checksum(self, received: int) -> None:
+        if self._checksum is None:
+            return
+        algorithm, expected = self._checksum
+        if self._declared is not None and received != self._declared:
+            raise ChecksumMismatch("the body ended early; its checksum cannot match")
+        if self._extra is not None:
+            actual = self._extra.digest()
+        else:
+            actual = self.fingerprint.chunks[self._start // self.fingerprint.chunk_size].raw
+        if actual != expected:
+            raise ChecksumMismatch(f"Upload-Checksum ({algorithm}) does not match the body")
+
+    def make_durable(self) -> None:
+        os.fsync(self._fd)
+
+    def close(self) -> None:
+        for lane in self._lanes:
+            lane.shutdown(wait=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    size: int
+    interrupted: bool  # the client went away before the end of the body
+
+
+async def _settle(queued: deque[asyncio.Future[None]]) -> None:
+    """Wait for every queued block; then raise the first failure, if any."""
+    failure: BaseException | None = None
+    while queued:
+        try:
+            await queued.popleft()
+        except BaseException as exc:  # re-raised below, once the rest have finished
+            failure = failure or exc
+    if failure is not None:
+        raise failure
+
+
+async def stream_body(body: AsyncIterator[bytes], sink: PatchSink, limit: int) -> Received:
+    """Copy the body into ``sink``; refuse more than ``limit`` bytes. A body that ends
+    with ``ConnectionError`` (the client went away) is kept as far as it came."""
+    received = 0
+    interrupted = False
+    pieces: list[bytes] = []
+    gathered = 0
+    queued: deque[asyncio.Future[None]] = deque()
+    try:
+        async for data in body:
+            received += len(data)
+            if received > limit:
+                raise TooLarge(f"the body passes the upload's length by {received - limit} bytes")
+            pieces.append(data)
+            gathered += len(data)
+            if gathered >= BLOCK_SIZE:
+                while len(queued) >= 3 * MAX_QUEUED:
+                    await queued.popleft()
+                queued.extend(sink.consume(pieces))
+                pieces, gathered = [], 0
+    except ConnectionError:
+        interrupted = True
+    finally:
+        if pieces:
+            queued.extend(sink.consume(pieces))
+        await _settle(queued)  # never leave a write running behind us
+    return Received(received, interrupted)

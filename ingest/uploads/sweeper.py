@@ -1,0 +1,57 @@
+"""Expire uploads nobody finished in time. Only partial transfer files are removed: the
+device still holds the original, because it has no receipt for it. The periodic task
+that calls ``sweep`` is started with the HTTP application (``http/app.py``)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+
+from evidence.errors import Locked
+from ingest.clock import Clock
+from ingest.locks import KeyedLocks, upload_key
+from ingest.uploads.transitions import Transitions
+from storage.interfaces import Uploads
+from storage.records import UploadState
+
+__all__ = ["Sweeper"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Sweeper:
+    uploads: Uploads
+    locks: KeyedLocks
+    transitions: Transitions
+    clock: Clock
+    interval_seconds: float  # server.sweep_interval_seconds
+
+    async def sweep(self) -> int:
+        """Expire every upload whose time is up; return how many."""
+        expired = 0
+        for upload in await self.uploads.expired(self.clock()):
+            try:
+                async with self.locks.hold(upload_key(upload.upload_id), wait=False):
+                    moved = await self.transitions.end(upload, UploadState.EXPIRED)
+            except Locked:
+                continue  # a request is using it right now; next sweep
+            if not moved:
+                continue  # finished or ended since it was read
+            expired += 1
+            log.info(
+                "upload %s expired at offset %d of %d",
+                upload.upload_id,
+                upload.offset,
+                upload.length,
+            )
+        return expired
+
+    async def run_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval_seconds)
+            try:
+                await self.sweep()
+            except Exception:
+                log.exception("expiry sweep failed; will try again")
