@@ -61,7 +61,7 @@ class FileRow:
     def signed(self, rule: CaseNumberRule) -> SignedManifest:
         if self.manifest is None or self.signature is None:
             raise JournalError(f"file {self.id} has no manifest yet")
-        return SignedManifest.parse(self.manifest, self.signature, rule)
+        return SignedManifest.read_stored(self.manifest, self.signature, rule)
 
 
 def row_from(row: sqlite3.Row) -> FileRow:

@@ -18,6 +18,9 @@ from evidence.sqlite_thread import transaction
 __all__ = ["STEPS", "upgrade"]
 
 
+# _columns and upgrade are written twice, here and in storage/sqlite/migrations.py: the agent may not
+# import storage, and the kernel is to stay free of SQLite. They move to the room for
+# SQLite helpers (runtime/) once it exists.
 def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
     return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
 
@@ -27,30 +30,47 @@ def _refusals_are_held(conn: sqlite3.Connection) -> None:
     ended a file in ``rejected`` and nothing tried it again (a review copy's manifest cut
     short by a slow link stayed refused for ever): every rejected file but one whose
     content changed after signing is held now, due at once. A file whose path has a
-    newer row on its way stays as it was."""
+    newer row on its way stays as it was; of several refused rows for one path (a
+    camera's file counter reused, ``VID_0001.MP4`` twice) only the newest is held, since
+    one path has one file on its way, and the older ones say why they stay."""
     columns = _columns(conn, "files")
     if not columns or "refusals" in columns:
         return
     conn.execute("ALTER TABLE files ADD COLUMN refusals INTEGER NOT NULL DEFAULT 0")
     conn.execute("ALTER TABLE files ADD COLUMN held_since REAL")
     stuck = conn.execute(
-        "SELECT id, (SELECT MAX(at) FROM events e WHERE e.file_id = f.id) AS at FROM files f "
-        "WHERE state = 'rejected' AND COALESCE(error_code, '') != 'source_changed' "
+        "SELECT id, path, (SELECT MAX(at) FROM events e WHERE e.file_id = f.id) AS at "
+        "FROM files f WHERE state = 'rejected' AND COALESCE(error_code, '') != 'source_changed' "
         "AND NOT EXISTS (SELECT 1 FROM files g WHERE g.path = f.path AND g.id != f.id "
-        "AND g.state NOT IN ('receipted', 'rejected', 'vanished'))"
+        "AND g.state NOT IN ('receipted', 'rejected', 'vanished')) ORDER BY id DESC"
     ).fetchall()
     now = time.time()
-    for file_id, rejected_at in stuck:
+    held: set[str] = set()
+    for file_id, path, rejected_at in stuck:
+        if path in held:
+            _note(conn, file_id, now, "rejected", _SUPERSEDED)
+            continue
+        held.add(path)
         conn.execute(
             "UPDATE files SET state = 'held', refusals = 1, held_since = ?, attempts = 0, "
             "next_attempt_at = 0 WHERE id = ?",
             (rejected_at, file_id),
         )
-        conn.execute(
-            "INSERT INTO events (file_id, at, from_state, to_state, note) "
-            "VALUES (?, ?, 'rejected', 'held', 'an older agent gave up on it; held and retried')",
-            (file_id, now),
-        )
+        _note(conn, file_id, now, "held", "an older agent gave up on it; held and retried")
+
+
+_SUPERSEDED = (
+    "an older agent gave up on it; a newer refused file at the same path is held instead "
+    "(one file on its way per path), so this one stays rejected"
+)
+
+
+def _note(conn: sqlite3.Connection, file_id: int, now: float, state: str, note: str) -> None:
+    conn.execute(
+        "INSERT INTO events (file_id, at, from_state, to_state, note) "
+        "VALUES (?, ?, 'rejected', ?, ?)",
+        (file_id, now, state, note),
+    )
 
 
 _NEW_COLUMNS = (

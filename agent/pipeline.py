@@ -154,6 +154,8 @@ class Pipeline:
             case FileState.UPLOADED:
                 return await self._finalize(row)
             case FileState.HELD:
+                if row.upload_url is not None:  # it may hold the bytes the server refused
+                    await self.tus.terminate(row.upload_url)
                 return await self.setbacks.retry_held(row)
         raise AssertionError(f"no step for {row.state}")
 

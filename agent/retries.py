@@ -24,7 +24,8 @@ progress never pushes the waits up: only failures that got nowhere do. A held fi
 out again as the very bytes that were signed: never re-signed, since a second manifest
 under its sequence number would fork the device's chain. Before that its file is checked
 against the signed fingerprint, and its upload starts afresh, since the server may have
-refused the bytes of the last one.
+refused the bytes of the last one: the last one is ended first (tus termination), or a
+creation would hand it back.
 """
 
 from __future__ import annotations

@@ -185,6 +185,7 @@ class AgentService:
                 seen = None  # not reachable now: the work loop finds that out for itself
             if seen is not None and seen != self._server:
                 if self._server is not None:
+                    self.pipeline.tus.server_changed()
                     await self._retry_held(
                         f"the server changed ({self._server.software} → {seen.software}, "
                         f"key {self._server.server_key_id} → {seen.server_key_id})"

@@ -1,9 +1,10 @@
 """A strict tus 1.0 client: every request names the version, every answer is checked
 (status, Tus-Resumable, offsets), and every chunk carries Upload-Checksum.
 
-Before its first request the client reads the server's OPTIONS once and refuses to send
-anything unless the server speaks tus 1.0.0 with the creation and checksum extensions and
-sha256: a server that ignored Upload-Checksum would silently drop the per-chunk check."""
+Before its first request the client reads the server's OPTIONS (again whenever the server
+changes) and refuses to send anything unless the server speaks tus 1.0.0 with the
+creation and checksum extensions and sha256: a server that ignored Upload-Checksum would
+silently drop the per-chunk check."""
 
 from __future__ import annotations
 
@@ -16,7 +17,14 @@ from aiohttp.payload import Payload
 
 from agent.server_api import Reply, ServerApi
 from agent.throttle import UNCAPPED_SLICE, Throttle
-from evidence.errors import ChecksumUnsupported, Unavailable
+from evidence.errors import (
+    AlreadyFinalized,
+    ChecksumUnsupported,
+    Gone,
+    NotFound,
+    Unavailable,
+    UploadRejected,
+)
 from evidence.tus_wire import (
     OFFSET_CONTENT_TYPE,
     TUS_VERSION,
@@ -89,8 +97,14 @@ class TusClient:
         self._throttle = throttle
         self._server_checked = False
 
+    def server_changed(self) -> None:
+        """The server's ``/healthz`` names other software or another key: read its OPTIONS
+        again before the next request, since what it offers may have changed too."""
+        self._server_checked = False
+
     async def _check_server(self) -> None:
-        """Once per client (again after a refusal: the server may be upgraded meanwhile)."""
+        """Once per server (again after a refusal: the server may be upgraded meanwhile,
+        and after ``server_changed``)."""
         if self._server_checked:
             return
         url = self._api.url(FILES)
@@ -159,3 +173,12 @@ class TusClient:
                 f"PATCH at {offset} of {len(data)} bytes came back with offset {new_offset}"
             )
         return new_offset
+
+    async def terminate(self, url: str) -> None:
+        """End an upload the server holds open (tus termination), so that the next
+        creation starts afresh. One it no longer holds, or has finalized or rejected,
+        is left as it is."""
+        try:
+            await self._send("DELETE", url, {})
+        except (NotFound, Gone, AlreadyFinalized, UploadRejected) as exc:
+            log.info("upload %s not terminated: %s", url, exc.code)

@@ -34,10 +34,20 @@ Progress = Callable[[int, bool], Awaitable[None]]
 
 
 def _read_at(fd: int, offset: int, size: int) -> bytes:
-    data = os.pread(fd, size, offset)
-    if len(data) != size:
-        raise SourceChanged(f"the file is shorter than when it was signed (at byte {offset})")
-    return data
+    """``size`` bytes at ``offset``. One pread may return fewer than asked without the
+    file being short (FUSE, NFS and SMB dock mounts do), so read until done or at the
+    end: only a file that really ends early has changed since it was signed."""
+    parts: list[bytes] = []
+    got = 0
+    while got < size:
+        part = os.pread(fd, size - got, offset + got)
+        if not part:
+            raise SourceChanged(
+                f"the file is shorter than when it was signed (at byte {offset + got})"
+            )
+        parts.append(part)
+        got += len(part)
+    return b"".join(parts)
 
 
 async def _resume_point(

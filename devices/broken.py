@@ -12,6 +12,7 @@ import av
 from devices.footage import write_clip
 
 __all__ = [
+    "write_cut_short",
     "write_empty",
     "write_gbk_metadata",
     "write_not_media",
@@ -34,6 +35,20 @@ def write_truncated(
 ) -> None:
     """A camera that lost power mid-recording: the MP4's index (moov, written last) is gone."""
     write_clip(path, seconds=seconds, started_at=started_at, width=320, height=240)
+    with open(path, "r+b") as handle:
+        handle.truncate(int(path.stat().st_size * keep))
+
+
+def write_cut_short(
+    path: Path, *, started_at: datetime, seconds: float = 20.0, keep: float = 0.15
+) -> None:
+    """A copy that stopped part way (a card or a dock link failing): the MP4's index is at
+    the front and whole, so it opens and claims its full length, but its data stops
+    after ``keep`` of its bytes."""
+    write_clip(
+        path, seconds=seconds, started_at=started_at, width=320, height=240, audio=False,
+        faststart=True,
+    )  # fmt: skip
     with open(path, "r+b") as handle:
         handle.truncate(int(path.stat().st_size * keep))
 

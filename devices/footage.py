@@ -92,10 +92,13 @@ def write_clip(
     audio: bool = True,
     hue: int = 90,
     variable_rate: bool = False,
+    faststart: bool = False,
 ) -> None:
     """``variable_rate``: frames alternate one and two frame-periods apart, as phones and
-    some body cameras write when the scene is dark or the CPU is busy."""
-    with av.open(str(path), "w", format="mp4") as container:
+    some body cameras write when the scene is dark or the CPU is busy. ``faststart``: the
+    index (moov) goes before the data, as files made for streaming have it."""
+    options = {"movflags": "faststart"} if faststart else {}
+    with av.open(str(path), "w", format="mp4", options=options) as container:
         container.metadata["creation_time"] = _creation_time(started_at)
         video = container.add_stream("libx264", rate=fps)
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"

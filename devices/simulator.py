@@ -53,6 +53,26 @@ class BodyCamera:
     officer_name: str = "张伟"
     clips_recorded: int = 0
 
+    def _sidecar(
+        self,
+        started_at: datetime,
+        seconds: float,
+        case_number: str | None,
+        place: str | None,
+        proves: str | None,
+    ) -> Sidecar:
+        return Sidecar(
+            device_model=self.device_model,
+            device_serial=self.device_serial,
+            officer_id=self.officer_id,
+            officer_name=self.officer_name,
+            case_number=case_number,
+            place=place,
+            proves=proves,
+            started_at=started_at,
+            ended_at=started_at + timedelta(seconds=seconds),
+        )
+
     def record(
         self,
         *,
@@ -71,39 +91,31 @@ class BodyCamera:
         (one of BROKEN_KINDS) writes that kind of broken file instead of a playable one."""
         self.clips_recorded += 1
         stem = f"{self.device_serial}_{self.officer_id}_{started_at:%Y%m%d%H%M%S}_{self.clips_recorded:04d}"
-        sidecar = Sidecar(
-            device_model=self.device_model,
-            device_serial=self.device_serial,
-            officer_id=self.officer_id,
-            officer_name=self.officer_name,
-            case_number=case_number,
-            place=place,
-            proves=proves,
-            started_at=started_at,
-            ended_at=started_at + timedelta(seconds=seconds),
-        )
-        self.bay.mkdir(parents=True, exist_ok=True)
-        media = self.bay / f"{stem}.MP4"
-        sidecar_path = self.bay / f"{stem}.json"
-        for existing in (media, sidecar_path):
-            if existing.exists():  # a dock never writes over footage
-                raise FileExistsError(f"{existing} exists already")
+        sidecar = self._sidecar(started_at, seconds, case_number, place, proves)
+        media, sidecar_path = _free_names(self.bay, stem)
         with tempfile.TemporaryDirectory(prefix="camera-") as camera_storage:
             recorded = Path(camera_storage) / media.name
             if broken is not None:
                 _write_broken(broken, recorded, started_at, seconds)
             else:
+                hue = (self.clips_recorded * 37) % 256
                 write_clip(
-                    recorded,
-                    seconds=seconds,
-                    started_at=started_at,
-                    width=width,
-                    height=height,
-                    hue=(self.clips_recorded * 37) % 256,
-                )
+                    recorded, seconds=seconds, started_at=started_at, width=width, height=height,
+                    hue=hue,
+                )  # fmt: skip
             write_sidecar(sidecar_path, sidecar)
             _offload(recorded, media, copy_block, copy_pause)
         return SimulatedClip(media, sidecar_path, sidecar)
+
+
+def _free_names(bay: Path, stem: str) -> tuple[Path, Path]:
+    """Where a clip and its sidecar go in the bay; a dock never writes over footage."""
+    bay.mkdir(parents=True, exist_ok=True)
+    media, sidecar = bay / f"{stem}.MP4", bay / f"{stem}.json"
+    for existing in (media, sidecar):
+        if existing.exists():
+            raise FileExistsError(f"{existing} exists already")
+    return media, sidecar
 
 
 def _offload(source: Path, target: Path, block: int, pause: float) -> None:

@@ -14,7 +14,11 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── UnreadableMedia              400 unreadable_media
     │   ├── LengthMismatch               400 length_mismatch
     │   ├── MalformedCsv                 400 bad_csv
-    │   └── UnknownActType               400 unknown_act_type
+    │   ├── UnknownActType               400 unknown_act_type
+    │   ├── MalformedNote                400 bad_note
+    │   ├── MalformedCheckpoint          400 bad_checkpoint
+    │   ├── MalformedProof               400 bad_proof
+    │   └── MalformedLogLeaf             400 bad_log_leaf
     ├── Unauthenticated                  401 unauthenticated
     │   ├── UnknownDevice                401 unknown_device
     │   ├── BadChallenge                 401 bad_challenge
@@ -63,7 +67,13 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── DigestMismatch               422 digest_mismatch
     │   ├── ChunkRootMismatch            422 chunk_root_mismatch
     │   ├── ReceiptMismatch              422 receipt_mismatch
-    │   └── SourceChanged                422 source_changed
+    │   ├── SourceChanged                422 source_changed
+    │   ├── UntrustedNote                422 untrusted_note
+    │   ├── OriginMismatch               422 origin_mismatch
+    │   ├── InclusionMismatch            422 inclusion_mismatch
+    │   ├── ConsistencyMismatch          422 consistency_mismatch
+    │   ├── CheckpointFork               422 checkpoint_fork
+    │   └── CheckpointRollback           422 checkpoint_rollback
     ├── DerivationFailed                 422 derivation_failed
     ├── Locked                           423 upload_locked
     ├── QuotaExceeded                    429 quota_exceeded
@@ -95,12 +105,15 @@ __all__ = [
     "CaseConflict",
     "CatalogueConflict",
     "ChallengeReused",
+    "CheckpointFork",
+    "CheckpointRollback",
     "ChecksumMismatch",
     "ChecksumUnsupported",
     "ChunkMismatch",
     "ChunkRootMismatch",
     "ConfigError",
     "Conflict",
+    "ConsistencyMismatch",
     "DerivationFailed",
     "DeviceRevoked",
     "DigestMismatch",
@@ -108,6 +121,7 @@ __all__ = [
     "FingerprintsMissing",
     "Forbidden",
     "Gone",
+    "InclusionMismatch",
     "InsufficientStorage",
     "IntegrityError",
     "InvalidCaseNumber",
@@ -119,13 +133,18 @@ __all__ = [
     "LiuhenError",
     "Locked",
     "MalformedBody",
+    "MalformedCheckpoint",
     "MalformedCsv",
     "MalformedHeader",
+    "MalformedLogLeaf",
     "MalformedManifest",
+    "MalformedNote",
+    "MalformedProof",
     "ManifestConflict",
     "ManifestNotRegistered",
     "NotFound",
     "OffsetMismatch",
+    "OriginMismatch",
     "PreconditionFailed",
     "QuotaExceeded",
     "ReceiptMismatch",
@@ -151,6 +170,7 @@ __all__ = [
     "UnsafeFileName",
     "UnsupportedChecksum",
     "UnsupportedMediaType",
+    "UntrustedNote",
     "UploadExpired",
     "UploadIncomplete",
     "UploadRejected",
@@ -230,6 +250,32 @@ class UnknownActType(BadRequest):
     """An act type the recording-duty catalogue does not list."""
 
     code = "unknown_act_type"
+
+
+class MalformedNote(BadRequest):
+    """A C2SP signed note (a checkpoint's envelope) that breaks the format: not UTF-8, a
+    control character, no blank line before the signatures, a bad signature line, or two
+    lines by one trusted key."""
+
+    code = "bad_note"
+
+
+class MalformedCheckpoint(BadRequest):
+    """A C2SP checkpoint body that breaks the format (origin, decimal size, base64 root)."""
+
+    code = "bad_checkpoint"
+
+
+class MalformedProof(BadRequest):
+    """A C2SP tlog-proof, or proof hashes, that break the format (not 32-byte hashes)."""
+
+    code = "bad_proof"
+
+
+class MalformedLogLeaf(BadRequest):
+    """A custody-log leaf that is not one of our typed records in its exact canonical bytes."""
+
+    code = "bad_log_leaf"
 
 
 class Unauthenticated(LiuhenError):
@@ -450,6 +496,43 @@ class SourceChanged(IntegrityError):
     """The file on the dock is no longer the file that was fingerprinted and signed."""
 
     code = "source_changed"
+
+
+class UntrustedNote(IntegrityError):
+    """A signed note (a checkpoint) with no signature line by a key the verifier trusts."""
+
+    code = "untrusted_note"
+
+
+class OriginMismatch(IntegrityError):
+    """A checkpoint or proof from another log than the one the verifier trusts."""
+
+    code = "origin_mismatch"
+
+
+class InclusionMismatch(IntegrityError):
+    """An inclusion proof that does not lead from the leaf to the checkpoint's root."""
+
+    code = "inclusion_mismatch"
+
+
+class ConsistencyMismatch(IntegrityError):
+    """A consistency proof that does not show the newer tree extends the older one."""
+
+    code = "consistency_mismatch"
+
+
+class CheckpointFork(IntegrityError):
+    """Two signed checkpoints of one log with the same size and different roots: the log
+    showed two different histories."""
+
+    code = "checkpoint_fork"
+
+
+class CheckpointRollback(IntegrityError):
+    """A checkpoint smaller than one already trusted: entries were taken away."""
+
+    code = "checkpoint_rollback"
 
 
 class DerivationFailed(LiuhenError):

@@ -4,6 +4,11 @@ The manifest is canonical JSON (see ``strict_json``), signed as exact bytes with
 Ed25519 signature over ``PAE(PayloadType.MANIFEST, bytes)``. The normative description, with
 an example, is docs/manifest.md; ``Manifest.parse`` is its executable form and refuses
 anything that document does not allow.
+
+The ranges of numbers and times are an admission rule: ``parse`` checks them when a
+manifest arrives; ``read_stored`` reads one the server or agent already accepted (its
+signature checked then), as the reader of that time did, so a range added later never
+makes stored evidence unreadable.
 """
 
 from __future__ import annotations
@@ -190,15 +195,23 @@ class Manifest:
 
     @classmethod
     def parse(cls, body: bytes, rule: CaseNumberRule) -> Manifest:
+        """A manifest arriving: every rule, ranges included."""
         return _ManifestReader(rule).read(loads_object(body, MalformedManifest, "manifest"))
+
+    @classmethod
+    def read_stored(cls, body: bytes, rule: CaseNumberRule) -> Manifest:
+        """A manifest accepted before: every rule but the ranges."""
+        document = loads_object(body, MalformedManifest, "manifest")
+        return _ManifestReader(rule, ranges=False).read(document)
 
 
 class _ManifestReader:
-    def __init__(self, rule: CaseNumberRule) -> None:
+    def __init__(self, rule: CaseNumberRule, *, ranges: bool = True) -> None:
         self.rule = rule
+        self.ranges = ranges
 
     def read(self, document: dict[str, Any]) -> Manifest:
-        top = Fields(document, MalformedManifest)
+        top = Fields(document, MalformedManifest, ranges=self.ranges)
         top.constant("type", MANIFEST_TYPE)
         top.constant("version", MANIFEST_VERSION)
         evidence_id = top.convert("evidence_id", top.text("evidence_id"), EvidenceId)
@@ -375,6 +388,11 @@ class SignedManifest:
     def parse(cls, body: bytes, signature: bytes, rule: CaseNumberRule) -> SignedManifest:
         """Parse without checking the signature: that needs the registered key."""
         return cls(body, signature, Manifest.parse(body, rule))
+
+    @classmethod
+    def read_stored(cls, body: bytes, signature: bytes, rule: CaseNumberRule) -> SignedManifest:
+        """Read one accepted before, without its ranges (``Manifest.read_stored``)."""
+        return cls(body, signature, Manifest.read_stored(body, rule))
 
     def verify(self, key: Ed25519PublicKey) -> None:
         verify(key, PayloadType.MANIFEST, self.body, self.signature)

@@ -80,7 +80,10 @@ class StreamFacts:
 @dataclass(frozen=True, slots=True)
 class MediaFacts:
     """What probing the file found. ``creation_time`` is the container's tag as written by
-    the device: a claim, recorded, not trusted."""
+    the device: a claim, recorded, not trusted. ``duration_ms`` is the length measured
+    (the smaller of the header's and where the packets end); ``container_duration_ms`` is
+    the header's claim when it is longer, and absent from the document otherwise (so
+    manifests signed before it existed read, and hash, as they were)."""
 
     container: str | None
     duration_ms: int | None
@@ -90,9 +93,10 @@ class MediaFacts:
     decodable: bool
     problem: str | None
     streams: tuple[StreamFacts, ...] = ()
+    container_duration_ms: int | None = None
 
     def to_document(self) -> dict[str, Any]:
-        return {
+        document = {
             "container": self.container,
             "duration_ms": self.duration_ms,
             "creation_time": self.creation_time,
@@ -102,6 +106,9 @@ class MediaFacts:
             "problem": self.problem,
             "streams": [stream.to_document() for stream in self.streams],
         }
+        if self.container_duration_ms is not None:
+            document["container_duration_ms"] = self.container_duration_ms
+        return document
 
 
 @dataclass(frozen=True, slots=True)
@@ -179,6 +186,9 @@ def read_media(fields: Fields | None) -> MediaFacts | None:
         decodable=fields.boolean("decodable"),
         problem=fields.optional_text("problem", max_length=1024),
         streams=tuple(streams),
+        container_duration_ms=fields.integer_if_present(
+            "container_duration_ms", maximum=MAX_DURATION_MS
+        ),
     )
     fields.done()
     if media.decodable == (media.problem is not None):

@@ -6,7 +6,9 @@ bytes signed and kept; readers never re-serialise them.
 Reading: duplicate keys, NaN/Infinity, non-UTF-8 and a non-object top level are refused,
 and ``Fields`` checks each field's type and refuses unknown fields, naming the field. Its
 integers and times are checked against their ranges (``evidence.ranges``): an integer
-fits a signed 64-bit column unless a narrower range is given.
+fits a signed 64-bit column unless a narrower range is given. Ranges are an admission
+rule: a reader of a document accepted before a range existed (``ranges=False``) checks
+types and minimums only, as the reader of that time did.
 """
 
 from __future__ import annotations
@@ -74,11 +76,22 @@ def parse_time(text: str) -> datetime:
 class Fields:
     """Typed access to one JSON object; every error names the dotted path of the field."""
 
-    def __init__(self, data: dict[str, Any], error: type[LiuhenError], where: str = "") -> None:
+    def __init__(
+        self,
+        data: dict[str, Any],
+        error: type[LiuhenError],
+        where: str = "",
+        *,
+        ranges: bool = True,
+    ) -> None:
         self._data = data
         self._error = error
         self._where = where
+        self._ranges = ranges
         self._seen: set[str] = set()
+
+    def _child(self, data: dict[str, Any], where: str) -> Fields:
+        return Fields(data, self._error, where, ranges=self._ranges)
 
     def _path(self, key: str) -> str:
         return f"{self._where}.{key}" if self._where else key
@@ -130,8 +143,17 @@ class Fields:
             self._check_range(key, value, minimum, maximum)
         return value
 
+    def integer_if_present(
+        self, key: str, *, minimum: int = 0, maximum: int = INT64_MAX
+    ) -> int | None:
+        """A field a later version added: absent (or null) is None, otherwise an integer."""
+        if key not in self._data:
+            return None
+        return self.optional_integer(key, minimum=minimum, maximum=maximum)
+
     def _check_range(self, key: str, value: int, minimum: int, maximum: int) -> None:
-        if not in_range(value, minimum, maximum):
+        # Without ranges only the minimum, which is older than them, is checked.
+        if not (in_range(value, minimum, maximum) if self._ranges else value >= minimum):
             path = self._path(key)
             raise self._error(
                 f"field {path} must be an integer from {minimum} to {maximum}",
@@ -156,7 +178,7 @@ class Fields:
             moment = parse_time(text)
         except ValueError:
             moment = None
-        if moment is None or not time_in_range(moment):
+        if moment is None or (self._ranges and not time_in_range(moment)):
             raise self._error(
                 f"field {self._path(key)} must be an RFC 3339 time with offset from 1900 to 9000",
                 field=self._path(key),
@@ -165,11 +187,11 @@ class Fields:
 
     def section(self, key: str) -> Fields:
         value: dict[str, Any] = self._typed(key, dict, "an object", nullable=False)
-        return Fields(value, self._error, self._path(key))
+        return self._child(value, self._path(key))
 
     def optional_section(self, key: str) -> Fields | None:
         value: dict[str, Any] | None = self._typed(key, dict, "an object or null", nullable=True)
-        return None if value is None else Fields(value, self._error, self._path(key))
+        return None if value is None else self._child(value, self._path(key))
 
     def raw_list(self, key: str, *, max_items: int) -> list[Any]:
         value: list[Any] = self._typed(key, list, "a list", nullable=False)
@@ -185,9 +207,7 @@ class Fields:
             raise self._error(
                 f"field {self._path(key)} must be a list of objects", field=self._path(key)
             )
-        return [
-            Fields(item, self._error, f"{self._path(key)}[{n}]") for n, item in enumerate(items)
-        ]
+        return [self._child(item, f"{self._path(key)}[{n}]") for n, item in enumerate(items)]
 
     def text_list(self, key: str, *, max_items: int) -> list[str]:
         items = self.raw_list(key, max_items=max_items)

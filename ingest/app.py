@@ -67,7 +67,12 @@ async def open_context(
 ) -> ServerContext:
     secure_data_dir(config.data_dir)
     key = ensure_server_key(config)
-    index = await open_index(config.index, config.index_path)
+    compliance = compliance or ComplianceConfig()
+    index = await open_index(
+        config.index,
+        config.index_path,
+        claim_tolerance_seconds=compliance.claim_tolerance_seconds,  # for an upgrade's flags
+    )
     await ensure_server_device(index, key)
     await bound_legacy_tokens(index.credentials, clock(), config.user_token_ttl)
     return ServerContext(
@@ -78,7 +83,7 @@ async def open_context(
         server_key=key,
         case_rule=case_rule,
         clock=clock,
-        compliance=compliance or ComplianceConfig(),
+        compliance=compliance,
     )
 
 

@@ -11,6 +11,9 @@ from evidence.errors import ConfigError
 __all__ = ["IngestConfig"]
 
 GIB = 1024**3
+# The longest any lifetime or interval may be: a time plus it is always a time (a datetime
+# ends at year 9999), and no sleep overflows.
+MAX_PERIOD_SECONDS = 100 * 366 * 86_400
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,21 @@ class IngestConfig:
             raise ConfigError("server.max_open_uploads_per_device cannot be negative")
         if self.max_reserved_bytes_per_device < 1:
             raise ConfigError("server.max_reserved_bytes_per_device must be positive")
+        self._check_periods()
+
+    def _check_periods(self) -> None:
+        """Every lifetime and interval, at load, not on first use (a huge one overflowed a
+        datetime there, as a traceback)."""
+        for name, value, unit in (
+            ("upload_expiry_seconds", self.upload_expiry_seconds, 1),
+            ("device_token_ttl_seconds", self.device_token_ttl_seconds, 1),
+            ("user_token_ttl_days", self.user_token_ttl_days, 86_400),
+            ("challenge_ttl_seconds", self.challenge_ttl_seconds, 1),
+            ("sweep_interval_seconds", self.sweep_interval_seconds, 1),
+        ):
+            if not 1 <= value <= MAX_PERIOD_SECONDS // unit:
+                most = MAX_PERIOD_SECONDS // unit
+                raise ConfigError(f"server.{name} must be from 1 to {most}, not {value}")
 
     @property
     def upload_size_limit(self) -> int:
@@ -50,8 +68,6 @@ class IngestConfig:
 
     @property
     def user_token_ttl(self) -> timedelta:
-        if self.user_token_ttl_days < 1:
-            raise ConfigError("server.user_token_ttl_days must be at least 1")
         return timedelta(days=self.user_token_ttl_days)
 
     @property

@@ -102,7 +102,7 @@ async def finalize_upload(
 async def _verify_and_store(
     ctx: ServerContext, upload: UploadRecord, record: ManifestRecord
 ) -> StoredObject:
-    signed = SignedManifest.parse(record.body, record.signature, ctx.case_rule)
+    signed = SignedManifest.read_stored(record.body, record.signature, ctx.case_rule)
     manifest = signed.manifest
     fingerprint = (await open_upload(ctx, upload)).fingerprint.finish()
     key = await ctx.index.devices.key(record.key_id)

@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from evidence.csv_table import decode_csv
-from evidence.errors import BadRequest, UnsupportedMediaType
+from evidence.errors import BadRequest
 from evidence.wire import (
     ACT,
     ACT_EXEMPTIONS,
@@ -45,7 +45,7 @@ from ingest.compliance.matching import decide, list_suggestions, unassigned
 from ingest.compliance.report import DEFAULT_LIMIT, build_report
 from ingest.compliance.roles import ADMINS, APPROVERS, EDITORS
 from ingest.context import CONTEXT, ServerContext
-from ingest.http import read_bounded, read_json
+from ingest.http import read_bounded, read_json, require_content_type
 from storage.compliance_records import Decision, ImportResult
 from storage.records import UserRecord
 
@@ -59,8 +59,7 @@ async def _user(request: web.Request, roles: tuple[str, ...] = USER_ROLES) -> Us
 
 
 async def _csv(request: web.Request, ctx: ServerContext) -> str:
-    if request.content_type != CSV_CONTENT_TYPE:
-        raise UnsupportedMediaType(f"send the file as Content-Type: {CSV_CONTENT_TYPE}")
+    require_content_type(request, "the file", CSV_CONTENT_TYPE)
     body = await read_bounded(request, ctx.compliance.max_import_bytes, "CSV file")
     return decode_csv(body)
 

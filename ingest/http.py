@@ -4,6 +4,7 @@ media types, bounded body reading."""
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from evidence.errors import (
     TooLarge,
     UnsupportedMediaType,
 )
+from evidence.private_files import PRIVATE_FILE
 from evidence.strict_json import loads_object
 from evidence.tus_wire import TUS_VERSION
 from evidence.wire import FILES
@@ -141,9 +143,12 @@ async def read_bounded(request: web.Request, limit: int, what: str) -> bytes:
 
 
 async def save_body(request: web.Request, path: Path, limit: int, what: str) -> int:
-    """Stream a large body to ``path`` (bounded memory); return its size."""
+    """Stream a large body to a new file ``path``, readable by the service user only
+    whatever the umask (bounded memory); return its size."""
     written = 0
-    with open(path, "wb") as out:  # noqa: ASYNC230 - small writes into the page cache
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    os.fchmod(fd, PRIVATE_FILE)  # os.open's mode passes through the umask
+    with os.fdopen(fd, "wb") as out:
         async for data in _blocks(request, limit, what):
             written += len(data)
             out.write(data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import datetime
 from typing import Any
 
 from evidence.errors import NotFound, StorageFailure
@@ -14,7 +15,7 @@ from ingest.context import ServerContext
 from ingest.flags import flag_json
 from storage.records import StoredObject, VerificationRecord
 
-__all__ = ["get_recording", "list_recordings"]
+__all__ = ["claimed_times", "get_recording", "list_recordings"]
 
 
 def _b64(value: bytes) -> str:
@@ -42,6 +43,18 @@ def _verification(record: VerificationRecord | None) -> dict[str, Any] | None:
     }
 
 
+def claimed_times(stored: StoredObject) -> dict[str, str | None]:
+    """What the device claims, kept beside the measured span (never used as coverage)."""
+    return {
+        "claimed_started_at": _time_or_none(stored.claimed_started_at),
+        "claimed_ended_at": _time_or_none(stored.claimed_ended_at),
+    }
+
+
+def _time_or_none(moment: datetime | None) -> str | None:
+    return None if moment is None else format_time(moment)
+
+
 def _summary(stored: StoredObject) -> dict[str, Any]:
     return {
         "evidence_id": str(stored.evidence_id),
@@ -50,13 +63,7 @@ def _summary(stored: StoredObject) -> dict[str, Any]:
         "file_name": stored.file_name,
         "started_at": format_time(stored.started_at),
         "ended_at": None if stored.ended_at is None else format_time(stored.ended_at),
-        # what the device claims, kept beside the measured span (never used as coverage)
-        "claimed_started_at": None
-        if stored.claimed_started_at is None
-        else format_time(stored.claimed_started_at),
-        "claimed_ended_at": None
-        if stored.claimed_ended_at is None
-        else format_time(stored.claimed_ended_at),
+        **claimed_times(stored),
         "place": stored.place,
         "officer_id": stored.officer_id,
         "size": stored.size,

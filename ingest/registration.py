@@ -10,7 +10,9 @@ import logging
 from evidence.digest import Sha256
 from evidence.errors import (
     KeyMismatch,
+    LiuhenError,
     MalformedHeader,
+    MalformedManifest,
     ManifestNotRegistered,
     TooLarge,
     WrongDevice,
@@ -25,7 +27,7 @@ from ingest.flags import FlagKind, new_flag
 from ingest.media_index import media_notes
 from storage.records import Derived, DeviceRecord, ManifestRecord, NewFlag
 
-__all__ = ["decode_signature", "register_manifest"]
+__all__ = ["decode_signature", "missing_metadata", "register_manifest"]
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +49,17 @@ async def register_manifest(
     """Verify and keep a manifest, with everything the server derives from it (chain
     flags, the metadata flag, media notes) in the same index transaction: a failure
     leaves nothing behind, and a retry starts afresh. Return the kept record and whether
-    it is new."""
-    signed = await _verified(ctx, device, body, signature)
+    it is new. The very bytes already kept for this device are answered with the kept
+    record and checked no further: they were checked when they arrived, perhaps before
+    a range they do not meet existed (a device cannot sign them again)."""
+    try:
+        signed = SignedManifest.parse(body, signature, ctx.case_rule)
+    except MalformedManifest:
+        kept = await _kept_as_sent(ctx, device, body)
+        if kept is None:
+            raise
+        return kept, False
+    await _verify(ctx, device, signed)
     manifest = signed.manifest
     held = await ctx.index.uploads.manifest(manifest.evidence_id, manifest.role)
     if held is not None and held.manifest_sha256 == signed.sha256:
@@ -69,10 +80,21 @@ async def register_manifest(
     return record, new
 
 
-async def _verified(
-    ctx: ServerContext, device: DeviceRecord, body: bytes, signature: bytes
-) -> SignedManifest:
-    signed = SignedManifest.parse(body, signature, ctx.case_rule)
+async def _kept_as_sent(
+    ctx: ServerContext, device: DeviceRecord, body: bytes
+) -> ManifestRecord | None:
+    """The record of exactly these bytes from this device, if the server keeps them."""
+    try:
+        manifest = Manifest.read_stored(body, ctx.case_rule)
+    except LiuhenError:
+        return None
+    kept = await ctx.index.uploads.manifest(manifest.evidence_id, manifest.role)
+    if kept is None or kept.device_id != device.device_id or kept.body != body:
+        return None
+    return kept
+
+
+async def _verify(ctx: ServerContext, device: DeviceRecord, signed: SignedManifest) -> None:
     manifest = signed.manifest
     if manifest.device_id != device.device_id:
         raise WrongDevice(f"signed in as {device.device_id}, manifest names {manifest.device_id}")
@@ -87,7 +109,6 @@ async def _verified(
         source = manifest.derived_from
         if await ctx.index.uploads.manifest(source.evidence_id, source.role) is None:
             raise ManifestNotRegistered(f"register {source.evidence_id}/{source.role} first")
-    return signed
 
 
 def _record(ctx: ServerContext, signed: SignedManifest) -> ManifestRecord:
@@ -114,11 +135,11 @@ async def _derived(ctx: ServerContext, manifest: Manifest, sha256: Sha256) -> De
         resolutions=resolutions,
         segment=media.segment,
         prints=media.prints,
-        flags=(*chain_flags, *_missing_metadata(ctx, manifest), *media.flags),
+        flags=(*chain_flags, *missing_metadata(ctx, manifest), *media.flags),
     )
 
 
-def _missing_metadata(ctx: ServerContext, manifest: Manifest) -> tuple[NewFlag, ...]:
+def missing_metadata(ctx: ServerContext, manifest: Manifest) -> tuple[NewFlag, ...]:
     if manifest.role is not Role.ORIGINAL:
         return ()
     capture = manifest.capture

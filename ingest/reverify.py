@@ -46,11 +46,12 @@ def _fingerprint_stored(store: BlobStore, locator: str, chunk_size: int) -> Fing
     return fingerprint.finish()
 
 
-async def _verify_object(ctx: ServerContext, stored: StoredObject) -> dict[str, Any]:
+async def _outcomes(ctx: ServerContext, stored: StoredObject) -> list[Outcome]:
+    """Every check of a stored object against its signed documents, as outcomes."""
     record = await ctx.index.uploads.manifest(stored.evidence_id, stored.role)
     if record is None:  # an object is only ever indexed with its manifest
         raise StorageFailure(f"{stored.evidence_id}/{stored.role} is stored without a manifest")
-    signed = SignedManifest.parse(record.body, record.signature, ctx.case_rule)
+    signed = SignedManifest.read_stored(record.body, record.signature, ctx.case_rule)
     key = await ctx.index.devices.key(record.key_id)
     outcomes: list[Outcome] = []
     try:
@@ -68,26 +69,32 @@ async def _verify_object(ctx: ServerContext, stored: StoredObject) -> dict[str, 
         receipt=SignedReceipt.parse(stored.receipt_body, stored.receipt_signature),
         server_key=ctx.server_key.public_key(),
     )
-    outcomes += VERIFY_POLICIES.evaluate(subject)
+    return outcomes + VERIFY_POLICIES.evaluate(subject)
+
+
+def _failure_flag(
+    ctx: ServerContext, stored: StoredObject, checks: list[dict[str, Any]]
+) -> NewFlag:
+    log.error("verification FAILED for %s/%s", stored.evidence_id, stored.role)
+    return new_flag(
+        ctx,
+        FlagKind.VERIFICATION_FAILED,
+        f"{stored.evidence_id}/{stored.role}",
+        {"failed": [c["check"] for c in checks if not c["ok"]]},
+        device_id=stored.device_id,
+        evidence_id=stored.evidence_id,
+        role=stored.role,
+    )
+
+
+async def _verify_object(ctx: ServerContext, stored: StoredObject) -> dict[str, Any]:
+    outcomes = await _outcomes(ctx, stored)
     ok = all(outcome.ok for outcome in outcomes)
     checked_at = ctx.clock()
     checks = [
         {"check": o.policy, "ok": o.ok, "code": o.code, "message": o.message} for o in outcomes
     ]
-    flags: tuple[NewFlag, ...] = ()
-    if not ok:
-        log.error("verification FAILED for %s/%s", stored.evidence_id, stored.role)
-        flags = (
-            new_flag(
-                ctx,
-                FlagKind.VERIFICATION_FAILED,
-                f"{stored.evidence_id}/{stored.role}",
-                {"failed": [c["check"] for c in checks if not c["ok"]]},
-                device_id=stored.device_id,
-                evidence_id=stored.evidence_id,
-                role=stored.role,
-            ),
-        )
+    flags = () if ok else (_failure_flag(ctx, stored, checks),)
     # The verdict and its flag together: a failure is never kept without its flag.
     await ctx.index.objects.add_verification(
         VerificationRecord(stored.evidence_id, stored.role, checked_at, ok, json.dumps(checks)),

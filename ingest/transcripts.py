@@ -63,13 +63,13 @@ async def _registered(
     evidence_id = original_record.evidence_id
     held = await ctx.index.uploads.manifest(evidence_id, Role.TRANSCRIPT)
     if held is not None:
-        if Manifest.parse(held.body, ctx.case_rule).sha256 != Sha256.of(text):
+        if Manifest.read_stored(held.body, ctx.case_rule).sha256 != Sha256.of(text):
             raise ManifestConflict(
                 f"{evidence_id} has another transcript registered but not yet stored; "
                 "send that text again to finish it"
             )
         return held
-    original = Manifest.parse(original_record.body, ctx.case_rule)
+    original = Manifest.read_stored(original_record.body, ctx.case_rule)
     server = await ensure_server_device(ctx.index, ctx.server_key)
     async with ctx.signing:
         sequence, previous = await _next_in_chain(ctx)

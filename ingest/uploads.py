@@ -73,7 +73,7 @@ async def _manifest_for(
         )
     if record.device_id != device.device_id:
         raise WrongDevice(f"{evidence_id}/{role} belongs to device {record.device_id}")
-    return Manifest.parse(record.body, ctx.case_rule)
+    return Manifest.read_stored(record.body, ctx.case_rule)
 
 
 async def create_upload(
@@ -110,7 +110,9 @@ async def create_upload(
 
 async def _check_quota(ctx: ServerContext, device: DeviceRecord, length: int) -> None:
     """Refuse an upload the device has no room for, before its disk space is reserved:
-    only its open uploads that have not expired count, and each holds its full length."""
+    its open uploads that have not expired count against the number it may have, and
+    every open one (expired too, until the sweeper removes its partial file) holds its
+    full length on disk."""
     count, reserved = await ctx.index.uploads.reserved(device.device_id, ctx.clock())
     most, room = ctx.config.max_open_uploads_per_device, ctx.config.max_reserved_bytes_per_device
     if count >= most:
@@ -202,7 +204,7 @@ async def open_upload(ctx: ServerContext, upload: UploadRecord) -> OpenUpload:
     if held is not None and held.fingerprint.position == upload.offset:
         return held
     record = await upload_manifest(ctx, upload)
-    manifest = Manifest.parse(record.body, ctx.case_rule)
+    manifest = Manifest.read_stored(record.body, ctx.case_rule)
     fresh = StreamingFingerprint(manifest.chunk_size, upload.length)
     path = ctx.area.path(upload.upload_id)
     fingerprint = await asyncio.to_thread(feed_file, fresh, path, upload.offset)

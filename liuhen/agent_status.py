@@ -16,13 +16,28 @@ from typing import Any
 from agent.alarms import AlarmKind, alarm_of
 from agent.journal import FileRow
 from agent.progress import describe, human_bytes, human_seconds
-from agent.states import FileState
+from agent.states import TERMINAL, FileState
 from agent.summary import FRESH_SECONDS, Summary, rfc3339, summarize
 
 __all__ = ["print_agent_status"]
 
 _HEADINGS = {kind: kind.value.upper() for kind in AlarmKind}
-_SIGN_IN_REFUSALS = ("unknown_device", "device_revoked")
+# What holds back every file, not one, said first, once each: the code, the heading, and
+# what the operator can do about it.
+_SERVER_WIDE = (
+    ("unknown_device", "SIGN-IN REFUSED", ""),
+    ("device_revoked", "SIGN-IN REFUSED", ""),
+    (
+        "checksum_unsupported",
+        "UPLOADS BLOCKED",
+        "the server must offer tus checksums with sha256; nothing is sent until it does",
+    ),
+    (
+        "receipt_mismatch",
+        "RECEIPTS REFUSED",
+        "check that agent.server_public_key is the server's keys/server.pub.pem",
+    ),
+)
 _UPLOAD_STATES = {FileState.REGISTERED, FileState.UPLOADING, FileState.UPLOADED}
 
 
@@ -152,6 +167,20 @@ def _file_json(row: FileRow, zone: tzinfo) -> dict[str, Any]:
     }
 
 
+def _print_server_wide(rows: Sequence[FileRow]) -> None:
+    """A refusal that holds back every file still on its way (sign-in, a server without
+    checksums, a receipt that does not verify under the pinned key): say so first, once.
+    A finished file's alarm (a purge's receipt mismatch) is its own, shown below."""
+    for code, heading, advice in _SERVER_WIDE:
+        waiting = [row for row in rows if row.error_code == code and row.state not in TERMINAL]
+        if waiting:
+            print(
+                f"{heading} [{code}] ({len(waiting)} file(s) waiting): {waiting[0].error_message}"
+            )
+            if advice:
+                print(f"    {advice}")
+
+
 def print_agent_status(
     rows: Sequence[FileRow],
     *,
@@ -173,12 +202,7 @@ def print_agent_status(
         }
         print(json.dumps(document, ensure_ascii=False, indent=2))
         return
-    for code in _SIGN_IN_REFUSALS:  # the server refusing this device holds back every file
-        waiting = [row for row in rows if row.error_code == code]
-        if waiting:
-            print(
-                f"SIGN-IN REFUSED [{code}] ({len(waiting)} file(s) waiting): {waiting[0].error_message}"
-            )
+    _print_server_wide(rows)
     for line in summary.alarms:
         print(line)
     _print_summary(summary, bandwidth, zone, now)

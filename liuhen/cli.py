@@ -13,7 +13,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
-from evidence.errors import LiuhenError, NotFound
+from evidence.errors import LiuhenError
 from evidence.identifiers import DeviceId, EvidenceId
 from evidence.keys import generate_key_pair
 from ingest.admin import register_device, revoke_device
@@ -28,6 +28,7 @@ from liuhen.cli_agent import add_agent_commands
 from liuhen.cli_compliance import add_compliance_commands
 from liuhen.cli_devices import add_device_commands
 from liuhen.cli_numbers import a_count, an_id
+from liuhen.cli_upgrade import add_upgrade_commands
 from liuhen.cli_users import add_user_commands
 from liuhen.report import (
     print_flags,
@@ -36,7 +37,7 @@ from liuhen.report import (
     print_session,
     print_verification,
 )
-from liuhen.server_host import server_books
+from liuhen.server_host import acting_user, server_books
 from liuhen.settings import Settings, describe_defaults, load_settings
 
 __all__ = ["main"]
@@ -136,9 +137,7 @@ async def _recordings_match(settings: Settings, args: argparse.Namespace) -> int
 
 async def _recordings_attach_transcript(settings: Settings, args: argparse.Namespace) -> int:
     async with server_books(settings) as ctx:
-        user = await ctx.index.credentials.get_user(args.by)
-        if user is None or user.disabled_at is not None:
-            raise NotFound(f"no active user {args.by!r}; add one with 'liuhen users add'")
+        user = await acting_user(ctx, args.by)
         stored = await attach_transcript(
             ctx, user, EvidenceId(args.evidence_id), args.file.read_bytes()
         )
@@ -155,7 +154,8 @@ async def _flags_list(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _flags_resolve(settings: Settings, args: argparse.Namespace) -> int:
     async with server_books(settings) as ctx:
-        flag = await resolve_flag(ctx, args.flag_id, args.reason, args.by)
+        by = await acting_user(ctx, args.by)
+        flag = await resolve_flag(ctx, args.flag_id, args.reason, by.name)
     print(f"flag {flag.flag_id} ({flag.kind} {flag.subject}) resolved by {flag.resolved_by}")
     return 0
 
@@ -288,6 +288,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_compliance_commands(groups)
     add_device_commands(groups)
+    add_upgrade_commands(groups)
 
     config = groups.add_parser("config", help="configuration").add_subparsers(
         dest="command", required=True

@@ -17,7 +17,7 @@ from typing import Any
 
 from evidence.errors import BadRequest, NotFound
 from ingest.compliance.forms import when_given
-from liuhen.cli_numbers import a_count
+from liuhen.cli_numbers import a_count, an_id
 from liuhen.settings import Settings
 
 __all__ = ["add_agent_commands", "agent_run", "agent_status"]
@@ -216,7 +216,7 @@ def add_agent_commands(agent: Any, status: argparse.ArgumentParser) -> None:
     )
     retry.set_defaults(run=_agent_retry)
     retry.add_argument(
-        "file_ids", type=int, nargs="*", metavar="file_id", help="as 'liuhen agent status' shows"
+        "file_ids", type=an_id, nargs="*", metavar="file_id", help="as 'liuhen agent status' shows"
     )
     retry.add_argument("--all", action="store_true", help="every held file")
     bandwidth: argparse.ArgumentParser = agent.add_parser(

@@ -27,7 +27,7 @@ from ingest.compliance.report import DEFAULT_LIMIT, ReportFilters, build_report
 from ingest.context import ServerContext
 from liuhen import compliance_output as output
 from liuhen.cli_numbers import a_count, an_id
-from liuhen.server_host import server_books
+from liuhen.server_host import acting_user, server_books
 from liuhen.settings import Settings
 from storage.compliance_records import Decision, ExemptionReason, ImportResult
 
@@ -70,14 +70,16 @@ async def _catalogue_export(settings: Settings, args: argparse.Namespace) -> int
 async def _catalogue_import(settings: Settings, args: argparse.Namespace) -> int:
     text = _read_csv(args.file)
     async with server_books(settings) as ctx:
-        version, _ = await import_catalogue(ctx, text, args.by)
+        by = await acting_user(ctx, args.by)
+        version, _ = await import_catalogue(ctx, text, by.name)
     print(f"catalogue version {version.version} in force")
     return 0
 
 
 async def _cases_add(settings: Settings, args: argparse.Namespace) -> int:
     async with server_books(settings) as ctx:
-        record, new = await register_case(ctx, args.case_number, args.agency, args.subject, args.by)
+        by = await acting_user(ctx, args.by)
+        record, new = await register_case(ctx, args.case_number, args.agency, args.subject, by.name)
     print(f"case {record.case_number} {'registered' if new else 'already registered'}")
     return 0
 
@@ -85,7 +87,8 @@ async def _cases_add(settings: Settings, args: argparse.Namespace) -> int:
 async def _cases_import(settings: Settings, args: argparse.Namespace) -> int:
     text = _read_csv(args.file)
     async with server_books(settings) as ctx:
-        _print_import(await import_cases(ctx, text, args.by))
+        by = await acting_user(ctx, args.by)
+        _print_import(await import_cases(ctx, text, by.name))
     return 0
 
 
@@ -106,6 +109,7 @@ def _names(values: list[str] | None) -> tuple[str, ...]:
 
 async def _acts_add(settings: Settings, args: argparse.Namespace) -> int:
     async with server_books(settings) as ctx:
+        by = await acting_user(ctx, args.by)
         draft = ActDraft(
             case_number=args.case_number,
             act_type=args.type,
@@ -116,13 +120,14 @@ async def _acts_add(settings: Settings, args: argparse.Namespace) -> int:
             devices=_names(args.device),
             reference=args.reference,
         )
-        record, new = await register_act(ctx, draft, args.by)
+        record, new = await register_act(ctx, draft, by.name)
     print(f"act {record.act_id} {'registered' if new else 'already registered'}")
     return 0
 
 
 async def _acts_edit(settings: Settings, args: argparse.Namespace) -> int:
     async with server_books(settings) as ctx:
+        by = await acting_user(ctx, args.by)
         changes: dict[str, Any] = {}
         for name in ("case_number", "place", "reference"):
             if getattr(args, name) is not None:
@@ -137,7 +142,7 @@ async def _acts_edit(settings: Settings, args: argparse.Namespace) -> int:
             changes["officers"] = _names(args.officer)
         if args.device is not None:
             changes["devices"] = _names(args.device)
-        record = await edit_act(ctx, args.act_id, changes, args.by, args.reason)
+        record = await edit_act(ctx, args.act_id, changes, by.name, args.reason)
     print(f"act {record.act_id} is at revision {record.revision}")
     return 0
 
@@ -145,7 +150,8 @@ async def _acts_edit(settings: Settings, args: argparse.Namespace) -> int:
 async def _acts_import(settings: Settings, args: argparse.Namespace) -> int:
     text = _read_csv(args.file)
     async with server_books(settings) as ctx:
-        _print_import(await import_acts(ctx, text, args.by))
+        by = await acting_user(ctx, args.by)
+        _print_import(await import_acts(ctx, text, by.name))
     return 0
 
 
@@ -192,8 +198,9 @@ async def _suggestions(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _decide(settings: Settings, args: argparse.Namespace, decision: Decision) -> int:
     async with server_books(settings) as ctx:
+        by = await acting_user(ctx, args.by)
         record = await decide(
-            ctx, EvidenceId(args.evidence_id), args.act_id, decision, args.by, args.note
+            ctx, EvidenceId(args.evidence_id), args.act_id, decision, by.name, args.note
         )
     print(f"{record.evidence_id} {record.decision} for act {record.act_id}")
     return 0
@@ -209,6 +216,7 @@ async def _reject(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _exempt(settings: Settings, args: argparse.Namespace) -> int:
     async with server_books(settings) as ctx:
+        by = await acting_user(ctx, args.by)
         record = await exempt(
             ctx,
             args.act_id,
@@ -216,7 +224,7 @@ async def _exempt(settings: Settings, args: argparse.Namespace) -> int:
             args.approver,
             _moment(ctx, args.approved_at),
             args.note,
-            args.by,
+            by.name,
         )
     print(f"exemption {record.exemption_id} of act {record.act_id} recorded")
     return 0
@@ -224,7 +232,8 @@ async def _exempt(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _withdraw(settings: Settings, args: argparse.Namespace) -> int:
     async with server_books(settings) as ctx:
-        record = await withdraw(ctx, args.exemption_id, args.reason, args.by)
+        by = await acting_user(ctx, args.by)
+        record = await withdraw(ctx, args.exemption_id, args.reason, by.name)
     print(f"exemption {record.exemption_id} of act {record.act_id} withdrawn")
     return 0
 
@@ -246,7 +255,9 @@ def _command(group: Any, name: str, run: Command, help_text: str) -> argparse.Ar
 
 
 def _by(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--by", required=True, help="who is doing this (kept with the change)")
+    parser.add_argument(
+        "--by", required=True, help="who is doing this: a user, not disabled (kept with the change)"
+    )
 
 
 def _act_fields(parser: argparse.ArgumentParser, required: bool) -> None:

@@ -76,7 +76,8 @@ def _user_row(item: UserListing, zone: timezone, now: datetime) -> dict[str, Any
         "created": _shown(user.created_at, zone),
         "disabled": None if user.disabled_at is None else _shown(user.disabled_at, zone),
         "token_expires": None if expires is None else _shown(expires, zone),
-        "token_expired": expires is None or expires <= now,
+        # None: no token at all (nothing expired; 'liuhen users rotate' issues one)
+        "token_expired": None if expires is None else expires <= now,
     }
 
 
@@ -88,7 +89,9 @@ def _print_users(found: Sequence[UserListing], zone: timezone, as_json: bool) ->
         return
     print("name\trole\tcreated\tdisabled\ttoken expires")
     for row in table:
-        expires = (row["token_expires"] or "-") + (" (expired)" if row["token_expired"] else "")
+        expires = (row["token_expires"] or "- (no token)") + (
+            " (expired)" if row["token_expired"] else ""
+        )
         print(
             f"{row['name']}\t{row['role']}\t{row['created']}\t{row['disabled'] or '-'}\t{expires}"
         )

@@ -34,6 +34,7 @@ from storage.compliance_records import (
     ReportRows,
 )
 from storage.records import (
+    ActBatch,
     Derived,
     DeviceKeyRecord,
     DeviceRecord,
@@ -54,6 +55,7 @@ __all__ = [
     "BlobStore",
     "Cases",
     "Catalogues",
+    "CatchUp",
     "Compliance",
     "ComplianceQueries",
     "Credentials",
@@ -168,8 +170,9 @@ class Uploads(Protocol):
         ...
 
     async def reserved(self, device_id: DeviceId, now: datetime) -> tuple[int, int]:
-        """A device's open uploads that have not expired by ``now``: how many, and the
-        sum of their lengths (what their partial files hold on disk)."""
+        """How many of a device's uploads are open and not expired by ``now``, and the
+        sum of the lengths of all its open ones, expired or not: a partial file holds its
+        disk until the sweeper has removed it."""
         ...
 
     async def upload(self, upload_id: str) -> UploadRecord | None: ...
@@ -409,6 +412,21 @@ class Compliance(Protocol):
     queries: ComplianceQueries
 
 
+class CatchUp(Protocol):
+    """What an index kept before this version may lack (storage/sqlite/catch_up.py)."""
+
+    async def registered_before(self, moment: datetime) -> list[tuple[EvidenceId, Role]]: ...
+
+    async def fill(self, derived: Derived, *, write: bool = True) -> Derived:
+        """Write what of ``derived`` nothing of its kind is held for (with ``write``
+        false, only say what that is); return it."""
+        ...
+
+    async def transcripts_before(self, moment: datetime) -> list[StoredObject]: ...
+
+    async def act_batches_before(self, moment: datetime) -> list[ActBatch]: ...
+
+
 class Index(Protocol):
     devices: Devices
     credentials: Credentials
@@ -417,5 +435,6 @@ class Index(Protocol):
     flags: Flags
     media: Media
     compliance: Compliance
+    catch_up: CatchUp
 
     async def close(self) -> None: ...

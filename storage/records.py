@@ -12,6 +12,7 @@ from evidence.identifiers import DeviceId, EvidenceId, Role
 from evidence.perceptual import SecondPrint
 
 __all__ = [
+    "ActBatch",
     "Derived",
     "DeviceKeyRecord",
     "DeviceRecord",
@@ -235,3 +236,13 @@ class Derived:
     segment: SegmentRecord | None = None
     prints: tuple[PrintSet, ...] = ()
     flags: tuple[NewFlag, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ActBatch:
+    """Acts registered at one moment by one person: an import, or a single act."""
+
+    created_by: str
+    created_at: datetime
+    acts: int
+    case_numbers: tuple[str, ...]

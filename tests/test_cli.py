@@ -87,6 +87,9 @@ def test_the_demo_shows_recordings_travelling_from_folder_to_index(tmp_path):
 
 def test_flags_are_listed_and_resolved_with_who_and_why(config, tmp_path, capsys):
     base = ["--config", str(config), "--log-level", "WARNING"]
+    for name in ("zhao", "li"):  # --by names a person the server knows
+        assert main([*base, "users", "add", name, "--role", "supervisor"]) == 0
+    capsys.readouterr()
     assert main([*base, "flags", "list"]) == 0
     assert capsys.readouterr().out.strip() == "no flags"
     raw = sqlite3.connect(tmp_path / "server" / "index.sqlite3")
@@ -119,6 +122,8 @@ def test_flags_are_listed_and_resolved_with_who_and_why(config, tmp_path, capsys
         ["acts", "show", "-1"],
         ["compliance", "withdraw", "99999999999999999999", "--reason", "r", "--by", "zhao"],
         ["compliance", "confirm", "0b7f4f9e-3c1a-4d2e-9a55-1f2e3d4c5b6a", "1e20", "--by", "zhao"],
+        ["agent", "retry", str(10**23)],
+        ["agent", "retry", "0"],
     ],
 )
 def test_numbers_out_of_range_are_usage_errors(config, capsys, argv):

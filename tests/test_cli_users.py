@@ -88,3 +88,14 @@ async def test_unknown_people_get_a_clear_error(server, users):
     for command in ("rotate", "disable", "enable"):
         code, _, err = await users(command, "nobody")
         assert code == 2 and "unknown_user" in err
+
+
+async def test_a_person_without_a_token_is_shown_as_such_not_as_expired(server, users):
+    await server.ctx.index.credentials.add_user("li", "custodian", server.clock())
+    code, out, _ = await users("list")
+    [li] = [line for line in out.splitlines() if line.startswith("li\t")]
+    assert code == 0 and li.endswith("\t- (no token)")
+    code, out, _ = await users("list", "--json")
+    assert code == 0
+    [row] = json.loads(out)["users"]
+    assert (row["token_expires"], row["token_expired"]) == (None, None)

@@ -79,3 +79,20 @@ def test_upload_quotas_must_make_sense(option, value):
         load_settings(None, environ={f"LIUHEN_SERVER__{option.upper()}": value})
     paused = load_settings(None, environ={"LIUHEN_SERVER__MAX_OPEN_UPLOADS_PER_DEVICE": "0"})
     assert paused.server.max_open_uploads_per_device == 0
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("user_token_ttl_days", "0"),
+        ("user_token_ttl_days", str(10**20)),
+        ("device_token_ttl_seconds", "0"),
+        ("challenge_ttl_seconds", str(10**30)),
+        ("upload_expiry_seconds", "-1"),
+        ("sweep_interval_seconds", str(10**12)),
+    ],
+)
+def test_every_lifetime_is_checked_when_settings_load(option, value):
+    """Not on first use, where a huge one overflowed a datetime as a traceback."""
+    with pytest.raises(ConfigError, match=f"server.{option} must be from 1 to"):
+        load_settings(None, environ={f"LIUHEN_SERVER__{option.upper()}": value})

@@ -2,6 +2,10 @@
 
 Opening reads the container; then the first ``check_seconds`` of each audio and video
 stream are decoded, because a file can open and still hold a stream nothing can decode.
+Its length is the smaller of what the container's header claims and where its last
+packet really ends (agent/media/length.py): a file cut short keeps a header that claims
+its full length. When the header claims more, its claim is kept beside the measured
+length (``container_duration_ms``).
 Every failure is an answer, never an exception: a broken file is still evidence, and the
 manifest says what is wrong with it. Times inside the file (creation_time, stream start)
 are the device's claims and are recorded as found; a number outside the range the
@@ -11,6 +15,7 @@ so the agent never signs a manifest the server must refuse.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import logging
 from fractions import Fraction
@@ -19,6 +24,7 @@ from typing import Any
 
 import av
 
+from agent.media.length import packets_length
 from evidence.manifest_media import (
     MAX_DURATION_MS,
     MAX_START_MS,
@@ -134,9 +140,24 @@ def probe(path: Path, check_seconds: float = 1.0) -> MediaFacts:
     except av.error.FFmpegError as exc:
         return _broken(f"not readable as media: {_reason(exc)}")
     try:
-        return _probe_open(container, check_seconds)
+        facts = _probe_open(container, check_seconds)
     finally:
         container.close()
+    return _measured(facts, path) if facts.has_video or facts.has_audio else facts
+
+
+def _measured(facts: MediaFacts, path: Path) -> MediaFacts:
+    """The facts with the length the packets measure, where it is less than the header's
+    claim (or the header has none); the claim is kept beside it."""
+    measured = _duration_ms(packets_length(path))
+    header = facts.duration_ms
+    if measured is None or (header is not None and header <= measured):
+        return facts
+    if header is not None:
+        log.warning(
+            "%s: its header claims %d ms, its packets end at %d ms", path.name, header, measured
+        )
+    return dataclasses.replace(facts, duration_ms=measured, container_duration_ms=header)
 
 
 def _probe_open(container: Any, check_seconds: float) -> MediaFacts:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta, timezone
 
 from evidence.errors import ConfigError
+from evidence.footage_findings import DEFAULT_CLAIM_TOLERANCE_SECONDS
 
 __all__ = ["ComplianceConfig"]
 
@@ -21,7 +22,7 @@ class ComplianceConfig:
     # A claimed start, end or length of a recording (its sidecar's times, its file's
     # creation_time tag) that differs from what its footage measures by more than this
     # raises a claim_mismatch flag. Coverage comes from the footage either way.
-    claim_tolerance_seconds: float = 2.0
+    claim_tolerance_seconds: float = DEFAULT_CLAIM_TOLERANCE_SECONDS
     # A recording finalized longer than this after its capture ended is a late upload.
     late_upload_hours: float = 24.0
     # The agency's UTC offset: report months, plain dates in filters, and times written

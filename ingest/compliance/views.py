@@ -9,6 +9,7 @@ from evidence.catalogue import CatalogueEntry
 from evidence.strict_json import format_time, parse_time
 from ingest.compliance.coverage import Coverage, State
 from ingest.compliance.matching import Suggestion
+from ingest.recordings import claimed_times
 from storage.compliance_records import (
     ActChange,
     ActRecord,
@@ -169,13 +170,7 @@ def recording_json(stored: StoredObject) -> dict[str, Any]:
         "file_name": stored.file_name,
         "started_at": format_time(stored.started_at),
         "ended_at": None if stored.ended_at is None else format_time(stored.ended_at),
-        # what the device claims, kept beside the measured span (never used as coverage)
-        "claimed_started_at": None
-        if stored.claimed_started_at is None
-        else format_time(stored.claimed_started_at),
-        "claimed_ended_at": None
-        if stored.claimed_ended_at is None
-        else format_time(stored.claimed_ended_at),
+        **claimed_times(stored),
         "received_at": format_time(stored.received_at),
     }
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from evidence.footage_findings import DEFAULT_CLAIM_TOLERANCE_SECONDS
+from storage.sqlite.catch_up import SqliteCatchUp
 from storage.sqlite.compliance import SqliteCompliance
 from storage.sqlite.credentials import SqliteCredentials
 from storage.sqlite.database import SqliteDatabase
@@ -26,12 +28,17 @@ class SqliteIndex:
         self.flags = SqliteFlags(db)
         self.media = SqliteMedia(db)
         self.compliance = SqliteCompliance(db)
+        self.catch_up = SqliteCatchUp(db)
 
     async def close(self) -> None:
         await self._db.close()
 
 
-async def open_sqlite_index(path: Path) -> SqliteIndex:
-    db = SqliteDatabase(path)
+async def open_sqlite_index(
+    path: Path, *, claim_tolerance_seconds: float = DEFAULT_CLAIM_TOLERANCE_SECONDS
+) -> SqliteIndex:
+    """Open (and create or upgrade) the index; the claim tolerance is what an upgrade that
+    raises claim_mismatch flags compares with (``compliance.claim_tolerance_seconds``)."""
+    db = SqliteDatabase(path, claim_tolerance_seconds)
     await db.open()
     return SqliteIndex(db)

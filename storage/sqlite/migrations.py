@@ -10,25 +10,40 @@ never delete a record people or devices made: only tables derived from others.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from evidence.errors import MalformedManifest
+from evidence.footage_findings import DEFAULT_CLAIM_TOLERANCE_SECONDS, findings_of_body
 from evidence.footage_span import footage_of_body
 from evidence.sqlite_thread import transaction
 from storage.sqlite.rows import when
 
-__all__ = ["STEPS", "upgrade"]
+__all__ = ["STEPS", "Upgrade", "upgrade"]
 
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, slots=True)
+class Upgrade:
+    """What a step may need beyond the index: the server's settings and the time now."""
+
+    claim_tolerance_seconds: float
+    now: datetime
+
+
+# _columns and upgrade are written twice, here and in agent/journal_migrations.py: the agent may not
+# import storage, and the kernel is to stay free of SQLite. They move to the room for
+# SQLite helpers (runtime/) once it exists.
 def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
     return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
 
 
-def _spans_by_evidence_id(conn: sqlite3.Connection) -> None:
+def _spans_by_evidence_id(conn: sqlite3.Connection, _: Upgrade) -> None:
     """``recording_spans`` was keyed by ``objects.rowid``, which VACUUM and a dump and
     restore may renumber. The spans are derived from ``objects``: drop the table and its
     trigger; the script makes both again, keyed by evidence id, and refills the table."""
@@ -37,13 +52,13 @@ def _spans_by_evidence_id(conn: sqlite3.Connection) -> None:
         conn.execute("DROP TABLE recording_spans")
 
 
-def _edits_move_updated_at(conn: sqlite3.Connection) -> None:
+def _edits_move_updated_at(conn: sqlite3.Connection, _: Upgrade) -> None:
     """An act edit must now move ``updated_at`` forward: drop the old trigger, and the
     script makes it again with the added condition."""
     conn.execute("DROP TRIGGER IF EXISTS act_edit_is_a_revision")
 
 
-def _flags_say_who_resolved(conn: sqlite3.Connection) -> None:
+def _flags_say_who_resolved(conn: sqlite3.Connection, _: Upgrade) -> None:
     """Flags gain ``resolved_by``. Until now only the server resolved flags (a sequence
     gap closed by the manifest that arrived), so resolved ones are credited to it."""
     columns = _columns(conn, "flags")
@@ -52,13 +67,13 @@ def _flags_say_who_resolved(conn: sqlite3.Connection) -> None:
         conn.execute("UPDATE flags SET resolved_by = 'liuhen-ingest' WHERE resolved_at IS NOT NULL")
 
 
-def _late_uploads_are_flags(conn: sqlite3.Connection) -> None:
+def _late_uploads_are_flags(conn: sqlite3.Connection, _: Upgrade) -> None:
     """Late uploads are flags raised at finalize now, not computed by the report through
     an index on the upload delay: drop that index."""
     conn.execute("DROP INDEX IF EXISTS objects_by_upload_delay")
 
 
-def _exemptions_name_the_act_revision(conn: sqlite3.Connection) -> None:
+def _exemptions_name_the_act_revision(conn: sqlite3.Connection, _: Upgrade) -> None:
     """Exemptions gain ``act_revision``, the act's revision when the exemption was entered:
     read back from the act's history (the latest revision made by then). The append-only
     trigger is dropped for this one fill; the script makes it again."""
@@ -73,7 +88,7 @@ def _exemptions_name_the_act_revision(conn: sqlite3.Connection) -> None:
         )
 
 
-def _spans_from_the_footage(conn: sqlite3.Connection) -> None:
+def _spans_from_the_footage(conn: sqlite3.Connection, upgrade: Upgrade) -> None:
     """Coverage comes from the footage now, not from the device's claimed end
     (docs/compliance.md). ``objects`` gains ``claimed_started_at`` and
     ``claimed_ended_at``, and every object's ``ended_at``, and every room segment's, is
@@ -82,7 +97,9 @@ def _spans_from_the_footage(conn: sqlite3.Connection) -> None:
     manifests, which are not touched; the append-only triggers on ``objects`` and
     ``segments`` are dropped for this one fill, and the script makes them again.
     ``recording_spans``, derived from ``objects``, is dropped with its trigger; the
-    script makes both again and refills the table from the recomputed ends."""
+    script makes both again and refills the table from the recomputed ends. Each original
+    also raises the flags finalize raises now (``unmeasured_footage``, ``claim_mismatch``;
+    evidence/footage_findings.py), so an act that turns partial says why."""
     columns = _columns(conn, "objects")
     if not columns or "claimed_ended_at" in columns:
         return
@@ -90,47 +107,95 @@ def _spans_from_the_footage(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE objects ADD COLUMN claimed_ended_at TEXT")
     conn.execute("DROP TRIGGER IF EXISTS objects_append_only_u")
     conn.execute("DROP TRIGGER IF EXISTS segments_append_only_u")
-    _refill(conn, "SELECT evidence_id, role FROM objects", _OBJECT_ENDS)
+    for evidence_id, role, device_id in conn.execute(
+        "SELECT evidence_id, role, device_id FROM objects"
+    ).fetchall():
+        _refill_object(conn, upgrade, evidence_id, role, device_id)
     if _columns(conn, "segments"):
-        _refill(conn, "SELECT evidence_id, 'original' FROM segments", _SEGMENT_ENDS)
+        for (evidence_id,) in conn.execute("SELECT evidence_id FROM segments").fetchall():
+            _refill_segment(conn, evidence_id)
     conn.execute("DROP TRIGGER IF EXISTS recording_span_of_original")
     conn.execute("DROP TABLE IF EXISTS recording_spans")
 
 
-_OBJECT_ENDS = (
-    "UPDATE objects SET ended_at = :ended, claimed_started_at = :claimed_start, "
-    "claimed_ended_at = :claimed_end WHERE evidence_id = :evidence_id AND role = :role"
-)
-_SEGMENT_ENDS = "UPDATE segments SET ended_at = :ended WHERE evidence_id = :evidence_id"
-
-
-def _refill(conn: sqlite3.Connection, keys: str, update: str) -> None:
-    """Recompute the ends of the rows ``keys`` selects from each one's manifest, one at a
-    time (a review copy's manifest may hold a day of fingerprints)."""
-    for evidence_id, role in conn.execute(keys).fetchall():
+def _body(conn: sqlite3.Connection, evidence_id: str, role: str) -> bytes | None:
+    """The sections of a kept manifest a span is read from (capture, media, file), one
+    manifest at a time: SQLite cuts them out, so a review copy's day of fingerprints is
+    never parsed in Python. The manifest itself is not touched."""
+    try:
+        row = conn.execute(_SECTIONS, (evidence_id, role)).fetchone()
+    except sqlite3.OperationalError:  # JSON SQLite will not read: Python's reader decides
         row = conn.execute(
             "SELECT body FROM manifests WHERE evidence_id = ? AND role = ?", (evidence_id, role)
         ).fetchone()
-        if row is None:
-            continue
-        try:
-            span = footage_of_body(bytes(row[0]))
-        except MalformedManifest as exc:  # it passed this reader when registered
-            log.warning("%s/%s: end left as it was: %s", evidence_id, role, exc.message)
-            continue
+        return None if row is None else bytes(row[0])
+    return None if row is None else str(row[0]).encode("utf-8")
+
+
+_SECTIONS = (
+    "SELECT json_object("
+    "'capture', json(json_extract(CAST(body AS TEXT), '$.capture')), "
+    "'media', json(json_extract(CAST(body AS TEXT), '$.media')), "
+    "'file', json(json_extract(CAST(body AS TEXT), '$.file'))) "
+    "FROM manifests WHERE evidence_id = ? AND role = ?"
+)
+
+
+def _refill_object(
+    conn: sqlite3.Connection, upgrade: Upgrade, evidence_id: str, role: str, device_id: str
+) -> None:
+    body = _body(conn, evidence_id, role)
+    if body is None:
+        return
+    try:
+        span, findings = findings_of_body(body, upgrade.claim_tolerance_seconds)
+    except MalformedManifest as exc:  # it passed this reader when registered
+        log.warning("%s/%s: end left as it was: %s", evidence_id, role, exc.message)
+        return
+    conn.execute(
+        "UPDATE objects SET ended_at = ?, claimed_started_at = ?, claimed_ended_at = ? "
+        "WHERE evidence_id = ? AND role = ?",
+        (
+            when(span.ended_at),
+            when(span.claimed_started_at),
+            when(span.claimed_ended_at),
+            evidence_id,
+            role,
+        ),
+    )
+    if role != "original":
+        return  # review copies and transcripts are not evidence of time
+    for kind, detail in findings:
         conn.execute(
-            update,
-            {
-                "ended": when(span.ended_at),
-                "claimed_start": when(span.claimed_started_at),
-                "claimed_end": when(span.claimed_ended_at),
-                "evidence_id": evidence_id,
-                "role": role,
-            },
+            "INSERT OR IGNORE INTO flags (kind, device_id, evidence_id, role, subject, "
+            "detail, raised_at) VALUES (?, ?, ?, 'original', ?, ?, ?)",
+            (
+                kind,
+                device_id,
+                evidence_id,
+                evidence_id,
+                json.dumps(detail, ensure_ascii=False, sort_keys=True),
+                when(upgrade.now),
+            ),
         )
+        log.warning("%s: %s raised by the upgrade", evidence_id, kind)
 
 
-STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+def _refill_segment(conn: sqlite3.Connection, evidence_id: str) -> None:
+    body = _body(conn, evidence_id, "original")
+    if body is None:
+        return
+    try:
+        span = footage_of_body(body)
+    except MalformedManifest as exc:  # it passed this reader when registered
+        log.warning("%s: segment end left as it was: %s", evidence_id, exc.message)
+        return
+    conn.execute(
+        "UPDATE segments SET ended_at = ? WHERE evidence_id = ?", (when(span.ended_at), evidence_id)
+    )
+
+
+STEPS: tuple[Callable[[sqlite3.Connection, Upgrade], None], ...] = (
     _spans_by_evidence_id,
     _edits_move_updated_at,
     _flags_say_who_resolved,
@@ -140,10 +205,11 @@ STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
 )
 
 
-def upgrade(conn: sqlite3.Connection) -> None:
+def upgrade(conn: sqlite3.Connection, settings: Upgrade | None = None) -> None:
+    settings = settings or Upgrade(DEFAULT_CLAIM_TOLERANCE_SECONDS, datetime.now(UTC))
     with transaction(conn):
         done = conn.execute("PRAGMA user_version").fetchone()[0]
         for step in STEPS[done:]:
-            step(conn)
+            step(conn, settings)
         if done < len(STEPS):
             conn.execute(f"PRAGMA user_version = {len(STEPS)}")

@@ -23,8 +23,17 @@ from storage.records import (
 
 
 def when(moment: datetime | None) -> str | None:
-    """Fixed-width UTC text, so SQL compares times as strings correctly."""
-    return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """Fixed-width UTC text, so SQL compares times as strings correctly: the year always
+    has four digits (``strftime`` writes year 500 as ``500``, which no reader parses back).
+    A time that cannot be moved to UTC (year 1 east of it, 9999 west) is refused: what
+    reaches the index is range-checked first (evidence/ranges.py)."""
+    if moment is None:
+        return None
+    try:
+        utc = moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{moment.isoformat()} cannot be written as UTC") from None
+    return f"{utc.year:04d}" + utc.strftime("-%m-%dT%H:%M:%S.%fZ")
 
 
 def moment(text: str | None) -> datetime | None:

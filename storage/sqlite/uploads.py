@@ -28,6 +28,54 @@ def _write_derived(conn: sqlite3.Connection, derived: Derived) -> None:
         insert_flag(conn, flag)
 
 
+def _held_manifest(conn: sqlite3.Connection, record: ManifestRecord) -> ManifestRecord | None:
+    """The manifest already kept for the object: the same bytes, or a conflict."""
+    row = conn.execute(
+        "SELECT * FROM manifests WHERE evidence_id = ? AND role = ?",
+        (str(record.evidence_id), record.role.value),
+    ).fetchone()
+    if row is None:
+        return None
+    held = rows.manifest(row)
+    if held.manifest_sha256 != record.manifest_sha256:
+        raise ManifestConflict(
+            f"{record.evidence_id}/{record.role} already has a different manifest"
+        )
+    return held
+
+
+def _insert_manifest(conn: sqlite3.Connection, record: ManifestRecord) -> None:
+    """Keep a new manifest, unless its device used the sequence number already."""
+    taken = conn.execute(
+        "SELECT evidence_id FROM manifests WHERE device_id = ? AND sequence = ?",
+        (str(record.device_id), record.sequence),
+    ).fetchone()
+    if taken is not None:
+        raise SequenceReused(
+            f"device {record.device_id} already used sequence {record.sequence} "
+            f"for {taken['evidence_id']}",
+            sequence=record.sequence,
+        )
+    conn.execute(
+        "INSERT INTO manifests (evidence_id, role, device_id, key_id, sequence, "
+        "previous_sha256, manifest_sha256, body, signature, case_number, registered_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            str(record.evidence_id),
+            record.role.value,
+            str(record.device_id),
+            record.key_id,
+            record.sequence,
+            None if record.previous_sha256 is None else record.previous_sha256.hex,
+            record.manifest_sha256.hex,
+            record.body,
+            record.signature,
+            None if record.case_number is None else str(record.case_number),
+            rows.when(record.registered_at),
+        ),
+    )
+
+
 class SqliteUploads:
     def __init__(self, db: SqliteDatabase) -> None:
         self._db = db
@@ -37,45 +85,10 @@ class SqliteUploads:
     ) -> tuple[ManifestRecord, bool]:
         def register(conn: sqlite3.Connection) -> tuple[ManifestRecord, bool]:
             with transaction(conn):
-                row = conn.execute(
-                    "SELECT * FROM manifests WHERE evidence_id = ? AND role = ?",
-                    (str(record.evidence_id), record.role.value),
-                ).fetchone()
-                if row is not None:
-                    held = rows.manifest(row)
-                    if held.manifest_sha256 != record.manifest_sha256:
-                        raise ManifestConflict(
-                            f"{record.evidence_id}/{record.role} already has a different manifest"
-                        )
+                held = _held_manifest(conn, record)
+                if held is not None:
                     return held, False
-                taken = conn.execute(
-                    "SELECT evidence_id FROM manifests WHERE device_id = ? AND sequence = ?",
-                    (str(record.device_id), record.sequence),
-                ).fetchone()
-                if taken is not None:
-                    raise SequenceReused(
-                        f"device {record.device_id} already used sequence {record.sequence} "
-                        f"for {taken['evidence_id']}",
-                        sequence=record.sequence,
-                    )
-                conn.execute(
-                    "INSERT INTO manifests (evidence_id, role, device_id, key_id, sequence, "
-                    "previous_sha256, manifest_sha256, body, signature, case_number, registered_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        str(record.evidence_id),
-                        record.role.value,
-                        str(record.device_id),
-                        record.key_id,
-                        record.sequence,
-                        None if record.previous_sha256 is None else record.previous_sha256.hex,
-                        record.manifest_sha256.hex,
-                        record.body,
-                        record.signature,
-                        None if record.case_number is None else str(record.case_number),
-                        rows.when(record.registered_at),
-                    ),
-                )
+                _insert_manifest(conn, record)
                 if derived is not None:
                     _write_derived(conn, derived)
             return record, True
@@ -148,9 +161,9 @@ class SqliteUploads:
     async def reserved(self, device_id: DeviceId, now: datetime) -> tuple[int, int]:
         def reserved(conn: sqlite3.Connection) -> tuple[int, int]:
             row = conn.execute(
-                "SELECT count(*), coalesce(sum(length), 0) FROM uploads "
-                "WHERE device_id = ? AND state = ? AND expires_at > ?",
-                (str(device_id), UploadState.OPEN.value, rows.when(now)),
+                "SELECT count(*) FILTER (WHERE expires_at > ?), coalesce(sum(length), 0) "
+                "FROM uploads WHERE device_id = ? AND state = ?",
+                (rows.when(now), str(device_id), UploadState.OPEN.value),
             ).fetchone()
             return int(row[0]), int(row[1])
 

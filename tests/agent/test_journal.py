@@ -1,5 +1,6 @@
 """The journal: observations, compare-and-set moves, and an unbroken manifest chain."""
 
+import dataclasses
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,10 +13,11 @@ from agent.journal import Journal
 from agent.manifests import Signer, build_original
 from agent.states import FileState
 from evidence.case_number import CaseNumberRule
-from evidence.digest import fingerprint_file
+from evidence.digest import StreamingFingerprint, fingerprint_file
 from evidence.errors import JournalError
 from evidence.identifiers import DeviceId
 from evidence.keys import Ed25519PrivateKey
+from tests.builders import media_lasting, signed_for
 
 
 @pytest.fixture
@@ -85,6 +87,28 @@ async def test_signing_takes_consecutive_sequence_numbers_chained_by_hash(journa
     assert signed[0].manifest.previous is None
     assert signed[1].manifest.previous == signed[0].sha256
     assert signed[2].manifest.previous == signed[1].sha256
+
+
+def fingerprint_of(data):
+    fingerprint = StreamingFingerprint()
+    fingerprint.update(data)
+    return fingerprint.finish()
+
+
+async def test_a_manifest_signed_before_the_ranges_is_still_read_back(journal):
+    """An older agent signed a broken file's header length unbounded (400 days here, over
+    today's range): the journal still hands that manifest back to be sent as it is."""
+    key = Ed25519PrivateKey.generate()
+    media = dataclasses.replace(media_lasting(3.0), duration_ms=400 * 86_400_000)
+    row = await journal.observe(Path("/dock/old.mp4"), Observation(3, 1, 1), closed=True, now=1)
+    row = await journal.move(row, FileState.READY, 2.0)
+    row = await journal.record_fingerprint(row, fingerprint_of(b"old"), Observation(3, 1, 1), 3)
+
+    def build(sequence, previous):
+        return signed_for(b"old", "dock-1", key, sequence=sequence, previous=previous, media=media)
+
+    row = await journal.sign(row, "dock-1", 4.0, build)
+    assert row.signed(CaseNumberRule()).manifest.media.duration_ms == 400 * 86_400_000
 
 
 async def test_one_active_row_per_path_but_history_is_kept(journal):
@@ -197,6 +221,39 @@ async def test_files_an_older_agent_rejected_are_held_and_tried_again_after_the_
     assert rows[newer.id].state is FileState.DISCOVERED
     notes = [note for *_, note in await _events_of(path, refused.id)]
     assert notes[-1] == "an older agent gave up on it; held and retried"
+
+
+async def test_of_two_refused_files_at_one_path_the_upgrade_holds_the_newer(tmp_path):
+    """A camera's file counter reused: VID_0001.MP4 twice, both refused by an older agent.
+    One path has one file on its way, so only the newer is held; the agent starts."""
+    path = tmp_path / "journal.sqlite3"
+    journal = Journal(path)
+    await journal.open()
+    reused = Path("/dock/bay/VID_0001.MP4")
+    rows = []
+    for n in range(2):
+        row = await journal.observe(reused, Observation(10 + n, n + 1, n + 1), True, 1.0 + n)
+        rows.append(await journal.move(row, FileState.READY, 2.0 + n))
+        with sqlite3.connect(path) as conn:  # what an older agent left behind
+            conn.execute(
+                "UPDATE files SET state = 'rejected', error_code = 'bad_manifest' WHERE id = ?",
+                (row.id,),
+            )
+    await journal.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("ALTER TABLE files DROP COLUMN held_since")
+        conn.execute("ALTER TABLE files DROP COLUMN refusals")
+        conn.execute("PRAGMA user_version = 0")
+
+    journal = Journal(path)
+    await journal.open()  # was: JournalError: UNIQUE constraint failed: files.path
+    states = {row.id: row.state for row in await journal.all_files()}
+    await journal.close()
+    older, newer = rows
+    assert (states[older.id], states[newer.id]) == (FileState.REJECTED, FileState.HELD)
+    [*_, (_, was, now, note)] = await _events_of(path, older.id)
+    assert (was, now) == ("rejected", "rejected")
+    assert "a newer refused file at the same path is held instead" in note
 
 
 async def _events_of(path, file_id):

@@ -8,7 +8,7 @@ import shutil
 from datetime import UTC, datetime, timedelta
 
 from agent.states import FileState
-from devices.broken import write_truncated
+from devices.broken import write_cut_short, write_truncated
 from devices.footage import write_clip
 from devices.room_recorder import RoomRecorder
 from devices.sidecar import Sidecar, write_sidecar
@@ -199,3 +199,35 @@ async def test_a_creation_time_tag_in_local_time_is_a_claimed_start_that_disagre
     assert flag["detail"]["disagree"] == ["started_at"]
     assert flag["detail"]["claimed"]["started_at"] == utc(local_as_utc)
     assert flag["detail"]["measured"]["started_at"] == utc(T0)
+
+
+async def test_a_copy_cut_short_covers_what_its_packets_hold_not_what_its_header_claims(
+    server, agent_config, rule, tmp_path
+):
+    """A 20 s faststart clip whose copy stopped at 15 % of its bytes: it opens, its first
+    second plays, and its header (and its sidecar) still claim 20 s."""
+    claimed_end = T0 + timedelta(seconds=20)
+    dock(
+        agent_config.watch[0],
+        tmp_path,
+        "BWC-00042_130102001_20260312093000_0004",
+        claimed_end,
+        lambda path: write_cut_short(path, started_at=T0, seconds=20, keep=0.15),
+    )
+    async with running_agent(agent_config, rule) as service:
+        rows = await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 1), within=60)
+    [original] = originals(rows)
+    media = json.loads(original.manifest)["media"]
+    assert media["decodable"] and media["container_duration_ms"] == 20_000
+    measured_end = T0 + timedelta(milliseconds=media["duration_ms"])
+    assert media["duration_ms"] < 5_000
+
+    clerk = await server.add_user("wang", "custodian")
+    await add_case(server, clerk)
+    await add_act(server, clerk, "seizure", 0, 20 / 60)
+    [act] = (await coverage_of(server, clerk))["acts"]
+    assert act["coverage"]["state"] == "partial"
+    assert act["coverage"]["gaps"][0]["start"] == utc(measured_end)
+    [flag] = await flags_of(server, clerk, "claim_mismatch")
+    assert flag["detail"]["disagree"] == ["ended_at", "seconds", "container_seconds"]
+    assert flag["detail"]["claimed"]["container_seconds"] == 20.0

@@ -146,3 +146,20 @@ def test_a_private_data_directory_is_not_walked(tmp_path, caplog):
     caplog.set_level(logging.WARNING, logger="evidence.private_files")
     secure_data_dir(root)
     assert not caplog.records and stat.S_IMODE(root.stat().st_mode) == 0o700
+
+
+async def test_a_clip_sent_to_be_matched_is_written_private(server, monkeypatch):
+    """The scratch folder is private already; the clip itself is made 0600 all the same."""
+    seen = {}
+
+    async def match_recording(ctx, evidence_id, clip):
+        seen["mode"] = stat.S_IMODE(clip.stat().st_mode)
+        return {"verdict": "no_match"}
+
+    monkeypatch.setattr("ingest.handlers_media.match_recording", match_recording)
+    token = await server.add_user()
+    path = RECORDING_MATCH.format(evidence_id="0b7f4f9e-3c1a-4d2e-9a55-1f2e3d4c5b6a")
+    headers = {"Content-Type": "video/mp4"}
+    reply = await server.send("POST", path, token=token, body=os.urandom(1000), headers=headers)
+    assert reply.status == 200, reply.body
+    assert seen == {"mode": 0o600}

@@ -25,12 +25,14 @@ from agent.tus_client import TusClient
 from devices.simulator import BodyCamera
 from evidence.case_number import CaseNumberRule
 from evidence.digest import CHUNK_SIZE
+from evidence.errors import ChecksumMismatch
 from evidence.identifiers import Role
 from evidence.wire import HEALTH
 from ingest.app import open_context
 from ingest.config import IngestConfig
 from ingest.server import running
 from liuhen.cli import main
+from storage.records import UploadState
 from tests.agent.conftest import (
     agent_config_for,
     by_hand,
@@ -360,3 +362,35 @@ async def _events(config: AgentConfig, file_id: int):
         return await journal.events(file_id)
     finally:
         await journal.close()
+
+
+async def test_a_file_refused_during_its_upload_is_sent_again_in_a_new_upload(
+    server, agent_config, rule
+):
+    """A refusal during a PATCH leaves the server's upload open, holding what it took;
+    a creation would hand that same upload back. The agent ends it first (tus termination)."""
+    config = retrying_after(agent_config, 0.2)
+    media = config.watch[0] / "long.mp4"
+    data = os.urandom(2 * CHUNK_SIZE + 1234)
+    media.write_bytes(data)
+    async with by_hand(config, rule, media) as (pipeline, journal, row):
+        for _ in range(3):  # fingerprint, sign, register
+            row = await pipeline._step(row)
+        row = await journal.move(row, FileState.UPLOADING, 0.0)
+        manifest = row.signed(rule).manifest
+        first_url = await pipeline.tus.create(
+            manifest.size, {"evidence_id": str(manifest.evidence_id), "role": "original"}
+        )
+        await journal.set_upload_url(row, first_url)
+        row = await journal.get(row.id)
+        await pipeline.tus.patch(first_url, 0, data[:CHUNK_SIZE], manifest.chunks[0].raw)
+        await pipeline.setbacks.hold(row, ChecksumMismatch("refused during a PATCH"))
+    first_id = first_url.rstrip("/").rsplit("/", 1)[1]
+
+    async with running_agent(config, rule) as service:
+        [row] = originals(await wait_for_rows(service.journal, all_receipted(1)))
+    assert row.upload_url != first_url, "a new upload"
+    first = await server.ctx.index.uploads.upload(first_id)
+    assert first.state is UploadState.TERMINATED
+    assert not server.ctx.area.path(first_id).exists()
+    assert [blob.read_bytes() for blob in server.stored_blobs()] == [data]

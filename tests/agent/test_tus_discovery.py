@@ -4,6 +4,7 @@ vanish (issue 8). The footage stays, the error is logged, and the upload is trie
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
@@ -67,3 +68,22 @@ def test_what_an_options_answer_must_offer():
     assert missing_support({**full, "Tus-Extension": "creation,termination"}) == [
         "Tus-Extension: checksum"
     ]
+
+
+async def test_a_server_that_changes_is_asked_its_options_again(
+    server, agent_config, rule, monkeypatch
+):
+    """The agent checked the server once; then /healthz names other software, which no
+    longer offers checksums: nothing more is uploaded to it."""
+    first = agent_config.watch[0] / "first.wav"
+    write_audio(first, seconds=1, started_at=START)
+    async with running_agent(agent_config, rule) as service:
+        await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 1), within=30)
+        monkeypatch.setattr("ingest.tus_rules.EXTENSIONS", ("creation", "termination"))
+        monkeypatch.setattr("ingest.app.SOFTWARE", "liuhen-ingest/other")
+        await asyncio.sleep(3 * agent_config.rescan_seconds)  # the server loop sees it
+        write_audio(agent_config.watch[0] / "second.wav", seconds=1, started_at=START)
+        rows = await wait_for_rows(service.journal, refused, within=30)
+    [second] = [row for row in originals(rows) if row.path.name == "second.wav"]
+    assert second.error_code == "checksum_unsupported"
+    assert await server.ctx.index.objects.get(second.evidence_id, Role.ORIGINAL) is None

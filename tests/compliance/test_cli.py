@@ -27,7 +27,13 @@ def liuhen(tmp_path, capsys):
         captured = capsys.readouterr()
         return code, captured.out, captured.err
 
+    # --by names a person the server knows
+    for name, role in PEOPLE.items():
+        assert run("users", "add", name, "--role", role)[0] == 0
     return run
+
+
+PEOPLE = {"wang": "custodian", "li": "custodian", "zhao": "supervisor", "admin": "admin"}
 
 
 @pytest.fixture
@@ -178,3 +184,24 @@ def test_the_claim_tolerance_is_checked(tmp_path):
         load_settings(config, environ={})
     settings = load_settings(None, environ={"LIUHEN_COMPLIANCE__CLAIM_TOLERANCE_SECONDS": "0"})
     assert settings.compliance.claim_tolerance_seconds == 0
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["cases", "add", CASE, "--agency", "石家庄市城管执法局"],
+        ["acts", "import", "acts.csv"],
+        ["compliance", "withdraw", "1", "--reason", "r"],
+        ["flags", "resolve", "1", "--reason", "r"],
+        ["recordings", "attach-transcript", "0b7f4f9e-3c1a-4d2e-9a55-1f2e3d4c5b6a", "t.txt"],
+    ],
+)
+def test_by_must_name_a_person_the_server_knows_and_has_not_disabled(liuhen, tmp_path, argv):
+    (tmp_path / "acts.csv").write_text("x\n", "utf-8")
+    (tmp_path / "t.txt").write_text("笔录", "utf-8")
+    argv = [str(tmp_path / a) if a in ("acts.csv", "t.txt") else a for a in argv]
+    code, _, err = liuhen(*argv, "--by", "nobody-at-all")
+    assert code == 2 and "unknown_user" in err
+    assert liuhen("users", "disable", "wang")[0] == 0
+    code, _, err = liuhen(*argv, "--by", "wang")
+    assert code == 2 and "user_disabled" in err

@@ -12,7 +12,10 @@ from evidence.digest import Sha256
 from evidence.identifiers import Role
 from evidence.signing import PayloadType
 from evidence.wire import (
+    ACTS_IMPORT,
     AUTH_CHALLENGE,
+    CASES_IMPORT,
+    CATALOGUE,
     FLAG_RESOLVE,
     FLAGS,
     MANIFESTS,
@@ -98,4 +101,14 @@ async def test_a_clip_not_sent_as_video_is_refused(server, content_type):
     path = RECORDING_MATCH.format(evidence_id=evidence_id)
     headers = {"Content-Type": content_type}
     reply = await server.send("POST", path, token=token, body=b"\x00" * 100, headers=headers)
+    assert (reply.status, reply.code) == (415, "bad_content_type")
+
+
+@pytest.mark.parametrize("route", [ACTS_IMPORT, CASES_IMPORT, CATALOGUE])
+@pytest.mark.parametrize("content_type", ["text/csv; charset=gbk", "application/json"])
+async def test_a_csv_file_not_sent_as_utf8_csv_is_refused(server, route, content_type):
+    admin = await server.add_user("admin-1", "admin")
+    method = "PUT" if route == CATALOGUE else "POST"
+    headers = {"Content-Type": content_type}
+    reply = await server.send(method, route, token=admin, body=b"a,b\n1,2\n", headers=headers)
     assert (reply.status, reply.code) == (415, "bad_content_type")

@@ -131,7 +131,9 @@ async def _finalize(server, dock, ready, url):
 
 
 async def _expire(server, dock, ready, url):
+    """Expired and swept: until the sweeper removes its partial file, its disk counts."""
     server.clock.advance(server.ctx.config.upload_expiry_seconds + 1)
+    assert await sweep_expired(server.ctx) == 1
 
 
 async def _reject(server, dock, ready, url):
@@ -181,6 +183,20 @@ async def test_an_expired_upload_stops_counting_before_the_sweeper_runs(server):
     assert len(partial_files(server)) == 2, "the expired one waits for the sweeper"
     assert await sweep_expired(server.ctx) == 1
     assert len(partial_files(server)) == 1
+
+
+async def test_an_expired_upload_holds_its_bytes_until_the_sweeper_removes_its_file(server):
+    set_quota(server, reserved=1500)
+    dock = await Dock.signed_in(server)
+    ready, waiting = await dock.registered(1000), await dock.registered(1000)
+    assert (await server.create(ready.signed, dock.token)).status == 201
+    server.clock.advance(server.ctx.config.upload_expiry_seconds + 1)
+    refused = await server.create(waiting.signed, dock.token)
+    assert (refused.status, refused.code) == (429, "quota_exceeded")
+    assert refused.json()["error"]["details"]["reserved_bytes"] == 1000
+    assert len(partial_files(server)) == 1, "the expired one's disk is still taken"
+    assert await sweep_expired(server.ctx) == 1
+    assert (await server.create(waiting.signed, dock.token)).status == 201
 
 
 async def test_creations_at_the_same_moment_cannot_pass_the_quota_together(server):

@@ -8,8 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from evidence.case_number import CaseNumberRule
+from evidence.footage_findings import footage_findings
 from evidence.footage_span import FootageSpan, claimed_start, footage_of_body, measured_ms
 from evidence.keys import Ed25519PrivateKey
+from evidence.manifest import Manifest
 from tests.builders import ENDED_AT, STARTED_AT, media_lasting, signed_for
 
 START = datetime(2026, 3, 12, 1, 30, tzinfo=UTC)
@@ -113,3 +116,38 @@ def test_a_stored_manifests_bytes_give_the_span_its_parsed_form_gives():
     assert from_bytes.ended_at == STARTED_AT + timedelta(seconds=3)
     assert from_bytes.claimed_ended_at == ENDED_AT
     assert signed.manifest.capture_end() == from_bytes.ended_at
+
+
+@pytest.mark.parametrize(
+    ("header_ms", "disagree"),
+    [(20_000, ("container_seconds",)), (5_000, ()), (5_001, ("container_seconds",))],
+)
+def test_a_header_claiming_more_than_the_packets_hold_is_a_claim(header_ms, disagree):
+    """The packets of a copy cut short end at 3 s; its header still claims more."""
+    media = dataclasses.replace(PLAYABLE, container_duration_ms=header_ms)
+    footage = FootageSpan.of(START, None, media)
+    assert footage.ended_at == START + timedelta(seconds=3), "coverage: what is there"
+    assert footage.container_ms == header_ms
+    assert footage.disagreements(TOLERANCE) == disagree
+
+
+def test_the_header_claim_goes_into_the_manifest_only_when_there_is_one():
+    key = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+    plain = signed_for(b"footage", "dock-1", key, media=PLAYABLE)
+    assert b"container_duration_ms" not in plain.body  # as manifests were signed before
+    cut = dataclasses.replace(PLAYABLE, container_duration_ms=20_000)
+    signed = signed_for(b"footage", "dock-1", key, media=cut)
+    parsed = Manifest.parse(signed.body, CaseNumberRule())
+    assert parsed.media == cut
+    assert footage_of_body(signed.body).container_ms == 20_000
+
+
+def test_a_start_out_of_range_in_a_manifest_from_before_the_ranges_breaks_no_flag():
+    """Read without the ranges, a stored manifest may start in year 1 east of UTC: it
+    covers nothing, and its flags' details leave the time out rather than overflow."""
+    ancient = datetime.fromisoformat("0001-01-01T00:30:00+01:00")
+    footage = FootageSpan.of(ancient, None, PLAYABLE)
+    assert footage.ended_at is None
+    [(kind, detail)] = footage_findings(footage, PLAYABLE, "clip.mp4", TOLERANCE)
+    assert (kind, detail["problem"]) == ("unmeasured_footage", "capture start out of range")
+    assert detail["claimed"]["started_at"] is None

@@ -217,3 +217,25 @@ def test_a_derived_object_names_its_original_by_hash():
     assert Manifest.parse(proxy.to_bytes(), RULE).derived_from == proxy.derived_from
     with pytest.raises(MalformedManifest):
         Manifest.parse(mutated(lambda d: d.update(role="proxy")), RULE)
+
+
+def test_ranges_are_checked_on_arrival_and_not_on_what_was_accepted_before_them():
+    """read_stored is the reader of the time before the ranges: types and minimums only."""
+    old = mutated(
+        lambda d: (
+            d["media"].update(duration_ms=400 * 86_400_000),
+            d["capture"].update(ended_at="1850-01-01T00:00:00Z", started_at="1849-01-01T00:00:00Z"),
+        )
+    )
+    with pytest.raises(MalformedManifest, match=r"capture\.started_at .* from 1900 to 9000"):
+        Manifest.parse(old, RULE)
+    with pytest.raises(MalformedManifest, match=r"media\.duration_ms must be an integer from 0"):
+        Manifest.parse(mutated(lambda d: d["media"].update(duration_ms=400 * 86_400_000)), RULE)
+    assert Manifest.read_stored(old, RULE).media.duration_ms == 400 * 86_400_000
+    assert Manifest.read_stored(old, RULE).footage().ended_at is None  # over a year: unmeasured
+
+
+@pytest.mark.parametrize("name", sorted(BAD_MANIFESTS))
+def test_what_is_refused_for_its_form_is_refused_by_the_stored_reader_too(name):
+    with pytest.raises(MalformedManifest.__mro__[1]):
+        Manifest.read_stored(BAD_MANIFESTS[name](), RULE)

@@ -8,10 +8,13 @@ from types import SimpleNamespace
 import av
 import pytest
 
+from agent.media import length
+from agent.media.length import TAIL_SECONDS, packets_length
 from agent.media.probe import _describe, opens_as_media, probe
 from agent.media.profiles import load_profiles
 from agent.media.proxy import TranscodeFailed, make_proxy
 from devices.broken import (
+    write_cut_short,
     write_empty,
     write_gbk_metadata,
     write_not_media,
@@ -198,3 +201,45 @@ def test_numbers_a_manifest_cannot_take_are_probed_as_unknown():
     sane.start_time = 0
     assert _describe(sane, variable=False).duration_ms == 2000
     assert _describe(sane, variable=False).frame_rate == "30/1"
+
+
+def test_a_copy_cut_short_is_as_long_as_its_packets_not_as_its_header_claims(tmp_path):
+    """A faststart MP4 (index first) whose data stops at 15 %: it opens and its first
+    second decodes, but the header's 20 s are a claim its data does not back."""
+    cut = tmp_path / "cut.mp4"
+    write_cut_short(cut, started_at=START, seconds=20, keep=0.15)
+    facts = probe(cut)
+    assert facts.decodable
+    assert facts.container_duration_ms == 20_000
+    assert 0 < facts.duration_ms < 5_000
+    assert facts.duration_ms == round(packets_length(cut) * 1000)
+
+
+def test_a_whole_file_keeps_its_header_length_and_claims_nothing_more(footage, tmp_path):
+    long = tmp_path / "long.mp4"  # long enough that only its tail is demuxed
+    write_clip(long, seconds=2 * TAIL_SECONDS, started_at=START, width=160, height=120)
+    for path in (long, footage / "hd.mp4", footage / "talk.wav", footage / "talk.m4a"):
+        facts = probe(path)
+        assert facts.container_duration_ms is None, path.name
+        assert "container_duration_ms" not in facts.to_document()
+    assert probe(long).duration_ms == 2000 * TAIL_SECONDS
+
+
+def test_the_packets_are_read_from_the_tail_unless_the_tail_is_missing(tmp_path, monkeypatch):
+    long = tmp_path / "long.mp4"
+    write_clip(long, seconds=3 * TAIL_SECONDS, started_at=START, width=160, height=120)
+    cut = tmp_path / "cut.mp4"
+    write_cut_short(cut, started_at=START, seconds=3 * TAIL_SECONDS, keep=0.5)
+    reads = []
+    real = length._last_end
+
+    def counted(path, size, *, tail):
+        reads.append((path.name, tail))
+        return real(path, size, tail=tail)
+
+    monkeypatch.setattr(length, "_last_end", counted)
+    assert packets_length(long) == 3 * TAIL_SECONDS
+    assert reads == [("long.mp4", True)], "a whole file: its tail only"
+    reads.clear()
+    assert 0 < packets_length(cut) < 2 * TAIL_SECONDS
+    assert reads == [("cut.mp4", True), ("cut.mp4", False)], "no tail: from the start"

@@ -4,6 +4,7 @@ claims are kept beside them, the spans are rebuilt from the footage, and the app
 triggers are back."""
 
 import dataclasses
+import json
 import sqlite3
 from datetime import timedelta
 
@@ -11,7 +12,7 @@ import pytest
 
 from evidence.identifiers import DeviceId, EvidenceId, Role
 from evidence.keys import Ed25519PrivateKey
-from storage.sqlite import open_sqlite_index
+from storage.sqlite import migrations, open_sqlite_index
 from storage.sqlite.migrations import STEPS
 from storage.sqlite.rows import when
 from tests.builders import ENDED_AT, STARTED_AT, manifest_for, media_lasting, signed_for
@@ -154,3 +155,76 @@ async def test_ends_come_from_the_signed_probed_length_and_claims_are_kept(old_i
                 raw.execute(statement)
     finally:
         await reopened.close()
+
+
+async def test_a_manifest_accepted_before_the_ranges_is_migrated_not_left_claiming(old_index):
+    """The old probe signed a broken file's header length unbounded: 400 days, over the
+    range a manifest arriving now must meet. It was accepted, so it is read as it was
+    then; over a year is not a measured length, so it covers nothing."""
+    raw, path, _, _ = old_index
+    media = dataclasses.replace(media_lasting(3.0), duration_ms=400 * 86_400_000)
+    old = signed_for(b"old", str(DEVICE), KEY, capture=capture(CLAIMED_END), media=media)
+    register(raw, old, 4)
+    index_as_finalize_did(raw, old, CLAIMED_END)
+    reopened = await open_sqlite_index(path)
+    try:
+        assert row(raw, old.manifest.evidence_id) == (None, None, when(CLAIMED_END))
+        unmeasured = {about: detail for kind, about, detail in open_flags(raw)}
+        assert unmeasured[str(old.manifest.evidence_id)]["problem"] == "no usable length"
+    finally:
+        await reopened.close()
+
+
+def open_flags(raw):
+    return sorted(
+        (kind, evidence_id, json.loads(detail))
+        for kind, evidence_id, detail in raw.execute(
+            "SELECT kind, evidence_id, detail FROM flags WHERE resolved_at IS NULL"
+        )
+    )
+
+
+async def test_the_upgrade_raises_the_flags_finalize_raises_now(old_index):
+    """An act covered by a claim turns partial: the flag says why, as finalize would."""
+    raw, path, clip, broken = old_index
+    assert open_flags(raw) == []
+    await (await open_sqlite_index(path)).close()
+    [(kind, about, mismatch), (other, unmeasured_id, unmeasured)] = open_flags(raw)
+    assert (kind, about, other, unmeasured_id) == (
+        "claim_mismatch",
+        str(clip),
+        "unmeasured_footage",
+        str(broken),
+    )
+    assert mismatch["disagree"] == ["ended_at", "seconds"]
+    assert (mismatch["measured"]["seconds"], mismatch["claimed"]["seconds"]) == (3.0, 300.0)
+    assert mismatch["claim_tolerance_seconds"] == 2.0
+    assert unmeasured["problem"] == "no media section"
+    await (await open_sqlite_index(path)).close()
+    assert len(open_flags(raw)) == 2, "once"
+
+
+async def test_the_upgrade_compares_claims_with_the_configured_tolerance(old_index):
+    raw, path, _, broken = old_index
+    await (await open_sqlite_index(path, claim_tolerance_seconds=600)).close()
+    assert [(kind, about) for kind, about, _ in open_flags(raw)] == [
+        ("unmeasured_footage", str(broken))
+    ]
+
+
+async def test_only_the_sections_a_span_needs_are_read_from_a_manifest(old_index, monkeypatch):
+    """A review copy's manifest may hold a day of fingerprints: the upgrade reads its
+    capture, media and file sections (cut out by SQLite), never the whole body."""
+    raw, path, clip, _ = old_index
+    read = []
+    real = migrations.findings_of_body
+
+    def spy(body, tolerance):
+        read.append(json.loads(body))
+        return real(body, tolerance)
+
+    monkeypatch.setattr(migrations, "findings_of_body", spy)
+    await (await open_sqlite_index(path)).close()
+    assert len(read) == 3  # the clip, its review copy, the broken file
+    assert all(set(document) == {"capture", "media", "file"} for document in read)
+    assert row(raw, clip)[0] == when(STARTED_AT + timedelta(seconds=3))
