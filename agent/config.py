@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from agent.bandwidth import Timetable
 from evidence.errors import ConfigError
 
 __all__ = ["AgentConfig", "CaptureDefaults"]
@@ -54,6 +55,18 @@ class AgentConfig:
     make_proxies: bool = True
     proxy_profile: str = "review-720p"
     transcode_nice: int = 10
+    # A review copy that fails this many times in a row is given up (``unmade``).
+    derivation_attempts: int = 5
+    # Free space under either, on the data directory's or a bay's file system: disk
+    # pressure (agent/disk.py).
+    min_free_bytes: int = 1024**3
+    min_free_percent: float = 5.0
+    # The upload cap and its timetable (agent/bandwidth.py); liuhen agent bandwidth
+    # overrides it while the agent runs.
+    bandwidth: str = "off"
+    # Remove a receipted original (and its receipted copies) from the dock this many days
+    # after its receipt was verified; unset: never (agent/retention.py).
+    purge_after_days: float | None = None
     defaults: CaptureDefaults = field(default_factory=CaptureDefaults)
 
     def __post_init__(self) -> None:
@@ -61,6 +74,22 @@ class AgentConfig:
             raise ConfigError(
                 "agent.held_retry_seconds must be above 0 and at most agent.held_retry_cap_seconds"
             )
+        if self.derivation_attempts < 1:
+            raise ConfigError("agent.derivation_attempts must be at least 1")
+        if self.min_free_bytes < 0 or not 0 <= self.min_free_percent < 100:
+            raise ConfigError(
+                "agent.min_free_bytes must be 0 or more, agent.min_free_percent from 0 to under 100"
+            )
+        if self.purge_after_days is not None and not 0 <= self.purge_after_days <= 36500:
+            raise ConfigError("agent.purge_after_days must be from 0 to 36500, or unset (never)")
+        self.timetable  # noqa: B018 - a bad timetable fails at start, naming the option
+
+    @property
+    def timetable(self) -> Timetable:
+        try:
+            return Timetable.parse(self.bandwidth)
+        except ConfigError as exc:
+            raise ConfigError(f"agent.bandwidth: {exc.message}") from exc
 
     @property
     def key_path(self) -> Path:

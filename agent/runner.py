@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta, timezone, tzinfo
 
 import aiohttp
 
+from agent.bays import check_bays
 from agent.config import AgentConfig
 from agent.journal import Journal
 from agent.manifests import Signer
 from agent.pipeline import Pipeline
+from agent.policy import UploadPolicy
+from agent.purge import Purger
 from agent.server_api import ServerApi
 from agent.service import AgentService
 from evidence.case_number import CaseNumberRule
@@ -18,11 +22,19 @@ from evidence.identifiers import DeviceId
 from runtime.key_files import load_private_key, load_public_key
 from runtime.private_files import secure_data_dir
 
-__all__ = ["agent_service"]
+__all__ = ["CHINA", "agent_service"]
+
+# The agency's zone when none is given (``compliance.utc_offset_hours`` defaults to it).
+CHINA = timezone(timedelta(hours=8))
 
 
 @asynccontextmanager
-async def agent_service(config: AgentConfig, rule: CaseNumberRule) -> AsyncIterator[AgentService]:
+async def agent_service(
+    config: AgentConfig, rule: CaseNumberRule, zone: tzinfo = CHINA
+) -> AsyncIterator[AgentService]:
+    """The agent, ready to run. ``zone`` is the agency's: the bandwidth timetable's times
+    are read in it. A bay that is missing, not a folder or unreadable is refused here."""
+    check_bays(config.watch)
     secure_data_dir(config.data_dir)
     device_id = DeviceId(config.device_id)
     key = load_private_key(config.key_path)
@@ -35,7 +47,17 @@ async def agent_service(config: AgentConfig, rule: CaseNumberRule) -> AsyncItera
     try:
         async with aiohttp.ClientSession(timeout=timeout) as session:
             api = ServerApi(session, config.server_url, device_id, key)
-            pipeline = Pipeline(config, journal, api, Signer(device_id, key), rule, server_key)
-            yield AgentService(config, journal, pipeline)
+            policy = UploadPolicy(config.timetable, journal.controls, zone)
+            pipeline = Pipeline(
+                config,
+                journal,
+                api,
+                Signer(device_id, key),
+                rule,
+                server_key,
+                throttle=policy.throttle,
+            )
+            purger = Purger(config, journal, api, server_key, rule, pipeline.clock)
+            yield AgentService(config, journal, pipeline, policy, purger)
     finally:
         await journal.close()

@@ -59,6 +59,7 @@ class Sidecar:
     ended_at: datetime | None = None
     session_id: str | None = None  # room recorders: the session this segment belongs to
     segment: int | None = None  # and its place in it, from 1
+    important: bool | None = None  # the officer marked it (a camera's "important" key)
 
 
 TRANSCRIPT_SUFFIX = ".transcript.txt"
@@ -105,11 +106,15 @@ def read_sidecar(path: Path) -> Sidecar:
         )
     if (texts["session_id"] is None) != (segment is None):
         raise BadSidecar("sidecar fields session_id and segment come together", field="segment")
+    important = data.get("important")
+    if important is not None and not isinstance(important, bool):
+        raise BadSidecar("sidecar field important must be true or false", field="important")
     return Sidecar(
         **texts,
         started_at=_time(data, "started_at"),
         ended_at=_time(data, "ended_at"),
         segment=segment,
+        important=important,
     )
 
 
