@@ -30,7 +30,7 @@ from evidence.digest import Sha256
 from evidence.manifest_dock import CameraClaims, CameraClock, ClaimedDigest
 from evidence.manifest_media import Session
 
-__all__ = ["CaptureContext", "Extras", "SessionBinder", "StationContext"]
+__all__ = ["CaptureContext", "Extras", "SessionBinder", "StationContext", "extras_for"]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,22 @@ class CaptureContext(Protocol):
     async def extras(
         self, path: Path, found: FoundSidecar | None, sha256: Sha256, started_at: datetime
     ) -> Extras: ...
+
+
+async def extras_for(
+    context: CaptureContext | None,
+    path: Path,
+    found: FoundSidecar | None,
+    sha256: Sha256,
+    modified_at: datetime,
+) -> Extras:
+    """What ``context`` adds to an original's manifest; nothing without one. The capture
+    start is the sidecar's, else the file's mtime, as the manifest's own."""
+    if context is None:
+        return Extras()
+    sidecar = found.sidecar if found else None
+    started_at = sidecar.started_at if sidecar and sidecar.started_at else modified_at
+    return await context.extras(path, found, sha256, started_at)
 
 
 class SessionBinder(Protocol):

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from agent.bandwidth import Timetable
 from evidence.errors import ConfigError
 
 __all__ = ["AgentConfig", "BayConfig", "CaptureDefaults", "MqttConfig", "RoomConfig"]
@@ -96,10 +97,21 @@ class AgentConfig:
     make_proxies: bool = True
     proxy_profile: str = "review-720p"
     transcode_nice: int = 10
+    # A review copy that fails this many times in a row is given up (``unmade``).
+    derivation_attempts: int = 5
+    # Free space under either, on the data directory's or a bay's file system: disk
+    # pressure (agent/disk.py).
+    min_free_bytes: int = 1024**3
+    min_free_percent: float = 5.0
+    # The upload cap and its timetable (agent/bandwidth.py); liuhen agent bandwidth
+    # overrides it while the agent runs.
+    bandwidth: str = "off"
+    # Remove a receipted original (and its receipted copies) from the dock this many days
+    # after its receipt was verified; unset: never (agent/retention.py).
+    purge_after_days: float | None = None
     defaults: CaptureDefaults = field(default_factory=CaptureDefaults)
     bays: tuple[BayConfig, ...] = ()
     bay_poll_seconds: float = 1.0
-    staging_min_free_bytes: int = 2 * 1024**3
     clock_drift_alarm_seconds: float = 60.0
     rooms: tuple[RoomConfig, ...] = ()
     room_grace_seconds: float = 120.0
@@ -110,6 +122,15 @@ class AgentConfig:
             raise ConfigError(
                 "agent.held_retry_seconds must be above 0 and at most agent.held_retry_cap_seconds"
             )
+        if self.derivation_attempts < 1:
+            raise ConfigError("agent.derivation_attempts must be at least 1")
+        if self.min_free_bytes < 0 or not 0 <= self.min_free_percent < 100:
+            raise ConfigError(
+                "agent.min_free_bytes must be 0 or more, agent.min_free_percent from 0 to under 100"
+            )
+        if self.purge_after_days is not None and not 0 <= self.purge_after_days <= 36500:
+            raise ConfigError("agent.purge_after_days must be from 0 to 36500, or unset (never)")
+        self.timetable  # noqa: B018 - a bad timetable fails at start, naming the option
         for what, names in (
             ("agent.bays", [bay.name for bay in self.bays]),
             ("agent.rooms", [room.id for room in self.rooms]),
@@ -119,6 +140,13 @@ class AgentConfig:
                 raise ConfigError(
                     f"{what}: names are unique, 1-64 of A-Z a-z 0-9 . _ -; got {names}"
                 )
+
+    @property
+    def timetable(self) -> Timetable:
+        try:
+            return Timetable.parse(self.bandwidth)
+        except ConfigError as exc:
+            raise ConfigError(f"agent.bandwidth: {exc.message}") from exc
 
     @property
     def staging_dir(self) -> Path:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,11 +21,14 @@ from agent.journal import FileRow, Journal
 from agent.media.probe import probe
 from agent.media.profiles import Profile, load_profiles
 from agent.media.proxy import TranscodeFailed, make_proxy
-from agent.states import TERMINAL, FileState
+from agent.progress import Meter
+from agent.states import FileState
+from agent.work_report import WorkReport
 from devices.sidecar import find_transcript
 from evidence.errors import ConfigError, DerivationFailed
 from evidence.identifiers import Role
 from evidence.manifest_media import MediaFacts, Perceptual
+from evidence.perceptual import SecondPrint
 from runtime.video_prints import prints_of_video
 
 __all__ = ["Derivation", "Made"]
@@ -38,9 +43,10 @@ class Made:
 
 
 class Derivation:
-    def __init__(self, config: AgentConfig, journal: Journal) -> None:
+    def __init__(self, config: AgentConfig, journal: Journal, clock: Callable[[], float]) -> None:
         self.config = config
         self.journal = journal
+        self.clock = clock
         profiles = load_profiles()
         if config.make_proxies and config.proxy_profile not in profiles:
             raise ConfigError(
@@ -51,6 +57,7 @@ class Derivation:
         )
         # One transcode at a time: the CPU is shared with hashing and uploads.
         self._transcoding = asyncio.Semaphore(1)
+        self._freed: set[int] = set()  # originals said to be safe to remove, in this run
 
     async def plan(self, original: FileRow, now: float) -> None:
         """After an original's receipt: add the rows for its copies."""
@@ -78,12 +85,7 @@ class Derivation:
         if not original.path.exists():
             raise FileNotFoundError(original.path)
         async with self._transcoding:
-            try:
-                original_prints = await asyncio.to_thread(
-                    make_proxy, original.path, row.path, self.profile, self.config.transcode_nice
-                )
-            except TranscodeFailed as exc:
-                raise DerivationFailed(f"no review copy: {exc}") from exc
+            original_prints = await self._transcode(row, original, self.profile)
             media = await asyncio.to_thread(probe, row.path)
             derived_prints = (
                 (await asyncio.to_thread(prints_of_video, row.path))[0] if media.has_video else []
@@ -92,20 +94,54 @@ class Derivation:
         log.info("%s: review copy made (%s)", original.path.name, self.profile.name)
         return Made(media, perceptual)
 
+    async def _transcode(
+        self, row: FileRow, original: FileRow, profile: Profile
+    ) -> tuple[SecondPrint, ...]:
+        """Make the copy in a thread, telling the journal and the log how far it got; if
+        the agent stops meanwhile, the thread is told to stop too."""
+        length = (original.media.duration_ms or 0) / 1000 if original.media else 0.0
+        report = WorkReport(self.journal, row, Meter("transcode", length), self.clock)
+        done = [0.0]  # written by the transcoding thread, read here
+        cancel = threading.Event()
+        work = asyncio.ensure_future(
+            asyncio.to_thread(
+                make_proxy,
+                original.path,
+                row.path,
+                profile,
+                self.config.transcode_nice,
+                cancel=cancel,
+                on_progress=lambda seconds: done.__setitem__(0, seconds),
+            )
+        )
+        work.add_done_callback(lambda done: done.cancelled() or done.exception())  # retrieved
+        try:
+            while not work.done():
+                await asyncio.wait({work}, timeout=1.0)
+                await report.update(done[0])
+            return work.result()
+        except TranscodeFailed as exc:
+            raise DerivationFailed(f"no review copy: {exc}") from exc
+        finally:
+            cancel.set()  # stops the thread if we are being cancelled; harmless once done
+
     async def finished(self, row: FileRow, now: float) -> None:
         """A copy reached its end: free the agent's own review copy once receipted (the
-        receipt allows it), and see whether the original is now safe to remove."""
-        if row.role is Role.PROXY and row.state is FileState.RECEIPTED:
+        receipt allows it) or given up (never signed: no evidence), and see whether the
+        original is now safe to remove."""
+        if row.role is Role.PROXY and row.state in (FileState.RECEIPTED, FileState.UNMADE):
             _remove_own_copy(row.path)
         if row.parent_id is not None:
             await self.settle(await self.journal.get(row.parent_id), now)
 
     async def settle(self, original: FileRow, now: float) -> None:
-        if original.state is not FileState.RECEIPTED or original.safe_to_remove:
+        """Free the original if no copy of it is on its way (the journal does it too, in
+        the move that ends its last copy); say so once."""
+        if original.state is not FileState.RECEIPTED or original.id in self._freed:
             return
-        copies = await self.journal.derived_of(original)
-        if all(copy.state in TERMINAL for copy in copies):
-            await self.journal.mark_safe_to_remove(original, now)
+        await self.journal.free_original(original, now)
+        if (await self.journal.get(original.id)).safe_to_remove:
+            self._freed.add(original.id)
             log.info("%s is safe to remove from the dock", original.path.name)
 
 

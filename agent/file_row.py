@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent.completeness import Observation
+from agent.progress import Progress
 from agent.states import FileState
 from evidence.case_number import CaseNumberRule
 from evidence.digest import Fingerprint, Sha256
@@ -47,6 +48,15 @@ class FileRow:
     error_message: str | None
     refusals: int
     held_since: float | None
+    # Added later: defaults, so a row can be built by hand without them.
+    upload_offset: int = 0  # the server's committed offset, as last heard
+    progress: Progress | None = None  # the long work in hand (upload, transcode)
+    error_at: float | None = None
+    urgent: bool = False  # goes before other footage (agent/priority.py)
+    receipted_at: float | None = None
+    purged_at: float | None = None  # the local copy was removed by the retention policy
+    reported: str | None = None  # a copy given up: whether the server was told
+    receipt_signature: bytes | None = None
 
     def signed(self, rule: CaseNumberRule) -> SignedManifest:
         if self.manifest is None or self.signature is None:
@@ -82,6 +92,16 @@ def row_from(row: sqlite3.Row) -> FileRow:
         error_message=row["error_message"],
         refusals=row["refusals"],
         held_since=row["held_since"],
+        upload_offset=row["upload_offset"],
+        progress=Progress.from_text(row["progress"]),
+        error_at=row["error_at"],
+        urgent=bool(row["urgent"]),
+        receipted_at=row["receipted_at"],
+        purged_at=row["purged_at"],
+        reported=row["reported"],
+        receipt_signature=None
+        if row["receipt_signature"] is None
+        else bytes(row["receipt_signature"]),
     )
 
 

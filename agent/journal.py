@@ -9,18 +9,30 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from agent.completeness import Observation
+from agent.controls import Controls
 from agent.file_row import FileRow, row_from
 from agent.journal_migrations import upgrade
-from agent.states import ACTIVE, FileState, check_transition
+from agent.journal_rows import (
+    already_done,
+    event,
+    fetch,
+    free_original,
+    insert_discovered,
+    marks,
+    set_state,
+)
+from agent.journal_tail import Tail
+from agent.journal_upkeep import Upkeep
+from agent.states import ACTIVE, TERMINAL, FileState, check_transition, terminal_sql
 from evidence.digest import Fingerprint, Sha256
 from evidence.errors import JournalError
-from evidence.identifiers import EvidenceId, Role
+from evidence.identifiers import Role
 from evidence.manifest import SignedManifest
 from evidence.manifest_media import MediaFacts, Perceptual
 from runtime.sqlite_thread import SqliteThread, transaction
@@ -33,10 +45,11 @@ class _JournalDb(SqliteThread):
         upgrade(conn)
 
 
-class Journal:
+class Journal(Upkeep, Tail):
     def __init__(self, path: Path) -> None:
         schema = resources.files("agent").joinpath("journal.sql").read_text("utf-8")
         self._db = _JournalDb(path, schema, JournalError)
+        self.controls = Controls(self._db)
 
     async def open(self) -> None:
         await self._db.open()
@@ -54,13 +67,13 @@ class Journal:
         def observe(conn: sqlite3.Connection) -> FileRow | None:
             with transaction(conn):
                 row = conn.execute(
-                    "SELECT * FROM files WHERE path = ? AND state NOT IN ('receipted', 'rejected', 'vanished')",
+                    f"SELECT * FROM files WHERE path = ? AND state NOT IN ({terminal_sql()})",  # noqa: S608 - ours
                     (str(path),),
                 ).fetchone()
-                if row is None and _already_done(conn, path, seen):
+                if row is None and already_done(conn, path, seen):
                     return None
                 if row is None:
-                    file_id = _insert_discovered(conn, path, seen, closed, now)
+                    file_id = insert_discovered(conn, path, seen, closed, now)
                 elif row["state"] == FileState.DISCOVERED.value:
                     known = Observation(row["size"], row["mtime_ns"], row["inode"])
                     unchanged = known == seen
@@ -80,31 +93,38 @@ class Journal:
                     file_id = row["id"]
                 else:
                     return row_from(row)
-                return _fetch(conn, file_id)
+                return fetch(conn, file_id)
 
         return await self._db.run(observe)
 
     async def in_state(self, *states: FileState) -> list[FileRow]:
         def in_state(conn: sqlite3.Connection) -> list[FileRow]:
             cursor = conn.execute(
-                f"SELECT * FROM files WHERE state IN ({_marks(states)}) ORDER BY id",  # noqa: S608 - placeholders only
+                f"SELECT * FROM files WHERE state IN ({marks(states)}) ORDER BY id",  # noqa: S608 - placeholders only
                 tuple(state.value for state in states),
             )
             return [row_from(row) for row in cursor]
 
         return await self._db.run(in_state)
 
-    async def due(self, now: float, exclude: set[int], limit: int) -> list[FileRow]:
-        """At most ``limit`` active rows whose next attempt is due, leaving out ``exclude``
-        (those already running): originals first (evidence before copies), then the oldest."""
+    async def due(
+        self, now: float, exclude: set[int], limit: int, *, make_copies: bool = True
+    ) -> list[FileRow]:
+        """At most ``limit`` rows whose next attempt is due, leaving out ``exclude`` (those
+        already running): active rows, and copies given up whose server has not been told.
+        Originals first (evidence before copies); among them urgent footage first
+        (agent/priority.py), then the oldest in the queue. Without ``make_copies`` (the
+        disk is low) no review copy is started."""
         states = tuple(state.value for state in ACTIVE)
         skipped = tuple(exclude)
+        no_copies = "" if make_copies else "AND NOT (role = 'proxy' AND state = 'ready') "
 
         def due(conn: sqlite3.Connection) -> list[FileRow]:
             cursor = conn.execute(
-                f"SELECT * FROM files WHERE state IN ({_marks(states)}) AND next_attempt_at <= ? "  # noqa: S608 - placeholders only
-                f"AND id NOT IN ({_marks(skipped)}) "
-                "ORDER BY role != 'original', next_attempt_at, id LIMIT ?",
+                f"SELECT * FROM files WHERE (state IN ({marks(states)}) "  # noqa: S608 - placeholders only
+                "OR (state = 'unmade' AND reported IS NULL)) AND next_attempt_at <= ? "
+                f"AND id NOT IN ({marks(skipped)}) {no_copies}"
+                "ORDER BY role != 'original', urgent DESC, first_seen_at, id LIMIT ?",
                 (*states, now, *skipped, limit),
             )
             return [row_from(row) for row in cursor]
@@ -112,7 +132,7 @@ class Journal:
         return await self._db.run(due)
 
     async def get(self, file_id: int) -> FileRow:
-        return await self._db.run(lambda conn: _fetch(conn, file_id))
+        return await self._db.run(lambda conn: fetch(conn, file_id))
 
     async def all_files(self) -> list[FileRow]:
         def all_files(conn: sqlite3.Connection) -> list[FileRow]:
@@ -143,7 +163,10 @@ class Journal:
 
         def move(conn: sqlite3.Connection) -> FileRow:
             with transaction(conn):
-                return _set_state(conn, row, target, now, note, fields)
+                moved = set_state(conn, row, target, now, note, fields)
+                if moved.parent_id is not None and target in TERMINAL:
+                    free_original(conn, moved.parent_id, now)
+                return moved
 
         return await self._db.run(move)
 
@@ -196,7 +219,7 @@ class Journal:
                     "last_manifest_sha256 = excluded.last_manifest_sha256",
                     (device_id, sequence, signed.sha256.hex),
                 )
-                return _set_state(
+                return set_state(
                     conn,
                     row,
                     FileState.SIGNED,
@@ -214,8 +237,8 @@ class Journal:
             with transaction(conn):
                 conn.execute(
                     "INSERT OR IGNORE INTO files (path, state, evidence_id, role, parent_id, "
-                    "first_seen_at, size, mtime_ns, inode, unchanged_since, closed) "
-                    "VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, ?, 1)",
+                    "first_seen_at, size, mtime_ns, inode, unchanged_since, closed, urgent) "
+                    "VALUES (?, ?, ?, ?, ?, ?, 0, 0, 0, ?, 1, ?)",
                     (
                         str(path),
                         FileState.READY.value,
@@ -224,13 +247,14 @@ class Journal:
                         parent.id,
                         now,
                         now,
+                        int(parent.urgent),
                     ),
                 )
                 row = conn.execute(
                     "SELECT * FROM files WHERE evidence_id = ? AND role = ?",
                     (str(parent.evidence_id), role.value),
                 ).fetchone()
-                _event(
+                event(
                     conn, row["id"], now, None, FileState.READY, f"{role.value} of file {parent.id}"
                 )
                 return row_from(row)
@@ -246,13 +270,15 @@ class Journal:
 
         return await self._db.run(derived_of)
 
-    async def mark_safe_to_remove(self, row: FileRow, now: float) -> None:
-        def mark(conn: sqlite3.Connection) -> None:
-            with transaction(conn):
-                conn.execute("UPDATE files SET safe_to_remove = 1 WHERE id = ?", (row.id,))
-                _event(conn, row.id, now, row.state, row.state, "safe to remove from the dock")
+    async def free_original(self, original: FileRow, now: float) -> bool:
+        """Mark a receipted original safe to remove if none of its copies is still on its
+        way; True if this call did it."""
 
-        await self._db.run(mark)
+        def free(conn: sqlite3.Connection) -> bool:
+            with transaction(conn):
+                return free_original(conn, original.id, now)
+
+        return await self._db.run(free)
 
     async def set_upload_url(self, row: FileRow, url: str) -> None:
         def set_upload_url(conn: sqlite3.Connection) -> None:
@@ -278,47 +304,6 @@ class Journal:
             held_since=now if row.held_since is None else row.held_since,
         )
 
-    async def retry_held(self, now: float, note: str, file_ids: Sequence[int] = ()) -> list[int]:
-        """Make held files due now: those in ``file_ids``, or every one. Returns their ids."""
-        wanted = tuple(file_ids)
-        only = f"AND id IN ({_marks(wanted)})" if wanted else ""
-
-        def retry_held(conn: sqlite3.Connection) -> list[int]:
-            with transaction(conn):
-                ids = [
-                    row["id"]
-                    for row in conn.execute(
-                        f"SELECT id FROM files WHERE state = ? {only} ORDER BY id",  # noqa: S608 - placeholders only
-                        (FileState.HELD.value, *wanted),
-                    )
-                ]
-                for file_id in ids:
-                    conn.execute(
-                        "UPDATE files SET next_attempt_at = ? WHERE id = ?", (now, file_id)
-                    )
-                    _event(conn, file_id, now, FileState.HELD, FileState.HELD, note)
-                return ids
-
-        return await self._db.run(retry_held)
-
-    async def postpone(self, row: FileRow, code: str, message: str, next_attempt_at: float) -> None:
-        def postpone(conn: sqlite3.Connection) -> None:
-            with transaction(conn):
-                conn.execute(
-                    "UPDATE files SET attempts = attempts + 1, next_attempt_at = ?, error_code = ?, "
-                    "error_message = ? WHERE id = ?",
-                    (next_attempt_at, code, message[:1000], row.id),
-                )
-
-        await self._db.run(postpone)
-
-    async def last_event_id(self) -> int:
-        return await self._db.run(_last_event_id)
-
-    async def events_after(self, after: int, limit: int) -> list[sqlite3.Row]:
-        """Every file's state changes after event ``after``, oldest first, with the file."""
-        return await self._db.run(lambda conn: _events_after(conn, after, limit))
-
     async def events(self, file_id: int) -> list[tuple[float, str | None, str, str | None]]:
         def events(conn: sqlite3.Connection) -> list[tuple[float, str | None, str, str | None]]:
             cursor = conn.execute(
@@ -328,103 +313,3 @@ class Journal:
             return [(row["at"], row["from_state"], row["to_state"], row["note"]) for row in cursor]
 
         return await self._db.run(events)
-
-
-def _last_event_id(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("SELECT COALESCE(MAX(id), 0) FROM events").fetchone()[0])
-
-
-def _events_after(conn: sqlite3.Connection, after: int, limit: int) -> list[sqlite3.Row]:
-    return list(
-        conn.execute(
-            "SELECT e.id, e.at, e.from_state, e.to_state, e.note, f.path, f.role, "
-            "f.evidence_id, f.size, f.error_code, f.error_message FROM events e "
-            "JOIN files f ON f.id = e.file_id WHERE e.id > ? ORDER BY e.id LIMIT ?",
-            (after, limit),
-        )
-    )
-
-
-def _marks(values: tuple[object, ...]) -> str:
-    return ",".join("?" * len(values))
-
-
-def _insert_discovered(
-    conn: sqlite3.Connection, path: Path, seen: Observation, closed: bool, now: float
-) -> int:
-    cursor = conn.execute(
-        "INSERT INTO files (path, state, evidence_id, first_seen_at, size, mtime_ns, "
-        "inode, unchanged_since, closed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            str(path),
-            FileState.DISCOVERED.value,
-            str(EvidenceId.new()),
-            now,
-            seen.size,
-            seen.mtime_ns,
-            seen.inode,
-            now,
-            int(closed),
-        ),
-    )
-    if cursor.lastrowid is None:
-        raise JournalError(f"SQLite gave no id to the new row for {path}")
-    _event(conn, cursor.lastrowid, now, None, FileState.DISCOVERED, None)
-    return cursor.lastrowid
-
-
-def _fetch(conn: sqlite3.Connection, file_id: int) -> FileRow:
-    row = conn.execute("SELECT * FROM files WHERE id = ?", (file_id,)).fetchone()
-    if row is None:
-        raise JournalError(f"no file {file_id} in the journal")
-    return row_from(row)
-
-
-def _set_state(
-    conn: sqlite3.Connection,
-    row: FileRow,
-    target: FileState,
-    now: float,
-    note: str | None,
-    fields: dict[str, Any],
-) -> FileRow:
-    """Compare-and-set ``row`` from the state it says to ``target``, setting ``fields``.
-    A move clears the retry count and, unless it sets one, the last error."""
-    columns: dict[str, Any] = {"error_code": None, "error_message": None}
-    columns.update({"state": target.value, "attempts": 0, "next_attempt_at": 0, **fields})
-    assignments = ", ".join(f"{name} = ?" for name in columns)
-    cursor = conn.execute(
-        f"UPDATE files SET {assignments} WHERE id = ? AND state = ?",  # noqa: S608 - names are ours
-        (*columns.values(), row.id, row.state.value),
-    )
-    if cursor.rowcount != 1:
-        raise JournalError(f"file {row.id} is no longer {row.state.value}")
-    _event(conn, row.id, now, row.state, target, note)
-    return _fetch(conn, row.id)
-
-
-def _already_done(conn: sqlite3.Connection, path: Path, seen: Observation) -> bool:
-    """Is this the very file whose row already ended (receipted, or rejected for good)?
-    Footage stays on the dock after its receipt; rescans must not send it again. Changed
-    content (or a file that had vanished and is back) starts a new row."""
-    last = conn.execute(
-        "SELECT * FROM files WHERE path = ? AND role = 'original' ORDER BY id DESC LIMIT 1",
-        (str(path),),
-    ).fetchone()
-    if last is None or last["state"] not in (FileState.RECEIPTED.value, FileState.REJECTED.value):
-        return False
-    return Observation(last["size"], last["mtime_ns"], last["inode"]) == seen
-
-
-def _event(
-    conn: sqlite3.Connection,
-    file_id: int | None,
-    now: float,
-    old: FileState | None,
-    new: FileState,
-    note: str | None,
-) -> None:
-    conn.execute(
-        "INSERT INTO events (file_id, at, from_state, to_state, note) VALUES (?, ?, ?, ?, ?)",
-        (file_id, now, None if old is None else old.value, new.value, note),
-    )

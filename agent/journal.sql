@@ -36,12 +36,24 @@ CREATE TABLE IF NOT EXISTS files (
     error_code        TEXT,
     error_message     TEXT,
     refusals          INTEGER NOT NULL DEFAULT 0,
-    held_since        REAL
+    held_since        REAL,
+    -- what the operator reads: the server's committed offset as last heard, the work in
+    -- hand (JSON: work, done, total, rate, at), when the last error was
+    upload_offset     INTEGER NOT NULL DEFAULT 0,
+    progress          TEXT,
+    error_at          REAL,
+    -- upload order: footage the agent knows to be urgent (agent/priority.py) goes first
+    urgent            INTEGER NOT NULL DEFAULT 0,
+    -- retention: when the receipt was verified, when the local copy was purged
+    receipted_at      REAL,
+    purged_at         REAL,
+    -- a copy given up (unmade): NULL until the server was told, then sent or unsupported
+    reported          TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS files_one_object ON files (evidence_id, role);
 -- One file on its way per path; finished rows stay as history.
 CREATE UNIQUE INDEX IF NOT EXISTS files_one_active_per_path
-    ON files (path) WHERE state NOT IN ('receipted', 'rejected', 'vanished');
+    ON files (path) WHERE state NOT IN ('receipted', 'rejected', 'unmade', 'vanished');
 CREATE INDEX IF NOT EXISTS files_by_state ON files (state, next_attempt_at);
 
 -- The device's manifest chain: the last sequence number and manifest hash handed out.
@@ -60,3 +72,22 @@ CREATE TABLE IF NOT EXISTS events (
     note       TEXT
 );
 CREATE INDEX IF NOT EXISTS events_by_file ON events (file_id, id);
+
+-- Settings an operator changes while the agent runs (liuhen agent bandwidth): the
+-- running agent reads them every second; each overrides the configuration file.
+CREATE TABLE IF NOT EXISTS controls (
+    name   TEXT PRIMARY KEY,
+    value  TEXT NOT NULL,
+    set_at REAL NOT NULL,
+    set_by TEXT NOT NULL
+);
+
+-- Every local copy the retention policy removed, and the receipt that allowed it.
+CREATE TABLE IF NOT EXISTS purges (
+    id             INTEGER PRIMARY KEY,
+    file_id        INTEGER NOT NULL REFERENCES files (id),
+    path           TEXT NOT NULL,
+    sha256         TEXT NOT NULL,
+    receipt_sha256 TEXT NOT NULL,
+    purged_at      REAL NOT NULL
+);

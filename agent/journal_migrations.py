@@ -73,7 +73,37 @@ def _note(conn: sqlite3.Connection, file_id: int, now: float, state: str, note: 
     )
 
 
-STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (_refusals_are_held,)
+_NEW_COLUMNS = (
+    "upload_offset INTEGER NOT NULL DEFAULT 0",
+    "progress TEXT",
+    "error_at REAL",
+    "urgent INTEGER NOT NULL DEFAULT 0",
+    "receipted_at REAL",
+    "purged_at REAL",
+    "reported TEXT",
+)
+
+
+def _operability_and_retention(conn: sqlite3.Connection) -> None:
+    """Files gain the columns for progress, priority, retention and copies given up; a
+    receipted file's ``receipted_at`` is when its events say it was receipted. The partial
+    index of active paths is made again by the script, with ``unmade`` among the ends."""
+    columns = _columns(conn, "files")
+    if not columns or "upload_offset" in columns:
+        return
+    for column in _NEW_COLUMNS:
+        conn.execute(f"ALTER TABLE files ADD COLUMN {column}")
+    conn.execute(
+        "UPDATE files SET receipted_at = (SELECT MAX(at) FROM events e WHERE e.file_id = files.id "
+        "AND e.to_state = 'receipted') WHERE state = 'receipted'"
+    )
+    conn.execute("DROP INDEX IF EXISTS files_one_active_per_path")
+
+
+STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _refusals_are_held,
+    _operability_and_retention,
+)
 
 
 def upgrade(conn: sqlite3.Connection) -> None:

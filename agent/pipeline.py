@@ -19,21 +19,27 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from agent.capture_context import CaptureContext, Extras
+from agent.capture_context import CaptureContext, extras_for
 from agent.completeness import Observation
 from agent.config import AgentConfig
 from agent.derivation import Derivation
 from agent.journal import FileRow, Journal
 from agent.manifests import SOFTWARE, Signer, build_derived, build_original
 from agent.media.probe import probe
+from agent.priority import urgency
+from agent.progress import Meter
 from agent.server_api import ServerApi
 from agent.setbacks import Setbacks
 from agent.states import NEEDS_FILE, TERMINAL, FileState, allowed
+from agent.throttle import Throttle
 from agent.tus_client import TusClient
+from agent.unmade import report_unmade
 from agent.uploader import upload_file
+from agent.work_report import WorkReport
+from devices.sidecar import Sidecar
 from devices.sidecars import FoundSidecar, load_sidecar
 from evidence.case_number import CaseNumberRule
-from evidence.digest import Fingerprint, fingerprint_file
+from evidence.digest import fingerprint_file
 from evidence.errors import (
     BadSignature,
     JournalError,
@@ -45,9 +51,25 @@ from evidence.errors import (
 from evidence.identifiers import Role
 from evidence.keys import Ed25519PublicKey
 
-__all__ = ["Pipeline", "observe_file"]
+__all__ = ["Pipeline", "observe_file", "sidecar_of"]
 
 log = logging.getLogger(__name__)
+
+
+def found_sidecar(path: Path) -> FoundSidecar | None:
+    """The dock's sidecar beside ``path``, of either shape; its problem is logged."""
+    found = load_sidecar(path)
+    if found is not None and found.problem is not None:
+        log.warning(
+            "%s: not using sidecar %s: %s", path.name, found.path.name, found.problem.message
+        )
+    return found
+
+
+def sidecar_of(path: Path) -> Sidecar | None:
+    """The dock's sidecar beside ``path``; None when there is none or it is unusable."""
+    found = found_sidecar(path)
+    return None if found is None else found.sidecar
 
 
 def observe_file(path: Path) -> Observation:
@@ -65,15 +87,20 @@ class Pipeline:
     server_key: Ed25519PublicKey
     clock: Callable[[], float] = time.time
     context: CaptureContext | None = None  # docks, camera claims, room sessions
+    throttle: Throttle | None = None
 
     def __post_init__(self) -> None:
-        self.tus = TusClient(self.api)
-        self.derivation = Derivation(self.config, self.journal)
+        self.tus = TusClient(self.api, self.throttle)
+        self.derivation = Derivation(self.config, self.journal, self.clock)
         self.setbacks = Setbacks(self.config, self.journal, self.clock)
 
     async def advance(self, row: FileRow) -> FileRow:
         """Take ``row`` as far as it will go now; return where it stopped."""
         row = await self._advance(row)
+        if row.state is FileState.UNMADE and row.reported is None:
+            profile = self.derivation.profile
+            name = None if profile is None else profile.name
+            row = await report_unmade(self.api, self.journal, self.setbacks, row, name)
         if row.state is FileState.RECEIPTED and row.role is Role.ORIGINAL:
             await self.derivation.plan(row, self.clock())
         elif row.state in TERMINAL and row.role is not Role.ORIGINAL:
@@ -85,22 +112,26 @@ class Pipeline:
             try:
                 row = await self._step(row)
             except FileNotFoundError:
-                return await self._vanished(row)
+                return await self._vanished(await self.journal.get(row.id))
             except ManifestNotRegistered as exc:
-                if not allowed(row.state, FileState.SIGNED):
+                current = await self.journal.get(row.id)  # the step may have moved it
+                if not allowed(current.state, FileState.SIGNED):
                     return await self.setbacks.failed(row, exc)
                 row = await self.journal.move(
-                    row, FileState.SIGNED, self.clock(), "server lost the manifest"
+                    current, FileState.SIGNED, self.clock(), "server lost the manifest"
                 )
             except UploadIncomplete:
                 row = await self.journal.move(
-                    row, FileState.UPLOADING, self.clock(), "server lacks bytes"
+                    await self.journal.get(row.id),
+                    FileState.UPLOADING,
+                    self.clock(),
+                    "server lacks bytes",
                 )
             except LiuhenError as exc:
                 return await self.setbacks.failed(row, exc)
             except Exception as exc:  # a bug must not stop the agent or lose the file
                 log.exception("unexpected failure on %s", row.path)
-                return await self.setbacks.postpone(row, LiuhenError(repr(exc)))
+                return await self.setbacks.failed(row, LiuhenError(repr(exc)))
         return row
 
     async def _vanished(self, row: FileRow) -> FileRow:
@@ -182,30 +213,6 @@ class Pipeline:
             raise JournalError(f"{row.role} row {row.id} has no original")
         return await self.journal.get(row.parent_id)
 
-    async def _sidecar(self, row: FileRow) -> FoundSidecar | None:
-        found = await asyncio.to_thread(load_sidecar, row.path)
-        if found is not None and found.problem is not None:
-            log.warning(
-                "%s: not using sidecar %s: %s",
-                row.path.name,
-                found.path.name,
-                found.problem.message,
-            )
-        return found
-
-    async def _extras(
-        self,
-        row: FileRow,
-        found: FoundSidecar | None,
-        fingerprint: Fingerprint,
-        modified_at: datetime,
-    ) -> Extras:
-        if self.context is None:
-            return Extras()
-        sidecar = found.sidecar if found else None
-        started_at = sidecar.started_at if sidecar and sidecar.started_at else modified_at
-        return await self.context.extras(row.path, found, fingerprint.sha256, started_at)
-
     async def _sign(self, row: FileRow) -> FileRow:
         if row.role is not Role.ORIGINAL:
             return await self._sign_derived(row)
@@ -215,9 +222,13 @@ class Pipeline:
         fingerprint = row.fingerprint
         if fingerprint is None:
             raise JournalError(f"file {row.id} is fingerprinted but has no fingerprint")
-        found = await self._sidecar(row)
+        found = await asyncio.to_thread(found_sidecar, row.path)
+        sidecar = None if found is None else found.sidecar
+        urgent = urgency(sidecar) is not None
+        if urgent != row.urgent:
+            await self.journal.mark(row, urgent=int(urgent))
         modified_at = datetime.fromtimestamp(seen.mtime_ns / 1e9, UTC)
-        extras = await self._extras(row, found, fingerprint, modified_at)
+        extras = await extras_for(self.context, row.path, found, fingerprint.sha256, modified_at)
         return await self.journal.sign(
             row,
             str(self.signer.device_id),
@@ -226,7 +237,7 @@ class Pipeline:
                 evidence_id=row.evidence_id,
                 file_name=row.path.name,
                 fingerprint=fingerprint,
-                sidecar=found.sidecar if found else None,
+                sidecar=sidecar,
                 defaults=self.config.defaults,
                 modified_at=modified_at,
                 rule=self.rule,
@@ -267,13 +278,19 @@ class Pipeline:
         if row.state is FileState.REGISTERED:
             row = await self.journal.move(row, FileState.UPLOADING, self.clock())
         current = row
+        manifest = row.signed(self.rule).manifest
+        report = WorkReport(self.journal, row, Meter("upload", manifest.size), self.clock)
 
         async def remember(url: str) -> None:
             await self.journal.set_upload_url(current, url)
 
-        manifest = row.signed(self.rule).manifest
-        await upload_file(self.tus, row.path, manifest, row.upload_url, remember)
-        return await self.journal.move(row, FileState.UPLOADED, self.clock())
+        async def progress(done: int, committed: bool) -> None:
+            await report.update(done, upload_offset=done if committed else None)
+
+        await upload_file(self.tus, row.path, manifest, row.upload_url, remember, progress)
+        return await self.journal.move(
+            row, FileState.UPLOADED, self.clock(), upload_offset=manifest.size
+        )
 
     async def _finalize(self, row: FileRow) -> FileRow:
         signed = row.signed(self.rule)

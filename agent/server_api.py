@@ -7,6 +7,7 @@ import asyncio
 import base64
 import json
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,6 +16,7 @@ import aiohttp
 from aiohttp.payload import Payload
 from multidict import CIMultiDictProxy
 
+from agent.net_errors import cause
 from evidence.device_auth import answer_challenge
 from evidence.errors import (
     DeviceRevoked,
@@ -30,7 +32,15 @@ from evidence.manifest import SignedManifest
 from evidence.receipt import SignedReceipt
 from evidence.signing import PayloadType
 from evidence.strict_json import parse_time
-from evidence.wire import AUTH_CHALLENGE, AUTH_TOKEN, FINALIZE, HEALTH, MANIFESTS, SIGNATURE_HEADER
+from evidence.wire import (
+    AUTH_CHALLENGE,
+    AUTH_TOKEN,
+    DERIVATION_FAILED,
+    FINALIZE,
+    HEALTH,
+    MANIFESTS,
+    SIGNATURE_HEADER,
+)
 
 __all__ = ["Reply", "ServerApi", "ServerIdentity"]
 
@@ -116,7 +126,10 @@ class ServerApi:
         headers: dict[str, str] | None = None,
         body: bytes | Payload | None = None,
         authenticated: bool = True,
+        passthrough: Collection[int] = (),
     ) -> Reply:
+        """Send a request; an error answer raises its error, unless its status is in
+        ``passthrough`` (then it is returned, for the caller to read)."""
         for attempt in (1, 2):
             sent = dict(headers or {})
             if authenticated:
@@ -125,7 +138,7 @@ class ServerApi:
             if reply.status == 401 and authenticated and attempt == 1:
                 self._token = None  # expired or revoked token: sign in once more
                 continue
-            if reply.status >= 400:
+            if reply.status >= 400 and reply.status not in passthrough:
                 raise _error_from(reply.status, reply.body)
             return reply
         raise AssertionError("unreachable")
@@ -138,7 +151,11 @@ class ServerApi:
                 payload = await _read_reply(response)
                 return Reply(response.status, response.headers, payload)
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise Unavailable(f"{method} {url} failed: {exc!r}") from exc
+            raise Unavailable(f"{method} {url} failed: {cause(exc)}") from exc
+
+    async def sign_in(self) -> None:
+        """Sign in now (unless a token is still good): raises the server's refusal."""
+        await self._bearer()
 
     async def _bearer(self) -> str:
         async with self._sign_in_lock:
@@ -222,6 +239,16 @@ class ServerApi:
         except (KeyError, TypeError, ValueError, LiuhenError) as exc:
             # Not the footage's fault: keep it and ask again later.
             raise Unavailable(f"the server's receipt is unreadable: {exc!r}") from exc
+
+    async def report_unmade(
+        self, evidence_id: EvidenceId, role: Role, document: dict[str, Any]
+    ) -> bool:
+        """Tell the server a derived copy of a receipted original was given up. False when
+        the server has no such endpoint (404 or 405: an older server)."""
+        path = DERIVATION_FAILED.format(evidence_id=evidence_id, role=role.value)
+        body = json.dumps(document, ensure_ascii=False).encode()
+        reply = await self.send("POST", path, body=body, headers=_JSON, passthrough=(404, 405))
+        return reply.status < 400
 
 
 _JSON = {"Content-Type": "application/json"}

@@ -2,17 +2,26 @@
 
     watch   — watchdog sightings → journal observations
     rescan  — every ``rescan_seconds``: every file in the folders, and files gone missing
-    settle  — discovered files that stopped changing become ready
-    work    — ready and unfinished files go through the pipeline, ``max_parallel`` at once
+    settle  — discovered files that stopped changing become ready (urgent ones marked)
+    work    — due files go through the pipeline, ``max_parallel`` at once, in the order of
+              agent/priority.py; no review copy is started under disk pressure
     server  — every ``rescan_seconds``: the server's software and key; held files are
               tried again at once when either changes
+    disk    — every few seconds: free space on the data directory's and the bays' file
+              systems (agent/disk.py)
+    policy  — every second: a bandwidth set from the command line (agent/policy.py)
+    purge   — every ``rescan_seconds``, when ``agent.purge_after_days`` is set: receipted
+              footage due for removal (agent/purge.py)
 
 and the station's own loops, given by the runner (agent/station.py): bays, rooms, MQTT.
 ``pause()`` starts no new pipeline work until ``resume()`` (staging off cameras goes on);
 ``rescan_now()`` rescans at once.
 
 On start every unfinished journal row simply carries on from its state, and held files
-are tried again at once: whatever the server refused may pass now.
+are tried again at once: whatever the server refused may pass now. A round that fails is
+one log line naming its loop, repeats counted (agent/loops.py). ``stop()`` (SIGTERM)
+ends every loop, abandons requests and transcodes in flight (each step commits only
+after its side effect, so the journal stays consistent) and returns.
 """
 
 from __future__ import annotations
@@ -24,12 +33,16 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from agent.completeness import Observation, is_complete, is_growing_too_long, ready_to_take
 from agent.config import AgentConfig
+from agent.disk import DiskWatch
 from agent.journal import FileRow, Journal
-from agent.media.probe import opens_as_media
-from agent.pipeline import Pipeline, observe_file
+from agent.loops import FailureLog, forever
+from agent.loops import wait_for as _wait
+from agent.pipeline import Pipeline
+from agent.policy import UploadPolicy
+from agent.purge import Purger
 from agent.server_api import ServerIdentity
+from agent.settling import Settler
 from agent.states import ACTIVE, NEEDS_FILE, FileState
 from agent.watcher import Watcher, walk
 from evidence.errors import LiuhenError
@@ -42,16 +55,8 @@ __all__ = ["AgentService"]
 
 log = logging.getLogger(__name__)
 
-
-async def _wait(event: asyncio.Event, seconds: float) -> bool:
-    """Wait for ``event`` at most ``seconds``; True if it was set. asyncio.timeout, unlike
-    wait_for on 3.11, never turns a cancellation into a timeout, so loops stop when told."""
-    try:
-        async with asyncio.timeout(seconds):
-            await event.wait()
-    except TimeoutError:
-        return False
-    return True
+_DISK_CHECK_SECONDS = 5.0
+_POLICY_CHECK_SECONDS = 1.0
 
 
 class AgentService:
@@ -60,18 +65,27 @@ class AgentService:
         config: AgentConfig,
         journal: Journal,
         pipeline: Pipeline,
+        policy: UploadPolicy,
+        purger: Purger,
         clock: Callable[[], float] = time.time,
         loops: Sequence[tuple[str, Callable[[], Awaitable[None]]]] = (),
     ) -> None:
         self.config = config
-        self.loops = list(loops)  # (name, one round): run until stopped, beside the five
+        self.loops = list(loops)  # (name, one round): run until stopped, beside its own
         self.paused = False
         self._rescan_asked = False
         self._watcher: Watcher | None = None
         self.station: Station | None = None  # set by the runner (agent/runner.py)
         self.journal = journal
         self.pipeline = pipeline
+        self.policy = policy
+        self.purger = purger
         self.clock = clock
+        self.disk = DiskWatch(
+            (config.data_dir, *config.watch), config.min_free_bytes, config.min_free_percent
+        )
+        self.failures = FailureLog()
+        self._cooling: dict[int, tuple[float, float]] = {}  # crashed file: (until, last wait)
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
         self._running: dict[int, asyncio.Task[FileRow]] = {}
@@ -80,13 +94,16 @@ class AgentService:
         # With ``once``: each says whether its source has nothing more to bring, given
         # when the last whole rescan began (a docked camera's copies, say).
         self.settled: list[Callable[[float], bool]] = []
-        self._opens_cache: dict[int, tuple[Observation, bool]] = {}
-        self._growing_alarms: dict[int, float] = {}
+        self.settler = Settler(config, journal, clock)
         self._server: ServerIdentity | None = None
 
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
 
     def pause(self) -> None:
         self.paused = True
@@ -103,6 +120,8 @@ class AgentService:
     async def run(self, *, once: bool = False) -> None:
         """Run until ``stop()``; with ``once``, until every file found is finished."""
         await self._retry_held("the agent started")
+        await self.policy.refresh()
+        self.disk.check()
         watcher = self._watcher = Watcher(self.config.watched, self.config.ignore)
         watcher.start()
         try:
@@ -113,6 +132,9 @@ class AgentService:
                     group.create_task(self._settle_loop(), name="settle"),
                     group.create_task(self._work_loop(once), name="work"),
                     group.create_task(self._server_loop(), name="server"),
+                    group.create_task(self._disk_loop(), name="disk"),
+                    group.create_task(self._policy_loop(), name="policy"),
+                    group.create_task(self._purge_loop(), name="purge"),
                     *(
                         group.create_task(self._forever(name, once), name=name)
                         for name, once in self.loops
@@ -123,27 +145,22 @@ class AgentService:
                     loop.cancel()
         finally:
             watcher.stop()
-            for task in self._running.values():
-                task.cancel()
-            await asyncio.gather(*self._running.values(), return_exceptions=True)
+            await self._abandon_running()
+
+    async def _abandon_running(self) -> None:
+        """Cancel the files in flight: a request, a hash or a transcode is abandoned where
+        it is; what each committed stays, and the next start carries on from there."""
+        if self._running:
+            log.info("stopping: abandoning work on %d file(s)", len(self._running))
+        for task in self._running.values():
+            task.cancel()
+        await asyncio.gather(*self._running.values(), return_exceptions=True)
 
     async def _observe(self, path: Path, closed: bool) -> FileRow | None:
-        """Record the file's look now; its active row, or None if the file is gone."""
-        try:
-            seen = observe_file(path)
-        except FileNotFoundError:
-            return None
-        return await self.journal.observe(path, seen, closed, self.clock())
+        return await self.settler.observe(path, closed)
 
     async def _forever(self, name: str, once: Callable[[], Awaitable[None]]) -> None:
-        """Run one loop's body until stopped. A failure in one round (a busy disk, a bug)
-        is logged and the round tried again: no loop may take the agent down."""
-        while not self._stop.is_set():
-            try:
-                await once()
-            except Exception:
-                log.exception("the %s loop failed; trying again", name)
-                await _wait(self._stop, 1.0)
+        await forever(name, once, self._stop, self.failures)
 
     async def _watch_loop(self, watcher: Watcher) -> None:
         async def once() -> None:
@@ -177,7 +194,7 @@ class AgentService:
                 continue  # a copy's file is made later, in the agent's own folder
             if row.state is FileState.DISCOVERED:
                 await self.journal.forget(row.id)  # never complete, never attested: a temp file
-                self._done_settling(row.id)
+                self.settler.done(row.id)
             else:
                 await self.pipeline.advance(row)  # the pipeline records it as vanished
 
@@ -186,63 +203,11 @@ class AgentService:
 
         async def once() -> None:
             for row in await self.journal.in_state(FileState.DISCOVERED):
-                await self._settle(row, self.clock())
+                if await self.settler.settle(row, self.clock()):
+                    self._wake.set()
             await _wait(self._stop, interval)
 
         await self._forever("settle", once)
-
-    async def _settle(self, row: FileRow, now: float) -> None:
-        current = await self._observe(row.path, closed=False)
-        if current is None:
-            return  # gone for now; the rescan forgets it if it stays gone
-        if current.id != row.id or current.state is not FileState.DISCOVERED:
-            self._done_settling(row.id)
-            return
-        config = self.config
-        if not is_complete(
-            current.unchanged_since,
-            now,
-            current.closed,
-            config.settle_seconds,
-            config.quiet_seconds,
-        ):
-            self._alarm_if_growing(current, now)
-            return
-        if not ready_to_take(
-            now - current.unchanged_since, await self._opens(current), config.broken_grace_seconds
-        ):
-            return
-        await self.journal.move(current, FileState.READY, now, "stable")
-        self._done_settling(current.id)
-        self._wake.set()
-
-    def _done_settling(self, file_id: int) -> None:
-        """Drop what settling remembered of a file, so the caches hold discovered files only."""
-        self._opens_cache.pop(file_id, None)
-        self._growing_alarms.pop(file_id, None)
-
-    async def _opens(self, row: FileRow) -> bool:
-        known = self._opens_cache.get(row.id)
-        if known is None or known[0] != row.observation:
-            known = (row.observation, await asyncio.to_thread(opens_as_media, row.path))
-            self._opens_cache[row.id] = known
-            if not known[1]:
-                log.warning(
-                    "%s is stable but does not open as media; taking it as it is in %.0f s",
-                    row.path.name,
-                    self.config.broken_grace_seconds,
-                )
-        return known[1]
-
-    def _alarm_if_growing(self, row: FileRow, now: float) -> None:
-        last = self._growing_alarms.get(row.id, row.first_seen_at)
-        if is_growing_too_long(last, now, self.config.growing_alarm_seconds):
-            self._growing_alarms[row.id] = now
-            log.warning(
-                "%s is still being written %.0f min after it appeared; still waiting for it",
-                row.path,
-                (now - row.first_seen_at) / 60,
-            )
 
     async def _retry_held(self, why: str) -> None:
         retried = await self.journal.retry_held(self.clock(), f"tried again: {why}")
@@ -268,12 +233,45 @@ class AgentService:
 
         await self._forever("server", once)
 
+    async def _disk_loop(self) -> None:
+        interval = min(_DISK_CHECK_SECONDS, self.config.rescan_seconds)
+
+        async def once() -> None:
+            if not await asyncio.to_thread(self.disk.check):
+                self._wake.set()  # copies held back may start now
+            await _wait(self._stop, interval)
+
+        await self._forever("disk", once)
+
+    async def _policy_loop(self) -> None:
+        async def once() -> None:
+            await self.policy.refresh()
+            await _wait(self._stop, _POLICY_CHECK_SECONDS)
+
+        await self._forever("policy", once)
+
+    async def _purge_loop(self) -> None:
+        async def once() -> None:
+            if self.config.purge_after_days is not None:
+                try:
+                    await self.purger.run_once()
+                except LiuhenError as exc:  # the server cannot confirm: ask next round
+                    self.failures.failed("purging", exc, "nothing is purged for now")
+                else:
+                    self.failures.recovered("purging")
+            await _wait(self._stop, self.config.rescan_seconds)
+
+        await self._forever("purge", once)
+
     async def _work_loop(self, until_finished: bool) -> None:
         async def once() -> None:
             self._wake.clear()
             free = self.config.max_parallel - len(self._running)
             if free > 0 and not self.paused:
-                for row in await self.journal.due(self.clock(), set(self._running), free):
+                now = self.clock()
+                busy = set(self._running) | self._cooling_now(now)
+                make_copies = not self.disk.pressure
+                for row in await self.journal.due(now, busy, free, make_copies=make_copies):
                     self._start(row)
             if until_finished and self._rescanned.is_set() and await self._all_finished():
                 self.stop()
@@ -289,10 +287,27 @@ class AgentService:
         def done(finished: asyncio.Task[FileRow]) -> None:
             self._running.pop(row.id, None)
             self._wake.set()
-            if not finished.cancelled() and finished.exception() is not None:
-                log.error("pipeline for file %d crashed: %r", row.id, finished.exception())
+            if finished.cancelled():
+                return
+            error = finished.exception()
+            if error is None:
+                self._cooling.pop(row.id, None)
+                self.failures.recovered(f"the pipeline for file {row.id}")
+            else:
+                self._cool(row.id)
+                self.failures.failed(f"the pipeline for file {row.id}", error, "it waits a while")
 
         task.add_done_callback(done)
+
+    def _cool(self, file_id: int) -> None:
+        """A pipeline that crashed (its journal failing, say) could not record a backoff:
+        keep its file out of the work loop for a while, doubling, so it does not spin."""
+        last = self._cooling.get(file_id, (0.0, 0.0))[1]
+        wait = min(self.config.retry_cap_seconds, max(1.0, last * 2))
+        self._cooling[file_id] = (self.clock() + wait, wait)
+
+    def _cooling_now(self, now: float) -> set[int]:
+        return {file_id for file_id, (until, _) in self._cooling.items() if until > now}
 
     async def _all_finished(self) -> bool:
         """Nothing running, nothing to do, and every held file tried in this run."""

@@ -1,6 +1,8 @@
 """What the pipeline does when a step fails, and how a held file is sent again
-(the rules are in agent/retries.py): back off and retry; hold with an alarm and retry
-slowly; or, for a file that is no longer what was signed, reject with an alarm."""
+(the rules are in agent/retries.py): back off and retry (the count starting again after
+an attempt that moved bytes); give a review copy up after it failed
+``agent.derivation_attempts`` times; hold with an alarm and retry slowly; or, for a file
+that is no longer what was signed, reject with an alarm."""
 
 from __future__ import annotations
 
@@ -13,7 +15,15 @@ from pathlib import Path
 from agent.completeness import Observation
 from agent.config import AgentConfig
 from agent.journal import FileRow, Journal
-from agent.retries import Outcome, backoff_delay, held_delay, outcome, retry_state
+from agent.retries import (
+    Outcome,
+    abandons,
+    backoff_delay,
+    failures_before,
+    held_delay,
+    outcome,
+    retry_state,
+)
 from agent.states import FileState, allowed
 from evidence.digest import Fingerprint, fingerprint_file
 from evidence.errors import JournalError, LiuhenError, SourceChanged
@@ -41,13 +51,38 @@ class Setbacks:
         self.journal = journal
         self.clock = clock
 
-    async def failed(self, row: FileRow, exc: LiuhenError) -> FileRow:
+    async def failed(self, started: FileRow, exc: LiuhenError) -> FileRow:
+        """A step that began at ``started`` failed with ``exc``. The row is read again: the
+        step may have moved it on, and heard the server commit bytes."""
+        row = await self.journal.get(started.id)
+        if abandons(exc, row.attempts + 1, self.config.derivation_attempts):
+            return await self._abandon(row, exc)
         match outcome(exc):
             case Outcome.REJECT if allowed(row.state, FileState.REJECTED):
                 return await self._reject(row, exc)
             case Outcome.HOLD | Outcome.REJECT:  # a change seen elsewhere: the hold re-checks
                 return await self.hold(row, exc)
-        return await self.postpone(row, exc)
+        return await self.postpone(row, exc, progressed=row.upload_offset > started.upload_offset)
+
+    async def _abandon(self, row: FileRow, exc: LiuhenError) -> FileRow:
+        tries = row.attempts + 1
+        log.error(
+            "%s of %s GIVEN UP after %d attempts: %s (%s); the original stays receipted",
+            row.role.value,
+            row.evidence_id,
+            tries,
+            exc.message,
+            exc.code,
+        )
+        return await self.journal.move(
+            row,
+            FileState.UNMADE,
+            self.clock(),
+            f"given up after {tries} attempts",
+            error_code=exc.code,
+            error_message=exc.message[:1000],
+            refusals=tries,
+        )
 
     async def _reject(self, row: FileRow, exc: LiuhenError) -> FileRow:
         log.error(
@@ -82,16 +117,26 @@ class Setbacks:
         )
         return await self.journal.hold(row, exc.code, exc.message, now, now + delay)
 
-    async def postpone(self, row: FileRow, exc: LiuhenError) -> FileRow:
+    async def postpone(self, row: FileRow, exc: LiuhenError, progressed: bool = False) -> FileRow:
+        """Back off: the longer, the more failures in a row got nowhere."""
+        before = failures_before(row.attempts, progressed)
         delay = backoff_delay(
-            row.attempts,
+            before,
             self.config.retry_base_seconds,
             self.config.retry_cap_seconds,
             random.random(),  # noqa: S311 - jitter, not secrecy
         )
-        log.warning("%s: %s (%s); retry in %.1fs", row.path.name, exc.message, exc.code, delay)
-        await self.journal.postpone(row, exc.code, exc.message, self.clock() + delay)
-        return await self.journal.get(row.id)
+        log.warning(
+            "%s: %s (%s); retry in %.1f s (failure %d in a row%s)",
+            row.path.name,
+            exc.message,
+            exc.code,
+            delay,
+            before + 1,
+            ", after progress" if progressed else "",
+        )
+        now = self.clock()
+        return await self.journal.postpone(row, exc.code, exc.message, now, now + delay, before + 1)
 
     async def retry_held(self, row: FileRow) -> FileRow:
         """Send a held file again: the same signed manifest, once the file is found to be
@@ -109,6 +154,7 @@ class Setbacks:
             self.clock(),
             "trying again: the file is still what was signed",
             upload_url=None,
+            upload_offset=0,
             size=seen.size,
             mtime_ns=seen.mtime_ns,
             inode=seen.inode,

@@ -10,14 +10,19 @@
 
     ready … uploaded ──refused──▶ held ──retry──▶ signed   (the same signed bytes, a new upload)
                                        ──retry──▶ ready    (nothing signed yet: a copy to make)
+    (held copies come from older journals: a copy that fails is retried with backoff)
     uploading, held ──the file changed after signing──▶ rejected  (kept; an alarm, for good)
     ready … uploading, held ──file gone──▶ vanished            (an alarm: footage lost on the dock)
+    ready (a copy to make) ──failed agent.derivation_attempts times──▶ unmade
     registered … uploaded ──server lost the manifest──▶ signed   (register again)
 
-``held`` is not an end: the server refused what the agent signed (or a copy could not be
-made), so the agent keeps the file, raises an alarm and tries again on a slow schedule,
-at once when it restarts, when the server changes, or when an operator asks. Only
-``receipted`` lets the file be removed from the dock, and nothing here removes it.
+``held`` is not an end: the server refused what the agent signed, so the agent keeps the
+file, raises an alarm and tries again on a slow schedule, at once when it restarts, when
+the server changes, or when an operator asks. ``unmade``
+ends a review copy that could not be made after ``agent.derivation_attempts`` tries (with
+backoff): it is an alarm, the server is told, and it does not keep its original from being
+safe to remove. Only ``receipted`` lets the file be removed from the dock; nothing here
+removes it (the retention policy, agent/retention.py, may, long after).
 """
 
 from __future__ import annotations
@@ -26,7 +31,15 @@ import enum
 
 from evidence.errors import JournalError
 
-__all__ = ["ACTIVE", "NEEDS_FILE", "TERMINAL", "FileState", "allowed", "check_transition"]
+__all__ = [
+    "ACTIVE",
+    "NEEDS_FILE",
+    "TERMINAL",
+    "FileState",
+    "allowed",
+    "check_transition",
+    "terminal_sql",
+]
 
 
 class FileState(enum.StrEnum):
@@ -41,12 +54,13 @@ class FileState(enum.StrEnum):
     RECEIPTED = "receipted"
     REJECTED = "rejected"
     VANISHED = "vanished"
+    UNMADE = "unmade"
 
 
 S = FileState
 _ALLOWED: dict[FileState, frozenset[FileState]] = {
     S.DISCOVERED: frozenset({S.READY}),
-    S.READY: frozenset({S.FINGERPRINTED, S.DISCOVERED, S.HELD, S.VANISHED}),
+    S.READY: frozenset({S.FINGERPRINTED, S.DISCOVERED, S.HELD, S.VANISHED, S.UNMADE}),
     S.FINGERPRINTED: frozenset({S.SIGNED, S.DISCOVERED, S.HELD, S.VANISHED}),
     S.SIGNED: frozenset({S.REGISTERED, S.HELD, S.VANISHED}),
     S.REGISTERED: frozenset({S.UPLOADING, S.SIGNED, S.HELD, S.VANISHED}),
@@ -56,9 +70,10 @@ _ALLOWED: dict[FileState, frozenset[FileState]] = {
     S.RECEIPTED: frozenset(),
     S.REJECTED: frozenset(),
     S.VANISHED: frozenset(),
+    S.UNMADE: frozenset(),
 }
 
-TERMINAL = frozenset({S.RECEIPTED, S.REJECTED, S.VANISHED})
+TERMINAL = frozenset({S.RECEIPTED, S.REJECTED, S.VANISHED, S.UNMADE})
 ACTIVE = frozenset(FileState) - TERMINAL - {S.DISCOVERED}
 # States whose next step reads the file on the dock (a held file is checked against what
 # was signed before it is sent again).
@@ -72,3 +87,8 @@ def allowed(current: FileState, target: FileState) -> bool:
 def check_transition(current: FileState, target: FileState) -> None:
     if not allowed(current, target):
         raise JournalError(f"a file may not go from {current.value} to {target.value}")
+
+
+def terminal_sql() -> str:
+    """The end states as an SQL list, for queries and partial indexes."""
+    return ", ".join(f"'{state.value}'" for state in sorted(TERMINAL))

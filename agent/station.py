@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from agent.capture_context import StationContext
 from agent.config import AgentConfig
-from agent.docks.bays import Bays, FreeSpace
+from agent.docks.bays import Bays
 from agent.docks.book import DockBook
 from agent.journal import Journal
 from agent.manifests import SOFTWARE
@@ -25,11 +25,11 @@ from agent.notes import Notes
 from agent.rooms.sessions import RoomSessions
 from agent.service import AgentService
 from agent.station_db import StationDb
-from agent.telemetry.commands import Commands, RecordedBandwidth
+from agent.telemetry.commands import Commands, PolicyBandwidth
 from agent.telemetry.link import Link
 from agent.telemetry.outbox import Announce, Outbox, Silent
-from agent.telemetry.state import JournalState
-from agent.telemetry.tailer import JournalTail, UploadRate
+from agent.telemetry.state import SummaryState
+from agent.telemetry.tailer import JournalTail
 from runtime.private_files import make_private_dirs
 
 __all__ = ["Station", "open_station"]
@@ -56,8 +56,8 @@ class Station:
         """Make the loops for ``service`` and hand them over; restore what the operator set."""
         config = self.config
         if config.bays:
-            disk = FreeSpace(config.data_dir, config.staging_min_free_bytes)
-            self.bays = Bays(config, self.book, self.notes, self.announce, disk)
+            # the service's disk watch (agent/disk.py): under pressure, footage stays on cameras
+            self.bays = Bays(config, self.book, self.notes, self.announce, service.disk)
             self.loops.append(("bays", self.bays.once))
             service.settled.append(self.bays.settled)
         if self.rooms is not None:
@@ -81,17 +81,16 @@ class Station:
                 if bays is not None:
                     bays.wake.set()
 
-        self.commands = Commands(self.db, config.device_id, Controls(), RecordedBandwidth(), outbox)
+        bandwidth = PolicyBandwidth(service.policy)
+        self.commands = Commands(self.db, config.device_id, Controls(), bandwidth, outbox)
         await self.commands.restore()
-        rate = UploadRate()
-        state = JournalState(
-            journal, config.device_id, config.data_dir, self.commands.settings, rate
-        )
+        settings = self.commands.settings
+        state = SummaryState(journal, config.device_id, service.disk, service.policy, settings)
         rooms = self.rooms.handlers() if self.rooms is not None else {}
         self.link = Link(
             config.mqtt, config.device_id, SOFTWARE, outbox, state, self.commands.handle, rooms
         )
-        tail = JournalTail(journal, outbox, rate)
+        tail = JournalTail(journal, outbox)
         await tail.start()
         self.loops += [("mqtt", self.link.once), ("tell", tail.once)]
 

@@ -9,13 +9,14 @@ silently drop the per-chunk check."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from urllib.parse import urljoin, urlsplit
 
 from aiohttp.abc import AbstractStreamWriter
 from aiohttp.payload import Payload
 
 from agent.server_api import Reply, ServerApi
+from agent.throttle import UNCAPPED_SLICE, Throttle
 from evidence.errors import (
     AlreadyFinalized,
     ChecksumUnsupported,
@@ -37,7 +38,6 @@ __all__ = ["ChunkPayload", "TusClient", "missing_support"]
 
 log = logging.getLogger(__name__)
 
-_SLICE = 1024 * 1024
 # What the server's OPTIONS answer must offer, header by header.
 _NEEDED = (
     ("Tus-Version", TUS_VERSION),
@@ -59,24 +59,42 @@ def missing_support(headers: Mapping[str, str]) -> list[str]:
 
 class ChunkPayload(Payload):
     """One PATCH body, handed to the socket in 1 MiB slices of the same buffer: no copy
-    (aiohttp's BytesIO payload copies it) and no event-loop yield per 64 KiB."""
+    (aiohttp's BytesIO payload copies it) and no event-loop yield per 64 KiB. Under a
+    bandwidth cap, 64 KiB slices, each let through by the agent's throttle."""
 
-    def __init__(self, data: bytes) -> None:
+    def __init__(
+        self,
+        data: bytes,
+        throttle: Throttle | None = None,
+        on_sent: Callable[[int], Awaitable[None]] | None = None,
+    ) -> None:
         super().__init__(data, content_type=OFFSET_CONTENT_TYPE)
         self._size = len(data)
+        self._throttle = throttle
+        self._on_sent = on_sent  # hears how much of the body went, slice by slice
 
     async def write(self, writer: AbstractStreamWriter) -> None:
         view = memoryview(self._value)
-        for start in range(0, len(view), _SLICE):
-            await writer.write(view[start : start + _SLICE])
+        start = 0
+        while start < len(view):
+            throttle = self._throttle
+            size = UNCAPPED_SLICE if throttle is None else throttle.slice_size()
+            piece = view[start : start + size]
+            if throttle is not None:
+                await throttle.take(len(piece))
+            await writer.write(piece)
+            start += len(piece)
+            if self._on_sent is not None:
+                await self._on_sent(start)
 
     def decode(self, encoding: str = "utf-8", errors: str = "strict") -> str:
         raise TypeError("a PATCH body is bytes, not text")
 
 
 class TusClient:
-    def __init__(self, api: ServerApi) -> None:
+    def __init__(self, api: ServerApi, throttle: Throttle | None = None) -> None:
         self._api = api
+        self._throttle = throttle
         self._server_checked = False
 
     def server_changed(self) -> None:
@@ -134,13 +152,21 @@ class TusClient:
             )
         return self._offset(reply)
 
-    async def patch(self, url: str, offset: int, data: bytes, sha256: bytes) -> int:
+    async def patch(
+        self,
+        url: str,
+        offset: int,
+        data: bytes,
+        sha256: bytes,
+        on_sent: Callable[[int], Awaitable[None]] | None = None,
+    ) -> int:
         headers = {
             "Content-Type": OFFSET_CONTENT_TYPE,
             "Upload-Offset": str(offset),
             "Upload-Checksum": format_checksum("sha256", sha256),
         }
-        reply = await self._send("PATCH", url, headers, ChunkPayload(data))
+        body = ChunkPayload(data, self._throttle, on_sent)
+        reply = await self._send("PATCH", url, headers, body)
         new_offset = self._offset(reply)
         if reply.status != 204 or new_offset != offset + len(data):
             raise Unavailable(

@@ -3,6 +3,9 @@
 Chunks follow the manifest's chunk boundaries, so each PATCH's Upload-Checksum is the
 chunk digest already signed in the manifest: the file is not hashed a second time, and a
 file that changed since it was fingerprinted is refused by the server chunk by chunk.
+Every offset the server commits is reported as it is heard, and the bytes of a chunk on
+their way as they go (the pipeline journals both: an attempt that moved bytes does not
+count towards the backoff, and the operator sees how far and how fast the upload goes).
 """
 
 from __future__ import annotations
@@ -24,6 +27,10 @@ __all__ = ["MAX_CHECKSUM_RETRIES", "upload_file"]
 log = logging.getLogger(__name__)
 
 MAX_CHECKSUM_RETRIES = 3
+
+# Called with how many bytes of the file are done, and whether the server committed them
+# (or they are only sent, in a PATCH not yet answered).
+Progress = Callable[[int, bool], Awaitable[None]]
 
 
 def _read_at(fd: int, offset: int, size: int) -> bytes:
@@ -64,27 +71,41 @@ async def _resume_point(
     return url, 0  # the creation request carries no bytes, so a new upload starts empty
 
 
+async def _ignore(done: int, committed: bool) -> None:
+    pass
+
+
 async def upload_file(
     tus: TusClient,
     path: Path,
     manifest: Manifest,
     url: str | None,
     on_created: Callable[[str], Awaitable[None]],
+    on_progress: Progress = _ignore,
 ) -> str:
-    """Upload ``path`` until the server holds every byte; return the upload URL."""
+    """Upload ``path`` until the server holds every byte; return the upload URL.
+    ``on_progress`` hears every offset the server says it has committed, and the bytes
+    sent on the way to the next one."""
     url, offset = await _resume_point(tus, manifest, url, on_created)
+    await on_progress(offset, True)
     if offset == manifest.size:
         return url  # the server holds every byte; the file is not even needed
     fd = os.open(path, os.O_RDONLY)
     try:
-        await _send_from(tus, url, fd, offset, manifest, path.name)
+        await _send_from(tus, url, fd, offset, manifest, path.name, on_progress)
     finally:
         os.close(fd)
     return url
 
 
 async def _send_from(
-    tus: TusClient, url: str, fd: int, offset: int, manifest: Manifest, name: str
+    tus: TusClient,
+    url: str,
+    fd: int,
+    offset: int,
+    manifest: Manifest,
+    name: str,
+    on_progress: Progress,
 ) -> None:
     """PATCH chunk after chunk; the next chunk is read from disk while this one is sent."""
     size = manifest.chunk_size
@@ -97,6 +118,11 @@ async def _send_from(
 
     mismatches = 0
     upcoming = read(offset)
+    sending = offset
+
+    async def sent(count: int) -> None:
+        await on_progress(sending + count, False)
+
     try:
         while offset < manifest.size:
             data = await upcoming
@@ -106,8 +132,10 @@ async def _send_from(
             if offset + len(data) < manifest.size:
                 upcoming = read(offset + len(data))
             try:
-                offset = await tus.patch(url, offset, data, checksum)
+                sending = offset
+                offset = await tus.patch(url, offset, data, checksum, sent)
                 mismatches = 0
+                await on_progress(offset, True)
                 continue
             except ChecksumMismatch:
                 if whole_chunk and Sha256.of(data) != manifest.chunks[index]:
@@ -121,6 +149,7 @@ async def _send_from(
                 pass
             upcoming.cancel()
             offset = await tus.offset(url, manifest.size)  # resume wherever the server is
+            await on_progress(offset, True)
             upcoming = read(offset)
     finally:
         upcoming.cancel()

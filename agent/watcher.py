@@ -86,8 +86,7 @@ class Watcher:
 
     def start(self) -> None:
         observer = Observer()
-        for root in self.roots:
-            root.mkdir(parents=True, exist_ok=True)
+        for root in self.roots:  # each checked at start (agent/bays.py): none is created
             observer.schedule(_Forward(self), str(root), recursive=True)
         observer.daemon = True
         observer.start()

@@ -8,7 +8,8 @@ and not executed again. The answer goes to ``…/cmd/<id>/result``.
     rescan     look at every watched folder and bay now              {}
     pause      finish the steps under way, start nothing new         {}
     resume     start again                                            {}
-    bandwidth  cap uploads at bytes per second; null lifts the cap   {"bytes_per_second": n}
+    bandwidth  cap uploads at bytes per second, all day; null: back   {"bytes_per_second": n}
+               to the configured timetable (agent.bandwidth)
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ __all__ = [
     "CATALOGUE",
     "COVERAGE",
     "CSV_CONTENT_TYPE",
+    "DERIVATION_FAILED",
     "EXEMPTION_WITHDRAW",
     "FILES",
     "FINALIZE",
@@ -50,6 +51,10 @@ AUTH_CHALLENGE = f"{API}/auth/challenge"
 AUTH_TOKEN = f"{API}/auth/token"
 MANIFESTS = f"{API}/manifests"
 FINALIZE = API + "/evidence/{evidence_id}/{role}/finalize"
+# The agent gave up making a derived copy of a receipted original (docs/protocol.md).
+# Defined here first; the server's side is still to come, and the agent takes 404 or 405
+# from a server without it as "not supported".
+DERIVATION_FAILED = API + "/evidence/{evidence_id}/original/derivations/{role}/failed"
 RECORDINGS = f"{API}/recordings"
 RECORDING = API + "/recordings/{evidence_id}"
 RECORDING_VERIFY = API + "/recordings/{evidence_id}/verify"

@@ -10,7 +10,6 @@ import argparse
 import asyncio
 import logging
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -36,40 +35,15 @@ __all__ = ["main"]
 
 
 async def _agent_run(settings: Settings, args: argparse.Namespace) -> int:
-    from agent.runner import agent_service
-    from agent.states import FileState
+    from liuhen.cli_agent import agent_run
 
-    async with agent_service(settings.agent, settings.case_numbers.rule()) as service:
-        try:
-            async with asyncio.timeout(args.timeout):
-                await service.run(once=args.once)
-        except TimeoutError:
-            print(f"stopped after {args.timeout} s with files still in progress", file=sys.stderr)
-            return 1
-        held = await service.journal.in_state(FileState.HELD)
-    if held:
-        print(f"{len(held)} file(s) held; see 'liuhen agent status'", file=sys.stderr)
-        return 1
-    return 0
+    return await agent_run(settings, args)
 
 
 async def _agent_status(settings: Settings, args: argparse.Namespace) -> int:
-    from agent.journal import Journal
-    from liuhen.agent_status import print_agent_status
-    from liuhen.station_status import file_notes, load_notes, print_station_alarms
+    from liuhen.cli_agent import agent_status
 
-    journal = Journal(settings.agent.journal_path)
-    await journal.open()
-    try:
-        rows = await journal.all_files()
-    finally:
-        await journal.close()
-    notes = await load_notes(settings.agent)
-    zone = settings.compliance.zone
-    if not args.json:
-        print_station_alarms(notes, zone)
-    print_agent_status(rows, as_json=args.json, zone=zone, now=time.time(), notes=file_notes(notes))
-    return 0
+    return await agent_status(settings, args)
 
 
 async def _config_defaults(settings: Settings, args: argparse.Namespace) -> int:
@@ -90,9 +64,11 @@ def _agent_commands(groups: Any) -> None:
     run = command(agent, "run", _agent_run, "watch the dock folders and upload")
     run.add_argument("--once", action="store_true", help="stop when every file found is finished")
     run.add_argument("--timeout", type=float, help="give up after this many seconds")
-    status = command(agent, "status", _agent_status, "alarms, then every file and its state")
+    status = command(
+        agent, "status", _agent_status, "alarms and a summary, then every file and its progress"
+    )
     status.add_argument("--json", action="store_true")
-    add_agent_commands(agent)
+    add_agent_commands(agent, status)
 
 
 def _config_and_demo_commands(groups: Any) -> None:

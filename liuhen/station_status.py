@@ -6,13 +6,14 @@ used, naming the file and the field). Read from the station book (agent/notes.py
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timezone
+from datetime import datetime, tzinfo
+from typing import Any
 
 from agent.config import AgentConfig
 from agent.notes import Note, NoteKind, Notes
 from agent.station_db import StationDb
 
-__all__ = ["file_notes", "load_notes", "print_station_alarms"]
+__all__ = ["alarms_json", "file_notes", "load_notes", "print_station_alarms"]
 
 _HEADINGS = {
     NoteKind.CAMERA_DIGEST: "DIGEST",
@@ -34,7 +35,20 @@ async def load_notes(config: AgentConfig) -> list[Note]:
         await db.close()
 
 
-def print_station_alarms(notes: Sequence[Note], zone: timezone) -> None:
+def alarms_json(notes: Sequence[Note], zone: tzinfo) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": note.kind.value,
+            "subject": note.subject,
+            "at": datetime.fromtimestamp(note.at, zone).isoformat(timespec="seconds"),
+            "message": note.message,
+        }
+        for note in notes
+        if note.alarm
+    ]
+
+
+def print_station_alarms(notes: Sequence[Note], zone: tzinfo) -> None:
     alarms = [note for note in notes if note.alarm]
     if not alarms:
         return

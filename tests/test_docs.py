@@ -78,6 +78,7 @@ README = Path(__file__).parent.parent / "README.md"
 NOT_RUN = {
     "ingest serve": "runs until stopped",
     "agent run": "runs until stopped",
+    "agent check": "needs the server running; tests/agent/test_agent_check.py runs it",
     "acts import": "needs the case system's CSV",
     "recordings match": "needs a clip",
 }

@@ -15,6 +15,7 @@ import logging
 import os
 import queue
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -26,7 +27,7 @@ from agent.media.profiles import Profile
 from evidence.perceptual import SecondPrint, SecondSampler, frame_seconds
 from runtime.private_files import ensure_private_file, make_private_dirs
 
-__all__ = ["TranscodeFailed", "make_proxy"]
+__all__ = ["TranscodeCancelled", "TranscodeFailed", "make_proxy"]
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,10 @@ _END = None
 
 class TranscodeFailed(Exception):
     """The copy could not be made; the original is untouched and already evidence."""
+
+
+class TranscodeCancelled(Exception):
+    """The agent is stopping: the partial copy is gone, and it is made again next time."""
 
 
 def _lower_priority(nice: int) -> None:
@@ -91,12 +96,21 @@ def _open_streams(source: Any, target: Any, profile: Profile) -> _Streams:
 
 
 class _Transcode:
-    def __init__(self, source: Path, target: Path, profile: Profile, nice: int) -> None:
+    def __init__(
+        self,
+        source: Path,
+        target: Path,
+        profile: Profile,
+        nice: int,
+        stop: threading.Event,
+        on_progress: Callable[[float], None],
+    ) -> None:
         self.source, self.target, self.profile, self.nice = source, target, profile, nice
         self.frames: queue.Queue[tuple[str, Any] | None] = queue.Queue(_QUEUE_FRAMES)
         self.sampler = SecondSampler()
         self.failure: BaseException | None = None
-        self.stop = threading.Event()
+        self.stop = stop  # set by a failure in either thread, or by the caller to cancel
+        self.on_progress = on_progress
 
     def run(self) -> tuple[SecondPrint, ...]:
         partial = self.target.with_name(self.target.name + ".partial")
@@ -109,6 +123,9 @@ class _Transcode:
         if self.failure is not None:
             partial.unlink(missing_ok=True)
             raise TranscodeFailed(str(self.failure)) from self.failure
+        if self.stop.is_set():  # cancelled: what was written is not a whole copy
+            partial.unlink(missing_ok=True)
+            raise TranscodeCancelled(f"cancelled while copying {self.source.name}")
         os.replace(partial, self.target)
         return tuple(self.sampler.prints)
 
@@ -193,6 +210,7 @@ class _Transcode:
         seconds = frame_seconds(frame, start)
         if seconds is not None:
             self.sampler.feed(frame, seconds)
+            self.on_progress(seconds)
         width, height = streams.size or (frame.width, frame.height)
         scaled = frame.reformat(width=width, height=height, format="yuv420p")
         scaled.pts, scaled.time_base = frame.pts, frame.time_base
@@ -210,13 +228,26 @@ class _Transcode:
                 container.mux(stream.encode(None))
 
 
+def _ignore(seconds: float) -> None:
+    pass
+
+
 def make_proxy(
-    source: Path, target: Path, profile: Profile, nice: int = 10
+    source: Path,
+    target: Path,
+    profile: Profile,
+    nice: int = 10,
+    *,
+    cancel: threading.Event | None = None,
+    on_progress: Callable[[float], None] = _ignore,
 ) -> tuple[SecondPrint, ...]:
     """Write the review copy of ``source`` to ``target``; return the original's per-second
-    fingerprints. Raises ``TranscodeFailed``; never touches ``source``."""
+    fingerprints. ``on_progress`` hears the seconds of video done so far (from a worker
+    thread); setting ``cancel`` stops the work soon. Raises ``TranscodeFailed`` or
+    ``TranscodeCancelled``; never touches ``source``."""
     make_private_dirs(target.parent)
+    stop = cancel or threading.Event()
     try:
-        return _Transcode(source, target, profile, nice).run()
+        return _Transcode(source, target, profile, nice, stop, on_progress).run()
     except av.error.FFmpegError as exc:
         raise TranscodeFailed(f"{exc.strerror or exc}") from exc

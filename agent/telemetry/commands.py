@@ -5,7 +5,8 @@ so a command sent while it is offline waits at the broker and arrives when it co
 A command id is recorded with its result and the settings it changed, in one
 transaction, before the change is applied: the same id again (a QoS 1 redelivery, a
 sender retrying) gets the first result back, marked ``duplicate``, and changes nothing.
-``pause`` and the bandwidth cap outlive a restart. Results go out through the outbox.
+``pause`` outlives a restart here; the bandwidth cap is the upload policy's to keep
+(agent/policy.py keeps it in the journal). Results go out through the outbox.
 """
 
 from __future__ import annotations
@@ -18,13 +19,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from agent.policy import UploadPolicy
 from agent.station_db import StationDb
 from agent.telemetry.outbox import Outbox
 from evidence.errors import MalformedMessage
 from evidence.mqtt_commands import Command, CommandResult
 from runtime.sqlite_thread import transaction
 
-__all__ = ["Bandwidth", "Commands", "Controls", "RecordedBandwidth", "Settings"]
+__all__ = ["Bandwidth", "Commands", "Controls", "PolicyBandwidth", "Settings"]
 
 log = logging.getLogger(__name__)
 
@@ -38,23 +40,24 @@ class Controls(Protocol):
 
 
 class Bandwidth(Protocol):
-    """The upload policy: a cap in bytes per second, None for none. (The upload policy
-    being built beside this, ``UploadPolicy.set_bandwidth``, takes a timetable: an
-    adapter of a few lines joins them.)"""
+    """A cap on uploads in bytes per second; None: back to the configured timetable."""
 
     async def set_bandwidth(self, bytes_per_second: int | None) -> None: ...
 
 
-class RecordedBandwidth:
-    """No upload policy in this build: the cap is recorded and reported, not enforced."""
+class PolicyBandwidth:
+    """The upload policy (agent/policy.py) behind the Bandwidth interface: a cap is put
+    in force all day in place of ``agent.bandwidth`` and kept in the journal, as
+    ``liuhen agent bandwidth`` does; None puts the configured timetable back."""
 
-    enforced = False
-
-    def __init__(self) -> None:
-        self.bytes_per_second: int | None = None
+    def __init__(self, policy: UploadPolicy) -> None:
+        self.policy = policy
 
     async def set_bandwidth(self, bytes_per_second: int | None) -> None:
-        self.bytes_per_second = bytes_per_second
+        if bytes_per_second is None:
+            await self.policy.clear_bandwidth()
+        else:
+            await self.policy.set_bandwidth(str(bytes_per_second), "an MQTT command")
 
 
 class Settings:
@@ -62,7 +65,7 @@ class Settings:
 
     def __init__(self) -> None:
         self.paused = False
-        self.bandwidth: int | None = None
+        self.bandwidth: int | None = None  # the last cap sent; the policy says what holds
 
 
 class Commands:
@@ -93,15 +96,15 @@ class Commands:
             }
 
         saved = await self._db.run(read)
-        await self._apply(bool(saved.get("paused", False)), saved.get("bandwidth"))
+        self.settings.bandwidth = saved.get("bandwidth")
+        self._pause(bool(saved.get("paused", False)))
 
-    async def _apply(self, paused: bool, bandwidth: int | None) -> None:
-        self.settings.paused, self.settings.bandwidth = paused, bandwidth
+    def _pause(self, paused: bool) -> None:
+        self.settings.paused = paused
         if paused:
             self.controls.pause()
         else:
             self.controls.resume()
-        await self.bandwidth.set_bandwidth(bandwidth)
 
     async def handle(self, name: str, payload: bytes) -> None:
         try:
@@ -136,9 +139,8 @@ class Commands:
                 return False, bandwidth, "resumed"
             case "bandwidth":
                 cap = command.args["bytes_per_second"]
-                enforced = getattr(self.bandwidth, "enforced", True)
-                note = "" if enforced else " (recorded; this build does not cap uploads yet)"
-                return paused, cap, f"upload cap {cap or 'lifted'}{note}"
+                said = "back to agent.bandwidth" if cap is None else f"{cap} bytes per second"
+                return paused, cap, f"upload cap {said}"
         return paused, bandwidth, "rescanning every folder and bay now"
 
     async def _execute_once(self, command: Command) -> CommandResult:
@@ -173,7 +175,10 @@ class Commands:
                 "MQTT command %s %s again: answered, not executed", command.name, command.command_id
             )
             return earlier
-        await self._apply(paused, bandwidth)
+        self._pause(paused)
+        if command.name == "bandwidth":
+            self.settings.bandwidth = bandwidth
+            await self.bandwidth.set_bandwidth(bandwidth)
         if command.name == "rescan":
             self.controls.rescan_now()
         log.info("MQTT command %s %s: %s", command.name, command.command_id, message)

@@ -171,7 +171,8 @@ async def test_footage_waits_out_a_server_outage(tmp_path, rule):
         f"http://127.0.0.1:{port}", ctx.config.server_public_key_path, tmp_path
     )
     await enrol(ctx.index, config)
-    config.watch[0].mkdir(parents=True)
+    for bay in config.watch:  # the agent creates no bay (issue 10)
+        bay.mkdir(parents=True)
     (config.watch[0] / "clip.mp4").write_bytes(os.urandom(2000))
     try:
         async with running_agent(config, rule) as service:

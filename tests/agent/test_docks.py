@@ -156,7 +156,8 @@ async def test_malformed_sidecars_of_both_shapes_are_named_and_the_footage_still
         line = out.split(str(row.path), 1)[1].splitlines()[1]
         assert line.strip().startswith("note: sidecar: sidecar " + row.path.stem), line
     listed = json.loads(await status(capsys, docked, "--json"))
-    assert all(len(item["notes"]) == 1 for item in listed)
+    assert all(len(item["notes"]) == 1 for item in listed["files"])
+    assert listed["station_alarms"] == []  # an unusable sidecar is a note, not an alarm
 
 
 async def test_a_camera_digest_that_disagrees_is_an_alarm_and_the_footage_still_goes(
@@ -192,7 +193,7 @@ async def test_under_disk_pressure_footage_stays_on_the_camera_until_there_is_ro
         mount.camera.record, started_at=NOW - timedelta(minutes=2), seconds=1, width=320, height=240
     )
     mount.dock(docked.bays[0].path)
-    full = dataclasses.replace(docked, staging_min_free_bytes=1 << 62)  # more than any disk
+    full = dataclasses.replace(docked, min_free_bytes=1 << 62)  # more than any disk has
     async with running_agent(full, rule) as service:
         await asyncio.sleep(1.0)
         assert await service.journal.all_files() == []

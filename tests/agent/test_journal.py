@@ -263,3 +263,52 @@ async def _events_of(path, file_id):
         return await journal.events(file_id)
     finally:
         await journal.close()
+
+
+# The files table as the agent before issue 10 made it (user_version 1).
+BEFORE_ISSUE_10 = """
+CREATE TABLE files (
+    id INTEGER PRIMARY KEY, path TEXT NOT NULL, state TEXT NOT NULL,
+    evidence_id TEXT NOT NULL, role TEXT NOT NULL DEFAULT 'original',
+    parent_id INTEGER REFERENCES files (id), first_seen_at REAL NOT NULL,
+    size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, inode INTEGER NOT NULL,
+    unchanged_since REAL NOT NULL, closed INTEGER NOT NULL DEFAULT 0,
+    sha256 TEXT, chunk_size INTEGER, chunks TEXT, root TEXT, media TEXT, perceptual TEXT,
+    sequence INTEGER, manifest BLOB, signature BLOB, upload_url TEXT, receipt BLOB,
+    receipt_signature BLOB, safe_to_remove INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL DEFAULT 0,
+    error_code TEXT, error_message TEXT, refusals INTEGER NOT NULL DEFAULT 0, held_since REAL
+);
+CREATE UNIQUE INDEX files_one_active_per_path ON files (path)
+    WHERE state NOT IN ('receipted', 'rejected', 'vanished');
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL REFERENCES files (id), at REAL NOT NULL,
+    from_state TEXT, to_state TEXT NOT NULL, note TEXT
+);
+INSERT INTO files (id, path, state, evidence_id, first_seen_at, size, mtime_ns, inode,
+    unchanged_since) VALUES
+    (1, '/dock/done.mp4', 'receipted', '0b7f4f9e-3c1a-4d2e-9a55-1f2e3d4c5b6a', 1, 10, 1, 1, 1),
+    (2, '/dock/waiting.mp4', 'ready', '1b7f4f9e-3c1a-4d2e-9a55-1f2e3d4c5b6a', 1, 10, 1, 2, 1);
+INSERT INTO events (file_id, at, from_state, to_state) VALUES (1, 42.0, 'uploaded', 'receipted');
+PRAGMA user_version = 1;
+"""
+
+
+async def test_a_journal_from_before_issue_10_gains_its_columns_and_receipt_times(tmp_path):
+    path = tmp_path / "journal.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(BEFORE_ISSUE_10)
+    for _ in range(2):  # the upgrade happens once
+        journal = Journal(path)
+        await journal.open()
+        rows = {row.path.name: row for row in await journal.all_files()}
+        await journal.close()
+    done, waiting = rows["done.mp4"], rows["waiting.mp4"]
+    assert (done.receipted_at, waiting.receipted_at) == (42.0, None)
+    assert (waiting.upload_offset, waiting.urgent, waiting.progress) == (0, False, None)
+    with sqlite3.connect(path) as conn:
+        [index] = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE name = 'files_one_active_per_path'"
+        ).fetchone()
+        assert conn.execute("PRAGMA user_version").fetchone() == (2,)
+    assert "'unmade'" in index, "a copy given up no longer holds its path"

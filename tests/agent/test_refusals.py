@@ -311,19 +311,29 @@ async def test_a_held_file_altered_on_the_dock_is_an_alarm_and_its_new_content_i
     assert f"ALTERED  file {old.id}  {media}" in out
 
 
-async def test_a_copy_that_cannot_be_made_is_held_not_lost_in_a_crash(server, agent_config, rule):
+async def test_a_copy_that_cannot_be_made_is_retried_with_backoff_then_given_up(
+    server, agent_config, rule
+):
     """A review copy that fails to transcode ended in a refused move (ready → rejected
-    was no edge), so its pipeline crashed and was started again at once, for ever."""
-    config = dataclasses.replace(agent_config, make_proxies=False)
+    was no edge), so its pipeline crashed and was started again at once, for ever. Then it
+    was held and tried again for ever, keeping its original from being safe to remove.
+    Now it backs off, and gives up after agent.derivation_attempts (issue 10)."""
+    config = dataclasses.replace(agent_config, make_proxies=False, derivation_attempts=3)
     media = config.watch[0] / "clip.mp4"
     media.write_bytes(os.urandom(3000))
     async with by_hand(config, rule, media) as (pipeline, journal, original):
         copy = await journal.add_derived(original, Role.PROXY, config.proxy_path("x"), 1.0)
+        for failures in (1, 2):
+            copy = await pipeline.advance(copy)
+            assert (copy.state, copy.error_code) == (FileState.READY, "derivation_failed")
+            assert copy.attempts == failures and copy.refusals == 0
+            assert copy.next_attempt_at <= time.time() + config.retry_cap_seconds
         copy = await pipeline.advance(copy)
-        assert copy.state is FileState.HELD
-        assert copy.error_code == "derivation_failed" and copy.refusals == 1
-        assert copy.next_attempt_at >= time.time() + config.held_retry_seconds / 2 - 5
-        assert not (await journal.get(original.id)).safe_to_remove
+        assert copy.state is FileState.UNMADE
+        assert copy.error_code == "derivation_failed" and copy.refusals == 3
+        assert copy.reported == "unsupported", "this server has no endpoint to hear it yet"
+        notes = [note for _, _, _, note in await journal.events(copy.id)]
+        assert notes[-1] == "given up after 3 attempts"
 
 
 async def test_thousands_of_failures_in_a_row_keep_the_backoff_at_its_cap(
@@ -343,7 +353,8 @@ async def test_thousands_of_failures_in_a_row_keep_the_backoff_at_its_cap(
         row = await pipeline.advance(await journal.get(row.id))
     assert (row.state, row.error_code, row.attempts) == (FileState.SIGNED, "unavailable", 5001)
     cap = config.retry_cap_seconds
-    assert before + cap / 2 <= row.next_attempt_at <= time.time() + cap
+    # Full jitter (issue 10): anywhere up to the cap, never past it.
+    assert before <= row.next_attempt_at <= time.time() + cap
 
 
 async def _events(config: AgentConfig, file_id: int):

@@ -84,6 +84,7 @@ EDGES = {
     (S.READY, S.DISCOVERED),
     (S.READY, S.HELD),
     (S.READY, S.VANISHED),
+    (S.READY, S.UNMADE),  # a copy given up after agent.derivation_attempts (issue 10)
     (S.FINGERPRINTED, S.SIGNED),
     (S.FINGERPRINTED, S.DISCOVERED),
     (S.FINGERPRINTED, S.HELD),
@@ -143,7 +144,7 @@ def test_held_is_no_end_and_is_worked_on():
         (errors.ManifestConflict, Outcome.HOLD),
         (errors.SequenceReused, Outcome.HOLD),
         (errors.WrongDevice, Outcome.HOLD),
-        (errors.DerivationFailed, Outcome.HOLD),
+        (errors.DerivationFailed, Outcome.BACK_OFF),  # then given up (issue 10)
         (errors.SourceChanged, Outcome.REJECT),
         (errors.ReceiptMismatch, Outcome.BACK_OFF),
         (errors.Unavailable, Outcome.BACK_OFF),
@@ -165,7 +166,8 @@ def test_what_each_failure_leads_to(error, expected):
 def test_backoff_doubles_to_its_cap_however_many_failures():
     assert [backoff_delay(n, 1.0, 300.0, 1.0) for n in (0, 1, 2, 8, 9)] == [1, 2, 4, 256, 300]
     assert backoff_delay(5000, 1.0, 300.0, 1.0) == 300.0  # 2**5000 overflowed a float
-    assert backoff_delay(3, 1.0, 300.0, 0.0) == 4.0, "jitter takes off at most half"
+    assert backoff_delay(3, 1.0, 300.0, 0.5) == 4.0
+    assert backoff_delay(3, 1.0, 300.0, 0.0) == 0.0, "full jitter: anything from nothing"
 
 
 def test_a_held_file_waits_minutes_then_doubling_hours_at_most():

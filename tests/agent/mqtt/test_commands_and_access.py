@@ -82,7 +82,7 @@ async def test_pause_outlives_a_restart_and_the_state_says_so(mqtt_config, broke
         await send(broker, "pause", "p-1")
         await send(broker, "bandwidth", "b-1", {"bytes_per_second": 500_000})
         await heard.wait(lambda: len(results(heard)) == 2)
-    assert "not cap uploads yet" in results(heard)[1].message  # said plainly, until it does
+    assert results(heard)[1].message == "upload cap 500000 bytes per second"
     async with listening(broker, STATE) as heard, running_agent(mqtt_config, rule) as service:
         assert service.paused
         boot = service.station.outbox.boot
