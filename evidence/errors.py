@@ -14,6 +14,7 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── UnreadableMedia              400 unreadable_media
     │   ├── LengthMismatch               400 length_mismatch
     │   ├── MalformedCsv                 400 bad_csv
+    │   ├── MalformedMessage             400 bad_message
     │   ├── UnknownActType               400 unknown_act_type
     │   ├── MalformedNote                400 bad_note
     │   ├── MalformedCheckpoint          400 bad_checkpoint
@@ -82,7 +83,8 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     ├── StorageFailure                   500 storage_failure
     │   └── InsufficientStorage          507 insufficient_storage
     ├── Unavailable                      503 unavailable
-    │   └── ChecksumUnsupported          503 checksum_unsupported
+    │   ├── ChecksumUnsupported          503 checksum_unsupported
+    │   └── BayUnavailable               503 bay_unavailable
     ├── ConfigError                      500 bad_config
     ├── KeyFileError                     500 bad_key_file
     └── JournalError                     500 journal_failure
@@ -102,6 +104,7 @@ __all__ = [
     "BadChallenge",
     "BadRequest",
     "BadSignature",
+    "BayUnavailable",
     "CaseConflict",
     "CatalogueConflict",
     "ChallengeReused",
@@ -138,6 +141,7 @@ __all__ = [
     "MalformedHeader",
     "MalformedLogLeaf",
     "MalformedManifest",
+    "MalformedMessage",
     "MalformedNote",
     "MalformedProof",
     "ManifestConflict",
@@ -244,6 +248,13 @@ class MalformedCsv(BadRequest):
     header is row 1) and the column header."""
 
     code = "bad_csv"
+
+
+class MalformedMessage(BadRequest):
+    """An MQTT message (a command, a room controller's session) that is not what its
+    topic carries (docs/mqtt.md); ``details.field`` names the field."""
+
+    code = "bad_message"
 
 
 class UnknownActType(BadRequest):
@@ -576,6 +587,13 @@ class ChecksumUnsupported(Unavailable):
     """(agent) The server does not advertise tus checksums with sha256: nothing is sent."""
 
     code = "checksum_unsupported"
+
+
+class BayUnavailable(Unavailable):
+    """(agent) A dock bay's camera went away while its footage was being copied: what was
+    copied is kept and the copy resumes when the camera is back."""
+
+    code = "bay_unavailable"
 
 
 class ConfigError(LiuhenError):

@@ -28,6 +28,15 @@ def test_the_manifest_example_is_the_golden_manifest():
     assert json.loads(example) == golden
 
 
+def test_the_dock_sections_example_is_the_golden_dock_manifest():
+    import json
+
+    golden = json.loads((Path(__file__).parent / "golden" / "manifest-v1-dock.json").read_bytes())
+    text = (DOCS / "manifest.md").read_text().split("## The dock sections", 1)[1]
+    example = json.loads(text.split("```json\n", 1)[1].split("```", 1)[0])
+    assert example == {key: golden[key] for key in ("clock", "camera")}
+
+
 def test_the_documented_receipt_layout_is_the_receipt():
     import json
     from datetime import UTC, datetime
@@ -152,3 +161,53 @@ def test_the_readme_test_footage_commands_make_what_they_say(tmp_path, monkeypat
     broken = [clip for clip in clips if not probe(clip).decodable]
     assert len(broken) == 1 and "broken on purpose: truncated" in made
     assert all(clip.with_suffix(".json").is_file() for clip in clips)
+
+
+def test_the_mqtt_examples_are_what_the_code_reads_and_writes():
+    """Each payload in docs/mqtt.md parses with its strict reader; the access list is what
+    'liuhen mqtt acl' prints for the same users."""
+    from evidence.mqtt_commands import Command, CommandResult
+    from evidence.mqtt_wire import mosquitto_acl
+    from evidence.room_session import RoomSession
+    from evidence.telemetry import StationEvent, StationState, StationStatus
+
+    text = (DOCS / "mqtt.md").read_text()
+    examples = [block.split("```", 1)[0] for block in text.split("```json\n")[1:]]
+    readers = [
+        StationStatus.parse,
+        StationState.parse,
+        StationEvent.parse,
+        lambda body: Command.parse("bandwidth", body),
+        CommandResult.parse,
+        RoomSession.parse,
+    ]
+    assert len(examples) == len(readers)
+    for example, read in zip(examples, readers, strict=True):
+        read(example.encode())
+    acl = text.split("> /etc/mosquitto/liuhen.acl\n```\n\n```\n", 1)[1].split("```", 1)[0]
+    expected = mosquitto_acl(
+        "liuhen/v1",
+        stations=["dock-sjz-01"],
+        rooms=["room-1"],
+        readers=["fleet"],
+        operators=["ops"],
+    )
+    assert acl == expected
+
+
+def test_the_readme_steps_for_docks_and_mqtt_work_as_written(tmp_path, monkeypatch, capsys):
+    from devices.sidecars import load_sidecar
+    from liuhen.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    docking, acl = _readme_commands("Docks with bays, interview rooms and live status")
+    assert main(docking[1:]) == 0
+    clips = sorted((tmp_path / "liuhen-data" / "bays" / "bay-1").rglob("*.MP4"))
+    assert len(clips) == 2
+    assert all(load_sidecar(clip).sidecar.check_value.algorithm == "md5" for clip in clips)
+    capsys.readouterr()
+    assert main(acl[1:]) == 0
+    assert (
+        "user dock-sjz-01\ntopic write liuhen/v1/stations/dock-sjz-01/status"
+        in capsys.readouterr().out
+    )
