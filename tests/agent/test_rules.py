@@ -47,7 +47,7 @@ def test_the_path_to_a_receipt_is_allowed(current, target):
     ],
 )
 def test_shortcuts_and_going_back_after_signing_are_refused(current, target):
-    with pytest.raises(JournalError):
+    with pytest.raises(JournalError, match=f"from {current.value} to {target.value}"):
         check_transition(current, target)
 
 

@@ -134,7 +134,7 @@ def test_edges(window, recordings, tolerance, state):
     [((600, 0), [], 5.0), ((0, 600), [(10, 5)], 5.0), ((0, 600), [], -1.0)],
 )
 def test_impossible_input_is_refused(window, recordings, tolerance):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="cannot"):
         measure(window, recordings, tolerance)
 
 

@@ -72,14 +72,14 @@ def test_finish_is_a_look_not_an_end():
 
 def test_more_bytes_than_declared_are_refused():
     fingerprint = StreamingFingerprint(65536, total_size=3)
-    with pytest.raises(LengthMismatch):
+    with pytest.raises(LengthMismatch, match="4 bytes exceed the declared 3"):
         fingerprint.update(b"abcd")
 
 
 def test_finishing_short_of_the_declared_size_is_refused():
     fingerprint = StreamingFingerprint(65536, total_size=10)
     fingerprint.update(b"abc")
-    with pytest.raises(LengthMismatch):
+    with pytest.raises(LengthMismatch, match="got 3 bytes of the declared 10"):
         fingerprint.finish()
 
 
@@ -88,16 +88,16 @@ def test_feed_file_reads_a_prefix_and_notices_a_short_file(tmp_path):
     path.write_bytes(b"x" * (READ_BUFFER_SIZE + 5))
     fingerprint = feed_file(StreamingFingerprint(65536), path, length=READ_BUFFER_SIZE + 1)
     assert fingerprint.position == READ_BUFFER_SIZE + 1
-    with pytest.raises(LengthMismatch):
+    with pytest.raises(LengthMismatch, match="ended 1 bytes short"):
         feed_file(StreamingFingerprint(65536), path, length=READ_BUFFER_SIZE + 6)
 
 
 @pytest.mark.parametrize("bad", ["", "ABCDEF" + "0" * 58, "0" * 63, "z" * 64, 42])
 def test_a_sha256_value_must_be_64_lowercase_hex(bad):
-    with pytest.raises(InvalidIdentifier):
+    with pytest.raises(InvalidIdentifier, match="64 lowercase hex characters"):
         Sha256(bad)
 
 
 def test_a_raw_sha256_must_be_32_bytes():
-    with pytest.raises(InvalidIdentifier):
+    with pytest.raises(InvalidIdentifier, match="32 bytes; got 5"):
         Sha256.from_raw(b"short")
