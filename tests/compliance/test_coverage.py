@@ -157,7 +157,7 @@ def test_the_states_are_the_words_of_the_api_and_the_report():
 
 def test_a_measure_cannot_be_altered_once_taken():
     result = measure(WINDOW, [(0, 300)], TOLERANCE)
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field"):
         result.state = COVERED  # type: ignore[misc]
 
 

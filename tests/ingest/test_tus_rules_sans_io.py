@@ -293,10 +293,10 @@ def test_a_patch_is_checked_against_the_state_before_the_offset():
 
 def test_a_parsed_request_cannot_be_altered_on_its_way_to_the_sink():
     creation = parse_creation({"Upload-Length": "10"}, 1000)
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field"):
         creation.length = 11  # type: ignore[misc]
     request = parse_patch(patch_headers(100), upload(), NOW)
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field"):
         request.offset = 0  # type: ignore[misc]
 
 

@@ -114,5 +114,5 @@ def test_a_catch_all_rule_cannot_make_an_invalid_case_number(typed):
 
 def test_a_case_number_cannot_be_altered_once_checked():
     number = RULE.parse("JSZF-2026-0012")
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field"):
         number.value = ""  # type: ignore[misc]

@@ -96,11 +96,11 @@ def test_a_copy_taken_mid_chunk_goes_on_as_the_original_would():
 
 def test_digests_and_fingerprints_cannot_be_altered_once_made(tmp_path):
     digest = Sha256.of(b"x")
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field"):
         digest.hex = "0" * 64  # type: ignore[misc]
     (tmp_path / "a").write_bytes(b"abc")
     fingerprint = fingerprint_file(tmp_path / "a")
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field"):
         fingerprint.size = 4  # type: ignore[misc]
 
 
