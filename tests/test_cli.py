@@ -127,7 +127,7 @@ def test_flags_are_listed_and_resolved_with_who_and_why(config, tmp_path, capsys
     ],
 )
 def test_numbers_out_of_range_are_usage_errors(config, capsys, argv):
-    with pytest.raises(SystemExit) as exited:
+    with pytest.raises(SystemExit, match=r"^2$") as exited:
         main(["--config", str(config), "--log-level", "WARNING", *argv])
     assert exited.value.code == 2
     err = capsys.readouterr().err

@@ -61,7 +61,7 @@ def test_unknown_sidecar_fields_are_ignored(tmp_path):
 )
 def test_malformed_sidecars_are_refused_with_a_clear_error(tmp_path, content):
     (tmp_path / "a.json").write_bytes(content)
-    with pytest.raises(BadSidecar) as caught:
+    with pytest.raises(BadSidecar, match=r"^sidecar ") as caught:
         read_sidecar(tmp_path / "a.json")
     assert caught.value.code == "bad_sidecar"
 

@@ -105,7 +105,7 @@ def test_bad_claims_are_refused_before_anything_is_written(tmp_path, capsys, ext
 
 @pytest.mark.parametrize("extra", [["--clips", "0"], ["--seconds", "-1"], ["--broken", "odd"]])
 def test_impossible_requests_are_usage_errors(tmp_path, extra):
-    with pytest.raises(SystemExit) as exited:
+    with pytest.raises(SystemExit, match=r"^2$") as exited:
         main(["devices", "simulate", "--into", str(tmp_path), *extra])
     assert exited.value.code == 2
 

@@ -102,9 +102,9 @@ async def test_unknown_users_cannot_be_rotated_disabled_or_enabled(server):
         await rotate_user_token(
             server.ctx.index.credentials, "nobody", server.ctx.config.user_token_ttl
         )
-    with pytest.raises(UnknownUser):
+    with pytest.raises(UnknownUser, match="no user"):
         await disable_user(server.ctx.index.credentials, "nobody")
-    with pytest.raises(UnknownUser):
+    with pytest.raises(UnknownUser, match="no user"):
         await enable_user(server.ctx.index.credentials, "nobody")
 
 
