@@ -56,7 +56,7 @@ async def _attach_transcript(settings: Settings, args: argparse.Namespace) -> in
         user = await acting_user(parts, args.by)
         transcripts = build_services(parts, load_server_key(parts.config)).transcripts
         text = args.file.read_bytes()
-        stored = await transcripts.attach(user, EvidenceId(args.evidence_id), text)
+        stored = await transcripts.attach(user.name, EvidenceId(args.evidence_id), text)
     print(f"transcript stored: sha256 {stored.sha256}, receipted")
     return 0
 
