@@ -121,7 +121,7 @@ async def test_questions_across_every_case_are_refused_to_a_limited_person(serve
 
 
 async def test_an_agency_grant_reaches_that_agencys_cases_and_new_ones(server):
-    admin, seen, mine, theirs, hidden = await world(server)
+    admin, seen, _, theirs, hidden = await world(server)
     await server.add_person("li", "custodian")
     await limit(server, admin, "li", all_cases=False, agencies=[OTHER_AGENCY])
     li = await server.sign_in("li")
