@@ -122,7 +122,7 @@ async def test_the_readme_steps_for_running_it_for_real_work_as_written(
     printed = [line.strip() for line in capsys.readouterr().out.splitlines()][-1]
     argv = printed.split()
     public = Path(argv[-1])
-    assert public == dock / "data" / "keys" / "device.pub.pem" and public.is_file()
+    assert public == dock / "data" / "keys" / "device.pub.pem" and public.is_file()  # noqa: ASYNC240
     assert argv[:-1] == register[:-1] and public.name == register[-1], (printed, register)
 
     monkeypatch.chdir(host)
