@@ -19,16 +19,21 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── MalformedNote                400 bad_note
     │   ├── MalformedCheckpoint          400 bad_checkpoint
     │   ├── MalformedProof               400 bad_proof
-    │   └── MalformedLogLeaf             400 bad_log_leaf
+    │   ├── MalformedLogLeaf             400 bad_log_leaf
+    │   └── WeakPassword                 400 weak_password
     ├── Unauthenticated                  401 unauthenticated
     │   ├── UnknownDevice                401 unknown_device
     │   ├── BadChallenge                 401 bad_challenge
     │   ├── ChallengeReused              401 challenge_reused
-    │   └── TokenExpired                 401 token_expired
+    │   ├── TokenExpired                 401 token_expired
+    │   ├── SignInFailed                 401 sign_in_failed
+    │   └── SessionExpired               401 session_expired
     ├── Forbidden                        403 forbidden
     │   ├── DeviceRevoked                403 device_revoked
     │   ├── WrongDevice                  403 wrong_device
-    │   └── UserDisabled                 403 user_disabled
+    │   ├── UserDisabled                 403 user_disabled
+    │   ├── PasswordChangeRequired       403 password_change_required
+    │   └── CasesLimited                 403 cases_limited
     ├── NotFound                         404 not_found
     │   ├── UnknownUpload                404 unknown_upload
     │   ├── UnknownCase                  404 unknown_case
@@ -78,6 +83,7 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     ├── DerivationFailed                 422 derivation_failed
     ├── Locked                           423 upload_locked
     ├── QuotaExceeded                    429 quota_exceeded
+    ├── TooManyAttempts                  429 too_many_attempts
     ├── ChecksumMismatch                 460 checksum_mismatch
     │   └── ChunkMismatch                460 chunk_mismatch
     ├── StorageFailure                   500 storage_failure
@@ -106,6 +112,7 @@ __all__ = [
     "BadSignature",
     "BayUnavailable",
     "CaseConflict",
+    "CasesLimited",
     "CatalogueConflict",
     "ChallengeReused",
     "CheckpointFork",
@@ -149,16 +156,20 @@ __all__ = [
     "NotFound",
     "OffsetMismatch",
     "OriginMismatch",
+    "PasswordChangeRequired",
     "PreconditionFailed",
     "QuotaExceeded",
     "ReceiptMismatch",
     "SequenceReused",
+    "SessionExpired",
+    "SignInFailed",
     "SizeMismatch",
     "SourceChanged",
     "StaleRevision",
     "StorageFailure",
     "TokenExpired",
     "TooLarge",
+    "TooManyAttempts",
     "Unauthenticated",
     "Unavailable",
     "UnknownAct",
@@ -180,6 +191,7 @@ __all__ = [
     "UploadRejected",
     "UploadTerminated",
     "UserDisabled",
+    "WeakPassword",
     "WrongDevice",
     "error_for_code",
 ]
@@ -289,6 +301,12 @@ class MalformedLogLeaf(BadRequest):
     code = "bad_log_leaf"
 
 
+class WeakPassword(BadRequest):
+    """A new password the server does not take (too short, too long, the person's name)."""
+
+    code = "weak_password"
+
+
 class Unauthenticated(LiuhenError):
     code, status = "unauthenticated", 401
 
@@ -312,6 +330,19 @@ class TokenExpired(Unauthenticated):
     code = "token_expired"
 
 
+class SignInFailed(Unauthenticated):
+    """A name and password that do not sign in: the same answer, after the same work,
+    whether the name is unknown, has no password, or the password is wrong."""
+
+    code = "sign_in_failed"
+
+
+class SessionExpired(Unauthenticated):
+    """A session past its end, or idle for longer than the server allows: sign in again."""
+
+    code = "session_expired"
+
+
 class Forbidden(LiuhenError):
     code, status = "forbidden", 403
 
@@ -328,6 +359,19 @@ class UserDisabled(Forbidden):
     """A person an admin disabled: every request is refused until they are enabled."""
 
     code = "user_disabled"
+
+
+class PasswordChangeRequired(Forbidden):
+    """An admin set this person's password: they choose their own before anything else."""
+
+    code = "password_change_required"
+
+
+class CasesLimited(Forbidden):
+    """A person who may see only some cases asked for something across every case (all
+    flags, unassigned footage, the report, a CSV import): they name a case instead."""
+
+    code = "cases_limited"
 
 
 class NotFound(LiuhenError):
@@ -561,6 +605,13 @@ class QuotaExceeded(LiuhenError):
     It passes as its uploads finish or expire: retry later. ``details`` say which limit."""
 
     code, status = "quota_exceeded", 429
+
+
+class TooManyAttempts(LiuhenError):
+    """Too many failed sign-ins for this name or from this address lately; ``details``
+    say which, and ``retry_after_seconds`` when to try again (also ``Retry-After``)."""
+
+    code, status = "too_many_attempts", 429
 
 
 class ChecksumMismatch(LiuhenError):

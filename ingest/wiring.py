@@ -12,8 +12,12 @@ from datetime import timedelta
 
 from evidence.case_number import CaseNumberRule
 from evidence.keys import Ed25519PrivateKey, Ed25519PublicKey, key_id
+from ingest.access.case_gate import CaseGate
 from ingest.access.device_sign_in import DeviceSignIn
-from ingest.access.people import People
+from ingest.access.passwords import PasswordCost, Passwords
+from ingest.access.people import People, SessionRules
+from ingest.access.throttle import SignInThrottle
+from ingest.access.user_admin import UserAdmin
 from ingest.books import Books
 from ingest.clock import Clock
 from ingest.compliance.config import ComplianceConfig
@@ -41,11 +45,14 @@ __all__ = [
     "Services",
     "UploadRoom",
     "build_services",
+    "case_gate",
     "clip_matcher",
     "compliance_desk",
     "flag_desk",
+    "people",
     "recordings",
     "session_timelines",
+    "user_admin",
     "verifier",
 ]
 
@@ -84,6 +91,8 @@ class Services:
     server_key_id: str
     sign_in: DeviceSignIn
     people: People
+    users: UserAdmin
+    gate: CaseGate
     registrar: Registrar
     uploads: UploadSessions
     finalizer: Finalizer
@@ -95,6 +104,46 @@ class Services:
     clips: ClipMatcher
     transcripts: Transcripts
     compliance: ComplianceDesk
+
+
+def _passwords(parts: Parts) -> Passwords:
+    config = parts.config
+    cost = PasswordCost(
+        config.password_memory_kib, config.password_iterations, config.password_lanes
+    )
+    return Passwords(cost)
+
+
+def people(parts: Parts, passwords: Passwords) -> People:
+    config = parts.config
+    throttle = SignInThrottle(
+        parts.clock,
+        config.sign_in_failures_per_name,
+        config.sign_in_failures_per_address,
+        config.sign_in_window,
+    )
+    rules = SessionRules(config.session_ttl, config.session_idle)
+    index = parts.index
+    return People(index.credentials, index.accounts, passwords, throttle, parts.clock, rules)
+
+
+def user_admin(parts: Parts, passwords: Passwords | None = None) -> UserAdmin:
+    index = parts.index
+    return UserAdmin(
+        index.credentials,
+        index.accounts,
+        passwords or _passwords(parts),
+        parts.clock,
+        parts.config.user_token_ttl,
+        parts.case_rule,
+    )
+
+
+def case_gate(parts: Parts) -> CaseGate:
+    index = parts.index
+    return CaseGate(
+        index.objects, index.uploads, index.compliance.cases, index.media, parts.case_rule
+    )
 
 
 def recordings(parts: Parts) -> Recordings:
@@ -208,10 +257,13 @@ def build_services(parts: Parts, key: Ed25519PrivateKey) -> Services:
         parts.clock,
         parts.config.max_transcript_bytes,
     )
+    passwords = _passwords(parts)
     return Services(
         server_key_id=key_id(key.public_key()),
         sign_in=_sign_in(parts, key),
-        people=People(parts.index.credentials, parts.clock),
+        people=people(parts, passwords),
+        users=user_admin(parts, passwords),
+        gate=case_gate(parts),
         registrar=registrar,
         uploads=room.sessions,
         finalizer=room.finalizer,

@@ -138,12 +138,13 @@ def test_the_journal_names_each_state_as_it_always_has():
         "receipted",
         "rejected",
         "vanished",
+        "unmade",
     ]
 
 
 def test_which_states_end_and_which_are_worked_on():
     ends, worked, reads_the_file = TERMINAL, ACTIVE, NEEDS_FILE
-    assert ends == {S.RECEIPTED, S.REJECTED, S.VANISHED}
+    assert ends == {S.RECEIPTED, S.REJECTED, S.VANISHED, S.UNMADE}
     # a discovered file is not worked on: it waits until it has settled on the dock
     assert worked == {
         S.READY,
