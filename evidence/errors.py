@@ -14,6 +14,7 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── UnreadableMedia              400 unreadable_media
     │   ├── LengthMismatch               400 length_mismatch
     │   ├── MalformedCsv                 400 bad_csv
+    │   ├── MalformedMapping             400 bad_mapping
     │   ├── UnknownActType               400 unknown_act_type
     │   ├── MalformedNote                400 bad_note
     │   ├── MalformedCheckpoint          400 bad_checkpoint
@@ -138,6 +139,7 @@ __all__ = [
     "MalformedHeader",
     "MalformedLogLeaf",
     "MalformedManifest",
+    "MalformedMapping",
     "MalformedNote",
     "MalformedProof",
     "ManifestConflict",
@@ -244,6 +246,13 @@ class MalformedCsv(BadRequest):
     header is row 1) and the column header."""
 
     code = "bad_csv"
+
+
+class MalformedMapping(BadRequest):
+    """A column mapping (the small TOML file that says which of a table's columns is which)
+    that cannot be read or names what does not exist."""
+
+    code = "bad_mapping"
 
 
 class UnknownActType(BadRequest):

@@ -10,12 +10,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from evidence.csv_table import decode_csv
 from evidence.errors import BadRequest
 from ingest.compliance.acts import ActDraft, edit_act, register_act, register_case
 from ingest.compliance.assessment import act_detail, case_coverage
 from ingest.compliance.catalogues import current_catalogue, import_catalogue
 from ingest.compliance.imports import import_acts, import_cases
+from ingest.compliance.tables import TableUpload
 from ingest.wiring import compliance_desk
 from liuhen import compliance_output as output
 from liuhen.cli_command import command, group
@@ -23,23 +23,30 @@ from liuhen.cli_compliance import by_argument, moment
 from liuhen.cli_numbers import an_id
 from liuhen.server_host import acting_name, server_books
 from liuhen.settings import Settings
-from storage.compliance_records import ImportResult
 
 __all__ = ["add_case_commands"]
 
 
-def _read_csv(path: Path) -> str:
+def _read(path: Path) -> bytes:
     try:
-        return decode_csv(path.read_bytes())
+        return path.read_bytes()
     except OSError as exc:
         raise BadRequest(f"cannot read {path}: {exc.strerror}") from exc
 
 
-def _print_import(result: ImportResult) -> None:
-    print(
-        f"{result.cases_added} case(s) and {result.acts_added} act(s) added, "
-        f"{result.acts_unchanged} act(s) already held"
-    )
+def read_upload(args: argparse.Namespace) -> TableUpload:
+    """The table file and how to read it, from ``table_arguments``."""
+    mapping = None if args.mapping is None else _read(args.mapping).decode("utf-8", "replace")
+    return TableUpload(_read(args.file), mapping, encoding=args.encoding, sheet=args.sheet)
+
+
+def table_arguments(parser: argparse.ArgumentParser) -> None:
+    """The file of an import and how to read it."""
+    parser.add_argument("file", type=Path, help="CSV (UTF-8 or GBK) or .xlsx")
+    parser.add_argument("--mapping", type=Path, help="a column mapping (TOML) for this table")
+    parser.add_argument("--encoding", help="the CSV's encoding (detected when left out)")
+    parser.add_argument("--sheet", help="the workbook's sheet (the first when left out)")
+    parser.add_argument("--dry-run", action="store_true", help="show what would change")
 
 
 async def _catalogue_export(settings: Settings, args: argparse.Namespace) -> int:
@@ -54,11 +61,12 @@ async def _catalogue_export(settings: Settings, args: argparse.Namespace) -> int
 
 
 async def _catalogue_import(settings: Settings, args: argparse.Namespace) -> int:
-    text = _read_csv(args.file)
+    upload = read_upload(args)
     async with server_books(settings) as parts:
         desk = compliance_desk(parts)
-        version, _ = await import_catalogue(desk, text, await acting_name(parts, args.by))
-    print(f"catalogue version {version.version} in force")
+        by = await acting_name(parts, args.by)
+        done = await import_catalogue(desk, upload, by, dry_run=args.dry_run)
+    output.print_catalogue_import(done.to_json(), done.plan.lines())
     return 0
 
 
@@ -73,10 +81,12 @@ async def _cases_add(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _cases_import(settings: Settings, args: argparse.Namespace) -> int:
-    text = _read_csv(args.file)
+    upload = read_upload(args)
     async with server_books(settings) as parts:
         desk = compliance_desk(parts)
-        _print_import(await import_cases(desk, text, await acting_name(parts, args.by)))
+        by = await acting_name(parts, args.by)
+        done = await import_cases(desk, upload, by, dry_run=args.dry_run)
+    output.print_import(done.to_json(), done.plan.lines())
     return 0
 
 
@@ -139,10 +149,12 @@ async def _acts_edit(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _acts_import(settings: Settings, args: argparse.Namespace) -> int:
-    text = _read_csv(args.file)
+    upload = read_upload(args)
     async with server_books(settings) as parts:
         desk = compliance_desk(parts)
-        _print_import(await import_acts(desk, text, await acting_name(parts, args.by)))
+        by = await acting_name(parts, args.by)
+        done = await import_acts(desk, upload, by, dry_run=args.dry_run)
+    output.print_import(done.to_json(), done.plan.lines())
     return 0
 
 
@@ -172,8 +184,8 @@ def _catalogue_commands(groups: Any) -> None:
     catalogue = group(groups, "catalogue", "the recording-duty catalogue")
     export = command(catalogue, "export", _catalogue_export, "the catalogue in force, as CSV")
     export.add_argument("--out", type=Path, help="write here instead of standard output")
-    imported = command(catalogue, "import", _catalogue_import, "replace it from a CSV file")
-    imported.add_argument("file", type=Path)
+    imported = command(catalogue, "import", _catalogue_import, "replace it from a table")
+    table_arguments(imported)
     by_argument(imported)
 
 
@@ -184,8 +196,8 @@ def _case_commands(groups: Any) -> None:
     add.add_argument("--agency", required=True, help="执法机关")
     add.add_argument("--subject", help="当事人")
     by_argument(add)
-    imported = command(cases, "import", _cases_import, "register cases from a CSV file")
-    imported.add_argument("file", type=Path)
+    imported = command(cases, "import", _cases_import, "register cases from a table")
+    table_arguments(imported)
     by_argument(imported)
     show = command(
         cases, "show", _cases_show, "a case's acts and their coverage (exit 1: not ready)"
@@ -204,8 +216,8 @@ def _act_commands(groups: Any) -> None:
     _act_fields(edit, required=False)
     edit.add_argument("--reason", help="why the act is corrected")
     by_argument(edit)
-    imported = command(acts, "import", _acts_import, "register acts from a CSV file")
-    imported.add_argument("file", type=Path)
+    imported = command(acts, "import", _acts_import, "register acts from a table")
+    table_arguments(imported)
     by_argument(imported)
     show = command(acts, "show", _acts_show, "one act: coverage, suggestions, history")
     show.add_argument("act_id", type=an_id)

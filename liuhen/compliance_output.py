@@ -13,6 +13,8 @@ from evidence.csv_table import write_csv
 __all__ = [
     "print_act",
     "print_case_coverage",
+    "print_catalogue_import",
+    "print_import",
     "print_json",
     "print_report",
     "print_suggestions",
@@ -31,6 +33,36 @@ _GROUPS = (
 
 def print_json(document: Any) -> None:
     print(json.dumps(document, ensure_ascii=False, indent=2))
+
+
+def _print_plan(done: dict[str, Any], plan: Sequence[str]) -> None:
+    """What was mapped to what, when there was anything to interpret (or on a dry run)."""
+    if done["dry_run"] or not done["mapping"]["plain"]:
+        print("\n".join(plan))
+
+
+def print_import(done: dict[str, Any], plan: Sequence[str]) -> None:
+    _print_plan(done, plan)
+    verb = "would be added (dry run: nothing imported)" if done["dry_run"] else "added"
+    print(
+        f"{done['cases_added']} case(s) and {done['acts_added']} act(s) {verb}, "
+        f"{done['acts_unchanged']} act(s) already held"
+    )
+
+
+def print_catalogue_import(done: dict[str, Any], plan: Sequence[str]) -> None:
+    _print_plan(done, plan)
+    changes = done["changes"]
+    if done["dry_run"] or done["unchanged"] or any(changes.values()):
+        for name, codes in changes.items():
+            if codes:
+                print(f"  act types {name}: {', '.join(codes)}")
+    if done["dry_run"]:
+        print(f"dry run: {done['entries']} entries read; nothing imported")
+    elif done["unchanged"]:
+        print(f"the table is the catalogue in force: version {done['version']} stays")
+    else:
+        print(f"catalogue version {done['version']} in force")
 
 
 def _width(text: str) -> int:

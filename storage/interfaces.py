@@ -347,9 +347,12 @@ class Cases(Protocol):
 
     async def history(self, act_id: int) -> list[ActChange]: ...
 
-    async def import_rows(self, items: Sequence[ImportRow], by: str, now: datetime) -> ImportResult:
-        """Cases and acts from a CSV, all or nothing; a conflict names its row in
-        ``details["row"]``."""
+    async def import_rows(
+        self, items: Sequence[ImportRow], by: str, now: datetime, *, commit: bool = True
+    ) -> ImportResult:
+        """Cases and acts from a table, all or nothing; a conflict names its row in
+        ``details["row"]``. ``commit=False`` (a dry run) counts and checks everything in a
+        transaction it then rolls back."""
         ...
 
 

@@ -15,7 +15,6 @@ from typing import Any
 
 from aiohttp import web
 
-from evidence.csv_table import decode_csv
 from evidence.errors import BadRequest
 from evidence.wire import (
     ACT,
@@ -44,10 +43,12 @@ from ingest.compliance.exemptions import exempt, withdraw
 from ingest.compliance.imports import import_acts, import_cases
 from ingest.compliance.report import DEFAULT_LIMIT, build_report
 from ingest.compliance.roles import ADMINS, APPROVERS, EDITORS
-from ingest.http.bodies import read_bounded, read_json, require_content_type
+from ingest.compliance.tables import ImportOutcome
+from ingest.http.bodies import read_json
 from ingest.http.credentials import signed_in_user
 from ingest.http.services import services
-from storage.compliance_records import Decision, ImportResult
+from ingest.http.tables import dry_run, read_table_upload
+from storage.compliance_records import Decision
 
 __all__ = ["add_compliance_routes"]
 
@@ -58,20 +59,9 @@ def _desk(request: web.Request) -> ComplianceDesk:
     return services(request).compliance
 
 
-async def _csv(request: web.Request, desk: ComplianceDesk) -> str:
-    require_content_type(request, "the file", CSV_CONTENT_TYPE)
-    body = await read_bounded(request, desk.settings.max_import_bytes, "CSV file")
-    return decode_csv(body)
-
-
-def _imported(result: ImportResult) -> web.Response:
-    return web.json_response(
-        {
-            "cases_added": result.cases_added,
-            "acts_added": result.acts_added,
-            "acts_unchanged": result.acts_unchanged,
-        }
-    )
+def _imported(outcome: ImportOutcome) -> web.Response:
+    """A dry run answers everything it found; an import answers what it added."""
+    return web.json_response(outcome.to_json() if outcome.dry_run else outcome.counts)
 
 
 async def get_catalogue(request: web.Request) -> web.Response:
@@ -88,8 +78,11 @@ async def get_catalogue(request: web.Request) -> web.Response:
 async def put_catalogue(request: web.Request) -> web.Response:
     desk = _desk(request)
     user = await signed_in_user(request, ADMINS)
-    version, catalogue = await import_catalogue(desk, await _csv(request, desk), user.name)
-    return web.json_response({"version": version.version, "entries": len(catalogue.entries)})
+    upload = await read_table_upload(request, desk.settings.max_import_bytes)
+    done = await import_catalogue(desk, upload, user.name, dry_run=dry_run(request))
+    if done.dry_run:
+        return web.json_response(done.to_json())
+    return web.json_response({"version": done.version, "entries": len(done.catalogue.entries)})
 
 
 async def post_case(request: web.Request) -> web.Response:
@@ -103,7 +96,8 @@ async def post_case(request: web.Request) -> web.Response:
 async def post_cases_import(request: web.Request) -> web.Response:
     desk = _desk(request)
     user = await signed_in_user(request, EDITORS)
-    return _imported(await import_cases(desk, await _csv(request, desk), user.name))
+    upload = await read_table_upload(request, desk.settings.max_import_bytes)
+    return _imported(await import_cases(desk, upload, user.name, dry_run=dry_run(request)))
 
 
 async def post_act(request: web.Request) -> web.Response:
@@ -116,7 +110,8 @@ async def post_act(request: web.Request) -> web.Response:
 async def post_acts_import(request: web.Request) -> web.Response:
     desk = _desk(request)
     user = await signed_in_user(request, EDITORS)
-    return _imported(await import_acts(desk, await _csv(request, desk), user.name))
+    upload = await read_table_upload(request, desk.settings.max_import_bytes)
+    return _imported(await import_acts(desk, upload, user.name, dry_run=dry_run(request)))
 
 
 async def get_act(request: web.Request) -> web.Response:

@@ -5,6 +5,7 @@ import io
 import json
 import sqlite3
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -205,3 +206,40 @@ def test_by_must_name_a_person_the_server_knows_and_has_not_disabled(liuhen, tmp
     assert liuhen("users", "disable", "wang")[0] == 0
     code, _, err = liuhen(*argv, "--by", "wang")
     assert code == 2 and "user_disabled" in err
+
+
+def test_published_tables_import_from_the_command_line(liuhen, tmp_path):
+    """Issue 15: a workbook and a GBK CSV as agencies publish them; what was mapped to
+    what is printed; a dry run keeps nothing; the same table again adds no version."""
+    data = Path(__file__).resolve().parent.parent / "data" / "published"
+    workbook = str(data / "catalogue_ningxia_shape.xlsx")
+    code, out, _ = liuhen("catalogue", "import", workbook, "--dry-run", "--by", "admin")
+    assert code == 0 and "E 记录载体 → 设备" in out and "dry run: 6 entries read" in out
+    code, out, _ = liuhen("catalogue", "import", workbook, "--by", "admin")
+    assert out.strip().endswith("catalogue version 1 in force")
+    code, out, _ = liuhen("catalogue", "import", workbook, "--by", "admin")
+    assert out.strip().endswith("the table is the catalogue in force: version 1 stays")
+    gbk = str(data / "catalogue_issue_shape_gbk.csv")
+    code, out, _ = liuhen("catalogue", "import", gbk, "--encoding", "gbk", "--by", "admin")
+    assert (
+        "read a CSV file in gbk" in out and "执法类别: 4 blank cell(s) took the value above" in out
+    )
+
+
+def test_acts_as_excel_saves_them_import_from_the_command_line(liuhen, tmp_path):
+    data = Path(__file__).resolve().parent.parent / "data" / "published"
+    acts = str(data / "acts_excel_gbk.csv")
+    code, out, _ = liuhen("acts", "import", acts, "--dry-run", "--by", "wang")
+    assert out.strip().endswith(
+        "2 case(s) and 3 act(s) would be added (dry run: nothing imported), 0 act(s) already held"
+    )
+    assert "K 行为编号 → 外部编号" in out
+    code, out, _ = liuhen("acts", "import", acts, "--by", "wang")
+    assert out.strip().endswith("2 case(s) and 3 act(s) added, 0 act(s) already held")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "案号,执法主体,执法行为,开始时间,结束时间\nX1,局,parking,昨天,2026/11/29 10:00\n", "utf-8"
+    )
+    code, _, err = liuhen("acts", "import", str(bad), "--by", "wang")
+    assert code == 2 and "2 errors" in err and "row 2, column 开始时间" in err
+    assert "row 2, column 案号" in err  # every bad cell, each named as the table names it

@@ -72,7 +72,7 @@ def replace_cell(row: str, index: int, value: str) -> str:
     [
         ("", 1, None),
         (HEADER.replace(",duty", ""), 1, "duty"),
-        (HEADER + ",备注", 1, "备注"),
+        (HEADER + ",负责人", 1, "负责人"),  # 备注 is a known column since issue 15
         (HEADER.replace("设备", "事项"), 1, "事项"),
         (HEADER, 2, None),  # no entries
         (HEADER + "\n" + replace_cell(SEIZURE, 8, "always"), 2, "duty"),
