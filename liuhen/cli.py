@@ -22,6 +22,7 @@ from liuhen.cli_compliance import add_compliance_commands
 from liuhen.cli_devices import add_device_commands
 from liuhen.cli_flags import add_flag_commands
 from liuhen.cli_keys import add_key_commands
+from liuhen.cli_officers import add_officer_commands
 from liuhen.cli_recordings import add_recording_commands
 from liuhen.cli_registry import add_registry_commands
 from liuhen.cli_server import add_server_commands
@@ -100,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     add_flag_commands(groups)
     add_case_commands(groups)
     add_compliance_commands(groups)
+    add_officer_commands(groups)
     add_device_commands(groups)
     add_upgrade_commands(groups)
     _config_and_demo_commands(groups)

@@ -98,7 +98,7 @@ async def _cases_show(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         output.print_json(coverage)
     else:
-        output.print_case_coverage(coverage)
+        output.print_case_coverage(coverage, settings.compliance.zone)
     return 0 if coverage["ready_for_review"] else 1
 
 
@@ -165,7 +165,7 @@ async def _acts_show(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         output.print_json(detail)
     else:
-        output.print_act(detail)
+        output.print_act(detail, settings.compliance.zone)
     return 0
 
 

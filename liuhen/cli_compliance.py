@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from evidence.errors import BadRequest
@@ -20,6 +21,7 @@ from ingest.compliance.exemptions import exempt, withdraw
 from ingest.compliance.forms import when_given
 from ingest.compliance.imports import parse_moment
 from ingest.compliance.report import DEFAULT_LIMIT, ReportFilters, build_report
+from ingest.compliance.report_export import report_csv, report_xlsx
 from ingest.wiring import compliance_desk
 from liuhen import compliance_output as output
 from liuhen.cli_command import command, group
@@ -36,7 +38,9 @@ def moment(desk: ComplianceDesk, text: str) -> datetime:
     try:
         return parse_moment(text, desk.settings.zone)
     except ValueError:
-        raise BadRequest(f"{text!r} is not a time such as 2026-03-12T09:30:00+08:00") from None
+        raise BadRequest(
+            f"{text!r} is not a time such as 2026-03-12T09:30:00+08:00 or 2026/3/12 9:30"
+        ) from None
 
 
 async def _report(settings: Settings, args: argparse.Namespace) -> int:
@@ -50,14 +54,21 @@ async def _report(settings: Settings, args: argparse.Namespace) -> int:
             since=None if args.since is None else when_given(args.since, zone, "--since"),
             until=None if args.until is None else when_given(args.until, zone, "--until"),
         )
-        report = await build_report(desk, filters, args.limit)
-    if args.json:
+        report = await build_report(desk, filters, args.limit, args.threshold)
+    _show_report(report, args)
+    return 0
+
+
+def _show_report(report: dict[str, Any], args: argparse.Namespace) -> None:
+    if args.xlsx is not None:
+        args.xlsx.write_bytes(report_xlsx(report))
+        print(f"the report is in {args.xlsx}, one sheet per view")
+    elif args.json:
         output.print_json(report)
     elif args.csv:
-        sys.stdout.write(output.report_csv(report))
+        sys.stdout.write(report_csv(report))  # Chinese headers, a BOM: Excel opens it
     else:
         output.print_report(report)
-    return 0
 
 
 async def _suggestions(settings: Settings, args: argparse.Namespace) -> int:
@@ -68,7 +79,7 @@ async def _suggestions(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         output.print_json({"suggestions": shown})
     else:
-        output.print_suggestions(shown)
+        output.print_suggestions(shown, settings.compliance.zone)
     return 0
 
 
@@ -128,7 +139,7 @@ async def _unassigned(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         output.print_json({"recordings": found})
     else:
-        output.print_unassigned(found)
+        output.print_unassigned(found, settings.compliance.zone)
     return 0
 
 
@@ -143,13 +154,17 @@ def _report_command(compliance: Any) -> None:
     report = command(compliance, "report", _report, "the supervisor's report")
     shape = report.add_mutually_exclusive_group()
     shape.add_argument("--json", action="store_true")
-    shape.add_argument("--csv", action="store_true", help="the counts as one CSV table")
+    shape.add_argument("--csv", action="store_true", help="the counts as one CSV table, for Excel")
+    shape.add_argument("--xlsx", type=Path, help="write a workbook here, one sheet per view")
     for name in ("--agency", "--act-type", "--officer"):
         report.add_argument(name)
     report.add_argument("--since", help="a date or time; acts starting at or after it")
     report.add_argument("--until", help="a date or time; acts starting before it")
     report.add_argument(
         "--limit", type=a_count, default=DEFAULT_LIMIT, help="cases and flags listed"
+    )
+    report.add_argument(
+        "--threshold", type=float, help="coverage rate under which a group is weak (0-1)"
     )
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "Matched",
     "ReportAct",
     "ReportQuery",
+    "OfficerRecord",
     "ReportRows",
     "Withdrawal",
 ]
@@ -225,3 +226,12 @@ class ReportAct:
 class ReportRows:
     acts: list[ReportAct]
     footage: dict[int, list[tuple[int, int]]]  # act id -> attached (start, end), milliseconds
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerRecord:
+    """One line of the agency's officer roster."""
+
+    officer_id: str  # 执法证号, as recordings and acts name the officer
+    name: str  # 姓名
+    unit: str | None = None  # 所属单位: 中队, 所, 科室

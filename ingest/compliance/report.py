@@ -18,9 +18,17 @@ from ingest.compliance import views
 from ingest.compliance.catalogues import current_catalogue
 from ingest.compliance.config import ComplianceConfig
 from ingest.compliance.desk import ComplianceDesk
+from ingest.compliance.officers import roster
 from ingest.compliance.tally import Counts, Finding, Tally, tally
+from ingest.compliance.weak_links import (
+    as_needed_json,
+    exemptions_json,
+    late_uploads_json,
+    rankings,
+    trend,
+)
 from ingest.custody.flags import advice_for, flag_json
-from storage.compliance_records import ReportQuery
+from storage.compliance_records import OfficerRecord, ReportQuery
 
 __all__ = ["Measured", "ReportFilters", "build_report", "full_duty_query", "measure_report"]
 
@@ -53,6 +61,7 @@ class Measured:
     catalogue: Catalogue
     catalogue_version: int | None
     counted: Tally
+    officers: dict[str, OfficerRecord]
 
 
 def full_duty_query(catalogue: Catalogue, config: ComplianceConfig) -> ReportQuery:
@@ -79,18 +88,27 @@ async def measure_report(desk: ComplianceDesk, filters: ReportFilters) -> Measur
         until=filters.until,
     )
     rows = await desk.index.queries.report(query)
-    counted = await asyncio.to_thread(tally, rows, config.gap_tolerance_seconds)
-    return Measured(query, catalogue, version, counted)
+    officers = await roster(desk)
+    unit_of = {number: officer.unit for number, officer in officers.items() if officer.unit}
+    counted = await asyncio.to_thread(tally, rows, config.gap_tolerance_seconds, unit_of)
+    return Measured(query, catalogue, version, counted, officers)
 
 
 async def build_report(
-    desk: ComplianceDesk, filters: ReportFilters, limit: int = DEFAULT_LIMIT
+    desk: ComplianceDesk,
+    filters: ReportFilters,
+    limit: int = DEFAULT_LIMIT,
+    threshold: float | None = None,
 ) -> dict[str, Any]:
     """The report as JSON. Lists of cases and flags hold at most ``limit`` items each;
-    their counts are always complete."""
+    their counts are always complete. ``threshold``: the coverage rate below which a
+    ranked group is weak (``compliance.weak_coverage_rate`` unless given)."""
     if limit < 0:
         raise BadRequest("limit cannot be negative")
     config = desk.settings
+    weak = config.weak_coverage_rate if threshold is None else threshold
+    if not 0 <= weak <= 1:
+        raise BadRequest("threshold is a coverage rate from 0 to 1")
     measured = await measure_report(desk, filters)
     query, counted = measured.query, measured.counted
     return {
@@ -99,11 +117,29 @@ async def build_report(
         "tolerance_seconds": config.gap_tolerance_seconds,
         "late_upload_hours": config.late_upload_hours,
         "utc_offset_hours": config.utc_offset_hours,
+        "threshold": weak,
         "filters": dict(filters.to_json(), act_type=query.act_type),
         "full_duty_act_types": list(query.act_types),
-        **_counts(counted, measured.catalogue),
+        **_counts(counted, measured.catalogue, measured.officers),
+        "rankings": rankings(counted, measured.catalogue, measured.officers, weak),
+        "trend": trend(counted),
+        **await _weak_links(desk, measured),
         "not_ready": _not_ready(counted, await _cases_without_acts(desk, filters), limit),
         "flags": await _flags(desk, query, limit),
+    }
+
+
+async def _weak_links(desk: ComplianceDesk, measured: Measured) -> dict[str, Any]:
+    """Exemptions and late uploads under the report's filters, and the acts whose duty is
+    as-needed that the same filters select (the type filter names a full-duty type, so
+    it selects none of them)."""
+    query, links = measured.query, desk.index.weak_links
+    as_needed = replace(query, act_types=measured.catalogue.codes(Duty.AS_NEEDED))
+    selected = [] if query.act_type is not None else await links.as_needed(as_needed)
+    return {
+        "exemptions": exemptions_json(await links.exemptions(query)),
+        "late_uploads": late_uploads_json(await links.late_uploads(query), measured.officers),
+        "as_needed": as_needed_json(selected, measured.catalogue),
     }
 
 
@@ -111,15 +147,22 @@ def _rows(groups: Mapping[str, Counts], key: str) -> list[dict[str, Any]]:
     return [{key: name, **groups[name].to_json()} for name in sorted(groups)]
 
 
-def _counts(counted: Tally, catalogue: Catalogue) -> dict[str, Any]:
+def _counts(
+    counted: Tally, catalogue: Catalogue, officers: Mapping[str, OfficerRecord]
+) -> dict[str, Any]:
     by_type = _rows(counted.by_act_type, "act_type")
     for row in by_type:
         row["name"] = catalogue.entry(row["act_type"]).name
+    by_officer = _rows(counted.by_officer, "officer")
+    for row in by_officer:
+        listed = officers.get(row["officer"])
+        row["name"], row["unit"] = (None, None) if listed is None else (listed.name, listed.unit)
     return {
         "totals": counted.totals.to_json(),
         "by_agency": _rows(counted.by_agency, "agency"),
         "by_act_type": by_type,
-        "by_officer": _rows(counted.by_officer, "officer"),
+        "by_officer": by_officer,
+        "by_unit": _rows(counted.by_unit, "unit"),
         "by_period": _rows(counted.by_period, "period"),
     }
 

@@ -11,6 +11,7 @@ is full; only admins replace the catalogue.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aiohttp import web
@@ -27,11 +28,14 @@ from evidence.wire import (
     COVERAGE,
     CSV_CONTENT_TYPE,
     EXEMPTION_WITHDRAW,
+    OFFICERS,
+    OFFICERS_IMPORT,
     REPORT,
     SUGGESTION_CONFIRM,
     SUGGESTION_REJECT,
     SUGGESTIONS,
     UNASSIGNED,
+    XLSX_CONTENT_TYPE,
 )
 from ingest.compliance import forms, views
 from ingest.compliance.act_matching import decide, list_suggestions, unassigned
@@ -41,7 +45,9 @@ from ingest.compliance.catalogues import current_catalogue, import_catalogue
 from ingest.compliance.desk import ComplianceDesk
 from ingest.compliance.exemptions import exempt, withdraw
 from ingest.compliance.imports import import_acts, import_cases
+from ingest.compliance.officers import import_roster, roster
 from ingest.compliance.report import DEFAULT_LIMIT, build_report
+from ingest.compliance.report_export import report_csv, report_xlsx
 from ingest.compliance.roles import ADMINS, APPROVERS, EDITORS
 from ingest.compliance.tables import ImportOutcome
 from ingest.http.bodies import read_json
@@ -159,11 +165,36 @@ async def get_coverage(request: web.Request) -> web.Response:
 
 
 async def get_report(request: web.Request) -> web.Response:
+    """The report as JSON, or ``?format=csv`` (Chinese headers, a BOM) or ``xlsx`` (one
+    sheet per view) for people who open it in Excel."""
     desk = _desk(request)
     await signed_in_user(request)
     filters = forms.report_filters(request.query, desk.settings.zone)
     limit = forms.number(request.query, "limit", DEFAULT_LIMIT, _MAX_LIST)
-    return web.json_response(await build_report(desk, filters, limit))
+    shape = request.query.get("format", "json")
+    if shape not in ("json", "csv", "xlsx"):
+        raise BadRequest(f"format is json, csv or xlsx; got {shape!r}")
+    report = await build_report(desk, filters, limit, forms.threshold(request.query))
+    if shape == "csv":
+        return web.Response(text=report_csv(report), content_type=CSV_CONTENT_TYPE)
+    if shape == "xlsx":
+        body = await asyncio.to_thread(report_xlsx, report)
+        return web.Response(body=body, content_type=XLSX_CONTENT_TYPE)
+    return web.json_response(report)
+
+
+async def get_officers(request: web.Request) -> web.Response:
+    desk = _desk(request)
+    await signed_in_user(request)
+    listed = sorted((await roster(desk)).values(), key=lambda officer: officer.officer_id)
+    return web.json_response({"officers": [views.officer_json(o) for o in listed]})
+
+
+async def post_officers_import(request: web.Request) -> web.Response:
+    desk = _desk(request)
+    user = await signed_in_user(request, EDITORS)
+    upload = await read_table_upload(request, desk.settings.max_import_bytes)
+    return _imported(await import_roster(desk, upload, user.name, dry_run=dry_run(request)))
 
 
 async def get_suggestions(request: web.Request) -> web.Response:
@@ -216,6 +247,8 @@ def add_compliance_routes(app: web.Application) -> None:
     app.router.add_post(EXEMPTION_WITHDRAW, post_withdrawal)
     app.router.add_get(COVERAGE, get_coverage)
     app.router.add_get(REPORT, get_report)
+    app.router.add_get(OFFICERS, get_officers)
+    app.router.add_post(OFFICERS_IMPORT, post_officers_import)
     app.router.add_get(SUGGESTIONS, get_suggestions)
     app.router.add_post(SUGGESTION_CONFIRM, confirm)
     app.router.add_post(SUGGESTION_REJECT, reject)

@@ -3,46 +3,17 @@
 import csv
 import io
 import json
-import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from evidence.errors import ConfigError
-from liuhen.cli import main
 from liuhen.settings import load_settings
 from tests.builders import CASE, CHINA
 from tests.compliance.index_rows import insert_original
 
 T0 = datetime(2026, 3, 12, 9, 30, tzinfo=CHINA)
-
-
-@pytest.fixture
-def liuhen(tmp_path, capsys):
-    config = tmp_path / "liuhen.toml"
-    config.write_text(f'[server]\ndata_dir = "{tmp_path / "server"}"\n')
-
-    def run(*argv):
-        code = main(["--config", str(config), "--log-level", "WARNING", *argv])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    # --by names a person the server knows
-    for name, role in PEOPLE.items():
-        assert run("users", "add", name, "--role", role)[0] == 0
-    return run
-
-
-PEOPLE = {"wang": "custodian", "li": "custodian", "zhao": "supervisor", "admin": "admin"}
-
-
-@pytest.fixture
-def index(tmp_path, liuhen):
-    assert liuhen("cases", "add", CASE, "--agency", "石家庄市城管执法局", "--by", "wang")[0] == 0
-    database = sqlite3.connect(tmp_path / "server" / "index.sqlite3")
-    yield database
-    database.close()
 
 
 def minutes(n):
@@ -136,13 +107,30 @@ def test_the_report_as_a_table_json_and_csv(liuhen, index):
     assert "not ready for legal review: 1 case(s)" in out and "late_upload: 1" in out
     report = json.loads(liuhen("compliance", "report", "--json", "--since", "2026-03-01")[1])
     assert report["totals"]["partial"] == 1
-    rows = list(csv.reader(io.StringIO(liuhen("compliance", "report", "--csv")[1])))
+    # Issue 15: the CSV is for Excel: a BOM, Chinese headers, the uncovered seconds and
+    # the weak mark beside the counts, rankings weakest first.
+    text = liuhen("compliance", "report", "--csv")[1]
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     assert rows[0] == [
-        "group", "key", "name", "acts", "covered", "partial", "missing", "exempted", "edited",
-        "coverage_rate",
+        "视图", "键", "名称", "执法行为", "全程覆盖", "部分覆盖", "缺失", "豁免", "经修改",
+        "覆盖率", "未覆盖秒数", "薄弱",
     ]  # fmt: skip
-    assert rows[1] == ["all", "", "", "1", "0", "1", "0", "0", "0", "0.0000"]
-    assert ["officer", "130102001", "", "1", "0", "1", "0", "0", "0", "0.0000"] in rows
+    assert rows[1] == ["全部", "", "", "1", "0", "1", "0", "0", "0", "0.0000", "", ""]
+    assert [
+        "执法人员",
+        "130102001",
+        "",
+        "1",
+        "0",
+        "1",
+        "0",
+        "0",
+        "0",
+        "0.0000",
+        "360.0",
+        "是",
+    ] in rows
     code, _, err = liuhen("compliance", "report", "--since", "last week")
     assert code == 2 and "bad_request" in err
 

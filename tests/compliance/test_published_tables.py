@@ -16,7 +16,14 @@ from evidence.catalogue_import import CATALOGUE_TABLE, read_catalogue
 from evidence.column_mapping import ColumnMapping
 from evidence.errors import MalformedCsv
 from evidence.retention import RetentionKind
-from evidence.wire import ACTS_IMPORT, CATALOGUE, COVERAGE, XLSX_CONTENT_TYPE
+from evidence.wire import (
+    ACTS_IMPORT,
+    CATALOGUE,
+    COVERAGE,
+    OFFICERS,
+    OFFICERS_IMPORT,
+    XLSX_CONTENT_TYPE,
+)
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "published"
 CSV = {"Content-Type": "text/csv"}
@@ -182,3 +189,28 @@ async def test_acts_from_a_workbook_and_from_the_same_saved_as_gbk_csv(server):
     )
     assert dry.json()["dry_run"] is True and dry.json()["acts_unchanged"] == 3
     assert dry.json()["mapping"]["columns"]["执法机关"]["header"] == "执法主体"
+
+
+async def test_the_officer_roster_is_imported_from_a_table(server):
+    clerk = await server.add_user()
+    workbook = (DATA / "officers.xlsx").read_bytes()
+    dry = await server.send(
+        "POST", OFFICERS_IMPORT + "?dry_run=true", token=clerk, body=workbook, headers=XLSX
+    )
+    assert (dry.json()["officers_added"], dry.json()["dry_run"]) == (3, True)
+    assert (await server.send("GET", OFFICERS, token=clerk)).json() == {"officers": []}
+    reply = await server.send("POST", OFFICERS_IMPORT, token=clerk, body=workbook, headers=XLSX)
+    assert reply.json() == {"officers_added": 3, "officers_changed": 0, "officers_unchanged": 0}
+    moved = "执法证号,姓名,所属单位\r\n130102003,赵磊,第一中队\r\n130102004,孙悦,\r\n".encode("gbk")
+    reply = await server.send("POST", OFFICERS_IMPORT, token=clerk, body=moved, headers=CSV)
+    assert reply.json() == {"officers_added": 1, "officers_changed": 1, "officers_unchanged": 0}
+    listed = (await server.send("GET", OFFICERS, token=clerk)).json()["officers"]
+    assert listed[2] == {"officer_id": "130102003", "name": "赵磊", "unit": "第一中队"}
+    twice = "工号,姓名\n130102009,甲\n130102009,乙\n,丙\n".encode()
+    reply = await server.send("POST", OFFICERS_IMPORT, token=clerk, body=twice, headers=CSV)
+    assert (reply.status, reply.code) == (400, "bad_csv")
+    assert [(e["row"], e["column"]) for e in reply.json()["error"]["details"]["errors"]] == [
+        (3, "工号"),
+        (4, "工号"),
+    ]
+    assert len((await server.send("GET", OFFICERS, token=clerk)).json()["officers"]) == 4
