@@ -116,6 +116,9 @@ def test_the_readme_steps_for_running_it_for_real_work_as_written(tmp_path, monk
 
     monkeypatch.chdir(server)
     shutil.copy(public, server / register[-1])  # "copy the public key there"
+    published = Path(__file__).parent / "data" / "published"  # the agency's own tables
+    shutil.copy(published / "catalogue_ningxia_shape.xlsx", server / "清单.xlsx")
+    shutil.copy(published / "officers.xlsx", server / "名册.xlsx")
     assert main(register[1:]) == 0
     assert main(["--config", "liuhen.toml", "device", "list"]) == 0
     assert capsys.readouterr().out.startswith(f"registered {device_id}\n{device_id}\tactive")

@@ -7,6 +7,7 @@ bounded by ``compliance.max_import_bytes``."""
 
 from __future__ import annotations
 
+import aiohttp
 from aiohttp import BodyPartReader, web
 
 from evidence.errors import BadRequest, TooLarge, UnsupportedMediaType
@@ -40,6 +41,16 @@ async def _form(request: web.Request, limit: int) -> tuple[bytes, str | None]:
     declared = request.content_length
     if declared is not None and declared > limit:
         raise TooLarge(f"the form is {declared} bytes; the limit is {limit}")
+    try:
+        return await _parts(request, limit)
+    except (ValueError, AssertionError, RuntimeError, aiohttp.ClientPayloadError) as exc:
+        # aiohttp's multipart reader says "not a form" in several ways; one code for all
+        raise BadRequest(
+            f"the body is not a multipart form ({exc or type(exc).__name__})"
+        ) from None
+
+
+async def _parts(request: web.Request, limit: int) -> tuple[bytes, str | None]:
     table: bytes | None = None
     mapping: str | None = None
     reader = await request.multipart()

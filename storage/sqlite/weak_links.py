@@ -86,9 +86,7 @@ class SqliteWeakLinks:
     async def exemptions(self, query: ReportQuery) -> list[tuple[str, str, int]]:
         return await self._db.run(lambda conn: _exemptions(conn, query))
 
-    async def late_uploads(
-        self, query: ReportQuery
-    ) -> list[tuple[str | None, str, bool, int]]:
+    async def late_uploads(self, query: ReportQuery) -> list[tuple[str | None, str, bool, int]]:
         return await self._db.run(lambda conn: _late_uploads(conn, query))
 
     async def as_needed(self, query: ReportQuery) -> list[tuple[str, int, int]]:
