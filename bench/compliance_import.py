@@ -41,7 +41,7 @@ def workbook(rows: int) -> bytes:
     for n in range(rows):
         began = start + timedelta(minutes=37 * n)
         sheet.append([
-            n + 1, f"JSZF-2026-{n // 2:06d}", f"第{n % 20:02d}执法局", "某公司", TYPES[n % 5],
+            n + 1, f"JSZF-2026-{n // 2:06d}", f"第{n // 2 % 20:02d}执法局", "某公司", TYPES[n % 5],
             began, began + timedelta(minutes=30), "执法现场",
             f"1301{n % 500:05d}、1301{(n + 7) % 500:05d}", f"BWC-{n % 900:05d}", f"ZF-{n:08d}",
         ])  # fmt: skip
