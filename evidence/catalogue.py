@@ -18,8 +18,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 
+from evidence.column_mapping import normalise
 from evidence.csv_table import CsvRow, CsvTable, write_csv
 from evidence.errors import MalformedCsv, UnknownActType
+from evidence.retention import Retention
 
 __all__ = [
     "CATALOGUE_COLUMNS",
@@ -28,6 +30,7 @@ __all__ = [
     "CatalogueEntry",
     "Duty",
     "Retention",
+    "split_aliases",
 ]
 
 REQUIRED_COLUMNS = (
@@ -44,9 +47,12 @@ REQUIRED_COLUMNS = (
 )
 OPTIONAL_COLUMNS = ("name_en", "依据")
 CATALOGUE_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+# What agencies' own tables add, kept as they wrote it; written by an export only when
+# some entry has it, so a catalogue without them exports the twelve columns above.
+DESCRIPTIVE_COLUMNS = ("记录形式", "记录要求", "记录内容", "备注", "别名")
+ALIAS_SEPARATOR = "；"
 
 _ACT_TYPE = re.compile(r"[a-z][a-z0-9_]{0,63}")
-_RETENTION = re.compile(r"(?P<count>[1-9]\d{0,3})(?P<unit>年|个月|月|日|天)")
 
 
 class Duty(enum.StrEnum):
@@ -83,24 +89,6 @@ class ActType:
 
 
 @dataclass(frozen=True, slots=True)
-class Retention:
-    """How long footage is kept (存储期限): ``永久`` or a count of 年, 个月 or 日.
-    Liuhen deletes nothing; the period is the agency's rule, kept and shown."""
-
-    text: str
-
-    def __post_init__(self) -> None:
-        if self.text != "永久" and not _RETENTION.fullmatch(self.text):
-            raise ValueError(
-                f"must be 永久 or a period such as 30年, 6个月, 180日; got {self.text!r}"
-            )
-
-    @classmethod
-    def parse(cls, text: str) -> Retention:
-        return cls(text.replace(" ", ""))
-
-
-@dataclass(frozen=True, slots=True)
 class CatalogueEntry:
     act_type: ActType
     category: str  # 执法类别
@@ -114,6 +102,16 @@ class CatalogueEntry:
     duty: Duty
     name_en: str | None = None
     basis: str | None = None  # 依据
+    form: str | None = None  # 记录形式: 录音录像, 拍照 …
+    requirement: str | None = None  # 记录要求 as written: 全程音像记录, 根据需要, 适时 …
+    content: str | None = None  # 记录内容: what the recording must show
+    remarks: str | None = None  # 备注
+    aliases: tuple[str, ...] = ()  # other names acts are registered under
+
+    def described(self) -> list[str | None]:
+        """The cells of DESCRIPTIVE_COLUMNS."""
+        aliases = ALIAS_SEPARATOR.join(self.aliases) or None
+        return [self.form, self.requirement, self.content, self.remarks, aliases]
 
     def cells(self) -> list[str | None]:
         return [
@@ -141,15 +139,24 @@ def _entry(row: CsvRow) -> CatalogueEntry:
         category=row.text("执法类别", max_length=64),
         name=row.text("事项", max_length=128),
         stage=row.text("环节", max_length=64),
-        place=described("记录场合", max_length=256),
-        devices=described("设备", max_length=256),
-        recording_starts=described("开始记录", max_length=256),
-        recording_ends=described("结束记录", max_length=256),
+        place=described("记录场合", max_length=256, multiline=True),
+        devices=described("设备", max_length=256, multiline=True),
+        recording_starts=described("开始记录", max_length=256, multiline=True),
+        recording_ends=described("结束记录", max_length=256, multiline=True),
         retention=row.convert("存储期限", Retention.parse),
         duty=duty,
         name_en=row.optional_text("name_en", max_length=128),
-        basis=row.optional_text("依据", max_length=512),
+        basis=row.optional_text("依据", max_length=512, multiline=True),
+        form=row.optional_text("记录形式", max_length=256, multiline=True),
+        requirement=row.optional_text("记录要求", max_length=256),
+        content=row.optional_text("记录内容", max_length=2048, multiline=True),
+        remarks=row.optional_text("备注", max_length=2048, multiline=True),
+        aliases=split_aliases(row.optional_text("别名", max_length=1024)),
     )
+
+
+def split_aliases(text: str | None) -> tuple[str, ...]:
+    return tuple(name.strip() for name in (text or "").split(ALIAS_SEPARATOR) if name.strip())
 
 
 class Catalogue:
@@ -163,10 +170,17 @@ class Catalogue:
         self._by_name = {entry.name: entry for entry in self.entries}
         if len(self._by_code) != len(self.entries) or len(self._by_name) != len(self.entries):
             raise ValueError("act type codes and 事项 names must be unique")
+        # Names as people type them (full-width brackets, spaces, line breaks) and aliases;
+        # a name never yields to another entry's alias.
+        self._by_spelling: dict[str, CatalogueEntry] = {}
+        for entry in self.entries:
+            for alias in entry.aliases:
+                self._by_spelling.setdefault(normalise(alias), entry)
+        self._by_spelling.update((normalise(entry.name), entry) for entry in self.entries)
 
     @classmethod
     def from_csv(cls, text: str) -> Catalogue:
-        table = CsvTable(text, REQUIRED_COLUMNS, OPTIONAL_COLUMNS)
+        table = CsvTable(text, REQUIRED_COLUMNS, OPTIONAL_COLUMNS + DESCRIPTIVE_COLUMNS)
         entries: list[CatalogueEntry] = []
         codes: set[str] = set()
         names: set[str] = set()
@@ -189,7 +203,14 @@ class Catalogue:
         return cls.from_csv(text)
 
     def to_csv(self) -> str:
-        return write_csv(CATALOGUE_COLUMNS, [entry.cells() for entry in self.entries])
+        used = [
+            index
+            for index in range(len(DESCRIPTIVE_COLUMNS))
+            if any(entry.described()[index] for entry in self.entries)
+        ]
+        header = [*CATALOGUE_COLUMNS, *(DESCRIPTIVE_COLUMNS[i] for i in used)]
+        rows = [entry.cells() + [entry.described()[i] for i in used] for entry in self.entries]
+        return write_csv(header, rows)
 
     def entry(self, act_type: str) -> CatalogueEntry:
         try:
@@ -200,8 +221,13 @@ class Catalogue:
             ) from None
 
     def resolve(self, text: str) -> CatalogueEntry:
-        """An entry by its code or by its 事项 name, as case systems export either."""
-        entry = self._by_code.get(text) or self._by_name.get(text)
+        """An entry by its code, its 事项 name or an alias, as case systems export any of
+        them (names compared without spaces, brackets full-width or not)."""
+        entry = (
+            self._by_code.get(text)
+            or self._by_name.get(text)
+            or self._by_spelling.get(normalise(text))
+        )
         if entry is None:
             raise UnknownActType(f"the catalogue has no act type or 事项 {text!r}", act_type=text)
         return entry

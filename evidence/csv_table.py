@@ -57,18 +57,22 @@ class CsvRow:
     def error(self, column: str | None, message: str) -> MalformedCsv:
         return _error(self.number, column, message)
 
-    def optional_text(self, column: str, *, max_length: int = 1024) -> str | None:
+    def optional_text(
+        self, column: str, *, max_length: int = 1024, multiline: bool = False
+    ) -> str | None:
+        """The cell's text; a line break is allowed only in ``multiline`` columns (the
+        descriptions agencies write in Excel with Alt+Enter)."""
         value = self._cells.get(column, "")
         if not value:
             return None
         if len(value) > max_length:
             raise self.error(column, f"longer than {max_length} characters")
-        if any(unicodedata.category(ch) == "Cc" for ch in value):
+        if any(unicodedata.category(ch) == "Cc" and (ch != "\n" or not multiline) for ch in value):
             raise self.error(column, "contains control characters")
         return value
 
-    def text(self, column: str, *, max_length: int = 1024) -> str:
-        value = self.optional_text(column, max_length=max_length)
+    def text(self, column: str, *, max_length: int = 1024, multiline: bool = False) -> str:
+        value = self.optional_text(column, max_length=max_length, multiline=multiline)
         if value is None:
             raise self.error(column, "must not be empty")
         return value

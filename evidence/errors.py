@@ -15,6 +15,7 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── LengthMismatch               400 length_mismatch
     │   ├── MalformedCsv                 400 bad_csv
     │   ├── MalformedMessage             400 bad_message
+    │   ├── MalformedMapping             400 bad_mapping
     │   ├── UnknownActType               400 unknown_act_type
     │   ├── MalformedNote                400 bad_note
     │   ├── MalformedCheckpoint          400 bad_checkpoint
@@ -148,6 +149,7 @@ __all__ = [
     "MalformedHeader",
     "MalformedLogLeaf",
     "MalformedManifest",
+    "MalformedMapping",
     "MalformedMessage",
     "MalformedNote",
     "MalformedProof",
@@ -267,6 +269,13 @@ class MalformedMessage(BadRequest):
     topic carries (docs/mqtt.md); ``details.field`` names the field."""
 
     code = "bad_message"
+
+
+class MalformedMapping(BadRequest):
+    """A column mapping (the small TOML file that says which of a table's columns is which)
+    that cannot be read or names what does not exist."""
+
+    code = "bad_mapping"
 
 
 class UnknownActType(BadRequest):

@@ -29,6 +29,8 @@ __all__ = [
     "META_EVIDENCE_ID",
     "META_FILENAME",
     "META_ROLE",
+    "OFFICERS",
+    "OFFICERS_IMPORT",
     "RECORDING",
     "RECORDINGS",
     "RECORDING_MANIFEST",
@@ -50,6 +52,7 @@ __all__ = [
     "USER_ENABLE",
     "USER_PASSWORD",
     "USER_TOKEN",
+    "XLSX_CONTENT_TYPE",
 ]
 
 API = "/api/v1"
@@ -99,6 +102,9 @@ SUGGESTION_CONFIRM = f"{API}/compliance/suggestions/confirm"
 SUGGESTION_REJECT = f"{API}/compliance/suggestions/reject"
 UNASSIGNED = f"{API}/compliance/unassigned"
 CSV_CONTENT_TYPE = "text/csv"
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+OFFICERS = f"{API}/officers"
+OFFICERS_IMPORT = f"{API}/officers/import"
 
 # The detached signature of a manifest travels beside its exact bytes, base64-encoded.
 SIGNATURE_HEADER = "Liuhen-Signature"

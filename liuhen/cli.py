@@ -26,6 +26,7 @@ from liuhen.cli_flags import add_flag_commands
 from liuhen.cli_keys import add_key_commands
 from liuhen.cli_login import add_login_commands
 from liuhen.cli_mqtt import add_mqtt_commands
+from liuhen.cli_officers import add_officer_commands
 from liuhen.cli_recordings import add_recording_commands
 from liuhen.cli_registry import add_registry_commands
 from liuhen.cli_server import add_server_commands
@@ -105,6 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     add_flag_commands(groups)
     add_case_commands(groups)
     add_compliance_commands(groups)
+    add_officer_commands(groups)
     add_device_commands(groups)
     add_mqtt_commands(groups)
     add_upgrade_commands(groups)

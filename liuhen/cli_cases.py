@@ -9,17 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from evidence.errors import BadRequest
-from evidence.wire import (
-    ACT,
-    ACTS,
-    ACTS_IMPORT,
-    CASES,
-    CASES_IMPORT,
-    CATALOGUE,
-    COVERAGE,
-    CSV_CONTENT_TYPE,
-)
+from evidence.wire import ACT, ACTS, ACTS_IMPORT, CASES, CASES_IMPORT, CATALOGUE, COVERAGE
 from liuhen import compliance_output as output
 from liuhen.api_client import ApiClient
 from liuhen.cli_command import command, group
@@ -27,24 +17,13 @@ from liuhen.cli_compliance import moment
 from liuhen.cli_login import signed_in
 from liuhen.cli_numbers import an_id
 from liuhen.settings import Settings
+from liuhen.table_upload import import_table, table_arguments
 
 __all__ = ["add_case_commands"]
 
 
-def _readable(path: Path) -> Path:
-    if not path.is_file():
-        raise BadRequest(f"cannot read {path}: no such file")
-    return path
-
-
-async def _import(client: ApiClient, path: str, file: Path) -> None:
-    result = await client.upload(
-        "POST", path, _readable(file), f"{CSV_CONTENT_TYPE}; charset=utf-8"
-    )
-    print(
-        f"{result['cases_added']} case(s) and {result['acts_added']} act(s) added, "
-        f"{result['acts_unchanged']} act(s) already held"
-    )
+async def _import(client: ApiClient, path: str, args: argparse.Namespace) -> None:
+    output.print_import(*await import_table(client, "POST", path, args))
 
 
 async def _catalogue_export(settings: Settings, args: argparse.Namespace) -> int:
@@ -59,9 +38,8 @@ async def _catalogue_export(settings: Settings, args: argparse.Namespace) -> int
 
 async def _catalogue_import(settings: Settings, args: argparse.Namespace) -> int:
     async with signed_in(settings) as client:
-        csv_type = f"{CSV_CONTENT_TYPE}; charset=utf-8"
-        version = await client.upload("PUT", CATALOGUE, _readable(args.file), csv_type)
-    print(f"catalogue version {version['version']} in force")
+        done, lines = await import_table(client, "PUT", CATALOGUE, args)
+    output.print_catalogue_import(done, lines)
     return 0
 
 
@@ -77,7 +55,7 @@ async def _cases_add(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _cases_import(settings: Settings, args: argparse.Namespace) -> int:
     async with signed_in(settings) as client:
-        await _import(client, CASES_IMPORT, args.file)
+        await _import(client, CASES_IMPORT, args)
     return 0
 
 
@@ -88,7 +66,7 @@ async def _cases_show(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         output.print_json(coverage)
     else:
-        output.print_case_coverage(coverage)
+        output.print_case_coverage(coverage, settings.compliance.zone)
     return 0 if coverage["ready_for_review"] else 1
 
 
@@ -150,7 +128,7 @@ async def _acts_edit(settings: Settings, args: argparse.Namespace) -> int:
 
 async def _acts_import(settings: Settings, args: argparse.Namespace) -> int:
     async with signed_in(settings) as client:
-        await _import(client, ACTS_IMPORT, args.file)
+        await _import(client, ACTS_IMPORT, args)
     return 0
 
 
@@ -160,7 +138,7 @@ async def _acts_show(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         output.print_json(detail)
     else:
-        output.print_act(detail)
+        output.print_act(detail, settings.compliance.zone)
     return 0
 
 
@@ -179,8 +157,8 @@ def _catalogue_commands(groups: Any) -> None:
     catalogue = group(groups, "catalogue", "the recording-duty catalogue")
     export = command(catalogue, "export", _catalogue_export, "the catalogue in force, as CSV")
     export.add_argument("--out", type=Path, help="write here instead of standard output")
-    imported = command(catalogue, "import", _catalogue_import, "replace it from a CSV file")
-    imported.add_argument("file", type=Path)
+    imported = command(catalogue, "import", _catalogue_import, "replace it from a table")
+    table_arguments(imported)
 
 
 def _case_commands(groups: Any) -> None:
@@ -189,8 +167,8 @@ def _case_commands(groups: Any) -> None:
     add.add_argument("case_number")
     add.add_argument("--agency", required=True, help="执法机关")
     add.add_argument("--subject", help="当事人")
-    imported = command(cases, "import", _cases_import, "register cases from a CSV file")
-    imported.add_argument("file", type=Path)
+    imported = command(cases, "import", _cases_import, "register cases from a table")
+    table_arguments(imported)
     show = command(
         cases, "show", _cases_show, "a case's acts and their coverage (exit 1: not ready)"
     )
@@ -206,8 +184,8 @@ def _act_commands(groups: Any) -> None:
     edit.add_argument("act_id", type=an_id)
     _act_fields(edit, required=False)
     edit.add_argument("--reason", help="why the act is corrected")
-    imported = command(acts, "import", _acts_import, "register acts from a CSV file")
-    imported.add_argument("file", type=Path)
+    imported = command(acts, "import", _acts_import, "register acts from a table")
+    table_arguments(imported)
     show = command(acts, "show", _acts_show, "one act: coverage, suggestions, history")
     show.add_argument("act_id", type=an_id)
     show.add_argument("--json", action="store_true")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from evidence.errors import BadRequest
@@ -39,7 +40,9 @@ def moment(settings: Settings, text: str) -> str:
     try:
         when: datetime = parse_moment(text, settings.compliance.zone)
     except ValueError:
-        raise BadRequest(f"{text!r} is not a time such as 2026-03-12T09:30:00+08:00") from None
+        raise BadRequest(
+            f"{text!r} is not a time such as 2026-03-12T09:30:00+08:00 or 2026/3/12 9:30"
+        ) from None
     return format_time(when)
 
 
@@ -51,16 +54,28 @@ async def _report(settings: Settings, args: argparse.Namespace) -> int:
         "since": args.since,
         "until": args.until,
         "limit": args.limit,
+        "threshold": args.threshold,
     }
     async with signed_in(settings) as client:
-        report = await client.json("GET", REPORT, query=query)
+        if args.xlsx is not None:  # for Excel: one sheet per view
+            args.xlsx.write_bytes(
+                await client.send("GET", REPORT, query={**query, "format": "xlsx"})
+            )
+            print(f"the report is in {args.xlsx}, one sheet per view")
+        elif args.csv:  # Chinese headers, a BOM: Excel opens it
+            sys.stdout.write(
+                (await client.send("GET", REPORT, query={**query, "format": "csv"})).decode("utf-8")
+            )
+        else:
+            _show_report(await client.json("GET", REPORT, query=query), args)
+    return 0
+
+
+def _show_report(report: dict[str, Any], args: argparse.Namespace) -> None:
     if args.json:
         output.print_json(report)
-    elif args.csv:
-        sys.stdout.write(output.report_csv(report))
     else:
         output.print_report(report)
-    return 0
 
 
 async def _suggestions(settings: Settings, args: argparse.Namespace) -> int:
@@ -70,7 +85,7 @@ async def _suggestions(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         output.print_json({"suggestions": shown})
     else:
-        output.print_suggestions(shown)
+        output.print_suggestions(shown, settings.compliance.zone)
     return 0
 
 
@@ -121,7 +136,7 @@ async def _unassigned(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         output.print_json({"recordings": found})
     else:
-        output.print_unassigned(found)
+        output.print_unassigned(found, settings.compliance.zone)
     return 0
 
 
@@ -129,13 +144,17 @@ def _report_command(compliance: Any) -> None:
     report = command(compliance, "report", _report, "the supervisor's report")
     shape = report.add_mutually_exclusive_group()
     shape.add_argument("--json", action="store_true")
-    shape.add_argument("--csv", action="store_true", help="the counts as one CSV table")
+    shape.add_argument("--csv", action="store_true", help="the counts as one CSV table, for Excel")
+    shape.add_argument("--xlsx", type=Path, help="write a workbook here, one sheet per view")
     for name in ("--agency", "--act-type", "--officer"):
         report.add_argument(name)
     report.add_argument("--since", help="a date or time; acts starting at or after it")
     report.add_argument("--until", help="a date or time; acts starting before it")
     report.add_argument(
         "--limit", type=a_count, default=DEFAULT_LIMIT, help="cases and flags listed"
+    )
+    report.add_argument(
+        "--threshold", type=float, help="coverage rate under which a group is weak (0-1)"
     )
 
 

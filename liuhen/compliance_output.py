@@ -1,123 +1,132 @@
-"""Plain-text and CSV output of the compliance commands. Chinese text is twice as wide
-on a terminal, so columns are padded by display width."""
+"""Plain-text output of the compliance commands, times in the agency's zone with the
+offset. The report's tables are in ``report_output`` (display width of Chinese text);
+its CSV and workbook in ``ingest.compliance.report_export``."""
 
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Sequence
+from datetime import timedelta, timezone
 from typing import Any
 
-from evidence.csv_table import write_csv
+from evidence.local_time import local_text
+from evidence.strict_json import parse_time
+from liuhen import report_output
 
 __all__ = [
     "print_act",
     "print_case_coverage",
+    "print_catalogue_import",
+    "print_import",
     "print_json",
     "print_report",
+    "print_roster_import",
     "print_suggestions",
     "print_unassigned",
-    "report_csv",
 ]
-
-_COUNTS = ("acts", "covered", "partial", "missing", "exempted", "edited")
-_GROUPS = (
-    ("by_agency", "agency", "by agency"),
-    ("by_act_type", "act_type", "by act type"),
-    ("by_officer", "officer", "by officer"),
-    ("by_period", "period", "by month"),
-)
 
 
 def print_json(document: Any) -> None:
     print(json.dumps(document, ensure_ascii=False, indent=2))
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+def _print_plan(done: dict[str, Any], plan: Sequence[str]) -> None:
+    """What was mapped to what, when there was anything to interpret (or on a dry run)."""
+    if done["dry_run"] or not done["mapping"]["plain"]:
+        print("\n".join(plan))
 
 
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))
+def print_import(done: dict[str, Any], plan: Sequence[str]) -> None:
+    _print_plan(done, plan)
+    verb = "would be added (dry run: nothing imported)" if done["dry_run"] else "added"
+    print(
+        f"{done['cases_added']} case(s) and {done['acts_added']} act(s) {verb}, "
+        f"{done['acts_unchanged']} act(s) already held"
+    )
 
 
-def _rate(row: dict[str, Any]) -> str:
-    rate = row["coverage_rate"]
-    return "-" if rate is None else f"{rate:.1%}"
+def print_roster_import(done: dict[str, Any], plan: Sequence[str]) -> None:
+    _print_plan(done, plan)
+    verb = "would be" if done["dry_run"] else "were"
+    print(
+        f"{done['officers_added']} officer(s) {verb} added, {done['officers_changed']} corrected, "
+        f"{done['officers_unchanged']} already on the roster"
+    )
 
 
-def _count_line(label: str, row: dict[str, Any]) -> str:
-    counts = "".join(f"{row[name]:>10}" for name in _COUNTS)
-    return f"{_pad(label, 34)}{counts}{_rate(row):>10}"
+def print_catalogue_import(done: dict[str, Any], plan: Sequence[str]) -> None:
+    _print_plan(done, plan)
+    changes = done["changes"]
+    if done["dry_run"] or done["unchanged"] or any(changes.values()):
+        for name, codes in changes.items():
+            if codes:
+                print(f"  act types {name}: {', '.join(codes)}")
+    if done["dry_run"]:
+        print(f"dry run: {done['entries']} entries read; nothing imported")
+    elif done["unchanged"]:
+        print(f"the table is the catalogue in force: version {done['version']} stays")
+    else:
+        print(f"catalogue version {done['version']} in force")
 
 
 def print_report(report: dict[str, Any]) -> None:
-    filters = ", ".join(f"{k}={v}" for k, v in report["filters"].items() if v is not None)
-    print(
-        f"Compliance report {report['generated_at']}: gaps over {report['tolerance_seconds']} s, "
-        f"late after {report['late_upload_hours']} h, months in UTC{report['utc_offset_hours']:+g}"
+    """The report for a 100-column terminal (``report_output``), times in the agency's zone."""
+    zone = timezone(timedelta(hours=report["utc_offset_hours"]))
+    report_output.print_report(
+        report, _not_ready_lines(report["not_ready"], zone), _flag_lines(report["flags"])
     )
-    print(
-        f"filters: {filters or 'none'}; acts with duty full: {', '.join(report['full_duty_act_types'])}"
-    )
-    print()
-    print(_pad("", 34) + "".join(f"{name:>10}" for name in (*_COUNTS, "rate")))
-    print(_count_line("all acts", report["totals"]))
-    for key, field, title in _GROUPS:
-        print(title)
-        for row in report[key]:
-            label = row[field] if field != "act_type" else f"{row['act_type']} {row['name']}"
-            print(_count_line(f"  {label}", row))
-    _print_not_ready(report["not_ready"])
-    _print_flags(report["flags"])
 
 
-def _print_not_ready(not_ready: dict[str, Any]) -> None:
-    print(f"\nnot ready for legal review: {not_ready['count']} case(s)")
+def _not_ready_lines(not_ready: dict[str, Any], zone: timezone) -> list[str]:
+    lines = [f"\nnot ready for legal review: {not_ready['count']} case(s)"]
     for case in not_ready["cases"]:
         empty = "  (no act registered)" if not case["acts"] else ""
-        print(f"  {case['case_number']}  {case['agency']}{empty}")
+        lines.append(f"  {case['case_number']}  {case['agency']}{empty}")
         for act in case["acts"]:
-            print(
-                f"    act {act['act_id']} {act['act_type']} {act['started_at']}: {act['state']}"
+            lines.append(
+                f"    act {act['act_id']} {act['act_type']} {_local(act['started_at'], zone)}: "
+                f"{act['state']}"
                 + (f", {act['gap_seconds']:g} s of gaps" if act["state"] == "partial" else "")
                 + (f" (edited: revision {act['revision']})" if act["edited"] else "")
             )
     if not_ready["count"] > len(not_ready["cases"]):
-        print(f"  … and {not_ready['count'] - len(not_ready['cases'])} more (use --json --limit)")
+        more = not_ready["count"] - len(not_ready["cases"])
+        lines.append(f"  … and {more} more (use --json --limit)")
+    return lines
 
 
-def _print_flags(flags: dict[str, Any]) -> None:
-    print(f"\nopen flags: {flags['count']}")
+def _flag_lines(flags: dict[str, Any]) -> list[str]:
+    lines = [f"\nopen flags: {flags['count']}"]
     for row in flags["by_kind"]:
-        print(f"  {row['kind']}: {row['count']}\n    what to do: {row['advice']}")
+        lines += [f"  {row['kind']}: {row['count']}", f"    what to do: {row['advice']}"]
+    return lines
 
 
-def report_csv(report: dict[str, Any]) -> str:
-    """One table: the totals, then each group's rows (group, key, name, counts, rate)."""
-    rows: list[list[str | None]] = [["all", "", None, *_cells(report["totals"])]]
-    for key, field, _title in _GROUPS:
-        for row in report[key]:
-            rows.append([field, row[field], row.get("name"), *_cells(row)])
-    return write_csv(("group", "key", "name", *_COUNTS, "coverage_rate"), rows)
+def _shown(name: str, value: Any, zone: timezone | None) -> Any:
+    return _local(value, zone) if name in ("started_at", "ended_at") and value else value
 
 
-def _cells(row: dict[str, Any]) -> list[str | None]:
-    rate = row["coverage_rate"]
-    return [str(row[name]) for name in _COUNTS] + [None if rate is None else f"{rate:.4f}"]
+def _local(text: str | None, zone: timezone | None) -> str:
+    """An RFC 3339 time of a JSON answer as people read it: in the agency's zone."""
+    if text is None:
+        return "?"
+    return text if zone is None else local_text(parse_time(text), zone)
 
 
-def _print_act_line(act: dict[str, Any]) -> None:
+def _print_act_line(act: dict[str, Any], zone: timezone | None) -> None:
     coverage = act["coverage"]
     state = f"duty {act['duty']}" if coverage is None else coverage["state"].upper()
     edited = f"  (edited: revision {act['revision']})" if act["edited"] else ""
     print(
         f"  act {act['act_id']} {act['act_type']} {act['name']}  "
-        f"{act['started_at']} – {act['ended_at']}  {state}{edited}"
+        f"{_local(act['started_at'], zone)} – {_local(act['ended_at'], zone)}  {state}{edited}"
     )
     if coverage is not None:
         for gap in coverage["gaps"]:
-            print(f"      gap {gap['start']} – {gap['end']} ({gap['seconds']:g} s)")
+            print(
+                f"      gap {_local(gap['start'], zone)} – {_local(gap['end'], zone)} "
+                f"({gap['seconds']:g} s)"
+            )
         if coverage["advice"] and coverage["state"] != "exempted":
             print(f"      what to do: {coverage['advice']}")
     for exemption in act["exemptions"]:
@@ -130,17 +139,17 @@ def _print_act_line(act: dict[str, Any]) -> None:
         )
         print(
             f"      exemption {exemption['exemption_id']} ({status}): {exemption['reason']}, "
-            f"approved by {exemption['approver']} at {exemption['approved_at']}"
+            f"approved by {exemption['approver']} at {_local(exemption['approved_at'], zone)}"
         )
     for recording in act["recordings"]:
         print(
-            f"      {recording['evidence_id']}  {recording['started_at']} – "
-            f"{recording['ended_at'] or '?'}  by {recording['officer_id'] or '?'}"
+            f"      {recording['evidence_id']}  {_local(recording['started_at'], zone)} – "
+            f"{_local(recording['ended_at'], zone)}  by {recording['officer_id'] or '?'}"
             f" ({recording['matched']})"
         )
 
 
-def print_case_coverage(coverage: dict[str, Any]) -> None:
+def print_case_coverage(coverage: dict[str, Any], zone: timezone | None = None) -> None:
     case = coverage["case"]
     verdict = (
         "ready for legal review" if coverage["ready_for_review"] else "NOT READY for legal review"
@@ -149,11 +158,11 @@ def print_case_coverage(coverage: dict[str, Any]) -> None:
     why = f" ({', '.join(reasons)})" if reasons else ""
     print(f"case {case['case_number']}  {case['agency']}  {case['subject'] or ''}\n{verdict}{why}")
     for act in coverage["acts"]:
-        _print_act_line(act)
+        _print_act_line(act, zone)
 
 
-def print_act(act: dict[str, Any]) -> None:
-    _print_act_line(act)
+def print_act(act: dict[str, Any], zone: timezone | None = None) -> None:
+    _print_act_line(act, zone)
     for suggestion in act["suggestions"]:
         print(
             f"      suggested: {suggestion['evidence_id']} (same {', '.join(suggestion['matched_on'])})"
@@ -163,32 +172,34 @@ def print_act(act: dict[str, Any]) -> None:
             "registered"
             if change["registered"]
             else ", ".join(
-                f"{name} {value['old']} → {value['new']}"
+                f"{name} {_shown(name, value['old'], zone)} → {_shown(name, value['new'], zone)}"
                 for name, value in change["changes"].items()
             )
         )
         reason = f" ({change['reason']})" if change["reason"] else ""
         print(
-            f"      r{change['revision']} {change['changed_at']} {change['changed_by']}: {what}{reason}"
+            f"      r{change['revision']} {_local(change['changed_at'], zone)} "
+            f"{change['changed_by']}: {what}{reason}"
         )
 
 
-def print_suggestions(suggestions: Sequence[dict[str, Any]]) -> None:
+def print_suggestions(suggestions: Sequence[dict[str, Any]], zone: timezone | None = None) -> None:
     if not suggestions:
         print("no suggestions")
     for s in suggestions:
         print(
             f"{s['evidence_id']} → act {s['act_id']}  same {', '.join(s['matched_on'])}  "
-            f"{s['started_at']} – {s['ended_at'] or '?'} on {s['device_id']} "
+            f"{_local(s['started_at'], zone)} – {_local(s['ended_at'], zone)} on {s['device_id']} "
             f"({s['device_serial'] or '?'}) by {s['officer_id'] or '?'}"
         )
 
 
-def print_unassigned(recordings: Sequence[dict[str, Any]]) -> None:
+def print_unassigned(recordings: Sequence[dict[str, Any]], zone: timezone | None = None) -> None:
     if not recordings:
         print("every recording is attached to an act")
     for r in recordings:
         print(
-            f"{r['evidence_id']}  {r['case_number'] or 'no case number'}  {r['started_at']} – "
-            f"{r['ended_at'] or '?'} on {r['device_id']} by {r['officer_id'] or '?'}"
+            f"{r['evidence_id']}  {r['case_number'] or 'no case number'}  "
+            f"{_local(r['started_at'], zone)} – {_local(r['ended_at'], zone)} "
+            f"on {r['device_id']} by {r['officer_id'] or '?'}"
         )

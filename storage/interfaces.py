@@ -30,6 +30,7 @@ from storage.compliance_records import (
     Footage,
     ImportResult,
     ImportRow,
+    OfficerRecord,
     ReportQuery,
     ReportRows,
 )
@@ -385,9 +386,12 @@ class Cases(Protocol):
 
     async def history(self, act_id: int) -> list[ActChange]: ...
 
-    async def import_rows(self, items: Sequence[ImportRow], by: str, now: datetime) -> ImportResult:
-        """Cases and acts from a CSV, all or nothing; a conflict names its row in
-        ``details["row"]``."""
+    async def import_rows(
+        self, items: Sequence[ImportRow], by: str, now: datetime, *, commit: bool = True
+    ) -> ImportResult:
+        """Cases and acts from a table, all or nothing; a conflict names its row in
+        ``details["row"]``. ``commit=False`` (a dry run) counts and checks everything in a
+        transaction it then rolls back."""
         ...
 
 
@@ -458,12 +462,40 @@ class ComplianceQueries(Protocol):
         ...
 
 
+class WeakLinks(Protocol):
+    """The report's sections beyond coverage (storage/sqlite/weak_links.py)."""
+
+    async def exemptions(self, query: ReportQuery) -> list[tuple[str, str, int]]:
+        """(reason, approver, count) of standing exemptions of the selected acts."""
+        ...
+
+    async def late_uploads(self, query: ReportQuery) -> list[tuple[str | None, str, bool, int]]:
+        """(officer, signing device, open, count) of late_upload flags under the filters."""
+        ...
+
+    async def as_needed(self, query: ReportQuery) -> list[tuple[str, int, int]]:
+        """(act type, acts, acts with footage attached) of the selected acts."""
+        ...
+
+
+class Officers(Protocol):
+    async def roster(self) -> list[OfficerRecord]: ...
+
+    async def update(
+        self, rows: Sequence[OfficerRecord], by: str, now: datetime, *, commit: bool = True
+    ) -> tuple[int, int, int]:
+        """Add or correct officers: (added, changed, unchanged)."""
+        ...
+
+
 class Compliance(Protocol):
     catalogues: Catalogues
     cases: Cases
     decisions: Decisions
     exemptions: Exemptions
     queries: ComplianceQueries
+    weak_links: WeakLinks
+    officers: Officers
 
 
 class CatchUp(Protocol):

@@ -138,6 +138,9 @@ async def test_the_readme_steps_for_running_it_for_real_work_as_written(
     shutil.copy(public, host / register[-1])  # "copy the public key there"
     assert await asyncio.to_thread(run, register[1:]) == 0
     assert await asyncio.to_thread(run, ["--config", "liuhen.toml", "device", "list"]) == 0
+    published = Path(__file__).parent / "data" / "published"  # the agency's own tables
+    shutil.copy(published / "catalogue_ningxia_shape.xlsx", host / "清单.xlsx")
+    shutil.copy(published / "officers.xlsx", host / "名册.xlsx")
     assert capsys.readouterr().out.startswith(f"registered {device_id}\n{device_id}\tactive")
     assert await asyncio.to_thread(run, argv[1:]) == 2, "the printed command names the same dock"
     assert "already" in capsys.readouterr().err

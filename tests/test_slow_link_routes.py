@@ -18,6 +18,7 @@ from evidence.wire import (
     FINALIZE,
     FLAG_RESOLVE,
     MANIFESTS,
+    OFFICERS_IMPORT,
     RECORDING_MATCH,
     RECORDING_TRANSCRIPT,
     RECORDING_VERIFY,
@@ -78,6 +79,9 @@ SLOW_LINK_TESTS = {
     ),
     ("POST", SUGGESTION_CONFIRM): (
         f"{COMPLIANCE}:test_suggestion_decisions_through_a_slow_link_arrive_whole"
+    ),
+    ("POST", OFFICERS_IMPORT): (
+        f"{COMPLIANCE}:test_a_roster_workbook_and_a_table_with_its_mapping_through_a_slow_link"
     ),
     ("POST", SUGGESTION_REJECT): (
         f"{COMPLIANCE}:test_suggestion_decisions_through_a_slow_link_arrive_whole"

@@ -28,8 +28,11 @@ class ComplianceConfig:
     # The agency's UTC offset: report months, plain dates in filters, and times written
     # without an offset in CSV imports and on the command line are read in it.
     utc_offset_hours: float = 8.0
-    # The largest CSV accepted by an import over HTTP.
+    # The largest table (CSV or .xlsx) accepted by an import over HTTP.
     max_import_bytes: int = 16 * MIB
+    # The report marks a ranked agency, unit, officer or act type as weak when its
+    # coverage rate is below this (R10: find the weak links).
+    weak_coverage_rate: float = 0.9
 
     def __post_init__(self) -> None:
         if self.gap_tolerance_seconds < 0:
@@ -40,6 +43,8 @@ class ComplianceConfig:
             raise ConfigError("compliance.late_upload_hours must be positive")
         if not -14 <= self.utc_offset_hours <= 14 or (self.utc_offset_hours * 4) % 1:
             raise ConfigError("compliance.utc_offset_hours must be a quarter hour from -14 to 14")
+        if not 0 <= self.weak_coverage_rate <= 1:
+            raise ConfigError("compliance.weak_coverage_rate is a rate from 0 to 1")
         if self.max_import_bytes < 1024:
             raise ConfigError("compliance.max_import_bytes must be at least 1024")
 

@@ -34,6 +34,7 @@ __all__ = [
     "path_id",
     "reason_form",
     "report_filters",
+    "threshold",
     "when_given",
 ]
 
@@ -185,7 +186,9 @@ def _only(query: Mapping[str, str], known: set[str]) -> None:
 
 
 def report_filters(query: Mapping[str, str], zone: tzinfo) -> ReportFilters:
-    _only(query, {"agency", "act_type", "officer", "since", "until", "limit"})
+    _only(
+        query, {"agency", "act_type", "officer", "since", "until", "limit", "threshold", "format"}
+    )
     since, until = query.get("since"), query.get("until")
     return ReportFilters(
         agency=query.get("agency") or None,
@@ -194,6 +197,20 @@ def report_filters(query: Mapping[str, str], zone: tzinfo) -> ReportFilters:
         since=None if since is None else when_given(since, zone, "since"),
         until=None if until is None else when_given(until, zone, "until"),
     )
+
+
+def threshold(query: Mapping[str, str]) -> float | None:
+    """``?threshold=``: the coverage rate (0 to 1) below which a ranked group is weak."""
+    text = query.get("threshold")
+    if text is None:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise BadRequest(f"threshold is a coverage rate from 0 to 1; got {text!r}")
+    return value
 
 
 def flag_filters(query: Mapping[str, str]) -> tuple[str | None, bool]:

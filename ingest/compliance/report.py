@@ -18,9 +18,18 @@ from ingest.compliance import views
 from ingest.compliance.catalogues import current_catalogue
 from ingest.compliance.config import ComplianceConfig
 from ingest.compliance.desk import ComplianceDesk
+from ingest.compliance.officers import roster
 from ingest.compliance.tally import Counts, Finding, Tally, tally
+from ingest.compliance.weak_links import (
+    as_needed_json,
+    exemptions_json,
+    late_uploads_json,
+    rankings,
+    trend,
+)
 from ingest.custody.flags import advice_for, flag_json
-from storage.compliance_records import ReportQuery
+from runtime.gc_pause import gc_paused
+from storage.compliance_records import OfficerRecord, ReportQuery, ReportRows
 
 __all__ = ["Measured", "ReportFilters", "build_report", "full_duty_query", "measure_report"]
 
@@ -53,6 +62,7 @@ class Measured:
     catalogue: Catalogue
     catalogue_version: int | None
     counted: Tally
+    officers: dict[str, OfficerRecord]
 
 
 def full_duty_query(catalogue: Catalogue, config: ComplianceConfig) -> ReportQuery:
@@ -61,8 +71,9 @@ def full_duty_query(catalogue: Catalogue, config: ComplianceConfig) -> ReportQue
     return ReportQuery(catalogue.codes(Duty.FULL), config.utc_offset_minutes)
 
 
-async def measure_report(desk: ComplianceDesk, filters: ReportFilters) -> Measured:
-    config = desk.settings
+async def _select(
+    desk: ComplianceDesk, filters: ReportFilters
+) -> tuple[Catalogue, int | None, ReportQuery]:
     catalogue, version = await current_catalogue(desk)
     act_type = None if filters.act_type is None else catalogue.resolve(filters.act_type)
     if act_type is not None and act_type.duty is not Duty.FULL:
@@ -71,39 +82,102 @@ async def measure_report(desk: ComplianceDesk, filters: ReportFilters) -> Measur
             "the report counts only acts whose duty is full"
         )
     query = replace(
-        full_duty_query(catalogue, config),
+        full_duty_query(catalogue, desk.settings),
         agency=filters.agency,
         act_type=None if act_type is None else act_type.act_type.code,
         officer=filters.officer,
         since=filters.since,
         until=filters.until,
     )
+    return catalogue, version, query
+
+
+def _counted(rows: ReportRows, tolerance: float, unit_of: dict[str, str]) -> Tally:
+    with gc_paused():  # every act's verdict stays alive until the report is made
+        return tally(rows, tolerance, unit_of)
+
+
+async def _measure(
+    desk: ComplianceDesk,
+    selected: tuple[Catalogue, int | None, ReportQuery],
+    officers: dict[str, OfficerRecord],
+) -> Measured:
+    """Query, then tally in a worker thread: the index is free for other queries as soon
+    as the rows are out."""
+    catalogue, version, query = selected
     rows = await desk.index.queries.report(query)
-    counted = await asyncio.to_thread(tally, rows, config.gap_tolerance_seconds)
-    return Measured(query, catalogue, version, counted)
+    unit_of = {number: officer.unit for number, officer in officers.items() if officer.unit}
+    tolerance = desk.settings.gap_tolerance_seconds
+    counted = await asyncio.to_thread(_counted, rows, tolerance, unit_of)
+    return Measured(query, catalogue, version, counted, officers)
+
+
+async def measure_report(desk: ComplianceDesk, filters: ReportFilters) -> Measured:
+    return await _measure(desk, await _select(desk, filters), await roster(desk))
 
 
 async def build_report(
-    desk: ComplianceDesk, filters: ReportFilters, limit: int = DEFAULT_LIMIT
+    desk: ComplianceDesk,
+    filters: ReportFilters,
+    limit: int = DEFAULT_LIMIT,
+    threshold: float | None = None,
 ) -> dict[str, Any]:
-    """The report as JSON. Lists of cases and flags hold at most ``limit`` items each;
-    their counts are always complete."""
+    """The report as JSON; lists of cases and flags hold at most ``limit`` items each (the
+    counts are complete). ``threshold``: the rate under which a ranked group is weak."""
     if limit < 0:
         raise BadRequest("limit cannot be negative")
     config = desk.settings
-    measured = await measure_report(desk, filters)
-    query, counted = measured.query, measured.counted
+    weak = _threshold(config, threshold)
+    selected = await _select(desk, filters)
+    query = selected[2]
+    # The tally runs in a worker thread while the index answers the other sections.
+    measured, links, empty, flags = await asyncio.gather(
+        _measure(desk, selected, await roster(desk)),
+        _weak_links(desk, query, selected[0]),
+        _cases_without_acts(desk, filters),
+        _flags(desk, query, limit),
+    )
+    counted = measured.counted
+    late = late_uploads_json(links.pop("late"), measured.officers)
     return {
         "generated_at": format_time(desk.clock()),
         "catalogue_version": measured.catalogue_version,
         "tolerance_seconds": config.gap_tolerance_seconds,
         "late_upload_hours": config.late_upload_hours,
         "utc_offset_hours": config.utc_offset_hours,
+        "threshold": weak,
         "filters": dict(filters.to_json(), act_type=query.act_type),
         "full_duty_act_types": list(query.act_types),
-        **_counts(counted, measured.catalogue),
-        "not_ready": _not_ready(counted, await _cases_without_acts(desk, filters), limit),
-        "flags": await _flags(desk, query, limit),
+        **_counts(counted, measured.catalogue, measured.officers),
+        "rankings": rankings(counted, measured.catalogue, measured.officers, weak),
+        "trend": trend(counted),
+        **links,
+        "late_uploads": late,
+        "not_ready": _not_ready(counted, empty, limit),
+        "flags": flags,
+    }
+
+
+def _threshold(config: ComplianceConfig, asked: float | None) -> float:
+    weak = config.weak_coverage_rate if asked is None else asked
+    if not 0 <= weak <= 1:
+        raise BadRequest("threshold is a coverage rate from 0 to 1")
+    return weak
+
+
+async def _weak_links(
+    desk: ComplianceDesk, query: ReportQuery, catalogue: Catalogue
+) -> dict[str, Any]:
+    """Exemptions and late uploads under the report's filters (late uploads as rows, named
+    once the roster is read), and the acts whose duty is as-needed that the same filters
+    select (the type filter names a full-duty type, so it selects none of them)."""
+    links = desk.index.weak_links
+    as_needed = replace(query, act_types=catalogue.codes(Duty.AS_NEEDED))
+    selected = [] if query.act_type is not None else await links.as_needed(as_needed)
+    return {
+        "exemptions": exemptions_json(await links.exemptions(query)),
+        "late": await links.late_uploads(query),
+        "as_needed": as_needed_json(selected, catalogue),
     }
 
 
@@ -111,15 +185,22 @@ def _rows(groups: Mapping[str, Counts], key: str) -> list[dict[str, Any]]:
     return [{key: name, **groups[name].to_json()} for name in sorted(groups)]
 
 
-def _counts(counted: Tally, catalogue: Catalogue) -> dict[str, Any]:
+def _counts(
+    counted: Tally, catalogue: Catalogue, officers: Mapping[str, OfficerRecord]
+) -> dict[str, Any]:
     by_type = _rows(counted.by_act_type, "act_type")
     for row in by_type:
         row["name"] = catalogue.entry(row["act_type"]).name
+    by_officer = _rows(counted.by_officer, "officer")
+    for row in by_officer:
+        listed = officers.get(row["officer"])
+        row["name"], row["unit"] = (None, None) if listed is None else (listed.name, listed.unit)
     return {
         "totals": counted.totals.to_json(),
         "by_agency": _rows(counted.by_agency, "agency"),
         "by_act_type": by_type,
-        "by_officer": _rows(counted.by_officer, "officer"),
+        "by_officer": by_officer,
+        "by_unit": _rows(counted.by_unit, "unit"),
         "by_period": _rows(counted.by_period, "period"),
     }
 

@@ -21,7 +21,9 @@ from typing import Any
 from ingest.compliance.coverage import Coverage, State, measure
 from storage.compliance_records import ReportAct, ReportRows
 
-__all__ = ["Counts", "Finding", "Tally", "tally", "verdicts"]
+__all__ = ["UNLISTED", "Counts", "Finding", "Tally", "tally", "verdicts"]
+
+UNLISTED = "（不在名册）"  # the unit of an officer the roster does not list
 
 
 _COVERED, _PARTIAL, _MISSING = State.COVERED, State.PARTIAL, State.MISSING
@@ -31,19 +33,22 @@ class Counts:
     """Acts counted by state. (Compared by identity, not hashed: an enum member hashes in
     Python, and the report counts every act six times or more.)"""
 
-    __slots__ = ("covered", "edited", "exempted", "missing", "partial")
+    __slots__ = ("covered", "edited", "exempted", "missing", "partial", "uncovered")
 
     def __init__(self) -> None:
         self.covered = self.partial = self.missing = self.exempted = self.edited = 0
+        self.uncovered = 0.0  # milliseconds of missing and partial acts not on footage
 
-    def add(self, state: State, edited: bool = False) -> None:
+    def add(self, state: State, edited: bool = False, uncovered: float = 0) -> None:
         self.edited += edited
         if state is _COVERED:
             self.covered += 1
         elif state is _PARTIAL:
             self.partial += 1
+            self.uncovered += uncovered
         elif state is _MISSING:
             self.missing += 1
+            self.uncovered += uncovered
         else:
             self.exempted += 1
 
@@ -85,19 +90,26 @@ class Tally:
     by_act_type: defaultdict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     by_officer: defaultdict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
     by_period: defaultdict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
+    by_unit: defaultdict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
+    unit_of: dict[str, str] = field(default_factory=dict)  # officer id -> unit (roster)
     not_ready: defaultdict[str, list[Finding]] = field(
         default_factory=lambda: defaultdict(list)
     )  # case number -> findings
 
     def add(self, act: ReportAct, coverage: Coverage) -> None:
         state, edited = coverage.state, act.revision > 1
-        self.totals.add(state, edited)
-        self.by_agency[act.agency].add(state, edited)
-        self.by_act_type[act.act_type].add(state, edited)
-        self.by_period[act.period].add(state, edited)
+        failing = state is _MISSING or state is _PARTIAL
+        gap = coverage.gap_seconds if failing else 0
+        self.totals.add(state, edited, gap)
+        self.by_agency[act.agency].add(state, edited, gap)
+        self.by_act_type[act.act_type].add(state, edited, gap)
+        self.by_period[act.period].add(state, edited, gap)
         for officer in set(act.officers):
-            self.by_officer[officer].add(state, edited)
-        if state is _MISSING or state is _PARTIAL:
+            self.by_officer[officer].add(state, edited, gap)
+        if self.unit_of:
+            for unit in {self.unit_of.get(officer, UNLISTED) for officer in act.officers}:
+                self.by_unit[unit].add(state, edited, gap)
+        if failing:
             self.not_ready[act.case_number].append(Finding(act, coverage))
 
 
@@ -117,8 +129,12 @@ def verdicts(rows: ReportRows, tolerance_seconds: float) -> Iterator[tuple[Repor
         )
 
 
-def tally(rows: ReportRows, tolerance_seconds: float) -> Tally:
-    result = Tally()
+def tally(
+    rows: ReportRows, tolerance_seconds: float, unit_of: dict[str, str] | None = None
+) -> Tally:
+    """Count every act; with the roster's ``unit_of``, by unit too (an act counts once
+    under each unit its officers belong to; officers not on the roster under UNLISTED)."""
+    result = Tally(unit_of=unit_of or {})
     for act, coverage in verdicts(rows, tolerance_seconds):
         result.add(act, coverage)
     return result

@@ -17,6 +17,7 @@ from storage.compliance_records import (
     DecisionRecord,
     ExemptionRecord,
     Footage,
+    OfficerRecord,
 )
 from storage.records import StoredObject
 
@@ -33,6 +34,7 @@ __all__ = [
     "footage_json",
     "gaps_json",
     "not_ready_reasons",
+    "officer_json",
     "recording_json",
     "suggestion_json",
 ]
@@ -233,3 +235,7 @@ def change_json(change: ActChange) -> dict[str, Any]:
         "registered": change.old is None,
         "changes": changes,
     }
+
+
+def officer_json(officer: OfficerRecord) -> dict[str, Any]:
+    return {"officer_id": officer.officer_id, "name": officer.name, "unit": officer.unit}

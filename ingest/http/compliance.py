@@ -12,11 +12,11 @@ only admins replace the catalogue. A person limited to some cases reaches only t
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aiohttp import web
 
-from evidence.csv_table import decode_csv
 from evidence.errors import BadRequest
 from evidence.wire import (
     ACT,
@@ -29,11 +29,14 @@ from evidence.wire import (
     COVERAGE,
     CSV_CONTENT_TYPE,
     EXEMPTION_WITHDRAW,
+    OFFICERS,
+    OFFICERS_IMPORT,
     REPORT,
     SUGGESTION_CONFIRM,
     SUGGESTION_REJECT,
     SUGGESTIONS,
     UNASSIGNED,
+    XLSX_CONTENT_TYPE,
 )
 from ingest.access.case_gate import CaseGate
 from ingest.access.permissions import Action
@@ -46,11 +49,15 @@ from ingest.compliance.catalogues import current_catalogue, import_catalogue
 from ingest.compliance.desk import ComplianceDesk
 from ingest.compliance.exemptions import exempt, withdraw
 from ingest.compliance.imports import import_acts, import_cases
+from ingest.compliance.officers import import_roster, roster
 from ingest.compliance.report import DEFAULT_LIMIT, build_report
-from ingest.http.bodies import read_bounded, read_json, require_content_type
+from ingest.compliance.report_export import report_csv, report_xlsx
+from ingest.compliance.tables import ImportOutcome
+from ingest.http.bodies import read_json
 from ingest.http.guard import person_route
 from ingest.http.services import services
-from storage.compliance_records import Decision, ImportResult
+from ingest.http.tables import dry_run, read_table_upload
+from storage.compliance_records import Decision
 
 __all__ = ["add_compliance_routes"]
 
@@ -71,20 +78,9 @@ async def _act_id(request: web.Request, person: Person) -> int:
     return act_id
 
 
-async def _csv(request: web.Request, desk: ComplianceDesk) -> str:
-    require_content_type(request, "the file", CSV_CONTENT_TYPE)
-    body = await read_bounded(request, desk.settings.max_import_bytes, "CSV file")
-    return decode_csv(body)
-
-
-def _imported(result: ImportResult) -> web.Response:
-    return web.json_response(
-        {
-            "cases_added": result.cases_added,
-            "acts_added": result.acts_added,
-            "acts_unchanged": result.acts_unchanged,
-        }
-    )
+def _imported(outcome: ImportOutcome) -> web.Response:
+    """A dry run answers everything it found; an import answers what it added."""
+    return web.json_response(outcome.to_json() if outcome.dry_run else outcome.counts)
 
 
 async def get_catalogue(request: web.Request, person: Person) -> web.Response:
@@ -99,8 +95,11 @@ async def get_catalogue(request: web.Request, person: Person) -> web.Response:
 
 async def put_catalogue(request: web.Request, person: Person) -> web.Response:
     desk = _desk(request)
-    version, catalogue = await import_catalogue(desk, await _csv(request, desk), person.name)
-    return web.json_response({"version": version.version, "entries": len(catalogue.entries)})
+    upload = await read_table_upload(request, desk.settings.max_import_bytes)
+    done = await import_catalogue(desk, upload, person.name, dry_run=dry_run(request))
+    if done.dry_run:
+        return web.json_response(done.to_json())
+    return web.json_response({"version": done.version, "entries": len(done.catalogue.entries)})
 
 
 async def post_case(request: web.Request, person: Person) -> web.Response:
@@ -113,8 +112,9 @@ async def post_case(request: web.Request, person: Person) -> web.Response:
 
 async def post_cases_import(request: web.Request, person: Person) -> web.Response:
     desk = _desk(request)
-    _gate(request).every_case(person, "a CSV import")
-    return _imported(await import_cases(desk, await _csv(request, desk), person.name))
+    _gate(request).every_case(person, "a table import")
+    upload = await read_table_upload(request, desk.settings.max_import_bytes)
+    return _imported(await import_cases(desk, upload, person.name, dry_run=dry_run(request)))
 
 
 async def post_act(request: web.Request, person: Person) -> web.Response:
@@ -127,8 +127,9 @@ async def post_act(request: web.Request, person: Person) -> web.Response:
 
 async def post_acts_import(request: web.Request, person: Person) -> web.Response:
     desk = _desk(request)
-    _gate(request).every_case(person, "a CSV import")
-    return _imported(await import_acts(desk, await _csv(request, desk), person.name))
+    _gate(request).every_case(person, "a table import")
+    upload = await read_table_upload(request, desk.settings.max_import_bytes)
+    return _imported(await import_acts(desk, upload, person.name, dry_run=dry_run(request)))
 
 
 async def get_act(request: web.Request, person: Person) -> web.Response:
@@ -175,11 +176,35 @@ async def get_coverage(request: web.Request, person: Person) -> web.Response:
 
 
 async def get_report(request: web.Request, person: Person) -> web.Response:
+    """The report as JSON, or ``?format=csv`` (Chinese headers, a BOM) or ``xlsx`` (one
+    sheet per view) for people who open it in Excel."""
     desk = _desk(request)
     _gate(request).every_case(person, "the report")
     filters = forms.report_filters(request.query, desk.settings.zone)
     limit = forms.number(request.query, "limit", DEFAULT_LIMIT, _MAX_LIST)
-    return web.json_response(await build_report(desk, filters, limit))
+    shape = request.query.get("format", "json")
+    if shape not in ("json", "csv", "xlsx"):
+        raise BadRequest(f"format is json, csv or xlsx; got {shape!r}")
+    report = await build_report(desk, filters, limit, forms.threshold(request.query))
+    if shape == "csv":
+        return web.Response(text=report_csv(report), content_type=CSV_CONTENT_TYPE)
+    if shape == "xlsx":
+        body = await asyncio.to_thread(report_xlsx, report)
+        return web.Response(body=body, content_type=XLSX_CONTENT_TYPE)
+    return web.json_response(report)
+
+
+async def get_officers(request: web.Request, person: Person) -> web.Response:
+    desk = _desk(request)
+    listed = sorted((await roster(desk)).values(), key=lambda officer: officer.officer_id)
+    return web.json_response({"officers": [views.officer_json(o) for o in listed]})
+
+
+async def post_officers_import(request: web.Request, person: Person) -> web.Response:
+    desk = _desk(request)
+    _gate(request).every_case(person, "a table import")
+    upload = await read_table_upload(request, desk.settings.max_import_bytes)
+    return _imported(await import_roster(desk, upload, person.name, dry_run=dry_run(request)))
 
 
 async def get_suggestions(request: web.Request, person: Person) -> web.Response:
@@ -238,6 +263,8 @@ def add_compliance_routes(app: web.Application) -> None:
         ("POST", EXEMPTION_WITHDRAW, post_withdrawal, _APPROVE),
         ("GET", COVERAGE, get_coverage, _READ),
         ("GET", REPORT, get_report, Action.READ_REPORT),
+        ("GET", OFFICERS, get_officers, _READ),
+        ("POST", OFFICERS_IMPORT, post_officers_import, _KEEP),
         ("GET", SUGGESTIONS, get_suggestions, _READ),
         ("POST", SUGGESTION_CONFIRM, confirm, _KEEP),
         ("POST", SUGGESTION_REJECT, reject, _KEEP),

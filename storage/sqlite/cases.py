@@ -207,20 +207,40 @@ class SqliteCases:
 
         return await self._db.run(history)
 
-    async def import_rows(self, items: Sequence[ImportRow], by: str, now: datetime) -> ImportResult:
+    async def import_rows(
+        self, items: Sequence[ImportRow], by: str, now: datetime, *, commit: bool = True
+    ) -> ImportResult:
         def import_rows(conn: sqlite3.Connection) -> ImportResult:
-            cases = acts = unchanged = 0
-            with transaction(conn):
-                for item in items:
-                    try:
-                        cases += _add_case(conn, item.case)[1]
-                        if item.act is not None:
-                            new = _add_act(conn, item.act, by, now)[1]
-                            acts += new
-                            unchanged += not new
-                    except (CaseConflict, ActConflict) as exc:
-                        # The row goes in the details; the caller words the message.
-                        raise type(exc)(exc.message, row=item.row, **exc.details) from exc
-            return ImportResult(cases, acts, unchanged)
+            try:
+                with transaction(conn):
+                    result = _import_rows(conn, items, by, now)
+                    if not commit:
+                        raise _DryRun(result)  # rolls the transaction back
+            except _DryRun as dry:
+                return dry.result
+            return result
 
         return await self._db.run(import_rows)
+
+
+class _DryRun(Exception):
+    def __init__(self, result: ImportResult) -> None:
+        super().__init__("dry run")
+        self.result = result
+
+
+def _import_rows(
+    conn: sqlite3.Connection, items: Sequence[ImportRow], by: str, now: datetime
+) -> ImportResult:
+    cases = acts = unchanged = 0
+    for item in items:
+        try:
+            cases += _add_case(conn, item.case)[1]
+            if item.act is not None:
+                new = _add_act(conn, item.act, by, now)[1]
+                acts += new
+                unchanged += not new
+        except (CaseConflict, ActConflict) as exc:
+            # The row goes in the details; the caller words the message.
+            raise type(exc)(exc.message, row=item.row, **exc.details) from exc
+    return ImportResult(cases, acts, unchanged)

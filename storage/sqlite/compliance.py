@@ -6,6 +6,7 @@ from storage.sqlite.cases import SqliteCases
 from storage.sqlite.coverage_queries import SqliteComplianceQueries
 from storage.sqlite.database import SqliteDatabase
 from storage.sqlite.decisions import SqliteCatalogues, SqliteDecisions, SqliteExemptions
+from storage.sqlite.weak_links import SqliteOfficers, SqliteWeakLinks
 
 __all__ = ["SqliteCompliance"]
 
@@ -17,3 +18,5 @@ class SqliteCompliance:
         self.decisions = SqliteDecisions(db)
         self.exemptions = SqliteExemptions(db)
         self.queries = SqliteComplianceQueries(db)
+        self.weak_links = SqliteWeakLinks(db)
+        self.officers = SqliteOfficers(db)

@@ -22,6 +22,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
+from runtime.gc_pause import gc_paused
 from storage.compliance_records import Footage, ReportAct, ReportQuery, ReportRows
 from storage.records import FlagRecord, StoredObject
 from storage.sqlite import compliance_rows, rows
@@ -217,6 +218,11 @@ def _report(conn: sqlite3.Connection, query: ReportQuery) -> ReportRows:
     return ReportRows(acts, footage)
 
 
+def _paused_report(conn: sqlite3.Connection, query: ReportQuery) -> ReportRows:
+    with gc_paused():  # sixty thousand rows kept alive: see runtime/gc_pause.py
+        return _report(conn, query)
+
+
 def _names(text: str) -> tuple[str, ...]:
     """A JSON array of strings, as compliance_rows.texts writes it; plain ones (no escapes,
     no quotes) are split without the JSON parser, which the report would call per act."""
@@ -296,7 +302,7 @@ class SqliteComplianceQueries:
         return await self._db.run(unassigned)
 
     async def report(self, query: ReportQuery) -> ReportRows:
-        return await self._db.run(lambda conn: _report(conn, query))
+        return await self._db.run(lambda conn: _paused_report(conn, query))
 
     async def cases_without_acts(self, agency: str | None) -> list[tuple[str, str]]:
         def cases_without_acts(conn: sqlite3.Connection) -> list[tuple[str, str]]:

@@ -303,6 +303,17 @@ CREATE TABLE IF NOT EXISTS exemptions (
 );
 CREATE INDEX IF NOT EXISTS exemptions_by_act ON exemptions (act_id);
 
+-- The agency's officer roster: who an officer id (执法证号) is and which unit (中队, 所)
+-- they belong to, as the agency imports it; the report names officers and ranks units
+-- by it. Reference data, not evidence: a newer roster corrects a name or a unit.
+CREATE TABLE IF NOT EXISTS officers (
+    officer_id  TEXT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    unit        TEXT,
+    updated_by  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+) WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS exemption_withdrawals (
     exemption_id INTEGER PRIMARY KEY REFERENCES exemptions (id),  -- at most once
     withdrawn_by TEXT NOT NULL,

@@ -346,8 +346,13 @@ async def test_cases_are_imported_and_oversized_or_foreign_files_are_refused(ser
     )
     reply = await server.send("POST", CASES_IMPORT, token=clerk, body=export.encode(), headers=CSV)
     assert reply.json() == {"cases_added": 2, "acts_added": 0, "acts_unchanged": 0}
+    # Since issue 15 a GBK/GB18030 file (what Excel on Windows saves) is read too: the same
+    # cases again add nothing. A file that is neither UTF-8 nor GB18030 is still refused.
     gb = export.encode("gb18030")
     reply = await server.send("POST", CASES_IMPORT, token=clerk, body=gb, headers=CSV)
+    assert reply.json() == {"cases_added": 0, "acts_added": 0, "acts_unchanged": 0}
+    foreign = b"%PDF-1.7\n\x80\x81\xff"
+    reply = await server.send("POST", CASES_IMPORT, token=clerk, body=foreign, headers=CSV)
     assert (reply.status, reply.code) == (400, "bad_csv")
     huge = b"x" * (server.ctx.compliance.max_import_bytes + 1)
     reply = await server.send("POST", CASES_IMPORT, token=clerk, body=huge, headers=CSV)

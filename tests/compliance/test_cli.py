@@ -4,8 +4,8 @@ the API (who acts is who signed in)."""
 import csv
 import io
 import json
-import sqlite3
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -17,25 +17,7 @@ from tests.compliance.index_rows import insert_original
 T0 = datetime(2026, 3, 12, 9, 30, tzinfo=CHINA)
 
 
-# li moves the end of a seizure (duty full): an edit for the role that exempts, which the
-# command line on the server host used to let anyone make.
-PEOPLE = {"wang": "custodian", "li": "supervisor", "zhao": "supervisor", "admin": "admin"}
-
-
-@pytest.fixture
-async def people(server, liuhen):
-    for name, role in PEOPLE.items():
-        await server.add_person(name, role)
-    await liuhen.login("wang")
-    return liuhen
-
-
-@pytest.fixture
-async def index(tmp_path, people):
-    assert (await people("cases", "add", CASE, "--agency", "石家庄市城管执法局"))[0] == 0
-    database = sqlite3.connect(tmp_path / "server" / "index.sqlite3")
-    yield database
-    database.close()
+PUBLISHED = Path(__file__).resolve().parent.parent / "data" / "published"
 
 
 def minutes(n):
@@ -134,13 +116,30 @@ async def test_the_report_as_a_table_json_and_csv(people, index):
         (await people("compliance", "report", "--json", "--since", "2026-03-01"))[1]
     )
     assert report["totals"]["partial"] == 1
-    rows = list(csv.reader(io.StringIO((await people("compliance", "report", "--csv"))[1])))
+    # Issue 15: the CSV is for Excel: a BOM, Chinese headers, the uncovered seconds and
+    # the weak mark beside the counts, rankings weakest first.
+    text = (await people("compliance", "report", "--csv"))[1]
+    assert text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
     assert rows[0] == [
-        "group", "key", "name", "acts", "covered", "partial", "missing", "exempted", "edited",
-        "coverage_rate",
+        "视图", "键", "名称", "执法行为", "全程覆盖", "部分覆盖", "缺失", "豁免", "经修改",
+        "覆盖率", "未覆盖秒数", "薄弱",
     ]  # fmt: skip
-    assert rows[1] == ["all", "", "", "1", "0", "1", "0", "0", "0", "0.0000"]
-    assert ["officer", "130102001", "", "1", "0", "1", "0", "0", "0", "0.0000"] in rows
+    assert rows[1] == ["全部", "", "", "1", "0", "1", "0", "0", "0", "0.0000", "", ""]
+    assert [
+        "执法人员",
+        "130102001",
+        "",
+        "1",
+        "0",
+        "1",
+        "0",
+        "0",
+        "0",
+        "0.0000",
+        "360.0",
+        "是",
+    ] in rows
     code, _, err = await people("compliance", "report", "--since", "last week")
     assert code == 2 and "bad_request" in err
 
@@ -213,3 +212,41 @@ async def test_who_acts_is_who_signed_in_and_a_disabled_person_is_refused(people
         stdin="correct horse battery",
     )  # fmt: skip
     assert code == 2 and "user_disabled" in err
+
+
+async def test_published_tables_import_from_the_command_line(people, tmp_path):
+    """Issue 15: a workbook and a GBK CSV as agencies publish them; what was mapped to
+    what is printed; a dry run keeps nothing; the same table again adds no version."""
+    await people.login("admin")  # the catalogue is an admin's to replace
+    data = PUBLISHED
+    workbook = str(data / "catalogue_ningxia_shape.xlsx")
+    code, out, _ = await people("catalogue", "import", workbook, "--dry-run")
+    assert code == 0 and "E 记录载体 → 设备" in out and "dry run: 6 entries read" in out
+    code, out, _ = await people("catalogue", "import", workbook)
+    assert out.strip().endswith("catalogue version 1 in force")
+    code, out, _ = await people("catalogue", "import", workbook)
+    assert out.strip().endswith("the table is the catalogue in force: version 1 stays")
+    gbk = str(data / "catalogue_issue_shape_gbk.csv")
+    code, out, _ = await people("catalogue", "import", gbk, "--encoding", "gbk")
+    assert (
+        "read a CSV file in gbk" in out and "执法类别: 4 blank cell(s) took the value above" in out
+    )
+
+
+async def test_acts_as_excel_saves_them_import_from_the_command_line(people, tmp_path):
+    data = PUBLISHED
+    acts = str(data / "acts_excel_gbk.csv")
+    code, out, _ = await people("acts", "import", acts, "--dry-run")
+    assert out.strip().endswith(
+        "2 case(s) and 3 act(s) would be added (dry run: nothing imported), 0 act(s) already held"
+    )
+    assert "K 行为编号 → 外部编号" in out
+    code, out, _ = await people("acts", "import", acts)
+    assert out.strip().endswith("2 case(s) and 3 act(s) added, 0 act(s) already held")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "案号,执法主体,执法行为,开始时间,结束时间\nX1,局,parking,昨天,2026/11/29 10:00\n", "utf-8"
+    )
+    code, _, err = await people("acts", "import", str(bad))
+    assert code == 2 and "2 errors" in err and "row 2, column 开始时间" in err
+    assert "row 2, column 案号" in err  # every bad cell, each named as the table names it

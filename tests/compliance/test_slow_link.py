@@ -16,6 +16,7 @@ from evidence.wire import (
     CASES_IMPORT,
     CATALOGUE,
     EXEMPTION_WITHDRAW,
+    OFFICERS_IMPORT,
     SUGGESTION_CONFIRM,
     SUGGESTION_REJECT,
 )
@@ -174,3 +175,21 @@ async def test_suggestion_decisions_through_a_slow_link_arrive_whole(server, slo
         reply = await slow.send("POST", path, token=clerk, body=body(sent))
         assert reply.status == 201, reply.body
         assert (reply.json()["decision"], reply.json()["note"]) == (decision, sent["note"])
+
+
+async def test_a_roster_workbook_and_a_table_with_its_mapping_through_a_slow_link(server, slow):
+    """Issue 15: an .xlsx roster and a multipart form (a table and its mapping) arrive whole
+    through the fragmenting link."""
+    from tests.compliance.test_published_tables import DATA, XLSX, form
+
+    clerk = await server.add_user()
+    workbook = (DATA / "officers.xlsx").read_bytes()
+    reply = await slow.send("POST", OFFICERS_IMPORT, token=clerk, body=workbook, headers=XLSX)
+    assert reply.json() == {"officers_added": 3, "officers_changed": 0, "officers_unchanged": 0}
+    admin = await server.add_user("root", "admin")
+    table, headers = form(
+        (DATA / "catalogue_jiaozuo_shape.csv").read_bytes(),
+        (DATA / "catalogue_jiaozuo_shape.toml").read_text("utf-8"),
+    )
+    reply = await slow.send("PUT", CATALOGUE, token=admin, body=table, headers=headers)
+    assert reply.json() == {"version": 1, "entries": 5}

@@ -72,7 +72,7 @@ def replace_cell(row: str, index: int, value: str) -> str:
     [
         ("", 1, None),
         (HEADER.replace(",duty", ""), 1, "duty"),
-        (HEADER + ",备注", 1, "备注"),
+        (HEADER + ",负责人", 1, "负责人"),  # 备注 is a known column since issue 15
         (HEADER.replace("设备", "事项"), 1, "事项"),
         (HEADER, 2, None),  # no entries
         (HEADER + "\n" + replace_cell(SEIZURE, 8, "always"), 2, "duty"),
@@ -107,7 +107,7 @@ def test_retention_periods():
     for good in ("永久", "6个月", "180日", "90天"):
         assert Retention.parse(good).text == good
     for bad in ("", "0年", "forever", "30"):
-        with pytest.raises(ValueError, match="must be 永久 or a period"):
+        with pytest.raises(ValueError, match="must be 永久, 长期, a period"):
             Retention.parse(bad)
 
 
