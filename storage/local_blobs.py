@@ -109,6 +109,20 @@ class LocalBlobStore:
         except OSError as exc:
             raise StorageFailure(f"cannot read {locator}: {exc.strerror}", locator=locator) from exc
 
+    def read_range(
+        self, locator: str, start: int, length: int, buffer_size: int
+    ) -> Iterator[bytes]:
+        """``length`` bytes from ``start``, one buffer at a time; fewer if the file ends."""
+        try:
+            with open(self._path(locator), "rb") as handle:
+                handle.seek(start)
+                left = length
+                while left > 0 and (block := handle.read(min(buffer_size, left))):
+                    left -= len(block)
+                    yield block
+        except OSError as exc:
+            raise StorageFailure(f"cannot read {locator}: {exc.strerror}", locator=locator) from exc
+
     def size(self, locator: str) -> int | None:
         try:
             return self._path(locator).stat().st_size

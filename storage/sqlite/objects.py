@@ -11,6 +11,7 @@ from storage.records import NewFlag, StoredObject, UploadState, VerificationReco
 from storage.sqlite import rows
 from storage.sqlite.database import SqliteDatabase, transaction
 from storage.sqlite.flags import insert_flag
+from storage.sqlite.log_append import append_leaf
 
 
 class SqliteObjects:
@@ -18,7 +19,12 @@ class SqliteObjects:
         self._db = db
 
     async def finalize(
-        self, upload_id: str, stored: StoredObject, flags: Sequence[NewFlag] = ()
+        self,
+        upload_id: str,
+        stored: StoredObject,
+        flags: Sequence[NewFlag] = (),
+        *,
+        leaf: bytes | None = None,
     ) -> StoredObject:
         def finalize(conn: sqlite3.Connection) -> StoredObject:
             with transaction(conn):
@@ -67,6 +73,8 @@ class SqliteObjects:
                     raise StorageFailure(f"upload {upload_id} is not open; nothing was finalized")
                 for flag in flags:
                     insert_flag(conn, flag)
+                if leaf is not None:
+                    append_leaf(conn, leaf)
             return stored
 
         return await self._db.run(finalize)
@@ -111,7 +119,11 @@ class SqliteObjects:
         return await self._db.run(originals)
 
     async def add_verification(
-        self, record: VerificationRecord, flags: Sequence[NewFlag] = ()
+        self,
+        record: VerificationRecord,
+        flags: Sequence[NewFlag] = (),
+        *,
+        leaf: bytes | None = None,
     ) -> None:
         def add(conn: sqlite3.Connection) -> None:
             with transaction(conn):
@@ -128,6 +140,8 @@ class SqliteObjects:
                 )
                 for flag in flags:
                     insert_flag(conn, flag)
+                if leaf is not None:
+                    append_leaf(conn, leaf)
 
         await self._db.run(add)
 
