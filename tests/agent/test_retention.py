@@ -15,8 +15,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from ingest.server_config import IngestConfig
-from ingest.startup import open_server
 
 from agent.config import AgentConfig
 from agent.journal import Journal
@@ -26,6 +24,8 @@ from agent.states import FileState
 from devices.simulator import BodyCamera
 from evidence.identifiers import Role
 from evidence.receipt import SignedReceipt
+from ingest.server_config import IngestConfig
+from ingest.startup import open_server
 from runtime.key_files import load_public_key
 from tests.agent.conftest import (
     agent_config_for,
