@@ -18,7 +18,8 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── MalformedNote                400 bad_note
     │   ├── MalformedCheckpoint          400 bad_checkpoint
     │   ├── MalformedProof               400 bad_proof
-    │   └── MalformedLogLeaf             400 bad_log_leaf
+    │   ├── MalformedLogLeaf             400 bad_log_leaf
+    │   └── PurposeRequired              400 purpose_required
     ├── Unauthenticated                  401 unauthenticated
     │   ├── UnknownDevice                401 unknown_device
     │   ├── BadChallenge                 401 bad_challenge
@@ -35,7 +36,10 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── UnknownSuggestion            404 unknown_suggestion
     │   ├── UnknownExemption             404 unknown_exemption
     │   ├── UnknownFlag                  404 unknown_flag
-    │   └── UnknownUser                  404 unknown_user
+    │   ├── UnknownUser                  404 unknown_user
+    │   ├── UnknownLogEntry              404 unknown_log_entry
+    │   ├── UnknownCheckpoint            404 unknown_checkpoint
+    │   └── UnknownGrant                 404 unknown_grant
     ├── Conflict                         409 conflict
     │   ├── OffsetMismatch               409 offset_mismatch
     │   ├── ManifestConflict             409 manifest_conflict
@@ -56,10 +60,12 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   └── AlreadyResolved              409 already_resolved
     ├── Gone                             410 gone
     │   ├── UploadExpired                410 upload_expired
-    │   └── UploadTerminated             410 upload_terminated
+    │   ├── UploadTerminated             410 upload_terminated
+    │   └── GrantExpired                 410 grant_expired
     ├── PreconditionFailed               412 unsupported_version
     ├── TooLarge                         413 too_large
     ├── UnsupportedMediaType             415 bad_content_type
+    ├── RangeNotSatisfiable              416 range_not_satisfiable
     ├── IntegrityError                   422 integrity
     │   ├── BadSignature                 422 bad_signature
     │   ├── KeyMismatch                  422 key_mismatch
@@ -73,7 +79,8 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── InclusionMismatch            422 inclusion_mismatch
     │   ├── ConsistencyMismatch          422 consistency_mismatch
     │   ├── CheckpointFork               422 checkpoint_fork
-    │   └── CheckpointRollback           422 checkpoint_rollback
+    │   ├── CheckpointRollback           422 checkpoint_rollback
+    │   └── LogTampered                  422 log_tampered
     ├── DerivationFailed                 422 derivation_failed
     ├── Locked                           423 upload_locked
     ├── QuotaExceeded                    429 quota_exceeded
@@ -82,7 +89,8 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     ├── StorageFailure                   500 storage_failure
     │   └── InsufficientStorage          507 insufficient_storage
     ├── Unavailable                      503 unavailable
-    │   └── ChecksumUnsupported          503 checksum_unsupported
+    │   ├── ChecksumUnsupported          503 checksum_unsupported
+    │   └── LogUnavailable               503 log_unavailable
     ├── ConfigError                      500 bad_config
     ├── KeyFileError                     500 bad_key_file
     └── JournalError                     500 journal_failure
@@ -121,6 +129,7 @@ __all__ = [
     "FingerprintsMissing",
     "Forbidden",
     "Gone",
+    "GrantExpired",
     "InclusionMismatch",
     "InsufficientStorage",
     "IntegrityError",
@@ -132,6 +141,8 @@ __all__ = [
     "LengthMismatch",
     "LiuhenError",
     "Locked",
+    "LogTampered",
+    "LogUnavailable",
     "MalformedBody",
     "MalformedCheckpoint",
     "MalformedCsv",
@@ -146,7 +157,9 @@ __all__ = [
     "OffsetMismatch",
     "OriginMismatch",
     "PreconditionFailed",
+    "PurposeRequired",
     "QuotaExceeded",
+    "RangeNotSatisfiable",
     "ReceiptMismatch",
     "SequenceReused",
     "SizeMismatch",
@@ -160,9 +173,12 @@ __all__ = [
     "UnknownAct",
     "UnknownActType",
     "UnknownCase",
+    "UnknownCheckpoint",
     "UnknownDevice",
     "UnknownExemption",
     "UnknownFlag",
+    "UnknownGrant",
+    "UnknownLogEntry",
     "UnknownSuggestion",
     "UnknownUpload",
     "UnknownUser",
@@ -278,6 +294,13 @@ class MalformedLogLeaf(BadRequest):
     code = "bad_log_leaf"
 
 
+class PurposeRequired(BadRequest):
+    """A retrieval of footage that states no purpose, or one too long: every access is
+    logged with why, before the first byte is served."""
+
+    code = "purpose_required"
+
+
 class Unauthenticated(LiuhenError):
     code, status = "unauthenticated", 401
 
@@ -351,6 +374,24 @@ class UnknownFlag(NotFound):
 
 class UnknownUser(NotFound):
     code = "unknown_user"
+
+
+class UnknownLogEntry(NotFound):
+    """No custody-log entry with that number or leaf hash."""
+
+    code = "unknown_log_entry"
+
+
+class UnknownCheckpoint(NotFound):
+    """The server signed no checkpoint of that size."""
+
+    code = "unknown_checkpoint"
+
+
+class UnknownGrant(NotFound):
+    """No stream grant with that token (never issued, or issued by a server since restarted)."""
+
+    code = "unknown_grant"
 
 
 class Conflict(LiuhenError):
@@ -452,6 +493,12 @@ class UploadTerminated(Gone):
     code = "upload_terminated"
 
 
+class GrantExpired(Gone):
+    """A stream grant past its lifetime: state the purpose again for a new one."""
+
+    code = "grant_expired"
+
+
 class PreconditionFailed(LiuhenError):
     code, status = "unsupported_version", 412
 
@@ -462,6 +509,12 @@ class TooLarge(LiuhenError):
 
 class UnsupportedMediaType(LiuhenError):
     code, status = "bad_content_type", 415
+
+
+class RangeNotSatisfiable(LiuhenError):
+    """A byte range that starts past the end of the object (answered with its size)."""
+
+    code, status = "range_not_satisfiable", 416
 
 
 class IntegrityError(LiuhenError):
@@ -535,6 +588,13 @@ class CheckpointRollback(IntegrityError):
     code = "checkpoint_rollback"
 
 
+class LogTampered(IntegrityError):
+    """The custody log disagrees with itself or with a checkpoint the server signed: an
+    entry or a stored node was changed or removed outside Liuhen."""
+
+    code = "log_tampered"
+
+
 class DerivationFailed(LiuhenError):
     """A review copy or other derived object could not be made (the original is safe)."""
 
@@ -576,6 +636,12 @@ class ChecksumUnsupported(Unavailable):
     """(agent) The server does not advertise tus checksums with sha256: nothing is sent."""
 
     code = "checksum_unsupported"
+
+
+class LogUnavailable(Unavailable):
+    """The custody log could not record an access, so nothing was served."""
+
+    code = "log_unavailable"
 
 
 class ConfigError(LiuhenError):

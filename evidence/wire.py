@@ -25,6 +25,12 @@ __all__ = [
     "FLAGS",
     "FLAG_RESOLVE",
     "HEALTH",
+    "KEYS",
+    "LOG_CHECKPOINT",
+    "LOG_CONSISTENCY",
+    "LOG_KEY",
+    "LOG_LEAF",
+    "LOG_PROOF",
     "MANIFESTS",
     "META_EVIDENCE_ID",
     "META_FILENAME",
@@ -89,3 +95,11 @@ SIGNATURE_HEADER = "Liuhen-Signature"
 META_EVIDENCE_ID = "evidence_id"
 META_ROLE = "role"
 META_FILENAME = "filename"
+
+# The custody log (docs/custody-log.md#the-api) and the public keys experts check it with.
+LOG_CHECKPOINT = f"{API}/log/checkpoint"
+LOG_PROOF = f"{API}/log/proof"
+LOG_CONSISTENCY = f"{API}/log/consistency"
+LOG_LEAF = API + "/log/leaves/{index}"
+LOG_KEY = f"{API}/log/key"
+KEYS = f"{API}/keys"

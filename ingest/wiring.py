@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from evidence.case_number import CaseNumberRule
@@ -22,6 +22,11 @@ from ingest.custody.flags import FlagDesk
 from ingest.custody.recordings import Recordings
 from ingest.custody.registration import Registrar
 from ingest.custody.verification import Verifier
+from ingest.custody_log.checkpoints import Cadence, Checkpointer
+from ingest.custody_log.config import CustodyConfig
+from ingest.custody_log.identity import LogIdentity
+from ingest.custody_log.proofs import LogProofs
+from ingest.custody_log.published_keys import KeyDirectory
 from ingest.locks import InProcessLocks, KeyedLocks
 from ingest.media.clip_matching import ClipMatcher
 from ingest.media.sessions import SessionTimelines
@@ -41,11 +46,13 @@ __all__ = [
     "Services",
     "UploadRoom",
     "build_services",
+    "checkpointer",
     "clip_matcher",
     "compliance_desk",
     "flag_desk",
     "recordings",
     "session_timelines",
+    "transcripts",
     "verifier",
 ]
 
@@ -60,6 +67,7 @@ class Parts:
     case_rule: CaseNumberRule
     clock: Clock
     compliance: ComplianceConfig
+    custody: CustodyConfig = field(default_factory=CustodyConfig)
 
     @property
     def config(self) -> IngestConfig:
@@ -95,6 +103,9 @@ class Services:
     clips: ClipMatcher
     transcripts: Transcripts
     compliance: ComplianceDesk
+    checkpoints: Checkpointer
+    proofs: LogProofs
+    keys: KeyDirectory
 
 
 def recordings(parts: Parts) -> Recordings:
@@ -191,12 +202,10 @@ def _upload_room(parts: Parts, key: Ed25519PrivateKey, locks: KeyedLocks) -> Upl
     )
 
 
-def build_services(parts: Parts, key: Ed25519PrivateKey) -> Services:
-    """Every service, once: the HTTP application's, or a command's that signs."""
-    locks = InProcessLocks()
-    room = _upload_room(parts, key, locks)
-    registrar = _registrar(parts, locks)
-    transcripts = Transcripts(
+def _transcripts(
+    parts: Parts, key: Ed25519PrivateKey, room: UploadRoom, registrar: Registrar
+) -> Transcripts:
+    return Transcripts(
         parts.index.uploads,
         parts.index.objects,
         parts.index.devices,
@@ -208,6 +217,26 @@ def build_services(parts: Parts, key: Ed25519PrivateKey) -> Services:
         parts.clock,
         parts.config.max_transcript_bytes,
     )
+
+
+def transcripts(parts: Parts, key: Ed25519PrivateKey) -> Transcripts:
+    """Transcripts for a command on the server host (it signs with the server key)."""
+    locks = InProcessLocks()
+    return _transcripts(parts, key, _upload_room(parts, key, locks), _registrar(parts, locks))
+
+
+def checkpointer(parts: Parts, log: LogIdentity) -> Checkpointer:
+    custody = parts.custody
+    cadence = Cadence(custody.checkpoint_interval_seconds, custody.checkpoint_entries)
+    return Checkpointer(parts.index.log, log, parts.clock, cadence)
+
+
+def build_services(parts: Parts, key: Ed25519PrivateKey, log: LogIdentity) -> Services:
+    """Every service, once: the HTTP application's."""
+    checkpoints = checkpointer(parts, log)
+    locks = InProcessLocks()
+    room = _upload_room(parts, key, locks)
+    registrar = _registrar(parts, locks)
     return Services(
         server_key_id=key_id(key.public_key()),
         sign_in=_sign_in(parts, key),
@@ -221,6 +250,9 @@ def build_services(parts: Parts, key: Ed25519PrivateKey) -> Services:
         flags=flag_desk(parts),
         sessions=session_timelines(parts),
         clips=clip_matcher(parts),
-        transcripts=transcripts,
+        transcripts=_transcripts(parts, key, room, registrar),
         compliance=compliance_desk(parts),
+        checkpoints=checkpoints,
+        proofs=LogProofs(parts.index.log, checkpoints),
+        keys=KeyDirectory(parts.index.devices, key.public_key(), log),
     )

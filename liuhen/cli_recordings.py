@@ -12,7 +12,7 @@ from typing import Any
 
 from evidence.identifiers import EvidenceId
 from ingest.books import load_server_key, server_public_key
-from ingest.wiring import build_services, clip_matcher, recordings, verifier
+from ingest.wiring import clip_matcher, recordings, transcripts, verifier
 from liuhen.cli_command import command, group
 from liuhen.cli_numbers import a_count
 from liuhen.report import print_match, print_recordings, print_verification
@@ -54,9 +54,9 @@ async def _match(settings: Settings, args: argparse.Namespace) -> int:
 async def _attach_transcript(settings: Settings, args: argparse.Namespace) -> int:
     async with server_books(settings) as parts:
         user = await acting_user(parts, args.by)
-        transcripts = build_services(parts, load_server_key(parts.config)).transcripts
+        attaching = transcripts(parts, load_server_key(parts.config))
         text = args.file.read_bytes()
-        stored = await transcripts.attach(user, EvidenceId(args.evidence_id), text)
+        stored = await attaching.attach(user, EvidenceId(args.evidence_id), text)
     print(f"transcript stored: sha256 {stored.sha256}, receipted")
     return 0
 

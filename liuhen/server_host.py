@@ -8,18 +8,23 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from evidence.errors import UnknownUser, UserDisabled
+from evidence.tlog.leaf_parts import Actor
+from ingest.access.actors import actor_of
 from ingest.startup import open_parts
 from ingest.wiring import Parts
 from liuhen.settings import Settings
 from storage.records import UserRecord
 
-__all__ = ["acting_name", "acting_user", "server_books"]
+__all__ = ["acting_actor", "acting_name", "acting_user", "server_books"]
 
 
 @asynccontextmanager
 async def server_books(settings: Settings) -> AsyncIterator[Parts]:
     parts = await open_parts(
-        settings.server, settings.case_numbers.rule(), compliance=settings.compliance
+        settings.server,
+        settings.case_numbers.rule(),
+        compliance=settings.compliance,
+        custody=settings.custody,
     )
     try:
         yield parts
@@ -37,6 +42,11 @@ async def acting_user(parts: Parts, name: str) -> UserRecord:
     if user.disabled_at is not None:
         raise UserDisabled(f"user {name} is disabled; an admin can 'liuhen users enable {name}'")
     return user
+
+
+async def acting_actor(parts: Parts, name: str) -> Actor:
+    """``acting_user`` as the custody log records them: their name and role."""
+    return actor_of(await acting_user(parts, name))
 
 
 async def acting_name(parts: Parts, name: str) -> str:

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from evidence.wire import HEALTH
 from ingest.http.compliance import add_compliance_routes
+from ingest.http.custody_log import add_log_routes
 from ingest.http.devices import add_device_routes
 from ingest.http.flags import add_flag_routes
 from ingest.http.media import add_media_routes
@@ -44,12 +45,19 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "server_key_id": server_key_id, "software": SOFTWARE})
 
 
-async def _sweeper(app: web.Application) -> AsyncIterator[None]:
-    task = asyncio.create_task(app[SERVICES].sweeper.run_forever(), name="upload-sweeper")
+async def _background(app: web.Application) -> AsyncIterator[None]:
+    """The server's loops: the expiry sweeper and the custody log's checkpoints."""
+    built = app[SERVICES]
+    tasks = [
+        asyncio.create_task(built.sweeper.run_forever(), name="upload-sweeper"),
+        asyncio.create_task(built.checkpoints.run_forever(), name="log-checkpoints"),
+    ]
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def build_app(built: Services) -> web.Application:
@@ -64,5 +72,6 @@ def build_app(built: Services) -> web.Application:
     add_flag_routes(app)
     add_media_routes(app)
     add_compliance_routes(app)
-    app.cleanup_ctx.append(_sweeper)
+    add_log_routes(app)
+    app.cleanup_ctx.append(_background)
     return app
