@@ -21,7 +21,7 @@ from liuhen import compliance_output as output
 from liuhen.cli_command import command, group
 from liuhen.cli_compliance import by_argument, moment
 from liuhen.cli_numbers import an_id
-from liuhen.server_host import acting_name, server_books
+from liuhen.server_host import acting_actor, acting_name, server_books
 from liuhen.settings import Settings
 from storage.compliance_records import ImportResult
 
@@ -132,7 +132,7 @@ async def _acts_edit(settings: Settings, args: argparse.Namespace) -> int:
         if args.device is not None:
             changes["devices"] = _names(args.device)
         record = await edit_act(
-            desk, args.act_id, changes, await acting_name(parts, args.by), args.reason
+            desk, args.act_id, changes, await acting_actor(parts, args.by), args.reason
         )
     print(f"act {record.act_id} is at revision {record.revision}")
     return 0

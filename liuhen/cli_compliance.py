@@ -24,7 +24,7 @@ from ingest.wiring import compliance_desk
 from liuhen import compliance_output as output
 from liuhen.cli_command import command, group
 from liuhen.cli_numbers import a_count, an_id
-from liuhen.server_host import acting_name, server_books
+from liuhen.server_host import acting_actor, server_books
 from liuhen.settings import Settings
 from storage.compliance_records import Decision, ExemptionReason
 
@@ -80,7 +80,7 @@ async def _decide(settings: Settings, args: argparse.Namespace, decision: Decisi
             EvidenceId(args.evidence_id),
             args.act_id,
             decision,
-            await acting_name(parts, args.by),
+            await acting_actor(parts, args.by),
             args.note,
         )
     print(f"{record.evidence_id} {record.decision} for act {record.act_id}")
@@ -105,7 +105,7 @@ async def _exempt(settings: Settings, args: argparse.Namespace) -> int:
             args.approver,
             moment(desk, args.approved_at),
             args.note,
-            await acting_name(parts, args.by),
+            await acting_actor(parts, args.by),
         )
     print(f"exemption {record.exemption_id} of act {record.act_id} recorded")
     return 0
@@ -115,7 +115,7 @@ async def _withdraw(settings: Settings, args: argparse.Namespace) -> int:
     async with server_books(settings) as parts:
         desk = compliance_desk(parts)
         record = await withdraw(
-            desk, args.exemption_id, args.reason, await acting_name(parts, args.by)
+            desk, args.exemption_id, args.reason, await acting_actor(parts, args.by)
         )
     print(f"exemption {record.exemption_id} of act {record.act_id} withdrawn")
     return 0

@@ -11,7 +11,7 @@ from ingest.wiring import flag_desk
 from liuhen.cli_command import command, group
 from liuhen.cli_numbers import a_count, an_id
 from liuhen.report import print_flags
-from liuhen.server_host import acting_name, server_books
+from liuhen.server_host import acting_actor, server_books
 from liuhen.settings import Settings
 
 __all__ = ["add_flag_commands"]
@@ -27,7 +27,7 @@ async def _flags_list(settings: Settings, args: argparse.Namespace) -> int:
 async def _flags_resolve(settings: Settings, args: argparse.Namespace) -> int:
     async with server_books(settings) as parts:
         flag = await flag_desk(parts).resolve(
-            args.flag_id, args.reason, await acting_name(parts, args.by)
+            args.flag_id, args.reason, await acting_actor(parts, args.by)
         )
     print(f"flag {flag.flag_id} ({flag.kind} {flag.subject}) resolved by {flag.resolved_by}")
     return 0

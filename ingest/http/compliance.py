@@ -34,6 +34,7 @@ from evidence.wire import (
     SUGGESTIONS,
     UNASSIGNED,
 )
+from ingest.access.actors import actor_of
 from ingest.compliance import forms, views
 from ingest.compliance.act_matching import decide, list_suggestions, unassigned
 from ingest.compliance.acts import edit_act, register_act, register_case
@@ -131,7 +132,7 @@ async def patch_act(request: web.Request) -> web.Response:
     user = await signed_in_user(request)  # which role may make which edit: edit_act decides
     act_id = forms.path_id(request.match_info["act_id"], "an act id")
     revision, changes, reason = forms.edit_form(await read_json(request))
-    record = await edit_act(desk, act_id, changes, user.name, reason, revision, user.role)
+    record = await edit_act(desk, act_id, changes, actor_of(user), reason, revision, user.role)
     return web.json_response(views.act_json(record))
 
 
@@ -140,7 +141,7 @@ async def post_exemption(request: web.Request) -> web.Response:
     user = await signed_in_user(request, APPROVERS)
     act_id = forms.path_id(request.match_info["act_id"], "an act id")
     reason, approver, approved_at, note = forms.exemption_form(await read_json(request))
-    record = await exempt(desk, act_id, reason, approver, approved_at, note, user.name)
+    record = await exempt(desk, act_id, reason, approver, approved_at, note, actor_of(user))
     return web.json_response(views.exemption_json(record), status=201)
 
 
@@ -150,7 +151,7 @@ async def post_withdrawal(request: web.Request) -> web.Response:
     exemption_id = forms.path_id(request.match_info["exemption_id"], "an exemption id")
     reason = forms.reason_form(await read_json(request))
     return web.json_response(
-        views.exemption_json(await withdraw(desk, exemption_id, reason, user.name))
+        views.exemption_json(await withdraw(desk, exemption_id, reason, actor_of(user)))
     )
 
 
@@ -187,7 +188,7 @@ async def _decide(request: web.Request, decision: Decision) -> web.Response:
     desk = _desk(request)
     user = await signed_in_user(request, EDITORS)
     evidence_id, act_id, note = forms.decision_form(await read_json(request))
-    record = await decide(desk, evidence_id, act_id, decision, user.name, note)
+    record = await decide(desk, evidence_id, act_id, decision, actor_of(user), note)
     return web.json_response(views.decision_json(record), status=201)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from evidence.wire import FLAG_RESOLVE, FLAGS
+from ingest.access.actors import actor_of
 from ingest.compliance import forms
 from ingest.compliance.roles import APPROVERS
 from ingest.custody.flags import flag_json
@@ -29,7 +30,7 @@ async def post_resolution(request: web.Request) -> web.Response:
     user = await signed_in_user(request, APPROVERS)
     flag_id = forms.path_id(request.match_info["flag_id"], "a flag id")
     reason = forms.reason_form(await read_json(request))
-    resolved = await services(request).flags.resolve(flag_id, reason, user.name)
+    resolved = await services(request).flags.resolve(flag_id, reason, actor_of(user))
     return web.json_response(flag_json(resolved))
 
 
