@@ -11,6 +11,7 @@ __all__ = [
     "ACTS",
     "ACTS_IMPORT",
     "ACT_EXEMPTIONS",
+    "AUDIT_ACCESS",
     "AUTH_CHALLENGE",
     "AUTH_TOKEN",
     "CASES",
@@ -24,6 +25,7 @@ __all__ = [
     "FINALIZE",
     "FLAGS",
     "FLAG_RESOLVE",
+    "GRANT",
     "HEALTH",
     "KEYS",
     "LOG_CHECKPOINT",
@@ -37,6 +39,8 @@ __all__ = [
     "META_ROLE",
     "RECORDING",
     "RECORDINGS",
+    "RECORDING_CONTENT",
+    "RECORDING_GRANTS",
     "RECORDING_MANIFEST",
     "RECORDING_MATCH",
     "RECORDING_TRANSCRIPT",
@@ -103,3 +107,10 @@ LOG_CONSISTENCY = f"{API}/log/consistency"
 LOG_LEAF = API + "/log/leaves/{index}"
 LOG_KEY = f"{API}/log/key"
 KEYS = f"{API}/keys"
+
+# Supervised retrieval (docs/protocol.md#retrieval-supervised-and-logged): every access
+# states its purpose and is logged before the first byte.
+RECORDING_CONTENT = API + "/recordings/{evidence_id}/{role}/content"
+RECORDING_GRANTS = API + "/recordings/{evidence_id}/{role}/grants"
+GRANT = API + "/grants/{grant}"
+AUDIT_ACCESS = f"{API}/audit/access"

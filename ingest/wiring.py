@@ -31,6 +31,9 @@ from ingest.locks import InProcessLocks, KeyedLocks
 from ingest.media.clip_matching import ClipMatcher
 from ingest.media.sessions import SessionTimelines
 from ingest.media.transcripts import Transcripts
+from ingest.retrieval.access_audit import AccessAudit
+from ingest.retrieval.grants import Grants
+from ingest.retrieval.retrieval import Retrieval, Target
 from ingest.server_config import IngestConfig
 from ingest.uploads.area import UploadArea
 from ingest.uploads.finalize import Finalizer, FinalizeRules
@@ -45,12 +48,14 @@ __all__ = [
     "Parts",
     "Services",
     "UploadRoom",
+    "access_audit",
     "build_services",
     "checkpointer",
     "clip_matcher",
     "compliance_desk",
     "flag_desk",
     "recordings",
+    "retrieval",
     "session_timelines",
     "transcripts",
     "verifier",
@@ -106,6 +111,8 @@ class Services:
     checkpoints: Checkpointer
     proofs: LogProofs
     keys: KeyDirectory
+    retrieval: Retrieval
+    accesses: AccessAudit
 
 
 def recordings(parts: Parts) -> Recordings:
@@ -225,6 +232,17 @@ def transcripts(parts: Parts, key: Ed25519PrivateKey) -> Transcripts:
     return _transcripts(parts, key, _upload_room(parts, key, locks), _registrar(parts, locks))
 
 
+def access_audit(parts: Parts) -> AccessAudit:
+    return AccessAudit(parts.index.log)
+
+
+def retrieval(parts: Parts) -> Retrieval:
+    lifetime = timedelta(minutes=parts.custody.grant_minutes)
+    grants: Grants[Target] = Grants(parts.clock, lifetime)
+    index = parts.index
+    return Retrieval(index.objects, parts.books.store, index.log, grants, parts.clock)
+
+
 def checkpointer(parts: Parts, log: LogIdentity) -> Checkpointer:
     custody = parts.custody
     cadence = Cadence(custody.checkpoint_interval_seconds, custody.checkpoint_entries)
@@ -255,4 +273,6 @@ def build_services(parts: Parts, key: Ed25519PrivateKey, log: LogIdentity) -> Se
         checkpoints=checkpoints,
         proofs=LogProofs(parts.index.log, checkpoints),
         keys=KeyDirectory(parts.index.devices, key.public_key(), log),
+        retrieval=retrieval(parts),
+        accesses=access_audit(parts),
     )

@@ -13,7 +13,7 @@ event and its log entry are kept together or not at all (docs/custody-log.md).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Generator, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
@@ -94,7 +94,7 @@ class BlobStore(Protocol):
 
     def read_range(
         self, locator: str, start: int, length: int, buffer_size: int
-    ) -> Iterator[bytes]:
+    ) -> Generator[bytes, None, None]:
         """Stream ``length`` stored bytes from ``start`` (an HTTP Range; S3 serves them too),
         in blocks of at most ``buffer_size``."""
         ...

@@ -18,7 +18,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 from evidence.digest import Sha256
@@ -111,7 +111,7 @@ class LocalBlobStore:
 
     def read_range(
         self, locator: str, start: int, length: int, buffer_size: int
-    ) -> Iterator[bytes]:
+    ) -> Generator[bytes, None, None]:
         """``length`` bytes from ``start``, one buffer at a time; fewer if the file ends."""
         try:
             with open(self._path(locator), "rb") as handle:

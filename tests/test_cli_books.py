@@ -14,6 +14,7 @@ READING = [
     ["compliance", "report"],
     ["compliance", "unassigned"],
     ["catalogue", "export"],
+    ["audit", "access"],
 ]
 
 

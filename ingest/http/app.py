@@ -20,6 +20,7 @@ from ingest.http.media import add_media_routes
 from ingest.http.method_override import method_override_middleware
 from ingest.http.middleware import error_middleware, tus_middleware
 from ingest.http.recordings import add_recording_routes
+from ingest.http.retrieval import add_retrieval_routes
 from ingest.http.services import SERVICES, services
 from ingest.http.tus import add_tus_routes
 from ingest.wiring import Services
@@ -73,5 +74,6 @@ def build_app(built: Services) -> web.Application:
     add_media_routes(app)
     add_compliance_routes(app)
     add_log_routes(app)
+    add_retrieval_routes(app)
     app.cleanup_ctx.append(_background)
     return app

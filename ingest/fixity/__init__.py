@@ -1,0 +1,1 @@
+"""Fixity audits (docs/custody-log.md#fixity-audits)."""

@@ -1,0 +1,62 @@
+"""``liuhen audit``: what an auditor asks of the custody log, on the server host: who looked
+at what, when and why (``audit access``), and a fixity audit now (``audit fixity``). They
+open the server's books directly, as the other server-host commands do; the same answers
+come over the API (``GET /api/v1/audit/access``)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from evidence.identifiers import EvidenceId
+from ingest.compliance.forms import when_given
+from ingest.wiring import access_audit
+from liuhen.cli_command import command, group
+from liuhen.cli_numbers import a_count
+from liuhen.server_host import server_books
+from liuhen.settings import Settings
+from storage.log_records import AccessQuery
+
+__all__ = ["add_audit_commands"]
+
+
+def _print_accesses(found: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"accesses": found}, ensure_ascii=False, indent=2))
+        return
+    if not found:
+        print("no accesses")
+    for access in found:
+        reached = ", ".join(f"{o['evidence_id']}/{o['role']}" for o in access["objects"])
+        actor = access["actor"]
+        print(
+            f"#{access['log_index']}\t{access['at']}\t{actor['name']} ({actor['role']})\t"
+            f"{access['action']}\t{access['case'] or '-'}\t{reached or '-'}\t{access['purpose']}"
+        )
+
+
+async def _access(settings: Settings, args: argparse.Namespace) -> int:
+    since = None if args.since is None else when_given(args.since, settings.compliance.zone)
+    query = AccessQuery(
+        case_number=args.case,
+        actor=args.user,
+        since=since,
+        evidence_id=None if args.evidence_id is None else EvidenceId(args.evidence_id),
+        limit=args.limit,
+    )
+    async with server_books(settings) as parts:
+        found = await access_audit(parts).find(query)
+    _print_accesses(found, args.json)
+    return 0
+
+
+def add_audit_commands(groups: Any) -> None:
+    audit = group(groups, "audit", "the custody log: who looked at what, and fixity audits")
+    access = command(audit, "access", _access, "who looked at footage, when and why")
+    access.add_argument("--case", help="accesses to this case's recordings (its number)")
+    access.add_argument("--user", help="accesses by this person")
+    access.add_argument("--since", help="from this date or time (the agency's zone)")
+    access.add_argument("--evidence-id", help="accesses to this recording")
+    access.add_argument("--limit", type=a_count, default=100)
+    access.add_argument("--json", action="store_true")
