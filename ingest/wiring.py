@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from evidence.case_number import CaseNumberRule
 from evidence.keys import Ed25519PrivateKey, Ed25519PublicKey, key_id
+from evidence.tlog.trust import LogTrust
 from ingest.access.device_sign_in import DeviceSignIn
 from ingest.access.people import People
 from ingest.books import Books
@@ -27,6 +28,8 @@ from ingest.custody_log.config import CustodyConfig
 from ingest.custody_log.identity import LogIdentity
 from ingest.custody_log.proofs import LogProofs
 from ingest.custody_log.published_keys import KeyDirectory
+from ingest.fixity.audit import FixityAudit, FixitySchedule
+from ingest.fixity.log_audit import LogAudit
 from ingest.locks import InProcessLocks, KeyedLocks
 from ingest.media.clip_matching import ClipMatcher
 from ingest.media.sessions import SessionTimelines
@@ -53,6 +56,7 @@ __all__ = [
     "checkpointer",
     "clip_matcher",
     "compliance_desk",
+    "fixity_audit",
     "flag_desk",
     "recordings",
     "retrieval",
@@ -113,6 +117,7 @@ class Services:
     keys: KeyDirectory
     retrieval: Retrieval
     accesses: AccessAudit
+    fixity: FixityAudit
 
 
 def recordings(parts: Parts) -> Recordings:
@@ -126,6 +131,7 @@ def verifier(parts: Parts, server_key: Callable[[], Ed25519PublicKey]) -> Verifi
         index.objects,
         index.uploads,
         index.devices,
+        index.log,
         parts.books.store,
         server_key,
         parts.case_rule,
@@ -232,6 +238,21 @@ def transcripts(parts: Parts, key: Ed25519PrivateKey) -> Transcripts:
     return _transcripts(parts, key, _upload_room(parts, key, locks), _registrar(parts, locks))
 
 
+def fixity_audit(
+    parts: Parts, server_key: Callable[[], Ed25519PublicKey], trust: LogTrust | None
+) -> FixityAudit:
+    """``trust``: the log's origin and public key (None before the log began)."""
+    custody, index = parts.custody, parts.index
+    return FixityAudit(
+        index.objects,
+        index.flags,
+        verifier(parts, server_key),
+        LogAudit(index.log, trust),
+        parts.clock,
+        FixitySchedule(custody.fixity_days, custody.fixity_round_seconds),
+    )
+
+
 def access_audit(parts: Parts) -> AccessAudit:
     return AccessAudit(parts.index.log)
 
@@ -275,4 +296,5 @@ def build_services(parts: Parts, key: Ed25519PrivateKey, log: LogIdentity) -> Se
         keys=KeyDirectory(parts.index.devices, key.public_key(), log),
         retrieval=retrieval(parts),
         accesses=access_audit(parts),
+        fixity=fixity_audit(parts, key.public_key, log.trust()),
     )

@@ -269,6 +269,17 @@ class Objects(Protocol):
         self, evidence_id: EvidenceId, role: Role
     ) -> VerificationRecord | None: ...
 
+    async def count(self) -> int: ...
+
+    async def due_for_check(self, limit: int) -> list[StoredObject]:
+        """Objects never verified first, then those verified longest ago (the fixity
+        audit's order)."""
+        ...
+
+    async def page(self, after: tuple[EvidenceId, Role] | None, limit: int) -> list[StoredObject]:
+        """Every object, by evidence id and role, from just after ``after``."""
+        ...
+
 
 class Flags(Protocol):
     async def raise_flag(

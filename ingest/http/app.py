@@ -47,11 +47,13 @@ async def health(request: web.Request) -> web.Response:
 
 
 async def _background(app: web.Application) -> AsyncIterator[None]:
-    """The server's loops: the expiry sweeper and the custody log's checkpoints."""
+    """The server's loops: the expiry sweeper, the custody log's checkpoints and the
+    fixity audit."""
     built = app[SERVICES]
     tasks = [
         asyncio.create_task(built.sweeper.run_forever(), name="upload-sweeper"),
         asyncio.create_task(built.checkpoints.run_forever(), name="log-checkpoints"),
+        asyncio.create_task(built.fixity.run_forever(), name="fixity-audit"),
     ]
     yield
     for task in tasks:

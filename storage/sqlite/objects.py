@@ -145,6 +145,36 @@ class SqliteObjects:
 
         await self._db.run(add)
 
+    async def count(self) -> int:
+        return await self._db.run(
+            lambda conn: int(conn.execute("SELECT COUNT(*) FROM objects").fetchone()[0])
+        )
+
+    async def due_for_check(self, limit: int) -> list[StoredObject]:
+        def due(conn: sqlite3.Connection) -> list[StoredObject]:
+            cursor = conn.execute(
+                "SELECT o.*, (SELECT MAX(v.id) FROM verifications v "
+                "WHERE v.evidence_id = o.evidence_id AND v.role = o.role) AS last_check "
+                "FROM objects o ORDER BY last_check IS NOT NULL, last_check, o.received_at "
+                "LIMIT ?",
+                (limit,),
+            )
+            return [rows.stored_object(row) for row in cursor]
+
+        return await self._db.run(due)
+
+    async def page(self, after: tuple[EvidenceId, Role] | None, limit: int) -> list[StoredObject]:
+        def page(conn: sqlite3.Connection) -> list[StoredObject]:
+            start = ("", "") if after is None else (str(after[0]), after[1].value)
+            cursor = conn.execute(
+                "SELECT * FROM objects WHERE (evidence_id, role) > (?, ?) "
+                "ORDER BY evidence_id, role LIMIT ?",
+                (*start, limit),
+            )
+            return [rows.stored_object(row) for row in cursor]
+
+        return await self._db.run(page)
+
     async def latest_verification(
         self, evidence_id: EvidenceId, role: Role
     ) -> VerificationRecord | None:
