@@ -5,7 +5,6 @@ needs from the books it opened (``liuhen/server_host.py``)."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -64,8 +63,6 @@ __all__ = [
     "transcripts",
     "verifier",
 ]
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -264,15 +261,15 @@ def retrieval(parts: Parts) -> Retrieval:
     return Retrieval(index.objects, parts.books.store, index.log, grants, parts.clock)
 
 
-def checkpointer(parts: Parts, log: LogIdentity) -> Checkpointer:
+def checkpointer(parts: Parts, identity: LogIdentity) -> Checkpointer:
     custody = parts.custody
     cadence = Cadence(custody.checkpoint_interval_seconds, custody.checkpoint_entries)
-    return Checkpointer(parts.index.log, log, parts.clock, cadence)
+    return Checkpointer(parts.index.log, identity, parts.clock, cadence)
 
 
-def build_services(parts: Parts, key: Ed25519PrivateKey, log: LogIdentity) -> Services:
+def build_services(parts: Parts, key: Ed25519PrivateKey, identity: LogIdentity) -> Services:
     """Every service, once: the HTTP application's."""
-    checkpoints = checkpointer(parts, log)
+    checkpoints = checkpointer(parts, identity)
     locks = InProcessLocks()
     room = _upload_room(parts, key, locks)
     registrar = _registrar(parts, locks)
@@ -293,8 +290,8 @@ def build_services(parts: Parts, key: Ed25519PrivateKey, log: LogIdentity) -> Se
         compliance=compliance_desk(parts),
         checkpoints=checkpoints,
         proofs=LogProofs(parts.index.log, checkpoints),
-        keys=KeyDirectory(parts.index.devices, key.public_key(), log),
+        keys=KeyDirectory(parts.index.devices, key.public_key(), identity),
         retrieval=retrieval(parts),
         accesses=access_audit(parts),
-        fixity=fixity_audit(parts, key.public_key, log.trust()),
+        fixity=fixity_audit(parts, key.public_key, identity.trust()),
     )

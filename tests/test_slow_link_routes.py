@@ -17,7 +17,9 @@ from evidence.wire import (
     FILES,
     FINALIZE,
     FLAG_RESOLVE,
+    LOG_CHECKPOINT,
     MANIFESTS,
+    RECORDING_GRANTS,
     RECORDING_MATCH,
     RECORDING_TRANSCRIPT,
     RECORDING_VERIFY,
@@ -73,10 +75,13 @@ SLOW_LINK_TESTS = {
     ("POST", SUGGESTION_REJECT): (
         f"{COMPLIANCE}:test_suggestion_decisions_through_a_slow_link_arrive_whole"
     ),
+    ("POST", RECORDING_GRANTS): (
+        "tests.custody.test_retrieval:test_a_stream_grant_through_a_slow_link_keeps_the_whole_purpose"
+    ),
 }
 
 # POSTs that take no body: the request names everything in its path.
-NO_BODY = {("POST", FINALIZE), ("POST", RECORDING_VERIFY)}
+NO_BODY = {("POST", FINALIZE), ("POST", RECORDING_VERIFY), ("POST", LOG_CHECKPOINT)}
 
 
 async def test_every_route_that_takes_a_body_has_a_slow_link_test(server):

@@ -63,11 +63,10 @@ async def post_grant(request: web.Request) -> web.Response:
     token, grant = await services(request).retrieval.grant(
         actor_of(user), *_object(request), purpose
     )
-    url = str(request.url.with_path(GRANT.format(grant=token)).with_query(None))
     return web.json_response(
         {
             "grant": token,
-            "url": url,
+            "url": GRANT.format(grant=token),  # relative: right behind any proxy
             "expires_at": format_time(grant.expires_at),
             "log_index": grant.log_index,
             "size": grant.target.size,

@@ -7,12 +7,14 @@ import asyncio
 import base64
 import json
 
+import aiohttp
 import pytest
 
 from evidence import merkle
 from evidence.errors import (
     CheckpointFork,
     CheckpointRollback,
+    ConfigError,
     ConsistencyMismatch,
     InclusionMismatch,
 )
@@ -20,7 +22,11 @@ from evidence.tlog.checkpoint import Checkpoint, SignedCheckpoint
 from evidence.tlog.leaves import parse_leaf
 from evidence.wire import KEYS, LOG_CHECKPOINT, LOG_CONSISTENCY, LOG_LEAF, LOG_PROOF
 from ingest.custody_log.config import CustodyConfig
+from ingest.http.server import running
+from ingest.server_config import IngestConfig
+from ingest.startup import open_server
 from tests.custody.helpers import log_signer, published_trust, stored_recording
+from tests.custody.leaves import access
 
 
 async def checkpoint(server, trust, size=None):
@@ -155,3 +161,35 @@ async def signed_within(server, trust, size, seconds):
             return True
         await asyncio.sleep(0.1)
     return False
+
+
+async def test_a_restarted_server_keeps_its_log_origin_and_key(tmp_path, rule):
+    """Closed and opened again on its data directory, the server serves the same log: the
+    same origin, a checkpoint that extends the one signed before; and it refuses to start
+    as another log (a changed custody.log_host)."""
+    config = IngestConfig(data_dir=tmp_path / "server", port=0)
+    first = await open_server(config, rule)
+    try:
+        await first.index.log.append(access())
+        before = await first.services.checkpoints.sign_now()
+        origin = first.log.origin
+    finally:
+        await first.close()
+    again = await open_server(config, rule)
+    try:
+        assert again.log.origin == origin
+        await again.index.log.append(access())
+        after = await again.services.checkpoints.sign_now()
+        trust = again.log.trust()
+        old, new = trust.open(before.note).checkpoint, trust.open(after.note).checkpoint
+        async with (
+            running(again, "127.0.0.1", 0) as url,
+            aiohttp.ClientSession() as http,
+            http.get(f"{url}{LOG_CONSISTENCY}?old=1&new=2") as reply,
+        ):
+            proof = [base64.b64decode(line) for line in (await reply.text()).splitlines()]
+        trust.check_extends(old, new, proof)
+    finally:
+        await again.close()
+    with pytest.raises(ConfigError, match="origin never changes"):
+        await open_server(config, rule, custody=CustodyConfig(log_host="other.example"))

@@ -202,3 +202,16 @@ async def test_the_command_line_lists_accesses_on_the_server_host(server, tmp_pa
     assert (listed["actor"]["name"], listed["purpose"]) == ("wang", PURPOSE)
     assert await asyncio.to_thread(main, [*argv, "--case", "NO-2026-0001"]) == 0
     assert capsys.readouterr().out == "no accesses\n"
+
+
+async def test_a_stream_grant_through_a_slow_link_keeps_the_whole_purpose(server, slow):
+    ready = await stored_recording(server)
+    token = await server.add_user()
+    purpose = "复核执法过程，投诉编号2026-0042，核对现场清点录像。" * 12
+    assert len(purpose) <= 500
+    reply = await grant(slow, ready, token, purpose=purpose)
+    assert reply.status == 201, reply.body
+    [(_, leaf)] = await accesses(server)
+    assert leaf.purpose == purpose
+    served = await slow.send("GET", reply.json()["url"])  # a path, on the server asked
+    assert served.body == ready.data
