@@ -130,7 +130,7 @@ def _index(held: Held) -> Check:
             "objects.size": (row.size, signed.size),
             "objects.chunk_root": (row.chunk_root, signed.chunk_root),
             "objects.locator": ((row.store, row.locator), (signed.store, signed.locator)),
-            "objects.device_id": (
+            "objects.device_id, sequence": (
                 (row.device_id, row.sequence),
                 (signed.device_id, signed.sequence),
             ),

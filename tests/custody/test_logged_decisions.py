@@ -1,22 +1,25 @@
 """Every decision a person makes about the record is logged, with who (and in what role),
 when, why and about what, in the transaction that keeps it: a flag resolved, an act
-exempted and the exemption withdrawn, a suggestion confirmed, an act edited. A decision
-whose log entry cannot be written is not kept."""
+exempted and the exemption withdrawn, a suggestion confirmed, an act edited; and every
+ingest as finalize indexes it. An event whose log entry cannot be written is not kept."""
 
 import sqlite3
 
 from evidence.tlog.leaf_decisions import Decision, DecisionLeaf
+from evidence.tlog.leaf_events import IngestLeaf
 from evidence.tlog.leaves import parse_leaf
 from evidence.wire import (
     ACT,
     ACT_EXEMPTIONS,
     EXEMPTION_WITHDRAW,
+    FINALIZE,
     FLAG_RESOLVE,
     FLAGS,
     SUGGESTION_CONFIRM,
 )
 from tests.compliance.helpers import add_act, add_case, at, body, recording
 from tests.custody.helpers import stored_recording
+from tests.ingest.helpers import created, prepared, upload_all
 
 
 async def decisions(server) -> list[DecisionLeaf]:
@@ -113,3 +116,23 @@ async def test_exemptions_withdrawals_suggestions_and_edits_are_logged(server):
         evidence_id,
     )
     assert (edited.reason, edited.detail) == ("笔误", '{"changed":["place"],"revision":2}')
+
+
+async def test_an_ingest_whose_entry_cannot_be_logged_is_not_indexed_until_it_can(server):
+    ready = await prepared(server)
+    manifest = ready.signed.manifest
+    path = FINALIZE.format(evidence_id=manifest.evidence_id, role=manifest.role.value)
+    raw = break_the_log(server)
+    await upload_all(server, ready, await created(server, ready))
+    refused = await server.send("POST", path, token=ready.token)
+    assert (refused.status, refused.code) == (500, "storage_failure")
+    assert await server.ctx.index.objects.get(manifest.evidence_id, manifest.role) is None
+    raw.execute("DROP TRIGGER full_disk")
+    raw.commit()
+    raw.close()
+    receipt = await server.send("POST", path, token=ready.token)  # the agent asks again
+    assert receipt.status == 200, receipt.body
+    [entry] = await server.ctx.index.log.leaves(0, 10)
+    leaf = parse_leaf(entry.body)
+    assert isinstance(leaf, IngestLeaf) and leaf.evidence_id == manifest.evidence_id
+    assert leaf.sha256 == manifest.sha256 and leaf.manifest_sha256 == ready.signed.sha256
