@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from agent.bandwidth import Timetable
 from evidence.errors import ConfigError
 
-__all__ = ["AgentConfig", "CaptureDefaults"]
+__all__ = ["AgentConfig", "BayConfig", "CaptureDefaults", "MqttConfig", "RoomConfig"]
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # safe in a path, a manifest, a topic
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,43 @@ class CaptureDefaults:
 
 
 @dataclass(frozen=True)
+class BayConfig:
+    """A dock bay: where a docked camera's storage appears (a mount point). Its footage is
+    copied into the agent's staging area before anything else (docs/sidecar.md)."""
+
+    name: str = "bay-1"
+    path: Path = Path("/media/liuhen/bay-1")
+
+
+@dataclass(frozen=True)
+class RoomConfig:
+    """An interview or hearing room whose recorder writes into ``folder`` and whose room
+    controller publishes sessions over MQTT under ``id`` (docs/mqtt.md)."""
+
+    id: str = "room-1"
+    folder: Path = Path("liuhen-data/rooms/room-1")
+    name: str | None = None
+
+
+@dataclass(frozen=True)
+class MqttConfig:
+    """Advisory telemetry (docs/mqtt.md): nothing recorded or uploaded waits for it."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 1883
+    username: str | None = None  # default: the device id
+    password_file: Path | None = None
+    tls_ca_file: Path | None = None
+    prefix: str = "liuhen/v1"
+    keepalive_seconds: int = 30
+    state_seconds: float = 30.0
+    reconnect_base_seconds: float = 1.0
+    reconnect_cap_seconds: float = 60.0
+    outbox_max_events: int = 100_000
+
+
+@dataclass(frozen=True)
 class AgentConfig:
     device_id: str = "dock-01"
     server_url: str = "http://127.0.0.1:8740"
@@ -34,6 +74,8 @@ class AgentConfig:
     ignore: tuple[str, ...] = (
         ".*",
         "*.json",
+        "*.xml",
+        "*.XML",
         "*.transcript.txt",
         "*.tmp",
         "*.part",
@@ -68,6 +110,12 @@ class AgentConfig:
     # after its receipt was verified; unset: never (agent/retention.py).
     purge_after_days: float | None = None
     defaults: CaptureDefaults = field(default_factory=CaptureDefaults)
+    bays: tuple[BayConfig, ...] = ()
+    bay_poll_seconds: float = 1.0
+    clock_drift_alarm_seconds: float = 60.0
+    rooms: tuple[RoomConfig, ...] = ()
+    room_grace_seconds: float = 120.0
+    mqtt: MqttConfig = field(default_factory=MqttConfig)
 
     def __post_init__(self) -> None:
         if not 0 < self.held_retry_seconds <= self.held_retry_cap_seconds:
@@ -83,6 +131,15 @@ class AgentConfig:
         if self.purge_after_days is not None and not 0 <= self.purge_after_days <= 36500:
             raise ConfigError("agent.purge_after_days must be from 0 to 36500, or unset (never)")
         self.timetable  # noqa: B018 - a bad timetable fails at start, naming the option
+        for what, names in (
+            ("agent.bays", [bay.name for bay in self.bays]),
+            ("agent.rooms", [room.id for room in self.rooms]),
+        ):
+            bad = [name for name in names if not _NAME.fullmatch(name)]
+            if bad or len(set(names)) != len(names):
+                raise ConfigError(
+                    f"{what}: names are unique, 1-64 of A-Z a-z 0-9 . _ -; got {names}"
+                )
 
     @property
     def timetable(self) -> Timetable:
@@ -90,6 +147,22 @@ class AgentConfig:
             return Timetable.parse(self.bandwidth)
         except ConfigError as exc:
             raise ConfigError(f"agent.bandwidth: {exc.message}") from exc
+
+    @property
+    def staging_dir(self) -> Path:
+        """Where footage copied off docked cameras waits: the agent's own, watched."""
+        return self.data_dir / "staging"
+
+    @property
+    def watched(self) -> tuple[Path, ...]:
+        """Every folder whose files are footage: the watch folders, the rooms' recorder
+        folders and, when there are bays, the staging area."""
+        staging = (self.staging_dir,) if self.bays else ()
+        return (*self.watch, *(room.folder for room in self.rooms), *staging)
+
+    @property
+    def station_path(self) -> Path:
+        return self.data_dir / "station.sqlite3"
 
     @property
     def key_path(self) -> Path:

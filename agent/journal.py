@@ -27,6 +27,7 @@ from agent.journal_rows import (
     marks,
     set_state,
 )
+from agent.journal_tail import Tail
 from agent.journal_upkeep import Upkeep
 from agent.states import ACTIVE, TERMINAL, FileState, check_transition, terminal_sql
 from evidence.digest import Fingerprint, Sha256
@@ -44,7 +45,7 @@ class _JournalDb(SqliteThread):
         upgrade(conn)
 
 
-class Journal(Upkeep):
+class Journal(Upkeep, Tail):
     def __init__(self, path: Path) -> None:
         schema = resources.files("agent").joinpath("journal.sql").read_text("utf-8")
         self._db = _JournalDb(path, schema, JournalError)

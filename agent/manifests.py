@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 
+from agent.capture_context import Extras
 from agent.config import CaptureDefaults
 from devices.sidecar import Sidecar
 from evidence.case_number import CaseNumber, CaseNumberRule
@@ -91,6 +92,13 @@ def _capture(sidecar: Sidecar, defaults: CaptureDefaults, modified_at: datetime)
     )
 
 
+def _session(sidecar: Sidecar, extras: Extras) -> Session | None:
+    """A session the sidecar names wins over one the agent bound."""
+    if sidecar.session_id is not None and sidecar.segment is not None:
+        return Session(sidecar.session_id, sidecar.segment)
+    return extras.session
+
+
 def build_original(
     *,
     evidence_id: EvidenceId,
@@ -104,11 +112,12 @@ def build_original(
     sequence: int,
     previous: Sha256 | None,
     media: MediaFacts | None = None,
+    extras: Extras | None = None,
 ) -> SignedManifest:
+    """``extras``: the dock's clock, the camera's claims and a room session bound by the
+    agent (agent/capture_context.py)."""
     sidecar = sidecar or Sidecar()
-    session = None
-    if sidecar.session_id is not None and sidecar.segment is not None:
-        session = Session(sidecar.session_id, sidecar.segment)
+    extras = extras or Extras()
     manifest = Manifest(
         evidence_id=evidence_id,
         role=Role.ORIGINAL,
@@ -128,7 +137,9 @@ def build_original(
         previous=previous,
         created_at=datetime.now(UTC),
         media=media,
-        session=session,
+        session=_session(sidecar, extras),
+        clock=extras.clock,
+        camera=extras.camera,
     )
     return SignedManifest.create(manifest, signer.key)
 
@@ -167,5 +178,6 @@ def build_derived(
         media=media,
         session=None,
         perceptual=perceptual,
+        camera=None,  # the camera's claims are about the original's bytes
     )
     return SignedManifest.create(manifest, signer.key)

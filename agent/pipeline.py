@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from agent.capture_context import CaptureContext, extras_for
 from agent.completeness import Observation
 from agent.config import AgentConfig
 from agent.derivation import Derivation
@@ -35,7 +36,8 @@ from agent.tus_client import TusClient
 from agent.unmade import report_unmade
 from agent.uploader import upload_file
 from agent.work_report import WorkReport
-from devices.sidecar import BadSidecar, Sidecar, find_sidecar, read_sidecar
+from devices.sidecar import Sidecar
+from devices.sidecars import FoundSidecar, load_sidecar
 from evidence.case_number import CaseNumberRule
 from evidence.digest import fingerprint_file
 from evidence.errors import (
@@ -54,16 +56,20 @@ __all__ = ["Pipeline", "observe_file", "sidecar_of"]
 log = logging.getLogger(__name__)
 
 
+def found_sidecar(path: Path) -> FoundSidecar | None:
+    """The dock's sidecar beside ``path``, of either shape; its problem is logged."""
+    found = load_sidecar(path)
+    if found is not None and found.problem is not None:
+        log.warning(
+            "%s: not using sidecar %s: %s", path.name, found.path.name, found.problem.message
+        )
+    return found
+
+
 def sidecar_of(path: Path) -> Sidecar | None:
     """The dock's sidecar beside ``path``; None when there is none or it is unusable."""
-    found = find_sidecar(path)
-    if found is None:
-        return None
-    try:
-        return read_sidecar(found)
-    except BadSidecar as exc:
-        log.warning("%s: ignoring sidecar %s: %s", path.name, found.name, exc.message)
-        return None
+    found = found_sidecar(path)
+    return None if found is None else found.sidecar
 
 
 def observe_file(path: Path) -> Observation:
@@ -80,6 +86,7 @@ class Pipeline:
     rule: CaseNumberRule
     server_key: Ed25519PublicKey
     clock: Callable[[], float] = time.time
+    context: CaptureContext | None = None  # docks, camera claims, room sessions
     throttle: Throttle | None = None
 
     def __post_init__(self) -> None:
@@ -215,11 +222,13 @@ class Pipeline:
         fingerprint = row.fingerprint
         if fingerprint is None:
             raise JournalError(f"file {row.id} is fingerprinted but has no fingerprint")
-        sidecar = sidecar_of(row.path)
+        found = await asyncio.to_thread(found_sidecar, row.path)
+        sidecar = None if found is None else found.sidecar
         urgent = urgency(sidecar) is not None
         if urgent != row.urgent:
             await self.journal.mark(row, urgent=int(urgent))
         modified_at = datetime.fromtimestamp(seen.mtime_ns / 1e9, UTC)
+        extras = await extras_for(self.context, row.path, found, fingerprint.sha256, modified_at)
         return await self.journal.sign(
             row,
             str(self.signer.device_id),
@@ -236,6 +245,7 @@ class Pipeline:
                 sequence=sequence,
                 previous=previous,
                 media=row.media,
+                extras=extras,
             ),
         )
 

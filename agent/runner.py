@@ -17,6 +17,7 @@ from agent.policy import UploadPolicy
 from agent.purge import Purger
 from agent.server_api import ServerApi
 from agent.service import AgentService
+from agent.station import open_station
 from evidence.case_number import CaseNumberRule
 from evidence.identifiers import DeviceId
 from runtime.key_files import load_private_key, load_public_key
@@ -34,7 +35,9 @@ async def agent_service(
 ) -> AsyncIterator[AgentService]:
     """The agent, ready to run. ``zone`` is the agency's: the bandwidth timetable's times
     are read in it. A bay that is missing, not a folder or unreadable is refused here."""
-    check_bays(config.watch)
+    folders = (*config.watch, *(room.folder for room in config.rooms))
+    if folders or not config.bays:  # a dock with only camera bays watches no folder
+        check_bays(folders)
     secure_data_dir(config.data_dir)
     device_id = DeviceId(config.device_id)
     key = load_private_key(config.key_path)
@@ -45,7 +48,10 @@ async def agent_service(
         total=None, connect=10, sock_read=config.request_timeout_seconds
     )
     try:
-        async with aiohttp.ClientSession(timeout=timeout) as session:
+        async with (
+            open_station(config) as station,
+            aiohttp.ClientSession(timeout=timeout) as session,
+        ):
             api = ServerApi(session, config.server_url, device_id, key)
             policy = UploadPolicy(config.timetable, journal.controls, zone)
             pipeline = Pipeline(
@@ -56,8 +62,12 @@ async def agent_service(
                 rule,
                 server_key,
                 throttle=policy.throttle,
+                context=station.context,
             )
             purger = Purger(config, journal, api, server_key, rule, pipeline.clock)
-            yield AgentService(config, journal, pipeline, policy, purger)
+            service = AgentService(config, journal, pipeline, policy, purger)
+            await station.attach(service, journal)
+            service.station = station
+            yield service
     finally:
         await journal.close()

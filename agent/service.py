@@ -13,6 +13,10 @@
     purge   — every ``rescan_seconds``, when ``agent.purge_after_days`` is set: receipted
               footage due for removal (agent/purge.py)
 
+and the station's own loops, given by the runner (agent/station.py): bays, rooms, MQTT.
+``pause()`` starts no new pipeline work until ``resume()`` (staging off cameras goes on);
+``rescan_now()`` rescans at once.
+
 On start every unfinished journal row simply carries on from its state, and held files
 are tried again at once: whatever the server refused may pass now. A round that fails is
 one log line naming its loop, repeats counted (agent/loops.py). ``stop()`` (SIGTERM)
@@ -25,8 +29,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agent.config import AgentConfig
 from agent.disk import DiskWatch
@@ -42,6 +47,9 @@ from agent.states import ACTIVE, NEEDS_FILE, FileState
 from agent.watcher import Watcher, walk
 from evidence.errors import LiuhenError
 from evidence.identifiers import Role
+
+if TYPE_CHECKING:
+    from agent.station import Station
 
 __all__ = ["AgentService"]
 
@@ -60,8 +68,14 @@ class AgentService:
         policy: UploadPolicy,
         purger: Purger,
         clock: Callable[[], float] = time.time,
+        loops: Sequence[tuple[str, Callable[[], Awaitable[None]]]] = (),
     ) -> None:
         self.config = config
+        self.loops = list(loops)  # (name, one round): run until stopped, beside its own
+        self.paused = False
+        self._rescan_asked = False
+        self._watcher: Watcher | None = None
+        self.station: Station | None = None  # set by the runner (agent/runner.py)
         self.journal = journal
         self.pipeline = pipeline
         self.policy = policy
@@ -76,6 +90,10 @@ class AgentService:
         self._wake = asyncio.Event()
         self._running: dict[int, asyncio.Task[FileRow]] = {}
         self._rescanned = asyncio.Event()
+        self.last_rescan_started = 0.0  # monotonic: when the last whole rescan began
+        # With ``once``: each says whether its source has nothing more to bring, given
+        # when the last whole rescan began (a docked camera's copies, say).
+        self.settled: list[Callable[[float], bool]] = []
         self.settler = Settler(config, journal, clock)
         self._server: ServerIdentity | None = None
 
@@ -87,12 +105,24 @@ class AgentService:
     def stopping(self) -> bool:
         return self._stop.is_set()
 
+    def pause(self) -> None:
+        self.paused = True
+
+    def resume(self) -> None:
+        self.paused = False
+        self._wake.set()
+
+    def rescan_now(self) -> None:
+        self._rescan_asked = True
+        if self._watcher is not None:
+            self._watcher.overflowed.set()
+
     async def run(self, *, once: bool = False) -> None:
         """Run until ``stop()``; with ``once``, until every file found is finished."""
         await self._retry_held("the agent started")
         await self.policy.refresh()
         self.disk.check()
-        watcher = Watcher(self.config.watch, self.config.ignore)
+        watcher = self._watcher = Watcher(self.config.watched, self.config.ignore)
         watcher.start()
         try:
             async with asyncio.TaskGroup() as group:
@@ -105,6 +135,10 @@ class AgentService:
                     group.create_task(self._disk_loop(), name="disk"),
                     group.create_task(self._policy_loop(), name="policy"),
                     group.create_task(self._purge_loop(), name="purge"),
+                    *(
+                        group.create_task(self._forever(name, once), name=name)
+                        for name, once in self.loops
+                    ),
                 ]
                 await self._stop.wait()
                 for loop in loops:
@@ -137,16 +171,20 @@ class AgentService:
 
     async def _rescan_loop(self, watcher: Watcher) -> None:
         async def once() -> None:
+            started = time.monotonic()
             for path in await asyncio.to_thread(
-                lambda: list(walk(self.config.watch, self.config.ignore))
+                lambda: list(walk(self.config.watched, self.config.ignore))
             ):
                 await self._observe(path, closed=False)
             await self._notice_missing()
+            self.last_rescan_started = started
             self._rescanned.set()
             self._wake.set()
             watcher.overflowed.clear()
             if await _wait(watcher.overflowed, self.config.rescan_seconds):
-                log.warning("watch events overflowed; rescanning now")
+                asked, self._rescan_asked = self._rescan_asked, False
+                if not asked:
+                    log.warning("watch events overflowed; rescanning now")
 
         await self._forever("rescan", once)
 
@@ -229,7 +267,7 @@ class AgentService:
         async def once() -> None:
             self._wake.clear()
             free = self.config.max_parallel - len(self._running)
-            if free > 0:
+            if free > 0 and not self.paused:
                 now = self.clock()
                 busy = set(self._running) | self._cooling_now(now)
                 make_copies = not self.disk.pressure
@@ -273,7 +311,7 @@ class AgentService:
 
     async def _all_finished(self) -> bool:
         """Nothing running, nothing to do, and every held file tried in this run."""
-        if self._running:
+        if self._running or not all(ok(self.last_rescan_started) for ok in self.settled):
             return False
         now = self.clock()
         return all(

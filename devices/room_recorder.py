@@ -58,6 +58,25 @@ class RoomRecorder:
             start += timedelta(seconds=segment_seconds)
         return written
 
+    def record_segment(self, name: str, *, started_at: datetime, seconds: float = 1.0) -> Path:
+        """One segment as a recorder that knows no session writes it: times, room and
+        device in its sidecar, no session; the room's controller says which session it is
+        (devices/room_controller.py), and the agent binds it."""
+        media = self.folder / f"{name}.mp4"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_clip(media, seconds=seconds, started_at=started_at, width=320, height=240, hue=60)
+        write_sidecar(
+            media.with_suffix(".json"),
+            Sidecar(
+                device_model=self.device_model,
+                device_serial=self.device_serial,
+                place=self.room,
+                started_at=started_at,
+                ended_at=started_at + timedelta(seconds=seconds),
+            ),
+        )
+        return media
+
     def _segment(
         self,
         folder: Path,

@@ -14,21 +14,27 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── UnreadableMedia              400 unreadable_media
     │   ├── LengthMismatch               400 length_mismatch
     │   ├── MalformedCsv                 400 bad_csv
+    │   ├── MalformedMessage             400 bad_message
     │   ├── UnknownActType               400 unknown_act_type
     │   ├── MalformedNote                400 bad_note
     │   ├── MalformedCheckpoint          400 bad_checkpoint
     │   ├── MalformedProof               400 bad_proof
     │   ├── MalformedLogLeaf             400 bad_log_leaf
-    │   └── PurposeRequired              400 purpose_required
+    │   ├── PurposeRequired              400 purpose_required
+    │   └── WeakPassword                 400 weak_password
     ├── Unauthenticated                  401 unauthenticated
     │   ├── UnknownDevice                401 unknown_device
     │   ├── BadChallenge                 401 bad_challenge
     │   ├── ChallengeReused              401 challenge_reused
-    │   └── TokenExpired                 401 token_expired
+    │   ├── TokenExpired                 401 token_expired
+    │   ├── SignInFailed                 401 sign_in_failed
+    │   └── SessionExpired               401 session_expired
     ├── Forbidden                        403 forbidden
     │   ├── DeviceRevoked                403 device_revoked
     │   ├── WrongDevice                  403 wrong_device
-    │   └── UserDisabled                 403 user_disabled
+    │   ├── UserDisabled                 403 user_disabled
+    │   ├── PasswordChangeRequired       403 password_change_required
+    │   └── CasesLimited                 403 cases_limited
     ├── NotFound                         404 not_found
     │   ├── UnknownUpload                404 unknown_upload
     │   ├── UnknownCase                  404 unknown_case
@@ -84,13 +90,15 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     ├── DerivationFailed                 422 derivation_failed
     ├── Locked                           423 upload_locked
     ├── QuotaExceeded                    429 quota_exceeded
+    ├── TooManyAttempts                  429 too_many_attempts
     ├── ChecksumMismatch                 460 checksum_mismatch
     │   └── ChunkMismatch                460 chunk_mismatch
     ├── StorageFailure                   500 storage_failure
     │   └── InsufficientStorage          507 insufficient_storage
     ├── Unavailable                      503 unavailable
     │   ├── ChecksumUnsupported          503 checksum_unsupported
-    │   └── LogUnavailable               503 log_unavailable
+    │   ├── LogUnavailable               503 log_unavailable
+    │   └── BayUnavailable               503 bay_unavailable
     ├── ConfigError                      500 bad_config
     ├── KeyFileError                     500 bad_key_file
     └── JournalError                     500 journal_failure
@@ -110,7 +118,9 @@ __all__ = [
     "BadChallenge",
     "BadRequest",
     "BadSignature",
+    "BayUnavailable",
     "CaseConflict",
+    "CasesLimited",
     "CatalogueConflict",
     "ChallengeReused",
     "CheckpointFork",
@@ -149,6 +159,7 @@ __all__ = [
     "MalformedHeader",
     "MalformedLogLeaf",
     "MalformedManifest",
+    "MalformedMessage",
     "MalformedNote",
     "MalformedProof",
     "ManifestConflict",
@@ -156,18 +167,22 @@ __all__ = [
     "NotFound",
     "OffsetMismatch",
     "OriginMismatch",
+    "PasswordChangeRequired",
     "PreconditionFailed",
     "PurposeRequired",
     "QuotaExceeded",
     "RangeNotSatisfiable",
     "ReceiptMismatch",
     "SequenceReused",
+    "SessionExpired",
+    "SignInFailed",
     "SizeMismatch",
     "SourceChanged",
     "StaleRevision",
     "StorageFailure",
     "TokenExpired",
     "TooLarge",
+    "TooManyAttempts",
     "Unauthenticated",
     "Unavailable",
     "UnknownAct",
@@ -192,6 +207,7 @@ __all__ = [
     "UploadRejected",
     "UploadTerminated",
     "UserDisabled",
+    "WeakPassword",
     "WrongDevice",
     "error_for_code",
 ]
@@ -262,6 +278,13 @@ class MalformedCsv(BadRequest):
     code = "bad_csv"
 
 
+class MalformedMessage(BadRequest):
+    """An MQTT message (a command, a room controller's session) that is not what its
+    topic carries (docs/mqtt.md); ``details.field`` names the field."""
+
+    code = "bad_message"
+
+
 class UnknownActType(BadRequest):
     """An act type the recording-duty catalogue does not list."""
 
@@ -301,6 +324,12 @@ class PurposeRequired(BadRequest):
     code = "purpose_required"
 
 
+class WeakPassword(BadRequest):
+    """A new password the server does not take (too short, too long, the person's name)."""
+
+    code = "weak_password"
+
+
 class Unauthenticated(LiuhenError):
     code, status = "unauthenticated", 401
 
@@ -324,6 +353,19 @@ class TokenExpired(Unauthenticated):
     code = "token_expired"
 
 
+class SignInFailed(Unauthenticated):
+    """A name and password that do not sign in: the same answer, after the same work,
+    whether the name is unknown, has no password, or the password is wrong."""
+
+    code = "sign_in_failed"
+
+
+class SessionExpired(Unauthenticated):
+    """A session past its end, or idle for longer than the server allows: sign in again."""
+
+    code = "session_expired"
+
+
 class Forbidden(LiuhenError):
     code, status = "forbidden", 403
 
@@ -340,6 +382,19 @@ class UserDisabled(Forbidden):
     """A person an admin disabled: every request is refused until they are enabled."""
 
     code = "user_disabled"
+
+
+class PasswordChangeRequired(Forbidden):
+    """An admin set this person's password: they choose their own before anything else."""
+
+    code = "password_change_required"
+
+
+class CasesLimited(Forbidden):
+    """A person who may see only some cases asked for something across every case (all
+    flags, unassigned footage, the report, a CSV import): they name a case instead."""
+
+    code = "cases_limited"
 
 
 class NotFound(LiuhenError):
@@ -612,6 +667,13 @@ class QuotaExceeded(LiuhenError):
     code, status = "quota_exceeded", 429
 
 
+class TooManyAttempts(LiuhenError):
+    """Too many failed sign-ins for this name or from this address lately; ``details``
+    say which, and ``retry_after_seconds`` when to try again (also ``Retry-After``)."""
+
+    code, status = "too_many_attempts", 429
+
+
 class ChecksumMismatch(LiuhenError):
     code, status = "checksum_mismatch", 460
 
@@ -642,6 +704,13 @@ class LogUnavailable(Unavailable):
     """The custody log could not record an access, so nothing was served."""
 
     code = "log_unavailable"
+
+
+class BayUnavailable(Unavailable):
+    """(agent) A dock bay's camera went away while its footage was being copied: what was
+    copied is kept and the copy resumes when the camera is back."""
+
+    code = "bay_unavailable"
 
 
 class ConfigError(LiuhenError):

@@ -23,6 +23,7 @@ from evidence.errors import MalformedManifest
 from evidence.footage_span import FootageSpan
 from evidence.identifiers import DeviceId, EvidenceId, Role, safe_file_name
 from evidence.keys import Ed25519PrivateKey, Ed25519PublicKey
+from evidence.manifest_dock import CameraClaims, CameraClock, read_camera, read_clock
 from evidence.manifest_media import (
     MediaFacts,
     Perceptual,
@@ -125,6 +126,8 @@ class Manifest:
     media: MediaFacts | None = None
     session: Session | None = None
     perceptual: Perceptual | None = None
+    clock: CameraClock | None = None  # omitted from the document when None
+    camera: CameraClaims | None = None  # likewise
 
     def footage(self) -> FootageSpan:
         """What the recording covers (its signed start plus its probed length) and what is
@@ -138,6 +141,14 @@ class Manifest:
         return self.footage().ended_at
 
     def to_document(self) -> dict[str, Any]:
+        document = self._core_document()
+        if self.clock is not None:
+            document["clock"] = self.clock.to_document()
+        if self.camera is not None:
+            document["camera"] = self.camera.to_document()
+        return document
+
+    def _core_document(self) -> dict[str, Any]:
         capture = self.capture
         officer = capture.captured_by
         return {
@@ -241,6 +252,10 @@ class _ManifestReader:
         perceptual = read_perceptual(top.optional_section("perceptual"))
         if perceptual is not None and role is Role.ORIGINAL:
             raise MalformedManifest("perceptual fingerprints belong in a derived copy's manifest")
+        clock = read_clock(top.omissible_section("clock"))
+        camera = read_camera(top.omissible_section("camera"))
+        if camera is not None and role is not Role.ORIGINAL:
+            raise MalformedManifest("camera claims belong in an original's manifest")
         top.done()
         return Manifest(
             evidence_id=evidence_id,
@@ -264,6 +279,8 @@ class _ManifestReader:
             media=media,
             session=session,
             perceptual=perceptual,
+            clock=clock,
+            camera=camera,
         )
 
     @staticmethod

@@ -193,6 +193,19 @@ class Fields:
         value: dict[str, Any] | None = self._typed(key, dict, "an object or null", nullable=True)
         return None if value is None else self._child(value, self._path(key))
 
+    def free_object(self, key: str) -> dict[str, Any]:
+        """An object whose keys the document leaves open, as it is (its values unchecked)."""
+        value: dict[str, Any] = self._typed(key, dict, "an object", nullable=False)
+        return value
+
+    def omissible_section(self, key: str) -> Fields | None:
+        """A section added to a document after its first version: absent and null both
+        mean none, so documents written before it existed keep their exact bytes."""
+        if key not in self._data:
+            self._seen.add(key)
+            return None
+        return self.optional_section(key)
+
     def raw_list(self, key: str, *, max_items: int) -> list[Any]:
         value: list[Any] = self._typed(key, list, "a list", nullable=False)
         if len(value) > max_items:

@@ -48,10 +48,18 @@ __all__ = [
     "REPORT",
     "SESSION",
     "SIGNATURE_HEADER",
+    "SIGN_IN",
+    "SIGN_IN_PASSWORD",
     "SUGGESTIONS",
     "SUGGESTION_CONFIRM",
     "SUGGESTION_REJECT",
     "UNASSIGNED",
+    "USERS",
+    "USER_ACCESS",
+    "USER_DISABLE",
+    "USER_ENABLE",
+    "USER_PASSWORD",
+    "USER_TOKEN",
 ]
 
 API = "/api/v1"
@@ -74,6 +82,16 @@ RECORDING_TRANSCRIPT = API + "/recordings/{evidence_id}/transcript"
 SESSION = API + "/sessions/{session_id}"
 FLAGS = f"{API}/flags"
 FLAG_RESOLVE = API + "/flags/{flag_id}/resolve"
+
+# People: sign in and out, one's own password; admins manage people (docs/people.md).
+SIGN_IN = f"{API}/session"
+SIGN_IN_PASSWORD = f"{API}/session/password"
+USERS = f"{API}/users"
+USER_PASSWORD = API + "/users/{name}/password"
+USER_DISABLE = API + "/users/{name}/disable"
+USER_ENABLE = API + "/users/{name}/enable"
+USER_TOKEN = API + "/users/{name}/token"
+USER_ACCESS = API + "/users/{name}/access"
 
 # Compliance: the recording-duty catalogue, cases and acts, coverage and the report.
 CATALOGUE = f"{API}/catalogue"

@@ -54,6 +54,11 @@ class InProcessLocks:
             lock = self._locks[key] = asyncio.Lock()
         return lock
 
+    def held(self, key: str) -> bool:
+        """Whether a request holds ``key`` now (for diagnostics and tests)."""
+        lock = self._locks.get(key)
+        return lock is not None and lock.locked()
+
     @asynccontextmanager
     async def hold(self, key: str, *, wait: bool = True) -> AsyncIterator[None]:
         lock = self._lock(key)

@@ -32,6 +32,18 @@ class IngestConfig:
     upload_expiry_seconds: int = 7 * 24 * 3600
     device_token_ttl_seconds: int = 3600
     user_token_ttl_days: int = 90
+    # People sign in with a password (docs/people.md): a session ends this long after
+    # sign-in, or after this long unused, whichever comes first.
+    session_hours: int = 12
+    session_idle_minutes: int = 30
+    # Failed sign-ins allowed per name and per address within the window, then 429.
+    sign_in_failures_per_name: int = 5
+    sign_in_failures_per_address: int = 20
+    sign_in_window_minutes: int = 15
+    # argon2id (RFC 9106's second recommended option by default: 64 MiB, 3 passes, 4 lanes).
+    password_memory_kib: int = 65536
+    password_iterations: int = 3
+    password_lanes: int = 4
     challenge_ttl_seconds: int = 120
     sweep_interval_seconds: int = 300
     session_gap_tolerance_seconds: float = 2.0
@@ -46,6 +58,7 @@ class IngestConfig:
         if self.max_reserved_bytes_per_device < 1:
             raise ConfigError("server.max_reserved_bytes_per_device must be positive")
         self._check_periods()
+        self._check_sign_in()
 
     def _check_periods(self) -> None:
         """Every lifetime and interval, at load, not on first use (a huge one overflowed a
@@ -56,10 +69,39 @@ class IngestConfig:
             ("user_token_ttl_days", self.user_token_ttl_days, 86_400),
             ("challenge_ttl_seconds", self.challenge_ttl_seconds, 1),
             ("sweep_interval_seconds", self.sweep_interval_seconds, 1),
+            ("session_hours", self.session_hours, 3600),
+            ("session_idle_minutes", self.session_idle_minutes, 60),
+            ("sign_in_window_minutes", self.sign_in_window_minutes, 60),
         ):
             if not 1 <= value <= MAX_PERIOD_SECONDS // unit:
                 most = MAX_PERIOD_SECONDS // unit
                 raise ConfigError(f"server.{name} must be from 1 to {most}, not {value}")
+
+    def _check_sign_in(self) -> None:
+        """Limits on sign-in and the password hash's cost: nothing below OWASP's floor for
+        argon2id (19 MiB, 2 passes), and nothing that would let a flood of sign-ins take
+        the server's memory (4 GiB per hash at most)."""
+        for name, value, low, high in (
+            ("sign_in_failures_per_name", self.sign_in_failures_per_name, 1, 1000),
+            ("sign_in_failures_per_address", self.sign_in_failures_per_address, 1, 100_000),
+            ("password_memory_kib", self.password_memory_kib, 19_456, 4 * 1024 * 1024),
+            ("password_iterations", self.password_iterations, 2, 100),
+            ("password_lanes", self.password_lanes, 1, 16),
+        ):
+            if not low <= value <= high:
+                raise ConfigError(f"server.{name} must be from {low} to {high}, not {value}")
+
+    @property
+    def session_ttl(self) -> timedelta:
+        return timedelta(hours=self.session_hours)
+
+    @property
+    def session_idle(self) -> timedelta:
+        return timedelta(minutes=self.session_idle_minutes)
+
+    @property
+    def sign_in_window(self) -> timedelta:
+        return timedelta(minutes=self.sign_in_window_minutes)
 
     @property
     def upload_size_limit(self) -> int:

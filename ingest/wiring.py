@@ -5,38 +5,34 @@ needs from the books it opened (``liuhen/server_host.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
-from evidence.case_number import CaseNumberRule
-from evidence.keys import Ed25519PrivateKey, Ed25519PublicKey, key_id
-from evidence.tlog.trust import LogTrust
+from evidence.keys import Ed25519PrivateKey, key_id
+from ingest.access.case_gate import CaseGate
 from ingest.access.device_sign_in import DeviceSignIn
-from ingest.access.people import People
-from ingest.books import Books
-from ingest.clock import Clock
-from ingest.compliance.config import ComplianceConfig
+from ingest.access.passwords import PasswordCost, Passwords
+from ingest.access.people import People, SessionRules
+from ingest.access.throttle import SignInThrottle
+from ingest.access.user_admin import UserAdmin
 from ingest.compliance.desk import ComplianceDesk
 from ingest.custody.flags import FlagDesk
 from ingest.custody.recordings import Recordings
 from ingest.custody.registration import Registrar
 from ingest.custody.verification import Verifier
-from ingest.custody_log.checkpoints import Cadence, Checkpointer
-from ingest.custody_log.config import CustodyConfig
+from ingest.custody_log.checkpoints import Checkpointer
 from ingest.custody_log.identity import LogIdentity
 from ingest.custody_log.proofs import LogProofs
 from ingest.custody_log.published_keys import KeyDirectory
-from ingest.fixity.audit import FixityAudit, FixitySchedule
-from ingest.fixity.log_audit import LogAudit
+from ingest.custody_wiring import access_audit, checkpointer, fixity_audit, retrieval, verifier
+from ingest.fixity.audit import FixityAudit
 from ingest.locks import InProcessLocks, KeyedLocks
 from ingest.media.clip_matching import ClipMatcher
 from ingest.media.sessions import SessionTimelines
 from ingest.media.transcripts import Transcripts
+from ingest.parts import Parts
 from ingest.retrieval.access_audit import AccessAudit
-from ingest.retrieval.grants import Grants
-from ingest.retrieval.retrieval import Retrieval, Target
-from ingest.server_config import IngestConfig
+from ingest.retrieval.retrieval import Retrieval
 from ingest.uploads.area import UploadArea
 from ingest.uploads.finalize import Finalizer, FinalizeRules
 from ingest.uploads.open_uploads import OpenUploads
@@ -44,44 +40,22 @@ from ingest.uploads.quotas import UploadLimits
 from ingest.uploads.session import UploadSessions
 from ingest.uploads.sweeper import Sweeper
 from ingest.uploads.transitions import Transitions
-from storage.interfaces import Index
 
 __all__ = [
     "Parts",
     "Services",
     "UploadRoom",
-    "access_audit",
     "build_services",
-    "checkpointer",
+    "case_gate",
     "clip_matcher",
     "compliance_desk",
-    "fixity_audit",
     "flag_desk",
+    "people",
     "recordings",
-    "retrieval",
     "session_timelines",
-    "transcripts",
+    "user_admin",
     "verifier",
 ]
-
-
-@dataclass(frozen=True)
-class Parts:
-    """What services are built from, besides the server key."""
-
-    books: Books
-    case_rule: CaseNumberRule
-    clock: Clock
-    compliance: ComplianceConfig
-    custody: CustodyConfig = field(default_factory=CustodyConfig)
-
-    @property
-    def config(self) -> IngestConfig:
-        return self.books.config
-
-    @property
-    def index(self) -> Index:
-        return self.books.index
 
 
 @dataclass(frozen=True)
@@ -98,6 +72,8 @@ class Services:
     server_key_id: str
     sign_in: DeviceSignIn
     people: People
+    users: UserAdmin
+    gate: CaseGate
     registrar: Registrar
     uploads: UploadSessions
     finalizer: Finalizer
@@ -117,23 +93,49 @@ class Services:
     fixity: FixityAudit
 
 
+def _passwords(parts: Parts) -> Passwords:
+    config = parts.config
+    cost = PasswordCost(
+        config.password_memory_kib, config.password_iterations, config.password_lanes
+    )
+    return Passwords(cost)
+
+
+def people(parts: Parts, passwords: Passwords) -> People:
+    config = parts.config
+    throttle = SignInThrottle(
+        parts.clock,
+        config.sign_in_failures_per_name,
+        config.sign_in_failures_per_address,
+        config.sign_in_window,
+    )
+    rules = SessionRules(config.session_ttl, config.session_idle)
+    index = parts.index
+    return People(index.credentials, index.accounts, passwords, throttle, parts.clock, rules)
+
+
+def user_admin(parts: Parts, passwords: Passwords | None = None) -> UserAdmin:
+    index = parts.index
+    return UserAdmin(
+        index.credentials,
+        index.accounts,
+        passwords or _passwords(parts),
+        parts.clock,
+        parts.config.user_token_ttl,
+        parts.case_rule,
+    )
+
+
+def case_gate(parts: Parts) -> CaseGate:
+    index = parts.index
+    return CaseGate(
+        index.objects, index.uploads, index.compliance.cases, index.media, parts.case_rule
+    )
+
+
 def recordings(parts: Parts) -> Recordings:
     index = parts.index
     return Recordings(index.objects, index.flags, index.uploads, parts.case_rule)
-
-
-def verifier(parts: Parts, server_key: Callable[[], Ed25519PublicKey]) -> Verifier:
-    index = parts.index
-    return Verifier(
-        index.objects,
-        index.uploads,
-        index.devices,
-        index.log,
-        parts.books.store,
-        server_key,
-        parts.case_rule,
-        parts.clock,
-    )
 
 
 def flag_desk(parts: Parts) -> FlagDesk:
@@ -229,54 +231,19 @@ def _transcripts(
     )
 
 
-def transcripts(parts: Parts, key: Ed25519PrivateKey) -> Transcripts:
-    """Transcripts for a command on the server host (it signs with the server key)."""
-    locks = InProcessLocks()
-    return _transcripts(parts, key, _upload_room(parts, key, locks), _registrar(parts, locks))
-
-
-def fixity_audit(
-    parts: Parts, server_key: Callable[[], Ed25519PublicKey], trust: LogTrust | None
-) -> FixityAudit:
-    """``trust``: the log's origin and public key (None before the log began)."""
-    custody, index = parts.custody, parts.index
-    return FixityAudit(
-        index.objects,
-        index.flags,
-        verifier(parts, server_key),
-        LogAudit(index.log, trust),
-        parts.clock,
-        FixitySchedule(custody.fixity_days, custody.fixity_round_seconds),
-    )
-
-
-def access_audit(parts: Parts) -> AccessAudit:
-    return AccessAudit(parts.index.log)
-
-
-def retrieval(parts: Parts) -> Retrieval:
-    lifetime = timedelta(minutes=parts.custody.grant_minutes)
-    grants: Grants[Target] = Grants(parts.clock, lifetime)
-    index = parts.index
-    return Retrieval(index.objects, parts.books.store, index.log, grants, parts.clock)
-
-
-def checkpointer(parts: Parts, identity: LogIdentity) -> Checkpointer:
-    custody = parts.custody
-    cadence = Cadence(custody.checkpoint_interval_seconds, custody.checkpoint_entries)
-    return Checkpointer(parts.index.log, identity, parts.clock, cadence)
-
-
 def build_services(parts: Parts, key: Ed25519PrivateKey, identity: LogIdentity) -> Services:
     """Every service, once: the HTTP application's."""
     checkpoints = checkpointer(parts, identity)
     locks = InProcessLocks()
     room = _upload_room(parts, key, locks)
     registrar = _registrar(parts, locks)
+    passwords = _passwords(parts)
     return Services(
         server_key_id=key_id(key.public_key()),
         sign_in=_sign_in(parts, key),
-        people=People(parts.index.credentials, parts.clock),
+        people=people(parts, passwords),
+        users=user_admin(parts, passwords),
+        gate=case_gate(parts),
         registrar=registrar,
         uploads=room.sessions,
         finalizer=room.finalizer,

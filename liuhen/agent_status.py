@@ -9,7 +9,7 @@ shown in the agency's zone with the offset; ``--json`` gives the same with RFC 3
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -190,15 +190,24 @@ def print_agent_status(
     summary: Summary | None = None,
     bandwidth: str | None = None,
     shown: Sequence[FileRow] | None = None,
+    notes: Mapping[str, Sequence[str]] | None = None,
+    station_alarms: Sequence[dict[str, Any]] = (),
 ) -> None:
-    """``rows``: every file (the summary counts them all); ``shown``: those listed."""
+    """``rows``: every file (the summary counts them all); ``shown``: those listed;
+    ``notes``: what the station noted on each file, by path, and ``station_alarms`` its
+    alarms, for ``--json`` (liuhen/station_status.py prints them as text)."""
     summary = summary or summarize(rows, now, (), ())
     listed = rows if shown is None else shown
+    notes = notes or {}
     if as_json:
         document = {
             "summary": summary.to_json(zone),
             "bandwidth": bandwidth,
-            "files": [_file_json(row, zone) for row in listed],
+            "station_alarms": list(station_alarms),
+            "files": [
+                _file_json(row, zone) | {"notes": list(notes.get(str(row.path), ()))}
+                for row in listed
+            ],
         }
         print(json.dumps(document, ensure_ascii=False, indent=2))
         return
@@ -215,3 +224,5 @@ def print_agent_status(
     print()
     for row in listed:
         print(_file_line(row, zone, now))
+        for remark in notes.get(str(row.path), ()) if row.role.value == "original" else ():
+            print(f"{'':13} note: {remark}")

@@ -1,5 +1,7 @@
-"""The ``liuhen`` command. Server-side commands work on the server's data directory
-directly (run them on the server host); agent commands on the agent's."""
+"""The ``liuhen`` command. People's commands act through the server's API as the person
+``liuhen login`` signed in; bootstrapping (the first admin, devices, keys, serving,
+upgrade checks) works on the server's data directory on the server host; agent commands
+on the agent's."""
 
 # Each group of commands has a module of its own (cli_<group>.py); this one parses the
 # root, the agent's run and status, config and demo, and runs the command.
@@ -23,6 +25,8 @@ from liuhen.cli_compliance import add_compliance_commands
 from liuhen.cli_devices import add_device_commands
 from liuhen.cli_flags import add_flag_commands
 from liuhen.cli_keys import add_key_commands
+from liuhen.cli_login import add_login_commands
+from liuhen.cli_mqtt import add_mqtt_commands
 from liuhen.cli_recordings import add_recording_commands
 from liuhen.cli_registry import add_registry_commands
 from liuhen.cli_server import add_server_commands
@@ -95,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     _agent_commands(groups)
     add_key_commands(groups)
     add_registry_commands(groups)
+    add_login_commands(groups)
     add_user_commands(groups)
     add_recording_commands(groups)
     add_session_commands(groups)
@@ -102,6 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     add_case_commands(groups)
     add_compliance_commands(groups)
     add_device_commands(groups)
+    add_mqtt_commands(groups)
     add_upgrade_commands(groups)
     add_audit_commands(groups)
     _config_and_demo_commands(groups)

@@ -13,12 +13,15 @@ import signal
 import sys
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evidence.errors import BadRequest, NotFound
 from ingest.compliance.forms import when_given
 from liuhen.cli_numbers import a_count, an_id
 from liuhen.settings import Settings
+
+if TYPE_CHECKING:
+    from agent.file_row import FileRow
 
 __all__ = ["add_agent_commands", "agent_run", "agent_status"]
 
@@ -95,6 +98,7 @@ async def agent_status(settings: Settings, args: argparse.Namespace) -> int:
     from agent.journal import Journal
     from agent.summary import summarize
     from liuhen.agent_status import print_agent_status
+    from liuhen.station_status import alarms_json, file_notes, load_notes, print_station_alarms
 
     config, zone, now = settings.agent, settings.compliance.zone, time.time()
     states = _states(args.state)
@@ -110,12 +114,10 @@ async def agent_status(settings: Settings, args: argparse.Namespace) -> int:
     low = [
         space for space in spaces if is_low(space, config.min_free_bytes, config.min_free_percent)
     ]
-    shown = [
-        row
-        for row in rows
-        if (states is None or row.state.value in states)
-        and (since is None or row.first_seen_at >= since)
-    ]
+    shown = [row for row in rows if _chosen(row, states, since)]
+    notes = await load_notes(config)
+    if not args.json:
+        print_station_alarms(notes, zone)
     print_agent_status(
         rows,
         as_json=args.json,
@@ -126,8 +128,16 @@ async def agent_status(settings: Settings, args: argparse.Namespace) -> int:
             settings, None if control is None else (control.value, control.set_by)
         ),
         shown=shown,
+        notes=file_notes(notes),
+        station_alarms=alarms_json(notes, zone),
     )
     return 0
+
+
+def _chosen(row: FileRow, states: set[str] | None, since: float | None) -> bool:
+    return (states is None or row.state.value in states) and (
+        since is None or row.first_seen_at >= since
+    )
 
 
 def _bandwidth_text(settings: Settings, override: tuple[str, str] | None) -> str:

@@ -1,7 +1,7 @@
-"""``liuhen audit``: what an auditor asks of the custody log, on the server host: who looked
-at what, when and why (``audit access``), and a fixity audit now (``audit fixity``). They
-open the server's books directly, as the other server-host commands do; the same answers
-come over the API (``GET /api/v1/audit/access``)."""
+"""``liuhen audit``: who looked at footage, when and why (``audit access``: an auditor's
+question, through the API as the person signed in), and a fixity audit now (``audit
+fixity``: an operator's task on the server host, which re-reads the store itself and
+opens the server's books, as the bootstrap commands do)."""
 
 from __future__ import annotations
 
@@ -10,17 +10,16 @@ import json
 import sys
 from typing import Any
 
-from evidence.identifiers import EvidenceId
+from evidence.wire import AUDIT_ACCESS
 from ingest.books import server_public_key
-from ingest.compliance.forms import when_given
 from ingest.custody_log.identity import held_log_trust
+from ingest.custody_wiring import fixity_audit
 from ingest.fixity.audit import AuditSummary
-from ingest.wiring import access_audit, fixity_audit
 from liuhen.cli_command import command, group
+from liuhen.cli_login import signed_in
 from liuhen.cli_numbers import a_count
 from liuhen.server_host import server_books
 from liuhen.settings import Settings
-from storage.log_records import AccessQuery
 from storage.records import StoredObject
 
 __all__ = ["add_audit_commands"]
@@ -42,16 +41,15 @@ def _print_accesses(found: list[dict[str, Any]], as_json: bool) -> None:
 
 
 async def _access(settings: Settings, args: argparse.Namespace) -> int:
-    since = None if args.since is None else when_given(args.since, settings.compliance.zone)
-    query = AccessQuery(
-        case_number=args.case,
-        actor=args.user,
-        since=since,
-        evidence_id=None if args.evidence_id is None else EvidenceId(args.evidence_id),
-        limit=args.limit,
-    )
-    async with server_books(settings) as parts:
-        found = await access_audit(parts).find(query)
+    query = {
+        "case_number": args.case,
+        "user": args.user,
+        "since": args.since,  # a date or time, read in the agency's zone by the server
+        "evidence_id": args.evidence_id,
+        "limit": args.limit,
+    }
+    async with signed_in(settings) as client:
+        found = (await client.json("GET", AUDIT_ACCESS, query=query))["accesses"]
     _print_accesses(found, args.json)
     return 0
 
@@ -102,7 +100,7 @@ def add_audit_commands(groups: Any) -> None:
     access.add_argument("--user", help="accesses by this person")
     access.add_argument("--since", help="from this date or time (the agency's zone)")
     access.add_argument("--evidence-id", help="accesses to this recording")
-    access.add_argument("--limit", type=a_count, default=100)
+    access.add_argument("--limit", type=a_count, default=100, help="at most 1000")
     access.add_argument("--json", action="store_true")
     fixity = command(
         audit, "fixity", _fixity, "re-read stored footage against its signatures (exit 1: damage)"

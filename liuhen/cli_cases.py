@@ -1,7 +1,6 @@
 """The catalogue, cases and acts commands of ``liuhen``: ``catalogue``, ``cases`` and
-``acts``. Like the other server commands they work on the server's data directory
-directly (run them on the server host). Commands that change something name who did it
-with ``--by``; it is kept with the change."""
+``acts``, through the server's API as the person ``liuhen login`` signed in (who acts is
+kept with each change: there is no ``--by``)."""
 
 from __future__ import annotations
 
@@ -10,81 +9,82 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from evidence.csv_table import decode_csv
 from evidence.errors import BadRequest
-from ingest.compliance.acts import ActDraft, edit_act, register_act, register_case
-from ingest.compliance.assessment import act_detail, case_coverage
-from ingest.compliance.catalogues import current_catalogue, import_catalogue
-from ingest.compliance.imports import import_acts, import_cases
-from ingest.wiring import compliance_desk
+from evidence.wire import (
+    ACT,
+    ACTS,
+    ACTS_IMPORT,
+    CASES,
+    CASES_IMPORT,
+    CATALOGUE,
+    COVERAGE,
+    CSV_CONTENT_TYPE,
+)
 from liuhen import compliance_output as output
+from liuhen.api_client import ApiClient
 from liuhen.cli_command import command, group
-from liuhen.cli_compliance import by_argument, moment
+from liuhen.cli_compliance import moment
+from liuhen.cli_login import signed_in
 from liuhen.cli_numbers import an_id
-from liuhen.server_host import acting_actor, acting_name, server_books
 from liuhen.settings import Settings
-from storage.compliance_records import ImportResult
 
 __all__ = ["add_case_commands"]
 
 
-def _read_csv(path: Path) -> str:
-    try:
-        return decode_csv(path.read_bytes())
-    except OSError as exc:
-        raise BadRequest(f"cannot read {path}: {exc.strerror}") from exc
+def _readable(path: Path) -> Path:
+    if not path.is_file():
+        raise BadRequest(f"cannot read {path}: no such file")
+    return path
 
 
-def _print_import(result: ImportResult) -> None:
+async def _import(client: ApiClient, path: str, file: Path) -> None:
+    result = await client.upload(
+        "POST", path, _readable(file), f"{CSV_CONTENT_TYPE}; charset=utf-8"
+    )
     print(
-        f"{result.cases_added} case(s) and {result.acts_added} act(s) added, "
-        f"{result.acts_unchanged} act(s) already held"
+        f"{result['cases_added']} case(s) and {result['acts_added']} act(s) added, "
+        f"{result['acts_unchanged']} act(s) already held"
     )
 
 
 async def _catalogue_export(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as parts:
-        desk = compliance_desk(parts)
-        catalogue, _ = await current_catalogue(desk)
+    async with signed_in(settings) as client:
+        text = (await client.send("GET", CATALOGUE, query={"format": "csv"})).decode("utf-8")
     if args.out is None:
-        sys.stdout.write(catalogue.to_csv())
+        sys.stdout.write(text)
     else:
-        args.out.write_text(catalogue.to_csv(), "utf-8")
+        args.out.write_text(text, "utf-8")
     return 0
 
 
 async def _catalogue_import(settings: Settings, args: argparse.Namespace) -> int:
-    text = _read_csv(args.file)
-    async with server_books(settings) as parts:
-        desk = compliance_desk(parts)
-        version, _ = await import_catalogue(desk, text, await acting_name(parts, args.by))
-    print(f"catalogue version {version.version} in force")
+    async with signed_in(settings) as client:
+        csv_type = f"{CSV_CONTENT_TYPE}; charset=utf-8"
+        version = await client.upload("PUT", CATALOGUE, _readable(args.file), csv_type)
+    print(f"catalogue version {version['version']} in force")
     return 0
 
 
 async def _cases_add(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as parts:
-        desk = compliance_desk(parts)
-        record, new = await register_case(
-            desk, args.case_number, args.agency, args.subject, await acting_name(parts, args.by)
-        )
-    print(f"case {record.case_number} {'registered' if new else 'already registered'}")
+    case: dict[str, Any] = {"case_number": args.case_number, "agency": args.agency}
+    if args.subject is not None:
+        case["subject"] = args.subject
+    async with signed_in(settings) as client:
+        record = await client.json("POST", CASES, body=case)
+    print(f"case {record['case_number']} {_made(client)}")
     return 0
 
 
 async def _cases_import(settings: Settings, args: argparse.Namespace) -> int:
-    text = _read_csv(args.file)
-    async with server_books(settings) as parts:
-        desk = compliance_desk(parts)
-        _print_import(await import_cases(desk, text, await acting_name(parts, args.by)))
+    async with signed_in(settings) as client:
+        await _import(client, CASES_IMPORT, args.file)
     return 0
 
 
 async def _cases_show(settings: Settings, args: argparse.Namespace) -> int:
     """Exit 0 when the case is ready for legal review, 1 when it is not."""
-    async with server_books(settings) as parts:
-        desk = compliance_desk(parts)
-        coverage = await case_coverage(desk, args.case_number)
+    async with signed_in(settings) as client:
+        coverage = await client.json("GET", COVERAGE, query={"case_number": args.case_number})
     if args.json:
         output.print_json(coverage)
     else:
@@ -92,64 +92,71 @@ async def _cases_show(settings: Settings, args: argparse.Namespace) -> int:
     return 0 if coverage["ready_for_review"] else 1
 
 
-def _names(values: list[str] | None) -> tuple[str, ...]:
-    return tuple(name for value in values or () for name in value.split(",") if name)
+def _made(client: ApiClient) -> str:
+    return "registered" if client.status == 201 else "already registered"
+
+
+def _names(values: list[str] | None) -> list[str]:
+    return [name for value in values or () for name in value.split(",") if name]
 
 
 async def _acts_add(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as parts:
-        desk = compliance_desk(parts)
-        draft = ActDraft(
-            case_number=args.case_number,
-            act_type=args.type,
-            started_at=moment(desk, args.start),
-            ended_at=moment(desk, args.end),
-            place=args.place,
-            officers=_names(args.officer),
-            devices=_names(args.device),
-            reference=args.reference,
-        )
-        record, new = await register_act(desk, draft, await acting_name(parts, args.by))
-    print(f"act {record.act_id} {'registered' if new else 'already registered'}")
+    act: dict[str, Any] = {
+        "case_number": args.case_number,
+        "act_type": args.type,
+        "started_at": moment(settings, args.start),
+        "ended_at": moment(settings, args.end),
+        "officers": _names(args.officer),
+        "devices": _names(args.device),
+    }
+    for name in ("place", "reference"):
+        if getattr(args, name) is not None:
+            act[name] = getattr(args, name)
+    async with signed_in(settings) as client:
+        record = await client.json("POST", ACTS, body=act)
+    print(f"act {record['act_id']} {_made(client)}")
     return 0
 
 
+def _changes(settings: Settings, args: argparse.Namespace) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    for name in ("case_number", "place", "reference"):
+        if getattr(args, name) is not None:
+            changes[name] = getattr(args, name) or None  # "" clears
+    if args.type is not None:
+        changes["act_type"] = args.type
+    if args.start is not None:
+        changes["started_at"] = moment(settings, args.start)
+    if args.end is not None:
+        changes["ended_at"] = moment(settings, args.end)
+    if args.officer is not None:
+        changes["officers"] = _names(args.officer)
+    if args.device is not None:
+        changes["devices"] = _names(args.device)
+    return changes
+
+
 async def _acts_edit(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as parts:
-        desk = compliance_desk(parts)
-        changes: dict[str, Any] = {}
-        for name in ("case_number", "place", "reference"):
-            if getattr(args, name) is not None:
-                changes[name] = getattr(args, name) or None  # "" clears
-        if args.type is not None:
-            changes["act_type"] = args.type
-        if args.start is not None:
-            changes["started_at"] = moment(desk, args.start)
-        if args.end is not None:
-            changes["ended_at"] = moment(desk, args.end)
-        if args.officer is not None:
-            changes["officers"] = _names(args.officer)
-        if args.device is not None:
-            changes["devices"] = _names(args.device)
-        record = await edit_act(
-            desk, args.act_id, changes, await acting_actor(parts, args.by), args.reason
-        )
-    print(f"act {record.act_id} is at revision {record.revision}")
+    path = ACT.format(act_id=args.act_id)
+    async with signed_in(settings) as client:
+        held = await client.json("GET", path)  # the edit names the revision it was made on
+        edit: dict[str, Any] = {"revision": held["revision"], "changes": _changes(settings, args)}
+        if args.reason is not None:
+            edit["reason"] = args.reason
+        record = await client.json("PATCH", path, body=edit)
+    print(f"act {record['act_id']} is at revision {record['revision']}")
     return 0
 
 
 async def _acts_import(settings: Settings, args: argparse.Namespace) -> int:
-    text = _read_csv(args.file)
-    async with server_books(settings) as parts:
-        desk = compliance_desk(parts)
-        _print_import(await import_acts(desk, text, await acting_name(parts, args.by)))
+    async with signed_in(settings) as client:
+        await _import(client, ACTS_IMPORT, args.file)
     return 0
 
 
 async def _acts_show(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as parts:
-        desk = compliance_desk(parts)
-        detail = await act_detail(desk, args.act_id)
+    async with signed_in(settings) as client:
+        detail = await client.json("GET", ACT.format(act_id=args.act_id))
     if args.json:
         output.print_json(detail)
     else:
@@ -174,7 +181,6 @@ def _catalogue_commands(groups: Any) -> None:
     export.add_argument("--out", type=Path, help="write here instead of standard output")
     imported = command(catalogue, "import", _catalogue_import, "replace it from a CSV file")
     imported.add_argument("file", type=Path)
-    by_argument(imported)
 
 
 def _case_commands(groups: Any) -> None:
@@ -183,10 +189,8 @@ def _case_commands(groups: Any) -> None:
     add.add_argument("case_number")
     add.add_argument("--agency", required=True, help="执法机关")
     add.add_argument("--subject", help="当事人")
-    by_argument(add)
     imported = command(cases, "import", _cases_import, "register cases from a CSV file")
     imported.add_argument("file", type=Path)
-    by_argument(imported)
     show = command(
         cases, "show", _cases_show, "a case's acts and their coverage (exit 1: not ready)"
     )
@@ -198,15 +202,12 @@ def _act_commands(groups: Any) -> None:
     acts = group(groups, "acts", "enforcement acts")
     add = command(acts, "add", _acts_add, "register an act of a case")
     _act_fields(add, required=True)
-    by_argument(add)
     edit = command(acts, "edit", _acts_edit, "correct an act (kept in its history)")
     edit.add_argument("act_id", type=an_id)
     _act_fields(edit, required=False)
     edit.add_argument("--reason", help="why the act is corrected")
-    by_argument(edit)
     imported = command(acts, "import", _acts_import, "register acts from a CSV file")
     imported.add_argument("file", type=Path)
-    by_argument(imported)
     show = command(acts, "show", _acts_show, "one act: coverage, suggestions, history")
     show.add_argument("act_id", type=an_id)
     show.add_argument("--json", action="store_true")

@@ -1,8 +1,7 @@
 """The ``liuhen compliance`` commands: the report, suggestions (confirm, reject),
-exemptions (exempt, withdraw) and unassigned recordings. Like the other server commands
-they work on the server's data directory directly (run them on the server host).
-Commands that change something name who did it with ``--by``; it is kept with the
-change."""
+exemptions (exempt, withdraw) and unassigned recordings, through the server's API as the
+person ``liuhen login`` signed in (who acts is kept with each change: there is no
+``--by``)."""
 
 from __future__ import annotations
 
@@ -12,45 +11,49 @@ from datetime import datetime
 from typing import Any
 
 from evidence.errors import BadRequest
-from evidence.identifiers import EvidenceId
-from ingest.compliance import views
-from ingest.compliance.act_matching import decide, list_suggestions, unassigned
-from ingest.compliance.desk import ComplianceDesk
-from ingest.compliance.exemptions import exempt, withdraw
-from ingest.compliance.forms import when_given
+from evidence.strict_json import format_time
+from evidence.wire import (
+    ACT_EXEMPTIONS,
+    EXEMPTION_WITHDRAW,
+    REPORT,
+    SUGGESTION_CONFIRM,
+    SUGGESTION_REJECT,
+    SUGGESTIONS,
+    UNASSIGNED,
+)
 from ingest.compliance.imports import parse_moment
-from ingest.compliance.report import DEFAULT_LIMIT, ReportFilters, build_report
-from ingest.wiring import compliance_desk
+from ingest.compliance.report import DEFAULT_LIMIT
 from liuhen import compliance_output as output
 from liuhen.cli_command import command, group
+from liuhen.cli_login import signed_in
 from liuhen.cli_numbers import a_count, an_id
-from liuhen.server_host import acting_actor, server_books
 from liuhen.settings import Settings
-from storage.compliance_records import Decision, ExemptionReason
+from storage.compliance_records import ExemptionReason
 
-__all__ = ["add_compliance_commands", "by_argument", "moment"]
+__all__ = ["add_compliance_commands", "moment"]
 
 
-def moment(desk: ComplianceDesk, text: str) -> datetime:
-    """A time given on the command line; one without an offset is the agency's."""
+def moment(settings: Settings, text: str) -> str:
+    """A time given on the command line, as the API takes it; one without an offset is
+    the agency's (``compliance.utc_offset_hours``)."""
     try:
-        return parse_moment(text, desk.settings.zone)
+        when: datetime = parse_moment(text, settings.compliance.zone)
     except ValueError:
         raise BadRequest(f"{text!r} is not a time such as 2026-03-12T09:30:00+08:00") from None
+    return format_time(when)
 
 
 async def _report(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as parts:
-        desk = compliance_desk(parts)
-        zone = desk.settings.zone
-        filters = ReportFilters(
-            agency=args.agency,
-            act_type=args.act_type,
-            officer=args.officer,
-            since=None if args.since is None else when_given(args.since, zone, "--since"),
-            until=None if args.until is None else when_given(args.until, zone, "--until"),
-        )
-        report = await build_report(desk, filters, args.limit)
+    query = {
+        "agency": args.agency,
+        "act_type": args.act_type,
+        "officer": args.officer,
+        "since": args.since,
+        "until": args.until,
+        "limit": args.limit,
+    }
+    async with signed_in(settings) as client:
+        report = await client.json("GET", REPORT, query=query)
     if args.json:
         output.print_json(report)
     elif args.csv:
@@ -61,10 +64,9 @@ async def _report(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _suggestions(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as parts:
-        desk = compliance_desk(parts)
-        found = await list_suggestions(desk, case_number=args.case_number, act_id=args.act)
-    shown = [views.suggestion_json(s) for s in found]
+    query = {"case_number": args.case_number, "act_id": args.act}
+    async with signed_in(settings) as client:
+        shown = (await client.json("GET", SUGGESTIONS, query=query))["suggestions"]
     if args.json:
         output.print_json({"suggestions": shown})
     else:
@@ -72,71 +74,55 @@ async def _suggestions(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _decide(settings: Settings, args: argparse.Namespace, decision: Decision) -> int:
-    async with server_books(settings) as parts:
-        desk = compliance_desk(parts)
-        record = await decide(
-            desk,
-            EvidenceId(args.evidence_id),
-            args.act_id,
-            decision,
-            await acting_actor(parts, args.by),
-            args.note,
-        )
-    print(f"{record.evidence_id} {record.decision} for act {record.act_id}")
+async def _decide(settings: Settings, args: argparse.Namespace, path: str) -> int:
+    decision: dict[str, Any] = {"evidence_id": args.evidence_id, "act_id": args.act_id}
+    if args.note is not None:
+        decision["note"] = args.note
+    async with signed_in(settings) as client:
+        record = await client.json("POST", path, body=decision)
+    print(f"{record['evidence_id']} {record['decision']} for act {record['act_id']}")
     return 0
 
 
 async def _confirm(settings: Settings, args: argparse.Namespace) -> int:
-    return await _decide(settings, args, Decision.CONFIRMED)
+    return await _decide(settings, args, SUGGESTION_CONFIRM)
 
 
 async def _reject(settings: Settings, args: argparse.Namespace) -> int:
-    return await _decide(settings, args, Decision.REJECTED)
+    return await _decide(settings, args, SUGGESTION_REJECT)
 
 
 async def _exempt(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as parts:
-        desk = compliance_desk(parts)
-        record = await exempt(
-            desk,
-            args.act_id,
-            ExemptionReason(args.reason),
-            args.approver,
-            moment(desk, args.approved_at),
-            args.note,
-            await acting_actor(parts, args.by),
-        )
-    print(f"exemption {record.exemption_id} of act {record.act_id} recorded")
+    exemption: dict[str, Any] = {
+        "reason": args.reason,
+        "approver": args.approver,
+        "approved_at": moment(settings, args.approved_at),
+    }
+    if args.note is not None:
+        exemption["note"] = args.note
+    async with signed_in(settings) as client:
+        path = ACT_EXEMPTIONS.format(act_id=args.act_id)
+        record = await client.json("POST", path, body=exemption)
+    print(f"exemption {record['exemption_id']} of act {record['act_id']} recorded")
     return 0
 
 
 async def _withdraw(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as parts:
-        desk = compliance_desk(parts)
-        record = await withdraw(
-            desk, args.exemption_id, args.reason, await acting_actor(parts, args.by)
-        )
-    print(f"exemption {record.exemption_id} of act {record.act_id} withdrawn")
+    async with signed_in(settings) as client:
+        path = EXEMPTION_WITHDRAW.format(exemption_id=args.exemption_id)
+        record = await client.json("POST", path, body={"reason": args.reason})
+    print(f"exemption {record['exemption_id']} of act {record['act_id']} withdrawn")
     return 0
 
 
 async def _unassigned(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as parts:
-        desk = compliance_desk(parts)
-        found = [views.recording_json(stored) for stored in await unassigned(desk, args.limit, 0)]
+    async with signed_in(settings) as client:
+        found = (await client.json("GET", UNASSIGNED, query={"limit": args.limit}))["recordings"]
     if args.json:
         output.print_json({"recordings": found})
     else:
         output.print_unassigned(found)
     return 0
-
-
-def by_argument(parser: argparse.ArgumentParser) -> None:
-    """``--by``: who does what a command changes, kept with the change."""
-    parser.add_argument(
-        "--by", required=True, help="who is doing this: a user, not disabled (kept with the change)"
-    )
 
 
 def _report_command(compliance: Any) -> None:
@@ -164,7 +150,6 @@ def _suggestion_commands(compliance: Any) -> None:
         decided.add_argument("evidence_id")
         decided.add_argument("act_id", type=an_id)
         decided.add_argument("--note")
-        by_argument(decided)
 
 
 def _exemption_commands(compliance: Any) -> None:
@@ -174,11 +159,9 @@ def _exemption_commands(compliance: Any) -> None:
     exempted.add_argument("--approver", required=True, help="who approved it")
     exempted.add_argument("--approved-at", required=True, help="when it was approved")
     exempted.add_argument("--note")
-    by_argument(exempted)
     withdrawn = command(compliance, "withdraw", _withdraw, "withdraw an exemption")
     withdrawn.add_argument("exemption_id", type=an_id)
     withdrawn.add_argument("--reason", required=True)
-    by_argument(withdrawn)
 
 
 def add_compliance_commands(groups: Any) -> None:

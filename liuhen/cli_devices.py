@@ -1,18 +1,22 @@
 """``liuhen devices simulate``: test footage without writing Python. A simulated body
 camera records real H.264 + AAC clips (or broken ones, on purpose) and docks them into a
-bay folder with their sidecars; or a simulated interview-room recorder writes one session
-as consecutive segments. Point an agent's ``agent.watch`` at the folder to see them go."""
+bay folder with their sidecars (JSON or XML, right or malformed, with the camera's digest
+and clock); with ``--dock`` its whole storage appears in a bay as a docked camera's does;
+or a simulated interview-room recorder writes one session as consecutive segments. Point
+an agent's ``agent.watch`` (or ``agent.bays``) at the folder to see them go."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from devices.camera_mount import LAYOUT, CameraMount
 from devices.room_recorder import RoomRecorder
-from devices.simulator import BROKEN_KINDS, BodyCamera
+from devices.simulator import BROKEN_KINDS, SIDECAR_SHAPES, BodyCamera, SimulatedClip
 from evidence.errors import BadRequest
 from evidence.strict_json import parse_time
 from liuhen.settings import Settings
@@ -51,9 +55,9 @@ def _start(settings: Settings, args: argparse.Namespace) -> datetime:
         ) from None
 
 
-def _print(path: Path, seconds: float, broken: str | None) -> None:
+def _print(path: Path, seconds: float, broken: str | None, sidecar: Path | None = None) -> None:
     what = f"broken on purpose: {broken}" if broken else f"{seconds:g} s"
-    print(f"{path}  ({what}; sidecar {path.with_suffix('.json').name})")
+    print(f"{path}  ({what}; sidecar {(sidecar or path.with_suffix('.json')).name})")
 
 
 async def _room_session(args: argparse.Namespace, start: datetime) -> None:
@@ -90,21 +94,64 @@ async def _simulate(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _camera(args: argparse.Namespace, folder: Path) -> BodyCamera:
+    return BodyCamera(
+        folder,
+        device_serial=args.camera or "BWC-00042",
+        officer_id=args.officer,
+        officer_name=args.officer_name,
+        clock_offset=args.clock_offset,
+        sidecar_shape=args.sidecar,
+    )
+
+
 async def _body_camera(args: argparse.Namespace, start: datetime) -> None:
-    camera = BodyCamera(args.into, officer_id=args.officer, officer_name=args.officer_name)
-    if args.camera is not None:
-        camera.device_serial = args.camera
+    if args.dock:
+        await _docked_camera(args, start)
+        return
+    camera = _camera(args, args.into)
     for n in range(args.clips):
-        clip = await asyncio.to_thread(
-            camera.record,
-            started_at=start + n * (timedelta(seconds=args.seconds) + _GAP),
-            seconds=args.seconds,
-            case_number=args.case_number,
-            place=args.place,
-            proves=args.proves,
-            broken=args.broken,
-        )
-        _print(clip.media, args.seconds, args.broken)
+        clip = await asyncio.to_thread(_record, camera, args, start, n)
+        _print(clip.media, args.seconds, args.broken, clip.sidecar)
+
+
+def _record(camera: BodyCamera, args: argparse.Namespace, start: datetime, n: int) -> SimulatedClip:
+    return camera.record(
+        started_at=start + n * (timedelta(seconds=args.seconds) + _GAP),
+        seconds=args.seconds,
+        case_number=args.case_number,
+        place=args.place,
+        proves=args.proves,
+        broken=args.broken,
+        important=args.important,
+        check_value=args.check_value,
+        wrong_check_value=args.wrong_check_value,
+        malformed_sidecar=args.malformed_sidecar,
+    )
+
+
+async def _docked_camera(args: argparse.Namespace, start: datetime) -> None:
+    bay: Path = args.into
+    clips = await asyncio.to_thread(_dock, args, start)
+    for clip in clips:
+        docked = bay / LAYOUT
+        _print(docked / clip.media.name, args.seconds, args.broken, docked / clip.sidecar.name)
+    print(f"camera {args.camera or 'BWC-00042'} docked in {bay}")
+
+
+def _dock(args: argparse.Namespace, start: datetime) -> list[SimulatedClip]:
+    """The camera records into its own storage, then docks: all of it appears at once in
+    ``--into``, the bay's mount point (empty or absent)."""
+    bay: Path = args.into
+    if bay.exists() and any(bay.iterdir()):
+        raise BadRequest(f"{bay} holds a camera already: a bay takes one (undock it first)")
+    bay.parent.mkdir(parents=True, exist_ok=True)
+    storage = Path(tempfile.mkdtemp(prefix=".camera-", dir=bay.parent)) / "storage"
+    mount = CameraMount(_camera(args, storage / LAYOUT), storage)
+    clips = [_record(mount.camera, args, start, n) for n in range(args.clips)]
+    mount.dock(bay)
+    storage.parent.rmdir()
+    return clips
 
 
 def add_device_commands(groups: Any) -> None:
@@ -132,3 +179,25 @@ def add_device_commands(groups: Any) -> None:
         "--room-session", action="store_true", help="an interview-room session of segments"
     )
     simulate.add_argument("--session-id", help="the room session's id (default from --start)")
+    _camera_options(simulate)
+
+
+def _camera_options(simulate: argparse.ArgumentParser) -> None:
+    camera = simulate.add_argument_group("the body camera's sidecar, clock and docking")
+    camera.add_argument("--sidecar", choices=SIDECAR_SHAPES, default="json", help="its shape")
+    camera.add_argument(
+        "--malformed-sidecar", action="store_true", help="start time without a UTC offset"
+    )
+    camera.add_argument("--important", action="store_true", help="marked important (重要标记)")
+    camera.add_argument("--check-value", choices=("md5", "sha256"), help="the camera's digest")
+    camera.add_argument(
+        "--wrong-check-value", action="store_true", help="a digest the file will not match"
+    )
+    camera.add_argument(
+        "--clock-offset",
+        type=float,
+        help="seconds the camera's clock runs ahead (negative: behind)",
+    )
+    camera.add_argument(
+        "--dock", action="store_true", help="--into is a bay: the camera's storage appears there"
+    )

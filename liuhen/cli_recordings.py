@@ -1,7 +1,5 @@
-"""``liuhen recordings``: the index on the server host: list, show, re-verify against the
-store, match a clip, attach a transcript. Each builds the one service it needs from the
-server's books; only attach-transcript loads the server's key (it signs), and none
-creates it."""
+"""``liuhen recordings``: list, show, re-verify against the store, match a clip, attach a
+transcript: through the server's API, as the person ``liuhen login`` signed in."""
 
 from __future__ import annotations
 
@@ -10,54 +8,57 @@ import json
 from pathlib import Path
 from typing import Any
 
-from evidence.identifiers import EvidenceId
-from ingest.books import load_server_key, server_public_key
-from ingest.wiring import clip_matcher, recordings, transcripts, verifier
+from evidence.wire import (
+    RECORDING,
+    RECORDING_MATCH,
+    RECORDING_TRANSCRIPT,
+    RECORDING_VERIFY,
+    RECORDINGS,
+)
 from liuhen.cli_command import command, group
+from liuhen.cli_login import signed_in
 from liuhen.cli_numbers import a_count
 from liuhen.report import print_match, print_recordings, print_verification
-from liuhen.server_host import acting_user, server_books
 from liuhen.settings import Settings
 
 __all__ = ["add_recording_commands"]
 
 
 async def _list(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as parts:
-        found = await recordings(parts).find(args.case_number, limit=args.limit)
+    query = {"case_number": args.case_number, "limit": args.limit}
+    async with signed_in(settings) as client:
+        found = (await client.json("GET", RECORDINGS, query=query))["recordings"]
     print_recordings(found, as_json=args.json)
     return 0
 
 
 async def _show(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as parts:
-        shown = await recordings(parts).get(EvidenceId(args.evidence_id))
+    async with signed_in(settings) as client:
+        shown = await client.json("GET", RECORDING.format(evidence_id=args.evidence_id))
     print(json.dumps(shown, ensure_ascii=False, indent=2))
     return 0
 
 
 async def _verify(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as parts:
-        checks = verifier(parts, server_public_key(parts.config))
-        result = await checks.verify(EvidenceId(args.evidence_id))
+    async with signed_in(settings) as client:
+        result = await client.json("POST", RECORDING_VERIFY.format(evidence_id=args.evidence_id))
     print_verification(result, as_json=args.json)
     return 0 if result["ok"] else 1
 
 
 async def _match(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as parts:
-        result = await clip_matcher(parts).match(EvidenceId(args.evidence_id), args.clip)
+    path = RECORDING_MATCH.format(evidence_id=args.evidence_id)
+    async with signed_in(settings) as client:
+        result = await client.upload("POST", path, args.clip, "application/octet-stream")
     print_match(result, as_json=args.json)
     return 0 if result["verdict"] == "match" else 1
 
 
 async def _attach_transcript(settings: Settings, args: argparse.Namespace) -> int:
-    async with server_books(settings) as parts:
-        user = await acting_user(parts, args.by)
-        attaching = transcripts(parts, load_server_key(parts.config))
-        text = args.file.read_bytes()
-        stored = await attaching.attach(user, EvidenceId(args.evidence_id), text)
-    print(f"transcript stored: sha256 {stored.sha256}, receipted")
+    path = RECORDING_TRANSCRIPT.format(evidence_id=args.evidence_id)
+    async with signed_in(settings) as client:
+        stored = await client.upload("POST", path, args.file, "text/plain; charset=utf-8")
+    print(f"transcript stored: sha256 {stored['sha256']}, receipted")
     return 0
 
 
@@ -79,4 +80,3 @@ def add_recording_commands(groups: Any) -> None:
     attach = command(parent, "attach-transcript", _attach_transcript, "attach a UTF-8 transcript")
     attach.add_argument("evidence_id")
     attach.add_argument("file", type=Path)
-    attach.add_argument("--by", required=True, help="the user attaching it (liuhen users add)")

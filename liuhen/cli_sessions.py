@@ -1,14 +1,14 @@
-"""``liuhen sessions show``: a room session's segments and holes, on the server host."""
+"""``liuhen sessions show``: a room session's segments and holes, through the API."""
 
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-from ingest.wiring import session_timelines
+from evidence.wire import SESSION
 from liuhen.cli_command import command, group
+from liuhen.cli_login import signed_in
 from liuhen.report import print_session
-from liuhen.server_host import server_books
 from liuhen.settings import Settings
 
 __all__ = ["add_session_commands"]
@@ -16,8 +16,8 @@ __all__ = ["add_session_commands"]
 
 async def _sessions_show(settings: Settings, args: argparse.Namespace) -> int:
     """Exit 0 when the session is complete, 1 when it has holes or unstored segments."""
-    async with server_books(settings) as parts:
-        timeline = await session_timelines(parts).timeline(args.session_id)
+    async with signed_in(settings) as client:
+        timeline = await client.json("GET", SESSION.format(session_id=args.session_id))
     print_session(timeline, as_json=args.json)
     return 0 if timeline["complete"] else 1
 

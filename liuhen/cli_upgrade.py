@@ -31,7 +31,7 @@ _TRANSCRIPTS = (
 )
 _IMPORTS = (
     "Act imports before {before}: the old server could take part of a CSV file. Import the "
-    "same file again (liuhen acts import FILE --by NAME): acts held count as unchanged, the "
+    "same file again (liuhen acts import FILE, signed in): acts held count as unchanged, the "
     "missing ones are added, and an act_conflict names a row that was kept cut short."
 )
 

@@ -11,16 +11,16 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from agent.file_row import FileRow
 from agent.runner import agent_service
 from agent.states import FileState
 from devices.simulator import BodyCamera
-from evidence.identifiers import DeviceId, EvidenceId, Role
+from evidence.identifiers import DeviceId, Role
 from ingest.access.devices import register_device
-from ingest.compliance.acts import ActDraft, register_act, register_case
-from ingest.compliance.assessment import case_coverage
-from ingest.compliance.desk import ComplianceDesk
 from ingest.http.server import running
 from ingest.startup import open_server
+from liuhen import demo_people as people
+from liuhen.api_client import ApiClient, api_client
 from liuhen.compliance_output import print_case_coverage
 from liuhen.report import print_recordings
 from liuhen.settings import Settings
@@ -49,23 +49,6 @@ _ACTS = (
     ("冀石执强〔2026〕第0003号", "forced_demolition", 14 * 60, 14 * 60 + 3, "130102001"),
     ("冀石执强〔2026〕第0003号", "confiscated_property_disposal", 90 * 60, 120 * 60, "130102001"),
 )
-
-
-async def _register_acts(desk: ComplianceDesk, start: datetime) -> list[str]:
-    """Register the cases and acts as a case system would, under a demo user."""
-    cases = list(dict.fromkeys(case for case, *_ in _ACTS))
-    for case in cases:
-        await register_case(desk, case, _AGENCY, "某建材公司", by="demo")
-    for case, act_type, begin, end, officer in _ACTS:
-        draft = ActDraft(
-            case_number=case,
-            act_type=act_type,
-            started_at=start + timedelta(seconds=begin),
-            ended_at=start + timedelta(seconds=end),
-            officers=(officer,),
-        )
-        await register_act(desk, draft, by="demo")
-    return cases
 
 
 def _demo_start() -> datetime:
@@ -119,6 +102,8 @@ async def run_demo(settings: Settings, *, clips: int, workdir: Path | None) -> i
                 agent_config.public_key_path.read_bytes(),
                 "demo dock",
             )
+            admin_password = await people.add_admin(server.services.users)
+            tolerance = server.compliance.gap_tolerance_seconds
             async with running(server, "127.0.0.1", 0) as url:
                 print(f"  ingest server   {url}  (SQLite index, local write-once store)")
                 agent_config = dataclasses.replace(agent_config, server_url=url)
@@ -132,33 +117,48 @@ async def run_demo(settings: Settings, *, clips: int, workdir: Path | None) -> i
                     async with asyncio.timeout(300):
                         await service.run(once=True)
                     rows = await service.journal.all_files()
-            originals = [row for row in rows if row.role is Role.ORIGINAL]
-            receipted = [row for row in originals if row.state is FileState.RECEIPTED]
-            copies = [
-                row for row in rows if row.role is Role.PROXY and row.state is FileState.RECEIPTED
-            ]
-            safe = sum(1 for row in receipted if row.safe_to_remove)
-            print(
-                f"  receipts        {len(receipted)} of {len(originals)} recordings receipted by the server, "
-                f"with {len(copies)} review copies (720p H.264, made in-process), "
-                f"in {time.monotonic() - started:.1f} s\n"
-                f"                  {safe} of {len(originals)} are now safe to remove from the dock\n"
-            )
-            print("Recordings in the index, verified again against the store now:\n")
-            services = server.services
-            for row in receipted:
-                await services.verifier.verify(EvidenceId(str(row.evidence_id)))
-            recordings = await services.recordings.find(None)
-            print_recordings(recordings, as_json=False)
-            tolerance = server.compliance.gap_tolerance_seconds
-            print(f"\nWhole-process recording duty, act by act (gaps over {tolerance:g} s):\n")
-            for case in await _register_acts(services.compliance, first_capture):
-                print_case_coverage(await case_coverage(services.compliance, case))
-            verified = sum(1 for r in recordings if r["verification"] and r["verification"]["ok"])
-            print(
-                f"\n{verified} of {len(recordings)} recordings verified: size, SHA-256, every 8 MiB chunk "
-                "and its RFC 6962 root, the device's signature, and the server's receipt."
-            )
-            return 0 if verified == len(recordings) == clips else 1
+                elapsed = time.monotonic() - started
+                _print_receipts(rows, elapsed)
+                _, token = await people.signed_in_clerk(url, admin_password)
+                print(f"  people          {people.ADMIN} (admin) added {people.CLERK} (custodian),")
+                print("                  who signed in and does the rest through the API\n")
+                async with api_client(url, token) as clerk:
+                    return await _report(clerk, rows, clips, first_capture, tolerance)
         finally:
             await server.close()
+
+
+def _print_receipts(rows: list[FileRow], elapsed: float) -> None:
+    originals = [row for row in rows if row.role is Role.ORIGINAL]
+    receipted = [row for row in originals if row.state is FileState.RECEIPTED]
+    copies = [row for row in rows if row.role is Role.PROXY and row.state is FileState.RECEIPTED]
+    safe = sum(1 for row in receipted if row.safe_to_remove)
+    print(
+        f"  receipts        {len(receipted)} of {len(originals)} recordings receipted by the server, "
+        f"with {len(copies)} review copies (720p H.264, made in-process), "
+        f"in {elapsed:.1f} s\n"
+        f"                  {safe} of {len(originals)} are now safe to remove from the dock"
+    )
+
+
+async def _report(
+    clerk: ApiClient, rows: list[FileRow], clips: int, first_capture: datetime, tolerance: float
+) -> int:
+    """What the demo shows, read through the API as the custodian who signed in."""
+    receipted = [
+        str(row.evidence_id)
+        for row in rows
+        if row.role is Role.ORIGINAL and row.state is FileState.RECEIPTED
+    ]
+    print("Recordings in the index, verified again against the store now:\n")
+    recordings = await people.verify_all(clerk, receipted)
+    print_recordings(recordings, as_json=False)
+    print(f"\nWhole-process recording duty, act by act (gaps over {tolerance:g} s):\n")
+    for case in await people.register_acts(clerk, _ACTS, _AGENCY, first_capture):
+        print_case_coverage(await people.coverage(clerk, case))
+    verified = sum(1 for r in recordings if r["verification"] and r["verification"]["ok"])
+    print(
+        f"\n{verified} of {len(recordings)} recordings verified: size, SHA-256, every 8 MiB chunk "
+        "and its RFC 6962 root, the device's signature, and the server's receipt."
+    )
+    return 0 if verified == len(recordings) == clips else 1

@@ -39,6 +39,7 @@ from storage.compliance_records import (
     ReportRows,
 )
 from storage.log_records import AccessQuery, CheckpointRecord, LoggedLeaf, LogOrigin
+from storage.people_records import AccessRecord, PasswordRecord, SessionRecord
 from storage.records import (
     ActBatch,
     Derived,
@@ -156,6 +157,43 @@ class Credentials(Protocol):
     async def use_nonce(self, nonce: str, expires_at: datetime, now: datetime) -> bool:
         """Record ``nonce`` as used; False if it already was (a replay)."""
         ...
+
+
+class Accounts(Protocol):
+    """People's passwords, sessions and case access (their names are in ``Credentials``)."""
+
+    async def set_password(
+        self, name: str, password_hash: str, must_change: bool, now: datetime
+    ) -> None:
+        """Keep a person's new password hash and end every session of theirs, in one
+        transaction. Raises UnknownUser."""
+        ...
+
+    async def password(self, name: str) -> PasswordRecord | None: ...
+
+    async def open_session(self, record: SessionRecord) -> None: ...
+
+    async def find_session(self, token_hash: str) -> SessionRecord | None:
+        """The session with this token hash, expired or not: the caller says which."""
+        ...
+
+    async def touch_session(self, token_hash: str, now: datetime) -> None:
+        """The session was used now (its idle time starts again)."""
+        ...
+
+    async def end_session(self, token_hash: str) -> bool:
+        """Sign the session out; False if there was none."""
+        ...
+
+    async def end_sessions(self, name: str) -> int:
+        """End every session of a person (disabled, or their password changed)."""
+        ...
+
+    async def set_access(self, record: AccessRecord) -> None:
+        """Replace a person's case access. Raises UnknownUser."""
+        ...
+
+    async def access(self, name: str) -> AccessRecord | None: ...
 
 
 class Uploads(Protocol):
@@ -554,6 +592,7 @@ class CustodyLog(Protocol):
 class Index(Protocol):
     devices: Devices
     credentials: Credentials
+    accounts: Accounts
     uploads: Uploads
     objects: Objects
     flags: Flags

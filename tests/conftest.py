@@ -23,7 +23,7 @@ from evidence.keys import Ed25519PrivateKey, key_id, public_key_pem
 from evidence.manifest import SignedManifest
 from evidence.signing import PayloadType
 from evidence.tus_wire import OFFSET_CONTENT_TYPE, TUS_VERSION, encode_metadata, format_checksum
-from evidence.wire import AUTH_CHALLENGE, AUTH_TOKEN, FILES, MANIFESTS, SIGNATURE_HEADER
+from evidence.wire import AUTH_CHALLENGE, AUTH_TOKEN, FILES, MANIFESTS, SIGN_IN, SIGNATURE_HEADER
 from ingest.access.devices import register_device
 from ingest.access.people import add_user
 from ingest.compliance.config import ComplianceConfig
@@ -34,6 +34,9 @@ from ingest.startup import IngestServer, open_server
 from ingest.wiring import build_services
 from runtime.key_files import generate_key_pair
 from tests.fault_proxy import FaultProxy, Link
+
+# The ``liuhen`` fixture: the command line as a signed-in person (tests/cli_people.py).
+pytest_plugins = ["tests.cli_people"]
 
 # A poor link: the server gets every request in 16-byte pieces, a millisecond apart.
 SLOW_LINK = Link(burst=16, pause=0.001)
@@ -134,6 +137,22 @@ class Server:
             self.ctx.index.credentials, name, role, self.ctx.config.user_token_ttl
         )
         return issued.token
+
+    async def add_person(
+        self, name: str, role: str = "custodian", password: str = "correct horse battery"
+    ) -> str:
+        """A person with a password of their own (as after their first sign-in); return it."""
+        users = self.ctx.services.users
+        await self.ctx.index.credentials.add_user(name, role, self.clock())
+        await users.set_password(name, password, "test", must_change=False)
+        return password
+
+    async def sign_in(self, name: str, password: str = "correct horse battery") -> str:
+        """A session token for ``name``, signed in through the API."""
+        body = json.dumps({"name": name, "password": password}).encode()
+        reply = await self.send("POST", SIGN_IN, body=body)
+        assert reply.status == 201, reply.body
+        return str(reply.json()["token"])
 
     async def send(
         self,

@@ -1,5 +1,6 @@
 """The liuhen command, as an operator and a custodian use it."""
 
+import asyncio
 import json
 import re
 import sqlite3
@@ -9,6 +10,8 @@ import sys
 import pytest
 
 from liuhen.cli import main
+
+PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
@@ -21,37 +24,31 @@ def config(tmp_path):
     return path
 
 
-def test_keys_devices_and_users(config, tmp_path, capsys):
+async def test_keys_devices_and_users(config, tmp_path, capsys, server, liuhen):
+    """Keys and devices on the hosts; the first admin on the server host; then the person
+    reads through the API (the server fixture serves the same data directory)."""
     base = ["--config", str(config), "--log-level", "WARNING"]
-    assert main([*base, "keys", "generate", "--device"]) == 0
-    assert main([*base, "keys", "generate", "--device"]) == 2  # never overwrites a key
+
+    def run(*argv: str) -> int:
+        return main([*base, *argv])
+
+    assert await asyncio.to_thread(run, "keys", "generate", "--device") == 0
+    assert await asyncio.to_thread(run, "keys", "generate", "--device") == 2  # never overwrites
     assert "refusing to overwrite" in capsys.readouterr().err
-    public = tmp_path / "agent" / "keys" / "device.pub.pem"
-    assert (
-        main(
-            [
-                *base,
-                "device",
-                "register",
-                "dock-cli-01",
-                "--public-key",
-                str(public),
-                "--label",
-                "bay 1",
-            ]
-        )
-        == 0
-    )
-    assert main([*base, "device", "register", "dock-cli-01", "--public-key", str(public)]) == 2
-    assert main([*base, "device", "list"]) == 0
+    public = str(tmp_path / "agent" / "keys" / "device.pub.pem")
+    register = ("device", "register", "dock-cli-01", "--public-key", public, "--label", "bay 1")
+    assert await asyncio.to_thread(run, *register) == 0
+    assert await asyncio.to_thread(run, *register[:-2]) == 2
+    assert await asyncio.to_thread(run, "device", "list") == 0
     assert "dock-cli-01\tactive\tbay 1" in capsys.readouterr().out
-    assert main([*base, "device", "revoke", "dock-cli-01"]) == 0
-    assert main([*base, "users", "add", "wang", "--role", "custodian"]) == 0
-    assert "API token" in capsys.readouterr().out
-    assert main([*base, "recordings", "list", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out) == {"recordings": []}
-    assert main([*base, "recordings", "verify", "00000000-0000-4000-8000-000000000000"]) == 2
-    assert "not_found" in capsys.readouterr().err
+    assert await asyncio.to_thread(run, "device", "revoke", "dock-cli-01") == 0
+    code, out, _ = await liuhen("users", "add-admin", "root", "--password-stdin", stdin=PASSWORD)
+    assert code == 0 and "liuhen login --name root" in out
+    await liuhen.login("root", PASSWORD)
+    code, out, _ = await liuhen("recordings", "list", "--json")
+    assert code == 0 and json.loads(out) == {"recordings": []}
+    code, _, err = await liuhen("recordings", "verify", "00000000-0000-4000-8000-000000000000")
+    assert code == 2 and "not_found" in err
 
 
 def test_configuration_mistakes_exit_2_with_the_reason(tmp_path, capsys):
@@ -85,13 +82,12 @@ def test_the_demo_shows_recordings_travelling_from_folder_to_index(tmp_path):
     assert "late_upload" not in result.stdout  # the footage is recent
 
 
-def test_flags_are_listed_and_resolved_with_who_and_why(config, tmp_path, capsys):
-    base = ["--config", str(config), "--log-level", "WARNING"]
-    for name in ("zhao", "li"):  # --by names a person the server knows
-        assert main([*base, "users", "add", name, "--role", "supervisor"]) == 0
-    capsys.readouterr()
-    assert main([*base, "flags", "list"]) == 0
-    assert capsys.readouterr().out.strip() == "no flags"
+async def test_flags_are_listed_and_resolved_with_who_and_why(tmp_path, server, liuhen):
+    for name in ("zhao", "li"):  # who resolves is who signed in
+        await server.add_person(name, "supervisor")
+    await liuhen.login("zhao")
+    code, out, _ = await liuhen("flags", "list")
+    assert code == 0 and out.strip() == "no flags"
     raw = sqlite3.connect(tmp_path / "server" / "index.sqlite3")
     raw.execute(
         "INSERT INTO flags (kind, subject, detail, raised_at) "
@@ -99,35 +95,47 @@ def test_flags_are_listed_and_resolved_with_who_and_why(config, tmp_path, capsys
     )
     raw.commit()
     raw.close()
-    assert main([*base, "flags", "list", "--kind", "late_upload"]) == 0
-    out = capsys.readouterr().out
-    assert "late_upload  e-1" in out and "what to do:" in out
-    assert main([*base, "flags", "resolve", "1", "--reason", "dock offline", "--by", "zhao"]) == 0
-    assert capsys.readouterr().out.strip() == "flag 1 (late_upload e-1) resolved by zhao"
-    assert main([*base, "flags", "resolve", "1", "--reason", "again", "--by", "li"]) == 2
-    assert "already_resolved" in capsys.readouterr().err
-    assert main([*base, "flags", "list"]) == 0
-    assert capsys.readouterr().out.strip() == "no flags"
-    assert main([*base, "flags", "list", "--resolved", "--json"]) == 0
-    [flag] = json.loads(capsys.readouterr().out)["flags"]
+    code, out, _ = await liuhen("flags", "list", "--kind", "late_upload")
+    assert code == 0 and "late_upload  e-1" in out and "what to do:" in out
+    code, out, _ = await liuhen("flags", "resolve", "1", "--reason", "dock offline")
+    assert code == 0 and out.strip() == "flag 1 (late_upload e-1) resolved by zhao"
+    await liuhen.login("li")
+    code, _, err = await liuhen("flags", "resolve", "1", "--reason", "again")
+    assert code == 2 and "already_resolved" in err
+    code, out, _ = await liuhen("flags", "list")
+    assert code == 0 and out.strip() == "no flags"
+    code, out, _ = await liuhen("flags", "list", "--resolved", "--json")
+    [flag] = json.loads(out)["flags"]
     assert (flag["resolved_by"], flag["resolution"]) == ("zhao", "dock offline")
+
+
+async def test_by_is_gone_and_a_custodian_cannot_do_a_supervisors_work(tmp_path, server, liuhen):
+    """The outside tester's report: --by named nobody, and a custodian exempted an act."""
+    await liuhen.as_person("wang", "custodian")
+    code, _, err = await liuhen("flags", "resolve", "1", "--reason", "r", "--by", "nosuchperson")
+    assert code == 2 and "unrecognized arguments: --by nosuchperson" in err
+    code, _, err = await liuhen(
+        "compliance", "exempt", "1", "--reason", "emergency", "--approver", "张局长",
+        "--approved-at", "2026-03-12 10:00",
+    )  # fmt: skip
+    assert code == 2 and "error [forbidden]: role custodian may not approve" in err
 
 
 @pytest.mark.parametrize(
     "argv",
     [
-        ["flags", "resolve", "100000000000000000000", "--reason", "r", "--by", "zhao"],
-        ["flags", "resolve", "0", "--reason", "r", "--by", "zhao"],
+        ["flags", "resolve", "100000000000000000000", "--reason", "r"],
+        ["flags", "resolve", "0", "--reason", "r"],
         ["flags", "list", "--limit", "9223372036854775808"],
         ["acts", "show", "-1"],
-        ["compliance", "withdraw", "99999999999999999999", "--reason", "r", "--by", "zhao"],
-        ["compliance", "confirm", "0b7f4f9e-3c1a-4d2e-9a55-1f2e3d4c5b6a", "1e20", "--by", "zhao"],
+        ["compliance", "withdraw", "99999999999999999999", "--reason", "r"],
+        ["compliance", "confirm", "0b7f4f9e-3c1a-4d2e-9a55-1f2e3d4c5b6a", "1e20"],
         ["agent", "retry", str(10**23)],
         ["agent", "retry", "0"],
     ],
 )
 def test_numbers_out_of_range_are_usage_errors(config, capsys, argv):
-    with pytest.raises(SystemExit) as exited:
+    with pytest.raises(SystemExit, match=r"^2$") as exited:
         main(["--config", str(config), "--log-level", "WARNING", *argv])
     assert exited.value.code == 2
     err = capsys.readouterr().err

@@ -96,3 +96,21 @@ def test_every_lifetime_is_checked_when_settings_load(option, value):
     """Not on first use, where a huge one overflowed a datetime as a traceback."""
     with pytest.raises(ConfigError, match=f"server.{option} must be from 1 to"):
         load_settings(None, environ={f"LIUHEN_SERVER__{option.upper()}": value})
+
+
+def test_bays_and_rooms_are_tables_and_their_names_are_checked(tmp_path):
+    config = tmp_path / "liuhen.toml"
+    config.write_text(
+        '[[agent.bays]]\nname = "bay-1"\npath = "/media/bay-1"\n'
+        '[[agent.rooms]]\nid = "room-1"\nfolder = "/rec/room-1"\n'
+    )
+    agent = load_settings(config, environ={}).agent
+    assert [bay.name for bay in agent.bays] == ["bay-1"]
+    assert agent.watched == (*agent.watch, agent.rooms[0].folder, agent.staging_dir)
+    from_env = load_settings(
+        None, environ={"LIUHEN_AGENT__BAYS": '[{"name": "bay-2", "path": "/media/bay-2"}]'}
+    )
+    assert [bay.name for bay in from_env.agent.bays] == ["bay-2"]
+    for bays in ('[{"name": "a"}, {"name": "a"}]', '[{"name": "../x"}]'):
+        with pytest.raises(ConfigError, match=r"agent\.bays"):
+            load_settings(None, environ={"LIUHEN_AGENT__BAYS": bays})

@@ -23,14 +23,23 @@ from evidence.wire import (
     RECORDING_MATCH,
     RECORDING_TRANSCRIPT,
     RECORDING_VERIFY,
+    SIGN_IN,
+    SIGN_IN_PASSWORD,
     SUGGESTION_CONFIRM,
     SUGGESTION_REJECT,
+    USER_ACCESS,
+    USER_DISABLE,
+    USER_ENABLE,
+    USER_PASSWORD,
+    USER_TOKEN,
+    USERS,
 )
 from ingest.http.app import build_app
 
 INGEST = "tests.ingest.test_slow_link"
 COMPLIANCE = "tests.compliance.test_slow_link"
 AGENT = "tests.agent.test_slow_link_agent"
+PEOPLE = "tests.people.test_slow_link_people"
 
 SLOW_LINK_TESTS = {
     ("POST", AUTH_CHALLENGE): f"{INGEST}:test_sign_in_through_a_slow_link",
@@ -75,13 +84,32 @@ SLOW_LINK_TESTS = {
     ("POST", SUGGESTION_REJECT): (
         f"{COMPLIANCE}:test_suggestion_decisions_through_a_slow_link_arrive_whole"
     ),
+    (
+        "POST",
+        SIGN_IN,
+    ): f"{PEOPLE}:test_sign_in_and_a_password_change_through_a_slow_link_arrive_whole",
+    ("PUT", SIGN_IN_PASSWORD): (
+        f"{PEOPLE}:test_sign_in_and_a_password_change_through_a_slow_link_arrive_whole"
+    ),
+    ("POST", USERS): f"{PEOPLE}:test_people_and_their_access_through_a_slow_link_arrive_whole",
+    ("POST", USER_PASSWORD): (
+        f"{PEOPLE}:test_people_and_their_access_through_a_slow_link_arrive_whole"
+    ),
+    ("PUT", USER_ACCESS): f"{PEOPLE}:test_people_and_their_access_through_a_slow_link_arrive_whole",
     ("POST", RECORDING_GRANTS): (
         "tests.custody.test_retrieval:test_a_stream_grant_through_a_slow_link_keeps_the_whole_purpose"
     ),
 }
 
 # POSTs that take no body: the request names everything in its path.
-NO_BODY = {("POST", FINALIZE), ("POST", RECORDING_VERIFY), ("POST", LOG_CHECKPOINT)}
+NO_BODY = {
+    ("POST", FINALIZE),
+    ("POST", RECORDING_VERIFY),
+    ("POST", USER_DISABLE),
+    ("POST", USER_ENABLE),
+    ("POST", USER_TOKEN),
+    ("POST", LOG_CHECKPOINT),
+}
 
 
 async def test_every_route_that_takes_a_body_has_a_slow_link_test(server):

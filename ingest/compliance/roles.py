@@ -1,7 +1,8 @@
 """Who may do what in compliance (docs/compliance.md#who-may-do-what). Pure.
 
-Anyone with a user token reads. Custodians and admins register cases and acts, edit them
-and decide suggestions; supervisors and admins exempt acts, withdraw exemptions and
+The roles come from the one table of who may do what (``ingest/access/permissions.py``):
+those who keep (custodians, admins) register cases and acts, edit them and decide
+suggestions; those who approve (supervisors, admins) exempt acts, withdraw exemptions and
 resolve flags; only admins replace the catalogue.
 
 One edit is the supervisors' too: an edit that changes the window (start or end), the
@@ -13,13 +14,14 @@ It needs the role that exempts; custodians keep every other edit.
 from __future__ import annotations
 
 from evidence.catalogue import Catalogue, Duty
+from ingest.access.permissions import Action, roles_for
 from storage.compliance_records import ActValues
 
 __all__ = ["ADMINS", "APPROVERS", "EDITORS", "WINDOW_FIELDS", "edit_roles", "window_changes"]
 
-EDITORS = ("custodian", "admin")
-APPROVERS = ("supervisor", "admin")
-ADMINS = ("admin",)
+EDITORS = roles_for(Action.KEEP)
+APPROVERS = roles_for(Action.APPROVE)
+ADMINS = roles_for(Action.MANAGE_CATALOGUE)
 WINDOW_FIELDS = ("case_number", "act_type", "started_at", "ended_at")
 
 

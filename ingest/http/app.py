@@ -19,6 +19,7 @@ from ingest.http.flags import add_flag_routes
 from ingest.http.media import add_media_routes
 from ingest.http.method_override import method_override_middleware
 from ingest.http.middleware import error_middleware, tus_middleware
+from ingest.http.people import add_people_routes
 from ingest.http.recordings import add_recording_routes
 from ingest.http.retrieval import add_retrieval_routes
 from ingest.http.services import SERVICES, services
@@ -71,6 +72,7 @@ def build_app(built: Services) -> web.Application:
     app.router.add_get(HEALTH, health)
     add_tus_routes(app)
     add_device_routes(app)
+    add_people_routes(app)
     add_recording_routes(app)
     add_flag_routes(app)
     add_media_routes(app)

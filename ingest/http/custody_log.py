@@ -1,6 +1,10 @@
 """The custody log over HTTP (docs/custody-log.md#the-api): checkpoints, proofs, entries,
-the log's vkey and the public keys. Thin: parse, authorise (``custody_log/readers.py``),
-call ``LogProofs`` or the ``KeyDirectory``, answer in the C2SP text forms."""
+the log's vkey and the public keys. Checkpoints, consistency proofs and public keys are
+public (they say nothing about footage or people; witnesses and experts fetch them
+without an account); an inclusion proof is anyone's who reads records; the entries say
+who looked at what and why, so they are the auditors' (``read_audit``) and span every
+case. Thin: parse, call ``LogProofs`` or the ``KeyDirectory``, answer in the C2SP text
+forms."""
 
 from __future__ import annotations
 
@@ -9,9 +13,10 @@ from aiohttp import web
 from evidence.errors import BadRequest
 from evidence.tlog.codec import b64encode
 from evidence.wire import KEYS, LOG_CHECKPOINT, LOG_CONSISTENCY, LOG_KEY, LOG_LEAF, LOG_PROOF
+from ingest.access.permissions import Action
+from ingest.access.person import Person
 from ingest.compliance.forms import number
-from ingest.custody_log.readers import AUDITORS
-from ingest.http.credentials import signed_in_user
+from ingest.http.guard import person_route
 from ingest.http.services import services
 
 __all__ = ["add_log_routes"]
@@ -35,8 +40,7 @@ async def get_checkpoint(request: web.Request) -> web.Response:
     return _text(record.note)
 
 
-async def post_checkpoint(request: web.Request) -> web.Response:
-    await signed_in_user(request)
+async def post_checkpoint(request: web.Request, person: Person) -> web.Response:
     return _text((await services(request).checkpoints.sign_now()).note)
 
 
@@ -56,8 +60,7 @@ async def _entry(request: web.Request) -> int:
     return await proofs.entry_for(raw)
 
 
-async def get_proof(request: web.Request) -> web.Response:
-    await signed_in_user(request)
+async def get_proof(request: web.Request, person: Person) -> web.Response:
     index = await _entry(request)
     proof = await services(request).proofs.inclusion(index, _size(request, "size"))
     return _text(proof.to_bytes(), **{"Liuhen-Log-Index": str(index)})
@@ -71,8 +74,8 @@ async def get_consistency(request: web.Request) -> web.Response:
     return _text("".join(b64encode(h) + "\n" for h in hashes).encode())
 
 
-async def get_leaf(request: web.Request) -> web.Response:
-    await signed_in_user(request, AUDITORS)
+async def get_leaf(request: web.Request, person: Person) -> web.Response:
+    services(request).gate.every_case(person, "the custody log")
     index = number({"index": request.match_info["index"]}, "index", 0, _MAX_SIZE)
     entry = await services(request).proofs.leaf(index)
     return web.Response(body=entry.body, content_type="application/json")
@@ -88,9 +91,9 @@ async def get_keys(request: web.Request) -> web.Response:
 
 def add_log_routes(app: web.Application) -> None:
     app.router.add_get(LOG_CHECKPOINT, get_checkpoint)
-    app.router.add_post(LOG_CHECKPOINT, post_checkpoint)
-    app.router.add_get(LOG_PROOF, get_proof)
+    person_route(app, "POST", LOG_CHECKPOINT, post_checkpoint, Action.READ_RECORDS)
+    person_route(app, "GET", LOG_PROOF, get_proof, Action.READ_RECORDS)
     app.router.add_get(LOG_CONSISTENCY, get_consistency)
-    app.router.add_get(LOG_LEAF, get_leaf)
+    person_route(app, "GET", LOG_LEAF, get_leaf, Action.READ_AUDIT)
     app.router.add_get(LOG_KEY, get_log_key)
     app.router.add_get(KEYS, get_keys)

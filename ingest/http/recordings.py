@@ -1,5 +1,5 @@
-"""The custodian's recordings over HTTP (user tokens only): list, inspect, re-verify, and
-the exact signed bytes of a manifest."""
+"""The custodian's recordings over HTTP (people only): list, inspect, re-verify, and the
+exact signed bytes of a manifest. A person limited to some cases sees only theirs."""
 
 from __future__ import annotations
 
@@ -15,37 +15,46 @@ from evidence.wire import (
     RECORDINGS,
     SIGNATURE_HEADER,
 )
+from ingest.access.permissions import Action
+from ingest.access.person import Person
 from ingest.compliance.forms import page
-from ingest.http.credentials import signed_in_user
+from ingest.http.guard import person_route
 from ingest.http.services import services
 
 __all__ = ["add_recording_routes"]
 
 
-async def recordings(request: web.Request) -> web.Response:
-    await signed_in_user(request)
+async def recordings(request: web.Request, person: Person) -> web.Response:
     limit, offset = page(request.query)
     case_number = request.query.get("case_number")
+    gate = services(request).gate
+    if case_number is None:
+        gate.every_case(person, "a listing without ?case_number=")
+    else:
+        await gate.case(person, case_number)
     found = await services(request).recordings.find(case_number, limit=limit, offset=offset)
     return web.json_response({"recordings": found})
 
 
-async def recording(request: web.Request) -> web.Response:
-    await signed_in_user(request)
+async def _visible(request: web.Request, person: Person) -> EvidenceId:
     evidence_id = EvidenceId(request.match_info["evidence_id"])
+    await services(request).gate.recording(person, evidence_id)
+    return evidence_id
+
+
+async def recording(request: web.Request, person: Person) -> web.Response:
+    evidence_id = await _visible(request, person)
     return web.json_response(await services(request).recordings.get(evidence_id))
 
 
-async def verify(request: web.Request) -> web.Response:
-    await signed_in_user(request, roles=("custodian", "admin"))
-    evidence_id = EvidenceId(request.match_info["evidence_id"])
+async def verify(request: web.Request, person: Person) -> web.Response:
+    evidence_id = await _visible(request, person)
     return web.json_response(await services(request).verifier.verify(evidence_id))
 
 
-async def manifest_bytes(request: web.Request) -> web.Response:
+async def manifest_bytes(request: web.Request, person: Person) -> web.Response:
     """The exact signed bytes, with the signature beside them, for checking with openssl."""
-    await signed_in_user(request)
-    evidence_id = EvidenceId(request.match_info["evidence_id"])
+    evidence_id = await _visible(request, person)
     role = Role.parse(request.match_info["role"])
     record = await services(request).recordings.manifest(evidence_id, role)
     return web.Response(
@@ -56,7 +65,7 @@ async def manifest_bytes(request: web.Request) -> web.Response:
 
 
 def add_recording_routes(app: web.Application) -> None:
-    app.router.add_get(RECORDINGS, recordings)
-    app.router.add_get(RECORDING, recording)
-    app.router.add_post(RECORDING_VERIFY, verify)
-    app.router.add_get(RECORDING_MANIFEST, manifest_bytes)
+    person_route(app, "GET", RECORDINGS, recordings, Action.READ_RECORDS)
+    person_route(app, "GET", RECORDING, recording, Action.READ_RECORDS)
+    person_route(app, "POST", RECORDING_VERIFY, verify, Action.VERIFY)
+    person_route(app, "GET", RECORDING_MANIFEST, manifest_bytes, Action.READ_RECORDS)

@@ -20,7 +20,7 @@ from ingest.custody.registration import Registrar
 from ingest.uploads.finalize import Finalizer
 from ingest.uploads.session import UploadSessions
 from storage.interfaces import Devices, Objects, Uploads
-from storage.records import ManifestRecord, StoredObject, UserRecord
+from storage.records import ManifestRecord, StoredObject
 
 __all__ = ["Transcripts"]
 
@@ -47,9 +47,10 @@ class Transcripts:
     # The server signs as its own device one manifest at a time, so its chain never forks.
     signing: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    async def attach(self, user: UserRecord, evidence_id: EvidenceId, text: bytes) -> StoredObject:
+    async def attach(self, by: str, evidence_id: EvidenceId, text: bytes) -> StoredObject:
         """Sign, register, store and receipt a transcript. An attach that failed after its
-        manifest was registered is finished by sending the same text again."""
+        manifest was registered is finished by sending the same text again. ``by`` is the
+        signed-in person attaching it, named in the manifest as its capturer."""
         record = await self.uploads.manifest(evidence_id, Role.ORIGINAL)
         if record is None or await self.objects.get(evidence_id, Role.ORIGINAL) is None:
             raise NotFound(f"no stored recording {evidence_id}")
@@ -59,12 +60,12 @@ class Transcripts:
             text.decode("utf-8")
         except UnicodeDecodeError:
             raise MalformedBody("a transcript is UTF-8 text") from None
-        signed = await self._registered(user, record, text)
+        signed = await self._registered(by, record, text)
         upload = await self.sessions.filled(signed.manifest, text)
         return await self.finalizer.finalize_upload(upload, signed)
 
     async def _registered(
-        self, user: UserRecord, original_record: ManifestRecord, text: bytes
+        self, by: str, original_record: ManifestRecord, text: bytes
     ) -> SignedManifest:
         """The transcript's manifest: held from an attach that stopped after registering it
         (a manifest is never withdrawn, so only the same text can finish it), or signed and
@@ -83,7 +84,7 @@ class Transcripts:
         server = await ensure_server_device(self.devices, self.server_key)
         async with self.signing:
             sequence, previous = await self._next_in_chain()
-            manifest = self._manifest(original, user, text, sequence, previous)
+            manifest = self._manifest(original, by, text, sequence, previous)
             signed = SignedManifest.create(manifest, self.server_key)
             await self.registrar.register_signed(server, signed)
         return signed
@@ -95,7 +96,7 @@ class Transcripts:
     def _manifest(
         self,
         original: Manifest,
-        user: UserRecord,
+        by: str,
         text: bytes,
         sequence: int,
         previous: Sha256 | None,
@@ -105,7 +106,7 @@ class Transcripts:
         return replace(
             original,
             role=Role.TRANSCRIPT,
-            capture=replace(original.capture, captured_by=Officer(user.name, None)),
+            capture=replace(original.capture, captured_by=Officer(by, None)),
             origin=Origin(None, None, _software()),
             device_id=SERVER_DEVICE,
             key_id=key_id(self.server_key.public_key()),

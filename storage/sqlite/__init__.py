@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from evidence.footage_findings import DEFAULT_CLAIM_TOLERANCE_SECONDS
+from storage.sqlite.accounts import SqliteAccounts
 from storage.sqlite.catch_up import SqliteCatchUp
 from storage.sqlite.compliance import SqliteCompliance
 from storage.sqlite.credentials import SqliteCredentials
@@ -24,6 +25,7 @@ class SqliteIndex:
         self._db = db
         self.devices = SqliteDevices(db)
         self.credentials = SqliteCredentials(db)
+        self.accounts = SqliteAccounts(db)
         self.uploads = SqliteUploads(db)
         self.objects = SqliteObjects(db)
         self.flags = SqliteFlags(db)

@@ -38,6 +38,33 @@ BEGIN SELECT RAISE(ABORT, 'every token has an expiry'); END;
 CREATE TRIGGER IF NOT EXISTS tokens_expire_u BEFORE UPDATE ON tokens WHEN NEW.expires_at IS NULL
 BEGIN SELECT RAISE(ABORT, 'every token has an expiry'); END;
 
+-- People's passwords (argon2id, PHC form), their sessions (kept only as the SHA-256 of
+-- the token, like API tokens) and the cases they may see (no row: all of them, as every
+-- person could before access was limited). Credentials, not records: an ended session is
+-- deleted, a replaced password overwritten.
+CREATE TABLE IF NOT EXISTS user_passwords (
+    name          TEXT PRIMARY KEY REFERENCES users (name),
+    password_hash TEXT NOT NULL CHECK (password_hash LIKE '$argon2id$%'),
+    must_change   INTEGER NOT NULL CHECK (must_change IN (0, 1)),
+    set_at        TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS user_sessions (
+    token_hash   TEXT PRIMARY KEY,
+    name         TEXT NOT NULL REFERENCES users (name),
+    created_at   TEXT NOT NULL,
+    expires_at   TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS user_sessions_by_name ON user_sessions (name);
+CREATE TABLE IF NOT EXISTS user_access (
+    name       TEXT PRIMARY KEY REFERENCES users (name),
+    all_cases  INTEGER NOT NULL CHECK (all_cases IN (0, 1)),
+    cases      TEXT NOT NULL,  -- a JSON array of normalised case numbers
+    agencies   TEXT NOT NULL,  -- a JSON array of agency names
+    granted_by TEXT NOT NULL,
+    granted_at TEXT NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS used_nonces (
     nonce      TEXT PRIMARY KEY,
     expires_at TEXT NOT NULL

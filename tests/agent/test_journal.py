@@ -43,9 +43,9 @@ async def test_a_new_path_is_discovered_and_its_quiet_period_restarts_on_change(
 async def test_moves_are_compare_and_set(journal):
     row = await journal.observe(Path("/a"), Observation(1, 1, 1), closed=True, now=1.0)
     ready = await journal.move(row, FileState.READY, 2.0)
-    with pytest.raises(JournalError):
+    with pytest.raises(JournalError, match="is no longer discovered"):
         await journal.move(row, FileState.READY, 3.0)  # the stale copy still says discovered
-    with pytest.raises(JournalError):
+    with pytest.raises(JournalError, match="from ready to receipted"):
         await journal.move(ready, FileState.RECEIPTED, 3.0)  # not allowed from ready
     events = await journal.events(row.id)
     assert [(old, new) for _, old, new, _ in events] == [

@@ -280,32 +280,20 @@ async def test_a_transcript_for_an_unknown_recording_or_too_long_is_refused(serv
 
 
 async def test_the_command_line_matches_clips_attaches_transcripts_and_shows_sessions(
-    server, stored_clip, tmp_path, capsys
+    server, stored_clip, tmp_path, liuhen
 ):
-    from liuhen.cli import main
-
     original, source = stored_clip
-    config = tmp_path / "server.toml"
-    config.write_text(f'[server]\ndata_dir = "{server.ctx.config.data_dir}"\n')
     cut(source, tmp_path / "copy.mp4", 2.0, 6.0, height=120)
-    base = ["--config", str(config), "--log-level", "WARNING"]
-    assert (
-        await asyncio.to_thread(
-            main,
-            [*base, "recordings", "match", str(original.evidence_id), str(tmp_path / "copy.mp4")],
-        )
-        == 0
+    await liuhen.as_person("li", "custodian")  # who attaches is who signed in
+    code, out, _ = await liuhen(
+        "recordings", "match", str(original.evidence_id), str(tmp_path / "copy.mp4")
     )
-    assert "MATCH" in capsys.readouterr().out
+    assert code == 0 and "MATCH" in out
     (tmp_path / "t.txt").write_text("笔录", encoding="utf-8")
-    await server.add_user("li", "custodian")
-    attach = [
-        *base,
-        "recordings",
-        "attach-transcript",
-        str(original.evidence_id),
-        str(tmp_path / "t.txt"),
-    ]
-    assert await asyncio.to_thread(main, [*attach, "--by", "nobody"]) == 2
-    assert await asyncio.to_thread(main, [*attach, "--by", "li"]) == 0
-    assert await asyncio.to_thread(main, [*base, "sessions", "show", "nothing-here"]) == 2
+    attach = ("recordings", "attach-transcript", str(original.evidence_id), str(tmp_path / "t.txt"))
+    assert (await liuhen(*attach, "--by", "nobody"))[0] == 2  # no --by any more
+    code, out, _ = await liuhen(*attach)
+    assert code == 0 and "transcript stored" in out
+    stored = await server.ctx.index.uploads.manifest(original.evidence_id, Role.TRANSCRIPT)
+    assert stored is not None and b'"li"' in stored.body  # named as its capturer
+    assert (await liuhen("sessions", "show", "nothing-here"))[0] == 2

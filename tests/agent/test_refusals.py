@@ -133,8 +133,12 @@ def held(count: int, role: Role = Role.ORIGINAL):
 
 
 def all_receipted(count: int):
+    """``count`` rows receipted, and the agent done with them: an original is marked safe
+    to remove in the transaction after its last copy's receipt, so wait for that too."""
+
     def ready(rows):
-        return len(rows) >= count and all(r.state is FileState.RECEIPTED for r in rows)
+        done = all(r.safe_to_remove for r in rows if r.role is Role.ORIGINAL)
+        return len(rows) >= count and all(r.state is FileState.RECEIPTED for r in rows) and done
 
     return ready
 

@@ -359,7 +359,7 @@ async def test_a_time_without_an_offset_is_blamed_on_its_own_field(server, field
     """Over the API a time always has an offset; this is the check behind every channel."""
     times = {"started_at": at(0), "ended_at": at(10)}
     times[field] = times[field].replace(tzinfo=None)
-    with pytest.raises(MalformedBody) as caught:
+    with pytest.raises(MalformedBody, match=f"^{field} needs a UTC offset") as caught:
         await register_act(
             server.ctx.services.compliance, ActDraft(CASE, "seizure", **times), "wang"
         )

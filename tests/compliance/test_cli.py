@@ -1,4 +1,5 @@
-"""The compliance commands, as a case clerk and a supervisor use them on the server host."""
+"""The compliance commands, as a case clerk and a supervisor use them: signed in, through
+the API (who acts is who signed in)."""
 
 import csv
 import io
@@ -9,7 +10,6 @@ from datetime import datetime, timedelta
 import pytest
 
 from evidence.errors import ConfigError
-from liuhen.cli import main
 from liuhen.settings import load_settings
 from tests.builders import CASE, CHINA
 from tests.compliance.index_rows import insert_original
@@ -17,28 +17,22 @@ from tests.compliance.index_rows import insert_original
 T0 = datetime(2026, 3, 12, 9, 30, tzinfo=CHINA)
 
 
+# li moves the end of a seizure (duty full): an edit for the role that exempts, which the
+# command line on the server host used to let anyone make.
+PEOPLE = {"wang": "custodian", "li": "supervisor", "zhao": "supervisor", "admin": "admin"}
+
+
 @pytest.fixture
-def liuhen(tmp_path, capsys):
-    config = tmp_path / "liuhen.toml"
-    config.write_text(f'[server]\ndata_dir = "{tmp_path / "server"}"\n')
-
-    def run(*argv):
-        code = main(["--config", str(config), "--log-level", "WARNING", *argv])
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
-
-    # --by names a person the server knows
+async def people(server, liuhen):
     for name, role in PEOPLE.items():
-        assert run("users", "add", name, "--role", role)[0] == 0
-    return run
-
-
-PEOPLE = {"wang": "custodian", "li": "custodian", "zhao": "supervisor", "admin": "admin"}
+        await server.add_person(name, role)
+    await liuhen.login("wang")
+    return liuhen
 
 
 @pytest.fixture
-def index(tmp_path, liuhen):
-    assert liuhen("cases", "add", CASE, "--agency", "石家庄市城管执法局", "--by", "wang")[0] == 0
+async def index(tmp_path, people):
+    assert (await people("cases", "add", CASE, "--agency", "石家庄市城管执法局"))[0] == 0
     database = sqlite3.connect(tmp_path / "server" / "index.sqlite3")
     yield database
     database.close()
@@ -48,18 +42,18 @@ def minutes(n):
     return (T0 + timedelta(minutes=n)).isoformat()
 
 
-def test_a_case_from_registration_to_ready_for_review(liuhen, index):
-    assert liuhen("cases", "add", CASE, "--agency", "石家庄市城管执法局", "--by", "wang")[0] == 0
-    code, out, _ = liuhen("cases", "show", CASE)
+async def test_a_case_from_registration_to_ready_for_review(people, index):
+    assert (await people("cases", "add", CASE, "--agency", "石家庄市城管执法局"))[0] == 0
+    code, out, _ = await people("cases", "show", CASE)
     assert code == 1 and "NOT READY for legal review (acts: 0)" in out
-    code, out, _ = liuhen(
+    code, out, _ = await people(
         "acts", "add", "--case-number", CASE, "--type", "seizure", "--start", "2026-03-12 09:30",
-        "--end", minutes(10), "--officer", "130102001", "--by", "wang",
+        "--end", minutes(10), "--officer", "130102001",
     )  # fmt: skip
     assert (code, out.strip()) == (0, "act 1 registered")
-    code, _, _ = liuhen(
+    code, _, _ = await people(
         "acts", "add", "--case-number", CASE, "--type", "询问室询问", "--start", minutes(60),
-        "--end", minutes(90), "--device", "BWC-00042,BWC-00043", "--by", "wang",
+        "--end", minutes(90), "--device", "BWC-00042,BWC-00043",
     )  # fmt: skip
     assert code == 0
     insert_original(index, case_number=CASE, start=T0, end=T0 + timedelta(minutes=10))
@@ -72,56 +66,59 @@ def test_a_case_from_registration_to_ready_for_review(liuhen, index):
         serial="BWC-00043",
     )
 
-    code, out, _ = liuhen("cases", "show", CASE)
+    code, out, _ = await people("cases", "show", CASE)
     assert code == 1 and "NOT READY" in out and "MISSING" in out
 
-    code, out, _ = liuhen("compliance", "suggestions", "--case-number", CASE, "--json")
+    code, out, _ = await people("compliance", "suggestions", "--case-number", CASE, "--json")
     [suggestion] = json.loads(out)["suggestions"]
     assert (suggestion["evidence_id"], suggestion["act_id"]) == (str(interview), 2)
-    assert liuhen("compliance", "confirm", str(interview), "2", "--by", "wang")[0] == 0
-    code, _, err = liuhen("compliance", "confirm", str(interview), "2", "--by", "wang")
+    assert (await people("compliance", "confirm", str(interview), "2"))[0] == 0
+    code, _, err = await people("compliance", "confirm", str(interview), "2")
     assert code == 2 and "already_decided" in err
 
-    code, out, _ = liuhen("cases", "show", CASE, "--json")
+    code, out, _ = await people("cases", "show", CASE, "--json")
     assert code == 0 and json.loads(out)["ready_for_review"] is True
-    assert liuhen("compliance", "unassigned", "--json")[1].strip() == '{\n  "recordings": []\n}'
+    assert (await people("compliance", "unassigned", "--json"))[
+        1
+    ].strip() == '{\n  "recordings": []\n}'
 
 
-def test_edits_and_exemptions_are_kept_with_who_did_them(liuhen, index):
-    liuhen(
+async def test_edits_and_exemptions_are_kept_with_who_did_them(people, index):
+    await people(
         "acts", "add", "--case-number", CASE, "--type", "seizure", "--start", minutes(0),
-        "--end", minutes(10), "--by", "wang",
+        "--end", minutes(10),
     )  # fmt: skip
-    code, out, _ = liuhen(
+    await people.login("li")
+    code, out, err = await people(
         "acts", "edit", "1", "--end", minutes(20), "--place", "仓库", "--reason", "录入错误",
-        "--by", "li",
     )  # fmt: skip
-    assert (code, out.strip()) == (0, "act 1 is at revision 2")
-    detail = json.loads(liuhen("acts", "show", "1", "--json")[1])
+    assert (code, out.strip()) == (0, "act 1 is at revision 2"), err
+    detail = json.loads((await people("acts", "show", "1", "--json"))[1])
     assert [(h["changed_by"], h["reason"]) for h in detail["history"]] == [
         ("wang", None),
         ("li", "录入错误"),
     ]
     assert set(detail["history"][1]["changes"]) == {"ended_at", "place"}
-    assert "li" in liuhen("acts", "show", "1")[1]
+    assert "li" in (await people("acts", "show", "1"))[1]
 
-    code, _, _ = liuhen(
+    await people.login("zhao")
+    code, _, _ = await people(
         "compliance", "exempt", "1", "--reason", "emergency", "--approver", "张局长",
-        "--approved-at", "2026-03-12 10:00", "--by", "zhao",
+        "--approved-at", "2026-03-12 10:00",
     )  # fmt: skip
     assert code == 0
-    assert "EXEMPTED" in liuhen("cases", "show", CASE)[1]
-    assert liuhen("compliance", "withdraw", "1", "--reason", "录像已找到", "--by", "zhao")[0] == 0
-    code, _, err = liuhen("compliance", "withdraw", "1", "--reason", "again", "--by", "zhao")
+    assert "EXEMPTED" in (await people("cases", "show", CASE))[1]
+    assert (await people("compliance", "withdraw", "1", "--reason", "录像已找到"))[0] == 0
+    code, _, err = await people("compliance", "withdraw", "1", "--reason", "again")
     assert code == 2 and "already_withdrawn" in err
-    code, out, _ = liuhen("cases", "show", CASE)
+    code, out, _ = await people("cases", "show", CASE)
     assert code == 1 and "withdrawn" in out
 
 
-def test_the_report_as_a_table_json_and_csv(liuhen, index):
-    liuhen(
+async def test_the_report_as_a_table_json_and_csv(people, index):
+    await people(
         "acts", "add", "--case-number", CASE, "--type", "seizure", "--start", minutes(0),
-        "--end", minutes(10), "--officer", "130102001", "--by", "wang",
+        "--end", minutes(10), "--officer", "130102001",
     )  # fmt: skip
     late = insert_original(index, case_number=CASE, start=T0, end=T0 + timedelta(minutes=4))
     index.execute(  # as finalize raises it for an original stored two days after capture
@@ -130,41 +127,45 @@ def test_the_report_as_a_table_json_and_csv(liuhen, index):
         (str(late), str(late)),
     )
     index.commit()
-    code, out, _ = liuhen("compliance", "report")
+    code, out, _ = await people("compliance", "report")
     assert code == 0
     assert "not ready for legal review: 1 case(s)" in out and "late_upload: 1" in out
-    report = json.loads(liuhen("compliance", "report", "--json", "--since", "2026-03-01")[1])
+    report = json.loads(
+        (await people("compliance", "report", "--json", "--since", "2026-03-01"))[1]
+    )
     assert report["totals"]["partial"] == 1
-    rows = list(csv.reader(io.StringIO(liuhen("compliance", "report", "--csv")[1])))
+    rows = list(csv.reader(io.StringIO((await people("compliance", "report", "--csv"))[1])))
     assert rows[0] == [
         "group", "key", "name", "acts", "covered", "partial", "missing", "exempted", "edited",
         "coverage_rate",
     ]  # fmt: skip
     assert rows[1] == ["all", "", "", "1", "0", "1", "0", "0", "0", "0.0000"]
     assert ["officer", "130102001", "", "1", "0", "1", "0", "0", "0", "0.0000"] in rows
-    code, _, err = liuhen("compliance", "report", "--since", "last week")
+    code, _, err = await people("compliance", "report", "--since", "last week")
     assert code == 2 and "bad_request" in err
 
 
-def test_imports_and_the_catalogue_from_files(liuhen, tmp_path):
+async def test_imports_and_the_catalogue_from_files(people, tmp_path):
     exported = tmp_path / "catalogue.csv"
-    assert liuhen("catalogue", "export", "--out", str(exported))[0] == 0
+    assert (await people("catalogue", "export", "--out", str(exported)))[0] == 0
     assert exported.read_text("utf-8").startswith("执法类别,事项,环节")
-    assert liuhen("catalogue", "import", str(exported), "--by", "admin")[1].strip() == (
+    await people.login("admin")
+    assert (await people("catalogue", "import", str(exported)))[1].strip() == (
         "catalogue version 1 in force"
     )
+    await people.login("wang")
     cases = tmp_path / "cases.csv"
     cases.write_text(f"案件编号,执法机关\n{CASE},石家庄市城管执法局\n", "utf-8")
-    assert liuhen("cases", "import", str(cases), "--by", "wang")[1].startswith("1 case(s)")
+    assert (await people("cases", "import", str(cases)))[1].startswith("1 case(s)")
     acts = tmp_path / "acts.csv"
     acts.write_text(
         "案件编号,执法机关,事项,开始时间,结束时间\n"
         f"{CASE},石家庄市城管执法局,强制拆除,2026-03-12 09:30,2026-03-12 9:40\n",
         "utf-8",
     )
-    code, _, err = liuhen("acts", "import", str(acts), "--by", "wang")
+    code, _, err = await people("acts", "import", str(acts))
     assert code == 2 and "bad_csv" in err and "row 2, column 结束时间" in err
-    code, _, err = liuhen("acts", "import", str(tmp_path / "missing.csv"), "--by", "wang")
+    code, _, err = await people("acts", "import", str(tmp_path / "missing.csv"))
     assert code == 2 and "cannot read" in err
 
 
@@ -196,12 +197,19 @@ def test_the_claim_tolerance_is_checked(tmp_path):
         ["recordings", "attach-transcript", "0b7f4f9e-3c1a-4d2e-9a55-1f2e3d4c5b6a", "t.txt"],
     ],
 )
-def test_by_must_name_a_person_the_server_knows_and_has_not_disabled(liuhen, tmp_path, argv):
+async def test_who_acts_is_who_signed_in_and_a_disabled_person_is_refused(people, tmp_path, argv):
+    """--by named anyone (the outside tester's nosuchperson); now nobody can be named: the
+    parser refuses --by, and a person an admin disabled is refused at once."""
     (tmp_path / "acts.csv").write_text("x\n", "utf-8")
     (tmp_path / "t.txt").write_text("笔录", "utf-8")
     argv = [str(tmp_path / a) if a in ("acts.csv", "t.txt") else a for a in argv]
-    code, _, err = liuhen(*argv, "--by", "nobody-at-all")
-    assert code == 2 and "unknown_user" in err
-    assert liuhen("users", "disable", "wang")[0] == 0
-    code, _, err = liuhen(*argv, "--by", "wang")
+    code, _, err = await people(*argv, "--by", "nobody-at-all")
+    assert code == 2 and "unrecognized arguments: --by" in err
+    await people.login("admin")
+    assert (await people("users", "disable", "wang"))[0] == 0
+    await people.login("zhao")  # wang's session ended when they were disabled: sign in again
+    code, _, err = await people(
+        "login", "--server", people.server.url, "--name", "wang", "--password-stdin",
+        stdin="correct horse battery",
+    )  # fmt: skip
     assert code == 2 and "user_disabled" in err

@@ -3,6 +3,8 @@ No event loop, no database: ingest/compliance/coverage.py is pure. Which recordi
 attached (they overlap the window) is the index's rule, with a table of its own in
 tests/storage/test_compliance_store.py."""
 
+import dataclasses
+
 import pytest
 
 from ingest.compliance.coverage import State, measure
@@ -123,6 +125,12 @@ def test_gap_seconds_add_up():
         ((0, 3), [], TOLERANCE, MISSING),  # short acts still need footage
         ((0, 3), [(1, 1)], TOLERANCE, COVERED),  # shorter than the tolerance: no gap fits
         ((50, 50), [(0, 100)], TOLERANCE, COVERED),  # an act with one instant
+        # A stretch is a gap only when it is longer than the tolerance by MORE than half a
+        # millisecond (rule 3): exactly that much, before the footage or after it, is none.
+        ((0, 600), [(5.0005, 600)], TOLERANCE, COVERED),
+        ((0, 5.0005), [(0, 0)], TOLERANCE, COVERED),
+        ((0, 600), [(5.0006, 600)], TOLERANCE, PARTIAL),
+        ((0, 5.0006), [(0, 0)], TOLERANCE, PARTIAL),
     ],
 )
 def test_edges(window, recordings, tolerance, state):
@@ -130,12 +138,27 @@ def test_edges(window, recordings, tolerance, state):
 
 
 @pytest.mark.parametrize(
-    ("window", "recordings", "tolerance"),
-    [((600, 0), [], 5.0), ((0, 600), [(10, 5)], 5.0), ((0, 600), [], -1.0)],
+    ("window", "recordings", "tolerance", "says"),
+    [
+        ((600, 0), [], 5.0, r"^an act cannot end \(0\) before it starts \(600\)"),
+        ((0, 600), [(10, 5)], 5.0, r"^a recording cannot end \(5\) before it starts \(10\)"),
+        ((0, 600), [], -1.0, r"^the tolerance cannot be negative"),
+    ],
 )
-def test_impossible_input_is_refused(window, recordings, tolerance):
-    with pytest.raises(ValueError):
+def test_impossible_input_is_refused(window, recordings, tolerance, says):
+    with pytest.raises(ValueError, match=says):
         measure(window, recordings, tolerance)
+
+
+def test_the_states_are_the_words_of_the_api_and_the_report():
+    # What a client reads in every coverage answer (docs/compliance.md's table).
+    assert [state.value for state in State] == ["covered", "partial", "missing", "exempted"]
+
+
+def test_a_measure_cannot_be_altered_once_taken():
+    result = measure(WINDOW, [(0, 300)], TOLERANCE)
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field"):
+        result.state = COVERED  # type: ignore[misc]
 
 
 def test_times_are_compared_to_the_millisecond():

@@ -46,7 +46,7 @@ async def consistency(server, old, new):
 async def test_every_ingest_is_proved_in_a_signed_checkpoint(server):
     ready = [await stored_recording(server) for _ in range(3)]
     trust = await published_trust(server)
-    auditor = await server.add_user("chief", "supervisor")
+    auditor = await server.add_user("li", "auditor")
     for index, recording in enumerate(ready):
         leaf = await server.send("GET", LOG_LEAF.format(index=index), token=auditor)
         assert leaf.status == 200, leaf.body

@@ -3,7 +3,6 @@ committed to the custody log, one entry per access (a stream grant covers a play
 range requests); ranges are served as browsers need them; a log that cannot be written
 serves nothing; auditors list who looked at what, when and why."""
 
-import asyncio
 import hashlib
 import json
 import sqlite3
@@ -152,22 +151,26 @@ async def test_auditors_list_who_looked_at_what_when_and_why(server):
     other = await stored_recording(server, case_number="JSZF-2026-0099")
     wang = await server.add_user("wang", "custodian")
     chief = await server.add_user("zhao", "supervisor")
+    auditor = await server.add_user("li", "auditor")
     await server.send("GET", content(first, action="view"), token=wang)
     await grant(server, other, chief, purpose="移送审查")
-    reply = await server.send("GET", AUDIT_ACCESS, token=chief)
+    reply = await server.send("GET", AUDIT_ACCESS, token=auditor)
     assert reply.status == 200, reply.body
     listed = reply.json()["accesses"]
     assert [(a["actor"]["name"], a["action"], a["purpose"]) for a in listed] == [
         ("zhao", "stream", "移送审查"),
         ("wang", "view", PURPOSE),
     ]
-    by_case = await server.send("GET", AUDIT_ACCESS + "?case_number=JSZF-2026-0099", token=chief)
+    by_case = await server.send("GET", AUDIT_ACCESS + "?case_number=JSZF-2026-0099", token=auditor)
     assert [a["actor"]["name"] for a in by_case.json()["accesses"]] == ["zhao"]
-    by_user = await server.send("GET", AUDIT_ACCESS + "?user=wang&since=2000-01-01", token=chief)
+    by_user = await server.send("GET", AUDIT_ACCESS + "?user=wang&since=2000-01-01", token=auditor)
     assert [a["objects"][0]["evidence_id"] for a in by_user.json()["accesses"]] == [
         str(first.signed.manifest.evidence_id)
     ]
     assert (await server.send("GET", AUDIT_ACCESS, token=wang)).code == "forbidden"
+    assert (await server.send("GET", AUDIT_ACCESS, token=chief)).code == "forbidden"
+    watched = await server.send("GET", content(first), token=auditor)
+    assert watched.code == "forbidden", "auditors read the records and the logs, never footage"
 
 
 async def test_a_large_original_streams_in_bounded_memory(server):
@@ -188,20 +191,32 @@ async def test_a_large_original_streams_in_bounded_memory(server):
     assert peak < 8 * 1024 * 1024, f"peak {peak} bytes while serving 24 MiB"
 
 
-async def test_the_command_line_lists_accesses_on_the_server_host(server, tmp_path, capsys):
-    from liuhen.cli import main
-
+async def test_the_command_line_lists_accesses_as_the_auditor_signed_in(server, liuhen):
     ready = await stored_recording(server)
     token = await server.add_user("wang", "custodian")
     await server.send("GET", content(ready, action="view"), token=token)
-    config = tmp_path / "liuhen.toml"
-    config.write_text(f'[server]\ndata_dir = "{server.ctx.config.data_dir}"\n')
-    argv = ["--config", str(config), "--log-level", "WARNING", "audit", "access", "--user", "wang"]
-    assert await asyncio.to_thread(main, [*argv, "--json"]) == 0
-    [listed] = json.loads(capsys.readouterr().out)["accesses"]
+    await liuhen.as_person("li", "auditor")
+    code, out, err = await liuhen("audit", "access", "--user", "wang", "--json")
+    assert code == 0, err
+    [listed] = json.loads(out)["accesses"]
     assert (listed["actor"]["name"], listed["purpose"]) == ("wang", PURPOSE)
-    assert await asyncio.to_thread(main, [*argv, "--case", "NO-2026-0001"]) == 0
-    assert capsys.readouterr().out == "no accesses\n"
+    code, out, _ = await liuhen("audit", "access", "--case", "NO-2026-0001")
+    assert (code, out) == (0, "no accesses\n")
+
+
+async def test_a_person_limited_to_some_cases_retrieves_only_theirs(server):
+    mine = await stored_recording(server)
+    other = await stored_recording(server, case_number="JSZF-2026-0099")
+    token = await server.add_user("zhou", "reviewer")
+    await server.ctx.services.users.set_access(
+        "zhou", False, [str(mine.signed.manifest.case_number)], [], "test"
+    )
+    assert (await server.send("GET", content(mine), token=token)).body == mine.data
+    size = await server.ctx.index.log.size()
+    refused = await server.send("GET", content(other), token=token)
+    assert (refused.status, refused.code) == (404, "not_found")
+    assert (await grant(server, other, token)).code == "not_found"
+    assert await server.ctx.index.log.size() == size, "a refusal logs nothing"
 
 
 async def test_a_stream_grant_through_a_slow_link_keeps_the_whole_purpose(server, slow):

@@ -8,6 +8,7 @@ import pytest
 from devices.sidecar import (
     MAX_SIDECAR_BYTES,
     BadSidecar,
+    CheckValue,
     Sidecar,
     find_sidecar,
     read_sidecar,
@@ -60,7 +61,7 @@ def test_unknown_sidecar_fields_are_ignored(tmp_path):
 )
 def test_malformed_sidecars_are_refused_with_a_clear_error(tmp_path, content):
     (tmp_path / "a.json").write_bytes(content)
-    with pytest.raises(BadSidecar) as caught:
+    with pytest.raises(BadSidecar, match=r"^sidecar ") as caught:
         read_sidecar(tmp_path / "a.json")
     assert caught.value.code == "bad_sidecar"
 
@@ -79,3 +80,37 @@ def test_either_sidecar_name_is_found(tmp_path):
     assert find_sidecar(media) == tmp_path / "clip.json"
     (tmp_path / "clip.mp4.json").write_text("{}")
     assert find_sidecar(media) == tmp_path / "clip.mp4.json"
+
+
+def test_the_json_shape_carries_the_mark_the_check_value_and_the_clocks(tmp_path):
+    (tmp_path / "a.json").write_text(
+        '{"important": true, "check_value": {"algorithm": "SHA-256", "value": "'
+        + "AB" * 32
+        + '"}, "camera_clock": "2026-03-12T10:05:11+08:00",'
+        ' "station_clock": "2026-03-12T10:02:10+08:00"}'
+    )
+    sidecar = read_sidecar(tmp_path / "a.json")
+    assert sidecar.important and sidecar.check_value == CheckValue("sha256", "ab" * 32)
+    assert sidecar.camera_clock - sidecar.station_clock == timedelta(minutes=3, seconds=1)
+    write_sidecar(tmp_path / "b.json", sidecar)
+    assert read_sidecar(tmp_path / "b.json") == sidecar
+
+
+@pytest.mark.parametrize(
+    ("content", "field"),
+    [
+        (b'{"important": "yes"}', "important"),
+        (b'{"check_value": "md5:abc"}', "check_value"),
+        (b'{"check_value": {"algorithm": "md5", "value": "xyz"}}', "check_value"),
+        (b'{"check_value": {"algorithm": "crc32", "value": "414fa339"}}', "check_value"),
+        (b'{"camera_clock": "2026-03-12T10:05:11"}', "camera_clock"),
+        (b'{"station_clock": 1773280930}', "station_clock"),
+        (b'{"officer_id": 7}', "officer_id"),
+    ],
+)
+def test_a_bad_field_is_named_with_its_file(tmp_path, content, field):
+    (tmp_path / "clip.json").write_bytes(content)
+    with pytest.raises(BadSidecar) as caught:
+        read_sidecar(tmp_path / "clip.json")
+    assert caught.value.details == {"file": "clip.json", "field": field}
+    assert "clip.json" in caught.value.message and field in caught.value.message

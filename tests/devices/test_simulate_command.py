@@ -1,9 +1,10 @@
 """``liuhen devices simulate``: test footage from the command line, probed as real media,
 with sidecars the agent reads."""
 
+import hashlib
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -104,7 +105,7 @@ def test_bad_claims_are_refused_before_anything_is_written(tmp_path, capsys, ext
 
 @pytest.mark.parametrize("extra", [["--clips", "0"], ["--seconds", "-1"], ["--broken", "odd"]])
 def test_impossible_requests_are_usage_errors(tmp_path, extra):
-    with pytest.raises(SystemExit) as exited:
+    with pytest.raises(SystemExit, match=r"^2$") as exited:
         main(["devices", "simulate", "--into", str(tmp_path), *extra])
     assert exited.value.code == 2
 
@@ -118,3 +119,46 @@ def test_the_simulator_never_writes_over_footage(tmp_path, capsys, extra):
     assert main(again) == 2
     assert "never writes over footage" in capsys.readouterr().err
     assert {path: path.read_bytes() for path in tmp_path.rglob("*") if path.is_file()} == before
+
+
+def test_a_docked_camera_with_xml_sidecars_its_digest_and_a_fast_clock(tmp_path, capsys):
+    from devices.sidecar import CheckValue
+    from devices.sidecars import load_sidecar
+
+    bay = tmp_path / "mnt" / "bay-1"
+    bay.mkdir(parents=True)  # an empty mount point
+    argv = ["devices", "simulate", "--into", str(bay), "--clips", "2", "--seconds", "1"]
+    extra = ["--sidecar", "xml", "--check-value", "md5", "--important", "--clock-offset", "180"]
+    assert main([*argv, *extra, "--dock"]) == 0
+    out = capsys.readouterr().out
+    clips = sorted(bay.glob("DCIM/100MEDIA/*.MP4"))
+    assert len(clips) == 2 and f"camera BWC-00042 docked in {bay}" in out
+    assert [p.name for p in bay.parent.iterdir()] == ["bay-1"], "the camera's storage moved whole"
+    for clip in clips:
+        found = load_sidecar(clip)
+        assert found.shape == "xml" and found.sidecar.important
+        digest = hashlib.md5(clip.read_bytes()).hexdigest()
+        assert found.sidecar.check_value == CheckValue("md5", digest)
+        ahead = found.sidecar.camera_clock - datetime.now(UTC)
+        assert timedelta(seconds=170) < ahead < timedelta(seconds=190)
+    assert main([*argv, "--dock"]) == 2
+    assert "holds a camera already" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("shape", ["json", "xml"])
+def test_malformed_and_wrong_sidecars_on_purpose(tmp_path, shape):
+    from devices.sidecars import load_sidecar
+
+    argv = ["devices", "simulate", "--into", str(tmp_path), "--clips", "1", "--seconds", "1"]
+    assert main([*argv, "--sidecar", shape, "--malformed-sidecar"]) == 0
+    [clip] = tmp_path.glob("*.MP4")
+    found = load_sidecar(clip)
+    assert found.sidecar is None and found.problem.code == "bad_sidecar"
+    field = "CollectTime" if shape == "xml" else "started_at"
+    assert found.problem.details["field"] == field
+    clip.unlink()
+    found.path.unlink()
+    assert main([*argv, "--sidecar", shape, "--check-value", "sha256", "--wrong-check-value"]) == 0
+    [clip] = tmp_path.glob("*.MP4")
+    claimed = load_sidecar(clip).sidecar.check_value
+    assert claimed.value != hashlib.sha256(clip.read_bytes()).hexdigest()

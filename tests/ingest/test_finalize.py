@@ -67,12 +67,12 @@ def test_a_size_mismatch_is_a_policy_failure():
     signed = SignedManifest.create(manifest_for(b"12345", "dock-1", key), key)
     fingerprint = StreamingFingerprint(signed.manifest.chunk_size)
     fingerprint.update(b"1234")
-    with pytest.raises(SizeMismatch):
+    with pytest.raises(SizeMismatch, match="4 bytes, the manifest says 5"):
         AllOf(SizeMatches()).check(Subject(signed, key.public_key(), fingerprint.finish()))
 
 
 def test_an_empty_policy_set_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="empty AllOf"):
         AllOf()
 
 

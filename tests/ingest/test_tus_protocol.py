@@ -11,6 +11,7 @@ from evidence.errors import InsufficientStorage
 from evidence.receipt import SignedReceipt
 from evidence.tus_wire import OFFSET_CONTENT_TYPE, TUS_VERSION
 from evidence.wire import FILES, FINALIZE
+from ingest.locks import upload_key
 from tests.ingest.helpers import SMALL_CHUNK, created, prepared, sha256, upload_all
 
 
@@ -344,6 +345,16 @@ async def test_each_patch_extends_the_expiry(server):
     assert reply.headers["Upload-Expires"] != before
 
 
+async def _until_taken(server, upload_id):
+    """Wait until a request holds the upload's lock: no fixed sleep that a slow machine
+    outruns. (A probe request would not do: it takes the lock itself for a moment.)"""
+    for _ in range(2000):
+        if server.ctx.services.uploads.locks.held(upload_key(upload_id)):
+            return
+        await asyncio.sleep(0.005)
+    pytest.fail("the first PATCH never took the upload")
+
+
 async def test_a_second_patch_while_one_is_running_gets_423(server):
     ready = await prepared(server)
     url = await created(server, ready)
@@ -355,7 +366,7 @@ async def test_a_second_patch_while_one_is_running_gets_423(server):
         yield ready.data[10:20]
 
     first = asyncio.create_task(server.patch(url, 0, slow_body(), ready.token))
-    await asyncio.sleep(0.3)
+    await _until_taken(server, url.rsplit("/", 1)[1])
     second = await server.patch(url, 0, ready.data[:10], ready.token)
     assert (second.status, second.code) == (423, "upload_locked")
     release.set()

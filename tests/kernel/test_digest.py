@@ -1,3 +1,4 @@
+import dataclasses
 import hashlib
 import os
 
@@ -53,6 +54,56 @@ def test_update_reports_the_chunks_it_completed():
     assert fingerprint.update(bytes(10)) == [2]  # the short last chunk closes at total_size
 
 
+def test_the_agent_cuts_files_into_8_mib_chunks(tmp_path):
+    """The chunk size our agent signs (docs/manifest.md): a server and a custodian
+    recompute chunk digests with it, so it is a format, not a tuning knob."""
+    assert CHUNK_SIZE == 8 * 1024 * 1024 == 8_388_608
+    data = os.urandom(CHUNK_SIZE + 1)
+    (tmp_path / "clip.bin").write_bytes(data)
+    fingerprint = fingerprint_file(tmp_path / "clip.bin")
+    assert fingerprint.chunk_size == 8_388_608
+    assert fingerprint.chunks == (Sha256.of(data[:8_388_608]), Sha256.of(data[8_388_608:]))
+
+
+def test_a_file_is_read_in_buffers_that_divide_the_chunk():
+    assert CHUNK_SIZE % READ_BUFFER_SIZE == 0  # so a default read never straddles two chunks
+
+
+@pytest.mark.parametrize("size", [0, -1])
+def test_a_chunk_holds_at_least_one_byte(size):
+    with pytest.raises(ValueError, match=r"^chunk_size must be positive"):
+        StreamingFingerprint(size)
+
+
+def test_one_byte_chunks_are_allowed():
+    fingerprint = StreamingFingerprint(1)
+    assert fingerprint.update(b"abc") == [0, 1, 2]
+    assert fingerprint.finish().chunks == tuple(Sha256.of(b) for b in (b"a", b"b", b"c"))
+
+
+def test_a_copy_taken_mid_chunk_goes_on_as_the_original_would():
+    data = os.urandom(3 * 65536)
+    whole = StreamingFingerprint(65536, total_size=len(data))
+    whole.update(data)
+    fingerprint = StreamingFingerprint(65536, total_size=len(data))
+    fingerprint.update(data[:100_000])  # one chunk closed, the second a third full
+    twin = fingerprint.copy()
+    fingerprint.update(b"x" * 10)  # the original goes astray; the twin must not notice
+    assert twin.update(data[100_000:]) == [1, 2]
+    assert twin.position == len(data)
+    assert twin.finish() == whole.finish()
+
+
+def test_digests_and_fingerprints_cannot_be_altered_once_made(tmp_path):
+    digest = Sha256.of(b"x")
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field"):
+        digest.hex = "0" * 64  # type: ignore[misc]
+    (tmp_path / "a").write_bytes(b"abc")
+    fingerprint = fingerprint_file(tmp_path / "a")
+    with pytest.raises(dataclasses.FrozenInstanceError, match="cannot assign to field"):
+        fingerprint.size = 4  # type: ignore[misc]
+
+
 def test_a_copy_is_independent_so_a_failed_write_can_be_rolled_back():
     fingerprint = StreamingFingerprint(65536)
     fingerprint.update(b"kept")
@@ -72,14 +123,14 @@ def test_finish_is_a_look_not_an_end():
 
 def test_more_bytes_than_declared_are_refused():
     fingerprint = StreamingFingerprint(65536, total_size=3)
-    with pytest.raises(LengthMismatch):
+    with pytest.raises(LengthMismatch, match=r"^4 bytes exceed the declared 3"):
         fingerprint.update(b"abcd")
 
 
 def test_finishing_short_of_the_declared_size_is_refused():
     fingerprint = StreamingFingerprint(65536, total_size=10)
     fingerprint.update(b"abc")
-    with pytest.raises(LengthMismatch):
+    with pytest.raises(LengthMismatch, match=r"^got 3 bytes of the declared 10"):
         fingerprint.finish()
 
 
@@ -88,16 +139,16 @@ def test_feed_file_reads_a_prefix_and_notices_a_short_file(tmp_path):
     path.write_bytes(b"x" * (READ_BUFFER_SIZE + 5))
     fingerprint = feed_file(StreamingFingerprint(65536), path, length=READ_BUFFER_SIZE + 1)
     assert fingerprint.position == READ_BUFFER_SIZE + 1
-    with pytest.raises(LengthMismatch):
+    with pytest.raises(LengthMismatch, match=r"^part ended 1 bytes short"):
         feed_file(StreamingFingerprint(65536), path, length=READ_BUFFER_SIZE + 6)
 
 
 @pytest.mark.parametrize("bad", ["", "ABCDEF" + "0" * 58, "0" * 63, "z" * 64, 42])
 def test_a_sha256_value_must_be_64_lowercase_hex(bad):
-    with pytest.raises(InvalidIdentifier):
+    with pytest.raises(InvalidIdentifier, match=r"^a SHA-256 is 64 lowercase hex characters"):
         Sha256(bad)
 
 
 def test_a_raw_sha256_must_be_32_bytes():
-    with pytest.raises(InvalidIdentifier):
+    with pytest.raises(InvalidIdentifier, match=r"^a SHA-256 is 32 bytes; got 5"):
         Sha256.from_raw(b"short")

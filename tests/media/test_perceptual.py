@@ -60,7 +60,7 @@ def test_unrelated_footage_does_not_match(recording):
 
 def test_a_file_that_is_not_video_is_unreadable(tmp_path):
     (tmp_path / "x.mp4").write_bytes(b"not a video at all")
-    with pytest.raises(UnreadableMedia):
+    with pytest.raises(UnreadableMedia, match=r"^not readable as video"):
         prints_of_video(tmp_path / "x.mp4")
 
 

@@ -76,24 +76,24 @@ def raw(tmp_path):
 async def test_a_case_is_registered_once_and_never_under_another_agency(index):
     assert (await index.compliance.cases.add_case(case()))[1] is True
     assert (await index.compliance.cases.add_case(case()))[1] is False
-    with pytest.raises(CaseConflict) as caught:
+    with pytest.raises(CaseConflict, match="is registered to") as caught:
         await index.compliance.cases.add_case(case(agency="另一个局"))
     assert caught.value.details["field"] == "agency"
 
 
 async def test_an_act_needs_its_case_and_is_registered_once(index):
     cases = index.compliance.cases
-    with pytest.raises(UnknownCase):
+    with pytest.raises(UnknownCase, match="register it first"):
         await cases.add_act(act(), "wang", NOW)
     await cases.add_case(case())
     first, new = await cases.add_act(act(), "wang", NOW)
     assert new and first.revision == 1
     again, new = await cases.add_act(act(), "li", NOW)
     assert not new and again.act_id == first.act_id, "the same type and times: the same act"
-    with pytest.raises(ActConflict):
+    with pytest.raises(ActConflict, match="is held with other values"):
         await cases.add_act(act(place="别处"), "li", NOW)
     await cases.add_act(act(reference="A-1"), "wang", NOW)
-    with pytest.raises(ActConflict):
+    with pytest.raises(ActConflict, match="is held with other values"):
         await cases.add_act(act(reference="A-1", minutes=(20, 30)), "wang", NOW)
 
 
@@ -106,10 +106,11 @@ async def test_every_edit_is_in_the_history_with_who_when_old_and_new(index):
         record.act_id, 1, act(minutes=(0, 25)), "li", "the clerk typed 10 for 25", later
     )
     assert edited.revision == 2 and edited.updated_by == "li"
-    with pytest.raises(StaleRevision) as caught:  # the same edit replayed
+    # the same edit replayed
+    with pytest.raises(StaleRevision, match="is at revision 2, not 1") as caught:
         await cases.edit_act(record.act_id, 1, act(minutes=(0, 25)), "li", None, later)
     assert caught.value.details == {"revision": 2}
-    with pytest.raises(UnknownAct):
+    with pytest.raises(UnknownAct, match="no act 999"):
         await cases.edit_act(999, 1, act(), "li", None, later)
     registration, edit = await cases.history(record.act_id)
     assert registration.old is None and registration.changed_by == "wang"
@@ -177,11 +178,11 @@ async def test_decisions_are_final(index, raw):
     evidence_id = EvidenceId.new()
     decision = DecisionRecord(evidence_id, record.act_id, Decision.REJECTED, "li", NOW, None)
     await index.compliance.decisions.decide(decision)
-    with pytest.raises(AlreadyDecided):
+    with pytest.raises(AlreadyDecided, match="was rejected by li"):
         await index.compliance.decisions.decide(
             dataclasses.replace(decision, decision=Decision.CONFIRMED)
         )
-    with pytest.raises(UnknownAct):
+    with pytest.raises(UnknownAct, match="no act 999"):
         await index.compliance.decisions.decide(dataclasses.replace(decision, act_id=999))
     assert await index.compliance.decisions.of_act(record.act_id) == [decision]
     for statement in ("UPDATE decisions SET decision = 'confirmed'", "DELETE FROM decisions"):
@@ -196,13 +197,13 @@ async def test_an_exemption_is_withdrawn_by_a_new_row_never_by_a_delete(index, r
     first = await exemptions.add(
         record.act_id, ExemptionReason.EMERGENCY, "张局长", NOW, None, "li", NOW
     )
-    with pytest.raises(AlreadyExempted):
+    with pytest.raises(AlreadyExempted, match="is exempted already"):
         await exemptions.add(record.act_id, ExemptionReason.PRIVACY, "张局长", NOW, None, "li", NOW)
     withdrawn = await exemptions.withdraw(first.exemption_id, "footage found", "zhao", NOW)
     assert not withdrawn.standing and withdrawn.withdrawal.withdrawn_by == "zhao"
-    with pytest.raises(AlreadyWithdrawn):
+    with pytest.raises(AlreadyWithdrawn, match="was withdrawn by zhao"):
         await exemptions.withdraw(first.exemption_id, "again", "zhao", NOW)
-    with pytest.raises(UnknownExemption):
+    with pytest.raises(UnknownExemption, match="no exemption 999"):
         await exemptions.withdraw(999, "no such", "zhao", NOW)
     second = await exemptions.add(
         record.act_id, ExemptionReason.PRIVACY, "张局长", NOW, "未成年人", "li", NOW
@@ -259,7 +260,7 @@ async def test_an_exemption_stands_only_while_the_act_is_at_its_revision(index, 
         record.act_id, ExemptionReason.EMERGENCY, "张局长", later, None, "zhao", later
     )
     assert (second.act_revision, second.standing) == (2, True)
-    with pytest.raises(AlreadyExempted):
+    with pytest.raises(AlreadyExempted, match="is exempted already"):
         await exemptions.add(record.act_id, ExemptionReason.PRIVACY, "x", later, None, "z", later)
     assert [a.exempted for a in (await index.compliance.queries.report(query)).acts] == [True]
     withdrawn = await exemptions.withdraw(first.exemption_id, "superseded", "zhao", later)
@@ -303,7 +304,7 @@ async def test_a_catalogue_may_not_drop_an_act_type_in_use(index, raw):
     first = await catalogues.add("csv one", {"seizure"}, "admin", NOW)
     await index.compliance.cases.add_case(case())
     await index.compliance.cases.add_act(act(), "wang", NOW)
-    with pytest.raises(CatalogueConflict) as caught:
+    with pytest.raises(CatalogueConflict, match="drops: seizure") as caught:
         await catalogues.add("csv two", {"interview_room"}, "admin", NOW)
     assert caught.value.details == {"act_types": ["seizure"]}
     assert (await catalogues.current()) == first
@@ -317,7 +318,7 @@ async def test_an_import_is_all_or_nothing_and_names_the_row(index):
         ImportRow(3, case(OTHER, agency="另一个局"), act(OTHER, reference="B-1")),
         ImportRow(4, case(OTHER, agency="第三个局"), None),
     ]
-    with pytest.raises(CaseConflict) as caught:
+    with pytest.raises(CaseConflict, match="is registered to") as caught:
         await index.compliance.cases.import_rows(rows, "wang", NOW)
     assert caught.value.details["row"] == 4
     assert await index.compliance.cases.case(CASE) is None, "nothing of a failed import stays"

@@ -72,7 +72,7 @@ def test_across_file_systems_the_bytes_are_copied_and_synced(tmp_path, monkeypat
 @pytest.mark.parametrize("locator", ["../../etc/passwd", "sha256/aa/bb/xyz", "/abs/path"])
 def test_foreign_locators_are_refused(tmp_path, locator):
     store = LocalBlobStore(tmp_path / "store")
-    with pytest.raises(StorageFailure):
+    with pytest.raises(StorageFailure, match="not a local-store locator"):
         list(store.read(locator, 10))
 
 
@@ -80,5 +80,5 @@ def test_missing_objects_have_no_size_and_cannot_be_read(tmp_path):
     store = LocalBlobStore(tmp_path / "store")
     locator = store.locator_for(Sha256.of(b"never stored"))
     assert store.size(locator) is None
-    with pytest.raises(StorageFailure):
+    with pytest.raises(StorageFailure, match="cannot read sha256/"):
         list(store.read(locator, 10))

@@ -50,11 +50,11 @@ async def test_manifests_are_idempotent_and_conflicts_are_refused(index):
     record = manifest()
     assert (await index.uploads.register_manifest(record))[1] is True
     assert (await index.uploads.register_manifest(record))[1] is False
-    with pytest.raises(ManifestConflict):
+    with pytest.raises(ManifestConflict, match="already has a different manifest"):
         await index.uploads.register_manifest(
             manifest(body=b"other", evidence_id=record.evidence_id)
         )
-    with pytest.raises(SequenceReused):
+    with pytest.raises(SequenceReused, match="already used sequence 1"):
         await index.uploads.register_manifest(manifest(body=b"third"))
 
 
@@ -126,10 +126,10 @@ async def test_a_flag_is_resolved_once_with_who_when_and_why_and_kept(index, tmp
     later = NOW + timedelta(hours=1)
     resolved = await index.flags.resolve_flag(late.flag_id, "dock was offline", "zhao", later)
     assert (resolved.open, resolved.resolved_by, resolved.resolved_at) == (False, "zhao", later)
-    with pytest.raises(AlreadyResolved) as caught:
+    with pytest.raises(AlreadyResolved, match="was resolved by zhao") as caught:
         await index.flags.resolve_flag(late.flag_id, "again", "li", later)
     assert caught.value.details == {"resolved_by": "zhao"}
-    with pytest.raises(UnknownFlag):
+    with pytest.raises(UnknownFlag, match="no flag 999"):
         await index.flags.resolve_flag(999, "no such", "zhao", later)
     assert [f.flag_id for f in await index.flags.flags(is_open=True)] == [gap.flag_id]
     assert [f.flag_id for f in await index.flags.flags(is_open=False)] == [late.flag_id]
@@ -179,7 +179,7 @@ async def test_flags_resolved_before_resolved_by_existed_are_credited_to_the_ser
 
 
 async def test_sqlite_errors_become_storage_failures(index):
-    with pytest.raises(StorageFailure):
+    with pytest.raises(StorageFailure, match="FOREIGN KEY constraint failed"):
         await index.uploads.register_manifest(
             dataclasses.replace(manifest(), device_id=DeviceId("unregistered"))
         )

@@ -1,0 +1,1 @@
+"""Dock bays: cameras docked as storage, copied into the staging area (docs/sidecar.md)."""

@@ -1,0 +1,1 @@
+"""Interview and hearing rooms: sessions from their controllers, bound to footage."""

@@ -1,0 +1,1 @@
+"""MQTT telemetry: advisory, never on the path that records or uploads (docs/mqtt.md)."""
