@@ -21,6 +21,7 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── MalformedCheckpoint          400 bad_checkpoint
     │   ├── MalformedProof               400 bad_proof
     │   ├── MalformedLogLeaf             400 bad_log_leaf
+    │   ├── PurposeRequired              400 purpose_required
     │   └── WeakPassword                 400 weak_password
     ├── Unauthenticated                  401 unauthenticated
     │   ├── UnknownDevice                401 unknown_device
@@ -42,7 +43,10 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── UnknownSuggestion            404 unknown_suggestion
     │   ├── UnknownExemption             404 unknown_exemption
     │   ├── UnknownFlag                  404 unknown_flag
-    │   └── UnknownUser                  404 unknown_user
+    │   ├── UnknownUser                  404 unknown_user
+    │   ├── UnknownLogEntry              404 unknown_log_entry
+    │   ├── UnknownCheckpoint            404 unknown_checkpoint
+    │   └── UnknownGrant                 404 unknown_grant
     ├── Conflict                         409 conflict
     │   ├── OffsetMismatch               409 offset_mismatch
     │   ├── ManifestConflict             409 manifest_conflict
@@ -63,10 +67,12 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   └── AlreadyResolved              409 already_resolved
     ├── Gone                             410 gone
     │   ├── UploadExpired                410 upload_expired
-    │   └── UploadTerminated             410 upload_terminated
+    │   ├── UploadTerminated             410 upload_terminated
+    │   └── GrantExpired                 410 grant_expired
     ├── PreconditionFailed               412 unsupported_version
     ├── TooLarge                         413 too_large
     ├── UnsupportedMediaType             415 bad_content_type
+    ├── RangeNotSatisfiable              416 range_not_satisfiable
     ├── IntegrityError                   422 integrity
     │   ├── BadSignature                 422 bad_signature
     │   ├── KeyMismatch                  422 key_mismatch
@@ -80,7 +86,8 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── InclusionMismatch            422 inclusion_mismatch
     │   ├── ConsistencyMismatch          422 consistency_mismatch
     │   ├── CheckpointFork               422 checkpoint_fork
-    │   └── CheckpointRollback           422 checkpoint_rollback
+    │   ├── CheckpointRollback           422 checkpoint_rollback
+    │   └── LogTampered                  422 log_tampered
     ├── DerivationFailed                 422 derivation_failed
     ├── Locked                           423 upload_locked
     ├── QuotaExceeded                    429 quota_exceeded
@@ -91,6 +98,7 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   └── InsufficientStorage          507 insufficient_storage
     ├── Unavailable                      503 unavailable
     │   ├── ChecksumUnsupported          503 checksum_unsupported
+    │   ├── LogUnavailable               503 log_unavailable
     │   └── BayUnavailable               503 bay_unavailable
     ├── ConfigError                      500 bad_config
     ├── KeyFileError                     500 bad_key_file
@@ -132,6 +140,7 @@ __all__ = [
     "FingerprintsMissing",
     "Forbidden",
     "Gone",
+    "GrantExpired",
     "InclusionMismatch",
     "InsufficientStorage",
     "IntegrityError",
@@ -143,6 +152,8 @@ __all__ = [
     "LengthMismatch",
     "LiuhenError",
     "Locked",
+    "LogTampered",
+    "LogUnavailable",
     "MalformedBody",
     "MalformedCheckpoint",
     "MalformedCsv",
@@ -160,7 +171,9 @@ __all__ = [
     "OriginMismatch",
     "PasswordChangeRequired",
     "PreconditionFailed",
+    "PurposeRequired",
     "QuotaExceeded",
+    "RangeNotSatisfiable",
     "ReceiptMismatch",
     "SequenceReused",
     "SessionExpired",
@@ -177,9 +190,12 @@ __all__ = [
     "UnknownAct",
     "UnknownActType",
     "UnknownCase",
+    "UnknownCheckpoint",
     "UnknownDevice",
     "UnknownExemption",
     "UnknownFlag",
+    "UnknownGrant",
+    "UnknownLogEntry",
     "UnknownSuggestion",
     "UnknownUpload",
     "UnknownUser",
@@ -310,6 +326,13 @@ class MalformedLogLeaf(BadRequest):
     code = "bad_log_leaf"
 
 
+class PurposeRequired(BadRequest):
+    """A retrieval of footage that states no purpose, or one too long: every access is
+    logged with why, before the first byte is served."""
+
+    code = "purpose_required"
+
+
 class WeakPassword(BadRequest):
     """A new password the server does not take (too short, too long, the person's name)."""
 
@@ -417,6 +440,24 @@ class UnknownUser(NotFound):
     code = "unknown_user"
 
 
+class UnknownLogEntry(NotFound):
+    """No custody-log entry with that number or leaf hash."""
+
+    code = "unknown_log_entry"
+
+
+class UnknownCheckpoint(NotFound):
+    """The server signed no checkpoint of that size."""
+
+    code = "unknown_checkpoint"
+
+
+class UnknownGrant(NotFound):
+    """No stream grant with that token (never issued, or issued by a server since restarted)."""
+
+    code = "unknown_grant"
+
+
 class Conflict(LiuhenError):
     code, status = "conflict", 409
 
@@ -516,6 +557,12 @@ class UploadTerminated(Gone):
     code = "upload_terminated"
 
 
+class GrantExpired(Gone):
+    """A stream grant past its lifetime: state the purpose again for a new one."""
+
+    code = "grant_expired"
+
+
 class PreconditionFailed(LiuhenError):
     code, status = "unsupported_version", 412
 
@@ -526,6 +573,12 @@ class TooLarge(LiuhenError):
 
 class UnsupportedMediaType(LiuhenError):
     code, status = "bad_content_type", 415
+
+
+class RangeNotSatisfiable(LiuhenError):
+    """A byte range that starts past the end of the object (answered with its size)."""
+
+    code, status = "range_not_satisfiable", 416
 
 
 class IntegrityError(LiuhenError):
@@ -599,6 +652,13 @@ class CheckpointRollback(IntegrityError):
     code = "checkpoint_rollback"
 
 
+class LogTampered(IntegrityError):
+    """The custody log disagrees with itself or with a checkpoint the server signed: an
+    entry or a stored node was changed or removed outside Liuhen."""
+
+    code = "log_tampered"
+
+
 class DerivationFailed(LiuhenError):
     """A review copy or other derived object could not be made (the original is safe)."""
 
@@ -647,6 +707,12 @@ class ChecksumUnsupported(Unavailable):
     """(agent) The server does not advertise tus checksums with sha256: nothing is sent."""
 
     code = "checksum_unsupported"
+
+
+class LogUnavailable(Unavailable):
+    """The custody log could not record an access, so nothing was served."""
+
+    code = "log_unavailable"
 
 
 class BayUnavailable(Unavailable):

@@ -11,6 +11,7 @@ __all__ = [
     "ACTS",
     "ACTS_IMPORT",
     "ACT_EXEMPTIONS",
+    "AUDIT_ACCESS",
     "AUTH_CHALLENGE",
     "AUTH_TOKEN",
     "CASES",
@@ -24,7 +25,14 @@ __all__ = [
     "FINALIZE",
     "FLAGS",
     "FLAG_RESOLVE",
+    "GRANT",
     "HEALTH",
+    "KEYS",
+    "LOG_CHECKPOINT",
+    "LOG_CONSISTENCY",
+    "LOG_KEY",
+    "LOG_LEAF",
+    "LOG_PROOF",
     "MANIFESTS",
     "META_EVIDENCE_ID",
     "META_FILENAME",
@@ -33,6 +41,8 @@ __all__ = [
     "OFFICERS_IMPORT",
     "RECORDING",
     "RECORDINGS",
+    "RECORDING_CONTENT",
+    "RECORDING_GRANTS",
     "RECORDING_MANIFEST",
     "RECORDING_MATCH",
     "RECORDING_TRANSCRIPT",
@@ -113,3 +123,18 @@ SIGNATURE_HEADER = "Liuhen-Signature"
 META_EVIDENCE_ID = "evidence_id"
 META_ROLE = "role"
 META_FILENAME = "filename"
+
+# The custody log (docs/custody-log.md#the-api) and the public keys experts check it with.
+LOG_CHECKPOINT = f"{API}/log/checkpoint"
+LOG_PROOF = f"{API}/log/proof"
+LOG_CONSISTENCY = f"{API}/log/consistency"
+LOG_LEAF = API + "/log/leaves/{index}"
+LOG_KEY = f"{API}/log/key"
+KEYS = f"{API}/keys"
+
+# Supervised retrieval (docs/protocol.md#retrieval-supervised-and-logged): every access
+# states its purpose and is logged before the first byte.
+RECORDING_CONTENT = API + "/recordings/{evidence_id}/{role}/content"
+RECORDING_GRANTS = API + "/recordings/{evidence_id}/{role}/grants"
+GRANT = API + "/grants/{grant}"
+AUDIT_ACCESS = f"{API}/audit/access"

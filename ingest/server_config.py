@@ -121,6 +121,15 @@ class IngestConfig:
         return self.data_dir / "keys" / "server.pub.pem"
 
     @property
+    def log_key_path(self) -> Path:
+        """The custody log's own signing key (ingest/custody_log/identity.py)."""
+        return self.data_dir / "keys" / "log.pem"
+
+    @property
+    def log_public_key_path(self) -> Path:
+        return self.data_dir / "keys" / "log.pub.pem"
+
+    @property
     def store_dir(self) -> Path:
         return self.data_dir / "store"
 

@@ -15,6 +15,8 @@ from ingest.access.people import bound_legacy_tokens
 from ingest.books import open_books
 from ingest.clock import Clock, utc_now
 from ingest.compliance.config import ComplianceConfig
+from ingest.custody_log.config import CustodyConfig
+from ingest.custody_log.identity import LogIdentity, ensure_log_key, open_log_identity
 from ingest.server_config import IngestConfig
 from ingest.uploads.area import UploadArea
 from ingest.uploads.open_uploads import OpenUpload
@@ -33,6 +35,7 @@ class IngestServer:
 
     parts: Parts
     server_key: Ed25519PrivateKey
+    log: LogIdentity
     services: Services
 
     @property
@@ -84,6 +87,7 @@ async def open_parts(
     case_rule: CaseNumberRule,
     clock: Clock = utc_now,
     compliance: ComplianceConfig | None = None,
+    custody: CustodyConfig | None = None,
 ) -> Parts:
     """The books, opened, with what services are built from; no key is touched."""
     compliance = compliance or ComplianceConfig()
@@ -94,7 +98,7 @@ async def open_parts(
     except BaseException:
         await books.close()
         raise
-    return Parts(books, case_rule, clock, compliance)
+    return Parts(books, case_rule, clock, compliance, custody or CustodyConfig())
 
 
 async def open_server(
@@ -102,14 +106,19 @@ async def open_server(
     case_rule: CaseNumberRule,
     clock: Clock = utc_now,
     compliance: ComplianceConfig | None = None,
+    custody: CustodyConfig | None = None,
 ) -> IngestServer:
-    """Everything the server serves: the books, the key (made if missing), its own
-    device, and every service built once."""
-    parts = await open_parts(config, case_rule, clock, compliance)
+    """Everything the server serves: the books, the keys (the server's and the custody
+    log's, made if missing), its own device, the log's origin, and every service built
+    once."""
+    parts = await open_parts(config, case_rule, clock, compliance, custody)
     try:
         key = ensure_server_key(config)
         await ensure_server_device(parts.index.devices, key)
+        log = await open_log_identity(
+            parts.index.log, ensure_log_key(config), parts.custody.log_host, clock
+        )
     except BaseException:
         await parts.books.close()
         raise
-    return IngestServer(parts, key, build_services(parts, key))
+    return IngestServer(parts, key, log, build_services(parts, key, log))

@@ -5,32 +5,34 @@ needs from the books it opened (``liuhen/server_host.py``)."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from evidence.case_number import CaseNumberRule
-from evidence.keys import Ed25519PrivateKey, Ed25519PublicKey, key_id
+from evidence.keys import Ed25519PrivateKey, key_id
 from ingest.access.case_gate import CaseGate
 from ingest.access.device_sign_in import DeviceSignIn
 from ingest.access.passwords import PasswordCost, Passwords
 from ingest.access.people import People, SessionRules
 from ingest.access.throttle import SignInThrottle
 from ingest.access.user_admin import UserAdmin
-from ingest.books import Books
-from ingest.clock import Clock
-from ingest.compliance.config import ComplianceConfig
 from ingest.compliance.desk import ComplianceDesk
 from ingest.custody.flags import FlagDesk
 from ingest.custody.recordings import Recordings
 from ingest.custody.registration import Registrar
 from ingest.custody.verification import Verifier
+from ingest.custody_log.checkpoints import Checkpointer
+from ingest.custody_log.identity import LogIdentity
+from ingest.custody_log.proofs import LogProofs
+from ingest.custody_log.published_keys import KeyDirectory
+from ingest.custody_wiring import access_audit, checkpointer, fixity_audit, retrieval, verifier
+from ingest.fixity.audit import FixityAudit
 from ingest.locks import InProcessLocks, KeyedLocks
 from ingest.media.clip_matching import ClipMatcher
 from ingest.media.sessions import SessionTimelines
 from ingest.media.transcripts import Transcripts
-from ingest.server_config import IngestConfig
+from ingest.parts import Parts
+from ingest.retrieval.access_audit import AccessAudit
+from ingest.retrieval.retrieval import Retrieval
 from ingest.uploads.area import UploadArea
 from ingest.uploads.finalize import Finalizer, FinalizeRules
 from ingest.uploads.open_uploads import OpenUploads
@@ -38,7 +40,6 @@ from ingest.uploads.quotas import UploadLimits
 from ingest.uploads.session import UploadSessions
 from ingest.uploads.sweeper import Sweeper
 from ingest.uploads.transitions import Transitions
-from storage.interfaces import Index
 
 __all__ = [
     "Parts",
@@ -55,26 +56,6 @@ __all__ = [
     "user_admin",
     "verifier",
 ]
-
-log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Parts:
-    """What services are built from, besides the server key."""
-
-    books: Books
-    case_rule: CaseNumberRule
-    clock: Clock
-    compliance: ComplianceConfig
-
-    @property
-    def config(self) -> IngestConfig:
-        return self.books.config
-
-    @property
-    def index(self) -> Index:
-        return self.books.index
 
 
 @dataclass(frozen=True)
@@ -104,6 +85,12 @@ class Services:
     clips: ClipMatcher
     transcripts: Transcripts
     compliance: ComplianceDesk
+    checkpoints: Checkpointer
+    proofs: LogProofs
+    keys: KeyDirectory
+    retrieval: Retrieval
+    accesses: AccessAudit
+    fixity: FixityAudit
 
 
 def _passwords(parts: Parts) -> Passwords:
@@ -149,19 +136,6 @@ def case_gate(parts: Parts) -> CaseGate:
 def recordings(parts: Parts) -> Recordings:
     index = parts.index
     return Recordings(index.objects, index.flags, index.uploads, parts.case_rule)
-
-
-def verifier(parts: Parts, server_key: Callable[[], Ed25519PublicKey]) -> Verifier:
-    index = parts.index
-    return Verifier(
-        index.objects,
-        index.uploads,
-        index.devices,
-        parts.books.store,
-        server_key,
-        parts.case_rule,
-        parts.clock,
-    )
 
 
 def flag_desk(parts: Parts) -> FlagDesk:
@@ -240,12 +214,10 @@ def _upload_room(parts: Parts, key: Ed25519PrivateKey, locks: KeyedLocks) -> Upl
     )
 
 
-def build_services(parts: Parts, key: Ed25519PrivateKey) -> Services:
-    """Every service, once: the HTTP application's, or a command's that signs."""
-    locks = InProcessLocks()
-    room = _upload_room(parts, key, locks)
-    registrar = _registrar(parts, locks)
-    transcripts = Transcripts(
+def _transcripts(
+    parts: Parts, key: Ed25519PrivateKey, room: UploadRoom, registrar: Registrar
+) -> Transcripts:
+    return Transcripts(
         parts.index.uploads,
         parts.index.objects,
         parts.index.devices,
@@ -257,6 +229,14 @@ def build_services(parts: Parts, key: Ed25519PrivateKey) -> Services:
         parts.clock,
         parts.config.max_transcript_bytes,
     )
+
+
+def build_services(parts: Parts, key: Ed25519PrivateKey, identity: LogIdentity) -> Services:
+    """Every service, once: the HTTP application's."""
+    checkpoints = checkpointer(parts, identity)
+    locks = InProcessLocks()
+    room = _upload_room(parts, key, locks)
+    registrar = _registrar(parts, locks)
     passwords = _passwords(parts)
     return Services(
         server_key_id=key_id(key.public_key()),
@@ -273,6 +253,12 @@ def build_services(parts: Parts, key: Ed25519PrivateKey) -> Services:
         flags=flag_desk(parts),
         sessions=session_timelines(parts),
         clips=clip_matcher(parts),
-        transcripts=transcripts,
+        transcripts=_transcripts(parts, key, room, registrar),
         compliance=compliance_desk(parts),
+        checkpoints=checkpoints,
+        proofs=LogProofs(parts.index.log, checkpoints),
+        keys=KeyDirectory(parts.index.devices, key.public_key(), identity),
+        retrieval=retrieval(parts),
+        accesses=access_audit(parts),
+        fixity=fixity_audit(parts, key.public_key, identity.trust()),
     )

@@ -18,6 +18,7 @@ from typing import Any
 
 from evidence.errors import LiuhenError
 from liuhen.cli_agent import add_agent_commands
+from liuhen.cli_audit import add_audit_commands
 from liuhen.cli_cases import add_case_commands
 from liuhen.cli_command import Command, command, group
 from liuhen.cli_compliance import add_compliance_commands
@@ -110,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     add_device_commands(groups)
     add_mqtt_commands(groups)
     add_upgrade_commands(groups)
+    add_audit_commands(groups)
     _config_and_demo_commands(groups)
     return parser
 

@@ -15,7 +15,10 @@ __all__ = ["add_server_commands"]
 
 async def _ingest_serve(settings: Settings, args: argparse.Namespace) -> int:
     server = await open_server(
-        settings.server, settings.case_numbers.rule(), compliance=settings.compliance
+        settings.server,
+        settings.case_numbers.rule(),
+        compliance=settings.compliance,
+        custody=settings.custody,
     )
     try:
         await serve(server)

@@ -81,7 +81,9 @@ async def run_demo(settings: Settings, *, clips: int, workdir: Path | None) -> i
         rule = settings.case_numbers.rule()
         first_capture = _demo_start()
         print(f"Liuhen demo, working in {base}")
-        server = await open_server(server_config, rule, compliance=settings.compliance)
+        server = await open_server(
+            server_config, rule, compliance=settings.compliance, custody=settings.custody
+        )
         try:  # the server key is made on its first start
             agent_config = dataclasses.replace(
                 settings.agent,

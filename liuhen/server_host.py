@@ -18,7 +18,10 @@ __all__ = ["server_books"]
 @asynccontextmanager
 async def server_books(settings: Settings) -> AsyncIterator[Parts]:
     parts = await open_parts(
-        settings.server, settings.case_numbers.rule(), compliance=settings.compliance
+        settings.server,
+        settings.case_numbers.rule(),
+        compliance=settings.compliance,
+        custody=settings.custody,
     )
     try:
         yield parts

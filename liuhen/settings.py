@@ -24,6 +24,7 @@ from agent.config import AgentConfig
 from evidence.case_number import DEFAULT_PATTERNS, CaseNumberRule
 from evidence.errors import ConfigError
 from ingest.compliance.config import ComplianceConfig
+from ingest.custody_log.config import CustodyConfig
 from ingest.server_config import IngestConfig
 
 __all__ = ["ENV_PREFIX", "Settings", "describe_defaults", "load_settings"]
@@ -53,6 +54,7 @@ class Settings:
     agent: AgentConfig = field(default_factory=AgentConfig)
     case_numbers: CaseNumberSettings = field(default_factory=CaseNumberSettings)
     compliance: ComplianceConfig = field(default_factory=ComplianceConfig)
+    custody: CustodyConfig = field(default_factory=CustodyConfig)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
 
 

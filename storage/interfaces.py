@@ -5,11 +5,15 @@ so boto3 or a PostgreSQL driver load only where they are used.
 
 Blob stores are synchronous (boto3 and file I/O are); callers run them in a thread.
 The index is asynchronous, so a native async driver fits behind it unchanged.
+
+Where a method takes ``leaf``, it appends those bytes (a canonical custody-log leaf,
+``evidence.tlog.leaves``) to the log in the transaction that records the event, so the
+event and its log entry are kept together or not at all (docs/custody-log.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Generator, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
@@ -18,6 +22,7 @@ from evidence.case_number import CaseNumber
 from evidence.digest import Sha256
 from evidence.identifiers import DeviceId, EvidenceId, Role
 from evidence.perceptual import SecondPrint
+from evidence.tlog.nodes import NodeId
 from storage.compliance_records import (
     ActChange,
     ActRecord,
@@ -34,6 +39,7 @@ from storage.compliance_records import (
     ReportQuery,
     ReportRows,
 )
+from storage.log_records import AccessQuery, CheckpointRecord, LoggedLeaf, LogOrigin
 from storage.people_records import AccessRecord, PasswordRecord, SessionRecord
 from storage.records import (
     ActBatch,
@@ -62,6 +68,7 @@ __all__ = [
     "Compliance",
     "ComplianceQueries",
     "Credentials",
+    "CustodyLog",
     "Decisions",
     "Devices",
     "Exemptions",
@@ -85,6 +92,13 @@ class BlobStore(Protocol):
 
     def read(self, locator: str, buffer_size: int) -> Iterator[bytes]:
         """Stream the stored bytes."""
+        ...
+
+    def read_range(
+        self, locator: str, start: int, length: int, buffer_size: int
+    ) -> Generator[bytes, None, None]:
+        """Stream ``length`` stored bytes from ``start`` (an HTTP Range; S3 serves them too),
+        in blocks of at most ``buffer_size``."""
         ...
 
     def size(self, locator: str) -> int | None:
@@ -256,12 +270,17 @@ class Uploads(Protocol):
 
 class Objects(Protocol):
     async def finalize(
-        self, upload_id: str, stored: StoredObject, flags: Sequence[NewFlag] = ()
+        self,
+        upload_id: str,
+        stored: StoredObject,
+        flags: Sequence[NewFlag] = (),
+        *,
+        leaf: bytes | None = None,
     ) -> StoredObject:
-        """Index a verified object, mark its upload finalized and raise ``flags``, in one
-        transaction; an upload no longer open is refused (StorageFailure) and nothing is
-        written. Idempotent: an object already indexed is returned as it was, and nothing
-        is written."""
+        """Index a verified object, mark its upload finalized, raise ``flags`` and log its
+        ingest ``leaf``, in one transaction; an upload no longer open is refused
+        (StorageFailure) and nothing is written. Idempotent: an object already indexed is
+        returned as it was, and nothing is written."""
         ...
 
     async def get(self, evidence_id: EvidenceId, role: Role) -> StoredObject | None: ...
@@ -275,14 +294,30 @@ class Objects(Protocol):
         ...
 
     async def add_verification(
-        self, record: VerificationRecord, flags: Sequence[NewFlag] = ()
+        self,
+        record: VerificationRecord,
+        flags: Sequence[NewFlag] = (),
+        *,
+        leaf: bytes | None = None,
     ) -> None:
-        """Keep a verification and raise ``flags`` about it, in one transaction."""
+        """Keep a verification, raise ``flags`` about it and log its fixity ``leaf``, in
+        one transaction."""
         ...
 
     async def latest_verification(
         self, evidence_id: EvidenceId, role: Role
     ) -> VerificationRecord | None: ...
+
+    async def count(self) -> int: ...
+
+    async def due_for_check(self, limit: int) -> list[StoredObject]:
+        """Objects never verified first, then those verified longest ago (the fixity
+        audit's order)."""
+        ...
+
+    async def page(self, after: tuple[EvidenceId, Role] | None, limit: int) -> list[StoredObject]:
+        """Every object, by evidence id and role, from just after ``after``."""
+        ...
 
 
 class Flags(Protocol):
@@ -306,10 +341,12 @@ class Flags(Protocol):
         """Resolve the open flag of this kind for ``subject``, if there is one."""
         ...
 
+    async def flag(self, flag_id: int) -> FlagRecord | None: ...
+
     async def resolve_flag(
-        self, flag_id: int, resolution: str, by: str, now: datetime
+        self, flag_id: int, resolution: str, by: str, now: datetime, *, leaf: bytes | None = None
     ) -> FlagRecord:
-        """Resolve one flag, once: UnknownFlag, or AlreadyResolved if it was."""
+        """Resolve one flag, once (and log ``leaf``): UnknownFlag, or AlreadyResolved."""
         ...
 
     async def open_for(self, evidence_id: EvidenceId) -> list[FlagRecord]: ...
@@ -379,9 +416,12 @@ class Cases(Protocol):
         by: str,
         reason: str | None,
         now: datetime,
+        *,
+        leaf: bytes | None = None,
     ) -> ActRecord:
         """Replace an act's values if it is still at ``revision`` (else StaleRevision);
-        the old and new values go to its history in the same transaction."""
+        the old and new values go to its history, and ``leaf`` to the log, in the same
+        transaction."""
         ...
 
     async def history(self, act_id: int) -> list[ActChange]: ...
@@ -396,7 +436,7 @@ class Cases(Protocol):
 
 
 class Decisions(Protocol):
-    async def decide(self, record: DecisionRecord) -> DecisionRecord:
+    async def decide(self, record: DecisionRecord, *, leaf: bytes | None = None) -> DecisionRecord:
         """Keep a decision on a suggestion; a second one for the pair raises AlreadyDecided."""
         ...
 
@@ -415,13 +455,15 @@ class Exemptions(Protocol):
         note: str | None,
         by: str,
         now: datetime,
+        *,
+        leaf: bytes | None = None,
     ) -> ExemptionRecord:
         """Exempt the act at its current revision; AlreadyExempted while another exemption
         of it stands (not withdrawn, entered for the act's current revision)."""
         ...
 
     async def withdraw(
-        self, exemption_id: int, reason: str, by: str, now: datetime
+        self, exemption_id: int, reason: str, by: str, now: datetime, *, leaf: bytes | None = None
     ) -> ExemptionRecord:
         """Withdraw an exemption (kept, with who, when and why); AlreadyWithdrawn if it was."""
         ...
@@ -513,6 +555,72 @@ class CatchUp(Protocol):
     async def act_batches_before(self, moment: datetime) -> list[ActBatch]: ...
 
 
+class CustodyLog(Protocol):
+    """The custody log: leaves (exact bytes, numbered from 0), the hash of every complete
+    subtree, the checkpoints the server signed, and which log this is. Append-only. An
+    event appends its leaf in its own transaction (the ``leaf`` arguments above);
+    ``append`` is for an event that is only its log entry (an access)."""
+
+    async def append(self, leaf: bytes) -> LoggedLeaf: ...
+
+    async def size(self) -> int: ...
+
+    async def leaf(self, index: int) -> LoggedLeaf | None: ...
+
+    async def find(self, leaf_hash: bytes) -> int | None:
+        """The first entry with this RFC 6962 leaf hash."""
+        ...
+
+    async def leaves(self, start: int, limit: int) -> list[LoggedLeaf]:
+        """Entries from ``start`` on, in order, at most ``limit`` (a page)."""
+        ...
+
+    async def nodes(self, ids: Sequence[NodeId]) -> dict[NodeId, bytes]:
+        """The stored hashes of these nodes; StorageFailure if any is missing."""
+        ...
+
+    async def tree(self) -> tuple[int, dict[NodeId, bytes]]:
+        """The size now and the nodes of its root (``CompactRange.node_ids``), together."""
+        ...
+
+    async def ingest_leaf(self, evidence_id: EvidenceId, role: Role) -> LoggedLeaf | None:
+        """The entry that logged this object's ingest (or its backfill)."""
+        ...
+
+    async def ingest_index(
+        self, refs: Sequence[tuple[EvidenceId, Role]]
+    ) -> dict[tuple[str, str], int]: ...
+
+    async def unlogged_objects(self) -> list[tuple[EvidenceId, Role]]:
+        """Objects the index holds whose ingest no entry logged."""
+        ...
+
+    async def indexed(self, refs: Sequence[tuple[EvidenceId, Role]]) -> set[tuple[str, str]]:
+        """Which of these objects the index holds, as (evidence id, role) text."""
+        ...
+
+    async def origin(self, proposed: LogOrigin) -> LogOrigin:
+        """The origin the log was started with; ``proposed`` becomes it if there is none."""
+        ...
+
+    async def stored_origin(self) -> LogOrigin | None: ...
+
+    async def add_checkpoint(self, record: CheckpointRecord) -> CheckpointRecord:
+        """Keep a signed checkpoint (one of that size already kept is returned; another
+        root for the same size is refused)."""
+        ...
+
+    async def latest_checkpoint(self) -> CheckpointRecord | None: ...
+
+    async def checkpoint(self, size: int) -> CheckpointRecord | None: ...
+
+    async def checkpoints(self) -> list[CheckpointRecord]: ...
+
+    async def accesses(self, query: AccessQuery) -> list[LoggedLeaf]:
+        """Access entries matching ``query``, newest first."""
+        ...
+
+
 class Index(Protocol):
     devices: Devices
     credentials: Credentials
@@ -523,5 +631,6 @@ class Index(Protocol):
     media: Media
     compliance: Compliance
     catch_up: CatchUp
+    log: CustodyLog
 
     async def close(self) -> None: ...

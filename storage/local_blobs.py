@@ -18,7 +18,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 
 from evidence.digest import Sha256
@@ -105,6 +105,20 @@ class LocalBlobStore:
         try:
             with open(self._path(locator), "rb") as handle:
                 while block := handle.read(buffer_size):
+                    yield block
+        except OSError as exc:
+            raise StorageFailure(f"cannot read {locator}: {exc.strerror}", locator=locator) from exc
+
+    def read_range(
+        self, locator: str, start: int, length: int, buffer_size: int
+    ) -> Generator[bytes, None, None]:
+        """``length`` bytes from ``start``, one buffer at a time; fewer if the file ends."""
+        try:
+            with open(self._path(locator), "rb") as handle:
+                handle.seek(start)
+                left = length
+                while left > 0 and (block := handle.read(min(buffer_size, left))):
+                    left -= len(block)
                     yield block
         except OSError as exc:
             raise StorageFailure(f"cannot read {locator}: {exc.strerror}", locator=locator) from exc

@@ -27,6 +27,7 @@ from evidence.wire import AUTH_CHALLENGE, AUTH_TOKEN, FILES, MANIFESTS, SIGN_IN,
 from ingest.access.devices import register_device
 from ingest.access.people import add_user
 from ingest.compliance.config import ComplianceConfig
+from ingest.custody_log.config import CustodyConfig
 from ingest.http.server import running
 from ingest.server_config import IngestConfig
 from ingest.startup import IngestServer, open_server
@@ -98,7 +99,11 @@ class Server:
     _serving: AsyncExitStack = field(default_factory=AsyncExitStack)
 
     async def reconfigure(
-        self, *, config: IngestConfig | None = None, compliance: ComplianceConfig | None = None
+        self,
+        *,
+        config: IngestConfig | None = None,
+        compliance: ComplianceConfig | None = None,
+        custody: CustodyConfig | None = None,
     ) -> None:
         """Serve the same books under another configuration. Services are built once, at
         start, so this restarts the server on the same port, as an operator would."""
@@ -108,9 +113,12 @@ class Server:
             parts = replace(parts, books=replace(parts.books, config=config))
         if compliance is not None:
             parts = replace(parts, compliance=compliance)
+        if custody is not None:
+            parts = replace(parts, custody=custody)
         port = int(self.url.rsplit(":", 1)[1])
         await self._serving.aclose()
-        self.ctx = IngestServer(parts, ctx.server_key, build_services(parts, ctx.server_key))
+        services = build_services(parts, ctx.server_key, ctx.log)
+        self.ctx = IngestServer(parts, ctx.server_key, ctx.log, services)
         self._serving = AsyncExitStack()
         await self._serving.enter_async_context(running(self.ctx, "127.0.0.1", port))
 

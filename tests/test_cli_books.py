@@ -6,7 +6,7 @@ import pytest
 
 from liuhen.cli import main
 
-ON_THE_HOST = [["device", "list"]]
+ON_THE_HOST = [["device", "list"], ["audit", "fixity"]]
 THROUGH_THE_API = [
     ["recordings", "list"],
     ["flags", "list"],
@@ -14,6 +14,7 @@ THROUGH_THE_API = [
     ["compliance", "report"],
     ["compliance", "unassigned"],
     ["catalogue", "export"],
+    ["audit", "access"],
     ["recordings", "attach-transcript", "0b7f4f9e-3c1a-4d2e-9a55-1f2e3d4c5b6a", "t.txt"],
 ]
 

@@ -17,8 +17,10 @@ from evidence.wire import (
     FILES,
     FINALIZE,
     FLAG_RESOLVE,
+    LOG_CHECKPOINT,
     MANIFESTS,
     OFFICERS_IMPORT,
+    RECORDING_GRANTS,
     RECORDING_MATCH,
     RECORDING_TRANSCRIPT,
     RECORDING_VERIFY,
@@ -98,6 +100,9 @@ SLOW_LINK_TESTS = {
         f"{PEOPLE}:test_people_and_their_access_through_a_slow_link_arrive_whole"
     ),
     ("PUT", USER_ACCESS): f"{PEOPLE}:test_people_and_their_access_through_a_slow_link_arrive_whole",
+    ("POST", RECORDING_GRANTS): (
+        "tests.custody.test_retrieval:test_a_stream_grant_through_a_slow_link_keeps_the_whole_purpose"
+    ),
 }
 
 # POSTs that take no body: the request names everything in its path.
@@ -107,6 +112,7 @@ NO_BODY = {
     ("POST", USER_DISABLE),
     ("POST", USER_ENABLE),
     ("POST", USER_TOKEN),
+    ("POST", LOG_CHECKPOINT),
 }
 
 

@@ -16,6 +16,7 @@ this package says which nodes a proof needs and checks everything a verifier is 
     trust        a verifier's policy: origin, log key, witnesses, fork and rollback
     leaves       the log's leaves: exact bytes, leaf hash, strict reading of every type
     leaf_events  ingest, access and fixity records
+    leaf_backfill  objects stored before the log existed, logged when it began
     leaf_decisions  custody changes and compliance decisions
     leaf_parts   what records share: actor and role, object reference, UTC times
 

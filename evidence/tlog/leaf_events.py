@@ -107,16 +107,18 @@ class AccessLeaf:
 
 
 class FixityStep(enum.StrEnum):
-    """Where an audit of one object failed, in the order it checks."""
+    """Where an audit of one object failed. An audit reports every check; its leaf names
+    the first failure in this order, from the most trusted anchor down (a manifest swapped
+    in the index is named as such, not as the wrong size the bytes then have)."""
 
+    RECEIPT_SIGNATURE = "receipt_signature"  # the server's receipt does not verify
+    RECEIPT_MISMATCH = "receipt_mismatch"  # the receipt names another manifest or object
+    MANIFEST_SIGNATURE = "manifest_signature"  # the device's signature does not verify
     MISSING = "missing"  # the stored object cannot be read
     SIZE = "size"  # its size is not the signed one
     CHUNKS = "chunks"  # a chunk's SHA-256 is not the signed one (``chunk`` names it)
     SHA256 = "sha256"  # the whole-file SHA-256 is not the signed one
-    MANIFEST_SIGNATURE = "manifest_signature"  # the device's signature does not verify
-    RECEIPT_SIGNATURE = "receipt_signature"  # the server's receipt does not verify
-    RECEIPT_MISMATCH = "receipt_mismatch"  # the receipt names another manifest
-    INDEX_MISMATCH = "index_mismatch"  # the index disagrees with the signed documents
+    INDEX_MISMATCH = "index_mismatch"  # the index or the log disagrees with the signed documents
     INDEX_MISSING = "index_missing"  # logged as ingested, gone from the index
 
 

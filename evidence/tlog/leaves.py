@@ -7,6 +7,7 @@ unknown or missing fields, and any bytes that are not the canonical spelling of 
 say (whitespace, key order, escapes, a time not in UTC), so one record has one leaf hash.
 
     liuhen.log.ingest     a recording's object was verified and stored (the receipt)
+    liuhen.log.backfill   an object stored before the log existed, logged when it began
     liuhen.log.access     a person viewed, streamed, downloaded or exported, and why
     liuhen.log.custody    custody changed: received from another agency, with provenance
     liuhen.log.decision   a compliance decision: who, when, why, about what
@@ -24,6 +25,7 @@ from typing import Any, ClassVar, Protocol
 from evidence import merkle
 from evidence.errors import MalformedLogLeaf
 from evidence.strict_json import Fields, canonical_bytes, loads_object
+from evidence.tlog.leaf_backfill import BackfillLeaf
 from evidence.tlog.leaf_decisions import CustodyLeaf, DecisionLeaf
 from evidence.tlog.leaf_events import AccessLeaf, FixityLeaf, IngestLeaf
 
@@ -41,7 +43,7 @@ class LogLeaf(Protocol):
 
 _READERS: dict[tuple[str, int], Callable[[Fields], LogLeaf]] = {
     (kind.TYPE, kind.VERSION): kind.read
-    for kind in (IngestLeaf, AccessLeaf, CustodyLeaf, DecisionLeaf, FixityLeaf)
+    for kind in (IngestLeaf, BackfillLeaf, AccessLeaf, CustodyLeaf, DecisionLeaf, FixityLeaf)
 }
 
 

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 
 from evidence.errors import AlreadyDecided, UnknownSuggestion
 from evidence.identifiers import EvidenceId
+from evidence.tlog.leaf_parts import Actor
 from ingest.compliance.acts import get_act, get_case
+from ingest.compliance.decision_entries import suggestion_entry
 from ingest.compliance.desk import ComplianceDesk
 from ingest.free_text import check_text
 from storage.compliance_records import ActRecord, ActValues, Decision, DecisionRecord, Footage
@@ -84,7 +86,7 @@ async def decide(
     evidence_id: EvidenceId,
     act_id: int,
     decision: Decision,
-    by: str,
+    by: Actor,
     note: str | None = None,
 ) -> DecisionRecord:
     """Confirm or reject a standing suggestion. A second decision on the pair is refused
@@ -100,12 +102,12 @@ async def decide(
     standing = await suggestions_for(desk, [act])
     if not any(s.footage.evidence_id == evidence_id for s in standing):
         raise UnknownSuggestion(f"{evidence_id} is not suggested for act {act_id}")
+    now, note = desk.clock(), check_text("note", note, 512)
     record = await decisions.decide(
-        DecisionRecord(
-            evidence_id, act_id, decision, by, desk.clock(), check_text("note", note, 512)
-        )
+        DecisionRecord(evidence_id, act_id, decision, by.name, now, note),
+        leaf=suggestion_entry(decision, act, evidence_id, note, by, now),
     )
-    log.info("%s %s for act %d: %s", by, decision, act_id, evidence_id)
+    log.info("%s %s for act %d: %s", by.name, decision, act_id, evidence_id)
     return record
 
 

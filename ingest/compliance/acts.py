@@ -24,7 +24,9 @@ from evidence.errors import (
     UnknownAct,
     UnknownCase,
 )
+from evidence.tlog.leaf_parts import Actor
 from ingest.compliance.catalogues import current_catalogue
+from ingest.compliance.decision_entries import edit_entry
 from ingest.compliance.desk import ComplianceDesk
 from ingest.compliance.roles import edit_roles, window_changes
 from ingest.free_text import check_text
@@ -164,7 +166,7 @@ async def edit_act(
     desk: ComplianceDesk,
     act_id: int,
     changes: Mapping[str, Any],
-    by: str,
+    by: Actor,
     reason: str | None,
     revision: int | None = None,
     role: str | None = None,
@@ -188,15 +190,15 @@ async def edit_act(
             f"changing {', '.join(window_changes(held.values, values))} of an act whose duty "
             f"is full needs one of {', '.join(allowed)}"
         )
-    edited = await desk.index.cases.edit_act(
-        act_id,
-        held.revision if revision is None else revision,
-        values,
-        by,
-        check_text("reason", reason, 512),
-        desk.clock(),
-    )
-    log.info("act %d edited by %s (revision %d)", act_id, by, edited.revision)
+    why, now, base = check_text("reason", reason, 512), desk.clock(), revision or held.revision
+    changed = [
+        f.name
+        for f in dataclasses.fields(values)
+        if getattr(held.values, f.name) != getattr(values, f.name)
+    ]
+    leaf = edit_entry(held, base + 1, changed, why, by, now)
+    edited = await desk.index.cases.edit_act(act_id, base, values, by.name, why, now, leaf=leaf)
+    log.info("act %d edited by %s (revision %d)", act_id, by.name, edited.revision)
     return edited
 
 

@@ -12,9 +12,11 @@ import logging
 from datetime import datetime
 
 from evidence.catalogue import Duty
-from evidence.errors import DutyNotFull
+from evidence.errors import DutyNotFull, MalformedBody
+from evidence.tlog.leaf_parts import Actor
 from ingest.compliance.acts import get_act
 from ingest.compliance.catalogues import current_catalogue
+from ingest.compliance.decision_entries import exemption_entry, withdrawal_entry
 from ingest.compliance.desk import ComplianceDesk
 from ingest.free_text import check_text
 from storage.compliance_records import ExemptionReason, ExemptionRecord
@@ -31,7 +33,7 @@ async def exempt(
     approver: str,
     approved_at: datetime,
     note: str | None,
-    by: str,
+    by: Actor,
 ) -> ExemptionRecord:
     act = await get_act(desk, act_id)
     catalogue, _ = await current_catalogue(desk)
@@ -40,24 +42,33 @@ async def exempt(
         raise DutyNotFull(
             f"act {act_id} ({act.values.act_type}) has duty {duty}; nothing to exempt"
         )
+    approver = check_text("approver", approver, 128) or ""
+    now = desk.clock()
     record = await desk.index.exemptions.add(
         act_id,
         reason,
-        check_text("approver", approver, 128) or "",
+        approver,
         approved_at,
         check_text("note", note, 1024),
-        by,
-        desk.clock(),
+        by.name,
+        now,
+        leaf=exemption_entry(act, reason, approver, approved_at, by, now),
     )
-    log.warning("act %d exempted (%s), approved by %s, entered by %s", act_id, reason, approver, by)
+    log.warning(
+        "act %d exempted (%s), approved by %s, entered by %s", act_id, reason, approver, by.name
+    )
     return record
 
 
 async def withdraw(
-    desk: ComplianceDesk, exemption_id: int, reason: str, by: str
+    desk: ComplianceDesk, exemption_id: int, reason: str, by: Actor
 ) -> ExemptionRecord:
+    why = check_text("reason", reason, 1024) or ""
+    if not why.strip():
+        raise MalformedBody("a withdrawal says why", field="reason")
+    now = desk.clock()
     record = await desk.index.exemptions.withdraw(
-        exemption_id, check_text("reason", reason, 1024) or "", by, desk.clock()
+        exemption_id, why, by.name, now, leaf=withdrawal_entry(exemption_id, why, by, now)
     )
-    log.warning("exemption %d of act %d withdrawn by %s", exemption_id, record.act_id, by)
+    log.warning("exemption %d of act %d withdrawn by %s", exemption_id, record.act_id, by.name)
     return record

@@ -11,10 +11,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from evidence.errors import MalformedBody, UnknownFlag
 from evidence.identifiers import DeviceId, EvidenceId, Role
 from evidence.strict_json import format_time
+from evidence.tlog.leaf_decisions import Decision, Subject
+from evidence.tlog.leaf_parts import Actor
 from ingest.access.devices import SERVER_DEVICE
 from ingest.clock import Clock
+from ingest.custody.log_entries import decision_entry
 from ingest.free_text import check_text
 from storage.interfaces import Flags
 from storage.records import FlagRecord, FlagResolution, NewFlag
@@ -44,6 +48,8 @@ class FlagKind(enum.StrEnum):
     LATE_UPLOAD = "late_upload"
     CLAIM_MISMATCH = "claim_mismatch"
     UNMEASURED_FOOTAGE = "unmeasured_footage"
+    INDEX_TAMPERED = "index_tampered"
+    LOG_TAMPERED = "log_tampered"
 
     @property
     def advice(self) -> str:
@@ -95,6 +101,19 @@ _ADVICE = {
         "an exemption for the act with its reason and approver, naming this recording in "
         "the note, and resolves this flag with what was found."
     ),
+    FlagKind.INDEX_TAMPERED: (
+        "An append-only trigger of the index was missing when the server opened it: "
+        "someone dropped it, so the rows it protects may have been rewritten or deleted. "
+        "It is back now. Run liuhen audit fixity --all: it checks every object against "
+        "its signed manifest and receipt and the custody log, and names what changed. "
+        "Find out who had write access to the index."
+    ),
+    FlagKind.LOG_TAMPERED: (
+        "The custody log no longer matches a checkpoint the server signed: an entry or a "
+        "stored node was changed or removed outside Liuhen (the detail names the first "
+        "entry that differs). The signed checkpoints still prove what the log held; "
+        "restore the index from a backup that matches them and find out who changed it."
+    ),
 }
 
 
@@ -132,13 +151,20 @@ class FlagDesk:
     flags: Flags
     clock: Clock
 
-    async def resolve(self, flag_id: int, reason: str, by: str) -> FlagRecord:
-        """Resolve a flag with why; UnknownFlag, or AlreadyResolved if it was (the first
-        resolution stands, and the flag is kept either way)."""
-        record = await self.flags.resolve_flag(
-            flag_id, check_text("reason", reason, 1024) or "", by, self.clock()
-        )
-        log.warning("flag %d (%s %s) resolved by %s", flag_id, record.kind, record.subject, by)
+    async def resolve(self, flag_id: int, reason: str, by: Actor) -> FlagRecord:
+        """Resolve a flag with why, logged in the custody log with it; UnknownFlag, or
+        AlreadyResolved if it was (the first resolution stands, and the flag is kept)."""
+        why = check_text("reason", reason, 1024) or ""
+        if not why.strip():
+            raise MalformedBody("a resolution says why", field="reason")
+        held = await self.flags.flag(flag_id)
+        if held is None:
+            raise UnknownFlag(f"no flag {flag_id}")
+        now = self.clock()
+        subject = Subject(flag_id=flag_id, evidence_id=held.evidence_id)
+        leaf = decision_entry(Decision.FLAG_RESOLVED, by, subject, now, reason=why)
+        record = await self.flags.resolve_flag(flag_id, why, by.name, now, leaf=leaf)
+        log.warning("flag %d (%s %s) resolved by %s", flag_id, record.kind, record.subject, by.name)
         return record
 
     async def find(

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from evidence.wire import HEALTH
 from ingest.http.compliance import add_compliance_routes
+from ingest.http.custody_log import add_log_routes
 from ingest.http.devices import add_device_routes
 from ingest.http.flags import add_flag_routes
 from ingest.http.media import add_media_routes
@@ -20,6 +21,7 @@ from ingest.http.method_override import method_override_middleware
 from ingest.http.middleware import error_middleware, tus_middleware
 from ingest.http.people import add_people_routes
 from ingest.http.recordings import add_recording_routes
+from ingest.http.retrieval import add_retrieval_routes
 from ingest.http.services import SERVICES, services
 from ingest.http.tus import add_tus_routes
 from ingest.wiring import Services
@@ -45,12 +47,21 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok", "server_key_id": server_key_id, "software": SOFTWARE})
 
 
-async def _sweeper(app: web.Application) -> AsyncIterator[None]:
-    task = asyncio.create_task(app[SERVICES].sweeper.run_forever(), name="upload-sweeper")
+async def _background(app: web.Application) -> AsyncIterator[None]:
+    """The server's loops: the expiry sweeper, the custody log's checkpoints and the
+    fixity audit."""
+    built = app[SERVICES]
+    tasks = [
+        asyncio.create_task(built.sweeper.run_forever(), name="upload-sweeper"),
+        asyncio.create_task(built.checkpoints.run_forever(), name="log-checkpoints"),
+        asyncio.create_task(built.fixity.run_forever(), name="fixity-audit"),
+    ]
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    for task in tasks:
+        task.cancel()
+    for task in tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def build_app(built: Services) -> web.Application:
@@ -66,5 +77,7 @@ def build_app(built: Services) -> web.Application:
     add_flag_routes(app)
     add_media_routes(app)
     add_compliance_routes(app)
-    app.cleanup_ctx.append(_sweeper)
+    add_log_routes(app)
+    add_retrieval_routes(app)
+    app.cleanup_ctx.append(_background)
     return app

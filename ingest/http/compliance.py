@@ -38,6 +38,7 @@ from evidence.wire import (
     UNASSIGNED,
     XLSX_CONTENT_TYPE,
 )
+from ingest.access.actors import actor_of
 from ingest.access.case_gate import CaseGate
 from ingest.access.permissions import Action
 from ingest.access.person import Person
@@ -144,7 +145,7 @@ async def patch_act(request: web.Request, person: Person) -> web.Response:
     revision, changes, reason = forms.edit_form(await read_json(request))
     if isinstance(changes.get("case_number"), str):  # moved: into a case they see
         await _gate(request).case(person, changes["case_number"])
-    record = await edit_act(desk, act_id, changes, person.name, reason, revision, person.role)
+    record = await edit_act(desk, act_id, changes, actor_of(person), reason, revision, person.role)
     return web.json_response(views.act_json(record))
 
 
@@ -152,7 +153,7 @@ async def post_exemption(request: web.Request, person: Person) -> web.Response:
     desk = _desk(request)
     act_id = await _act_id(request, person)
     reason, approver, approved_at, note = forms.exemption_form(await read_json(request))
-    record = await exempt(desk, act_id, reason, approver, approved_at, note, person.name)
+    record = await exempt(desk, act_id, reason, approver, approved_at, note, actor_of(person))
     return web.json_response(views.exemption_json(record), status=201)
 
 
@@ -162,7 +163,7 @@ async def post_withdrawal(request: web.Request, person: Person) -> web.Response:
     exemption_id = forms.path_id(request.match_info["exemption_id"], "an exemption id")
     reason = forms.reason_form(await read_json(request))
     return web.json_response(
-        views.exemption_json(await withdraw(desk, exemption_id, reason, person.name))
+        views.exemption_json(await withdraw(desk, exemption_id, reason, actor_of(person)))
     )
 
 
@@ -225,7 +226,7 @@ async def _decide(request: web.Request, person: Person, decision: Decision) -> w
     desk = _desk(request)
     evidence_id, act_id, note = forms.decision_form(await read_json(request))
     await _gate(request).act(person, act_id)
-    record = await decide(desk, evidence_id, act_id, decision, person.name, note)
+    record = await decide(desk, evidence_id, act_id, decision, actor_of(person), note)
     return web.json_response(views.decision_json(record), status=201)
 
 

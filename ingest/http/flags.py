@@ -9,6 +9,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from evidence.wire import FLAG_RESOLVE, FLAGS
+from ingest.access.actors import actor_of
 from ingest.access.permissions import Action
 from ingest.access.person import Person
 from ingest.compliance import forms
@@ -32,7 +33,7 @@ async def post_resolution(request: web.Request, person: Person) -> web.Response:
     services(request).gate.every_case(person, "resolving a flag")
     flag_id = forms.path_id(request.match_info["flag_id"], "a flag id")
     reason = forms.reason_form(await read_json(request))
-    resolved = await services(request).flags.resolve(flag_id, reason, person.name)
+    resolved = await services(request).flags.resolve(flag_id, reason, actor_of(person))
     return web.json_response(flag_json(resolved))
 
 

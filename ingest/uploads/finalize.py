@@ -8,8 +8,9 @@ partial file is dropped at once: it is a transfer buffer, and the device still h
 original.
 
 The recording's flags (a late upload, the footage's own: ``custody/footage_flags.py``) are
-raised in the transaction that indexes the object: a flag never stands for a recording
-that was not stored, nor a stored one without its flags.
+raised, and its ingest is logged in the custody log, in the transaction that indexes the
+object: a flag or a log entry never stands for a recording that was not stored, nor a
+stored one without its flags and its entry.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from evidence.manifest import Manifest, SignedManifest
 from evidence.receipt import Receipt, SignedReceipt
 from ingest.clock import Clock
 from ingest.custody.footage_flags import footage_flags, late_flag
+from ingest.custody.log_entries import ingest_entry
 from ingest.custody.policies import (
     AllOf,
     ChunksMatch,
@@ -145,7 +147,9 @@ class Finalizer:
             *late_flag(manifest, received_at, now, self.rules.late_upload_hours),
             *footage_flags(manifest, now, self.rules.claim_tolerance_seconds),
         )
-        stored = await self.transitions.finalized(upload, _indexed(receipt, manifest), flags)
+        stored = await self.transitions.finalized(
+            upload, _indexed(receipt, manifest), flags, ingest_entry(receipt)
+        )
         log.info("stored %s/%s sha256=%s", manifest.evidence_id, manifest.role, fingerprint.sha256)
         return stored
 

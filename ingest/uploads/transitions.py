@@ -54,12 +54,13 @@ class Transitions:
         return moved
 
     async def finalized(
-        self, upload: UploadRecord, stored: StoredObject, flags: Sequence[NewFlag]
+        self, upload: UploadRecord, stored: StoredObject, flags: Sequence[NewFlag], leaf: bytes
     ) -> StoredObject:
         """Index the stored object and mark the upload finalized (if it is still open),
-        with the recording's flags, in one transaction; then drop the partial file."""
+        with the recording's flags and its custody-log ``leaf``, in one transaction; then
+        drop the partial file."""
         check_transition(upload.state, UploadState.FINALIZED)
-        indexed = await self.objects.finalize(upload.upload_id, stored, flags)
+        indexed = await self.objects.finalize(upload.upload_id, stored, flags, leaf=leaf)
         await asyncio.to_thread(self.area.remove, upload.upload_id)
         self.open_uploads.forget(upload.upload_id)
         return indexed

@@ -9,6 +9,7 @@ from storage.sqlite.accounts import SqliteAccounts
 from storage.sqlite.catch_up import SqliteCatchUp
 from storage.sqlite.compliance import SqliteCompliance
 from storage.sqlite.credentials import SqliteCredentials
+from storage.sqlite.custody_log import SqliteCustodyLog
 from storage.sqlite.database import SqliteDatabase
 from storage.sqlite.devices import SqliteDevices
 from storage.sqlite.flags import SqliteFlags
@@ -31,6 +32,7 @@ class SqliteIndex:
         self.media = SqliteMedia(db)
         self.compliance = SqliteCompliance(db)
         self.catch_up = SqliteCatchUp(db)
+        self.log = SqliteCustodyLog(db)
 
     async def close(self) -> None:
         await self._db.close()

@@ -20,6 +20,7 @@ from storage.compliance_records import (
 )
 from storage.sqlite import compliance_rows as rows
 from storage.sqlite.database import SqliteDatabase, transaction
+from storage.sqlite.log_append import append_leaf
 from storage.sqlite.rows import when
 
 # In the order of rows.act_columns; the INSERT and the UPDATE both follow it.
@@ -168,6 +169,8 @@ class SqliteCases:
         by: str,
         reason: str | None,
         now: datetime,
+        *,
+        leaf: bytes | None = None,
     ) -> ActRecord:
         def edit(conn: sqlite3.Connection) -> ActRecord:
             with transaction(conn):
@@ -192,6 +195,8 @@ class SqliteCases:
                         f"{values.reference!r}",
                         field="reference",
                     ) from exc
+                if leaf is not None:
+                    append_leaf(conn, leaf)
                 return rows.act(
                     conn.execute("SELECT * FROM acts WHERE act_id = ?", (act_id,)).fetchone()
                 )

@@ -10,7 +10,9 @@ from pathlib import Path
 from evidence.errors import StorageFailure
 from evidence.footage_findings import DEFAULT_CLAIM_TOLERANCE_SECONDS
 from runtime.sqlite_thread import SqliteThread, transaction
-from storage.sqlite.migrations import Upgrade, upgrade
+from storage.sqlite.log_tables import create_log_tables
+from storage.sqlite.migrations import STEPS, Upgrade, index_version, upgrade
+from storage.sqlite.trigger_check import flag_missing_triggers
 
 __all__ = ["SqliteDatabase", "transaction"]
 
@@ -24,4 +26,12 @@ class SqliteDatabase(SqliteThread):
         self._claim_tolerance_seconds = claim_tolerance_seconds
 
     def _prepare(self, conn: sqlite3.Connection) -> None:
-        upgrade(conn, Upgrade(self._claim_tolerance_seconds, datetime.now(UTC)))
+        """Before the schema script: note triggers dropped since the last open (the script
+        would make them again silently), create the custody log's tables (the upgrade step
+        that starts the log writes to them), then upgrade."""
+        now = datetime.now(UTC)
+        with transaction(conn):
+            if index_version(conn) == len(STEPS):
+                flag_missing_triggers(conn, self._schema, now)
+            create_log_tables(conn)
+        upgrade(conn, Upgrade(self._claim_tolerance_seconds, now))

@@ -25,6 +25,7 @@ from storage.compliance_records import (
 )
 from storage.sqlite import compliance_rows as rows
 from storage.sqlite.database import SqliteDatabase, transaction
+from storage.sqlite.log_append import append_leaf
 from storage.sqlite.rows import when
 
 _EXEMPTIONS = (
@@ -70,7 +71,7 @@ class SqliteDecisions:
     def __init__(self, db: SqliteDatabase) -> None:
         self._db = db
 
-    async def decide(self, record: DecisionRecord) -> DecisionRecord:
+    async def decide(self, record: DecisionRecord, *, leaf: bytes | None = None) -> DecisionRecord:
         def decide(conn: sqlite3.Connection) -> DecisionRecord:
             with transaction(conn):
                 if (
@@ -100,6 +101,8 @@ class SqliteDecisions:
                         record.note,
                     ),
                 )
+                if leaf is not None:
+                    append_leaf(conn, leaf)
             return record
 
         return await self._db.run(decide)
@@ -138,6 +141,8 @@ class SqliteExemptions:
         note: str | None,
         by: str,
         now: datetime,
+        *,
+        leaf: bytes | None = None,
     ) -> ExemptionRecord:
         def add(conn: sqlite3.Connection) -> ExemptionRecord:
             with transaction(conn):
@@ -171,6 +176,8 @@ class SqliteExemptions:
                         act["revision"],
                     ),
                 )
+                if leaf is not None:
+                    append_leaf(conn, leaf)
                 return ExemptionRecord(
                     rows.new_id(cursor),
                     act_id,
@@ -186,7 +193,7 @@ class SqliteExemptions:
         return await self._db.run(add)
 
     async def withdraw(
-        self, exemption_id: int, reason: str, by: str, now: datetime
+        self, exemption_id: int, reason: str, by: str, now: datetime, *, leaf: bytes | None = None
     ) -> ExemptionRecord:
         def withdraw(conn: sqlite3.Connection) -> ExemptionRecord:
             with transaction(conn):
@@ -203,6 +210,8 @@ class SqliteExemptions:
                     "withdrawn_at, reason) VALUES (?, ?, ?, ?)",
                     (exemption_id, by, when(now), reason),
                 )
+                if leaf is not None:
+                    append_leaf(conn, leaf)
                 return rows.exemption(
                     conn.execute(f"{_EXEMPTIONS} WHERE e.id = ?", (exemption_id,)).fetchone()
                 )

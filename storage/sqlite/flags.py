@@ -11,6 +11,7 @@ from evidence.identifiers import DeviceId, EvidenceId, Role
 from storage.records import FlagRecord, FlagResolution, NewFlag
 from storage.sqlite import rows
 from storage.sqlite.database import SqliteDatabase, transaction
+from storage.sqlite.log_append import append_leaf
 
 
 def insert_flag(conn: sqlite3.Connection, flag: NewFlag) -> bool:
@@ -81,8 +82,15 @@ class SqliteFlags:
 
         return await self._db.run(resolve)
 
+    async def flag(self, flag_id: int) -> FlagRecord | None:
+        def flag(conn: sqlite3.Connection) -> FlagRecord | None:
+            row = conn.execute("SELECT * FROM flags WHERE id = ?", (flag_id,)).fetchone()
+            return None if row is None else rows.flag(row)
+
+        return await self._db.run(flag)
+
     async def resolve_flag(
-        self, flag_id: int, resolution: str, by: str, now: datetime
+        self, flag_id: int, resolution: str, by: str, now: datetime, *, leaf: bytes | None = None
     ) -> FlagRecord:
         def resolve_flag(conn: sqlite3.Connection) -> FlagRecord:
             with transaction(conn):
@@ -100,6 +108,8 @@ class SqliteFlags:
                     "WHERE id = ?",
                     (rows.when(now), resolution, by, flag_id),
                 )
+                if leaf is not None:
+                    append_leaf(conn, leaf)
                 return rows.flag(
                     conn.execute("SELECT * FROM flags WHERE id = ?", (flag_id,)).fetchone()
                 )

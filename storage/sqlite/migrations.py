@@ -21,9 +21,10 @@ from evidence.errors import MalformedManifest
 from evidence.footage_findings import DEFAULT_CLAIM_TOLERANCE_SECONDS, findings_of_body
 from evidence.footage_span import footage_of_body
 from runtime.sqlite_thread import transaction
+from storage.sqlite.log_backfill import backfill_ingests
 from storage.sqlite.rows import when
 
-__all__ = ["STEPS", "Upgrade", "upgrade"]
+__all__ = ["STEPS", "Upgrade", "index_version", "upgrade"]
 
 log = logging.getLogger(__name__)
 
@@ -195,6 +196,13 @@ def _refill_segment(conn: sqlite3.Connection, evidence_id: str) -> None:
     )
 
 
+def _log_what_is_held(conn: sqlite3.Connection, upgrade: Upgrade) -> None:
+    """The custody log begins: every object already held is logged once, marked as
+    backfilled (``log_backfill.py``). The log's tables exist by now (``database.py``)."""
+    if _columns(conn, "objects"):
+        backfill_ingests(conn, upgrade.now)
+
+
 STEPS: tuple[Callable[[sqlite3.Connection, Upgrade], None], ...] = (
     _spans_by_evidence_id,
     _edits_move_updated_at,
@@ -202,7 +210,13 @@ STEPS: tuple[Callable[[sqlite3.Connection, Upgrade], None], ...] = (
     _late_uploads_are_flags,
     _exemptions_name_the_act_revision,
     _spans_from_the_footage,
+    _log_what_is_held,
 )
+
+
+def index_version(conn: sqlite3.Connection) -> int:
+    """How many steps the index has had (0 for a new one)."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
 def upgrade(conn: sqlite3.Connection, settings: Upgrade | None = None) -> None:

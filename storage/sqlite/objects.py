@@ -11,6 +11,7 @@ from storage.records import NewFlag, StoredObject, UploadState, VerificationReco
 from storage.sqlite import rows
 from storage.sqlite.database import SqliteDatabase, transaction
 from storage.sqlite.flags import insert_flag
+from storage.sqlite.log_append import append_leaf
 
 
 class SqliteObjects:
@@ -18,7 +19,12 @@ class SqliteObjects:
         self._db = db
 
     async def finalize(
-        self, upload_id: str, stored: StoredObject, flags: Sequence[NewFlag] = ()
+        self,
+        upload_id: str,
+        stored: StoredObject,
+        flags: Sequence[NewFlag] = (),
+        *,
+        leaf: bytes | None = None,
     ) -> StoredObject:
         def finalize(conn: sqlite3.Connection) -> StoredObject:
             with transaction(conn):
@@ -67,6 +73,8 @@ class SqliteObjects:
                     raise StorageFailure(f"upload {upload_id} is not open; nothing was finalized")
                 for flag in flags:
                     insert_flag(conn, flag)
+                if leaf is not None:
+                    append_leaf(conn, leaf)
             return stored
 
         return await self._db.run(finalize)
@@ -111,7 +119,11 @@ class SqliteObjects:
         return await self._db.run(originals)
 
     async def add_verification(
-        self, record: VerificationRecord, flags: Sequence[NewFlag] = ()
+        self,
+        record: VerificationRecord,
+        flags: Sequence[NewFlag] = (),
+        *,
+        leaf: bytes | None = None,
     ) -> None:
         def add(conn: sqlite3.Connection) -> None:
             with transaction(conn):
@@ -128,8 +140,40 @@ class SqliteObjects:
                 )
                 for flag in flags:
                     insert_flag(conn, flag)
+                if leaf is not None:
+                    append_leaf(conn, leaf)
 
         await self._db.run(add)
+
+    async def count(self) -> int:
+        return await self._db.run(
+            lambda conn: int(conn.execute("SELECT COUNT(*) FROM objects").fetchone()[0])
+        )
+
+    async def due_for_check(self, limit: int) -> list[StoredObject]:
+        def due(conn: sqlite3.Connection) -> list[StoredObject]:
+            cursor = conn.execute(
+                "SELECT o.*, (SELECT MAX(v.id) FROM verifications v "
+                "WHERE v.evidence_id = o.evidence_id AND v.role = o.role) AS last_check "
+                "FROM objects o ORDER BY last_check IS NOT NULL, last_check, o.received_at "
+                "LIMIT ?",
+                (limit,),
+            )
+            return [rows.stored_object(row) for row in cursor]
+
+        return await self._db.run(due)
+
+    async def page(self, after: tuple[EvidenceId, Role] | None, limit: int) -> list[StoredObject]:
+        def page(conn: sqlite3.Connection) -> list[StoredObject]:
+            start = ("", "") if after is None else (str(after[0]), after[1].value)
+            cursor = conn.execute(
+                "SELECT * FROM objects WHERE (evidence_id, role) > (?, ?) "
+                "ORDER BY evidence_id, role LIMIT ?",
+                (*start, limit),
+            )
+            return [rows.stored_object(row) for row in cursor]
+
+        return await self._db.run(page)
 
     async def latest_verification(
         self, evidence_id: EvidenceId, role: Role

@@ -80,7 +80,10 @@ async def test_reverification_passes_for_intact_footage(server):
         "sha256": True,
         "chunks": True,
         "receipt": True,
+        "index": True,  # the index agrees with the signed receipt and manifest
+        "log": True,  # and so does the custody log's ingest entry
     }
+    assert result["objects"][0]["failure"] is None
 
 
 async def test_reverification_pins_damage_to_the_chunk_and_raises_a_flag(server):

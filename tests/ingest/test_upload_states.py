@@ -98,9 +98,30 @@ async def test_finalize_indexes_nothing_for_an_upload_no_longer_open(offline):
     uploads = offline.server.index.uploads
     assert await uploads.set_state(upload.upload_id, expected=S.OPEN, state=S.EXPIRED)
     with pytest.raises(StorageFailure, match="not open"):
-        await offline.services.uploads.transitions.finalized(upload, stored_object(signed), ())
+        await offline.services.uploads.transitions.finalized(
+            upload, stored_object(signed), (), ingest_leaf(signed)
+        )
     assert (
         await offline.server.index.objects.get(signed.manifest.evidence_id, Role.ORIGINAL) is None
+    )
+    assert await offline.server.index.log.size() == 0, "nothing indexed, nothing logged"
+
+
+def ingest_leaf(signed: SignedManifest) -> bytes:
+    from evidence.tlog.leaf_events import IngestLeaf
+    from evidence.tlog.leaves import leaf_bytes
+
+    manifest = signed.manifest
+    return leaf_bytes(
+        IngestLeaf(
+            manifest.evidence_id,
+            manifest.role,
+            manifest.device_id,
+            manifest.sha256,
+            signed.sha256,
+            signed.sha256,
+            manifest.capture.started_at,
+        )
     )
 
 

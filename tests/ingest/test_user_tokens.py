@@ -25,6 +25,14 @@ DEVICE_ROUTES = {
     wire.FINALIZE,
     wire.FILES,
 }
+# What experts and witnesses fetch without an account (docs/custody-log.md#the-api): they
+# say nothing about footage or people. test_public_routes_need_no_token pins the list.
+PUBLIC_ROUTES = {
+    ("GET", wire.LOG_CHECKPOINT),
+    ("GET", wire.LOG_CONSISTENCY),
+    ("GET", wire.LOG_KEY),
+    ("GET", wire.KEYS),
+}
 
 
 def user_routes(server: Server) -> list[tuple[str, str]]:
@@ -35,6 +43,8 @@ def user_routes(server: Server) -> list[tuple[str, str]]:
         path = route.resource.canonical if route.resource is not None else ""
         if route.method in {"HEAD", "OPTIONS"} or path in DEVICE_ROUTES or "/files/" in path:
             continue
+        if (route.method, path) in PUBLIC_ROUTES or path == wire.GRANT:
+            continue  # a grant's URL is its own credential (test_retrieval.py)
         if (route.method, path) == ("POST", wire.SIGN_IN):  # signing in takes no token
             continue
         found.append((route.method, re.sub(r"\{[^}]+\}", "1", path)))
@@ -52,6 +62,13 @@ async def test_every_person_endpoint_refuses_a_disabled_person_at_once(server):
         assert (reply.status, reply.code) == (403, "user_disabled"), (method, path)
     await enable_user(server.ctx.index.credentials, "root")
     assert (await server.send("GET", wire.RECORDINGS, token=token)).status == 200
+
+
+async def test_public_routes_need_no_token(server):
+    for method, path in sorted(PUBLIC_ROUTES):
+        query = "?old=0&new=0" if path == wire.LOG_CONSISTENCY else ""
+        reply = await server.send(method, path + query)
+        assert reply.status == 200, (path, reply.body)
 
 
 async def test_every_person_endpoint_refuses_an_expired_token_saying_whom_to_ask(server):

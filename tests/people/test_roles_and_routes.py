@@ -24,6 +24,13 @@ NOT_PEOPLES = {
     ("POST", wire.MANIFESTS),
     ("POST", wire.FINALIZE),
     ("POST", wire.SIGN_IN),
+    # What experts and witnesses fetch without an account (docs/custody-log.md#the-api),
+    # and a stream grant's URL, its own credential (docs/protocol.md#retrieval-supervised-and-logged).
+    ("GET", wire.LOG_CHECKPOINT),
+    ("GET", wire.LOG_CONSISTENCY),
+    ("GET", wire.LOG_KEY),
+    ("GET", wire.KEYS),
+    ("GET", wire.GRANT),
 }
 
 # The documented table: action, then custodian, reviewer, supervisor, auditor, admin.

@@ -1,0 +1,69 @@
+"""The custody services, built once from the books (``parts.Parts``): re-verification and
+the fixity audit, supervised retrieval and the access log, and the custody log's
+checkpoints. ``wiring.build_services`` gathers them with the others; a command on the
+server host builds the one it needs (``liuhen audit``, ``recordings verify``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from evidence.keys import Ed25519PublicKey
+from evidence.tlog.trust import LogTrust
+from ingest.custody.verification import Verifier
+from ingest.custody_log.checkpoints import Cadence, Checkpointer
+from ingest.custody_log.identity import LogIdentity
+from ingest.fixity.audit import FixityAudit, FixitySchedule
+from ingest.fixity.log_audit import LogAudit
+from ingest.parts import Parts
+from ingest.retrieval.access_audit import AccessAudit
+from ingest.retrieval.grants import Grants
+from ingest.retrieval.retrieval import Retrieval, Target
+
+__all__ = ["access_audit", "checkpointer", "fixity_audit", "retrieval", "verifier"]
+
+
+def verifier(parts: Parts, server_key: Callable[[], Ed25519PublicKey]) -> Verifier:
+    index = parts.index
+    return Verifier(
+        index.objects,
+        index.uploads,
+        index.devices,
+        index.log,
+        parts.books.store,
+        server_key,
+        parts.case_rule,
+        parts.clock,
+    )
+
+
+def fixity_audit(
+    parts: Parts, server_key: Callable[[], Ed25519PublicKey], trust: LogTrust | None
+) -> FixityAudit:
+    """``trust``: the log's origin and public key (None before the log began)."""
+    custody, index = parts.custody, parts.index
+    return FixityAudit(
+        index.objects,
+        index.flags,
+        verifier(parts, server_key),
+        LogAudit(index.log, trust),
+        parts.clock,
+        FixitySchedule(custody.fixity_days, custody.fixity_round_seconds),
+    )
+
+
+def access_audit(parts: Parts) -> AccessAudit:
+    return AccessAudit(parts.index.log)
+
+
+def retrieval(parts: Parts) -> Retrieval:
+    lifetime = timedelta(minutes=parts.custody.grant_minutes)
+    grants: Grants[Target] = Grants(parts.clock, lifetime)
+    index = parts.index
+    return Retrieval(index.objects, parts.books.store, index.log, grants, parts.clock)
+
+
+def checkpointer(parts: Parts, identity: LogIdentity) -> Checkpointer:
+    custody = parts.custody
+    cadence = Cadence(custody.checkpoint_interval_seconds, custody.checkpoint_entries)
+    return Checkpointer(parts.index.log, identity, parts.clock, cadence)
