@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 import aiohttp
 
+from agent import failpoints
 from agent.config import AgentConfig
 from agent.journal import Journal
 from agent.manifests import Signer
@@ -23,6 +24,7 @@ __all__ = ["agent_service"]
 
 @asynccontextmanager
 async def agent_service(config: AgentConfig, rule: CaseNumberRule) -> AsyncIterator[AgentService]:
+    failpoints.arm_from_environment()  # before anything: a mistyped name stops the start
     secure_data_dir(config.data_dir)
     device_id = DeviceId(config.device_id)
     key = load_private_key(config.key_path)

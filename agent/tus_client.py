@@ -14,6 +14,7 @@ from urllib.parse import urljoin, urlsplit
 from aiohttp.abc import AbstractStreamWriter
 from aiohttp.payload import Payload
 
+from agent import failpoints
 from agent.server_api import Reply, ServerApi
 from evidence.errors import ChecksumUnsupported, Unavailable
 from evidence.tus_wire import (
@@ -60,6 +61,8 @@ class ChunkPayload(Payload):
     async def write(self, writer: AbstractStreamWriter) -> None:
         view = memoryview(self._value)
         for start in range(0, len(view), _SLICE):
+            if start:
+                failpoints.hit(failpoints.MID_PATCH)
             await writer.write(view[start : start + _SLICE])
 
     def decode(self, encoding: str = "utf-8", errors: str = "strict") -> str:
