@@ -15,6 +15,7 @@ import pytest
 
 from agent import failpoints
 from evidence.errors import ConfigError
+from liuhen.settings import load_settings
 
 AGENT = Path(failpoints.__file__).parent
 
@@ -99,3 +100,10 @@ def test_every_named_point_is_placed_in_the_agent_and_every_placed_one_named():
             )
     assert placed == constants
     assert len(constants) == len(failpoints.NAMES)
+
+
+def test_the_variable_is_not_taken_for_an_option():
+    """LIUHEN_<SECTION>__<OPTION> overrides the configuration; the failpoint switch shares
+    the prefix and is not an option, so loading the settings beside it must not fail."""
+    settings = load_settings(None, environ={failpoints.ENVIRONMENT: "agent.mid_patch"})
+    assert settings.agent.device_id == "dock-01"
