@@ -27,6 +27,7 @@ class HttpTally:
     requests: Counter[str] = field(default_factory=Counter)  # by method
     body_bytes: Counter[str] = field(default_factory=Counter)  # request bodies, by method
     statuses: Counter[int] = field(default_factory=Counter)
+    answers: Counter[tuple[str, int]] = field(default_factory=Counter)  # (method, status)
     unframed: int = 0  # connections whose bytes could not be read as HTTP to the end
 
 
@@ -126,6 +127,7 @@ class ResponseMeter(_Meter):
         if 100 <= status < 200:
             return 0  # an interim answer; the real one follows
         method = self._requests.methods.popleft() if self._requests.methods else ""
+        self.tally.answers[method, status] += 1
         if method == "HEAD" or status in _NO_BODY_STATUSES:
             return 0
         if head.chunked or head.length is None:

@@ -13,6 +13,7 @@ shared by every connection. Faults, each at once or in the background:
     cut_all()             every open connection, now (``reset=True`` likewise)
     freeze()              half-open: every open connection stops forwarding, both sockets
                           stay open until ``close`` (neither end hears a thing)
+    freeze_after(n)       the same, once, for the connection that carries the n+1-th byte
     blackhole(True)       new connections too are accepted and held silent
     refuse(seconds)       the port refuses connections (ECONNREFUSED) for a while
     partition(seconds)    a route lost for a while: open connections stall, new ones are
@@ -63,7 +64,7 @@ class FaultProxy:
         self._relays: set[Relay] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._paces = (Pace(), Pace())
-        self._cut: tuple[int, int, bool] | None = None  # direction, bytes left, reset
+        self._cut: tuple[int, int, str] | None = None  # direction, bytes left, how
         self._blackhole = False
 
     @property
@@ -103,7 +104,11 @@ class FaultProxy:
 
     def cut(self, after: int = 0, *, reset: bool = False, to_server: bool = True) -> None:
         """Once: close the connection that carries byte ``after`` + 1 from now, that way."""
-        self._cut = (UP if to_server else DOWN, after, reset)
+        self._cut = (UP if to_server else DOWN, after, "reset" if reset else "close")
+
+    def freeze_after(self, after: int, *, to_server: bool = True) -> None:
+        """Once: freeze the connection that carries byte ``after`` + 1 from now, that way."""
+        self._cut = (UP if to_server else DOWN, after, "freeze")
 
     def cut_all(self, *, reset: bool = False) -> int:
         """Close every open connection now; return how many."""
@@ -194,9 +199,9 @@ class FaultProxy:
     def _take_cut(self, direction: int, size: int) -> Cut | None:
         if self._cut is None or self._cut[0] != direction:
             return None
-        _, left, reset = self._cut
-        if left >= size and left:
-            self._cut = (direction, left - size, reset)
+        _, left, how = self._cut
+        if left >= size:
+            self._cut = (direction, left - size, how)
             return None
         self._cut = None
-        return Cut(left, reset)
+        return Cut(left, how)

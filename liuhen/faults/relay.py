@@ -57,10 +57,11 @@ class Pace:
 
 @dataclass(frozen=True, slots=True)
 class Cut:
-    """Pass ``allowed`` bytes more of the piece in hand, then close the relay."""
+    """Pass ``allowed`` bytes more of the piece in hand, then close the relay (with a
+    reset), or freeze it (the rest of the piece waits for a thaw)."""
 
     allowed: int
-    reset: bool
+    how: str  # "close", "reset" or "freeze"
 
 
 # A direction's counter: told how many bytes are about to be forwarded, it returns the
@@ -112,6 +113,10 @@ class Relay:
             )
         finally:
             self.close()
+            # Hear each socket's end, or asyncio reports a failed close nobody asked after.
+            await asyncio.gather(
+                *(writer.wait_closed() for writer in self._writers()), return_exceptions=True
+            )
 
     async def hold(self) -> None:
         """A blackholed connection: accepted, never forwarded, kept open until cut."""
@@ -202,18 +207,21 @@ class Relay:
             step = min(step, max(512, int(link.rate / 20)))
         for start in range(0, len(data), step):
             piece = data[start : start + step]
-            await self.flowing.wait()
-            if self.ended:
-                return
-            await self._paces[side].take(len(piece), link.rate)
-            cut = self._counters[side](len(piece))
-            if cut is not None:
-                piece = piece[: cut.allowed]
-            sink.write(piece)
-            (self._requests if upstream else self._responses).feed(piece)
-            await sink.drain()
-            if cut is not None:
-                self.close(reset=cut.reset)
-                return
+            while piece:
+                await self.flowing.wait()
+                if self.ended:
+                    return
+                await self._paces[side].take(len(piece), link.rate)
+                cut = self._counters[side](len(piece))
+                sent = piece if cut is None else piece[: cut.allowed]
+                sink.write(sent)
+                (self._requests if upstream else self._responses).feed(sent)
+                await sink.drain()
+                piece = piece[len(sent) :]
+                if cut is not None and cut.how == "freeze":
+                    self.freeze()
+                elif cut is not None:
+                    self.close(reset=cut.how == "reset")
+                    return
             if link.pause:
                 await asyncio.sleep(link.pause)

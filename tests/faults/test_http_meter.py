@@ -47,6 +47,12 @@ def test_the_tally_does_not_depend_on_how_the_stream_is_cut(request_cuts, answer
     assert tally.requests == {"POST": 1, "HEAD": 1, "PATCH": 2}
     assert tally.body_bytes == {"POST": 5, "PATCH": 15}
     assert tally.statuses == {201: 1, 200: 1, 204: 1, 100: 1, 507: 1}
+    assert tally.answers == {
+        ("POST", 201): 1,
+        ("HEAD", 200): 1,
+        ("PATCH", 204): 1,
+        ("PATCH", 507): 1,
+    }
     assert tally.unframed == 0
 
 
@@ -95,4 +101,5 @@ async def test_through_a_real_server_the_tally_matches_what_was_sent():
     assert proxy.http.requests == {"PATCH": 2, "HEAD": 1, "POST": 1}
     assert proxy.http.body_bytes == {"PATCH": 1_000_003, "POST": 2}
     assert proxy.http.statuses == {204: 3, 507: 1}
+    assert proxy.http.answers == {("PATCH", 204): 2, ("HEAD", 204): 1, ("POST", 507): 1}
     assert proxy.http.unframed == 0

@@ -163,6 +163,22 @@ async def test_a_frozen_connection_keeps_both_sockets_open_and_silent(target):
     assert proxy.bytes_to_server == 6
 
 
+async def test_freeze_after_n_bytes_freezes_that_connection_only_there(target):
+    async with FaultProxy(target.url) as proxy:
+        proxy.freeze_after(50_000)
+        _, writer = await connect(proxy)
+        writer.write(b"f" * 120_000)
+        await eventually(lambda: target.received and len(target.received[0]) == 50_000)
+        await asyncio.sleep(0.3)
+        assert len(target.received[0]) == 50_000 and (target.ends, target.resets) == (0, 0)
+        _, other = await connect(proxy)  # once: a new connection flows
+        other.write(b"g" * 10)
+        await eventually(lambda: len(target.received) == 2 and len(target.received[1]) == 10)
+        for each in (writer, other):
+            each.close()
+    assert proxy.bytes_to_server == 50_010
+
+
 async def test_a_blackhole_accepts_and_never_reaches_the_target(target):
     async with FaultProxy(target.url) as proxy:
         proxy.blackhole()
