@@ -17,6 +17,8 @@ often each invariant was checked, and every violation with what was found.
     one_chunk_resent     PATCH body bytes through the proxy ≤ the bytes stored plus one
                          chunk per interruption (per file in flight at each)
     rss_bounded          each process's peak resident memory stayed under its limit
+    finished             a chaos trial's agent finished every file before its deadline
+                         (nothing stalled); scenario tests assert the same by waiting
 
 Checks read files only (liuhen/faults/books.py), never ask the processes.
 """
@@ -60,6 +62,7 @@ class Invariant(enum.StrEnum):
     NO_ORPHANS = "no_orphans"
     ONE_CHUNK_RESENT = "one_chunk_resent"
     RSS_BOUNDED = "rss_bounded"
+    FINISHED = "finished"
 
 
 @dataclass
