@@ -137,7 +137,7 @@ class Site:
     # ---- the server
 
     async def start_server(self, failpoints: str = "") -> str:
-        self.server.start({"LIUHEN_FAILPOINTS": failpoints} if failpoints else {})
+        self.server.start({"LIUHEN_FAILPOINTS": failpoints})  # never one of the caller's
         line = await self.server.wait_for_output(LISTENING, 60)
         self.server_url = line.split(LISTENING, 1)[1].strip()
         self.proxy.retarget(self.server_url)
@@ -156,8 +156,7 @@ class Site:
         self.agent.argv = liuhen_command(
             self.agent_toml, "agent", "run", *(["--once"] if once else [])
         )
-        env = {"LIUHEN_FAILPOINTS": failpoints} if failpoints else {}
-        self.agent.start(env)
+        self.agent.start({"LIUHEN_FAILPOINTS": failpoints})  # never one of the caller's
 
     async def kill_agent(self) -> int | None:
         return await self.agent.kill()

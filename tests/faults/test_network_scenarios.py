@@ -49,7 +49,7 @@ async def test_a_connection_broken_in_the_middle_of_a_chunk(site, reset):
 async def test_a_partition(site):
     site.put("seizure.bin", SIZE)
     site.agent_options["request_timeout_seconds"] = 2.0
-    site.proxy.to_server = Link(rate=4_000_000)  # the upload takes seconds, not a moment
+    site.proxy.to_server = Link(rate=8_000_000)  # the upload takes seconds, not a moment
     async with sampler_for(site) as sampler:
         site.start_agent()
         await when_sent(site, 6 * MIB)
@@ -63,8 +63,8 @@ async def test_a_partition(site):
 
 
 async def test_a_flapping_link(site):
-    site.put("seizure.bin", 30 * MIB)
-    site.proxy.to_server = Link(rate=16_000_000)
+    site.put("seizure.bin", 40 * MIB)
+    site.proxy.to_server = Link(rate=10_000_000)  # four seconds of upload, flaps in it
     flaps = 0
     async with sampler_for(site) as sampler:
         site.start_agent()
