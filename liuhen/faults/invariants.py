@@ -15,7 +15,8 @@ often each invariant was checked, and every violation with what was found.
     no_orphans           every partial file belongs to an open upload, and every open
                          upload has its partial file
     one_chunk_resent     PATCH body bytes through the proxy ≤ the bytes stored plus one
-                         chunk per interruption (per file in flight at each)
+                         chunk (or the largest file, if smaller) per interruption and
+                         file in flight at each
     rss_bounded          each process's peak resident memory stayed under its limit
     finished             a chaos trial's agent finished every file before its deadline
                          (nothing stalled); scenario tests assert the same by waiting

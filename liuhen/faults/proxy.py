@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 from types import TracebackType
 from urllib.parse import urlsplit
 
@@ -38,6 +39,8 @@ from liuhen.faults.http_meter import HttpTally
 from liuhen.faults.relay import DOWN, UP, Cut, Link, Pace, Relay
 
 __all__ = ["FaultProxy", "Link"]
+
+_RECEIVE_BUFFER = 256 * 1024
 
 
 def _target(url: str) -> tuple[str, int]:
@@ -148,9 +151,13 @@ class FaultProxy:
     # ---- plumbing
 
     async def _listen(self) -> None:
-        self._listener = await asyncio.start_server(
-            self._accept, "127.0.0.1", self._port, reuse_address=True
-        )
+        # A modest receive buffer, inherited by every accepted socket: loopback's
+        # autotuning would let megabytes sit between the client and a slow link.
+        listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listening.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _RECEIVE_BUFFER)
+        listening.bind(("127.0.0.1", self._port))
+        self._listener = await asyncio.start_server(self._accept, sock=listening)
         self._port = self._listener.sockets[0].getsockname()[1]
 
     def _stop_listening(self) -> None:

@@ -4,7 +4,9 @@ Each direction is a pump: a reader that takes bytes off one socket and a writer 
 them on the other after the link's delay, in pieces no larger than its burst, at no more
 than its rate. Between them sits a short queue (at most ``_QUEUED`` reads), the router's
 buffer: memory stays bounded, and a stalled writer soon stalls the reader, so the
-sender's socket fills as it would on a frozen link.
+sender's socket fills as it would on a frozen link. On a link with a rate the reads are
+smaller, so the queue holds about a quarter of a second of it, not a megabyte: a slow
+link's buffers are small, and bytes a sender thinks sent are soon delivered.
 
 A relay can be cut (both sockets closed, FIN), reset (both sockets closed with RST:
 SO_LINGER 0), frozen (nothing forwarded either way, both sockets kept open: half-open,
@@ -68,6 +70,12 @@ class Cut:
 # proxy's pending cut if they reach it.
 Forwarded = Callable[[int], Cut | None]
 UP, DOWN = 0, 1
+
+
+def _read_size(link: Link) -> int:
+    if link.rate is None:
+        return _READ_SIZE
+    return max(512, min(_READ_SIZE, int(link.rate / 4 / _QUEUED)))
 
 
 def _rst(writer: asyncio.StreamWriter) -> None:
@@ -169,7 +177,7 @@ class Relay:
         try:
             while not self.ended:
                 await self.flowing.wait()
-                data = await source.read(_READ_SIZE)
+                data = await source.read(_read_size(self._links(upstream)))
                 if not data:
                     break
                 link = self._links(upstream)
