@@ -130,21 +130,29 @@ class AgentBooks:
         self.journal_path = data_dir / "journal.sqlite3"
 
     def files(self) -> list[FileRow]:
-        if not self.journal_path.exists():
+        if not self._started():
             return []
         with _reading(self.journal_path) as conn:
             return [row_from(row) for row in conn.execute("SELECT * FROM files ORDER BY id")]
 
+    def _started(self) -> bool:
+        """The journal exists and has its tables (an agent starting makes it, then them)."""
+        if not self.journal_path.exists():
+            return False
+        with _reading(self.journal_path) as conn:
+            found = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'events'").fetchone()
+        return found is not None
+
     def states(self) -> dict[str, int]:
         """How many rows are in each state: cheap enough to poll with thousands of files."""
-        if not self.journal_path.exists():
+        if not self._started():
             return {}
         with _reading(self.journal_path) as conn:
             return dict(conn.execute("SELECT state, count(*) FROM files GROUP BY state"))
 
     def receipt_signatures(self) -> dict[int, bytes | None]:
         """File id → the server's signature over its receipt (not part of ``FileRow``)."""
-        if not self.journal_path.exists():
+        if not self._started():
             return {}
         with _reading(self.journal_path) as conn:
             rows = conn.execute("SELECT id, receipt_signature FROM files").fetchall()

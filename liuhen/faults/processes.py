@@ -1,6 +1,11 @@
 """A ``liuhen`` command run as a child process, as the harness needs it: its output in a
-log file (read while it runs, kept after), killed with SIGKILL when asked, and reaped with
-``wait4`` so its peak resident memory (``ru_maxrss``) is known however it ended.
+log file (read while it runs, kept after), killed with SIGKILL when asked, and its peak
+resident memory known however it ended.
+
+The peak is the kernel's high-water mark of the process's own memory (``VmHWM`` in
+``/proc/<pid>/status``), read at every poll while it runs and just before a kill. Not
+``ru_maxrss`` from ``wait4``: Linux carries the parent's peak across fork and exec into the
+child's, so a child of a large test runner would report the runner's size.
 
 A child left running when its ``Process`` is closed is killed: a harness that fails must
 not leave agents and servers behind.
@@ -65,13 +70,24 @@ class Process:
         """Reap the child if it has ended; its return code (negative: the signal)."""
         if self._popen is None or self.returncode is not None:
             return self.returncode
-        pid, status, usage = os.wait4(self._popen.pid, os.WNOHANG)
+        self._sample_peak()
+        pid, status = os.waitpid(self._popen.pid, os.WNOHANG)
         if pid == 0:
             return None
         self.returncode = os.waitstatus_to_exitcode(status)
         self._popen.returncode = self.returncode  # reaped here: Popen must not wait again
-        self.peak_rss_kib = max(self.peak_rss_kib, usage.ru_maxrss)
         return self.returncode
+
+    def _sample_peak(self) -> None:
+        if self._popen is None:
+            return
+        try:
+            status = Path(f"/proc/{self._popen.pid}/status").read_text()
+        except OSError:
+            return  # already gone
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                self.peak_rss_kib = max(self.peak_rss_kib, int(line.split()[1]))
 
     async def wait(self, within: float) -> int:
         deadline = time.monotonic() + within
@@ -85,23 +101,17 @@ class Process:
         """Send ``signum`` and, for SIGKILL, reap; the return code (None if not running)."""
         if not self.running or self._popen is None:
             return self.returncode
+        self._sample_peak()
         os.kill(self._popen.pid, signum)
         if signum == signal.SIGKILL:
             return await self.wait(30)
         return None
 
     def peak_rss(self) -> int:
-        """Peak resident memory in KiB: of every ended run, and of this one if it runs."""
-        peak = self.peak_rss_kib
-        if self.running and self.pid is not None:
-            try:
-                status = Path(f"/proc/{self.pid}/status").read_text()
-            except OSError:
-                return peak
-            for line in status.splitlines():
-                if line.startswith("VmHWM:"):
-                    peak = max(peak, int(line.split()[1]))
-        return peak
+        """Peak resident memory in KiB, of every run so far (this one until now)."""
+        if self.running:
+            self._sample_peak()
+        return self.peak_rss_kib
 
     def output(self) -> str:
         """What this run has written so far."""
@@ -131,4 +141,4 @@ class Process:
         if self.running and self._popen is not None:
             os.kill(self._popen.pid, signal.SIGKILL)
             os.waitpid(self._popen.pid, 0)
-            self._popen.returncode = -signal.SIGKILL
+            self.returncode = self._popen.returncode = -signal.SIGKILL
