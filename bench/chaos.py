@@ -74,12 +74,14 @@ def print_outcome(outcome: Outcome, trials: int) -> None:
         print(f"    {invariant}: {detail}", flush=True)
 
 
-def report(args: argparse.Namespace, seed: int, outcomes: list[Outcome], total: Tally) -> str:
+def report(
+    args: argparse.Namespace, seed: int, head: str, outcomes: list[Outcome], total: Tally
+) -> str:
     failed = [outcome for outcome in outcomes if not outcome.tally.ok]
     command = shlex.join(["bench/chaos", *sys.argv[1:]])
     lines = [
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} "
-        f"({os.cpu_count()} cores), Liuhen at `{git_head()}`:",
+        f"({os.cpu_count()} cores), Liuhen at `{head}`:",
         "",
         f"    {command}" + ("" if args.seed is not None else f" --seed {seed}"),
         "",
@@ -154,7 +156,8 @@ def main() -> int:
         sys.exit(f"unknown fault kinds: {', '.join(sorted(unknown))}")
     logging.basicConfig(level=logging.ERROR)  # the processes' own logs are in each trial
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(10**6)
-    print(f"chaos: seed {seed}", flush=True)
+    head = git_head()  # now: the tree may move while the run goes on
+    print(f"chaos: seed {seed}, Liuhen at {head}", flush=True)
     started = time.monotonic()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="liuhen-chaos-"))
     outcomes, total = asyncio.run(run(args, seed, workdir))
@@ -162,7 +165,7 @@ def main() -> int:
     for line in total.lines():
         print(f"  {line}")
     if args.report is not None:
-        args.report.write_text(report(args, seed, outcomes, total))
+        args.report.write_text(report(args, seed, head, outcomes, total))
         print(f"report: {args.report}")
     return 0 if total.ok else 1
 
