@@ -67,7 +67,8 @@ def print_outcome(outcome: Outcome, trials: int) -> None:
     print(
         f"trial {outcome.number}/{trials}: {outcome.plan.describe()}\n"
         f"  happened: {'; '.join(outcome.happened) or 'nothing'}\n"
-        f"  {outcome.seconds:.1f} s, {outcome.interruptions} interruption(s): {verdict}",
+        f"  {outcome.seconds:.1f} s, {outcome.interruptions} interruption(s), peak memory "
+        f"agent {outcome.peak_mib[0]} MiB, server {outcome.peak_mib[1]} MiB: {verdict}",
         flush=True,
     )
     for invariant, detail in outcome.tally.violations:
@@ -89,7 +90,8 @@ def report(
         f"{args.max_size / 2**20:g} MiB, at most {args.files} a trial; at most {args.faults} "
         f"faults a trial, of {args.kinds}; agent {CHAOS_AGENT}. "
         f"{sum(o.interruptions for o in outcomes)} interruptions in all; "
-        f"{sum(o.seconds for o in outcomes) / 60:.1f} minutes.",
+        f"{sum(o.seconds for o in outcomes) / 60:.1f} minutes. Peak memory: agent "
+        f"{max(o.peak_mib[0] for o in outcomes)} MiB, server {max(o.peak_mib[1] for o in outcomes)} MiB.",
         "",
         "| invariant | checked | violated |",
         "| --- | ---: | ---: |",

@@ -41,6 +41,7 @@ class Outcome:
     seconds: float = 0.0
     interruptions: int = 0
     happened: list[str] = field(default_factory=list)
+    peak_mib: tuple[int, int] = (0, 0)  # agent, server
 
 
 class _Trial:
@@ -184,6 +185,7 @@ async def run_trial(root: Path, number: int, plan: Plan, limits: Limits) -> Outc
             await _Trial(site, plan, outcome).run(started + _deadline(plan))
         outcome.seconds = time.monotonic() - started
         await site.kill_server()
+        outcome.peak_mib = (site.agent.peak_rss() // 1024, site.server.peak_rss() // 1024)
         outcome.tally.merge(
             check_site(
                 site,
