@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from agent import failpoints
 from agent.capture_context import CaptureContext, extras_for
 from agent.completeness import Observation
 from agent.config import AgentConfig
@@ -39,7 +40,7 @@ from agent.work_report import WorkReport
 from devices.sidecar import Sidecar
 from devices.sidecars import FoundSidecar, load_sidecar
 from evidence.case_number import CaseNumberRule
-from evidence.digest import fingerprint_file
+from evidence.digest import Fingerprint, StreamingFingerprint, feed_file, fingerprint_file
 from evidence.errors import (
     BadSignature,
     JournalError,
@@ -75,6 +76,20 @@ def sidecar_of(path: Path) -> Sidecar | None:
 def observe_file(path: Path) -> Observation:
     stat = path.stat()
     return Observation(stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+class _Watched(StreamingFingerprint):
+    """A fingerprint that passes the hashing failpoint with each block it is fed."""
+
+    def update(self, data: bytes | bytearray | memoryview) -> list[int]:
+        failpoints.hit(failpoints.WHILE_HASHING)
+        return super().update(data)
+
+
+def _fingerprint_file(path: Path) -> Fingerprint:
+    if failpoints.armed(failpoints.WHILE_HASHING):
+        return feed_file(_Watched(), path).finish()
+    return fingerprint_file(path)
 
 
 @dataclass
@@ -184,7 +199,7 @@ class Pipeline:
         before = observe_file(row.path)
         if before != row.observation:
             return await self._back_to_discovered(row, before)
-        fingerprint = await asyncio.to_thread(fingerprint_file, row.path)
+        fingerprint = await asyncio.to_thread(_fingerprint_file, row.path)
         media = await asyncio.to_thread(probe, row.path)
         after = observe_file(row.path)
         if after != before or fingerprint.size != after.size:
@@ -202,7 +217,7 @@ class Pipeline:
     async def _make_derived(self, row: FileRow) -> FileRow:
         original = await self._original_of(row)
         made = await self.derivation.make(row, original)
-        fingerprint = await asyncio.to_thread(fingerprint_file, row.path)
+        fingerprint = await asyncio.to_thread(_fingerprint_file, row.path)
         seen = observe_file(row.path)
         return await self.journal.record_fingerprint(
             row, fingerprint, seen, self.clock(), media=made.media, perceptual=made.perceptual
@@ -302,6 +317,7 @@ class Pipeline:
                 "the receipt does not verify under the pinned server key"
             ) from None
         receipt.check_covers(signed)
+        failpoints.hit(failpoints.AFTER_FINALIZE)
         log.info("%s receipted: sha256=%s", row.path.name, signed.manifest.sha256)
         return await self.journal.move(
             row,

@@ -8,6 +8,7 @@ from datetime import timedelta, timezone, tzinfo
 
 import aiohttp
 
+from agent import failpoints
 from agent.bays import check_bays
 from agent.config import AgentConfig
 from agent.journal import Journal
@@ -35,6 +36,7 @@ async def agent_service(
 ) -> AsyncIterator[AgentService]:
     """The agent, ready to run. ``zone`` is the agency's: the bandwidth timetable's times
     are read in it. A bay that is missing, not a folder or unreadable is refused here."""
+    failpoints.arm_from_environment()  # before anything: a mistyped name stops the start
     folders = (*config.watch, *(room.folder for room in config.rooms))
     if folders or not config.bays:  # a dock with only camera bays watches no folder
         check_bays(folders)

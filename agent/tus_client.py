@@ -15,6 +15,7 @@ from urllib.parse import urljoin, urlsplit
 from aiohttp.abc import AbstractStreamWriter
 from aiohttp.payload import Payload
 
+from agent import failpoints
 from agent.server_api import Reply, ServerApi
 from agent.throttle import UNCAPPED_SLICE, Throttle
 from evidence.errors import (
@@ -82,6 +83,8 @@ class ChunkPayload(Payload):
             piece = view[start : start + size]
             if throttle is not None:
                 await throttle.take(len(piece))
+            if start:
+                failpoints.hit(failpoints.MID_PATCH)
             await writer.write(piece)
             start += len(piece)
             if self._on_sent is not None:

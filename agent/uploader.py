@@ -16,6 +16,7 @@ import os
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from agent import failpoints
 from agent.tus_client import TusClient
 from evidence.digest import Sha256
 from evidence.errors import ChecksumMismatch, Gone, NotFound, OffsetMismatch, SourceChanged
@@ -67,6 +68,7 @@ async def _resume_point(
         META_FILENAME: manifest.file_name,
     }
     url = await tus.create(manifest.size, metadata)
+    failpoints.hit(failpoints.AFTER_CREATE)
     await on_created(url)
     return url, 0  # the creation request carries no bytes, so a new upload starts empty
 
@@ -134,6 +136,7 @@ async def _send_from(
             try:
                 sending = offset
                 offset = await tus.patch(url, offset, data, checksum, sent)
+                failpoints.hit(failpoints.AFTER_204)
                 mismatches = 0
                 await on_progress(offset, True)
                 continue

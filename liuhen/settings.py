@@ -30,6 +30,8 @@ from ingest.server_config import IngestConfig
 __all__ = ["ENV_PREFIX", "Settings", "describe_defaults", "load_settings"]
 
 ENV_PREFIX = "LIUHEN_"
+# Variables of ours that are not options: the crash-test switch (agent/failpoints.py).
+_NOT_OPTIONS = frozenset({"LIUHEN_FAILPOINTS"})
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,7 @@ def _from_env_text(kind: Any, text: str, where: str) -> Any:
 
 def _overlay_env(data: dict[str, Any], environ: Mapping[str, str]) -> None:
     for name, text in environ.items():
-        if not name.startswith(ENV_PREFIX):
+        if not name.startswith(ENV_PREFIX) or name in _NOT_OPTIONS:
             continue
         path = name[len(ENV_PREFIX) :].lower().split("__")
         kind: Any = Settings

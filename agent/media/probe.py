@@ -70,19 +70,28 @@ def _broken(problem: str, container: str | None = None) -> MediaFacts:
     return MediaFacts(container, None, None, False, False, False, problem)
 
 
+def _codec_name(stream: Any) -> str | None:
+    # No codec context where this FFmpeg has no decoder for the stream (a JPEG XL pipe,
+    # a maker's own codec, or random bytes that look like one): it is described, not read.
+    context = stream.codec_context
+    return None if context is None else str(context.name)
+
+
 def _describe(stream: Any, variable: bool) -> StreamFacts:
     context = stream.codec_context
     kind = stream.type if stream.type in ("video", "audio") else "other"
+    video = kind == "video" and context is not None
+    audio = kind == "audio" and context is not None
     rate = stream.average_rate if kind == "video" else None
     return StreamFacts(
         kind=kind,
-        codec=context.name if context is not None else None,
-        width=_count(context.width) if kind == "video" else None,
-        height=_count(context.height) if kind == "video" else None,
+        codec=_codec_name(stream),
+        width=_count(context.width) if video else None,
+        height=_count(context.height) if video else None,
         frame_rate=None if not rate else fraction_text(rate.numerator, rate.denominator),
         variable_frame_rate=variable,
-        sample_rate=_count(context.sample_rate) if kind == "audio" else None,
-        channels=_count(context.channels) if kind == "audio" else None,
+        sample_rate=_count(context.sample_rate) if audio else None,
+        channels=_count(context.channels) if audio else None,
         start_ms=within(
             _ms(_stream_seconds(stream, stream.start_time)), -MAX_START_MS, MAX_START_MS
         ),
@@ -117,7 +126,7 @@ def _check_decoding(
     silent = [stream for stream in streams if decoded[stream.index] == 0]
     if silent:
         kinds = ", ".join(
-            f"{stream.type} stream {stream.index} ({stream.codec_context.name})"
+            f"{stream.type} stream {stream.index} ({_codec_name(stream) or 'no decoder'})"
             for stream in silent
         )
         return pts, f"no frame could be decoded from {kinds}"

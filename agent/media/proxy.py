@@ -23,6 +23,7 @@ from typing import Any
 
 import av
 
+from agent import failpoints
 from agent.media.profiles import Profile
 from evidence.perceptual import SecondPrint, SecondSampler, frame_seconds
 from runtime.private_files import ensure_private_file, make_private_dirs
@@ -207,6 +208,7 @@ class _Transcode:
         self._put(_END)
 
     def _video_frame(self, frame: Any, streams: _Streams, start: Fraction) -> None:
+        failpoints.hit(failpoints.WHILE_REVIEW_COPY)
         seconds = frame_seconds(frame, start)
         if seconds is not None:
             self.sampler.feed(frame, seconds)

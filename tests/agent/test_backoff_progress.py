@@ -5,7 +5,6 @@ every 1.5 chunks (so each attempt gets exactly one chunk through), the real agen
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import logging
 import os
@@ -13,6 +12,7 @@ import time
 
 from agent.states import FileState
 from evidence.digest import CHUNK_SIZE
+from liuhen.faults.relay import Cut
 from tests.agent.conftest import all_in, originals, running_agent, wait_for_rows
 from tests.fault_proxy import FaultProxy
 
@@ -25,16 +25,15 @@ class CuttingRelay(FaultProxy):
     def __init__(self, target_url: str, every: int) -> None:
         super().__init__(target_url)
         self.every = every
-        self.next_cut = every
         self.cuts = 0
+        self.cut(every, reset=True)
 
-    async def _forward(self, data: bytes, sink: asyncio.StreamWriter, upstream: bool) -> None:
-        if not upstream or self.bytes_to_server + len(data) < self.next_cut:
-            return await super()._forward(data, sink, upstream)
-        await super()._forward(data[: self.next_cut - self.bytes_to_server], sink, upstream)
-        self.next_cut += self.every
-        self.cuts += 1
-        raise ConnectionResetError("cut by the relay")  # the relay resets both sides
+    def _count_up(self, size: int) -> Cut | None:
+        cut = super()._count_up(size)
+        if cut is not None:  # the relay resets both sides; arm the next cut
+            self.cuts += 1
+            self.cut(self.every, reset=True)
+        return cut
 
 
 async def test_an_upload_cut_short_again_and_again_retries_quickly_while_it_moves(

@@ -27,6 +27,7 @@ from evidence.manifest_media import MAX_DURATION_MS, StreamFacts
 from runtime.video_prints import prints_of_video
 
 START = datetime(2026, 3, 12, 1, 30, tzinfo=UTC)
+NO_DECODER = b"\xff\x0a\x0b\x83" + bytes(508)
 PROFILE = load_profiles()["review-720p"]
 
 
@@ -45,6 +46,9 @@ def footage(tmp_path_factory) -> Path:
     write_not_media(folder / "document.mp4")
     write_truncated(folder / "cut-short.mp4", started_at=START)
     write_undecodable(folder / "corrupt.mp4", started_at=START)
+    # Four bytes FFmpeg takes for a JPEG XL stream, which it cannot decode (found among
+    # 5,000 files of random bytes: one in 65,536 starts so).
+    (folder / "no-decoder.bin").write_bytes(NO_DECODER)
     return folder
 
 
@@ -76,6 +80,7 @@ def test_playable_originals_are_described(footage, name, video, audio, variable)
         ("document.mp4", "not readable as media", False),
         ("cut-short.mp4", "not readable as media", False),
         ("corrupt.mp4", "decoding failed", True),
+        ("no-decoder.bin", "decoding failed: Decoder not found", True),
     ],
 )
 def test_broken_originals_are_described_not_refused(footage, name, problem, opens):
