@@ -16,11 +16,10 @@ from ingest.books import open_books
 from ingest.clock import Clock, utc_now
 from ingest.compliance.config import ComplianceConfig
 from ingest.server_config import IngestConfig
-from ingest.uploads.area import UploadArea
 from ingest.uploads.open_uploads import OpenUpload
 from ingest.wiring import Parts, Services, build_services
 from runtime.key_files import generate_key_pair, load_private_key
-from storage.interfaces import BlobStore, Index
+from storage.interfaces import BlobStore, Index, UploadArea
 
 __all__ = ["IngestServer", "ensure_server_key", "open_parts", "open_server"]
 

@@ -109,6 +109,18 @@ class LocalBlobStore:
         except OSError as exc:
             raise StorageFailure(f"cannot read {locator}: {exc.strerror}", locator=locator) from exc
 
+    def read_range(
+        self, locator: str, start: int, length: int, buffer_size: int = 1024 * 1024
+    ) -> Iterator[bytes]:
+        try:
+            with open(self._path(locator), "rb") as handle:
+                handle.seek(start)
+                while length > 0 and (block := handle.read(min(buffer_size, length))):
+                    length -= len(block)
+                    yield block
+        except OSError as exc:
+            raise StorageFailure(f"cannot read {locator}: {exc.strerror}", locator=locator) from exc
+
     def size(self, locator: str) -> int | None:
         try:
             return self._path(locator).stat().st_size

@@ -17,10 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from evidence.errors import LiuhenError
-from ingest.uploads.area import UploadArea
 from ingest.uploads.open_uploads import OpenUploads
 from ingest.uploads.states import check_transition
-from storage.interfaces import Objects, Uploads
+from storage.interfaces import Objects, UploadArea, Uploads
 from storage.records import NewFlag, StoredObject, UploadRecord, UploadState
 
 __all__ = ["Transitions"]
@@ -50,7 +49,7 @@ class Transitions:
         )
         self.open_uploads.forget(upload.upload_id)
         if moved:
-            await asyncio.to_thread(self.area.remove, upload.upload_id)
+            await asyncio.to_thread(self.area.remove, upload)
         return moved
 
     async def finalized(
@@ -60,6 +59,6 @@ class Transitions:
         with the recording's flags, in one transaction; then drop the partial file."""
         check_transition(upload.state, UploadState.FINALIZED)
         indexed = await self.objects.finalize(upload.upload_id, stored, flags)
-        await asyncio.to_thread(self.area.remove, upload.upload_id)
+        await asyncio.to_thread(self.area.remove, upload)
         self.open_uploads.forget(upload.upload_id)
         return indexed
