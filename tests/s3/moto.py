@@ -53,7 +53,7 @@ class MotoS3:
             endpoint_url=self.url,
             region_name=REGION,
             aws_access_key_id="test",
-            aws_secret_access_key="test",  # noqa: S106 - moto takes any
+            aws_secret_access_key="test",
         )
 
     def bucket(self, *, locked: bool = True, versioned: bool = True) -> str:

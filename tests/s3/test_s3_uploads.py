@@ -46,7 +46,9 @@ def objects(moto: MotoS3, bucket: str) -> dict[str, bytes]:
 
 
 def open_parts(moto: MotoS3, bucket: str) -> list[str]:
-    return [u["Key"] for u in moto.client().list_multipart_uploads(Bucket=bucket).get("Uploads", [])]
+    return [
+        u["Key"] for u in moto.client().list_multipart_uploads(Bucket=bucket).get("Uploads", [])
+    ]
 
 
 async def test_an_upload_ends_in_a_receipt_and_locked_objects_that_prove_custody(
@@ -160,7 +162,9 @@ async def test_a_terminated_upload_drops_its_parts_and_deletes_nothing(
     reply = await s3_server.patch(url, 0, body, ready.token, checksum=sha256(body))
     assert reply.status == 204
     assert len(open_parts(moto, bucket)) == 1
-    reply = await s3_server.send("DELETE", url, token=ready.token, headers={"Tus-Resumable": TUS_VERSION})
+    reply = await s3_server.send(
+        "DELETE", url, token=ready.token, headers={"Tus-Resumable": TUS_VERSION}
+    )
     assert reply.status == 204
     assert not open_parts(moto, bucket)
     assert objects(moto, bucket) == {}
