@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import base64
 from contextlib import AsyncExitStack
+from dataclasses import replace
 
 from evidence.digest import Sha256
 from evidence.receipt import SignedReceipt
 from evidence.tus_wire import TUS_VERSION
 from evidence.wire import FINALIZE
-from tests.ingest.helpers import Prepared, created, prepared, sha256
+from storage.s3_blobs import S3BlobStore
+from tests.ingest.helpers import Prepared, created, prepared, sha256, upload_all
 from tests.s3.conftest import s3_server_config, serve
 from tests.s3.moto import MotoS3
 
@@ -169,3 +171,39 @@ async def test_a_terminated_upload_drops_its_parts_and_deletes_nothing(
     assert not open_parts(moto, bucket)
     assert objects(moto, bucket) == {}
     assert not calls.removals
+
+
+async def test_a_transcript_the_server_signs_is_stored_and_kept_beside_it(s3_server, moto, bucket):
+    ready = await prepared(s3_server, SIZE, chunk_size=CHUNK)
+    await upload(s3_server, ready, await created(s3_server, ready))
+    assert (await finalize(s3_server, ready)).status == 200
+    await s3_server.add_user("wang")
+    user = await s3_server.ctx.index.credentials.get_user("wang")
+    assert user is not None
+    text = "民警：现在开始执法记录。".encode()
+    evidence_id = ready.signed.manifest.evidence_id
+    stored = await s3_server.ctx.services.transcripts.attach(user, evidence_id, text)
+    held = objects(moto, bucket)
+    assert held[stored.locator] == text
+    assert held[f"evidence/{evidence_id}/transcript/receipt.json"] == stored.receipt_body
+    assert not open_parts(moto, bucket)
+
+
+async def test_the_s3_store_also_takes_uploads_kept_on_local_disk(moto, bucket, tmp_path):
+    """One server, partial files on its disk, the stored objects in the locked bucket."""
+    config = replace(s3_server_config(tmp_path, moto, bucket), upload_area="local")
+    async with AsyncExitStack() as stack:
+        server = await serve(config, tmp_path, stack)
+        ready = await prepared(server)  # small chunks: a local partial file takes any PATCH
+        await upload_all(server, ready, await created(server, ready))
+        assert (await finalize(server, ready)).status == 200
+        manifest = ready.signed.manifest
+        stored = await server.ctx.index.objects.get(manifest.evidence_id, manifest.role)
+        assert stored is not None
+        assert stored.locator == S3BlobStore.locator_for(Sha256.of(ready.data))
+        held = objects(moto, bucket)
+        assert held[stored.locator] == ready.data
+        assert held[f"evidence/{manifest.evidence_id}/original/manifest.json"] == ready.signed.body
+        head = moto.client().head_object(Bucket=bucket, Key=stored.locator)
+        assert head["ObjectLockMode"] == "COMPLIANCE"
+        assert not list(config.uploads_dir.iterdir()), "the partial file is gone once stored"
