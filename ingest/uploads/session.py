@@ -136,10 +136,10 @@ class UploadSessions:
     async def reserve(
         self, record: UploadRecord, content: bytes | None = None
     ) -> tuple[UploadRecord, bool]:
-        """Allocate the partial file (and write ``content``, for an object the server makes
-        itself), then index the upload; return the upload and whether it is new. A partial
-        file the index did not take is removed again: disk is never held by an upload
-        nobody can see, count against a quota, or sweep."""
+        """Make room in the upload area (and write ``content``, for an object the server
+        makes itself), then index the upload; return the upload and whether it is new.
+        Room the index did not take is given back: disk (or S3 parts) is never held by an
+        upload nobody can see, count against a quota, or sweep."""
         await asyncio.to_thread(self.area.create, record)
         try:
             if content is not None:

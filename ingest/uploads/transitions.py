@@ -1,13 +1,14 @@
 """Every change of an upload's state, in one place: the table (``uploads/states.py``),
 then a compare-and-set in the index, then what the state leaves behind (the parsed
-manifest kept in memory, the partial file). A change from a state the upload has left
-(another request or another server moved it first) writes nothing, and leaves the
-partial file to whoever made the change that happened.
+manifest kept in memory, the upload's bytes in the upload area: a partial file or S3
+parts). A change from a state the upload has left (another request or another server
+moved it first) writes nothing, and leaves the bytes to whoever made the change that
+happened.
 
-An unfinished upload that ends (rejected, terminated, expired) gives its disk back: its
-partial file is a transfer buffer, and the device still holds the original because it has
-no receipt for it. A finalized upload's partial file is dropped once the object is stored
-and indexed.
+An unfinished upload that ends (rejected, terminated, expired) gives its room back: its
+bytes are a transfer buffer, and the device still holds the original because it has no
+receipt for it. A finalized upload's bytes are dropped once the object is stored and
+indexed (there is nothing left to drop when the store took them whole, as S3 parts).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ class Transitions:
         self, upload: UploadRecord, stored: StoredObject, flags: Sequence[NewFlag]
     ) -> StoredObject:
         """Index the stored object and mark the upload finalized (if it is still open),
-        with the recording's flags, in one transaction; then drop the partial file."""
+        with the recording's flags, in one transaction; then drop the upload's bytes."""
         check_transition(upload.state, UploadState.FINALIZED)
         indexed = await self.objects.finalize(upload.upload_id, stored, flags)
         await asyncio.to_thread(self.area.remove, upload)
