@@ -173,7 +173,12 @@ class S3BlobStore:
         key = self.check_locator(locator)
         with s3_errors(f"reading {locator}", self.bucket):
             extra = {} if span is None else {"Range": span}
-            got = self.bucket.client.get_object(Bucket=self.bucket.name, Key=key, **extra)
+            try:
+                got = self.bucket.client.get_object(Bucket=self.bucket.name, Key=key, **extra)
+            except ClientError as exc:
+                if error_code(exc) == "InvalidRange":  # starts past the end: nothing, as a file
+                    return
+                raise
             body = got["Body"]
             try:
                 yield from body.iter_chunks(buffer_size)

@@ -39,6 +39,7 @@ def test_bytes_go_in_under_their_digest_and_come_back(store, tmp_path):
     assert b"".join(store.read(locator, 65536)) == data
     assert b"".join(store.read_range(locator, 1000, 5000)) == data[1000:6000]
     assert b"".join(store.read_range(locator, len(data) - 10, 100)) == data[-10:]
+    assert b"".join(store.read_range(locator, len(data) + 10, 100)) == b""
     assert store.size(locator) == len(data)
     assert store.size(S3BlobStore.locator_for(Sha256.of(b"absent"))) is None
 
