@@ -86,6 +86,10 @@ class StreamingFingerprint:
 
     ``total_size``, when known (a server knows the upload length), closes the last,
     shorter chunk as soon as its final byte arrives.
+
+    One ``resumed`` after whole chunks hashed elsewhere (another server took them, and
+    their bytes cannot be read back here) keeps chunk digests only: ``whole_known`` is
+    False, the whole-file SHA-256 is not computed, and ``finish`` refuses.
     """
 
     def __init__(self, chunk_size: int = CHUNK_SIZE, total_size: int | None = None) -> None:
@@ -98,9 +102,22 @@ class StreamingFingerprint:
         self._whole = hashlib.sha256()
         self._chunk = hashlib.sha256()
         self._chunk_filled = 0
+        self.whole_known = True
+
+    @classmethod
+    def resumed(
+        cls, chunk_size: int, total_size: int, chunks: Iterable[Sha256]
+    ) -> StreamingFingerprint:
+        """Carry on after these whole chunks, their digests taken as given."""
+        fingerprint = cls(chunk_size, total_size)
+        fingerprint.chunks = list(chunks)
+        fingerprint.position = min(len(fingerprint.chunks) * chunk_size, total_size)
+        fingerprint.whole_known = False
+        return fingerprint
 
     def copy(self) -> StreamingFingerprint:
         twin = StreamingFingerprint(self.chunk_size, self.total_size)
+        twin.whole_known = self.whole_known
         twin.position = self.position
         twin.chunks = list(self.chunks)
         twin._whole = self._whole.copy()
@@ -118,7 +135,8 @@ class StreamingFingerprint:
     # threads at once (each half still in order): SHA-256 is the costly part.
 
     def update_whole(self, data: bytes | bytearray | memoryview) -> None:
-        self._whole.update(data)
+        if self.whole_known:
+            self._whole.update(data)
 
     def update_chunks(self, data: bytes | bytearray | memoryview) -> list[int]:
         view = memoryview(data)
@@ -146,6 +164,8 @@ class StreamingFingerprint:
     def finish(self) -> Fingerprint:
         """The fingerprint of everything fed so far, the last partial chunk included.
         Changes nothing, so feeding may go on after a look."""
+        if not self.whole_known:
+            raise ValueError("resumed after bytes hashed elsewhere: no whole-file digest here")
         if self.total_size is not None and self.position != self.total_size:
             raise LengthMismatch(f"got {self.position} bytes of the declared {self.total_size}")
         chunks = list(self.chunks)

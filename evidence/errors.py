@@ -17,6 +17,7 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── MalformedMessage             400 bad_message
     │   ├── MalformedMapping             400 bad_mapping
     │   ├── UnknownActType               400 unknown_act_type
+    │   ├── PartTooSmall                 400 part_too_small
     │   ├── MalformedNote                400 bad_note
     │   ├── MalformedCheckpoint          400 bad_checkpoint
     │   ├── MalformedProof               400 bad_proof
@@ -99,7 +100,8 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     ├── Unavailable                      503 unavailable
     │   ├── ChecksumUnsupported          503 checksum_unsupported
     │   ├── LogUnavailable               503 log_unavailable
-    │   └── BayUnavailable               503 bay_unavailable
+    │   ├── BayUnavailable               503 bay_unavailable
+    │   └── StorageUnavailable           503 storage_unavailable
     ├── ConfigError                      500 bad_config
     ├── KeyFileError                     500 bad_key_file
     └── JournalError                     500 journal_failure
@@ -169,6 +171,7 @@ __all__ = [
     "NotFound",
     "OffsetMismatch",
     "OriginMismatch",
+    "PartTooSmall",
     "PasswordChangeRequired",
     "PreconditionFailed",
     "PurposeRequired",
@@ -182,6 +185,7 @@ __all__ = [
     "SourceChanged",
     "StaleRevision",
     "StorageFailure",
+    "StorageUnavailable",
     "TokenExpired",
     "TooLarge",
     "TooManyAttempts",
@@ -298,6 +302,14 @@ class UnknownActType(BadRequest):
     """An act type the recording-duty catalogue does not list."""
 
     code = "unknown_act_type"
+
+
+class PartTooSmall(BadRequest):
+    """A PATCH to an upload kept in S3 parts that carried no whole part (and did not reach
+    the upload's end): nothing of it is kept. Send at least the part size the message
+    names (the agent sends one 8 MiB chunk, which is one part)."""
+
+    code = "part_too_small"
 
 
 class MalformedNote(BadRequest):
@@ -720,6 +732,13 @@ class BayUnavailable(Unavailable):
     copied is kept and the copy resumes when the camera is back."""
 
     code = "bay_unavailable"
+
+
+class StorageUnavailable(Unavailable):
+    """The object store (S3) could not be reached or answered that it is busy: nothing of
+    the request was kept past what the store acknowledged. Retry later, with backoff."""
+
+    code = "storage_unavailable"
 
 
 class ConfigError(LiuhenError):

@@ -41,7 +41,12 @@ async def open_books(
     index = await open_index(
         config.index, config.index_path, claim_tolerance_seconds=claim_tolerance_seconds
     )
-    return Books(config, index, open_blob_store(config.blob_store, config.store_dir))
+    try:
+        store = open_blob_store(config.blob_store, config.store_dir, **config.store_options())
+    except BaseException:
+        await index.close()
+        raise
+    return Books(config, index, store)
 
 
 def _missing(path: str) -> KeyFileError:

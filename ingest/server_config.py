@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from evidence.errors import ConfigError
+from storage.s3_config import S3Config
 
 __all__ = ["IngestConfig"]
 
@@ -21,7 +23,8 @@ class IngestConfig:
     host: str = "127.0.0.1"
     port: int = 8740
     data_dir: Path = Path("liuhen-data/server")
-    blob_store: str = "local"
+    blob_store: str = "local"  # or "s3": a bucket with Object Lock ([server.s3])
+    upload_area: str = "local"  # or "s3": uploads in progress as S3 parts (needs the s3 store)
     index: str = "sqlite"
     max_upload_bytes: int = 64 * GIB
     # Per device: uploads open at once (0 pauses new ones; agents back off and retry),
@@ -51,8 +54,13 @@ class IngestConfig:
     max_transcript_bytes: int = 4 * 1024 * 1024
     tls_certificate: Path | None = None
     tls_private_key: Path | None = None
+    s3: S3Config = field(default_factory=S3Config)
 
     def __post_init__(self) -> None:
+        if self.blob_store == "s3":
+            self.s3.check()
+        if self.upload_area == "s3" and self.blob_store != "s3":
+            raise ConfigError('server.upload_area "s3" needs server.blob_store "s3"')
         if self.max_open_uploads_per_device < 0:
             raise ConfigError("server.max_open_uploads_per_device cannot be negative")
         if self.max_reserved_bytes_per_device < 1:
@@ -102,6 +110,10 @@ class IngestConfig:
     @property
     def sign_in_window(self) -> timedelta:
         return timedelta(minutes=self.sign_in_window_minutes)
+
+    def store_options(self) -> dict[str, Any]:
+        """What the chosen blob store is opened with, besides its folder."""
+        return {"s3": self.s3} if self.blob_store == "s3" else {}
 
     @property
     def upload_size_limit(self) -> int:

@@ -18,11 +18,10 @@ from ingest.compliance.config import ComplianceConfig
 from ingest.custody_log.config import CustodyConfig
 from ingest.custody_log.identity import LogIdentity, ensure_log_key, open_log_identity
 from ingest.server_config import IngestConfig
-from ingest.uploads.area import UploadArea
 from ingest.uploads.open_uploads import OpenUpload
 from ingest.wiring import Parts, Services, build_services
 from runtime.key_files import generate_key_pair, load_private_key
-from storage.interfaces import BlobStore, Index
+from storage.interfaces import BlobStore, Index, UploadArea
 
 __all__ = ["IngestServer", "ensure_server_key", "open_parts", "open_server"]
 

@@ -33,13 +33,14 @@ from ingest.media.transcripts import Transcripts
 from ingest.parts import Parts
 from ingest.retrieval.access_audit import AccessAudit
 from ingest.retrieval.retrieval import Retrieval
-from ingest.uploads.area import UploadArea
 from ingest.uploads.finalize import Finalizer, FinalizeRules
 from ingest.uploads.open_uploads import OpenUploads
 from ingest.uploads.quotas import UploadLimits
 from ingest.uploads.session import UploadSessions
 from ingest.uploads.sweeper import Sweeper
 from ingest.uploads.transitions import Transitions
+from storage.backends import open_upload_area
+from storage.interfaces import SignedDocuments
 
 __all__ = [
     "Parts",
@@ -184,8 +185,9 @@ def _registrar(parts: Parts, locks: KeyedLocks) -> Registrar:
 
 
 def _upload_room(parts: Parts, key: Ed25519PrivateKey, locks: KeyedLocks) -> UploadRoom:
-    config, index, clock = parts.config, parts.index, parts.clock
-    area = UploadArea(config.uploads_dir)
+    config, index, clock, store = parts.config, parts.index, parts.clock, parts.books.store
+    area = open_upload_area(config.upload_area, config.uploads_dir, store)
+    documents = store if isinstance(store, SignedDocuments) else None
     open_uploads = OpenUploads(index.uploads, area, parts.case_rule)
     transitions = Transitions(index.uploads, index.objects, area, open_uploads)
     limits = UploadLimits(
@@ -201,7 +203,8 @@ def _upload_room(parts: Parts, key: Ed25519PrivateKey, locks: KeyedLocks) -> Upl
         UploadSessions(index.uploads, area, locks, open_uploads, transitions, clock, limits),
         Finalizer(
             index.uploads,
-            parts.books.store,
+            store,
+            documents,
             area,
             locks,
             open_uploads,

@@ -9,17 +9,22 @@ The index is asynchronous, so a native async driver fits behind it unchanged.
 Where a method takes ``leaf``, it appends those bytes (a canonical custody-log leaf,
 ``evidence.tlog.leaves``) to the log in the transaction that records the event, so the
 event and its log entry are kept together or not at all (docs/custody-log.md).
+
+Beside them, an upload area (where a tus upload's bytes wait until finalize) with its
+landing (where one PATCH's bytes go), and a capability some blob stores have: keeping each
+object's signed documents beside its bytes (``SignedDocuments``).
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Collection, Generator, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from evidence.case_number import CaseNumber
-from evidence.digest import Sha256
+from evidence.digest import Sha256, StreamingFingerprint
 from evidence.identifiers import DeviceId, EvidenceId, Role
 from evidence.perceptual import SecondPrint
 from evidence.tlog.nodes import NodeId
@@ -71,13 +76,19 @@ __all__ = [
     "CustodyLog",
     "Decisions",
     "Devices",
+    "Document",
     "Exemptions",
     "Flags",
     "Index",
+    "Landing",
     "Media",
     "Objects",
+    "SignedDocuments",
+    "UploadArea",
     "Uploads",
 ]
+
+READ_RANGE_BUFFER = 1024 * 1024
 
 
 class BlobStore(Protocol):
@@ -95,14 +106,94 @@ class BlobStore(Protocol):
         ...
 
     def read_range(
-        self, locator: str, start: int, length: int, buffer_size: int
+        self, locator: str, start: int, length: int, buffer_size: int = READ_RANGE_BUFFER
     ) -> Generator[bytes, None, None]:
-        """Stream ``length`` stored bytes from ``start`` (an HTTP Range; S3 serves them too),
-        in blocks of at most ``buffer_size``."""
+        """Stream ``length`` stored bytes from ``start`` (fewer if the object ends first; an
+        HTTP Range, S3 serves them too), in blocks of at most ``buffer_size``."""
         ...
 
     def size(self, locator: str) -> int | None:
         """The stored size, or None if nothing is stored there."""
+        ...
+
+
+class Document(enum.StrEnum):
+    """The signed documents kept beside an object's bytes, by their names."""
+
+    MANIFEST = "manifest.json"  # the device's manifest: the exact bytes it signed
+    MANIFEST_SIGNATURE = "manifest.sig"
+    RECEIPT = "receipt.json"  # the server's receipt: the exact bytes it signed
+    RECEIPT_SIGNATURE = "receipt.sig"
+
+
+@runtime_checkable
+class SignedDocuments(Protocol):
+    """A blob store that also keeps each object's signed manifest and receipt beside its
+    bytes, write-once, so that the store alone proves custody (S3 with Object Lock). The
+    local store does not: there the index keeps them."""
+
+    def keep_document(
+        self, evidence_id: EvidenceId, role: Role, document: Document, data: bytes
+    ) -> bytes:
+        """Put ``data`` as the object's ``document`` unless one is held; return what is
+        held (``data`` itself when it was put now). Never overwrites."""
+        ...
+
+
+class Landing(Protocol):
+    """Where one PATCH's bytes go, in order, from one thread, from the upload's committed
+    offset on."""
+
+    def write(self, pieces: Sequence[bytes]) -> None: ...
+
+    def make_durable(self) -> int:
+        """Make what was written durable; return how many bytes, from the PATCH's offset,
+        now are: all of them (a file, once fsynced), or whole parts only (S3: what did not
+        fill a part is dropped, and the client sends it again from the offset it hears).
+        Raises PartTooSmall if a body kept nothing."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class UploadArea(Protocol):
+    """Where a tus upload's bytes wait between its PATCHes and finalize. Transfer buffers,
+    not evidence: the device keeps the original until it holds a receipt, so an ended
+    upload's bytes may be dropped. Two kinds, chosen by ``server.upload_area``: partial
+    files on this server's disk (``storage/local_uploads.py``) and S3 multipart uploads
+    that any server sharing the bucket can add to (``storage/s3_uploads.py``)."""
+
+    name: str
+
+    def create(self, upload: UploadRecord) -> None:
+        """Make room for the upload's bytes (507 now, not half-way, when there is none)."""
+        ...
+
+    def fill(self, upload: UploadRecord, data: bytes) -> None:
+        """Write, durably, a whole small object the server made itself (a transcript)."""
+        ...
+
+    def open_at(self, upload: UploadRecord, chunk_size: int) -> Landing:
+        """A landing for one PATCH at the upload's committed offset (``chunk_size``: the
+        manifest's, which parts are made of)."""
+        ...
+
+    def resume(
+        self, upload: UploadRecord, fresh: StreamingFingerprint, chunks: Sequence[Sha256]
+    ) -> StreamingFingerprint:
+        """The fingerprint of the committed bytes, for a server that did not hash them as
+        they came (it restarted, or another took them): ``fresh`` fed by reading them
+        back, or, where they cannot be read back, resumed from the signed ``chunks`` with
+        no whole-file digest (then finalize reads the stored object back)."""
+        ...
+
+    def store(self, upload: UploadRecord, sha256: Sha256) -> str:
+        """The upload's bytes as a stored object in the blob store; return its locator.
+        Idempotent: an upload stored already returns the same locator."""
+        ...
+
+    def remove(self, upload: UploadRecord) -> None:
+        """Drop an ended upload's bytes (nothing, once they are stored)."""
         ...
 
 

@@ -110,15 +110,13 @@ class LocalBlobStore:
             raise StorageFailure(f"cannot read {locator}: {exc.strerror}", locator=locator) from exc
 
     def read_range(
-        self, locator: str, start: int, length: int, buffer_size: int
+        self, locator: str, start: int, length: int, buffer_size: int = 1024 * 1024
     ) -> Generator[bytes, None, None]:
-        """``length`` bytes from ``start``, one buffer at a time; fewer if the file ends."""
         try:
             with open(self._path(locator), "rb") as handle:
                 handle.seek(start)
-                left = length
-                while left > 0 and (block := handle.read(min(buffer_size, left))):
-                    left -= len(block)
+                while length > 0 and (block := handle.read(min(buffer_size, length))):
+                    length -= len(block)
                     yield block
         except OSError as exc:
             raise StorageFailure(f"cannot read {locator}: {exc.strerror}", locator=locator) from exc

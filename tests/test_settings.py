@@ -66,7 +66,9 @@ def test_a_missing_file_is_an_error(tmp_path):
 
 
 def test_docs_list_every_option_with_its_default():
-    documented = dict(re.findall(r"^\| `([a-z_.]+)` \| `(.*)` \|", DOCS.read_text(), re.MULTILINE))
+    documented = dict(
+        re.findall(r"^\| `([a-z0-9_.]+)` \| `(.*)` \|", DOCS.read_text(), re.MULTILINE)
+    )
     assert documented == dict(describe_defaults())
 
 

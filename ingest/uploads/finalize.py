@@ -2,10 +2,16 @@
 
 Idempotent: finalizing a finalized object returns the receipt it already has; a rejected
 one repeats its error, also once it has been terminated or has expired. The order keeps a
-crash harmless at every step: store (write-once, idempotent) → index, mark finalized and
-raise the recording's flags (one transaction) → drop the partial file. A rejected upload's
-partial file is dropped at once: it is a transfer buffer, and the device still holds the
-original.
+crash harmless at every step: store (write-once, idempotent) → keep the manifest and the
+receipt beside the bytes, when the store keeps them (S3; a receipt kept already is reused:
+``uploads/receipts.py``) → index, mark finalized and raise the recording's flags (one
+transaction) → drop the upload's bytes in the area. A rejected upload's bytes are dropped
+at once: they are a transfer buffer, and the device still holds the original.
+
+The bytes are checked before they are stored, against the running fingerprint. When other
+servers took some of them (S3 parts, which cannot be read back before they are assembled),
+the upload is assembled first and the stored object is read back and checked: one that
+fails stays where it is, under its upload's own key, named by no index row or receipt.
 
 The recording's flags (a late upload, the footage's own: ``custody/footage_flags.py``) are
 raised, and its ingest is logged in the custody log, in the transaction that indexes the
@@ -20,7 +26,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from evidence.digest import Fingerprint
+from evidence.digest import READ_BUFFER_SIZE, Fingerprint, StreamingFingerprint
 from evidence.errors import (
     IntegrityError,
     LiuhenError,
@@ -32,9 +38,9 @@ from evidence.errors import (
     error_for_code,
 )
 from evidence.identifiers import EvidenceId, Role
-from evidence.keys import Ed25519PrivateKey, key_id, public_key_from_raw
+from evidence.keys import Ed25519PrivateKey, public_key_from_raw
 from evidence.manifest import Manifest, SignedManifest
-from evidence.receipt import Receipt, SignedReceipt
+from evidence.receipt import SignedReceipt
 from ingest.clock import Clock
 from ingest.custody.footage_flags import footage_flags, late_flag
 from ingest.custody.log_entries import ingest_entry
@@ -47,11 +53,11 @@ from ingest.custody.policies import (
     Subject,
 )
 from ingest.locks import KeyedLocks, upload_key
-from ingest.uploads.area import UploadArea
-from ingest.uploads.open_uploads import OpenUploads
+from ingest.uploads.open_uploads import OpenUpload, OpenUploads
+from ingest.uploads.receipts import keep_documents, make_receipt
 from ingest.uploads.rules import check_readable
 from ingest.uploads.transitions import Transitions
-from storage.interfaces import BlobStore, Uploads
+from storage.interfaces import BlobStore, SignedDocuments, UploadArea, Uploads
 from storage.records import DeviceRecord, Finalizing, StoredObject, UploadRecord, UploadState
 
 __all__ = ["FINALIZE_POLICIES", "FinalizeRules", "Finalizer"]
@@ -70,7 +76,8 @@ class FinalizeRules:
 @dataclass(frozen=True)
 class Finalizer:
     uploads: Uploads  # finalize's one read (uploads.finalizing)
-    store: BlobStore
+    store: BlobStore  # read back when other servers took some of the bytes
+    documents: SignedDocuments | None  # the store, when it keeps manifests and receipts
     area: UploadArea
     locks: KeyedLocks
     open_uploads: OpenUploads
@@ -129,7 +136,8 @@ class Finalizer:
         if view.manifest is None:  # uploads are only created for registered manifests
             raise StorageFailure(f"upload {upload.upload_id} has no manifest")
         held = await self.open_uploads.get(upload, view.manifest, signed)
-        signed, fingerprint = held.signed, held.fingerprint.finish()
+        signed = held.signed
+        locator, fingerprint = await self._fingerprint(upload, held)
         key = view.device_key
         subject = Subject(
             signed, None if key is None else public_key_from_raw(key.public_key), fingerprint
@@ -141,7 +149,7 @@ class Finalizer:
             await self.transitions.end(upload, UploadState.REJECTED, exc)
             log.warning("upload %s rejected: %s", upload.upload_id, exc.message)
             raise
-        receipt = await self._store(upload, signed, fingerprint)
+        receipt = await self._store(upload, signed, fingerprint, locator)
         manifest, received_at, now = signed.manifest, receipt.receipt.received_at, self.clock()
         flags = (
             *late_flag(manifest, received_at, now, self.rules.late_upload_hours),
@@ -153,32 +161,43 @@ class Finalizer:
         log.info("stored %s/%s sha256=%s", manifest.evidence_id, manifest.role, fingerprint.sha256)
         return stored
 
+    async def _fingerprint(
+        self, upload: UploadRecord, held: OpenUpload
+    ) -> tuple[str | None, Fingerprint]:
+        """The fingerprint of the bytes, kept as they came; or, when this server did not
+        see them all, of the stored object, assembled first and read back."""
+        if held.fingerprint.whole_known:
+            return None, held.fingerprint.finish()
+        manifest = held.signed.manifest
+        locator = await asyncio.to_thread(self.area.store, upload, manifest.sha256)
+        read = _fingerprint_stored
+        fingerprint = await asyncio.to_thread(read, self.store, locator, manifest.chunk_size)
+        return locator, fingerprint
+
     async def _store(
-        self, upload: UploadRecord, signed: SignedManifest, fingerprint: Fingerprint
+        self,
+        upload: UploadRecord,
+        signed: SignedManifest,
+        fingerprint: Fingerprint,
+        locator: str | None,
     ) -> SignedReceipt:
-        """Hard-link (or copy) the bytes into the write-once store; sign their receipt."""
-        locator = await asyncio.to_thread(
-            self.store.put_file,
-            self.area.path(upload.upload_id),
-            fingerprint.sha256,
-            fingerprint.size,
+        """The bytes into the write-once store (unless they are there); their receipt,
+        signed, and kept beside them with the manifest where the store keeps documents."""
+        if locator is None:
+            locator = await asyncio.to_thread(self.area.store, upload, fingerprint.sha256)
+        receipt = make_receipt(
+            signed, fingerprint, self.store.name, locator, self.clock(), self.server_key
         )
-        manifest = signed.manifest
-        receipt = Receipt(
-            evidence_id=manifest.evidence_id,
-            role=manifest.role,
-            device_id=manifest.device_id,
-            sequence=manifest.sequence,
-            manifest_sha256=signed.sha256,
-            size=fingerprint.size,
-            sha256=fingerprint.sha256,
-            chunk_root=fingerprint.root,
-            store=self.store.name,
-            locator=locator,
-            received_at=self.clock(),
-            server_key_id=key_id(self.server_key.public_key()),
-        )
-        return SignedReceipt.create(receipt, self.server_key)
+        if self.documents is None:
+            return receipt
+        return await keep_documents(self.documents, signed, receipt, self.server_key)
+
+
+def _fingerprint_stored(store: BlobStore, locator: str, chunk_size: int) -> Fingerprint:
+    fingerprint = StreamingFingerprint(chunk_size)
+    for block in store.read(locator, READ_BUFFER_SIZE):
+        fingerprint.update(block)
+    return fingerprint.finish()
 
 
 def _indexed(signed_receipt: SignedReceipt, manifest: Manifest) -> StoredObject:

@@ -1,7 +1,9 @@
 """What the server keeps in memory for uploads taking bytes: the parsed signed manifest and
 the running fingerprint of the committed bytes, so each byte is hashed once as it arrives
-and the manifest is parsed once. Lost on restart, and rebuilt from the index and the
-partial file the first time the upload is touched again (or on another server)."""
+and the manifest is parsed once. Lost on restart, and rebuilt from the index and the upload
+area the first time the upload is touched again (or on another server): by reading the
+partial file back, or, from S3 parts that cannot be read back, from the signed chunk
+digests without a whole-file digest (``UploadArea.resume``)."""
 
 from __future__ import annotations
 
@@ -9,11 +11,10 @@ import asyncio
 from dataclasses import dataclass
 
 from evidence.case_number import CaseNumberRule
-from evidence.digest import StreamingFingerprint, feed_file
+from evidence.digest import StreamingFingerprint
 from evidence.errors import StorageFailure
 from evidence.manifest import SignedManifest
-from ingest.uploads.area import UploadArea
-from storage.interfaces import Uploads
+from storage.interfaces import UploadArea, Uploads
 from storage.records import ManifestRecord, UploadRecord
 
 __all__ = ["OpenUpload", "OpenUploads"]
@@ -52,16 +53,17 @@ class OpenUploads:
         signed: SignedManifest | None = None,
     ) -> OpenUpload:
         """The upload's manifest and the fingerprint of its committed bytes: kept from
-        earlier requests, or rebuilt once, reading the partial file (its manifest: parsed
-        already as ``signed``, read already as ``record``, or read now)."""
+        earlier requests, or rebuilt once by the upload area (its manifest: parsed already
+        as ``signed``, read already as ``record``, or read now)."""
         held = self.held.get(upload.upload_id)
         if held is not None and held.fingerprint.position == upload.offset:
             return held
         if signed is None:
             signed = self.parse(record or await self._manifest(upload))
-        fresh = StreamingFingerprint(signed.manifest.chunk_size, upload.length)
-        path = self._area.path(upload.upload_id)
-        fingerprint = await asyncio.to_thread(feed_file, fresh, path, upload.offset)
+        manifest = signed.manifest
+        fresh = StreamingFingerprint(manifest.chunk_size, upload.length)
+        resume = self._area.resume
+        fingerprint = await asyncio.to_thread(resume, upload, fresh, manifest.chunks)
         held = self.held[upload.upload_id] = OpenUpload(signed, fingerprint)
         return held
 

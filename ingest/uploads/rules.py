@@ -13,6 +13,7 @@ states follow which is the state machine's (``uploads/states.py``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +26,7 @@ from evidence.errors import (
     OffsetMismatch,
     PreconditionFailed,
     TooLarge,
+    UnknownUpload,
     UnsupportedMediaType,
     UploadExpired,
     UploadRejected,
@@ -47,12 +49,21 @@ __all__ = [
     "check_deletable",
     "check_patchable",
     "check_readable",
+    "check_upload_id",
     "check_version",
     "discovery_headers",
     "parse_creation",
     "parse_patch",
     "upload_headers",
 ]
+
+_UPLOAD_ID = re.compile(r"[0-9a-f]{32}")  # the server makes them: secrets.token_hex(16)
+
+
+def check_upload_id(upload_id: str) -> None:
+    """Refuse anything that is not an upload id before it is looked up anywhere."""
+    if not _UPLOAD_ID.fullmatch(upload_id):
+        raise UnknownUpload(f"no upload {upload_id!r}")
 
 
 _GONE: dict[UploadState, type[LiuhenError]] = {

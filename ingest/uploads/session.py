@@ -1,11 +1,11 @@
 """tus upload sessions: create, append with durable acknowledgement, terminate.
 
-Durability rule: bytes are written and fsynced, then the new offset is committed in the
-index, and only then does the client hear 204. The offset always comes from the index,
-never from the partial file's size. A PATCH body comes in as an async iterator of bytes
-(``http/bodies.py`` makes one of aiohttp's stream); a body cut off by the client ends the
-iterator with ``ConnectionError``, and what arrived before is kept unless a checksum was
-sent for the whole body.
+Durability rule: bytes are written and made durable (fsynced, or acknowledged by S3),
+then the new offset is committed in the index, and only then does the client hear 204.
+The offset always comes from the index, never from the partial file's size. A PATCH body
+comes in as an async iterator of bytes (``http/bodies.py`` makes one of aiohttp's
+stream); a body cut off by the client ends the iterator with ``ConnectionError``, and what
+arrived before is kept unless a checksum was sent for the whole body.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from evidence.manifest import Manifest, SignedManifest
 from evidence.wire import META_EVIDENCE_ID, META_FILENAME, META_ROLE
 from ingest.clock import Clock
 from ingest.locks import KeyedLocks, quota_key, upload_key
-from ingest.uploads.area import UploadArea
 from ingest.uploads.open_uploads import OpenUpload, OpenUploads
 from ingest.uploads.quotas import UploadLimits, check_quota
 from ingest.uploads.rules import (
@@ -39,11 +38,12 @@ from ingest.uploads.rules import (
     PatchRequest,
     check_deletable,
     check_readable,
+    check_upload_id,
     parse_patch,
 )
 from ingest.uploads.sink import PatchSink, Received, stream_body
 from ingest.uploads.transitions import Transitions
-from storage.interfaces import Uploads
+from storage.interfaces import UploadArea, Uploads
 from storage.records import DeviceRecord, UploadRecord, UploadState
 
 __all__ = ["UploadSessions"]
@@ -136,21 +136,20 @@ class UploadSessions:
     async def reserve(
         self, record: UploadRecord, content: bytes | None = None
     ) -> tuple[UploadRecord, bool]:
-        """Allocate the partial file (and write ``content``, for an object the server makes
-        itself), then index the upload; return the upload and whether it is new. A partial
-        file the index did not take is removed again: disk is never held by an upload
-        nobody can see, count against a quota, or sweep."""
-        upload_id = record.upload_id
-        await asyncio.to_thread(self.area.create, upload_id, record.length)
+        """Make room in the upload area (and write ``content``, for an object the server
+        makes itself), then index the upload; return the upload and whether it is new.
+        Room the index did not take is given back: disk (or S3 parts) is never held by an
+        upload nobody can see, count against a quota, or sweep."""
+        await asyncio.to_thread(self.area.create, record)
         try:
             if content is not None:
-                await asyncio.to_thread(self.area.fill, upload_id, content)
+                await asyncio.to_thread(self.area.fill, record, content)
             held, new = await self.uploads.create_upload(record)
         except Exception:
-            await asyncio.to_thread(self.area.remove, upload_id)
+            await asyncio.to_thread(self.area.remove, record)
             raise
         if not new:  # another request created it in the meantime
-            await asyncio.to_thread(self.area.remove, upload_id)
+            await asyncio.to_thread(self.area.remove, record)
         return held, new
 
     async def filled(self, manifest: Manifest, content: bytes) -> UploadRecord:
@@ -179,7 +178,7 @@ class UploadSessions:
         return upload
 
     async def owned(self, device: DeviceRecord, upload_id: str) -> UploadRecord:
-        self.area.path(upload_id)  # refuses anything that is not an upload id
+        check_upload_id(upload_id)
         upload = await self.uploads.upload(upload_id)
         if upload is None:
             raise UnknownUpload(f"no upload {upload_id}")
@@ -217,25 +216,31 @@ class UploadSessions:
         held: OpenUpload,
         body: AsyncIterator[bytes],
     ) -> Received:
-        """The body onto disk at the committed offset, hashed on the way, and synced."""
+        """The body into the area at the committed offset, hashed on the way, made durable:
+        what is durable of it is what was received."""
         before = held.fingerprint.copy()
-        handle = await asyncio.to_thread(self.area.open_at, upload.upload_id, upload.offset)
-        chunks = held.signed.manifest.chunks
-        sink = PatchSink(handle, held.fingerprint, chunks, request.checksum, request.content_length)
+        manifest = held.signed.manifest
+        landing = await asyncio.to_thread(self.area.open_at, upload, manifest.chunk_size)
+        chunks = manifest.chunks
+        sink = PatchSink(
+            landing, held.fingerprint, chunks, request.checksum, request.content_length
+        )
         try:
             received = await stream_body(body, sink, upload.length - upload.offset)
             if received.interrupted and request.checksum is not None:
                 raise ChecksumMismatch("the body was cut off, so its checksum cannot be checked")
             if not received.interrupted:
                 sink.verify_checksum(received.size)
-            await asyncio.to_thread(sink.make_durable)
+            durable = await asyncio.to_thread(sink.make_durable)
         except BaseException:
             held.fingerprint = before  # the bytes past the offset are dropped next time
             raise
         finally:
             sink.close()
-            handle.close()
-        return received
+            landing.close()
+        # Fewer durable than received (S3 keeps whole parts): the running hash is past
+        # the offset, so the next request rebuilds it (open_uploads.py).
+        return replace(received, size=durable)
 
     async def _commit(self, upload: UploadRecord, received: Received) -> UploadRecord:
         """Commit the new offset (compare-and-set on the old one)."""

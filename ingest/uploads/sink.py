@@ -1,8 +1,9 @@
-"""One PATCH body onto disk: written at the committed offset, hashed on the way, with
-memory bounded however large the body.
+"""One PATCH body into the upload area: written at the committed offset, hashed on the way,
+with memory bounded however large the body.
 
 The event loop reads the socket and hands blocks of about 1 MiB, up to ``MAX_QUEUED``
-ahead, to three threads of this PATCH: one writes them to disk, one keeps the chunk
+ahead, to three threads of this PATCH: one writes them to the area's landing (a partial
+file, or S3 parts: ``storage.interfaces.Landing``), one keeps the chunk
 digests (and checks them against the signed list), one the whole-file digest. Each thread
 keeps the blocks in order; network, disk and both SHA-256 passes overlap, and the reader
 never waits for a wake-up. Every byte is hashed once: the fingerprint gives the whole-file
@@ -14,15 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 from collections import deque
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import BinaryIO
 
 from evidence.digest import Sha256, StreamingFingerprint
 from evidence.errors import ChecksumMismatch, ChunkMismatch, TooLarge
+from storage.interfaces import Landing
 
 __all__ = ["BLOCK_SIZE", "MAX_QUEUED", "PatchSink", "Received", "stream_body"]
 
@@ -33,13 +33,13 @@ MAX_QUEUED = 4
 class PatchSink:
     def __init__(
         self,
-        handle: BinaryIO,
+        landing: Landing,
         fingerprint: StreamingFingerprint,
         expected_chunks: tuple[Sha256, ...],
         checksum: tuple[str, bytes] | None,
         declared_length: int | None,
     ) -> None:
-        self._fd = handle.fileno()
+        self._landing = landing
         self.fingerprint = fingerprint
         self._expected = expected_chunks
         self._checksum = checksum
@@ -70,10 +70,7 @@ class PatchSink:
         ]
 
     def _write(self, pieces: list[bytes]) -> None:
-        for piece in pieces:
-            view = memoryview(piece)
-            while view:
-                view = view[os.write(self._fd, view) :]
+        self._landing.write(pieces)
 
     def _hash_chunks(self, pieces: list[bytes]) -> None:
         for piece in pieces:
@@ -102,8 +99,9 @@ class PatchSink:
         if actual != expected:
             raise ChecksumMismatch(f"Upload-Checksum ({algorithm}) does not match the body")
 
-    def make_durable(self) -> None:
-        os.fsync(self._fd)
+    def make_durable(self) -> int:
+        """Make the body durable; return how many of its bytes are (``Landing``)."""
+        return self._landing.make_durable()
 
     def close(self) -> None:
         for lane in self._lanes:

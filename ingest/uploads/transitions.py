@@ -1,13 +1,14 @@
 """Every change of an upload's state, in one place: the table (``uploads/states.py``),
 then a compare-and-set in the index, then what the state leaves behind (the parsed
-manifest kept in memory, the partial file). A change from a state the upload has left
-(another request or another server moved it first) writes nothing, and leaves the
-partial file to whoever made the change that happened.
+manifest kept in memory, the upload's bytes in the upload area: a partial file or S3
+parts). A change from a state the upload has left (another request or another server
+moved it first) writes nothing, and leaves the bytes to whoever made the change that
+happened.
 
-An unfinished upload that ends (rejected, terminated, expired) gives its disk back: its
-partial file is a transfer buffer, and the device still holds the original because it has
-no receipt for it. A finalized upload's partial file is dropped once the object is stored
-and indexed.
+An unfinished upload that ends (rejected, terminated, expired) gives its room back: its
+bytes are a transfer buffer, and the device still holds the original because it has no
+receipt for it. A finalized upload's bytes are dropped once the object is stored and
+indexed (there is nothing left to drop when the store took them whole, as S3 parts).
 """
 
 from __future__ import annotations
@@ -17,10 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from evidence.errors import LiuhenError
-from ingest.uploads.area import UploadArea
 from ingest.uploads.open_uploads import OpenUploads
 from ingest.uploads.states import check_transition
-from storage.interfaces import Objects, Uploads
+from storage.interfaces import Objects, UploadArea, Uploads
 from storage.records import NewFlag, StoredObject, UploadRecord, UploadState
 
 __all__ = ["Transitions"]
@@ -50,7 +50,7 @@ class Transitions:
         )
         self.open_uploads.forget(upload.upload_id)
         if moved:
-            await asyncio.to_thread(self.area.remove, upload.upload_id)
+            await asyncio.to_thread(self.area.remove, upload)
         return moved
 
     async def finalized(
@@ -61,6 +61,6 @@ class Transitions:
         drop the partial file."""
         check_transition(upload.state, UploadState.FINALIZED)
         indexed = await self.objects.finalize(upload.upload_id, stored, flags, leaf=leaf)
-        await asyncio.to_thread(self.area.remove, upload.upload_id)
+        await asyncio.to_thread(self.area.remove, upload)
         self.open_uploads.forget(upload.upload_id)
         return indexed

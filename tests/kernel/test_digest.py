@@ -152,3 +152,20 @@ def test_a_sha256_value_must_be_64_lowercase_hex(bad):
 def test_a_raw_sha256_must_be_32_bytes():
     with pytest.raises(InvalidIdentifier, match=r"^a SHA-256 is 32 bytes; got 5"):
         Sha256.from_raw(b"short")
+
+
+def test_a_fingerprint_resumed_from_chunk_digests_keeps_chunks_and_claims_no_whole_digest():
+    """A server that did not see the first chunks carries on from their signed digests."""
+    from evidence.digest import Sha256, StreamingFingerprint
+
+    data = bytes(range(256)) * 20  # 5120 bytes: chunks of 2048, 2048, 1024
+    whole = StreamingFingerprint(2048, len(data))
+    whole.update(data)
+    resumed = StreamingFingerprint.resumed(2048, len(data), whole.chunks[:2])
+    assert resumed.position == 4096 and not resumed.whole_known
+    assert resumed.update(data[4096:]) == [2]
+    assert resumed.chunks == whole.chunks
+    assert resumed.copy().whole_known is False
+    with pytest.raises(ValueError, match="no whole-file digest"):
+        resumed.finish()
+    assert Sha256.of(data) == whole.finish().sha256

@@ -82,3 +82,12 @@ def test_missing_objects_have_no_size_and_cannot_be_read(tmp_path):
     assert store.size(locator) is None
     with pytest.raises(StorageFailure, match="cannot read sha256/"):
         list(store.read(locator, 10))
+
+
+def test_a_range_of_the_stored_bytes_is_read_without_the_rest(tmp_path):
+    store = LocalBlobStore(tmp_path / "store")
+    data = os.urandom(300_000)
+    locator = put(store, tmp_path, data)
+    assert b"".join(store.read_range(locator, 1000, 5000, 4096)) == data[1000:6000]
+    assert b"".join(store.read_range(locator, len(data) - 10, 100)) == data[-10:]
+    assert b"".join(store.read_range(locator, len(data) + 10, 100)) == b""

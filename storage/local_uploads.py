@@ -4,7 +4,9 @@ holds a receipt, so an expired or terminated partial may be removed.
 
 A partial is allocated at its full length when the upload is created: a full disk is
 refused then (507), not half-way through, and writes need no block allocation. So its
-size says nothing about progress; the committed offset in the index does.
+size says nothing about progress; the committed offset in the index does. At finalize the
+file enters the blob store (a hard link into the local store, beside it on the same file
+system; a put into any other).
 """
 
 from __future__ import annotations
@@ -12,21 +14,52 @@ from __future__ import annotations
 import errno
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import BinaryIO
 
+from evidence.digest import Sha256, StreamingFingerprint, feed_file
 from evidence.errors import InsufficientStorage, StorageFailure, UnknownUpload
 from runtime.private_files import make_private_dirs
 from storage.durable import fsync_dir
+from storage.interfaces import BlobStore, Landing
+from storage.records import UploadRecord
 
-__all__ = ["UploadArea"]
+__all__ = ["FileLanding", "LocalUploadArea"]
 
 _UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
 
 
-class UploadArea:
-    def __init__(self, root: Path) -> None:
+class FileLanding:
+    """One PATCH's bytes written into the partial file; durable once fsynced."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self._handle = handle
+        self._fd = handle.fileno()
+        self._written = 0
+
+    def write(self, pieces: Sequence[bytes]) -> None:
+        for piece in pieces:
+            view = memoryview(piece)
+            while view:
+                done = os.write(self._fd, view)
+                self._written += done
+                view = view[done:]
+
+    def make_durable(self) -> int:
+        os.fsync(self._fd)
+        return self._written
+
+    def close(self) -> None:
+        self._handle.close()
+
+
+class LocalUploadArea:
+    name = "local"
+
+    def __init__(self, root: Path, store: BlobStore) -> None:
         self.root = root
+        self.blobs = store  # where finalize puts the file
         make_private_dirs(root)
 
     def path(self, upload_id: str) -> Path:
@@ -34,8 +67,8 @@ class UploadArea:
             raise UnknownUpload(f"no upload {upload_id!r}")
         return self.root / f"{upload_id}.part"
 
-    def create(self, upload_id: str, length: int) -> None:
-        path = self.path(upload_id)
+    def create(self, upload: UploadRecord) -> None:
+        path, length = self.path(upload.upload_id), upload.length
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
             if length:
@@ -50,7 +83,7 @@ class UploadArea:
         os.close(fd)
         fsync_dir(self.root)
 
-    def open_at(self, upload_id: str, offset: int) -> BinaryIO:
+    def _open(self, upload_id: str, offset: int) -> BinaryIO:
         """Open for writing at ``offset``. Bytes past it were never acknowledged (a failed
         or interrupted PATCH) and are simply written over."""
         path = self.path(upload_id)
@@ -65,12 +98,23 @@ class UploadArea:
         handle.seek(offset)
         return handle
 
-    def fill(self, upload_id: str, data: bytes) -> None:
-        """Write a whole small object the server made itself (durably)."""
-        with self.open_at(upload_id, 0) as handle:
+    def open_at(self, upload: UploadRecord, chunk_size: int) -> Landing:
+        return FileLanding(self._open(upload.upload_id, upload.offset))
+
+    def fill(self, upload: UploadRecord, data: bytes) -> None:
+        with self._open(upload.upload_id, 0) as handle:
             handle.write(data)
             os.fsync(handle.fileno())
 
-    def remove(self, upload_id: str) -> None:
-        self.path(upload_id).unlink(missing_ok=True)
+    def resume(
+        self, upload: UploadRecord, fresh: StreamingFingerprint, chunks: Sequence[Sha256]
+    ) -> StreamingFingerprint:
+        """Read the committed bytes back from the partial file."""
+        return feed_file(fresh, self.path(upload.upload_id), upload.offset)
+
+    def store(self, upload: UploadRecord, sha256: Sha256) -> str:
+        return self.blobs.put_file(self.path(upload.upload_id), sha256, upload.length)
+
+    def remove(self, upload: UploadRecord) -> None:
+        self.path(upload.upload_id).unlink(missing_ok=True)
         fsync_dir(self.root)
