@@ -1,7 +1,7 @@
 """The command line with the books in S3: ``recordings verify`` (asked of the server by a
 signed-in custodian) re-reads a stored recording from the bucket; ``ingest serve`` refuses
-an unfit bucket and
-says why. And the call log the S3 tests trust is shown to catch what it looks for."""
+an unfit bucket and says why. And the call log the S3 tests trust is shown to catch what
+it looks for."""
 
 from __future__ import annotations
 
