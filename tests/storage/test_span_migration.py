@@ -78,7 +78,7 @@ async def old_index(tmp_path):
     raw.executescript(
         "ALTER TABLE objects DROP COLUMN claimed_started_at;"
         "ALTER TABLE objects DROP COLUMN claimed_ended_at;"
-        f"PRAGMA user_version = {len(STEPS) - 1};"
+        f"PRAGMA user_version = {STEPS.index(migrations._spans_from_the_footage)};"
     )
     media = dataclasses.replace(media_lasting(3.0), creation_time=TAG)
     clip = signed_for(b"clip", str(DEVICE), KEY, capture=capture(CLAIMED_END), media=media)
