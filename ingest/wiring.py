@@ -171,8 +171,11 @@ def _upload_room(parts: Parts, key: Ed25519PrivateKey, locks: KeyedLocks) -> Upl
         config.max_reserved_bytes_per_device,
         timedelta(seconds=config.upload_expiry_seconds),
     )
+    compliance = parts.compliance
     rules = FinalizeRules(
-        parts.compliance.late_upload_hours, parts.compliance.claim_tolerance_seconds
+        compliance.late_upload_hours,
+        compliance.claim_tolerance_seconds,
+        compliance.clock_drift_flag_seconds,
     )
     return UploadRoom(
         UploadSessions(index.uploads, area, locks, open_uploads, transitions, clock, limits),

@@ -7,7 +7,8 @@ raise the recording's flags (one transaction) → drop the partial file. A rejec
 partial file is dropped at once: it is a transfer buffer, and the device still holds the
 original.
 
-The recording's flags (a late upload, the footage's own: ``custody/footage_flags.py``) are
+The recording's flags (a late upload, the footage's own: ``custody/footage_flags.py``; the
+dock's clock and the camera's claims: ``custody/dock_flags.py``) are
 raised in the transaction that indexes the object: a flag never stands for a recording
 that was not stored, nor a stored one without its flags.
 """
@@ -35,6 +36,7 @@ from evidence.keys import Ed25519PrivateKey, key_id, public_key_from_raw
 from evidence.manifest import Manifest, SignedManifest
 from evidence.receipt import Receipt, SignedReceipt
 from ingest.clock import Clock
+from ingest.custody.dock_flags import dock_flags
 from ingest.custody.footage_flags import footage_flags, late_flag
 from ingest.custody.policies import (
     AllOf,
@@ -63,6 +65,7 @@ FINALIZE_POLICIES = AllOf(SignatureValid(), SizeMatches(), DigestMatches(), Chun
 class FinalizeRules:
     late_upload_hours: float  # compliance.late_upload_hours
     claim_tolerance_seconds: float  # compliance.claim_tolerance_seconds
+    clock_drift_flag_seconds: float  # compliance.clock_drift_flag_seconds
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,7 @@ class Finalizer:
         flags = (
             *late_flag(manifest, received_at, now, self.rules.late_upload_hours),
             *footage_flags(manifest, now, self.rules.claim_tolerance_seconds),
+            *dock_flags(manifest, now, self.rules.clock_drift_flag_seconds),
         )
         stored = await self.transitions.finalized(upload, _indexed(receipt, manifest), flags)
         log.info("stored %s/%s sha256=%s", manifest.evidence_id, manifest.role, fingerprint.sha256)
