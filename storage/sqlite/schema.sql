@@ -423,3 +423,72 @@ CREATE TRIGGER IF NOT EXISTS withdrawals_append_only_u BEFORE UPDATE ON exemptio
 BEGIN SELECT RAISE(ABORT, 'withdrawals are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS withdrawals_append_only_d BEFORE DELETE ON exemption_withdrawals
 BEGIN SELECT RAISE(ABORT, 'withdrawals are append-only'); END;
+
+-- The fleet as MQTT told it (docs/mqtt.md): advisory, and derived from what the broker
+-- delivered; HTTP stays the source of truth and nothing here is evidence. A station's
+-- row changes as its messages arrive; events are kept (pruned after
+-- server.mqtt.keep_events_days), each once: by its id, and by its place in its boot.
+CREATE TABLE IF NOT EXISTS fleet_stations (
+    device_id        TEXT PRIMARY KEY,
+    status           TEXT,     -- online, offline, lost: the last status reported
+    boot             TEXT,
+    software         TEXT,
+    status_at        TEXT,     -- when the server heard that status
+    state            TEXT,     -- the last state message, JSON
+    state_at         TEXT,     -- when the server heard it
+    last_seen_at     TEXT,     -- the station's last live message (not its will, not a retained copy)
+    station_clock_ms INTEGER   -- the station's clock less the server's, at its last live state
+);
+
+CREATE TABLE IF NOT EXISTS fleet_boots (
+    device_id      TEXT NOT NULL,
+    boot           TEXT NOT NULL,
+    first_heard_at TEXT NOT NULL,
+    highest_seq    INTEGER NOT NULL,
+    received       INTEGER NOT NULL,  -- distinct sequence numbers heard
+    PRIMARY KEY (device_id, boot)
+);
+
+CREATE TABLE IF NOT EXISTS fleet_events (
+    event_id    TEXT PRIMARY KEY,
+    device_id   TEXT NOT NULL,
+    boot        TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    type        TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    subject     TEXT,
+    detail      TEXT NOT NULL,  -- JSON
+    received_at TEXT NOT NULL,
+    UNIQUE (device_id, boot, seq)
+);
+CREATE INDEX IF NOT EXISTS fleet_events_by_received ON fleet_events (received_at);
+
+CREATE TABLE IF NOT EXISTS fleet_cameras (
+    device_id   TEXT NOT NULL,
+    camera      TEXT NOT NULL,
+    offset_ms   INTEGER NOT NULL,  -- the camera's clock less the station's
+    measured_at TEXT NOT NULL,
+    method      TEXT NOT NULL,
+    PRIMARY KEY (device_id, camera)
+);
+
+-- Interview and hearing rooms' sessions, from their controllers' retained messages and
+-- the stations' session events. A session opens once and closes once; a closed one never
+-- reopens. verdict is its coverage as last judged once closed (covered, partial, missing).
+CREATE TABLE IF NOT EXISTS room_sessions (
+    session_id   TEXT PRIMARY KEY,
+    room         TEXT NOT NULL,
+    room_name    TEXT,
+    state        TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+    started_at   TEXT NOT NULL,
+    stopped_at   TEXT,
+    case_number  TEXT,
+    participants TEXT NOT NULL,  -- JSON array
+    records      TEXT NOT NULL,  -- JSON array
+    heard_from   TEXT NOT NULL,  -- 'controller', or the device id of the station that told
+    heard_at     TEXT NOT NULL,
+    verdict      TEXT
+);
+CREATE INDEX IF NOT EXISTS room_sessions_by_start ON room_sessions (started_at);
+CREATE INDEX IF NOT EXISTS room_sessions_to_judge ON room_sessions (stopped_at)
+    WHERE state = 'closed' AND (verdict IS NULL OR verdict <> 'covered');
