@@ -84,7 +84,8 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   └── InsufficientStorage          507 insufficient_storage
     ├── Unavailable                      503 unavailable
     │   ├── ChecksumUnsupported          503 checksum_unsupported
-    │   └── BayUnavailable               503 bay_unavailable
+    │   ├── BayUnavailable               503 bay_unavailable
+    │   └── BrokerUnavailable            503 broker_unavailable
     ├── ConfigError                      500 bad_config
     ├── KeyFileError                     500 bad_key_file
     └── JournalError                     500 journal_failure
@@ -105,6 +106,7 @@ __all__ = [
     "BadRequest",
     "BadSignature",
     "BayUnavailable",
+    "BrokerUnavailable",
     "CaseConflict",
     "CatalogueConflict",
     "ChallengeReused",
@@ -594,6 +596,13 @@ class BayUnavailable(Unavailable):
     copied is kept and the copy resumes when the camera is back."""
 
     code = "bay_unavailable"
+
+
+class BrokerUnavailable(Unavailable):
+    """(server) The MQTT broker the fleet view listens to could not be reached or dropped
+    the connection: the server logs it and tries again; nothing else waits for it."""
+
+    code = "broker_unavailable"
 
 
 class ConfigError(LiuhenError):

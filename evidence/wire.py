@@ -24,6 +24,7 @@ __all__ = [
     "FINALIZE",
     "FLAGS",
     "FLAG_RESOLVE",
+    "FLEET",
     "HEALTH",
     "MANIFESTS",
     "META_EVIDENCE_ID",
@@ -37,6 +38,7 @@ __all__ = [
     "RECORDING_VERIFY",
     "REPORT",
     "SESSION",
+    "SESSIONS",
     "SIGNATURE_HEADER",
     "SUGGESTIONS",
     "SUGGESTION_CONFIRM",
@@ -62,6 +64,8 @@ RECORDING_MANIFEST = API + "/recordings/{evidence_id}/{role}/manifest"
 RECORDING_MATCH = API + "/recordings/{evidence_id}/match"
 RECORDING_TRANSCRIPT = API + "/recordings/{evidence_id}/transcript"
 SESSION = API + "/sessions/{session_id}"
+SESSIONS = f"{API}/sessions"  # room sessions with their coverage (docs/mqtt.md)
+FLEET = f"{API}/fleet"  # every station's liveness, queue and clocks (docs/mqtt.md)
 FLAGS = f"{API}/flags"
 FLAG_RESOLVE = API + "/flags/{flag_id}/resolve"
 

@@ -22,6 +22,11 @@ from ingest.custody.flags import FlagDesk
 from ingest.custody.recordings import Recordings
 from ingest.custody.registration import Registrar
 from ingest.custody.verification import Verifier
+from ingest.fleet.inbox import FleetInbox
+from ingest.fleet.link import FleetLink, read_password
+from ingest.fleet.room_sessions import RoomSessions
+from ingest.fleet.stations import FleetDesk, StationBook
+from ingest.fleet.watch import FleetWatch
 from ingest.locks import InProcessLocks, KeyedLocks
 from ingest.media.clip_matching import ClipMatcher
 from ingest.media.sessions import SessionTimelines
@@ -37,6 +42,7 @@ from ingest.uploads.transitions import Transitions
 from storage.interfaces import Index
 
 __all__ = [
+    "FleetRoom",
     "Parts",
     "Services",
     "UploadRoom",
@@ -44,7 +50,9 @@ __all__ = [
     "clip_matcher",
     "compliance_desk",
     "flag_desk",
+    "fleet_desk",
     "recordings",
+    "room_sessions",
     "session_timelines",
     "verifier",
 ]
@@ -80,6 +88,14 @@ class UploadRoom:
 
 
 @dataclass(frozen=True)
+class FleetRoom:
+    """The subscription and its watch: what runs only with ``server.mqtt.enabled``."""
+
+    link: FleetLink
+    watch: FleetWatch
+
+
+@dataclass(frozen=True)
 class Services:
     server_key_id: str
     sign_in: DeviceSignIn
@@ -95,6 +111,9 @@ class Services:
     clips: ClipMatcher
     transcripts: Transcripts
     compliance: ComplianceDesk
+    fleet: FleetDesk
+    rooms: RoomSessions
+    fleet_room: FleetRoom | None  # None unless server.mqtt.enabled
 
 
 def recordings(parts: Parts) -> Recordings:
@@ -133,6 +152,38 @@ def clip_matcher(parts: Parts) -> ClipMatcher:
 
 def compliance_desk(parts: Parts) -> ComplianceDesk:
     return ComplianceDesk(parts.index.compliance, parts.case_rule, parts.clock, parts.compliance)
+
+
+def fleet_desk(parts: Parts) -> FleetDesk:
+    silent_after = parts.config.mqtt.silent_after_seconds
+    return FleetDesk(parts.index.fleet, parts.index.devices, parts.clock, silent_after)
+
+
+def room_sessions(parts: Parts) -> RoomSessions:
+    config = parts.config
+    return RoomSessions(
+        parts.index.rooms,
+        parts.clock,
+        config.session_gap_tolerance_seconds,
+        config.mqtt.session_grace_seconds,
+    )
+
+
+def _fleet_room(parts: Parts, desk: FleetDesk, rooms: RoomSessions) -> FleetRoom | None:
+    mqtt = parts.config.mqtt
+    if not mqtt.enabled:
+        return None
+    inbox = FleetInbox(mqtt.prefix, StationBook(parts.index.fleet, parts.clock), rooms)
+    watch = FleetWatch(
+        desk,
+        rooms,
+        parts.index.flags,
+        parts.clock,
+        mqtt.silent_flag_seconds,
+        mqtt.watch_seconds,
+        mqtt.keep_events_days,
+    )
+    return FleetRoom(FleetLink(mqtt, read_password(mqtt.password_file), inbox), watch)
 
 
 def _sign_in(parts: Parts, key: Ed25519PrivateKey) -> DeviceSignIn:
@@ -211,6 +262,7 @@ def build_services(parts: Parts, key: Ed25519PrivateKey) -> Services:
         parts.clock,
         parts.config.max_transcript_bytes,
     )
+    desk, rooms = fleet_desk(parts), room_sessions(parts)
     return Services(
         server_key_id=key_id(key.public_key()),
         sign_in=_sign_in(parts, key),
@@ -226,4 +278,7 @@ def build_services(parts: Parts, key: Ed25519PrivateKey) -> Services:
         clips=clip_matcher(parts),
         transcripts=transcripts,
         compliance=compliance_desk(parts),
+        fleet=desk,
+        rooms=rooms,
+        fleet_room=_fleet_room(parts, desk, rooms),
     )

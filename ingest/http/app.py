@@ -1,5 +1,6 @@
-"""The aiohttp application: middlewares, every route, and the expiry sweeper's task, over
-services built once (``ingest.wiring``)."""
+"""The aiohttp application: middlewares, every route, the expiry sweeper's task and, with
+``server.mqtt.enabled``, the fleet's subscription and watch, over services built once
+(``ingest.wiring``)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from evidence.wire import HEALTH
 from ingest.http.compliance import add_compliance_routes
 from ingest.http.devices import add_device_routes
 from ingest.http.flags import add_flag_routes
+from ingest.http.fleet import add_fleet_routes
 from ingest.http.media import add_media_routes
 from ingest.http.method_override import method_override_middleware
 from ingest.http.middleware import error_middleware, tus_middleware
@@ -52,6 +54,22 @@ async def _sweeper(app: web.Application) -> AsyncIterator[None]:
         await task
 
 
+async def _fleet(app: web.Application) -> AsyncIterator[None]:
+    """With ``server.mqtt.enabled``: the subscription and its watch, for the app's life."""
+    room = app[SERVICES].fleet_room
+    if room is None:
+        yield
+        return
+    tasks = [
+        asyncio.create_task(room.link.run_forever(), name="fleet-link"),
+        asyncio.create_task(room.watch.run_forever(), name="fleet-watch"),
+    ]
+    yield
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
 def build_app(built: Services) -> web.Application:
     # Outermost first; the method override is innermost, so it sees the routed handler.
     middlewares = [tus_middleware, error_middleware, method_override_middleware]
@@ -64,5 +82,7 @@ def build_app(built: Services) -> web.Application:
     add_flag_routes(app)
     add_media_routes(app)
     add_compliance_routes(app)
+    add_fleet_routes(app)
     app.cleanup_ctx.append(_sweeper)
+    app.cleanup_ctx.append(_fleet)
     return app
