@@ -123,7 +123,7 @@ class FleetLink:
         level = logging.WARNING if self._failures == 1 else logging.INFO
         log.log(
             level,
-            "fleet: %s; the fleet view waits, everything else works on; again in %.0f s",
+            "fleet: %s; the fleet view waits, everything else works on; again in %.1f s",
             exc.message,
             self._delay,
         )

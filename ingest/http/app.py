@@ -60,14 +60,24 @@ async def _fleet(app: web.Application) -> AsyncIterator[None]:
     if room is None:
         yield
         return
-    tasks = [
+    tasks = {
         asyncio.create_task(room.link.run_forever(), name="fleet-link"),
         asyncio.create_task(room.watch.run_forever(), name="fleet-watch"),
-    ]
+    }
     yield
-    for task in tasks:
-        task.cancel()
-    await asyncio.gather(*tasks, return_exceptions=True)
+    await _stopped(tasks)
+
+
+async def _stopped(tasks: set[asyncio.Task[None]]) -> None:
+    """Cancel until they end: Python 3.11's wait_for (inside aiomqtt) can swallow a
+    cancellation that lands as the awaited future completes, and the server must stop."""
+    for _ in range(5):
+        for task in tasks:
+            task.cancel()
+        _, tasks = await asyncio.wait(tasks, timeout=2)
+        if not tasks:
+            return
+    log.warning("fleet: %s did not stop", ", ".join(task.get_name() for task in tasks))
 
 
 def build_app(built: Services) -> web.Application:

@@ -3,6 +3,8 @@ last spoke; the inbox over a real index (copies, gaps, retained copies and the w
 messages); room sessions that open once and close once; a session's verdict and the
 flags it raises and resolves."""
 
+import asyncio
+import contextlib
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -215,3 +217,19 @@ def test_a_closed_session_is_judged_like_a_full_duty_act(segments, state, raised
 def test_an_open_session_is_measured_up_to_now():
     coverage = session_coverage(record(stopped=None), [segment(0, 100)], NOW, 2.0)
     assert coverage.state == "covered"
+
+
+async def test_the_fleet_tasks_stop_even_when_a_cancellation_is_swallowed():
+    """Python 3.11's wait_for (inside aiomqtt) returns the result instead of raising when
+    a cancellation lands as the awaited future completes: the server must stop anyway."""
+    from ingest.http.app import _stopped
+
+    async def stubborn() -> None:
+        with contextlib.suppress(asyncio.CancelledError):  # swallowed, as wait_for may
+            await asyncio.sleep(60)
+        await asyncio.sleep(60)
+
+    task = asyncio.create_task(stubborn())
+    await asyncio.sleep(0)
+    await asyncio.wait_for(_stopped({task}), 10)
+    assert task.cancelled()

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 from agent.states import FileState
 from devices.simulator import BodyCamera
+from evidence.wire import REPORT
 from tests.agent.conftest import all_in, running_agent, wait_for_rows
 from tests.agent.mqtt.conftest import STATION
 from tests.agent.mqtt.test_station_link import toml_for
@@ -50,6 +51,10 @@ async def test_a_station_online_then_lost_by_its_will_is_flagged_and_resolved_wh
         [flag] = await until(lambda: flags(server, chief, "station_silent"))
         assert flag["subject"] == STATION and flag["device_id"] == STATION
         assert flag["detail"]["condition"] == "lost" and flag["advice"]
+        report = (await server.send("GET", REPORT, token=chief)).json()
+        assert {"kind": "station_silent", "count": 1, "advice": flag["advice"]} in report["flags"][
+            "by_kind"
+        ], "the report's weak link"
     finally:
         if agent.returncode is None:
             agent.kill()
@@ -71,6 +76,9 @@ async def test_the_server_works_with_no_broker_and_catches_up_when_it_returns(
     server, mqtt_config, broker, rule, caplog
 ):
     clerk = await server.add_user("wang", "custodian")
+    # The server's persistent session exists at the broker (kept across its restart), so
+    # what the station replays when the broker is back waits for the server.
+    await asyncio.wait_for(server.ctx.services.fleet_room.link.connected.wait(), 10)
     broker.stop()
     caplog.set_level(logging.INFO, logger="ingest.fleet.link")
     await server.reconfigure(config=server.ctx.config)  # the server starts with no broker

@@ -37,6 +37,7 @@ async def test_a_room_session_with_a_recording_hole_is_flagged(
     server, mqtt_config, broker, rule, capsys
 ):
     clerk = await server.add_user("wang", "custodian")
+    await asyncio.wait_for(server.ctx.services.fleet_room.link.connected.wait(), 10)
     recorder = RoomRecorder(mqtt_config.rooms[0].folder)
     async with running_agent(mqtt_config, rule) as service, controller(broker) as room:
         await asyncio.wait_for(service.station.link.connected.wait(), 10)
