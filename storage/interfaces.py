@@ -525,7 +525,11 @@ class Rooms(Protocol):
         verdict: str,
         flags: Sequence[NewFlag] = (),
         resolutions: Sequence[FlagResolution] = (),
-    ) -> None: ...
+        superseded: Sequence[FlagResolution] = (),
+    ) -> None:
+        """Keep a verdict with the flags it raises and resolves, in one transaction; an
+        open flag of a raised kind that says something else is resolved as superseded."""
+        ...
 
 
 class Index(Protocol):

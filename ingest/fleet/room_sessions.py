@@ -85,8 +85,14 @@ class RoomSessions:
         for session in due:
             measured = await self.measured(session)
             state = measured.coverage.state
-            flags, resolutions = judgement(session, measured.coverage, now, self.tolerance_seconds)
-            await self.rooms.judged(session.session_id, state.value, flags, resolutions)
+            verdict = judgement(session, measured.coverage, now, self.tolerance_seconds)
+            await self.rooms.judged(
+                session.session_id,
+                state.value,
+                verdict.flags,
+                verdict.resolutions,
+                verdict.superseded,
+            )
             if session.verdict != state.value:
                 level = logging.INFO if state is State.COVERED else logging.WARNING
                 log.log(level, "room %s: session %s is %s", session.room, session.session_id, state)

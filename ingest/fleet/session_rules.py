@@ -10,11 +10,14 @@ Pure: no I/O.
   ``partial`` (with each gap) or ``missing``.
 - A closed session judged ``missing`` raises ``session_no_footage``, ``partial`` raises
   ``session_hole`` (and resolves ``session_no_footage``: footage arrived), ``covered``
-  resolves both. The server resolves them itself as ``liuhen-ingest``.
+  resolves both. The server resolves them itself as ``liuhen-ingest``. Judged again
+  with other gaps (more footage arrived, not all), the open flag is resolved as
+  superseded and a new one raised, so a flag's detail is what the footage says now.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -34,7 +37,14 @@ _WHY = {
     State.PARTIAL: "footage of the session arrived (with gaps: see session_hole)",
 }
 
-Judgement = tuple[tuple[NewFlag, ...], tuple[FlagResolution, ...]]
+SUPERSEDED = "the session's footage changed: superseded by a newer flag with its gaps"
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    flags: tuple[NewFlag, ...]  # to raise
+    resolutions: tuple[FlagResolution, ...]  # of the other kinds, now moot
+    superseded: tuple[FlagResolution, ...]  # of an open flag of a raised kind that is stale
 
 
 def _ms(moment: datetime) -> int:
@@ -93,4 +103,9 @@ def judgement(
         for other in SESSION_FLAGS
         if other is not kind and why is not None
     )
-    return flags, resolutions
+    superseded = tuple(
+        server_resolution(flag_kind, session.session_id, SUPERSEDED, now)
+        for flag_kind in SESSION_FLAGS
+        if flag_kind is kind
+    )
+    return Judgement(flags, resolutions, superseded)

@@ -139,9 +139,11 @@ class SqliteRooms:
         verdict: str,
         flags: Sequence[NewFlag] = (),
         resolutions: Sequence[FlagResolution] = (),
+        superseded: Sequence[FlagResolution] = (),
     ) -> None:
         """Keep a session's verdict with the flags it raises and resolves, in one
-        transaction."""
+        transaction. A flag of the same kind already open about the session that says
+        something else is resolved by its ``superseded`` resolution first."""
 
         def judged(conn: sqlite3.Connection) -> None:
             with transaction(conn):
@@ -152,6 +154,21 @@ class SqliteRooms:
                 for resolution in resolutions:
                     resolve_open(conn, resolution)
                 for flag in flags:
+                    _supersede(conn, flag, superseded)
                     insert_flag(conn, flag)
 
         await self._db.run(judged)
+
+
+def _supersede(
+    conn: sqlite3.Connection, flag: NewFlag, superseded: Sequence[FlagResolution]
+) -> None:
+    row = conn.execute(
+        "SELECT detail FROM flags WHERE kind = ? AND subject = ? AND resolved_at IS NULL",
+        (flag.kind, flag.subject),
+    ).fetchone()
+    if row is None or row[0] == flag.detail:
+        return
+    for resolution in superseded:
+        if (resolution.kind, resolution.subject) == (flag.kind, flag.subject):
+            resolve_open(conn, resolution)

@@ -5,6 +5,7 @@ flags it raises and resolves."""
 
 import asyncio
 import contextlib
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -17,7 +18,7 @@ from ingest.compliance.coverage import measure
 from ingest.fleet.inbox import FleetInbox
 from ingest.fleet.liveness import Condition, liveness
 from ingest.fleet.room_sessions import RoomSessions
-from ingest.fleet.session_rules import judgement, session_coverage
+from ingest.fleet.session_rules import SUPERSEDED, judgement, session_coverage
 from ingest.fleet.stations import StationBook
 from storage.fleet_records import RoomSessionRecord, SessionSegment
 from storage.sqlite import open_sqlite_index
@@ -208,10 +209,11 @@ def test_a_closed_session_is_judged_like_a_full_duty_act(segments, state, raised
     spans = [(s.start_ms, s.end_ms) for s in segments if s.start_ms is not None]
     assert coverage == measure(window, spans, 2000), "the acts' own rules"
     assert coverage.state == state
-    flags, resolutions = judgement(record(), coverage, NOW, 2.0)
-    assert [flag.kind for flag in flags] == raised
-    assert sorted(r.kind for r in resolutions) == resolved
-    assert all(r.by == "liuhen-ingest" for r in resolutions)
+    verdict = judgement(record(), coverage, NOW, 2.0)
+    assert [flag.kind for flag in verdict.flags] == raised
+    assert sorted(r.kind for r in verdict.resolutions) == resolved
+    assert [r.kind for r in verdict.superseded] == raised, "only a raised kind is superseded"
+    assert all(r.by == "liuhen-ingest" for r in (*verdict.resolutions, *verdict.superseded))
 
 
 def test_an_open_session_is_measured_up_to_now():
@@ -233,3 +235,24 @@ async def test_the_fleet_tasks_stop_even_when_a_cancellation_is_swallowed():
     await asyncio.sleep(0)
     await asyncio.wait_for(_stopped({task}), 10)
     assert task.cancelled()
+
+
+async def test_a_hole_judged_again_with_other_gaps_supersedes_its_flag(index):
+    """More footage arrived, not all of it: the open flag's gaps are stale, so it is
+    resolved as superseded and a new one raised; judged the same again, nothing changes."""
+
+    async def judge(segments):
+        verdict = judgement(record(), session_coverage(record(), segments, NOW, 2.0), NOW, 2.0)
+        await index.rooms.judged(
+            "room1-0930", "partial", verdict.flags, verdict.resolutions, verdict.superseded
+        )
+
+    await judge([segment(0, 40)])
+    await judge([segment(0, 40)])
+    await judge([segment(0, 40), segment(50, 100)])
+    await judge([segment(0, 40), segment(50, 100)])
+    [stale] = await index.flags.flags("session_hole", is_open=False)
+    [current] = await index.flags.flags("session_hole", is_open=True)
+    assert stale.resolution == SUPERSEDED and stale.resolved_by == "liuhen-ingest"
+    assert [gap["seconds"] for gap in json.loads(stale.detail)["gaps"]] == [60.0]
+    assert [gap["seconds"] for gap in json.loads(current.detail)["gaps"]] == [10.0]

@@ -48,10 +48,10 @@ async def test_a_room_session_with_a_recording_hole_is_flagged(
         for name, start in (("REC_001", 0), ("REC_002", 10)):  # the recorder stopped 8 s
             await asyncio.to_thread(recorder.record_segment, name, started_at=at(start), seconds=2)
         await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 2))
-        [hole] = await until(lambda: flags(server, clerk, "session_hole"))
+        gap = {"start": format_time(at(2)), "end": format_time(at(10)), "seconds": 8.0}
+        [hole] = await until(lambda: holes_like(server, clerk, [gap]))
     assert hole["subject"] == "room1-hole" and hole["advice"]
-    gap = {"start": format_time(at(2)), "end": format_time(at(10)), "seconds": 8.0}
-    assert hole["detail"]["gaps"] == [gap] and hole["detail"]["case_number"] == CASE
+    assert hole["detail"]["case_number"] == CASE
     assert await flags(server, clerk, "session_no_footage") == []
     [listed] = await sessions(server, clerk)
     assert listed["session_id"] == "room1-hole" and listed["state"] == "closed"
@@ -98,3 +98,10 @@ async def test_a_session_with_no_footage_is_flagged_whoever_told_of_it(server, b
 async def flags_for_both(server, clerk):
     found = await flags(server, clerk, "session_no_footage")
     return found if len(found) == 2 else None
+
+
+async def holes_like(server, clerk, gaps):
+    """The open session_hole flags, once one lists ``gaps`` (judged after both segments
+    were stored: one judged between them was superseded)."""
+    found = await flags(server, clerk, "session_hole")
+    return found if any(flag["detail"]["gaps"] == gaps for flag in found) else None
