@@ -11,7 +11,6 @@ than now). A live state also tells the station's clock against the server's.
 from __future__ import annotations
 
 import json
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,8 +33,6 @@ from storage.interfaces import Devices, Fleet
 from storage.records import DeviceStatus
 
 __all__ = ["FleetDesk", "StationBook", "StationView", "cameras_in"]
-
-log = logging.getLogger(__name__)
 
 CLOCK_EVENTS = ("camera_docked", "clock_drift")
 

@@ -17,7 +17,8 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 
 
 def event(boot: str, seq: int, kind: str = "discovered", **detail) -> StationEvent:
-    return StationEvent(uuid.uuid4().hex, STATION, boot, seq, kind, NOW, f"/dock/{seq}.MP4", detail)
+    subject = "BWC-00042" if kind == "camera_docked" else f"/dock/{seq}.MP4"
+    return StationEvent(uuid.uuid4().hex, STATION, boot, seq, kind, NOW, subject, detail)
 
 
 async def test_copies_are_dropped_and_gaps_noticed(server, broker):
@@ -51,7 +52,7 @@ async def test_copies_are_dropped_and_gaps_noticed(server, broker):
     assert (events["received"], events["missed"], events["boots"]) == (6, 2, 2)
     assert events["gaps"] == [{"boot": boot, "from_seq": 3, "to_seq": 4}]
     assert shown["clock"]["camera_drift_ms"] == 180250
-    assert shown["clock"]["cameras"][0]["camera"] == "/dock/5.MP4"
+    assert shown["clock"]["cameras"][0]["camera"] == "BWC-00042"
     await asyncio.sleep(0.5)  # anything counted twice would be here by now
     assert (await station(server, clerk, STATION))["events"]["received"] == 6
 
