@@ -101,6 +101,7 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── ChecksumUnsupported          503 checksum_unsupported
     │   ├── LogUnavailable               503 log_unavailable
     │   ├── BayUnavailable               503 bay_unavailable
+    │   ├── BrokerUnavailable            503 broker_unavailable
     │   └── StorageUnavailable           503 storage_unavailable
     ├── ConfigError                      500 bad_config
     ├── KeyFileError                     500 bad_key_file
@@ -122,6 +123,7 @@ __all__ = [
     "BadRequest",
     "BadSignature",
     "BayUnavailable",
+    "BrokerUnavailable",
     "CaseConflict",
     "CasesLimited",
     "CatalogueConflict",
@@ -732,6 +734,13 @@ class BayUnavailable(Unavailable):
     copied is kept and the copy resumes when the camera is back."""
 
     code = "bay_unavailable"
+
+
+class BrokerUnavailable(Unavailable):
+    """(server) The MQTT broker the fleet view listens to could not be reached or dropped
+    the connection: the server logs it and tries again; nothing else waits for it."""
+
+    code = "broker_unavailable"
 
 
 class StorageUnavailable(Unavailable):

@@ -30,7 +30,9 @@ __all__ = [
     "mosquitto_acl",
     "result_topic",
     "room_id",
+    "room_of",
     "room_topic",
+    "station_of",
     "station_topic",
 ]
 
@@ -71,6 +73,27 @@ def result_topic(prefix: str, device_id: str, command_id: str) -> str:
 
 def room_topic(prefix: str, room: str) -> str:
     return f"{_prefix(prefix)}/rooms/{room_id(room)}/session"
+
+
+def station_of(prefix: str, topic: str) -> tuple[str, str] | None:
+    """The device id and the leaf (``status``, ``state``, ``events``, ``cmd/…``) of a
+    station's topic under ``prefix``; None for any other topic or a malformed name."""
+    head = f"{_prefix(prefix)}/stations/"
+    if not topic.startswith(head):
+        return None
+    device_id, _, leaf = topic[len(head) :].partition("/")
+    if not leaf or not _NAME.fullmatch(device_id):
+        return None
+    return device_id, leaf
+
+
+def room_of(prefix: str, topic: str) -> str | None:
+    """The room id of a room's session topic under ``prefix``; None for any other topic."""
+    head = f"{_prefix(prefix)}/rooms/"
+    if not topic.startswith(head) or not topic.endswith("/session"):
+        return None
+    room = topic[len(head) : -len("/session")]
+    return room if _NAME.fullmatch(room) else None
 
 
 def mosquitto_acl(

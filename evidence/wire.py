@@ -25,6 +25,7 @@ __all__ = [
     "FINALIZE",
     "FLAGS",
     "FLAG_RESOLVE",
+    "FLEET",
     "GRANT",
     "HEALTH",
     "KEYS",
@@ -49,6 +50,7 @@ __all__ = [
     "RECORDING_VERIFY",
     "REPORT",
     "SESSION",
+    "SESSIONS",
     "SIGNATURE_HEADER",
     "SIGN_IN",
     "SIGN_IN_PASSWORD",
@@ -83,6 +85,8 @@ RECORDING_MANIFEST = API + "/recordings/{evidence_id}/{role}/manifest"
 RECORDING_MATCH = API + "/recordings/{evidence_id}/match"
 RECORDING_TRANSCRIPT = API + "/recordings/{evidence_id}/transcript"
 SESSION = API + "/sessions/{session_id}"
+SESSIONS = f"{API}/sessions"  # room sessions with their coverage (docs/mqtt.md)
+FLEET = f"{API}/fleet"  # every station's liveness, queue and clocks (docs/mqtt.md)
 FLAGS = f"{API}/flags"
 FLAG_RESOLVE = API + "/flags/{flag_id}/resolve"
 

@@ -7,15 +7,68 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from evidence.errors import ConfigError
+from evidence.errors import ConfigError, InvalidIdentifier
+from evidence.mqtt_wire import room_topic
 from storage.s3_config import S3Config
 
-__all__ = ["IngestConfig"]
+__all__ = ["FleetMqttConfig", "IngestConfig"]
 
 GIB = 1024**3
 # The longest any lifetime or interval may be: a time plus it is always a time (a datetime
 # ends at year 9999), and no sleep overflows.
 MAX_PERIOD_SECONDS = 100 * 366 * 86_400
+
+
+@dataclass(frozen=True)
+class FleetMqttConfig:
+    """The fleet view's subscription to the stations' MQTT topics (docs/mqtt.md). Advisory:
+    the server serves and stores with no broker at all; off unless enabled."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 1883
+    username: str = "fleet"  # a reader in the broker's access list (liuhen mqtt acl --reader)
+    password_file: Path | None = None
+    tls_ca_file: Path | None = None
+    prefix: str = "liuhen/v1"
+    # The persistent session's name at the broker: what arrives while the server is away
+    # waits for it under this name. One per server.
+    client_id: str = "liuhen-fleet"
+    keepalive_seconds: int = 30
+    reconnect_base_seconds: float = 1.0
+    reconnect_cap_seconds: float = 60.0
+    # A station that says it is online but has sent nothing for this long is silent.
+    silent_after_seconds: float = 120.0
+    # A station lost or silent for longer than this raises the station_silent flag.
+    silent_flag_seconds: float = 900.0
+    # A closed room session is judged (and flagged if footage is short) this long after it
+    # closed, so its last segments can arrive first.
+    session_grace_seconds: float = 600.0
+    # How often the server looks for silent stations and sessions to judge.
+    watch_seconds: float = 30.0
+    # Events are kept this long (the boots' counts of what arrived and what was missed are
+    # kept for ever).
+    keep_events_days: float = 30.0
+
+    def __post_init__(self) -> None:
+        for name, unit in (
+            ("reconnect_base_seconds", 1),
+            ("reconnect_cap_seconds", 1),
+            ("silent_after_seconds", 1),
+            ("silent_flag_seconds", 1),
+            ("session_grace_seconds", 1),
+            ("watch_seconds", 1),
+            ("keep_events_days", 86_400),
+        ):
+            value, most = getattr(self, name), MAX_PERIOD_SECONDS // unit
+            if not 0 < value <= most:
+                raise ConfigError(f"server.mqtt.{name} must be above 0 and at most {most}")
+        if not 1 <= self.keepalive_seconds <= 65535:
+            raise ConfigError("server.mqtt.keepalive_seconds must be from 1 to 65535")
+        try:
+            room_topic(self.prefix, "check")
+        except InvalidIdentifier as exc:
+            raise ConfigError(f"server.mqtt.prefix: {exc.message}") from None
 
 
 @dataclass(frozen=True)
@@ -55,6 +108,7 @@ class IngestConfig:
     tls_certificate: Path | None = None
     tls_private_key: Path | None = None
     s3: S3Config = field(default_factory=S3Config)
+    mqtt: FleetMqttConfig = field(default_factory=FleetMqttConfig)
 
     def __post_init__(self) -> None:
         if self.blob_store == "s3":

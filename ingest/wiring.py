@@ -26,6 +26,9 @@ from ingest.custody_log.proofs import LogProofs
 from ingest.custody_log.published_keys import KeyDirectory
 from ingest.custody_wiring import access_audit, checkpointer, fixity_audit, retrieval, verifier
 from ingest.fixity.audit import FixityAudit
+from ingest.fleet.room_sessions import RoomSessions
+from ingest.fleet.stations import FleetDesk
+from ingest.fleet_wiring import FleetRoom, fleet_desk, fleet_room, room_sessions
 from ingest.locks import InProcessLocks, KeyedLocks
 from ingest.media.clip_matching import ClipMatcher
 from ingest.media.sessions import SessionTimelines
@@ -92,6 +95,10 @@ class Services:
     retrieval: Retrieval
     accesses: AccessAudit
     fixity: FixityAudit
+
+    fleet: FleetDesk
+    rooms: RoomSessions
+    fleet_room: FleetRoom | None  # None unless server.mqtt.enabled
 
 
 def _passwords(parts: Parts) -> Passwords:
@@ -196,8 +203,11 @@ def _upload_room(parts: Parts, key: Ed25519PrivateKey, locks: KeyedLocks) -> Upl
         config.max_reserved_bytes_per_device,
         timedelta(seconds=config.upload_expiry_seconds),
     )
+    compliance = parts.compliance
     rules = FinalizeRules(
-        parts.compliance.late_upload_hours, parts.compliance.claim_tolerance_seconds
+        compliance.late_upload_hours,
+        compliance.claim_tolerance_seconds,
+        compliance.clock_drift_flag_seconds,
     )
     return UploadRoom(
         UploadSessions(index.uploads, area, locks, open_uploads, transitions, clock, limits),
@@ -241,6 +251,7 @@ def build_services(parts: Parts, key: Ed25519PrivateKey, identity: LogIdentity) 
     room = _upload_room(parts, key, locks)
     registrar = _registrar(parts, locks)
     passwords = _passwords(parts)
+    desk, rooms = fleet_desk(parts), room_sessions(parts)
     return Services(
         server_key_id=key_id(key.public_key()),
         sign_in=_sign_in(parts, key),
@@ -264,4 +275,7 @@ def build_services(parts: Parts, key: Ed25519PrivateKey, identity: LogIdentity) 
         retrieval=retrieval(parts),
         accesses=access_audit(parts),
         fixity=fixity_audit(parts, key.public_key, identity.trust()),
+        fleet=desk,
+        rooms=rooms,
+        fleet_room=fleet_room(parts, desk, rooms),
     )

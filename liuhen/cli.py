@@ -24,6 +24,7 @@ from liuhen.cli_command import Command, command, group
 from liuhen.cli_compliance import add_compliance_commands
 from liuhen.cli_devices import add_device_commands
 from liuhen.cli_flags import add_flag_commands
+from liuhen.cli_fleet import add_fleet_commands
 from liuhen.cli_keys import add_key_commands
 from liuhen.cli_login import add_login_commands
 from liuhen.cli_mqtt import add_mqtt_commands
@@ -110,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     add_officer_commands(groups)
     add_device_commands(groups)
     add_mqtt_commands(groups)
+    add_fleet_commands(groups)
     add_upgrade_commands(groups)
     add_audit_commands(groups)
     _config_and_demo_commands(groups)

@@ -191,9 +191,10 @@ class Footage:
     device_serial: str | None
     officer_id: str | None
     case_number: CaseNumber | None
-    started_at: datetime
+    started_at: datetime  # as signed, on the capture device's clock
     ended_at: datetime | None
     received_at: datetime
+    clock_offset_ms: int = 0  # the device's clock minus the station's, as its dock measured
 
 
 @dataclass(frozen=True, slots=True)

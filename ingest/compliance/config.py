@@ -25,6 +25,9 @@ class ComplianceConfig:
     claim_tolerance_seconds: float = DEFAULT_CLAIM_TOLERANCE_SECONDS
     # A recording finalized longer than this after its capture ended is a late upload.
     late_upload_hours: float = 24.0
+    # A recording whose camera's clock its dock measured off the station's by more than
+    # this raises a clock_drift flag. Coverage uses the corrected times either way.
+    clock_drift_flag_seconds: float = 60.0
     # The agency's UTC offset: report months, plain dates in filters, and times written
     # without an offset in CSV imports and on the command line are read in it.
     utc_offset_hours: float = 8.0
@@ -39,6 +42,8 @@ class ComplianceConfig:
             raise ConfigError("compliance.gap_tolerance_seconds cannot be negative")
         if self.claim_tolerance_seconds < 0:
             raise ConfigError("compliance.claim_tolerance_seconds cannot be negative")
+        if self.clock_drift_flag_seconds < 0:
+            raise ConfigError("compliance.clock_drift_flag_seconds cannot be negative")
         if self.late_upload_hours <= 0:
             raise ConfigError("compliance.late_upload_hours must be positive")
         if not -14 <= self.utc_offset_hours <= 14 or (self.utc_offset_hours * 4) % 1:

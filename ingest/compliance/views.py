@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from evidence.catalogue import CatalogueEntry
@@ -151,6 +151,21 @@ def footage_json(footage: Footage) -> dict[str, Any]:
         "started_at": format_time(footage.started_at),
         "ended_at": None if footage.ended_at is None else format_time(footage.ended_at),
         "received_at": format_time(footage.received_at),
+        "clock_offset_ms": footage.clock_offset_ms,
+        "corrected": _corrected(footage),
+    }
+
+
+def _corrected(footage: Footage) -> dict[str, str | None] | None:
+    """The span on the station's clock, as coverage reads it, when the dock measured the
+    camera's clock off (docs/compliance.md); None when nothing was corrected."""
+    if not footage.clock_offset_ms:
+        return None
+    shift = timedelta(milliseconds=footage.clock_offset_ms)
+    end = footage.ended_at
+    return {
+        "started_at": format_time(footage.started_at - shift),
+        "ended_at": None if end is None else format_time(end - shift),
     }
 
 

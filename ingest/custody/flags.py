@@ -50,6 +50,12 @@ class FlagKind(enum.StrEnum):
     UNMEASURED_FOOTAGE = "unmeasured_footage"
     INDEX_TAMPERED = "index_tampered"
     LOG_TAMPERED = "log_tampered"
+    CLOCK_DRIFT = "clock_drift"
+    CAMERA_DIGEST_MISMATCH = "camera_digest_mismatch"
+    SIDECAR_UNUSABLE = "sidecar_unusable"
+    STATION_SILENT = "station_silent"
+    SESSION_HOLE = "session_hole"
+    SESSION_NO_FOOTAGE = "session_no_footage"
 
     @property
     def advice(self) -> str:
@@ -113,6 +119,47 @@ _ADVICE = {
         "stored node was changed or removed outside Liuhen (the detail names the first "
         "entry that differs). The signed checkpoints still prove what the log held; "
         "restore the index from a backup that matches them and find out who changed it."
+    ),
+    FlagKind.CLOCK_DRIFT: (
+        "The camera's clock was off the dock's by more than "
+        "compliance.clock_drift_flag_seconds when it docked; the detail has the offset, how "
+        "it was measured, and the recording's times as the camera signed them and as "
+        "corrected. Coverage counts the corrected times; the signed ones stay as they were. "
+        "Have the camera's clock set, look at its other recordings, and if the offset looks "
+        "wrong (a camera found already docked when the agent started is measured late, "
+        "docs/sidecar.md) record what you found."
+    ),
+    FlagKind.CAMERA_DIGEST_MISMATCH: (
+        "The camera's own digest of the file (its sidecar's check value, 完整性校验值) is not "
+        "the digest of the bytes the dock signed and the server stored: a bad card, a "
+        "failing cable, or a file changed on the camera. The footage is kept as it arrived. "
+        "Compare it with the camera's copy while the camera still holds it, and record what "
+        "you found. A SHA-256 claim the server checked itself; an MD5 one the dock checked "
+        "(the server keeps no MD5 of the file): the detail's checked_by says which."
+    ),
+    FlagKind.SIDECAR_UNUSABLE: (
+        "The sidecar beside this recording could not be used (the detail names the file and "
+        "the field), so it went up with the dock's defaults ([agent.defaults]) and, with no "
+        "start in a sidecar, the file's time. Check its case number, officer, place and "
+        "start; attach it to its act if it is not; have the dock's export fixed."
+    ),
+    FlagKind.STATION_SILENT: (
+        "A docking station or room recorder has been lost (its broker connection died "
+        "without a goodbye) or silent for longer than server.mqtt.silent_flag_seconds: its "
+        "footage may not be reaching the server. Find out why (power, network, the agent "
+        "stopped) and get it running; the server resolves this flag when it is heard again. "
+        "Its footage waits on the station meanwhile: look for late uploads afterwards."
+    ),
+    FlagKind.SESSION_HOLE: (
+        "A room session's footage does not cover the whole session: the detail lists each "
+        "gap longer than the tolerance. Find out why (the recorder stopped, a segment was "
+        "lost or not uploaded yet: liuhen sessions show) and record it; the server resolves "
+        "this flag itself if the missing footage arrives."
+    ),
+    FlagKind.SESSION_NO_FOOTAGE: (
+        "A room session closed and no footage of it reached the server. Check the room's "
+        "recorder and its station (liuhen agent status there, liuhen fleet here); the "
+        "server resolves this flag itself if footage of the session arrives."
     ),
 }
 

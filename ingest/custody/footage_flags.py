@@ -3,7 +3,8 @@ the object:
 
 - ``late_upload``: stored more than ``compliance.late_upload_hours`` after its capture ended
   (as its footage measures it: its start plus the probed length; its start when that is
-  unknown), with the hours in force at that moment. A device's claimed end cannot put it off;
+  unknown; on the station's clock when the dock measured the camera's), with the hours in
+  force at that moment. A device's claimed end cannot put it off;
 - ``unmeasured_footage`` and ``claim_mismatch``: which ones and their details are
   evidence/footage_findings.py, the rule an index migrated from before them follows too.
 
@@ -21,6 +22,7 @@ from evidence.footage_findings import UNMEASURED_FOOTAGE, footage_findings
 from evidence.identifiers import Role
 from evidence.manifest import Manifest
 from evidence.strict_json import format_time
+from ingest.custody.dock_flags import station_time
 from ingest.custody.flags import FlagKind, new_flag
 from storage.records import NewFlag
 
@@ -36,17 +38,22 @@ def late_flag(
     its capture ended."""
     if manifest.role is not Role.ORIGINAL:
         return ()
-    captured_until = manifest.capture_end() or manifest.capture.started_at
+    # On the station's clock, as received_at is on the server's: a camera whose clock ran
+    # years behind would otherwise make every upload late.
+    signed_until = manifest.capture_end() or manifest.capture.started_at
+    captured_until = station_time(manifest, signed_until)
     hours = (received_at - captured_until).total_seconds() / 3600
     if hours <= limit:
         return ()
-    detail = {
+    detail: dict[str, Any] = {
         "case_number": None if manifest.case_number is None else str(manifest.case_number),
         "captured_until": format_time(captured_until.astimezone(UTC)),
         "received_at": format_time(received_at.astimezone(UTC)),
         "hours": round(hours, 1),
         "late_upload_hours": limit,
     }
+    if manifest.clock is not None:
+        detail["camera_offset_ms"] = manifest.clock.offset_ms
     log.warning("late upload: %s arrived %.1f h after capture", manifest.evidence_id, hours)
     return (_flag(FlagKind.LATE_UPLOAD, manifest, detail, now),)
 

@@ -1,5 +1,6 @@
-"""The aiohttp application: middlewares, every route, and the expiry sweeper's task, over
-services built once (``ingest.wiring``)."""
+"""The aiohttp application: middlewares, every route, the expiry sweeper's task and, with
+``server.mqtt.enabled``, the fleet's subscription and watch, over services built once
+(``ingest.wiring``)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from ingest.http.compliance import add_compliance_routes
 from ingest.http.custody_log import add_log_routes
 from ingest.http.devices import add_device_routes
 from ingest.http.flags import add_flag_routes
+from ingest.http.fleet import add_fleet_routes
 from ingest.http.media import add_media_routes
 from ingest.http.method_override import method_override_middleware
 from ingest.http.middleware import error_middleware, tus_middleware
@@ -64,6 +66,32 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
             await task
 
 
+async def _fleet(app: web.Application) -> AsyncIterator[None]:
+    """With ``server.mqtt.enabled``: the subscription and its watch, for the app's life."""
+    room = app[SERVICES].fleet_room
+    if room is None:
+        yield
+        return
+    tasks = {
+        asyncio.create_task(room.link.run_forever(), name="fleet-link"),
+        asyncio.create_task(room.watch.run_forever(), name="fleet-watch"),
+    }
+    yield
+    await _stopped(tasks)
+
+
+async def _stopped(tasks: set[asyncio.Task[None]]) -> None:
+    """Cancel until they end: Python 3.11's wait_for (inside aiomqtt) can swallow a
+    cancellation that lands as the awaited future completes, and the server must stop."""
+    for _ in range(5):
+        for task in tasks:
+            task.cancel()
+        _, tasks = await asyncio.wait(tasks, timeout=2)
+        if not tasks:
+            return
+    log.warning("fleet: %s did not stop", ", ".join(task.get_name() for task in tasks))
+
+
 def build_app(built: Services) -> web.Application:
     # Outermost first; the method override is innermost, so it sees the routed handler.
     middlewares = [tus_middleware, error_middleware, method_override_middleware]
@@ -79,5 +107,7 @@ def build_app(built: Services) -> web.Application:
     add_compliance_routes(app)
     add_log_routes(app)
     add_retrieval_routes(app)
+    add_fleet_routes(app)
     app.cleanup_ctx.append(_background)
+    app.cleanup_ctx.append(_fleet)
     return app

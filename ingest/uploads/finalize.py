@@ -13,10 +13,11 @@ servers took some of them (S3 parts, which cannot be read back before they are a
 the upload is assembled first and the stored object is read back and checked: one that
 fails stays where it is, under its upload's own key, named by no index row or receipt.
 
-The recording's flags (a late upload, the footage's own: ``custody/footage_flags.py``) are
-raised, and its ingest is logged in the custody log, in the transaction that indexes the
-object: a flag or a log entry never stands for a recording that was not stored, nor a
-stored one without its flags and its entry.
+The recording's flags (a late upload, the footage's own: ``custody/footage_flags.py``; the
+dock's clock and the camera's claims: ``custody/dock_flags.py``) are raised, and its ingest
+is logged in the custody log, in the transaction that indexes the object: a flag or a log
+entry never stands for a recording that was not stored, nor a stored one without its
+flags and its entry.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from evidence.keys import Ed25519PrivateKey, public_key_from_raw
 from evidence.manifest import Manifest, SignedManifest
 from evidence.receipt import SignedReceipt
 from ingest.clock import Clock
+from ingest.custody.dock_flags import dock_flags
 from ingest.custody.footage_flags import footage_flags, late_flag
 from ingest.custody.log_entries import ingest_entry
 from ingest.custody.policies import (
@@ -71,6 +73,7 @@ FINALIZE_POLICIES = AllOf(SignatureValid(), SizeMatches(), DigestMatches(), Chun
 class FinalizeRules:
     late_upload_hours: float  # compliance.late_upload_hours
     claim_tolerance_seconds: float  # compliance.claim_tolerance_seconds
+    clock_drift_flag_seconds: float  # compliance.clock_drift_flag_seconds
 
 
 @dataclass(frozen=True)
@@ -154,6 +157,7 @@ class Finalizer:
         flags = (
             *late_flag(manifest, received_at, now, self.rules.late_upload_hours),
             *footage_flags(manifest, now, self.rules.claim_tolerance_seconds),
+            *dock_flags(manifest, now, self.rules.clock_drift_flag_seconds),
         )
         stored = await self.transitions.finalized(
             upload, _indexed(receipt, manifest), flags, ingest_entry(receipt)

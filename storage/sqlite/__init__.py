@@ -13,8 +13,10 @@ from storage.sqlite.custody_log import SqliteCustodyLog
 from storage.sqlite.database import SqliteDatabase
 from storage.sqlite.devices import SqliteDevices
 from storage.sqlite.flags import SqliteFlags
+from storage.sqlite.fleet import SqliteFleet
 from storage.sqlite.media import SqliteMedia
 from storage.sqlite.objects import SqliteObjects
+from storage.sqlite.rooms import SqliteRooms
 from storage.sqlite.uploads import SqliteUploads
 
 __all__ = ["SqliteIndex", "open_sqlite_index"]
@@ -33,6 +35,8 @@ class SqliteIndex:
         self.compliance = SqliteCompliance(db)
         self.catch_up = SqliteCatchUp(db)
         self.log = SqliteCustodyLog(db)
+        self.fleet = SqliteFleet(db)
+        self.rooms = SqliteRooms(db)
 
     async def close(self) -> None:
         await self._db.close()

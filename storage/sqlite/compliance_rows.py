@@ -150,4 +150,5 @@ def footage(row: sqlite3.Row) -> Footage:
         started_at=parse_time(row["started_at"]),
         ended_at=moment(row["ended_at"]),
         received_at=parse_time(row["received_at"]),
+        clock_offset_ms=row["clock_offset_ms"] or 0,
     )

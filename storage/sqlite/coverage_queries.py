@@ -72,8 +72,9 @@ _SERIAL = (
     "WHERE m.evidence_id = o.evidence_id AND m.role = o.role)"
 )
 _FOOTAGE_COLUMNS = (
-    "o.evidence_id, o.device_id, o.officer_id, o.case_number, o.started_at, o.ended_at, "
-    f"o.received_at, {_SERIAL} AS device_serial"
+    "o.evidence_id, o.device_id, o.officer_id, o.case_number, o.started_at, o.ended_at, "  # noqa: S608
+    f"o.received_at, {_SERIAL} AS device_serial, (SELECT z.clock_offset_ms FROM "
+    "recording_spans z WHERE z.evidence_id = o.evidence_id) AS clock_offset_ms"
 )
 # An exemption stands while it is not withdrawn and the act is still at the revision it
 # was entered for.
@@ -92,21 +93,34 @@ _FLAGS = (
 # device or camera serial the act names. Each leg walks a partial index of such originals
 # by officer, device or serial, between the act's start less the longest such recording
 # (less a second of slack for rounding) and its end plus a second, so neither a busy dock
-# nor a year of footage is read per act; the overlap rule then decides on the spans.
+# nor a year of footage is read per act; the overlap rule then decides on the spans. The
+# walk is on the signed start (the device's clock) and the spans are in station time, so
+# both bounds widen by the largest clock correction among such originals (``drift``: two
+# lookups in a partial index; nothing when no clock was corrected).
 # CROSS JOIN fixes the order and INDEXED BY the index: without statistics SQLite would
 # otherwise build a temporary index over every original, per query. Whether it fits, and
 # on what, the caller decides again.
 _WITHOUT_CASE = "o.case_number IS NULL AND o.role = 'original'"
+_CORRECTED = (
+    "FROM recording_spans INDEXED BY recording_spans_corrected_without_case "
+    "WHERE case_number IS NULL AND clock_offset_ms <> 0"
+)
+_DRIFT = (
+    f"SELECT max(COALESCE((SELECT MAX(clock_offset_ms) {_CORRECTED}), 0), "
+    f"-COALESCE((SELECT MIN(clock_offset_ms) {_CORRECTED}), 0)) / 1000.0 AS seconds"
+)
 _NEAR = "o.started_at >= c.earliest AND o.started_at <= c.latest"
 _CANDIDATES = (
     "WITH longest AS (SELECT COALESCE(MAX(julianday(COALESCE(ended_at, started_at)) "  # noqa: S608
     "- julianday(started_at)), 0) * 86400.0 + 1 AS seconds FROM objects "
     "INDEXED BY objects_without_case_by_length WHERE case_number IS NULL AND role = 'original'), "
+    f"drift AS ({_DRIFT}), "
     "chosen AS MATERIALIZED (SELECT a.act_id, a.officers, a.devices, "
     f"{_MS.format('a.started_at')} AS a0, {_MS.format('a.ended_at')} AS b0, "
-    "strftime('%Y-%m-%dT%H:%M:%f', a.started_at, "
-    "printf('-%.6f seconds', (SELECT seconds FROM longest))) || '000Z' AS earliest, "
-    "strftime('%Y-%m-%dT%H:%M:%f', a.ended_at, '+1 seconds') || '999Z' AS latest "
+    "strftime('%Y-%m-%dT%H:%M:%f', a.started_at, printf('-%.6f seconds', "
+    "(SELECT seconds FROM longest) + (SELECT seconds FROM drift))) || '000Z' AS earliest, "
+    "strftime('%Y-%m-%dT%H:%M:%f', a.ended_at, "
+    "printf('+%.6f seconds', 1 + (SELECT seconds FROM drift))) || '999Z' AS latest "
     "FROM acts a {chosen}), "
     "pairs AS ("
     "SELECT c.act_id, c.a0, c.b0, o.rowid AS object FROM chosen c "

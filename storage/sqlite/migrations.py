@@ -119,6 +119,18 @@ def _spans_from_the_footage(conn: sqlite3.Connection, upgrade: Upgrade) -> None:
     conn.execute("DROP TABLE IF EXISTS recording_spans")
 
 
+def _spans_in_station_time(conn: sqlite3.Connection, _: Upgrade) -> None:
+    """Coverage reads station time now: a span is the capture device's clock corrected by
+    the offset its dock measured (the manifest's ``clock`` section), and the raw span and
+    the offset are kept beside it. ``recording_spans`` is derived from ``objects`` and the
+    manifests: drop it and its trigger; the script makes both again and refills the table.
+    The signed times in ``objects`` and the manifests are not touched."""
+    columns = _columns(conn, "recording_spans")
+    if columns and "clock_offset_ms" not in columns:
+        conn.execute("DROP TRIGGER IF EXISTS recording_span_of_original")
+        conn.execute("DROP TABLE recording_spans")
+
+
 def _body(conn: sqlite3.Connection, evidence_id: str, role: str) -> bytes | None:
     """The sections of a kept manifest a span is read from (capture, media, file), one
     manifest at a time: SQLite cuts them out, so a review copy's day of fingerprints is
@@ -211,6 +223,7 @@ STEPS: tuple[Callable[[sqlite3.Connection, Upgrade], None], ...] = (
     _exemptions_name_the_act_revision,
     _spans_from_the_footage,
     _log_what_is_held,
+    _spans_in_station_time,
 )
 
 

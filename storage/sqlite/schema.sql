@@ -329,35 +329,62 @@ CREATE TABLE IF NOT EXISTS exemption_withdrawals (
 -- by objects.rowid, which VACUUM or a dump and restore may renumber. The span is the
 -- footage's own (objects.started_at to objects.ended_at: the probed length, never the
 -- device's claimed end); footage whose length could not be measured is a point.
+-- start_ms and end_ms are in station time: the capture device's clock corrected by the
+-- offset its dock measured (the signed manifest's clock.camera_offset_ms, camera minus
+-- station; 0 when none was measured), which is what coverage reads. raw_start_ms and
+-- raw_end_ms keep the span as the device's clock had it; objects keeps the signed times.
 CREATE TABLE IF NOT EXISTS recording_spans (
-    evidence_id  TEXT PRIMARY KEY,  -- the original's
-    case_number  TEXT,
-    start_ms     INTEGER NOT NULL,
-    end_ms       INTEGER NOT NULL
+    evidence_id     TEXT PRIMARY KEY,  -- the original's
+    case_number     TEXT,
+    start_ms        INTEGER NOT NULL,
+    end_ms          INTEGER NOT NULL,
+    raw_start_ms    INTEGER NOT NULL,
+    raw_end_ms      INTEGER NOT NULL,
+    clock_offset_ms INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS recording_spans_by_case
     ON recording_spans (case_number, start_ms, end_ms);
+-- Originals without a case number whose clock was corrected, by offset: how far the
+-- suggestions must look beyond an act's window for footage whose device clock was off.
+CREATE INDEX IF NOT EXISTS recording_spans_corrected_without_case
+    ON recording_spans (clock_offset_ms) WHERE case_number IS NULL AND clock_offset_ms <> 0;
 CREATE TRIGGER IF NOT EXISTS recording_span_of_original AFTER INSERT ON objects
 WHEN NEW.role = 'original'
 BEGIN
-    INSERT INTO recording_spans (evidence_id, case_number, start_ms, end_ms)
-    VALUES (NEW.evidence_id, NEW.case_number,
-            CAST(round((julianday(NEW.started_at) - 2440587.5) * 86400000.0) AS INTEGER),
+    INSERT INTO recording_spans
+        (evidence_id, case_number, start_ms, end_ms, raw_start_ms, raw_end_ms, clock_offset_ms)
+    SELECT NEW.evidence_id, NEW.case_number, r.s - r.d, r.e - r.d, r.s, r.e, r.d
+    FROM (SELECT
+            CAST(round((julianday(NEW.started_at) - 2440587.5) * 86400000.0) AS INTEGER) AS s,
             CAST(round((julianday(COALESCE(NEW.ended_at, NEW.started_at)) - 2440587.5)
-                       * 86400000.0) AS INTEGER));
+                       * 86400000.0) AS INTEGER) AS e,
+            COALESCE((SELECT CAST(CASE WHEN json_valid(CAST(m.body AS TEXT))
+                                       THEN json_extract(CAST(m.body AS TEXT),
+                                                         '$.clock.camera_offset_ms') END
+                                  AS INTEGER)
+                      FROM manifests m
+                      WHERE m.evidence_id = NEW.evidence_id AND m.role = 'original'), 0) AS d) r;
 END;
 -- The catch-up: only when some original has no span (the counts differ), which costs two
 -- counts on an index that is complete.
-INSERT INTO recording_spans (evidence_id, case_number, start_ms, end_ms)
-SELECT o.evidence_id, o.case_number,
-       CAST(round((julianday(o.started_at) - 2440587.5) * 86400000.0) AS INTEGER),
-       CAST(round((julianday(COALESCE(o.ended_at, o.started_at)) - 2440587.5) * 86400000.0)
-            AS INTEGER)
-FROM objects o
-WHERE o.role = 'original'
-  AND (SELECT COUNT(*) FROM recording_spans)
-      < (SELECT COUNT(*) FROM objects WHERE role = 'original')
-  AND NOT EXISTS (SELECT 1 FROM recording_spans s WHERE s.evidence_id = o.evidence_id);
+INSERT INTO recording_spans
+    (evidence_id, case_number, start_ms, end_ms, raw_start_ms, raw_end_ms, clock_offset_ms)
+SELECT r.evidence_id, r.case_number, r.s - r.d, r.e - r.d, r.s, r.e, r.d
+FROM (SELECT o.evidence_id, o.case_number,
+             CAST(round((julianday(o.started_at) - 2440587.5) * 86400000.0) AS INTEGER) AS s,
+             CAST(round((julianday(COALESCE(o.ended_at, o.started_at)) - 2440587.5)
+                        * 86400000.0) AS INTEGER) AS e,
+             COALESCE((SELECT CAST(CASE WHEN json_valid(CAST(m.body AS TEXT))
+                                        THEN json_extract(CAST(m.body AS TEXT),
+                                                          '$.clock.camera_offset_ms') END
+                                   AS INTEGER)
+                       FROM manifests m
+                       WHERE m.evidence_id = o.evidence_id AND m.role = 'original'), 0) AS d
+      FROM objects o
+      WHERE o.role = 'original'
+        AND (SELECT COUNT(*) FROM recording_spans)
+            < (SELECT COUNT(*) FROM objects WHERE role = 'original')
+        AND NOT EXISTS (SELECT 1 FROM recording_spans s WHERE s.evidence_id = o.evidence_id)) r;
 CREATE TRIGGER IF NOT EXISTS recording_spans_append_only_u BEFORE UPDATE ON recording_spans
 BEGIN SELECT RAISE(ABORT, 'recording spans follow the append-only objects'); END;
 CREATE TRIGGER IF NOT EXISTS recording_spans_append_only_d BEFORE DELETE ON recording_spans
@@ -434,3 +461,72 @@ CREATE TRIGGER IF NOT EXISTS withdrawals_append_only_u BEFORE UPDATE ON exemptio
 BEGIN SELECT RAISE(ABORT, 'withdrawals are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS withdrawals_append_only_d BEFORE DELETE ON exemption_withdrawals
 BEGIN SELECT RAISE(ABORT, 'withdrawals are append-only'); END;
+
+-- The fleet as MQTT told it (docs/mqtt.md): advisory, and derived from what the broker
+-- delivered; HTTP stays the source of truth and nothing here is evidence. A station's
+-- row changes as its messages arrive; events are kept (pruned after
+-- server.mqtt.keep_events_days), each once: by its id, and by its place in its boot.
+CREATE TABLE IF NOT EXISTS fleet_stations (
+    device_id        TEXT PRIMARY KEY,
+    status           TEXT,     -- online, offline, lost: the last status reported
+    boot             TEXT,
+    software         TEXT,
+    status_at        TEXT,     -- when the server heard that status
+    state            TEXT,     -- the last state message, JSON
+    state_at         TEXT,     -- when the server heard it
+    last_seen_at     TEXT,     -- the station's last live message (not its will, not a retained copy)
+    station_clock_ms INTEGER   -- the station's clock less the server's, at its last live state
+);
+
+CREATE TABLE IF NOT EXISTS fleet_boots (
+    device_id      TEXT NOT NULL,
+    boot           TEXT NOT NULL,
+    first_heard_at TEXT NOT NULL,
+    highest_seq    INTEGER NOT NULL,
+    received       INTEGER NOT NULL,  -- distinct sequence numbers heard
+    PRIMARY KEY (device_id, boot)
+);
+
+CREATE TABLE IF NOT EXISTS fleet_events (
+    event_id    TEXT PRIMARY KEY,
+    device_id   TEXT NOT NULL,
+    boot        TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    type        TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    subject     TEXT,
+    detail      TEXT NOT NULL,  -- JSON
+    received_at TEXT NOT NULL,
+    UNIQUE (device_id, boot, seq)
+);
+CREATE INDEX IF NOT EXISTS fleet_events_by_received ON fleet_events (received_at);
+
+CREATE TABLE IF NOT EXISTS fleet_cameras (
+    device_id   TEXT NOT NULL,
+    camera      TEXT NOT NULL,
+    offset_ms   INTEGER NOT NULL,  -- the camera's clock less the station's
+    measured_at TEXT NOT NULL,
+    method      TEXT NOT NULL,
+    PRIMARY KEY (device_id, camera)
+);
+
+-- Interview and hearing rooms' sessions, from their controllers' retained messages and
+-- the stations' session events. A session opens once and closes once; a closed one never
+-- reopens. verdict is its coverage as last judged once closed (covered, partial, missing).
+CREATE TABLE IF NOT EXISTS room_sessions (
+    session_id   TEXT PRIMARY KEY,
+    room         TEXT NOT NULL,
+    room_name    TEXT,
+    state        TEXT NOT NULL CHECK (state IN ('open', 'closed')),
+    started_at   TEXT NOT NULL,
+    stopped_at   TEXT,
+    case_number  TEXT,
+    participants TEXT NOT NULL,  -- JSON array
+    records      TEXT NOT NULL,  -- JSON array
+    heard_from   TEXT NOT NULL,  -- 'controller', or the device id of the station that told
+    heard_at     TEXT NOT NULL,
+    verdict      TEXT
+);
+CREATE INDEX IF NOT EXISTS room_sessions_by_start ON room_sessions (started_at);
+CREATE INDEX IF NOT EXISTS room_sessions_to_judge ON room_sessions (stopped_at)
+    WHERE state = 'closed' AND (verdict IS NULL OR verdict <> 'covered');
