@@ -24,7 +24,15 @@ from ingest.custody_log.checkpoints import Checkpointer
 from ingest.custody_log.identity import LogIdentity
 from ingest.custody_log.proofs import LogProofs
 from ingest.custody_log.published_keys import KeyDirectory
-from ingest.custody_wiring import access_audit, checkpointer, fixity_audit, retrieval, verifier
+from ingest.custody_wiring import (
+    access_audit,
+    checkpointer,
+    exporter,
+    fixity_audit,
+    importer,
+    retrieval,
+    verifier,
+)
 from ingest.fixity.audit import FixityAudit
 from ingest.locks import InProcessLocks, KeyedLocks
 from ingest.media.clip_matching import ClipMatcher
@@ -33,6 +41,8 @@ from ingest.media.transcripts import Transcripts
 from ingest.parts import Parts
 from ingest.retrieval.access_audit import AccessAudit
 from ingest.retrieval.retrieval import Retrieval
+from ingest.transfer.export import Exporter
+from ingest.transfer.importer import Importer
 from ingest.uploads.area import UploadArea
 from ingest.uploads.finalize import Finalizer, FinalizeRules
 from ingest.uploads.open_uploads import OpenUploads
@@ -91,6 +101,8 @@ class Services:
     retrieval: Retrieval
     accesses: AccessAudit
     fixity: FixityAudit
+    exporter: Exporter
+    importer: Importer
 
 
 def _passwords(parts: Parts) -> Passwords:
@@ -238,6 +250,8 @@ def build_services(parts: Parts, key: Ed25519PrivateKey, identity: LogIdentity) 
     room = _upload_room(parts, key, locks)
     registrar = _registrar(parts, locks)
     passwords = _passwords(parts)
+    proofs = LogProofs(parts.index.log, checkpoints)
+    keys = KeyDirectory(parts.index.devices, key.public_key(), identity)
     return Services(
         server_key_id=key_id(key.public_key()),
         sign_in=_sign_in(parts, key),
@@ -256,9 +270,11 @@ def build_services(parts: Parts, key: Ed25519PrivateKey, identity: LogIdentity) 
         transcripts=_transcripts(parts, key, room, registrar),
         compliance=compliance_desk(parts),
         checkpoints=checkpoints,
-        proofs=LogProofs(parts.index.log, checkpoints),
-        keys=KeyDirectory(parts.index.devices, key.public_key(), identity),
+        proofs=proofs,
+        keys=keys,
         retrieval=retrieval(parts),
         accesses=access_audit(parts),
         fixity=fixity_audit(parts, key.public_key, identity.trust()),
+        exporter=exporter(parts, proofs, keys),
+        importer=importer(parts),
     )

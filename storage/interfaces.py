@@ -41,6 +41,7 @@ from storage.compliance_records import (
 )
 from storage.log_records import AccessQuery, CheckpointRecord, LoggedLeaf, LogOrigin
 from storage.people_records import AccessRecord, PasswordRecord, SessionRecord
+from storage.received_records import ReceivedObject, ReceivedPackage
 from storage.records import (
     ActBatch,
     Derived,
@@ -76,6 +77,7 @@ __all__ = [
     "Index",
     "Media",
     "Objects",
+    "Received",
     "Uploads",
 ]
 
@@ -621,6 +623,22 @@ class CustodyLog(Protocol):
         ...
 
 
+class Received(Protocol):
+    """Evidence received from other agencies in evidence packages (R13)."""
+
+    async def package(self, package_sha256: Sha256) -> ReceivedPackage | None: ...
+
+    async def objects(self, package_sha256: Sha256) -> list[ReceivedObject]: ...
+
+    async def receive(
+        self, package: ReceivedPackage, items: Sequence[ReceivedObject], *, leaf: bytes
+    ) -> tuple[ReceivedPackage, bool]:
+        """Keep a package and its objects and log its custody ``leaf``, in one transaction;
+        return it (with its entry's number) and whether it is new. A package already
+        received (the same SHA-256) is returned as it was, and nothing is written."""
+        ...
+
+
 class Index(Protocol):
     devices: Devices
     credentials: Credentials
@@ -632,5 +650,6 @@ class Index(Protocol):
     compliance: Compliance
     catch_up: CatchUp
     log: CustodyLog
+    received: Received
 
     async def close(self) -> None: ...

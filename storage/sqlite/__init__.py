@@ -15,6 +15,7 @@ from storage.sqlite.devices import SqliteDevices
 from storage.sqlite.flags import SqliteFlags
 from storage.sqlite.media import SqliteMedia
 from storage.sqlite.objects import SqliteObjects
+from storage.sqlite.received import SqliteReceived
 from storage.sqlite.uploads import SqliteUploads
 
 __all__ = ["SqliteIndex", "open_sqlite_index"]
@@ -33,6 +34,7 @@ class SqliteIndex:
         self.compliance = SqliteCompliance(db)
         self.catch_up = SqliteCatchUp(db)
         self.log = SqliteCustodyLog(db)
+        self.received = SqliteReceived(db)
 
     async def close(self) -> None:
         await self._db.close()

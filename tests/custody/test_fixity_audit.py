@@ -15,7 +15,7 @@ from ingest.fixity.audit import FixitySchedule
 from liuhen.cli import main
 from storage.sqlite import open_sqlite_index
 from storage.sqlite.log_tables import LOG_TABLES
-from storage.sqlite.migrations import STEPS
+from storage.sqlite.migrations import STEPS, _log_what_is_held
 from tests.custody.helpers import stored_recording
 from tests.custody.tamper import edit_stored_file
 from tests.custody.test_tamper import blob
@@ -92,7 +92,7 @@ async def test_an_index_from_before_the_log_begins_it_with_backfill_entries(serv
     live.close()
     for table in LOG_TABLES:
         raw.execute(f"DROP TABLE {table}")  # its triggers go with it
-    raw.execute(f"PRAGMA user_version = {len(STEPS) - 1}")
+    raw.execute(f"PRAGMA user_version = {STEPS.index(_log_what_is_held)}")
     raw.close()
 
     upgraded = await open_sqlite_index(old)
