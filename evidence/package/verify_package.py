@@ -7,7 +7,7 @@ fingerprints, printed at the step ``keys``, with the ones the agency published).
 PASS or FAIL for each step and exits 1 if any step failed. README-VERIFY.md does every
 step by hand with sha256sum and openssl.
 
-    package         package.json is well formed and every file it implies is there
+    package         package.json is well formed
     keys            the trust roots: server, log (its vkey agrees with its PEM), devices
     checkpoint      the log's checkpoint is signed by the log key, for this package's log
     log_entries     every log entry is in the signed log (its tlog-proof leads to the
