@@ -52,7 +52,7 @@ def test_the_package_verifier_is_the_kernels_verbatim(exported):
     assert "from evidence" not in VERIFY_PY.read_text()
 
 
-async def test_an_exported_package_verifies_offline_with_the_network_disabled(exported, tmp_path):
+def test_an_exported_package_verifies_offline_with_the_network_disabled(exported, tmp_path):
     done = run_verify(exported.folder, tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
     lines = done.stdout.splitlines()
@@ -141,6 +141,6 @@ async def test_an_export_states_its_purpose_and_names_what_it_takes(server, tmp_
         ({"purpose": PURPOSE}, "bad_request"),
         ({"case": "冀石执罚〔2026〕第9999号", "purpose": PURPOSE}, "not_found"),
     ):
-        status, reply, _ = await export(server, token, **body)
+        _, reply, _ = await export(server, token, **body)
         assert json.loads(reply)["error"]["code"] == code, body
     assert await server.ctx.index.log.size() == size
