@@ -314,7 +314,34 @@ def check_checkpoint(p: Package) -> str:
     if size != p.doc["checkpoint_size"]:
         raise Failure(f"{CHECKPOINT_FILE} is of {size} entries, package.json says otherwise")
     p.checkpoint, p.size, p.root_hash = data, size, root
+    for index in p.doc["entries"]:
+        _same_checkpoint(p, index)
     return f"{text.splitlines()[0]}, {size} entries, root {root.hex()}"
+
+
+def _same_checkpoint(p: Package, index: int) -> None:
+    """Every proof carries the checkpoint it was made against: it must be the package's.
+    Two signed checkpoints of one size with two roots are a fork; a package checkpoint
+    smaller than its proofs' was rolled back."""
+    where = entry_path(index, "tlog-proof")
+    if not (p.root / where).is_file():
+        return  # log_entries names it
+    _, _, carried = p.read(where).partition(b"\n\n")
+    if carried == p.checkpoint:
+        return
+    _, size, root = _signed_checkpoint(p, carried, where)
+    if size == p.size and root != p.root_hash:
+        raise Failure(
+            f"a fork: {where} carries a checkpoint of the same {size} entries with another "
+            f"root ({root.hex()}, not {p.root_hash.hex()})"
+        )
+    if size > p.size:
+        raise Failure(
+            f"rolled back: {CHECKPOINT_FILE} is of {p.size} entries, older than the "
+            f"checkpoint of {size} that {where} was made against"
+        )
+    if size != p.size:
+        raise Failure(f"{where} is against a checkpoint of {size} entries, not {p.size}")
 
 
 def _signed_checkpoint(p: Package, data: bytes, where: str) -> tuple[str, int, bytes]:
