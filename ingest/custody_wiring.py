@@ -93,6 +93,7 @@ def exporter(parts: Parts, proofs: LogProofs, keys: KeyDirectory) -> Exporter:
         proofs,
         keys,
         parts.clock,
+        parts.case_rule,
         parts.custody.log_host,
     )
 

@@ -54,7 +54,7 @@ async def post_export(request: web.Request, person: Person) -> web.StreamRespons
         await found.gate.case(person, case)
     for evidence_id in ids:
         await found.gate.recording(person, evidence_id)
-    stored = await found.exporter.select(case, ids)
+    case, stored = await found.exporter.select(case, ids)
     export = await found.exporter.export(actor_of(person), stored, case, purpose)
     try:
         return await _send(request, export)

@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from evidence.case_number import CaseNumberRule
 from evidence.errors import LogUnavailable, StorageFailure
 from evidence.identifiers import EvidenceId
 from evidence.keys import public_key_from_raw, public_key_pem
@@ -76,6 +77,7 @@ class Exporter:
     proofs: LogProofs
     keys: KeyDirectory
     clock: Clock
+    case_rule: CaseNumberRule
     agency: str
 
     async def log_export(
@@ -96,9 +98,11 @@ class Exporter:
 
     async def select(
         self, case: str | None, evidence_ids: Sequence[EvidenceId]
-    ) -> list[StoredObject]:
-        """The objects a package of this case or these recordings holds (nothing logged)."""
-        return await objects_of(self.objects, case, evidence_ids)
+    ) -> tuple[str | None, list[StoredObject]]:
+        """The case's number in its one form (any typed form is taken), and the objects a
+        package of that case or these recordings holds. Nothing is logged."""
+        number = None if case is None else str(self.case_rule.parse(case))
+        return number, await objects_of(self.objects, number, evidence_ids)
 
     async def export(
         self, actor: Actor, stored: Sequence[StoredObject], case: str | None, purpose: str

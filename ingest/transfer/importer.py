@@ -11,6 +11,7 @@ what was received the first time and writes nothing."""
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import uuid
 from dataclasses import dataclass
@@ -82,6 +83,7 @@ class Importer:
 
     async def _store(self, folder: Path, listed: dict[str, Any]) -> ReceivedObject:
         sha, role = listed["sha256"], Role.parse(listed["role"])
+        manifest = (folder / manifest_path(sha)).read_bytes()
         locator = await asyncio.to_thread(
             self.store.put_file, folder / object_path(role.value, sha), Sha256(sha), listed["size"]
         )
@@ -93,8 +95,8 @@ class Importer:
             listed["size"],
             self.store.name,
             locator,
-            listed.get("case_number"),
-            (folder / manifest_path(sha)).read_bytes(),
+            json.loads(manifest)["case_number"],  # as the device signed it
+            manifest,
             (folder / manifest_path(sha, "sig")).read_bytes(),
             (folder / receipt_path(sha)).read_bytes(),
             (folder / receipt_path(sha, "sig")).read_bytes(),

@@ -113,6 +113,15 @@ async def test_the_export_is_logged_before_the_package_with_actor_purpose_and_ob
     assert (exported.folder / "log" / "entries" / f"{exported.log_index}.tlog-proof").exists()
 
 
+async def test_a_case_is_exported_by_any_typed_form_of_its_number(server, tmp_path):
+    await stored_video(server, tmp_path)
+    token = await server.add_user("wang", "custodian")
+    status, _, headers = await export(server, token, case="冀石执罚[2026]第0012号")
+    assert status == 200
+    leaf = parse_leaf((await server.ctx.index.log.leaf(int(headers["Liuhen-Log-Index"]))).body)
+    assert isinstance(leaf, AccessLeaf) and leaf.case == CASE and len(leaf.objects) == 2
+
+
 async def test_recordings_by_id_are_exported_too(server, tmp_path):
     rec = await stored_video(server, tmp_path)
     token = await server.add_user("li", "supervisor")
