@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -153,3 +154,23 @@ async def test_an_export_states_its_purpose_and_names_what_it_takes(server, tmp_
         _, reply, _ = await export(server, token, **body)
         assert json.loads(reply)["error"]["code"] == code, body
     assert await server.ctx.index.log.size() == size
+
+
+async def test_when_the_log_cannot_record_the_export_nothing_is_exported(server, tmp_path):
+    await stored_video(server, tmp_path)
+    token = await server.add_user("wang", "custodian")
+    raw = sqlite3.connect(server.ctx.config.index_path)
+    raw.execute(
+        "CREATE TRIGGER full_disk BEFORE INSERT ON log_leaves "
+        "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+    )
+    raw.commit()
+    try:
+        status, body, _ = await export(server, token, case=CASE)
+    finally:
+        raw.execute("DROP TRIGGER full_disk")
+        raw.commit()
+        raw.close()
+    assert (status, json.loads(body)["error"]["code"]) == (503, "log_unavailable")
+    work = server.ctx.config.data_dir / "packages"
+    assert not work.exists() or list(work.iterdir()) == []
