@@ -13,11 +13,12 @@ from pathlib import Path
 
 from evidence.identifiers import Role
 from evidence.package import VERIFY_PY
-from evidence.package.verify_package import STEPS
+from evidence.package.verify_package import STEPS, verify_package
 from evidence.tlog.leaf_events import AccessAction, AccessLeaf, IngestLeaf
 from evidence.tlog.leaves import parse_leaf
+from evidence.wire import RECORDING_TRANSCRIPT
 from tests.builders import CASE
-from tests.transfer.conftest import PURPOSE, export, stored_video
+from tests.transfer.conftest import PURPOSE, export, stored_video, unpack
 
 NO_NETWORK = """
 import socket
@@ -174,3 +175,24 @@ async def test_when_the_log_cannot_record_the_export_nothing_is_exported(server,
     assert (status, json.loads(body)["error"]["code"]) == (503, "log_unavailable")
     work = server.ctx.config.data_dir / "packages"
     assert not work.exists() or list(work.iterdir()) == []
+
+
+async def test_a_transcript_the_server_signed_travels_and_verifies_too(server, tmp_path):
+    rec = await stored_video(server, tmp_path)
+    token = await server.add_user("wang", "custodian")
+    evidence_id = rec.original.manifest.evidence_id
+    text = "执法人员出示证件，告知当事人权利义务。".encode()
+    reply = await server.send(
+        "POST",
+        RECORDING_TRANSCRIPT.format(evidence_id=evidence_id),
+        token=token,
+        body=text,
+        headers={"Content-Type": "text/plain; charset=utf-8"},
+    )
+    assert reply.status == 201, reply.body
+    status, archive, _ = await export(server, token, evidence_ids=[str(evidence_id)])
+    assert status == 200
+    folder = unpack(archive, tmp_path / "with-transcript")
+    assert (folder / "transcripts" / hashlib.sha256(text).hexdigest()).read_bytes() == text
+    report = verify_package(folder)
+    assert report.ok, [r.line() for r in report.results]
