@@ -23,6 +23,7 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── MalformedProof               400 bad_proof
     │   ├── MalformedLogLeaf             400 bad_log_leaf
     │   ├── PurposeRequired              400 purpose_required
+    │   ├── MalformedPackage             400 bad_package
     │   └── WeakPassword                 400 weak_password
     ├── Unauthenticated                  401 unauthenticated
     │   ├── UnknownDevice                401 unknown_device
@@ -88,7 +89,8 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── ConsistencyMismatch          422 consistency_mismatch
     │   ├── CheckpointFork               422 checkpoint_fork
     │   ├── CheckpointRollback           422 checkpoint_rollback
-    │   └── LogTampered                  422 log_tampered
+    │   ├── LogTampered                  422 log_tampered
+    │   └── PackageRefused               422 package_refused
     ├── DerivationFailed                 422 derivation_failed
     ├── Locked                           423 upload_locked
     ├── QuotaExceeded                    429 quota_exceeded
@@ -167,12 +169,14 @@ __all__ = [
     "MalformedMapping",
     "MalformedMessage",
     "MalformedNote",
+    "MalformedPackage",
     "MalformedProof",
     "ManifestConflict",
     "ManifestNotRegistered",
     "NotFound",
     "OffsetMismatch",
     "OriginMismatch",
+    "PackageRefused",
     "PartTooSmall",
     "PasswordChangeRequired",
     "PreconditionFailed",
@@ -338,6 +342,13 @@ class MalformedLogLeaf(BadRequest):
     """A custody-log leaf that is not one of our typed records in its exact canonical bytes."""
 
     code = "bad_log_leaf"
+
+
+class MalformedPackage(BadRequest):
+    """An evidence package upload that is not a package: not a tar archive, cut short,
+    a member that is not a plain file or would land outside the package."""
+
+    code = "bad_package"
 
 
 class PurposeRequired(BadRequest):
@@ -671,6 +682,13 @@ class LogTampered(IntegrityError):
     entry or a stored node was changed or removed outside Liuhen."""
 
     code = "log_tampered"
+
+
+class PackageRefused(IntegrityError):
+    """An evidence package that fails a step of its verification (``details["step"]``
+    names it, as verify.py does): nothing of it is kept."""
+
+    code = "package_refused"
 
 
 class DerivationFailed(LiuhenError):

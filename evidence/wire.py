@@ -21,6 +21,7 @@ __all__ = [
     "CSV_CONTENT_TYPE",
     "DERIVATION_FAILED",
     "EXEMPTION_WITHDRAW",
+    "EXPORTS",
     "FILES",
     "FINALIZE",
     "FLAGS",
@@ -40,6 +41,7 @@ __all__ = [
     "META_ROLE",
     "OFFICERS",
     "OFFICERS_IMPORT",
+    "PACKAGES",
     "RECORDING",
     "RECORDINGS",
     "RECORDING_CONTENT",
@@ -142,3 +144,5 @@ RECORDING_CONTENT = API + "/recordings/{evidence_id}/{role}/content"
 RECORDING_GRANTS = API + "/recordings/{evidence_id}/{role}/grants"
 GRANT = API + "/grants/{grant}"
 AUDIT_ACCESS = f"{API}/audit/access"
+EXPORTS = f"{API}/exports"  # POST: an evidence package, logged (docs/evidence-package.md)
+PACKAGES = f"{API}/packages"  # POST: import another agency's package

@@ -13,14 +13,26 @@ from evidence.tlog.trust import LogTrust
 from ingest.custody.verification import Verifier
 from ingest.custody_log.checkpoints import Cadence, Checkpointer
 from ingest.custody_log.identity import LogIdentity
+from ingest.custody_log.proofs import LogProofs
+from ingest.custody_log.published_keys import KeyDirectory
 from ingest.fixity.audit import FixityAudit, FixitySchedule
 from ingest.fixity.log_audit import LogAudit
 from ingest.parts import Parts
 from ingest.retrieval.access_audit import AccessAudit
 from ingest.retrieval.grants import Grants
 from ingest.retrieval.retrieval import Retrieval, Target
+from ingest.transfer.export import Exporter
+from ingest.transfer.importer import Importer
 
-__all__ = ["access_audit", "checkpointer", "fixity_audit", "retrieval", "verifier"]
+__all__ = [
+    "access_audit",
+    "checkpointer",
+    "exporter",
+    "fixity_audit",
+    "importer",
+    "retrieval",
+    "verifier",
+]
 
 
 def verifier(parts: Parts, server_key: Callable[[], Ed25519PublicKey]) -> Verifier:
@@ -67,3 +79,27 @@ def checkpointer(parts: Parts, identity: LogIdentity) -> Checkpointer:
     custody = parts.custody
     cadence = Cadence(custody.checkpoint_interval_seconds, custody.checkpoint_entries)
     return Checkpointer(parts.index.log, identity, parts.clock, cadence)
+
+
+def exporter(parts: Parts, proofs: LogProofs, keys: KeyDirectory) -> Exporter:
+    index = parts.index
+    return Exporter(
+        index.objects,
+        parts.books.store,
+        parts.config.data_dir / "packages",
+        index.uploads,
+        index.devices,
+        index.log,
+        proofs,
+        keys,
+        parts.clock,
+        parts.case_rule,
+        parts.custody.log_host,
+    )
+
+
+def importer(parts: Parts) -> Importer:
+    store, received = parts.books.store, parts.index.received
+    config = parts.config
+    work = config.data_dir / "packages"
+    return Importer(received, store, parts.clock, work, config.max_upload_bytes)

@@ -24,7 +24,15 @@ from ingest.custody_log.checkpoints import Checkpointer
 from ingest.custody_log.identity import LogIdentity
 from ingest.custody_log.proofs import LogProofs
 from ingest.custody_log.published_keys import KeyDirectory
-from ingest.custody_wiring import access_audit, checkpointer, fixity_audit, retrieval, verifier
+from ingest.custody_wiring import (
+    access_audit,
+    checkpointer,
+    exporter,
+    fixity_audit,
+    importer,
+    retrieval,
+    verifier,
+)
 from ingest.fixity.audit import FixityAudit
 from ingest.fleet.room_sessions import RoomSessions
 from ingest.fleet.stations import FleetDesk
@@ -36,6 +44,8 @@ from ingest.media.transcripts import Transcripts
 from ingest.parts import Parts
 from ingest.retrieval.access_audit import AccessAudit
 from ingest.retrieval.retrieval import Retrieval
+from ingest.transfer.export import Exporter
+from ingest.transfer.importer import Importer
 from ingest.uploads.finalize import Finalizer, FinalizeRules
 from ingest.uploads.open_uploads import OpenUploads
 from ingest.uploads.quotas import UploadLimits
@@ -95,6 +105,8 @@ class Services:
     retrieval: Retrieval
     accesses: AccessAudit
     fixity: FixityAudit
+    exporter: Exporter
+    importer: Importer
 
     fleet: FleetDesk
     rooms: RoomSessions
@@ -252,6 +264,8 @@ def build_services(parts: Parts, key: Ed25519PrivateKey, identity: LogIdentity) 
     registrar = _registrar(parts, locks)
     passwords = _passwords(parts)
     desk, rooms = fleet_desk(parts), room_sessions(parts)
+    proofs = LogProofs(parts.index.log, checkpoints)
+    keys = KeyDirectory(parts.index.devices, key.public_key(), identity)
     return Services(
         server_key_id=key_id(key.public_key()),
         sign_in=_sign_in(parts, key),
@@ -270,12 +284,14 @@ def build_services(parts: Parts, key: Ed25519PrivateKey, identity: LogIdentity) 
         transcripts=_transcripts(parts, key, room, registrar),
         compliance=compliance_desk(parts),
         checkpoints=checkpoints,
-        proofs=LogProofs(parts.index.log, checkpoints),
-        keys=KeyDirectory(parts.index.devices, key.public_key(), identity),
+        proofs=proofs,
+        keys=keys,
         retrieval=retrieval(parts),
         accesses=access_audit(parts),
         fixity=fixity_audit(parts, key.public_key, identity.trust()),
         fleet=desk,
         rooms=rooms,
         fleet_room=fleet_room(parts, desk, rooms),
+        exporter=exporter(parts, proofs, keys),
+        importer=importer(parts),
     )

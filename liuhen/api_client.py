@@ -48,6 +48,28 @@ class ApiClient:
             raw = await self.send(method, path, data=handle, headers={"Content-Type": content_type})
         return json.loads(raw)
 
+    async def save(self, path: str, body: Any, target: Path) -> dict[str, str]:
+        """POST a JSON body and stream the answer into the new file ``target`` (bounded
+        memory, whatever its size); return the answer's headers."""
+        sent = {"Content-Type": "application/json"}
+        if self._token is not None:
+            sent["Authorization"] = f"Bearer {self._token}"
+        url = self.server + path
+        data = json.dumps(body, ensure_ascii=False).encode()
+        try:
+            async with self._http.post(url, data=data, headers=sent) as response:
+                self.status = response.status
+                if response.status >= 400:
+                    raise _refusal(response.status, await response.read())
+                with target.open("xb") as out:
+                    async for block in response.content.iter_chunked(1024 * 1024):
+                        out.write(block)
+                return dict(response.headers)
+        except LiuhenError:
+            raise
+        except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+            raise Unavailable(f"POST {url} failed: {cause(exc)}") from None
+
     async def send(
         self,
         method: str,

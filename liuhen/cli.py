@@ -29,6 +29,7 @@ from liuhen.cli_keys import add_key_commands
 from liuhen.cli_login import add_login_commands
 from liuhen.cli_mqtt import add_mqtt_commands
 from liuhen.cli_officers import add_officer_commands
+from liuhen.cli_packages import add_package_commands
 from liuhen.cli_recordings import add_recording_commands
 from liuhen.cli_registry import add_registry_commands
 from liuhen.cli_server import add_server_commands
@@ -114,6 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     add_fleet_commands(groups)
     add_upgrade_commands(groups)
     add_audit_commands(groups)
+    add_package_commands(groups)
     _config_and_demo_commands(groups)
     return parser
 

@@ -55,6 +55,7 @@ from storage.fleet_records import (
 )
 from storage.log_records import AccessQuery, CheckpointRecord, LoggedLeaf, LogOrigin
 from storage.people_records import AccessRecord, PasswordRecord, SessionRecord
+from storage.received_records import ReceivedObject, ReceivedPackage
 from storage.records import (
     ActBatch,
     Derived,
@@ -94,6 +95,7 @@ __all__ = [
     "Landing",
     "Media",
     "Objects",
+    "Received",
     "Rooms",
     "SignedDocuments",
     "UploadArea",
@@ -801,6 +803,22 @@ class Rooms(Protocol):
         ...
 
 
+class Received(Protocol):
+    """Evidence received from other agencies in evidence packages (R13)."""
+
+    async def package(self, package_sha256: Sha256) -> ReceivedPackage | None: ...
+
+    async def objects(self, package_sha256: Sha256) -> list[ReceivedObject]: ...
+
+    async def receive(
+        self, package: ReceivedPackage, items: Sequence[ReceivedObject], *, leaf: bytes
+    ) -> tuple[ReceivedPackage, bool]:
+        """Keep a package and its objects and log its custody ``leaf``, in one transaction;
+        return it (with its entry's number) and whether it is new. A package already
+        received (the same SHA-256) is returned as it was, and nothing is written."""
+        ...
+
+
 class Index(Protocol):
     devices: Devices
     credentials: Credentials
@@ -814,5 +832,6 @@ class Index(Protocol):
     log: CustodyLog
     fleet: Fleet
     rooms: Rooms
+    received: Received
 
     async def close(self) -> None: ...

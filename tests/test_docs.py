@@ -81,6 +81,8 @@ NOT_RUN = {
     "agent check": "needs the server running; tests/agent/test_agent_check.py runs it",
     "acts import": "needs the case system's CSV",
     "recordings match": "needs a clip",
+    "export case": "needs stored footage; tests/transfer/test_cli.py runs it",
+    "import-package": "needs another agency's package; tests/transfer/test_cli.py runs it",
 }
 
 

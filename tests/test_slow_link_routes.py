@@ -14,12 +14,14 @@ from evidence.wire import (
     CASES_IMPORT,
     CATALOGUE,
     EXEMPTION_WITHDRAW,
+    EXPORTS,
     FILES,
     FINALIZE,
     FLAG_RESOLVE,
     LOG_CHECKPOINT,
     MANIFESTS,
     OFFICERS_IMPORT,
+    PACKAGES,
     RECORDING_GRANTS,
     RECORDING_MATCH,
     RECORDING_TRANSCRIPT,
@@ -41,6 +43,7 @@ INGEST = "tests.ingest.test_slow_link"
 COMPLIANCE = "tests.compliance.test_slow_link"
 AGENT = "tests.agent.test_slow_link_agent"
 PEOPLE = "tests.people.test_slow_link_people"
+TRANSFER = "tests.transfer.test_import"
 
 SLOW_LINK_TESTS = {
     ("POST", AUTH_CHALLENGE): f"{INGEST}:test_sign_in_through_a_slow_link",
@@ -100,6 +103,8 @@ SLOW_LINK_TESTS = {
         f"{PEOPLE}:test_people_and_their_access_through_a_slow_link_arrive_whole"
     ),
     ("PUT", USER_ACCESS): f"{PEOPLE}:test_people_and_their_access_through_a_slow_link_arrive_whole",
+    ("POST", EXPORTS): f"{TRANSFER}:test_an_export_request_through_a_slow_link_arrives_whole",
+    ("POST", PACKAGES): f"{TRANSFER}:test_a_package_through_a_slow_link_is_imported_whole",
     ("POST", RECORDING_GRANTS): (
         "tests.custody.test_retrieval:test_a_stream_grant_through_a_slow_link_keeps_the_whole_purpose"
     ),

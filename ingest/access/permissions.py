@@ -7,10 +7,11 @@ The roles are the custody log's (``evidence.tlog.leaf_parts.ActorRole``), so wha
 person did is logged in the role they did it in:
 
     custodian   keeps the evidence: registers cases and acts, decides suggestions,
-                attaches transcripts, re-verifies, watches footage
+                attaches transcripts, re-verifies, watches footage, exports
+                evidence packages and imports other agencies'
     reviewer    reads and watches footage (a legal reviewer, 法制审核): changes nothing
     supervisor  approves: exempts acts, withdraws exemptions, resolves flags, makes the
-                act edits that could hide a gap; reads the report
+                act edits that could hide a gap; reads the report; exports packages
     auditor     reads records, the report, the access log and the custody log; never
                 footage
     admin       manages people, their access and the catalogue, and may do everything
@@ -36,6 +37,7 @@ USER_ROLES = tuple(role.value for role in ActorRole)
 class Action(enum.StrEnum):
     READ_RECORDS = "read_records"  # recordings, sessions, flags, catalogue, cases, acts, coverage
     VIEW_FOOTAGE = "view_footage"  # stream or download stored bytes, match a clip against them
+    EXPORT = "export"  # an evidence package of a case or recordings, taken away (logged)
     VERIFY = "verify"  # re-read a recording's stored bytes now (writes a verification)
     KEEP = "keep"  # register and import cases and acts, decide suggestions, attach transcripts
     EDIT_ACTS = "edit_acts"  # correct an act (which edits need a supervisor: compliance/roles.py)
@@ -57,6 +59,7 @@ _C, _R, _S, _A, _ADMIN = (
 MATRIX: Mapping[Action, frozenset[ActorRole]] = {
     Action.READ_RECORDS: frozenset({_C, _R, _S, _A, _ADMIN}),
     Action.VIEW_FOOTAGE: frozenset({_C, _R, _S, _ADMIN}),
+    Action.EXPORT: frozenset({_C, _S, _ADMIN}),
     Action.VERIFY: frozenset({_C, _ADMIN}),
     Action.KEEP: frozenset({_C, _ADMIN}),
     Action.EDIT_ACTS: frozenset({_C, _S, _ADMIN}),

@@ -25,6 +25,7 @@ from ingest.http.people import add_people_routes
 from ingest.http.recordings import add_recording_routes
 from ingest.http.retrieval import add_retrieval_routes
 from ingest.http.services import SERVICES, services
+from ingest.http.transfer import add_transfer_routes
 from ingest.http.tus import add_tus_routes
 from ingest.wiring import Services
 
@@ -108,6 +109,7 @@ def build_app(built: Services) -> web.Application:
     add_log_routes(app)
     add_retrieval_routes(app)
     add_fleet_routes(app)
+    add_transfer_routes(app)
     app.cleanup_ctx.append(_background)
     app.cleanup_ctx.append(_fleet)
     return app

@@ -16,6 +16,7 @@ from storage.sqlite.flags import SqliteFlags
 from storage.sqlite.fleet import SqliteFleet
 from storage.sqlite.media import SqliteMedia
 from storage.sqlite.objects import SqliteObjects
+from storage.sqlite.received import SqliteReceived
 from storage.sqlite.rooms import SqliteRooms
 from storage.sqlite.uploads import SqliteUploads
 
@@ -37,6 +38,7 @@ class SqliteIndex:
         self.log = SqliteCustodyLog(db)
         self.fleet = SqliteFleet(db)
         self.rooms = SqliteRooms(db)
+        self.received = SqliteReceived(db)
 
     async def close(self) -> None:
         await self._db.close()

@@ -215,6 +215,12 @@ def _log_what_is_held(conn: sqlite3.Connection, upgrade: Upgrade) -> None:
         backfill_ingests(conn, upgrade.now)
 
 
+def _received_evidence(conn: sqlite3.Connection, _: Upgrade) -> None:
+    """Received evidence's tables and triggers (``received_packages``, ``received_objects``)
+    are new: the script makes them. The step only moves the version on, so the open that
+    adds them does not take their absence for triggers dropped (``trigger_check.py``)."""
+
+
 STEPS: tuple[Callable[[sqlite3.Connection, Upgrade], None], ...] = (
     _spans_by_evidence_id,
     _edits_move_updated_at,
@@ -224,6 +230,7 @@ STEPS: tuple[Callable[[sqlite3.Connection, Upgrade], None], ...] = (
     _spans_from_the_footage,
     _log_what_is_held,
     _spans_in_station_time,
+    _received_evidence,
 )
 
 

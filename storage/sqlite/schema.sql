@@ -530,3 +530,45 @@ CREATE TABLE IF NOT EXISTS room_sessions (
 CREATE INDEX IF NOT EXISTS room_sessions_by_start ON room_sessions (started_at);
 CREATE INDEX IF NOT EXISTS room_sessions_to_judge ON room_sessions (stopped_at)
     WHERE state = 'closed' AND (verdict IS NULL OR verdict <> 'covered');
+
+-- Evidence received from another agency's Liuhen in an evidence package (issue 11, R13):
+-- each package once, by its SHA-256, with its provenance and the log entry of its
+-- receipt; each object as it came (its manifest and receipt, signed by the sender's
+-- device and server). Append-only: what was received stays as it was received.
+CREATE TABLE IF NOT EXISTS received_packages (
+    package_sha256  TEXT PRIMARY KEY,
+    agency          TEXT NOT NULL,
+    origin          TEXT NOT NULL,
+    checkpoint_size INTEGER NOT NULL,
+    checkpoint_root TEXT NOT NULL,
+    sent_by         TEXT NOT NULL,
+    sent_at         TEXT NOT NULL,
+    received_by     TEXT NOT NULL,
+    received_at     TEXT NOT NULL,
+    leaf_idx        INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS received_objects (
+    package_sha256     TEXT NOT NULL REFERENCES received_packages (package_sha256),
+    sha256             TEXT NOT NULL,
+    evidence_id        TEXT NOT NULL,
+    role               TEXT NOT NULL,
+    device_id          TEXT NOT NULL,
+    size               INTEGER NOT NULL,
+    store              TEXT NOT NULL,
+    locator            TEXT NOT NULL,
+    case_number        TEXT,
+    manifest_body      BLOB NOT NULL,
+    manifest_signature BLOB NOT NULL,
+    receipt_body       BLOB NOT NULL,
+    receipt_signature  BLOB NOT NULL,
+    PRIMARY KEY (package_sha256, sha256)
+);
+CREATE INDEX IF NOT EXISTS received_objects_by_case ON received_objects (case_number);
+CREATE TRIGGER IF NOT EXISTS received_packages_append_only_u BEFORE UPDATE ON received_packages
+BEGIN SELECT RAISE(ABORT, 'received evidence is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS received_packages_append_only_d BEFORE DELETE ON received_packages
+BEGIN SELECT RAISE(ABORT, 'received evidence is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS received_objects_append_only_u BEFORE UPDATE ON received_objects
+BEGIN SELECT RAISE(ABORT, 'received evidence is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS received_objects_append_only_d BEFORE DELETE ON received_objects
+BEGIN SELECT RAISE(ABORT, 'received evidence is append-only'); END;

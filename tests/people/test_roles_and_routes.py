@@ -37,6 +37,7 @@ NOT_PEOPLES = {
 DOCUMENTED = {
     Action.READ_RECORDS: "yyyyy",
     Action.VIEW_FOOTAGE: "yyy-y",
+    Action.EXPORT: "y-y-y",
     Action.VERIFY: "y---y",
     Action.KEEP: "y---y",
     Action.EDIT_ACTS: "y-y-y",
