@@ -210,9 +210,17 @@ class Pipeline:
                 row.path.name,
                 media.problem,
             )
-        return await self.journal.record_fingerprint(
+        row = await self.journal.record_fingerprint(
             row, fingerprint, after, self.clock(), media=media
         )
+        if row.state is FileState.DUPLICATE:
+            log.warning(
+                "%s is the same footage as file %s (sha256 %s): not uploaded again",
+                row.path,
+                row.duplicate_of,
+                fingerprint.sha256,
+            )
+        return row
 
     async def _make_derived(self, row: FileRow) -> FileRow:
         original = await self._original_of(row)
