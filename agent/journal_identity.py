@@ -1,9 +1,9 @@
-"""Which journal row a file on the dock is: the same footage docked twice. Mixed into
-``Journal`` (agent/journal.py); the row-level SQL runs on the caller's connection, inside
-its transaction.
+"""Which journal row a file on the dock is: the same footage docked twice, and a file
+renamed while it is on its way. Mixed into ``Journal`` (agent/journal.py); the row-level
+SQL runs on the caller's connection, inside its transaction.
 
 The agent knows a file first by its path and how it looks (size, mtime, inode), and once
-hashed by its content:
+hashed by its content. Two rules follow:
 
 - **Same bytes, one recording.** A hashed original whose SHA-256 and size equal those of
   an original the journal holds on its way or receipted (``SAME_FOOTAGE``) is journaled
@@ -14,18 +14,26 @@ hashed by its content:
   that receipts the original; never sooner. If its original ends without a receipt
   (vanished, rejected), the duplicate is no longer "done" and the next sighting of the
   file starts a row of its own (``already_done`` in agent/journal_rows.py).
+- **A rename moves the row.** A file with no row of its own whose size, mtime and inode
+  are those of an original on its way at another path, where that file no longer is
+  (agent/renames.py checks the disk), is that original renamed: its row takes the new
+  path, and the rename is an event. Different files never share a row: the inode, size
+  and mtime must all match, the old name must not hold that inode any more, and both
+  names must be on one file system; before signing nothing is attested yet, and after
+  it, the file is checked against what was signed before each step, as always.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 from agent.completeness import Observation
 from agent.file_row import FileRow, row_from
-from agent.journal_rows import event, marks, set_state
-from agent.states import FileState, check_transition
+from agent.journal_rows import event, fetch, marks, set_state
+from agent.states import ACTIVE, FileState, check_transition, terminal_sql
 from evidence.digest import Fingerprint
 from evidence.identifiers import Role
 from evidence.manifest_media import MediaFacts, Perceptual
@@ -44,6 +52,7 @@ SAME_FOOTAGE = (
     S.HELD,
     S.RECEIPTED,
 )
+_ACTIVE_ORIGINALS = tuple(sorted(state.value for state in ACTIVE))
 
 
 def same_footage(conn: sqlite3.Connection, file_id: int, sha256: str, size: int) -> FileRow | None:
@@ -88,6 +97,39 @@ def _mark_duplicate(
     return set_state(conn, row, S.DUPLICATE, now, note, fields)
 
 
+def _rename_candidate(conn: sqlite3.Connection, path: Path, seen: Observation) -> FileRow | None:
+    active_here = conn.execute(
+        f"SELECT 1 FROM files WHERE path = ? AND state NOT IN ({terminal_sql()})",  # noqa: S608 - ours
+        (str(path),),
+    ).fetchone()
+    if active_here is not None:
+        return None
+    row = conn.execute(
+        "SELECT * FROM files WHERE role = 'original' AND path != ? AND size = ? "  # noqa: S608 - placeholders only
+        f"AND mtime_ns = ? AND inode = ? AND state IN ({marks(_ACTIVE_ORIGINALS)}) "
+        "ORDER BY id LIMIT 1",
+        (str(path), seen.size, seen.mtime_ns, seen.inode, *_ACTIVE_ORIGINALS),
+    ).fetchone()
+    return None if row is None else row_from(row)
+
+
+def _rename(conn: sqlite3.Connection, row: FileRow, path: Path, now: float) -> FileRow | None:
+    """Whatever state the row has reached meanwhile: the path is what moves."""
+    with transaction(conn):
+        moved = conn.execute(
+            f"UPDATE files SET path = ? WHERE id = ? AND path = ? AND state NOT IN ({terminal_sql()}) "  # noqa: S608 - ours
+            f"AND NOT EXISTS (SELECT 1 FROM files g WHERE g.path = ? "
+            f"AND g.state NOT IN ({terminal_sql()}))",
+            (str(path), row.id, str(row.path), str(path)),
+        ).rowcount
+        if not moved:
+            return None
+        renamed = fetch(conn, row.id)
+        note = f"renamed from {row.path} to {path}"
+        event(conn, row.id, now, renamed.state, renamed.state, note)
+        return renamed
+
+
 class Identity:
     _db: SqliteThread
 
@@ -125,3 +167,14 @@ class Identity:
                 return _mark_duplicate(conn, row, same, now, fields)
 
         return await self._db.run(record)
+
+    async def rename_candidate(self, path: Path, seen: Observation) -> FileRow | None:
+        """An original on its way elsewhere that looks exactly like the file at ``path``,
+        when ``path`` has no row on its way: perhaps that file, renamed (the caller checks
+        the disk)."""
+        return await self._db.run(lambda conn: _rename_candidate(conn, path, seen))
+
+    async def rename(self, row: FileRow, path: Path, now: float) -> FileRow | None:
+        """Move ``row`` to ``path`` if it is still on its way at the path ``row`` says and
+        nothing else is on its way at ``path``; the rename is an event. None if not."""
+        return await self._db.run(lambda conn: _rename(conn, row, path, now))

@@ -29,6 +29,7 @@ from agent.manifests import SOFTWARE, Signer, build_derived, build_original
 from agent.media.probe import probe
 from agent.priority import urgency
 from agent.progress import Meter
+from agent.renames import find_in_folder
 from agent.server_api import ServerApi
 from agent.setbacks import Setbacks
 from agent.states import NEEDS_FILE, TERMINAL, FileState, allowed
@@ -127,7 +128,10 @@ class Pipeline:
             try:
                 row = await self._step(row)
             except FileNotFoundError:
-                return await self._vanished(await self.journal.get(row.id))
+                renamed = await self._renamed(row)
+                if renamed is None:
+                    return await self._vanished(await self.journal.get(row.id))
+                row = renamed
             except ManifestNotRegistered as exc:
                 current = await self.journal.get(row.id)  # the step may have moved it
                 if not allowed(current.state, FileState.SIGNED):
@@ -148,6 +152,24 @@ class Pipeline:
                 log.exception("unexpected failure on %s", row.path)
                 return await self.setbacks.failed(row, LiuhenError(repr(exc)))
         return row
+
+    async def _renamed(self, row: FileRow) -> FileRow | None:
+        """``row`` again, if its file was renamed: the journal heard it already, or the
+        file is in its folder under another name (agent/renames.py). None if it is gone."""
+        current = await self.journal.get(row.id)
+        if current.path != row.path:
+            return current
+        if current.role is not Role.ORIGINAL or current.state not in NEEDS_FILE:
+            return None
+        found = await asyncio.to_thread(
+            find_in_folder, current.path, current.observation, self.config.ignore
+        )
+        renamed = None if found is None else await self.journal.rename(current, found, self.clock())
+        if renamed is not None:
+            log.info(
+                "%s was renamed %s; it goes on under its new name", row.path, renamed.path.name
+            )
+        return renamed
 
     async def _vanished(self, row: FileRow) -> FileRow:
         if row.state not in NEEDS_FILE:

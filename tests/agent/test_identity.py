@@ -1,5 +1,6 @@
-"""Which row a file is (agent/journal_identity.py): the same bytes docked twice are one
-recording, and two different files never share one. The journal is real (SQLite on disk) and so are the files; the whole
+"""Which row a file is (agent/journal_identity.py, agent/renames.py): the same bytes
+docked twice are one recording, a renamed file keeps its row, and two different files
+never share one. The journal is real (SQLite on disk) and so are the files; the whole
 agent against the real server does the same in tests/faults/test_dock_scenarios.py."""
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ import pytest
 
 from agent.completeness import Observation
 from agent.journal import FileRow, Journal
+from agent.renames import find_in_folder, was_renamed
 from agent.states import FileState
 from evidence.digest import fingerprint_file
 from evidence.errors import JournalError
+from tests.agent.conftest import by_hand
 
 
 @pytest.fixture
@@ -156,6 +159,72 @@ async def test_a_duplicate_goes_on_by_itself_when_its_original_is_lost(journal, 
     assert again.state is FileState.FINGERPRINTED, "its bytes go on their own now"
 
 
+async def test_a_renamed_file_on_its_way_keeps_its_row(journal, tmp_path):
+    old = dock(tmp_path, "BWC_0001.MP4", os.urandom(4096))
+    row = await hashed(journal, old)
+    new = old.with_name("BWC_0001-renamed.MP4")
+    old.rename(new)
+    candidate = await journal.rename_candidate(new, seen(new))
+    assert candidate is not None and candidate.id == row.id
+    assert was_renamed(old, new, seen(new))
+    moved = await journal.rename(candidate, new, 4.0)
+    assert moved is not None and (moved.id, moved.path, moved.state) == (
+        row.id,
+        new,
+        FileState.FINGERPRINTED,
+    )
+    assert (await journal.events(row.id))[-1] == (
+        4.0,
+        "fingerprinted",
+        "fingerprinted",
+        f"renamed from {old} to {new}",
+    )
+    assert await journal.observe(new, seen(new), closed=False, now=5.0) == moved  # no new row
+    assert len(await journal.all_files()) == 1
+
+
+async def test_a_rename_is_refused_where_another_file_is_on_its_way(journal, tmp_path):
+    old = dock(tmp_path, "a.mp4", os.urandom(4096))
+    row = await hashed(journal, old)
+    there = dock(tmp_path, "b.mp4", os.urandom(10))
+    await journal.observe(there, seen(there), closed=False, now=2.0)
+    assert await journal.rename_candidate(there, seen(old)) is None
+    assert await journal.rename(row, there, 3.0) is None
+    assert (await journal.get(row.id)).path == old
+
+
+async def test_a_finished_row_is_never_renamed(journal, tmp_path):
+    old = dock(tmp_path, "a.mp4", os.urandom(4096))
+    row = await receipted(journal, await hashed(journal, old))
+    new = old.with_name("b.mp4")
+    old.rename(new)
+    assert await journal.rename_candidate(new, seen(new)) is None
+    assert await journal.rename(row, new, 4.0) is None  # its content rule applies instead
+    assert (await journal.get(row.id)).path == old
+
+
+def test_a_second_name_is_no_rename_nor_a_file_with_another_inode(tmp_path):
+    old = dock(tmp_path, "a.mp4", os.urandom(100))
+    link = tmp_path / "link.mp4"
+    os.link(old, link)
+    assert not was_renamed(old, link, seen(link)), "a hard link: the old name still holds it"
+    other = dock(tmp_path, "other.mp4", old.read_bytes())
+    assert not was_renamed(old, other, Observation(100, seen(old).mtime_ns, seen(old).inode))
+    assert find_in_folder(old, seen(old), ()) is None  # a.mp4 is there: nothing was renamed
+
+
+def test_a_rename_in_its_folder_is_found_unless_the_new_name_is_ignored(tmp_path):
+    old = dock(tmp_path, "a.mp4", os.urandom(100))
+    before = seen(old)
+    dock(tmp_path, "b.mp4", os.urandom(100))  # same size, another file
+    new = old.with_name("c.mp4")
+    old.rename(new)
+    assert find_in_folder(old, before, ()) == new
+    assert find_in_folder(old, before, ("*.mp4",)) is None
+    new.unlink()
+    assert find_in_folder(old, before, ()) is None
+
+
 async def test_a_journal_from_before_duplicates_gains_the_column_and_the_index(tmp_path):
     path = tmp_path / "journal.sqlite3"
     journal = Journal(path)
@@ -180,3 +249,20 @@ async def test_a_journal_from_before_duplicates_gains_the_column_and_the_index(t
         ).fetchone()
         assert conn.execute("PRAGMA user_version").fetchone() == (3,)
     assert "'duplicate'" in index, "a duplicate holds no path on its way"
+
+
+async def test_a_file_renamed_before_the_journal_heard_goes_on_under_its_new_name(
+    server, agent_config, rule
+):
+    """The real pipeline and server: the file is gone from its name when its step needs
+    it, and no watch event has told the journal yet. It was ``vanished``, with a false
+    "footage lost" alarm; now it is found in its folder and goes on."""
+    media = agent_config.watch[0] / "clip.mp4"
+    media.write_bytes(os.urandom(5000))
+    async with by_hand(agent_config, rule, media) as (pipeline, journal, row):
+        row = await pipeline._step(row)  # fingerprinted
+        renamed = media.rename(media.with_name("clip-renamed.mp4"))
+        row = await pipeline.advance(row)
+        notes = [note for *_, note in await journal.events(row.id)]
+    assert (row.state, row.path) == (FileState.RECEIPTED, renamed)
+    assert f"renamed from {media} to {renamed}" in notes

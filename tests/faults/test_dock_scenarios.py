@@ -90,9 +90,9 @@ async def test_a_different_file_under_a_freed_name_is_a_new_recording(site, tmp_
 
 
 async def test_a_file_renamed_while_it_is_hashed_is_one_recording(site):
-    """The rename wins the race with the agent at any point before its upload starts:
-    the old name's row ends ``vanished`` (an alarm that is false here: the footage is
-    under its new name), and the new name is uploaded once."""
+    """The rename wins the race with the agent at any point before its upload starts.
+    The old name's row ended ``vanished`` (a false "footage lost" alarm) and the new name
+    was uploaded as a new row; now the row follows the file to its new name."""
     source = site.put("BWC-0042_0001.bin", 120 * MIB)
     site.start_agent()
     await until(
@@ -100,22 +100,26 @@ async def test_a_file_renamed_while_it_is_hashed_is_one_recording(site):
         30,
         "the file to be ready",
     )
-    source.rename(source.with_name("BWC-0042_0001-renamed.bin"))
+    renamed = source.rename(source.with_name("BWC-0042_0001-renamed.bin"))
     assert await site.agent.wait(60) == 0, site.agent.tail()
     check(site)
+    [row] = site.agent_books.files()
+    assert (row.state, row.path) == (FileState.RECEIPTED, renamed)
 
 
 async def test_a_file_renamed_while_it_is_uploaded_is_one_recording(site):
     """It was uploaded to the end under its old row (the agent holds it open) and, under
-    its new name, again as a new recording. Now the new name is hashed and found to be
-    the same footage: a duplicate."""
+    its new name, again as a new recording. Now the row follows the file."""
     source = site.put("BWC-0042_0001.bin", 20 * MIB)
     site.proxy.to_server = Link(rate=8_000_000)
     site.start_agent()
     await until(lambda: site.proxy.http.body_bytes["PATCH"] > MIB, 30, "the upload")
-    source.rename(source.with_name("BWC-0042_0001-renamed.bin"))
+    renamed = source.rename(source.with_name("BWC-0042_0001-renamed.bin"))
     assert await site.agent.wait(60) == 0, site.agent.tail()
     check(site)
+    [row] = site.agent_books.files()
+    assert (row.state, row.path, row.safe_to_remove) == (FileState.RECEIPTED, renamed, True)
+    assert "renamed" in site.agent.output()
 
 
 def tmpfs(where: Path, size: str) -> str | None:
