@@ -24,15 +24,15 @@ from agent.capture_context import CaptureContext, extras_for
 from agent.completeness import Observation
 from agent.config import AgentConfig
 from agent.derivation import Derivation
+from agent.gone import file_gone
 from agent.journal import FileRow, Journal
 from agent.manifests import SOFTWARE, Signer, build_derived, build_original
 from agent.media.probe import probe
 from agent.priority import urgency
 from agent.progress import Meter
-from agent.renames import find_in_folder
 from agent.server_api import ServerApi
 from agent.setbacks import Setbacks
-from agent.states import NEEDS_FILE, TERMINAL, FileState, allowed
+from agent.states import TERMINAL, FileState, allowed
 from agent.throttle import Throttle
 from agent.tus_client import TusClient
 from agent.unmade import report_unmade
@@ -127,11 +127,8 @@ class Pipeline:
         while row.state not in TERMINAL:
             try:
                 row = await self._step(row)
-            except FileNotFoundError:
-                renamed = await self._renamed(row)
-                if renamed is None:
-                    return await self._vanished(await self.journal.get(row.id))
-                row = renamed
+            except FileNotFoundError:  # renamed (the row follows it), or vanished
+                row = await file_gone(self.journal, row, self.config.ignore, self.clock)
             except ManifestNotRegistered as exc:
                 current = await self.journal.get(row.id)  # the step may have moved it
                 if not allowed(current.state, FileState.SIGNED):
@@ -152,35 +149,6 @@ class Pipeline:
                 log.exception("unexpected failure on %s", row.path)
                 return await self.setbacks.failed(row, LiuhenError(repr(exc)))
         return row
-
-    async def _renamed(self, row: FileRow) -> FileRow | None:
-        """``row`` again, if its file was renamed: the journal heard it already, or the
-        file is in its folder under another name (agent/renames.py). None if it is gone."""
-        current = await self.journal.get(row.id)
-        if current.path != row.path:
-            return current
-        if current.role is not Role.ORIGINAL or current.state not in NEEDS_FILE:
-            return None
-        found = await asyncio.to_thread(
-            find_in_folder, current.path, current.observation, self.config.ignore
-        )
-        renamed = None if found is None else await self.journal.rename(current, found, self.clock())
-        if renamed is not None:
-            log.info(
-                "%s was renamed %s; it goes on under its new name", row.path, renamed.path.name
-            )
-        return renamed
-
-    async def _vanished(self, row: FileRow) -> FileRow:
-        if row.state not in NEEDS_FILE:
-            raise AssertionError(f"{row.state} does not read the file")
-        if row.role is not Role.ORIGINAL:
-            log.warning("%s of %s: its file is gone; no %s", row.role, row.evidence_id, row.role)
-            return await self.journal.move(row, FileState.VANISHED, self.clock(), "source gone")
-        log.error(
-            "FOOTAGE LOST ON THE DOCK: %s disappeared before the server receipted it", row.path
-        )
-        return await self.journal.move(row, FileState.VANISHED, self.clock(), "file disappeared")
 
     async def _step(self, row: FileRow) -> FileRow:
         match row.state:
