@@ -178,6 +178,7 @@ class Pipeline:
             FileState.DISCOVERED,
             self.clock(),
             "changed",
+            sha256=None,  # of bytes no longer there: no copy may be called a duplicate of them
             size=seen.size,
             mtime_ns=seen.mtime_ns,
             inode=seen.inode,

@@ -266,3 +266,21 @@ async def test_a_file_renamed_before_the_journal_heard_goes_on_under_its_new_nam
         notes = [note for *_, note in await journal.events(row.id)]
     assert (row.state, row.path) == (FileState.RECEIPTED, renamed)
     assert f"renamed from {media} to {renamed}" in notes
+
+
+async def test_a_file_changed_after_hashing_keeps_no_digest_of_its_old_bytes(
+    server, agent_config, rule
+):
+    """Back to ``discovered``, its row forgets the digest: a copy of the old bytes is never
+    called a duplicate of footage that is no longer there."""
+    media = agent_config.watch[0] / "clip.mp4"
+    old = os.urandom(5000)
+    media.write_bytes(old)
+    async with by_hand(agent_config, rule, media) as (pipeline, journal, row):
+        row = await pipeline._step(row)  # fingerprinted
+        media.write_bytes(os.urandom(6000))
+        await pipeline.advance(row)
+        row = await journal.get(row.id)
+        assert row.state is FileState.DISCOVERED and row.fingerprint is None
+        copy = await hashed(journal, dock(agent_config.watch[1], "copy.mp4", old))
+    assert copy.state is FileState.FINGERPRINTED
