@@ -138,9 +138,9 @@ def check_receipts(
         if not (row.safe_to_remove or row.state is FileState.RECEIPTED):
             continue
         holder = row if row.duplicate_of is None else by_id.get(row.duplicate_of)
-        if holder is None or holder.state is not FileState.RECEIPTED:
+        if holder is None or (holder is not row and holder.state is not FileState.RECEIPTED):
             problem: str | None = "a duplicate whose original is not receipted"
-        elif holder.fingerprint is None or holder.fingerprint != row.fingerprint:
+        elif holder.fingerprint != row.fingerprint:
             problem = f"a duplicate of file {holder.id}, whose bytes are other"
         else:
             signature = signatures.get(holder.id)
