@@ -57,6 +57,7 @@ class FileRow:
     purged_at: float | None = None  # the local copy was removed by the retention policy
     reported: str | None = None  # a copy given up: whether the server was told
     receipt_signature: bytes | None = None
+    duplicate_of: int | None = None  # the original whose bytes these are (a duplicate)
 
     def signed(self, rule: CaseNumberRule) -> SignedManifest:
         if self.manifest is None or self.signature is None:
@@ -102,6 +103,7 @@ def row_from(row: sqlite3.Row) -> FileRow:
         receipt_signature=None
         if row["receipt_signature"] is None
         else bytes(row["receipt_signature"]),
+        duplicate_of=row["duplicate_of"],
     )
 
 

@@ -7,7 +7,6 @@ and each is written to ``events`` with its time.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Callable
 from importlib import resources
@@ -17,6 +16,7 @@ from typing import Any
 from agent.completeness import Observation
 from agent.controls import Controls
 from agent.file_row import FileRow, row_from
+from agent.journal_identity import Identity, free_duplicates
 from agent.journal_migrations import upgrade
 from agent.journal_rows import (
     already_done,
@@ -30,11 +30,10 @@ from agent.journal_rows import (
 from agent.journal_tail import Tail
 from agent.journal_upkeep import Upkeep
 from agent.states import ACTIVE, TERMINAL, FileState, check_transition, terminal_sql
-from evidence.digest import Fingerprint, Sha256
+from evidence.digest import Sha256
 from evidence.errors import JournalError
 from evidence.identifiers import Role
 from evidence.manifest import SignedManifest
-from evidence.manifest_media import MediaFacts, Perceptual
 from runtime.sqlite_thread import SqliteThread, transaction
 
 __all__ = ["FileRow", "Journal"]
@@ -45,10 +44,10 @@ class _JournalDb(SqliteThread):
         upgrade(conn)
 
 
-class Journal(Upkeep, Tail):
+class Journal(Identity, Upkeep, Tail):
     def __init__(self, path: Path) -> None:
         schema = resources.files("agent").joinpath("journal.sql").read_text("utf-8")
-        self._db = _JournalDb(path, schema, JournalError)
+        self._db: SqliteThread = _JournalDb(path, schema, JournalError)
         self.controls = Controls(self._db)
 
     async def open(self) -> None:
@@ -166,33 +165,11 @@ class Journal(Upkeep, Tail):
                 moved = set_state(conn, row, target, now, note, fields)
                 if moved.parent_id is not None and target in TERMINAL:
                     free_original(conn, moved.parent_id, now)
+                if target is FileState.RECEIPTED:
+                    free_duplicates(conn, moved, now)
                 return moved
 
         return await self._db.run(move)
-
-    async def record_fingerprint(
-        self,
-        row: FileRow,
-        fingerprint: Fingerprint,
-        seen: Observation,
-        now: float,
-        media: MediaFacts | None = None,
-        perceptual: Perceptual | None = None,
-    ) -> FileRow:
-        return await self.move(
-            row,
-            FileState.FINGERPRINTED,
-            now,
-            media=None if media is None else json.dumps(media.to_document()),
-            perceptual=None if perceptual is None else json.dumps(perceptual.to_document()),
-            sha256=fingerprint.sha256.hex,
-            chunk_size=fingerprint.chunk_size,
-            chunks=json.dumps([chunk.hex for chunk in fingerprint.chunks]),
-            root=fingerprint.root.hex,
-            size=seen.size,
-            mtime_ns=seen.mtime_ns,
-            inode=seen.inode,
-        )
 
     async def sign(
         self,

@@ -48,12 +48,15 @@ CREATE TABLE IF NOT EXISTS files (
     receipted_at      REAL,
     purged_at         REAL,
     -- a copy given up (unmade): NULL until the server was told, then sent or unsupported
-    reported          TEXT
+    reported          TEXT,
+    -- the same bytes as another original (agent/journal_identity.py): that original's id
+    duplicate_of      INTEGER REFERENCES files (id)
 );
 CREATE UNIQUE INDEX IF NOT EXISTS files_one_object ON files (evidence_id, role);
 -- One file on its way per path; finished rows stay as history.
 CREATE UNIQUE INDEX IF NOT EXISTS files_one_active_per_path
-    ON files (path) WHERE state NOT IN ('receipted', 'rejected', 'unmade', 'vanished');
+    ON files (path) WHERE state NOT IN ('duplicate', 'receipted', 'rejected', 'unmade', 'vanished');
+CREATE INDEX IF NOT EXISTS files_by_sha256 ON files (sha256) WHERE role = 'original';
 CREATE INDEX IF NOT EXISTS files_by_state ON files (state, next_attempt_at);
 
 -- The device's manifest chain: the last sequence number and manifest hash handed out.

@@ -100,9 +100,21 @@ def _operability_and_retention(conn: sqlite3.Connection) -> None:
     conn.execute("DROP INDEX IF EXISTS files_one_active_per_path")
 
 
+def _duplicates(conn: sqlite3.Connection) -> None:
+    """Files gain ``duplicate_of`` (the same footage as another original, issue 10); the
+    partial index of active paths is made again by the script, with ``duplicate`` among
+    the ends."""
+    columns = _columns(conn, "files")
+    if not columns or "duplicate_of" in columns:
+        return
+    conn.execute("ALTER TABLE files ADD COLUMN duplicate_of INTEGER REFERENCES files (id)")
+    conn.execute("DROP INDEX IF EXISTS files_one_active_per_path")
+
+
 STEPS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _refusals_are_held,
     _operability_and_retention,
+    _duplicates,
 )
 
 

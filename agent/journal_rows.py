@@ -113,15 +113,25 @@ def free_original(conn: sqlite3.Connection, original_id: int, now: float) -> boo
 
 
 def already_done(conn: sqlite3.Connection, path: Path, seen: Observation) -> bool:
-    """Is this the very file whose row already ended (receipted, or rejected for good)?
-    Footage stays on the dock after its receipt; rescans must not send it again. Changed
-    content (or a file that had vanished and is back) starts a new row."""
+    """Is this the very file whose row already ended (receipted, rejected for good, or a
+    duplicate of footage on its way or receipted)? Footage stays on the dock after its
+    receipt; rescans must not send it again. Changed content (or a file that had vanished
+    and is back) starts a new row, and so does a duplicate whose original ended without a
+    receipt (vanished, rejected): its bytes must go on their own now."""
     last = conn.execute(
         "SELECT * FROM files WHERE path = ? AND role = 'original' ORDER BY id DESC LIMIT 1",
         (str(path),),
     ).fetchone()
-    if last is None or last["state"] not in (FileState.RECEIPTED.value, FileState.REJECTED.value):
+    ends = (FileState.RECEIPTED.value, FileState.REJECTED.value, FileState.DUPLICATE.value)
+    if last is None or last["state"] not in ends:
         return False
+    if last["state"] == FileState.DUPLICATE.value:
+        original = conn.execute(
+            "SELECT state FROM files WHERE id = ?", (last["duplicate_of"],)
+        ).fetchone()
+        lost = (FileState.VANISHED.value, FileState.REJECTED.value)
+        if original is None or original["state"] in lost:
+            return False
     return Observation(last["size"], last["mtime_ns"], last["inode"]) == seen
 
 

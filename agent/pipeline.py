@@ -24,6 +24,7 @@ from agent.capture_context import CaptureContext, extras_for
 from agent.completeness import Observation
 from agent.config import AgentConfig
 from agent.derivation import Derivation
+from agent.gone import file_gone
 from agent.journal import FileRow, Journal
 from agent.manifests import SOFTWARE, Signer, build_derived, build_original
 from agent.media.probe import probe
@@ -31,7 +32,7 @@ from agent.priority import urgency
 from agent.progress import Meter
 from agent.server_api import ServerApi
 from agent.setbacks import Setbacks
-from agent.states import NEEDS_FILE, TERMINAL, FileState, allowed
+from agent.states import TERMINAL, FileState, allowed
 from agent.throttle import Throttle
 from agent.tus_client import TusClient
 from agent.unmade import report_unmade
@@ -126,8 +127,8 @@ class Pipeline:
         while row.state not in TERMINAL:
             try:
                 row = await self._step(row)
-            except FileNotFoundError:
-                return await self._vanished(await self.journal.get(row.id))
+            except FileNotFoundError:  # renamed (the row follows it), or vanished
+                row = await file_gone(self.journal, row, self.config.ignore, self.clock)
             except ManifestNotRegistered as exc:
                 current = await self.journal.get(row.id)  # the step may have moved it
                 if not allowed(current.state, FileState.SIGNED):
@@ -148,17 +149,6 @@ class Pipeline:
                 log.exception("unexpected failure on %s", row.path)
                 return await self.setbacks.failed(row, LiuhenError(repr(exc)))
         return row
-
-    async def _vanished(self, row: FileRow) -> FileRow:
-        if row.state not in NEEDS_FILE:
-            raise AssertionError(f"{row.state} does not read the file")
-        if row.role is not Role.ORIGINAL:
-            log.warning("%s of %s: its file is gone; no %s", row.role, row.evidence_id, row.role)
-            return await self.journal.move(row, FileState.VANISHED, self.clock(), "source gone")
-        log.error(
-            "FOOTAGE LOST ON THE DOCK: %s disappeared before the server receipted it", row.path
-        )
-        return await self.journal.move(row, FileState.VANISHED, self.clock(), "file disappeared")
 
     async def _step(self, row: FileRow) -> FileRow:
         match row.state:
@@ -188,6 +178,7 @@ class Pipeline:
             FileState.DISCOVERED,
             self.clock(),
             "changed",
+            sha256=None,  # of bytes no longer there: no copy may be called a duplicate of them
             size=seen.size,
             mtime_ns=seen.mtime_ns,
             inode=seen.inode,
@@ -210,9 +201,17 @@ class Pipeline:
                 row.path.name,
                 media.problem,
             )
-        return await self.journal.record_fingerprint(
+        row = await self.journal.record_fingerprint(
             row, fingerprint, after, self.clock(), media=media
         )
+        if row.state is FileState.DUPLICATE:
+            log.warning(
+                "%s is the same footage as file %s (sha256 %s): not uploaded again",
+                row.path,
+                row.duplicate_of,
+                fingerprint.sha256,
+            )
+        return row
 
     async def _make_derived(self, row: FileRow) -> FileRow:
         original = await self._original_of(row)

@@ -1,7 +1,8 @@
 """Settling: when a discovered file is complete, it becomes ready (agent/completeness.py
 says when). Remembers, for discovered files only, whether each opens as media and when it
 was last reported as still growing; marks urgent footage as it becomes ready
-(agent/priority.py)."""
+(agent/priority.py). A file renamed while on its way keeps its row
+(agent/journal_identity.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from agent.journal import FileRow, Journal
 from agent.media.probe import opens_as_media
 from agent.pipeline import observe_file, sidecar_of
 from agent.priority import urgency
+from agent.renames import was_renamed
 from agent.states import FileState
 
 __all__ = ["Settler"]
@@ -32,11 +34,16 @@ class Settler:
         self._growing_alarms: dict[int, float] = {}
 
     async def observe(self, path: Path, closed: bool) -> FileRow | None:
-        """Record the file's look now; its active row, or None if the file is gone."""
+        """Record the file's look now; its active row, or None if the file is gone. A file
+        on its way under another name that was renamed to ``path`` keeps its row."""
         try:
             seen = observe_file(path)
         except FileNotFoundError:
             return None
+        moved = await self.journal.rename_candidate(path, seen)
+        renamed = moved is not None and await asyncio.to_thread(was_renamed, moved.path, path, seen)
+        if moved is not None and renamed and await self.journal.rename(moved, path, self.clock()):
+            log.info("%s was renamed %s; it goes on under its new name", moved.path, path.name)
         return await self.journal.observe(path, seen, closed, self.clock())
 
     async def settle(self, row: FileRow, now: float) -> bool:

@@ -8,6 +8,7 @@
                                                        ▼
                                                    uploaded ──receipt verified──▶ receipted
 
+    ready ──hashed: the same bytes as another original on its way or receipted──▶ duplicate
     ready … uploaded ──refused──▶ held ──retry──▶ signed   (the same signed bytes, a new upload)
                                        ──retry──▶ ready    (nothing signed yet: a copy to make)
     (held copies come from older journals: a copy that fails is retried with backoff)
@@ -21,8 +22,13 @@ file, raises an alarm and tries again on a slow schedule, at once when it restar
 the server changes, or when an operator asks. ``unmade``
 ends a review copy that could not be made after ``agent.derivation_attempts`` tries (with
 backoff): it is an alarm, the server is told, and it does not keep its original from being
-safe to remove. Only ``receipted`` lets the file be removed from the dock; nothing here
-removes it (the retention policy, agent/retention.py, may, long after).
+safe to remove. ``duplicate`` ends a file whose bytes (SHA-256 and size) are those of an
+original the journal already holds, on its way or receipted (the same footage docked
+again, or copied under another name): it is neither signed nor uploaded again, and is safe
+to remove once that original is receipted, never sooner (agent/journal_identity.py). Only
+a receipt lets a file be removed from the dock (its own, or its original's for a
+duplicate); nothing here removes it (the retention policy, agent/retention.py, may, long
+after).
 """
 
 from __future__ import annotations
@@ -55,12 +61,13 @@ class FileState(enum.StrEnum):
     REJECTED = "rejected"
     VANISHED = "vanished"
     UNMADE = "unmade"
+    DUPLICATE = "duplicate"
 
 
 S = FileState
 _ALLOWED: dict[FileState, frozenset[FileState]] = {
     S.DISCOVERED: frozenset({S.READY}),
-    S.READY: frozenset({S.FINGERPRINTED, S.DISCOVERED, S.HELD, S.VANISHED, S.UNMADE}),
+    S.READY: frozenset({S.FINGERPRINTED, S.DISCOVERED, S.HELD, S.VANISHED, S.UNMADE, S.DUPLICATE}),
     S.FINGERPRINTED: frozenset({S.SIGNED, S.DISCOVERED, S.HELD, S.VANISHED}),
     S.SIGNED: frozenset({S.REGISTERED, S.HELD, S.VANISHED}),
     S.REGISTERED: frozenset({S.UPLOADING, S.SIGNED, S.HELD, S.VANISHED}),
@@ -71,9 +78,10 @@ _ALLOWED: dict[FileState, frozenset[FileState]] = {
     S.REJECTED: frozenset(),
     S.VANISHED: frozenset(),
     S.UNMADE: frozenset(),
+    S.DUPLICATE: frozenset(),
 }
 
-TERMINAL = frozenset({S.RECEIPTED, S.REJECTED, S.VANISHED, S.UNMADE})
+TERMINAL = frozenset({S.RECEIPTED, S.REJECTED, S.VANISHED, S.UNMADE, S.DUPLICATE})
 ACTIVE = frozenset(FileState) - TERMINAL - {S.DISCOVERED}
 # States whose next step reads the file on the dock (a held file is checked against what
 # was signed before it is sent again).

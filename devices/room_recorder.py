@@ -58,13 +58,17 @@ class RoomRecorder:
             start += timedelta(seconds=segment_seconds)
         return written
 
-    def record_segment(self, name: str, *, started_at: datetime, seconds: float = 1.0) -> Path:
+    def record_segment(
+        self, name: str, *, started_at: datetime, seconds: float = 1.0, hue: int = 60
+    ) -> Path:
         """One segment as a recorder that knows no session writes it: times, room and
         device in its sidecar, no session; the room's controller says which session it is
-        (devices/room_controller.py), and the agent binds it."""
+        (devices/room_controller.py), and the agent binds it. Two segments written within
+        one second are the same bytes unless their ``hue`` differs (an MP4 dates itself to
+        the second), and the agent takes the same bytes for the same footage."""
         media = self.folder / f"{name}.mp4"
         self.folder.mkdir(parents=True, exist_ok=True)
-        write_clip(media, seconds=seconds, started_at=started_at, width=320, height=240, hue=60)
+        write_clip(media, seconds=seconds, started_at=started_at, width=320, height=240, hue=hue)
         write_sidecar(
             media.with_suffix(".json"),
             Sidecar(
@@ -89,8 +93,8 @@ class RoomRecorder:
         audio_only: str | None,
     ) -> Path:
         media = folder / f"{session_id}_seg{index:03d}{audio_only or '.mp4'}"
-        if audio_only:
-            write_audio(media, seconds=seconds, started_at=start)
+        if audio_only:  # a pitch of its own: WAV is not dated, so segments would be equal
+            write_audio(media, seconds=seconds, started_at=start, pitch=320.0 + 10 * index)
         else:
             write_clip(
                 media, seconds=seconds, started_at=start, width=320, height=240, hue=40 + index

@@ -105,6 +105,8 @@ def _file_line(row: FileRow, zone: tzinfo, now: float) -> str:
         parts[0] += f" ({row.role.value})"
     if row.safe_to_remove:
         parts.append("safe to remove")
+    if row.duplicate_of is not None:
+        parts.append(f"(the same footage as file {row.duplicate_of}: not uploaded again)")
     if row.state is FileState.DISCOVERED:
         parts.append(
             f"(seen {(now - row.first_seen_at) / 60:.0f} min ago; waiting for it to be complete)"
@@ -144,6 +146,7 @@ def _file_json(row: FileRow, zone: tzinfo) -> dict[str, Any]:
         "uploaded_percent": round(100 * row.upload_offset / size, 1) if size else None,
         "urgent": row.urgent,
         "safe_to_remove": row.safe_to_remove,
+        "duplicate_of": row.duplicate_of,
         "attempts": row.attempts,
         "next_attempt_at": rfc3339(row.next_attempt_at or None, zone),
         "error_code": row.error_code,

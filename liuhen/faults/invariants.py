@@ -6,7 +6,8 @@ often each invariant was checked, and every violation with what was found.
                          (the blob in the store re-read), and nothing stored is unaccounted for
     receipt_first        nothing is marked safe to remove, and no row receipted, without a
                          receipt that verifies under the pinned server key, names exactly
-                         its manifest, and matches what the server stored
+                         its manifest, and matches what the server stored (for a
+                         duplicate: its original's, with the same SHA-256 and size)
     offset_monotonic     no upload's committed offset (sampled with HEAD) ever went down,
                          or past its length
     offset_durable       an open upload's committed bytes are in its partial file: every
@@ -131,10 +132,19 @@ def check_receipts(
 ) -> None:
     stored = {(item.evidence_id, item.role): item for item in server.objects()}
     signatures = agent.receipt_signatures()
-    for row in agent.files():
+    rows = agent.files()
+    by_id = {row.id: row for row in rows}
+    for row in rows:
         if not (row.safe_to_remove or row.state is FileState.RECEIPTED):
             continue
-        problem = _receipt_problem(row, signatures.get(row.id), server_key, server.rule, stored)
+        holder = row if row.duplicate_of is None else by_id.get(row.duplicate_of)
+        if holder is None or (holder is not row and holder.state is not FileState.RECEIPTED):
+            problem: str | None = "a duplicate whose original is not receipted"
+        elif holder.fingerprint != row.fingerprint:
+            problem = f"a duplicate of file {holder.id}, whose bytes are other"
+        else:
+            signature = signatures.get(holder.id)
+            problem = _receipt_problem(holder, signature, server_key, server.rule, stored)
         tally.check(
             Invariant.RECEIPT_FIRST,
             problem is None,

@@ -13,7 +13,7 @@ import json
 import os
 import re
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from agent.completeness import Observation
@@ -24,6 +24,7 @@ from agent.states import FileState
 from agent.summary import summarize
 from evidence.digest import CHUNK_SIZE
 from evidence.identifiers import EvidenceId, Role
+from liuhen.agent_status import _file_json, _file_line
 from liuhen.cli import main
 from tests.agent.conftest import running_agent, wait_for_rows
 from tests.agent.test_clean_stop import agent_toml
@@ -163,3 +164,14 @@ def test_the_summary_counts_what_is_pending_and_names_the_last_error():
     assert document["disk"][0] == {"path": "/data", "free": 10, "total": 1000, "low": True}
     assert json.loads(json.dumps(document)) == document
     assert time.time() > now
+
+
+def test_a_duplicate_names_the_file_whose_footage_it_is():
+    row = _row(7, FileState.DUPLICATE, duplicate_of=3, safe_to_remove=True)
+    line = _file_line(row, UTC, 200.0)
+    assert line == (
+        "duplicate     /dock/7.mp4  safe to remove  "
+        "(the same footage as file 3: not uploaded again)"
+    )
+    assert _file_json(row, UTC)["duplicate_of"] == 3
+    assert _file_json(_row(8, FileState.RECEIPTED), UTC)["duplicate_of"] is None

@@ -310,5 +310,6 @@ async def test_a_journal_from_before_issue_10_gains_its_columns_and_receipt_time
         [index] = conn.execute(
             "SELECT sql FROM sqlite_master WHERE name = 'files_one_active_per_path'"
         ).fetchone()
-        assert conn.execute("PRAGMA user_version").fetchone() == (2,)
+        assert conn.execute("PRAGMA user_version").fetchone() == (3,)  # every step, once
     assert "'unmade'" in index, "a copy given up no longer holds its path"
+    assert "'duplicate'" in index, "a duplicate no longer holds its path"

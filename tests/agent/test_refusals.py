@@ -205,7 +205,7 @@ async def test_held_files_are_tried_at_once_when_the_server_is_upgraded(
 async def test_an_operator_tries_held_files_again_with_agent_retry(dock, sane, rule, port, capsys):
     config = retrying_after(dock, HOUR)
     first = await asyncio.to_thread(record, config.watch[0])
-    second = await asyncio.to_thread(record, config.watch[1])
+    second = await asyncio.to_thread(record, config.watch[1], 3)  # other bytes: other footage
     async with running_agent(config, rule) as service:
         async with ingest_server(sane, PLAIN_CASE_NUMBERS, port):
             rows = await wait_for_rows(service.journal, held(2))

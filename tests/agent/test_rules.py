@@ -85,6 +85,7 @@ EDGES = {
     (S.READY, S.HELD),
     (S.READY, S.VANISHED),
     (S.READY, S.UNMADE),  # a copy given up after agent.derivation_attempts (issue 10)
+    (S.READY, S.DUPLICATE),  # hashed: the bytes of another original (issue 10)
     (S.FINGERPRINTED, S.SIGNED),
     (S.FINGERPRINTED, S.DISCOVERED),
     (S.FINGERPRINTED, S.HELD),
@@ -139,12 +140,13 @@ def test_the_journal_names_each_state_as_it_always_has():
         "rejected",
         "vanished",
         "unmade",
+        "duplicate",
     ]
 
 
 def test_which_states_end_and_which_are_worked_on():
     ends, worked, reads_the_file = TERMINAL, ACTIVE, NEEDS_FILE
-    assert ends == {S.RECEIPTED, S.REJECTED, S.VANISHED, S.UNMADE}
+    assert ends == {S.RECEIPTED, S.REJECTED, S.VANISHED, S.UNMADE, S.DUPLICATE}
     # a discovered file is not worked on: it waits until it has settled on the dock
     assert worked == {
         S.READY,

@@ -82,7 +82,8 @@ async def test_a_server_that_changes_is_asked_its_options_again(
         monkeypatch.setattr("ingest.uploads.rules.EXTENSIONS", ("creation", "termination"))
         monkeypatch.setattr("ingest.http.app.SOFTWARE", "liuhen-ingest/other")
         await asyncio.sleep(3 * agent_config.rescan_seconds)  # the server loop sees it
-        write_audio(agent_config.watch[0] / "second.wav", seconds=1, started_at=START)
+        second = agent_config.watch[0] / "second.wav"  # other bytes: the same would be a duplicate
+        write_audio(second, seconds=1, started_at=START, pitch=440.0)
         rows = await wait_for_rows(service.journal, refused, within=30)
     [second] = [row for row in originals(rows) if row.path.name == "second.wav"]
     assert second.error_code == "checksum_unsupported"

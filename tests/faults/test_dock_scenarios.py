@@ -19,10 +19,9 @@ from pathlib import Path
 import pytest
 
 from agent.states import FileState
-from liuhen.faults.invariants import Invariant
 from liuhen.faults.proxy import Link
 from liuhen.faults.site import Site
-from tests.faults.conftest import MIB, Violated, check, finish
+from tests.faults.conftest import MIB, check, finish
 
 BURST = 5000
 
@@ -45,32 +44,55 @@ def redock(copy: Path, target: Path) -> None:
     partial.rename(target)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=Violated,
-    reason="new agent defect (found here): the agent knows files by path and observation, "
-    "not content; the same bytes docked again (same path or another bay) are signed and "
-    "stored as a second recording under a new evidence id",
-)
 @pytest.mark.parametrize("where", ["same bay, after the first was freed", "another bay"])
 async def test_the_same_file_docked_twice_is_one_recording(site, tmp_path, where):
+    """The agent knew files by path and observation, not content: the same bytes docked
+    again were signed and stored as a second recording under a new evidence id. Now the
+    copy is journaled as a duplicate of the first, with its path, and freed by the
+    first's receipt."""
     first = site.put("BWC-0042_0001.bin", 3 * MIB)
     await finish(site)
     kept = tmp_path / "camera-copy.bin"
     shutil.copyfile(first, kept)
     if where == "another bay":
-        redock(kept, site.bays[1] / first.name)
+        again = site.bays[1] / first.name
     else:
         first.unlink()
-        redock(kept, first)
+        again = first
+    redock(kept, again)
     await finish(site)
-    check(site, known=Invariant.ONE_RECORDING)
+    check(site)
+    original, duplicate = site.agent_books.files()
+    assert original.state is FileState.RECEIPTED and original.safe_to_remove
+    assert (duplicate.state, duplicate.duplicate_of, duplicate.path) == (
+        FileState.DUPLICATE,
+        original.id,
+        again,
+    )
+    assert duplicate.safe_to_remove and duplicate.fingerprint == original.fingerprint
+
+
+async def test_a_different_file_under_a_freed_name_is_a_new_recording(site, tmp_path):
+    """The camera's counter comes round: the same name, other bytes, is other footage."""
+    first = site.put("BWC-0042_0001.bin", 3 * MIB)
+    await finish(site)
+    kept = tmp_path / "first.bin"
+    shutil.copyfile(first, kept)
+    first.unlink()
+    other = tmp_path / "other.bin"
+    other.write_bytes(os.urandom(3 * MIB))
+    redock(other, first)
+    await finish(site)
+    check(site, sources=[kept, first])
+    rows = site.agent_books.files()
+    assert [row.state for row in rows] == [FileState.RECEIPTED] * 2
+    assert rows[0].evidence_id != rows[1].evidence_id
 
 
 async def test_a_file_renamed_while_it_is_hashed_is_one_recording(site):
-    """The rename wins the race with the agent at any point before its upload starts:
-    the old name's row ends ``vanished`` (an alarm that is false here: the footage is
-    under its new name), and the new name is uploaded once."""
+    """The rename wins the race with the agent at any point before its upload starts.
+    The old name's row ended ``vanished`` (a false "footage lost" alarm) and the new name
+    was uploaded as a new row; now the row follows the file to its new name."""
     source = site.put("BWC-0042_0001.bin", 120 * MIB)
     site.start_agent()
     await until(
@@ -78,26 +100,26 @@ async def test_a_file_renamed_while_it_is_hashed_is_one_recording(site):
         30,
         "the file to be ready",
     )
-    source.rename(source.with_name("BWC-0042_0001-renamed.bin"))
+    renamed = source.rename(source.with_name("BWC-0042_0001-renamed.bin"))
     assert await site.agent.wait(60) == 0, site.agent.tail()
     check(site)
+    [row] = site.agent_books.files()
+    assert (row.state, row.path) == (FileState.RECEIPTED, renamed)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=Violated,
-    reason="new agent defect (found here): a file renamed during its upload is uploaded "
-    "to the end under its old row (the agent holds it open) and, under its new name, "
-    "again as a new recording",
-)
 async def test_a_file_renamed_while_it_is_uploaded_is_one_recording(site):
+    """It was uploaded to the end under its old row (the agent holds it open) and, under
+    its new name, again as a new recording. Now the row follows the file."""
     source = site.put("BWC-0042_0001.bin", 20 * MIB)
     site.proxy.to_server = Link(rate=8_000_000)
     site.start_agent()
     await until(lambda: site.proxy.http.body_bytes["PATCH"] > MIB, 30, "the upload")
-    source.rename(source.with_name("BWC-0042_0001-renamed.bin"))
+    renamed = source.rename(source.with_name("BWC-0042_0001-renamed.bin"))
     assert await site.agent.wait(60) == 0, site.agent.tail()
-    check(site, known=Invariant.ONE_RECORDING)
+    check(site)
+    [row] = site.agent_books.files()
+    assert (row.state, row.path, row.safe_to_remove) == (FileState.RECEIPTED, renamed, True)
+    assert "renamed" in site.agent.output()
 
 
 def tmpfs(where: Path, size: str) -> str | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import uuid
 
 import pytest
 
@@ -88,6 +89,38 @@ async def test_a_freed_file_without_a_receipt_that_holds_is_caught(done):
     tally = Tally()
     check_receipts(tally, done.agent_books, done.server_key, done.server_books)
     assert "safe to remove: True): no receipt" in tally.violations[0][1]
+
+
+async def test_a_duplicate_freed_before_its_original_holds_a_receipt_is_caught(done):
+    journal = done.agent_books.journal_path
+    with sqlite3.connect(journal) as conn:  # the same bytes in another bay, freed
+        conn.execute(
+            "INSERT INTO files (path, state, evidence_id, first_seen_at, size, mtime_ns, inode, "
+            "unchanged_since, sha256, chunk_size, chunks, root, safe_to_remove, duplicate_of) "
+            "SELECT path || '.again', 'duplicate', ?, first_seen_at, size, "
+            "mtime_ns, inode + 1, unchanged_since, sha256, chunk_size, chunks, root, 1, id "
+            "FROM files WHERE id = 1",
+            (str(uuid.uuid4()),),
+        )
+    tally = Tally()
+    check_receipts(tally, done.agent_books, done.server_key, done.server_books)
+    assert tally.ok and tally.checked[Invariant.RECEIPT_FIRST] == 2
+
+    with sqlite3.connect(journal) as conn:
+        conn.execute("UPDATE files SET state = 'uploaded' WHERE id = 1")
+    tally = Tally()
+    check_receipts(tally, done.agent_books, done.server_key, done.server_books)
+    assert [detail for _, detail in tally.violations] == [
+        "seizure.bin.again (original, file 2, duplicate, safe to remove: True): "
+        "a duplicate whose original is not receipted"
+    ]
+
+    with sqlite3.connect(journal) as conn:
+        conn.execute("UPDATE files SET state = 'receipted' WHERE id = 1")
+        conn.execute("UPDATE files SET sha256 = ? WHERE id = 2", ("ab" * 32,))
+    tally = Tally()
+    check_receipts(tally, done.agent_books, done.server_key, done.server_books)
+    assert "a duplicate of file 1, whose bytes are other" in tally.violations[0][1]
 
 
 async def test_stray_and_missing_partial_files_are_caught(done):

@@ -43,7 +43,9 @@ async def test_a_recorders_segments_are_bound_to_the_controllers_session(mqtt_co
         await heard.wait(lambda: told(heard, "session_opened"))
         for n in (1, 2):
             start = datetime.now(UTC)
-            await asyncio.to_thread(recorder.record_segment, f"REC_{n:03d}", started_at=start)
+            await asyncio.to_thread(
+                recorder.record_segment, f"REC_{n:03d}", started_at=start, hue=60 + n
+            )  # other footage: the same bytes would be one recording
         await room.close(session)
         rows = await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 2))
         await heard.wait(lambda: told(heard, "session_closed"))
