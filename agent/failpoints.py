@@ -34,6 +34,7 @@ __all__ = [
     "AFTER_204",
     "AFTER_CREATE",
     "AFTER_FINALIZE",
+    "BEFORE_COMMAND_RECORDED",
     "ENVIRONMENT",
     "MID_PATCH",
     "NAMES",
@@ -67,9 +68,19 @@ AFTER_FINALIZE = "agent.after_finalize_before_receipt_saved"
 WHILE_HASHING = "agent.while_hashing"
 # In the middle of a review copy's transcode (at each video frame).
 WHILE_REVIEW_COPY = "agent.while_making_review_copy"
+# An MQTT command received, inside the transaction that records its id, before the insert.
+BEFORE_COMMAND_RECORDED = "agent.before_command_recorded"
 
 NAMES = frozenset(
-    {AFTER_CREATE, MID_PATCH, AFTER_204, AFTER_FINALIZE, WHILE_HASHING, WHILE_REVIEW_COPY}
+    {
+        AFTER_CREATE,
+        MID_PATCH,
+        AFTER_204,
+        AFTER_FINALIZE,
+        WHILE_HASHING,
+        WHILE_REVIEW_COPY,
+        BEFORE_COMMAND_RECORDED,
+    }
 )
 _ACTIONS = frozenset({"kill"})
 

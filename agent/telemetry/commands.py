@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from agent import failpoints
 from agent.policy import UploadPolicy
 from agent.station_db import StationDb
 from agent.telemetry.outbox import Outbox
@@ -157,6 +158,7 @@ class Commands:
                 if row is not None:
                     first = CommandResult.parse(bytes(row["result"]))
                     return CommandResult(**{**_fields(first), "duplicate": True})
+                failpoints.hit(failpoints.BEFORE_COMMAND_RECORDED)
                 conn.execute(
                     "INSERT INTO commands (id, name, received_at, result) VALUES (?, ?, ?, ?)",
                     (command.command_id, command.name, self.clock(), result.to_bytes()),
