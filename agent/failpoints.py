@@ -32,6 +32,7 @@ from evidence.errors import ConfigError
 
 __all__ = [
     "AFTER_204",
+    "AFTER_COMMAND_RECORDED",
     "AFTER_CREATE",
     "AFTER_FINALIZE",
     "BEFORE_COMMAND_RECORDED",
@@ -70,6 +71,8 @@ WHILE_HASHING = "agent.while_hashing"
 WHILE_REVIEW_COPY = "agent.while_making_review_copy"
 # An MQTT command received, inside the transaction that records its id, before the insert.
 BEFORE_COMMAND_RECORDED = "agent.before_command_recorded"
+# An MQTT command's id recorded, before it is answered (and acknowledged to the broker).
+AFTER_COMMAND_RECORDED = "agent.after_command_recorded"
 
 NAMES = frozenset(
     {
@@ -80,6 +83,7 @@ NAMES = frozenset(
         WHILE_HASHING,
         WHILE_REVIEW_COPY,
         BEFORE_COMMAND_RECORDED,
+        AFTER_COMMAND_RECORDED,
     }
 )
 _ACTIONS = frozenset({"kill"})

@@ -42,27 +42,32 @@ async def agent_process(toml: Path, log: Path, failpoint: str) -> asyncio.subpro
         )
 
 
+async def killed_on(heard, broker, config, tmp_path, failpoint: str, *command) -> None:
+    """The agent, as its own process, sent ``command`` and killed at ``failpoint``."""
+    toml, log = tmp_path / "dock.toml", tmp_path / "agent.log"
+    toml.write_text(toml_for(config))
+    agent = await agent_process(toml, log, failpoint)
+    try:
+        await heard.wait(lambda: statuses(heard)[-1:] == ["online"], within=30)
+        await send(broker, *command)
+        await asyncio.wait_for(agent.wait(), 15)
+    finally:
+        if agent.returncode is None:
+            agent.kill()
+            await agent.wait()
+    assert agent.returncode == -signal.SIGKILL
+    assert f"failpoint {failpoint} (hit 1): killing the agent" in log.read_text(errors="replace")
+    assert results(heard) == [], "it died before it could answer"
+
+
 async def test_a_command_the_agent_died_on_before_recording_it_is_executed_once_after(
     mqtt_config, broker, rule, tmp_path
 ):
     async with running_agent(mqtt_config, rule) as service:  # its persistent session begins
         await asyncio.wait_for(service.station.link.connected.wait(), 10)
-    toml, log = tmp_path / "dock.toml", tmp_path / "agent.log"
-    toml.write_text(toml_for(mqtt_config))
     async with listening(broker, RESULTS, STATUS, session="ops-crash", user="ops") as heard:
-        agent = await agent_process(toml, log, "agent.before_command_recorded")
-        try:
-            await heard.wait(lambda: statuses(heard)[-1:] == ["online"], within=30)
-            await send(broker, "pause", "p-crash")
-            await asyncio.wait_for(agent.wait(), 15)
-        finally:
-            if agent.returncode is None:
-                agent.kill()
-                await agent.wait()
-        assert agent.returncode == -signal.SIGKILL
-        said = log.read_text(errors="replace")
-        assert "failpoint agent.before_command_recorded (hit 1): killing the agent" in said
-        assert results(heard) == [], "it died before it could answer"
+        failpoint = "agent.before_command_recorded"
+        await killed_on(heard, broker, mqtt_config, tmp_path, failpoint, "pause", "p-crash")
         async with running_agent(mqtt_config, rule) as service:
             await heard.wait(lambda: len(results(heard)) == 1, within=15)
             assert service.paused
@@ -70,3 +75,23 @@ async def test_a_command_the_agent_died_on_before_recording_it_is_executed_once_
             await asyncio.sleep(0.5)  # a second execution would be answered by now
     [answer] = results(heard)
     assert (answer.command_id, answer.ok, answer.duplicate) == ("p-crash", True, False)
+
+
+async def test_a_cap_the_agent_recorded_and_died_on_is_in_force_after(
+    mqtt_config, broker, rule, tmp_path
+):
+    """Killed once the id is recorded: the broker delivers the command again, it is
+    answered as done, and what it set holds."""
+    async with running_agent(mqtt_config, rule) as service:
+        await asyncio.wait_for(service.station.link.connected.wait(), 10)
+    cap = {"bytes_per_second": 500_000}
+    async with listening(broker, RESULTS, STATUS, session="ops-crash", user="ops") as heard:
+        failpoint = "agent.after_command_recorded"
+        await killed_on(heard, broker, mqtt_config, tmp_path, failpoint, "bandwidth", "b-1", cap)
+        async with running_agent(mqtt_config, rule) as service:
+            await heard.wait(lambda: len(results(heard)) == 1, within=15)
+            assert service.policy.rate() == 500_000
+            assert await commands_recorded(service) == ["b-1"]
+    [answer] = results(heard)
+    assert (answer.command_id, answer.command, answer.ok) == ("b-1", "bandwidth", True)
+    assert answer.message == "upload cap 500000 bytes per second"
