@@ -32,8 +32,10 @@ from evidence.errors import ConfigError
 
 __all__ = [
     "AFTER_204",
+    "AFTER_COMMAND_RECORDED",
     "AFTER_CREATE",
     "AFTER_FINALIZE",
+    "BEFORE_COMMAND_RECORDED",
     "ENVIRONMENT",
     "MID_PATCH",
     "NAMES",
@@ -67,9 +69,22 @@ AFTER_FINALIZE = "agent.after_finalize_before_receipt_saved"
 WHILE_HASHING = "agent.while_hashing"
 # In the middle of a review copy's transcode (at each video frame).
 WHILE_REVIEW_COPY = "agent.while_making_review_copy"
+# An MQTT command received, inside the transaction that records its id, before the insert.
+BEFORE_COMMAND_RECORDED = "agent.before_command_recorded"
+# An MQTT command's id recorded, before it is answered (and acknowledged to the broker).
+AFTER_COMMAND_RECORDED = "agent.after_command_recorded"
 
 NAMES = frozenset(
-    {AFTER_CREATE, MID_PATCH, AFTER_204, AFTER_FINALIZE, WHILE_HASHING, WHILE_REVIEW_COPY}
+    {
+        AFTER_CREATE,
+        MID_PATCH,
+        AFTER_204,
+        AFTER_FINALIZE,
+        WHILE_HASHING,
+        WHILE_REVIEW_COPY,
+        BEFORE_COMMAND_RECORDED,
+        AFTER_COMMAND_RECORDED,
+    }
 )
 _ACTIONS = frozenset({"kill"})
 

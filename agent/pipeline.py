@@ -124,7 +124,8 @@ class Pipeline:
         return row
 
     async def _advance(self, row: FileRow) -> FileRow:
-        while row.state not in TERMINAL:
+        # Back in ``discovered`` (it changed), the file is the settle loop's again.
+        while row.state not in TERMINAL and row.state is not FileState.DISCOVERED:
             try:
                 row = await self._step(row)
             except FileNotFoundError:  # renamed (the row follows it), or vanished

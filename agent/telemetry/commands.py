@@ -2,9 +2,11 @@
 
 The station subscribes to its ``cmd/+`` topics with QoS 1 in a persistent MQTT session,
 so a command sent while it is offline waits at the broker and arrives when it connects.
-A command id is recorded with its result and the settings it changed, in one
-transaction, before the change is applied: the same id again (a QoS 1 redelivery, a
-sender retrying) gets the first result back, marked ``duplicate``, and changes nothing.
+A command is applied, then its id recorded with its result and the settings it changed,
+in one transaction: the same id again (a QoS 1 redelivery, a sender retrying) gets the
+first result back, marked ``duplicate``, and changes nothing. Every command sets a value
+(or rescans), so one applied twice, when the station died between applying and
+recording, is as if applied once; the link acknowledges it to the broker only after.
 ``pause`` outlives a restart here; the bandwidth cap is the upload policy's to keep
 (agent/policy.py keeps it in the journal). Results go out through the outbox.
 """
@@ -19,6 +21,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from agent import failpoints
 from agent.policy import UploadPolicy
 from agent.station_db import StationDb
 from agent.telemetry.outbox import Outbox
@@ -144,19 +147,23 @@ class Commands:
         return paused, bandwidth, "rescanning every folder and bay now"
 
     async def _execute_once(self, command: Command) -> CommandResult:
+        earlier = await self._db.run(lambda conn: _result_of(conn, command.command_id))
+        if earlier is not None:
+            log.info(
+                "MQTT command %s %s again: answered, not executed", command.name, command.command_id
+            )
+            return CommandResult(**{**_fields(earlier), "duplicate": True})
         paused, bandwidth, message = self._changes(command)
         result = CommandResult(
             command.command_id, command.name, self.device_id, True, self._now(), message=message
         )
+        # Applied before it is recorded: every command sets a value (or rescans), so one
+        # applied again after a crash here changes nothing, and one recorded is applied.
+        await self._apply(command, paused, bandwidth)
 
-        def record(conn: sqlite3.Connection) -> CommandResult | None:
+        def record(conn: sqlite3.Connection) -> None:
             with transaction(conn):
-                row = conn.execute(
-                    "SELECT result FROM commands WHERE id = ?", (command.command_id,)
-                ).fetchone()
-                if row is not None:
-                    first = CommandResult.parse(bytes(row["result"]))
-                    return CommandResult(**{**_fields(first), "duplicate": True})
+                failpoints.hit(failpoints.BEFORE_COMMAND_RECORDED)
                 conn.execute(
                     "INSERT INTO commands (id, name, received_at, result) VALUES (?, ?, ?, ?)",
                     (command.command_id, command.name, self.clock(), result.to_bytes()),
@@ -167,22 +174,25 @@ class Commands:
                         "DO UPDATE SET value = excluded.value",
                         (name, json.dumps(value)),
                     )
-                return None
 
-        earlier = await self._db.run(record)
-        if earlier is not None:
-            log.info(
-                "MQTT command %s %s again: answered, not executed", command.name, command.command_id
-            )
-            return earlier
+        await self._db.run(record)
+        failpoints.hit(failpoints.AFTER_COMMAND_RECORDED)
+        log.info("MQTT command %s %s: %s", command.name, command.command_id, message)
+        return result
+
+    async def _apply(self, command: Command, paused: bool, bandwidth: int | None) -> None:
         self._pause(paused)
         if command.name == "bandwidth":
             self.settings.bandwidth = bandwidth
             await self.bandwidth.set_bandwidth(bandwidth)
         if command.name == "rescan":
             self.controls.rescan_now()
-        log.info("MQTT command %s %s: %s", command.name, command.command_id, message)
-        return result
+
+
+def _result_of(conn: sqlite3.Connection, command_id: str) -> CommandResult | None:
+    """The first result of ``command_id``, if it was executed before."""
+    row = conn.execute("SELECT result FROM commands WHERE id = ?", (command_id,)).fetchone()
+    return None if row is None else CommandResult.parse(bytes(row["result"]))
 
 
 def _fields(result: CommandResult) -> dict[str, Any]:

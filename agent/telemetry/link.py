@@ -5,7 +5,8 @@ Connected, the station: publishes its retained ``status`` ``online`` (its last w
 retained ``lost``, is what the broker publishes if the connection dies without a goodbye:
 a kill -9, a power cut, a cable pulled); subscribes with QoS 1 to its ``cmd/+`` topics and
 to the rooms it serves, in a persistent session (``clean_session`` off, a fixed client
-id) so what is sent while it is away waits for it; sends the outbox in order; publishes
+id) so what is sent while it is away waits for it, and acknowledges each message only
+once it has handled it, so one the station died on is delivered again; sends the outbox in order; publishes
 its retained ``state`` every ``agent.mqtt.state_seconds``. Stopping cleanly, it publishes
 ``offline`` before it disconnects.
 """
@@ -83,7 +84,7 @@ class Link:
         tls = None
         if config.tls_ca_file is not None:
             tls = ssl.create_default_context(cafile=str(config.tls_ca_file))
-        return aiomqtt.Client(
+        client = aiomqtt.Client(
             config.host,
             config.port,
             username=config.username or self.device_id,
@@ -95,6 +96,11 @@ class Link:
             tls_context=tls,
             will=aiomqtt.Will(self._topic(STATUS), self._status("lost"), qos=1, retain=True),
         )
+        # aiomqtt has no manual acknowledgement of its own; paho's is switched on before
+        # connecting (what waited in the session comes right after CONNACK), so each
+        # message is acknowledged once handled (_receive), not as it arrives.
+        client._client.manual_ack_set(True)
+        return client
 
     async def once(self) -> None:
         """One connection's life, then a pause before the next."""
@@ -170,3 +176,6 @@ class Link:
                     await rooms[topic](topic, payload)
             except Exception:  # one bad message must not drop the connection
                 log.exception("MQTT message on %s could not be handled", topic)
+            # Only now, handled and recorded: a station killed before this point gets the
+            # message again from its persistent session, and a command id runs once.
+            client._client.ack(message.mid, message.qos)

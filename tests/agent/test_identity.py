@@ -284,3 +284,20 @@ async def test_a_file_changed_after_hashing_keeps_no_digest_of_its_old_bytes(
         assert row.state is FileState.DISCOVERED and row.fingerprint is None
         copy = await hashed(journal, dock(agent_config.watch[1], "copy.mp4", old))
     assert copy.state is FileState.FINGERPRINTED
+
+
+async def test_a_file_changed_after_hashing_waits_to_settle_with_no_error(
+    server, agent_config, rule, caplog
+):
+    """Back to ``discovered`` the pipeline stops: settling is the watcher's work, not a
+    step, so the row carries no error and nothing is logged as a failure."""
+    media = agent_config.watch[0] / "clip.mp4"
+    media.write_bytes(os.urandom(5000))
+    async with by_hand(agent_config, rule, media) as (pipeline, journal, row):
+        row = await pipeline._step(row)  # fingerprinted
+        media.write_bytes(os.urandom(6000))
+        returned = await pipeline.advance(row)
+        row = await journal.get(row.id)
+    assert returned.state is FileState.DISCOVERED and row.state is FileState.DISCOVERED
+    assert (row.error_code, row.error_message, row.attempts) == (None, None, 0)
+    assert "unexpected failure" not in caplog.text

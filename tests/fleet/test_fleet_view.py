@@ -4,6 +4,7 @@ threshold and resolved when it is back; the server working with the broker down,
 catching up when it returns. MQTT is advisory: footage goes over HTTP either way."""
 
 import asyncio
+import json
 import logging
 import signal
 import sys
@@ -15,6 +16,7 @@ from evidence.wire import REPORT
 from tests.agent.conftest import all_in, running_agent, wait_for_rows
 from tests.agent.mqtt.conftest import STATION
 from tests.agent.mqtt.test_station_link import toml_for
+from tests.cli_people import Liuhen
 from tests.fleet.helpers import flags, fleet, until, when_station
 
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -31,9 +33,10 @@ async def start_agent(config, tmp_path):
 
 
 async def test_a_station_online_then_lost_by_its_will_is_flagged_and_resolved_when_back(
-    server, mqtt_config, tmp_path
+    server, mqtt_config, tmp_path, capsys, monkeypatch
 ):
     chief = await server.add_user("zhao", "supervisor")
+    liuhen = await supervisor_at_the_command_line(server, tmp_path, capsys, monkeypatch)
     agent = await start_agent(mqtt_config, tmp_path)
     try:
         online = await until(
@@ -55,6 +58,12 @@ async def test_a_station_online_then_lost_by_its_will_is_flagged_and_resolved_wh
         assert {"kind": "station_silent", "count": 1, "advice": flag["advice"]} in report["flags"][
             "by_kind"
         ], "the report's weak link"
+        code, out, err = await liuhen("fleet")
+        assert code == 1, err  # a station lost
+        assert f"{STATION:<24} LOST" in out and "queue 0, oldest pending" in out
+        code, out, _ = await liuhen("fleet", "--json")
+        [shown] = [s for s in json.loads(out)["stations"] if s["device_id"] == STATION]
+        assert (code, shown["condition"], shown["boot"]) == (1, "lost", online["boot"])
     finally:
         if agent.returncode is None:
             agent.kill()
@@ -64,6 +73,19 @@ async def test_a_station_online_then_lost_by_its_will_is_flagged_and_resolved_wh
         [resolved] = await until(lambda: flags(server, chief, "station_silent", open_=False))
     assert resolved["resolved_by"] == "liuhen-ingest"
     assert await flags(server, chief, "station_silent") == []
+    await until(when_station(server, chief, STATION, lambda s: s["condition"] == "offline"))
+    code, out, err = await liuhen("fleet")
+    assert code == 0, err
+    assert f"{STATION:<24} OFFLINE" in out  # it stopped cleanly: nothing wrong
+
+
+async def supervisor_at_the_command_line(server, tmp_path, capsys, monkeypatch) -> Liuhen:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "home" / ".config"))
+    toml = server.root / "liuhen.toml"
+    toml.write_text(f'[server]\ndata_dir = "{server.ctx.config.data_dir}"\n')
+    liuhen = Liuhen(server, toml, capsys)
+    await liuhen.as_person("qian", "supervisor")
+    return liuhen
 
 
 def server_rule():

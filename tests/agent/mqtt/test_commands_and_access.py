@@ -3,6 +3,7 @@ was away; and the broker's access list: a station writes only under its own pref
 reader only reads, a wrong password gets nowhere."""
 
 import asyncio
+import dataclasses
 import uuid
 from datetime import UTC, datetime
 
@@ -112,6 +113,40 @@ async def test_a_bad_command_is_answered_with_its_error_and_changes_nothing(
     [answer] = results(heard)
     assert (answer.ok, answer.code) == (False, "bad_message")
     assert "bytes_per_second" in answer.message
+
+
+async def test_rescan_looks_at_every_folder_now_and_not_again_for_the_same_id(
+    mqtt_config, broker, rule
+):
+    """A file found and then taken away before it settled is forgotten only by a rescan;
+    with the timer's rescan ten minutes off, the command is what does it."""
+    config = dataclasses.replace(mqtt_config, rescan_seconds=600.0)
+    media = config.watch[0] / "temp.mp4"
+    async with (
+        listening(broker, RESULTS, user="ops") as heard,
+        running_agent(config, rule) as service,
+    ):
+        await asyncio.wait_for(service.station.link.connected.wait(), 10)
+        await heard.wait(lambda: service.last_rescan_started > 0)  # the start's own rescan
+        media.write_bytes(b"not yet footage")
+        await wait_for_rows(service.journal, lambda rows: len(rows) == 1)
+        media.unlink()
+        await asyncio.sleep(1.0)  # settling rounds pass; only a rescan forgets it
+        assert len(await service.journal.all_files()) == 1
+        first_rescan = service.last_rescan_started
+        await send(broker, "rescan", "r-1")
+        await wait_for_rows(service.journal, lambda rows: rows == [], within=10)
+        assert service.last_rescan_started > first_rescan
+        again = service.last_rescan_started
+        await send(broker, "rescan", "r-1")  # the same id again: answered, not executed
+        await heard.wait(lambda: len(results(heard)) == 2)
+        await asyncio.sleep(0.5)
+        assert service.last_rescan_started == again
+        assert await commands_recorded(service) == ["r-1"]
+    first, duplicate = results(heard)
+    assert (first.command, first.ok, first.duplicate) == ("rescan", True, False)
+    assert first.message == "rescanning every folder and bay now"
+    assert (duplicate.duplicate, duplicate.executed_at) == (True, first.executed_at)
 
 
 async def test_each_user_is_kept_to_its_own_topics(broker):

@@ -130,3 +130,29 @@ async def test_the_agent_starts_and_works_with_no_broker_at_all(mqtt_config, bro
             await heard.wait(
                 lambda: [e.type for e in events(heard)] == ["discovered", "uploaded", "finalized"]
             )
+
+
+async def test_footage_gone_from_the_dock_is_an_error_event(mqtt_config, broker, rule):
+    """Paused by command, the file waits ready; taken off the dock, the rescan finds it
+    gone and the fleet hears an ``error`` event for it, in order after its discovery."""
+    async with (
+        listening(broker, EVENTS) as heard,
+        running_agent(mqtt_config, rule) as service,
+    ):
+        await asyncio.wait_for(service.station.link.connected.wait(), 10)
+        service.pause()  # as the pause command does (tests/agent/mqtt/test_commands_and_access.py)
+        clip = await asyncio.to_thread(
+            BodyCamera(mqtt_config.watch[0]).record,
+            started_at=NOW,
+            seconds=1,
+            width=320,
+            height=240,
+        )
+        await wait_for_rows(service.journal, all_in(FileState.READY, 1))
+        clip.media.unlink()  # someone deletes footage before its receipt
+        await wait_for_rows(service.journal, all_in(FileState.VANISHED, 1))
+        await heard.wait(lambda: [e.type for e in events(heard)] == ["discovered", "error"])
+    discovered, error = events(heard)
+    assert error.subject == discovered.subject == str(clip.media)
+    assert error.detail["state"] == "vanished" and error.seq == discovered.seq + 1
+    assert error.detail["evidence_id"] == discovered.detail["evidence_id"]
