@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agent.config import AgentConfig
-from agent.disk import DiskWatch
+from agent.disk import DiskWatch, Space
 from agent.journal import FileRow, Journal
 from agent.loops import FailureLog, forever
 from agent.loops import wait_for as _wait
@@ -94,6 +94,9 @@ class AgentService:
         # With ``once``: each says whether its source has nothing more to bring, given
         # when the last whole rescan began (a docked camera's copies, say).
         self.settled: list[Callable[[float], bool]] = []
+        # Told once each time the disk runs low (the fleet's ``disk_low`` event).
+        self.disk_low: list[Callable[[Sequence[Space]], Awaitable[None]]] = []
+        self._disk_low_told = False
         self.settler = Settler(config, journal, clock)
         self._server: ServerIdentity | None = None
 
@@ -239,9 +242,17 @@ class AgentService:
         async def once() -> None:
             if not await asyncio.to_thread(self.disk.check):
                 self._wake.set()  # copies held back may start now
+            await self._tell_disk_low()
             await _wait(self._stop, interval)
 
         await self._forever("disk", once)
+
+    async def _tell_disk_low(self) -> None:
+        """Once when the disk turns low (at start too), again only after it had room."""
+        if self.disk.pressure and not self._disk_low_told:
+            for tell in self.disk_low:
+                await tell(self.disk.low)
+        self._disk_low_told = self.disk.pressure
 
     async def _policy_loop(self) -> None:
         async def once() -> None:

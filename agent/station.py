@@ -11,12 +11,13 @@ MQTT is advisory: with the broker away the other loops run as ever.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from agent.capture_context import StationContext
 from agent.config import AgentConfig
+from agent.disk import Space
 from agent.docks.bays import Bays
 from agent.docks.book import DockBook
 from agent.journal import Journal
@@ -93,6 +94,11 @@ class Station:
         tail = JournalTail(journal, outbox)
         await tail.start()
         self.loops += [("mqtt", self.link.once), ("tell", tail.once)]
+        service.disk_low.append(self._tell_disk_low)
+
+    async def _tell_disk_low(self, low: Sequence[Space]) -> None:
+        spaces = [{"path": str(s.path), "free_bytes": s.free, "total_bytes": s.total} for s in low]
+        await self.announce.event("disk_low", None, {"during": "watching", "file_systems": spaces})
 
 
 @asynccontextmanager

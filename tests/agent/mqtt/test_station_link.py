@@ -3,6 +3,7 @@ retained state, events from the outbox replayed once after a broker restart, and
 agent working on while the broker is away. Real agent, real server, real footage."""
 
 import asyncio
+import dataclasses
 import json
 import signal
 import sys
@@ -156,3 +157,17 @@ async def test_footage_gone_from_the_dock_is_an_error_event(mqtt_config, broker,
     assert error.subject == discovered.subject == str(clip.media)
     assert error.detail["state"] == "vanished" and error.seq == discovered.seq + 1
     assert error.detail["evidence_id"] == discovered.detail["evidence_id"]
+
+
+async def test_a_disk_running_low_is_told_to_the_fleet_once(mqtt_config, broker, rule):
+    """A station with only watched folders: its disk watch turning low is a ``disk_low``
+    event, once while it stays low (the disk loop checks every few seconds)."""
+    config = dataclasses.replace(mqtt_config, min_free_percent=99.9)  # any disk is low
+    async with listening(broker, EVENTS) as heard, running_agent(config, rule) as service:
+        await asyncio.wait_for(service.station.link.connected.wait(), 10)
+        await heard.wait(lambda: [e.type for e in events(heard)] == ["disk_low"])
+        await asyncio.sleep(3)  # more rounds of the disk loop: nothing more is told
+    [low] = events(heard)
+    assert low.detail["during"] == "watching"
+    [space, *_] = low.detail["file_systems"]
+    assert space["free_bytes"] < space["total_bytes"] and space["path"]
