@@ -35,7 +35,10 @@ def _detail(row: sqlite3.Row) -> dict[str, Any]:
         "size": row["size"],
     }
     if _TYPES[row["to_state"]] == "error":
-        detail.update(code=row["error_code"], message=row["error_message"])
+        # A file that left the dock carries no server error: its code is its state and its
+        # message what the agent saw (the event's note).
+        code = row["error_code"] or row["to_state"]
+        detail.update(code=code, message=row["error_message"] or row["note"])
     return detail
 
 

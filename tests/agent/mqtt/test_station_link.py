@@ -157,6 +157,7 @@ async def test_footage_gone_from_the_dock_is_an_error_event(mqtt_config, broker,
     assert error.subject == discovered.subject == str(clip.media)
     assert error.detail["state"] == "vanished" and error.seq == discovered.seq + 1
     assert error.detail["evidence_id"] == discovered.detail["evidence_id"]
+    assert error.detail["code"] == "vanished" and error.detail["message"]
 
 
 async def test_a_disk_running_low_is_told_to_the_fleet_once(mqtt_config, broker, rule):
