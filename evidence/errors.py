@@ -139,6 +139,7 @@ __all__ = [
     "ConfigError",
     "Conflict",
     "ConsistencyMismatch",
+    "CsrfRefused",
     "DerivationFailed",
     "DeviceRevoked",
     "DigestMismatch",
@@ -429,6 +430,13 @@ class CasesLimited(Forbidden):
     flags, unassigned footage, the report, a CSV import): they name a case instead."""
 
     code = "cases_limited"
+
+
+class CsrfRefused(Forbidden):
+    """A console form came without the token of the session that drew it: a page of
+    another site may not act in a signed-in person's name (docs/console.md)."""
+
+    code = "csrf_refused"
 
 
 class NotFound(LiuhenError):
