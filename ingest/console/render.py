@@ -8,6 +8,7 @@ from typing import Any
 
 import jinja2
 
+from ingest.console import timeline
 from ingest.console.words import LANGUAGES, translator
 
 __all__ = ["language", "render"]
@@ -30,4 +31,10 @@ def language(asked: str | None) -> str:
 
 def render(name: str, lang: str, **values: Any) -> str:
     template = _environment().get_template(name)
-    return template.render(lang=lang, t=translator(lang), **values)
+    pictures = {
+        "timeline": timeline.timeline,
+        "width": timeline.WIDTH,
+        "label_width": timeline.LABEL_WIDTH,
+        "lane_height": timeline.LANE_HEIGHT,
+    }
+    return template.render(lang=lang, t=translator(lang), **pictures, **values)

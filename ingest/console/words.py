@@ -62,6 +62,11 @@ _WORDS: dict[str, tuple[str, str]] = {
     "raised_at": ("发现时间", "Raised"),
     "user": ("用户", "User"),
     "export": ("导出证据包", "Export evidence package"),
+    "coverage": ("录像覆盖", "Coverage"),
+    "gap": ("缺口", "gap"),
+    "exemption": ("免录", "Exemption"),
+    "approver": ("批准人", "approved by"),
+    "not_standing": ("已失效", "no longer standing"),
 }
 
 
