@@ -8,7 +8,7 @@ from typing import Any
 
 import jinja2
 
-from ingest.console import timeline
+from ingest.console import charts, timeline
 from ingest.console.words import LANGUAGES, translator
 
 __all__ = ["language", "render"]
@@ -36,5 +36,8 @@ def render(name: str, lang: str, **values: Any) -> str:
         "width": timeline.WIDTH,
         "label_width": timeline.LABEL_WIDTH,
         "lane_height": timeline.LANE_HEIGHT,
+        "chart_width": charts.CHART_WIDTH,
+        "chart_label": charts.LABEL_WIDTH,
+        "bar_height": charts.BAR_HEIGHT,
     }
     return template.render(lang=lang, t=translator(lang), **pictures, **values)

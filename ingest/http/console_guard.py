@@ -27,6 +27,7 @@ __all__ = [
     "SIGN_IN_PAGE",
     "ConsoleHandler",
     "console_route",
+    "lang_of",
     "page",
     "secured",
     "session_secret",

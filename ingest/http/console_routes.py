@@ -29,6 +29,7 @@ from ingest.http.console_guard import (
     session_secret,
 )
 from ingest.http.console_pages import CASES_PAGE, add_page_routes
+from ingest.http.console_report import add_report_routes
 from ingest.http.credentials import ANY_PERSON
 from ingest.http.services import services
 
@@ -100,3 +101,4 @@ def add_console_routes(app: web.Application) -> None:
     add_page_routes(app)
     add_footage_routes(app)
     add_desk_routes(app)
+    add_report_routes(app)

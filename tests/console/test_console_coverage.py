@@ -67,3 +67,25 @@ async def test_the_case_page_draws_the_known_gap_and_the_exemption(server, peopl
     assert re.search(rf'class="gap" x="{LABEL_WIDTH + half}" y="0" width="{half}"', svg)
     assert "缺口 600 s" in svg and 'class="recording"' in svg
     assert page.shows("张局长") and page.shows("emergency") and page.shows("现场突发火情")
+
+
+async def test_the_report_charts_rates_and_names_the_weak_link_and_its_csv(server, people):
+    clerk = await server.add_user("wang", "custodian")
+    await add_case(server, clerk)
+    await add_act(server, clerk, "seizure", 0, 10)
+    await add_act(server, clerk, "forced_demolition", 60, 80)
+    await recording(server, 0, 10)  # the seizure covered …
+    await recording(server, 60, 70)  # … half the demolition
+    auditor = people["auditor"]
+    page = await auditor.get("/console/report")
+    assert page.status == 200
+    assert page.text.count('<svg class="chart"') == 4  # agency, act type, officer, month
+    assert 'class="bar weak"' in page.text and page.shows("100.0%") and page.shows("0.0%")
+    weak = re.search(r'<table id="weak-links">.*?</table>', page.text, re.S).group(0)
+    assert "forced_demolition" in weak and "seizure" not in weak
+    async with auditor.http.get(server.url + "/console/report.csv") as response:
+        assert response.status == 200 and response.content_type == "text/csv"
+        text = await response.text()
+    assert "forced_demolition" in text and "seizure" in text
+    bad = await auditor.get("/console/report", since="not-a-time")
+    assert bad.status == 400 and bad.code == "bad_request"
