@@ -37,7 +37,8 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── WrongDevice                  403 wrong_device
     │   ├── UserDisabled                 403 user_disabled
     │   ├── PasswordChangeRequired       403 password_change_required
-    │   └── CasesLimited                 403 cases_limited
+    │   ├── CasesLimited                 403 cases_limited
+    │   └── CsrfRefused                  403 csrf_refused
     ├── NotFound                         404 not_found
     │   ├── UnknownUpload                404 unknown_upload
     │   ├── UnknownCase                  404 unknown_case

@@ -14,7 +14,7 @@ from devices.footage import write_clip
 from evidence.manifest import Capture, Officer, TimeSource
 from ingest.console.timeline import LABEL_WIDTH, WIDTH
 from tests.builders import CASE, media_lasting, signed_for
-from tests.compliance.helpers import add_act, add_case, at
+from tests.compliance.helpers import add_act, add_case, at, recording
 from tests.console import browser
 from tests.console.browser import call, until
 from tests.ingest.helpers import SMALL_CHUNK, Prepared, created, upload_all
@@ -158,6 +158,8 @@ async def test_a_supervisor_sees_the_gap_resolves_a_flag_and_reads_the_report(
     await add_case(server, clerk)
     act = await add_act(server, clerk, "forced_demolition", 0, 1)  # a minute
     await real_recording(server, tmp_path)  # its first 8 s; late, so flagged
+    await add_act(server, clerk, "seizure", 2, 3)  # and a covered act, for the report
+    await recording(server, 2, 3)
     await server.add_person("zhao", "supervisor")
     await sign_in(chromium, server, "zhao")
 
@@ -176,11 +178,13 @@ async def test_a_supervisor_sees_the_gap_resolves_a_flag_and_reads_the_report(
     await call(chromium.get, f"{server.url}/console/flags")
     from selenium.webdriver.common.by import By
 
-    reason = await call(chromium.find_element, By.NAME, "reason")
+    reason = (await call(chromium.find_elements, By.NAME, "reason"))[0]
     await call(reason.send_keys, "站点断网，已补传")
     await call(reason.submit)
     await until(chromium, "location.search === '?open=false'")
     assert "站点断网，已补传" in await text(chromium) and "zhao" in await text(chromium)
+    await call(chromium.get, f"{server.url}/console/flags")
+    assert len(await call(chromium.find_elements, By.NAME, "reason")) == 1  # one left open
     await shot(chromium, tmp_path, "flags")
 
     await call(chromium.get, f"{server.url}/console/report?lang=en")
