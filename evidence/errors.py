@@ -37,7 +37,8 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── WrongDevice                  403 wrong_device
     │   ├── UserDisabled                 403 user_disabled
     │   ├── PasswordChangeRequired       403 password_change_required
-    │   └── CasesLimited                 403 cases_limited
+    │   ├── CasesLimited                 403 cases_limited
+    │   └── CsrfRefused                  403 csrf_refused
     ├── NotFound                         404 not_found
     │   ├── UnknownUpload                404 unknown_upload
     │   ├── UnknownCase                  404 unknown_case
@@ -139,6 +140,7 @@ __all__ = [
     "ConfigError",
     "Conflict",
     "ConsistencyMismatch",
+    "CsrfRefused",
     "DerivationFailed",
     "DeviceRevoked",
     "DigestMismatch",
@@ -429,6 +431,13 @@ class CasesLimited(Forbidden):
     flags, unassigned footage, the report, a CSV import): they name a case instead."""
 
     code = "cases_limited"
+
+
+class CsrfRefused(Forbidden):
+    """A console form came without the token of the session that drew it: a page of
+    another site may not act in a signed-in person's name (docs/console.md)."""
+
+    code = "csrf_refused"
 
 
 class NotFound(LiuhenError):

@@ -63,7 +63,7 @@ async def _config_defaults(settings: Settings, args: argparse.Namespace) -> int:
 async def _demo(settings: Settings, args: argparse.Namespace) -> int:
     from liuhen.demo import run_demo
 
-    return await run_demo(settings, clips=args.clips, workdir=args.workdir)
+    return await run_demo(settings, clips=args.clips, workdir=args.workdir, serve=args.serve)
 
 
 def _agent_commands(groups: Any) -> None:
@@ -88,6 +88,9 @@ def _config_and_demo_commands(groups: Any) -> None:
     )
     demo.add_argument(
         "--workdir", type=Path, help="keep everything here instead of a temporary folder"
+    )
+    demo.add_argument(
+        "--serve", action="store_true", help="keep the server up for the console until Ctrl-C"
     )
 
 

@@ -4,6 +4,7 @@ body cameras offloading footage into dock bays, and the index printed at the end
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import logging
 import tempfile
@@ -73,7 +74,9 @@ def _record_footage(bays: list[Path], clips: int, start: datetime) -> None:
         )
 
 
-async def run_demo(settings: Settings, *, clips: int, workdir: Path | None) -> int:
+async def run_demo(
+    settings: Settings, *, clips: int, workdir: Path | None, serve: bool = False
+) -> int:
     with tempfile.TemporaryDirectory(prefix="liuhen-demo-") as scratch:
         base = workdir or Path(scratch)
         server_config = dataclasses.replace(settings.server, data_dir=base / "server", port=0)
@@ -119,13 +122,27 @@ async def run_demo(settings: Settings, *, clips: int, workdir: Path | None) -> i
                     rows = await service.journal.all_files()
                 elapsed = time.monotonic() - started
                 _print_receipts(rows, elapsed)
-                _, token = await people.signed_in_clerk(url, admin_password)
+                password, token = await people.signed_in_clerk(url, admin_password)
                 print(f"  people          {people.ADMIN} (admin) added {people.CLERK} (custodian),")
                 print("                  who signed in and does the rest through the API\n")
                 async with api_client(url, token) as clerk:
-                    return await _report(clerk, rows, clips, first_capture, tolerance)
+                    outcome = await _report(clerk, rows, clips, first_capture, tolerance)
+                await _console(url, password, serve)
+                return outcome
         finally:
             await server.close()
+
+
+async def _console(url: str, password: str, serve: bool) -> None:
+    """The console's address and a sign-in for it; with ``serve``, the server stays up for
+    it until Ctrl-C (the footage, its review copies and the coverage are all there)."""
+    print(f"\n  console         {url}/console  sign in as {people.CLERK} / {password}")
+    if not serve:
+        print("                  (it stops with the demo: liuhen demo --serve keeps it open)")
+        return
+    print("                  serving until Ctrl-C")
+    with contextlib.suppress(asyncio.CancelledError):
+        await asyncio.Event().wait()
 
 
 def _print_receipts(rows: list[FileRow], elapsed: float) -> None:

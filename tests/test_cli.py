@@ -80,6 +80,10 @@ def test_the_demo_shows_recordings_travelling_from_folder_to_index(tmp_path):
     assert re.search(r"gap \S+T\d\d:07:03Z – \S+T\d\d:07:15Z \(12 s\)", result.stdout)
     assert "MISSING" in result.stdout
     assert "late_upload" not in result.stdout  # the footage is recent
+    # It ends with the console's address and the custodian's sign-in (docs/console.md).
+    assert re.search(
+        r"console +http://127\.0\.0\.1:\d+/console  sign in as demo-clerk / \S+\n", result.stdout
+    )
 
 
 async def test_flags_are_listed_and_resolved_with_who_and_why(tmp_path, server, liuhen):

@@ -44,6 +44,7 @@ COMPLIANCE = "tests.compliance.test_slow_link"
 AGENT = "tests.agent.test_slow_link_agent"
 PEOPLE = "tests.people.test_slow_link_people"
 TRANSFER = "tests.transfer.test_import"
+CONSOLE = "tests.console.test_console_slow_link"
 
 SLOW_LINK_TESTS = {
     ("POST", AUTH_CHALLENGE): f"{INGEST}:test_sign_in_through_a_slow_link",
@@ -107,6 +108,27 @@ SLOW_LINK_TESTS = {
     ("POST", PACKAGES): f"{TRANSFER}:test_a_package_through_a_slow_link_is_imported_whole",
     ("POST", RECORDING_GRANTS): (
         "tests.custody.test_retrieval:test_a_stream_grant_through_a_slow_link_keeps_the_whole_purpose"
+    ),
+    # The console's forms (docs/console.md).
+    (
+        "POST",
+        "/console/sign-in",
+    ): f"{CONSOLE}:test_console_sign_in_and_sign_out_through_a_slow_link",
+    (
+        "POST",
+        "/console/sign-out",
+    ): f"{CONSOLE}:test_console_sign_in_and_sign_out_through_a_slow_link",
+    ("POST", "/console/recordings/{evidence_id}/{role}/watch"): (
+        f"{CONSOLE}:test_console_footage_forms_through_a_slow_link_keep_the_whole_purpose"
+    ),
+    ("POST", "/console/recordings/{evidence_id}/{role}/download"): (
+        f"{CONSOLE}:test_console_footage_forms_through_a_slow_link_keep_the_whole_purpose"
+    ),
+    ("POST", "/console/cases/{case_number}/export"): (
+        f"{CONSOLE}:test_console_footage_forms_through_a_slow_link_keep_the_whole_purpose"
+    ),
+    ("POST", "/console/flags/{flag_id}/resolve"): (
+        f"{CONSOLE}:test_a_flag_resolved_from_the_console_through_a_slow_link_keeps_its_reason"
     ),
 }
 

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from evidence.wire import HEALTH
 from ingest.http.compliance import add_compliance_routes
+from ingest.http.console_routes import add_console_routes
 from ingest.http.custody_log import add_log_routes
 from ingest.http.devices import add_device_routes
 from ingest.http.flags import add_flag_routes
@@ -110,6 +111,7 @@ def build_app(built: Services) -> web.Application:
     add_retrieval_routes(app)
     add_fleet_routes(app)
     add_transfer_routes(app)
+    add_console_routes(app)
     app.cleanup_ctx.append(_background)
     app.cleanup_ctx.append(_fleet)
     return app

@@ -27,7 +27,7 @@ from ingest.http.services import services
 from ingest.transfer.export import Export
 from ingest.transfer.importer import Imported
 
-__all__ = ["add_transfer_routes"]
+__all__ = ["add_transfer_routes", "send_export"]
 
 TAR = "application/x-tar"
 _BUFFER = 1024 * 1024
@@ -57,12 +57,12 @@ async def post_export(request: web.Request, person: Person) -> web.StreamRespons
     case, stored = await found.exporter.select(case, ids)
     export = await found.exporter.export(actor_of(person), stored, case, purpose)
     try:
-        return await _send(request, export)
+        return await send_export(request, export)
     finally:
         await asyncio.to_thread(found.exporter.discard, export.folder, export.archive)
 
 
-async def _send(request: web.Request, export: Export) -> web.StreamResponse:
+async def send_export(request: web.Request, export: Export) -> web.StreamResponse:
     name = f"liuhen-package-{export.log_index}.tar"
     response = web.StreamResponse(
         headers={

@@ -35,6 +35,10 @@ PUBLIC_ROUTES = {
 }
 
 
+# docs/console.md: what a browser fetches before anyone has signed in to the console.
+CONSOLE_DOOR = {"/console/sign-in", "/console/static/{name}"}
+
+
 def user_routes(server: Server) -> list[tuple[str, str]]:
     """Every route of the application that is not a device's, with its placeholders filled."""
     app = build_app(server.ctx.services)
@@ -46,6 +50,8 @@ def user_routes(server: Server) -> list[tuple[str, str]]:
         if (route.method, path) in PUBLIC_ROUTES or path == wire.GRANT:
             continue  # a grant's URL is its own credential (test_retrieval.py)
         if (route.method, path) == ("POST", wire.SIGN_IN):  # signing in takes no token
+            continue
+        if path in CONSOLE_DOOR:  # the console's sign-in form and style sheet: no token yet
             continue
         found.append((route.method, re.sub(r"\{[^}]+\}", "1", path)))
     return found

@@ -31,6 +31,11 @@ NOT_PEOPLES = {
     ("GET", wire.LOG_KEY),
     ("GET", wire.KEYS),
     ("GET", wire.GRANT),
+    # The console's door: its sign-in form and style sheet come before any session
+    # (docs/console.md); its pages are routes like any other, walked below.
+    ("GET", "/console/sign-in"),
+    ("POST", "/console/sign-in"),
+    ("GET", "/console/static/{name}"),
 }
 
 # The documented table: action, then custodian, reviewer, supervisor, auditor, admin.

@@ -1,0 +1,83 @@
+"""The console's reading pages: case search, a case with its acts and recordings, and a
+recording with its signed manifest, verification, flags and accesses. They call the same
+services as the JSON API, through the same case gate: a person limited to some cases
+sees only theirs, and searching across every case needs access to every case."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from evidence.errors import UnknownCase
+from evidence.identifiers import EvidenceId
+from ingest.access.permissions import Action, may
+from ingest.access.person import Person
+from ingest.compliance.assessment import case_coverage
+from ingest.console.search import matching, search_form
+from ingest.http.console_guard import CONSOLE, console_route, page
+from ingest.http.services import services
+from storage.log_records import AccessQuery
+
+__all__ = ["CASES_PAGE", "CASE_PAGE", "RECORDING_PAGE", "add_page_routes"]
+
+CASES_PAGE = CONSOLE + "/cases"
+CASE_PAGE = CONSOLE + "/cases/{case_number}"
+RECORDING_PAGE = CONSOLE + "/recordings/{evidence_id}"
+_SEARCHED = 500  # recordings read for a search across every case (newest first)
+
+
+async def get_cases(request: web.Request, person: Person) -> web.Response:
+    form = search_form(request.query)
+    found: list[dict[str, object]] = []
+    if not form.empty:
+        gate = services(request).gate
+        if form.case_number:
+            await gate.case(person, form.case_number)
+        else:
+            gate.every_case(person, "a search without a case number")
+        listed = await services(request).recordings.find(form.case_number or None, _SEARCHED)
+        found = matching(form, listed)
+    return page(request, "cases.html", person=person, form=form, found=found)
+
+
+async def get_case(request: web.Request, person: Person) -> web.Response:
+    case_number = request.match_info["case_number"]
+    await services(request).gate.case(person, case_number)
+    recordings = await services(request).recordings.find(case_number, 1000)
+    try:
+        coverage = await case_coverage(services(request).compliance, case_number)
+    except UnknownCase:
+        coverage = None  # footage arrived before the case was registered
+    return page(
+        request,
+        "case.html",
+        person=person,
+        case_number=case_number,
+        recordings=recordings,
+        coverage=coverage,
+        may_export=may(person.role, Action.EXPORT),
+    )
+
+
+async def get_recording(request: web.Request, person: Person) -> web.Response:
+    evidence_id = EvidenceId(request.match_info["evidence_id"])
+    await services(request).gate.recording(person, evidence_id)
+    recording = await services(request).recordings.get(evidence_id)
+    accesses = []
+    if may(person.role, Action.READ_AUDIT):
+        query = AccessQuery(evidence_id=evidence_id, limit=100, offset=0)
+        accesses = await services(request).accesses.find(query)
+    return page(
+        request,
+        "recording.html",
+        person=person,
+        recording=recording,
+        accesses=accesses,
+        may_watch=may(person.role, Action.VIEW_FOOTAGE),
+        may_approve=may(person.role, Action.APPROVE),
+    )
+
+
+def add_page_routes(app: web.Application) -> None:
+    console_route(app, "GET", CASES_PAGE, get_cases, Action.READ_RECORDS)
+    console_route(app, "GET", CASE_PAGE, get_case, Action.READ_RECORDS)
+    console_route(app, "GET", RECORDING_PAGE, get_recording, Action.READ_RECORDS)
