@@ -35,6 +35,7 @@ from evidence.identifiers import EvidenceId, Role
 from evidence.keys import Ed25519PrivateKey, key_id, public_key_from_raw
 from evidence.manifest import Manifest, SignedManifest
 from evidence.receipt import Receipt, SignedReceipt
+from ingest import failpoints
 from ingest.clock import Clock
 from ingest.custody.footage_flags import footage_flags, late_flag
 from ingest.custody.log_entries import ingest_entry
@@ -142,6 +143,7 @@ class Finalizer:
             log.warning("upload %s rejected: %s", upload.upload_id, exc.message)
             raise
         receipt = await self._store(upload, signed, fingerprint)
+        failpoints.hit(failpoints.AFTER_RECEIPT)
         manifest, received_at, now = signed.manifest, receipt.receipt.received_at, self.clock()
         flags = (
             *late_flag(manifest, received_at, now, self.rules.late_upload_hours),
@@ -163,6 +165,7 @@ class Finalizer:
             fingerprint.sha256,
             fingerprint.size,
         )
+        failpoints.hit(failpoints.MID_FINALIZE)
         manifest = signed.manifest
         receipt = Receipt(
             evidence_id=manifest.evidence_id,

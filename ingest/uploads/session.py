@@ -29,6 +29,7 @@ from evidence.errors import (
 from evidence.identifiers import EvidenceId, Role, safe_file_name
 from evidence.manifest import Manifest, SignedManifest
 from evidence.wire import META_EVIDENCE_ID, META_FILENAME, META_ROLE
+from ingest import failpoints
 from ingest.clock import Clock
 from ingest.locks import KeyedLocks, quota_key, upload_key
 from ingest.uploads.area import UploadArea
@@ -142,6 +143,7 @@ class UploadSessions:
         nobody can see, count against a quota, or sweep."""
         upload_id = record.upload_id
         await asyncio.to_thread(self.area.create, upload_id, record.length)
+        failpoints.hit(failpoints.AFTER_ALLOCATION)
         try:
             if content is not None:
                 await asyncio.to_thread(self.area.fill, upload_id, content)
@@ -228,7 +230,9 @@ class UploadSessions:
                 raise ChecksumMismatch("the body was cut off, so its checksum cannot be checked")
             if not received.interrupted:
                 sink.verify_checksum(received.size)
+            failpoints.hit(failpoints.AFTER_WRITE)
             await asyncio.to_thread(sink.make_durable)
+            failpoints.hit(failpoints.AFTER_FSYNC)
         except BaseException:
             held.fingerprint = before  # the bytes past the offset are dropped next time
             raise
@@ -244,6 +248,7 @@ class UploadSessions:
         if not await self.uploads.advance(upload_id, upload.offset, new_offset, expires_at):
             self.open_uploads.forget(upload_id)
             raise OffsetMismatch("another server moved this upload's offset; HEAD and resume")
+        failpoints.hit(failpoints.AFTER_COMMIT)
         if received.interrupted:
             log.info("upload %s: client left after %d bytes; kept them", upload_id, received.size)
         return replace(upload, offset=new_offset, expires_at=expires_at)
