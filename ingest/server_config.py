@@ -46,6 +46,9 @@ class IngestConfig:
     password_lanes: int = 4
     challenge_ttl_seconds: int = 120
     sweep_interval_seconds: int = 300
+    # A partial file no upload names is removed (at start and at each sweep) once it is
+    # this old: another server process on the same area may be about to index it.
+    orphan_grace_seconds: int = 60
     session_gap_tolerance_seconds: float = 2.0
     max_clip_bytes: int = 1 * GIB
     max_transcript_bytes: int = 4 * 1024 * 1024
@@ -57,6 +60,9 @@ class IngestConfig:
             raise ConfigError("server.max_open_uploads_per_device cannot be negative")
         if self.max_reserved_bytes_per_device < 1:
             raise ConfigError("server.max_reserved_bytes_per_device must be positive")
+        if not 0 <= self.orphan_grace_seconds <= MAX_PERIOD_SECONDS:
+            most = MAX_PERIOD_SECONDS
+            raise ConfigError(f"server.orphan_grace_seconds must be from 0 to {most}")
         self._check_periods()
         self._check_sign_in()
 

@@ -36,6 +36,7 @@ from ingest.retrieval.retrieval import Retrieval
 from ingest.uploads.area import UploadArea
 from ingest.uploads.finalize import Finalizer, FinalizeRules
 from ingest.uploads.open_uploads import OpenUploads
+from ingest.uploads.orphans import OrphanSweep
 from ingest.uploads.quotas import UploadLimits
 from ingest.uploads.session import UploadSessions
 from ingest.uploads.sweeper import Sweeper
@@ -210,7 +211,14 @@ def _upload_room(parts: Parts, key: Ed25519PrivateKey, locks: KeyedLocks) -> Upl
             clock,
             rules,
         ),
-        Sweeper(index.uploads, locks, transitions, clock, config.sweep_interval_seconds),
+        Sweeper(
+            index.uploads,
+            locks,
+            transitions,
+            clock,
+            config.sweep_interval_seconds,
+            OrphanSweep(index.uploads, area, locks, config.orphan_grace_seconds),
+        ),
     )
 
 

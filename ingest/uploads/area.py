@@ -12,6 +12,8 @@ from __future__ import annotations
 import errno
 import os
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -19,15 +21,27 @@ from evidence.errors import InsufficientStorage, StorageFailure, UnknownUpload
 from runtime.private_files import make_private_dirs
 from storage.durable import fsync_dir
 
-__all__ = ["UploadArea"]
+__all__ = ["Partial", "UploadArea"]
 
 _UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
+
+
+@dataclass(frozen=True, slots=True)
+class Partial:
+    """A partial file as the upload area holds it (``partials``)."""
+
+    upload_id: str
+    allocated: int  # bytes of disk it takes (allocated at creation, whatever the offset)
+    modified: float  # st_mtime
+    links: int  # 2 once finalize has hard-linked it into the store
 
 
 class UploadArea:
     def __init__(self, root: Path) -> None:
         self.root = root
         make_private_dirs(root)
+        # Uploads this process is creating: allocated, their index row not yet written.
+        self.reserving: set[str] = set()
 
     def path(self, upload_id: str) -> Path:
         if not _UPLOAD_ID.fullmatch(upload_id):
@@ -70,6 +84,17 @@ class UploadArea:
         with self.open_at(upload_id, 0) as handle:
             handle.write(data)
             os.fsync(handle.fileno())
+
+    def partials(self) -> Iterator[Partial]:
+        """Every partial file in the area (a file gone while listed is passed over)."""
+        for path in self.root.glob("*.part"):
+            if not _UPLOAD_ID.fullmatch(path.stem):
+                continue
+            try:
+                info = path.stat()
+            except FileNotFoundError:
+                continue
+            yield Partial(path.stem, info.st_blocks * 512, info.st_mtime, info.st_nlink)
 
     def remove(self, upload_id: str) -> None:
         self.path(upload_id).unlink(missing_ok=True)

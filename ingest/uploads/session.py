@@ -142,15 +142,19 @@ class UploadSessions:
         file the index did not take is removed again: disk is never held by an upload
         nobody can see, count against a quota, or sweep."""
         upload_id = record.upload_id
-        await asyncio.to_thread(self.area.create, upload_id, record.length)
-        failpoints.hit(failpoints.AFTER_ALLOCATION)
+        self.area.reserving.add(upload_id)  # the orphan sweep passes it over meanwhile
         try:
-            if content is not None:
-                await asyncio.to_thread(self.area.fill, upload_id, content)
-            held, new = await self.uploads.create_upload(record)
-        except Exception:
-            await asyncio.to_thread(self.area.remove, upload_id)
-            raise
+            await asyncio.to_thread(self.area.create, upload_id, record.length)
+            failpoints.hit(failpoints.AFTER_ALLOCATION)
+            try:
+                if content is not None:
+                    await asyncio.to_thread(self.area.fill, upload_id, content)
+                held, new = await self.uploads.create_upload(record)
+            except Exception:
+                await asyncio.to_thread(self.area.remove, upload_id)
+                raise
+        finally:
+            self.area.reserving.discard(upload_id)
         if not new:  # another request created it in the meantime
             await asyncio.to_thread(self.area.remove, upload_id)
         return held, new

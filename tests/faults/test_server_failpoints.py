@@ -82,6 +82,18 @@ async def test_killed_after_the_commit_before_the_reply_nothing_is_sent_again(do
     assert down.proxy.http.body_bytes["PATCH"] == SIZE
 
 
+async def test_killed_after_allocation_before_the_index_row_the_restart_reclaims_it(down):
+    """The defect of issue 10: a partial file no index row names was never removed."""
+    down.put("seizure.bin", SIZE)
+    await killed_at(down, failpoints.AFTER_ALLOCATION, orphans=1)
+    assert down.server_books.uploads() == []
+    [orphan] = down.server_books.partial_files()
+    await restarted(down)
+    assert not orphan.exists()
+    assert f"orphan partial file of upload {orphan.stem} removed" in down.server.output()
+    check(down, interruptions=1)
+
+
 @pytest.mark.parametrize(
     "point",
     [failpoints.MID_FINALIZE, failpoints.AFTER_RECEIPT],
@@ -96,6 +108,20 @@ async def test_killed_in_finalize_before_indexing_finalize_again_stores_it_once(
     await restarted(down)
     check(down, interruptions=1)
     assert down.proxy.http.body_bytes["PATCH"] == SIZE
+
+
+async def test_killed_after_indexing_before_the_partial_is_removed_the_restart_reclaims_it(down):
+    """Found by the chaos run: a finalized upload's partial file, a second name of the
+    stored original. Only that name goes; the stored blob is re-read by the check."""
+    down.put("seizure.bin", SIZE)
+    await killed_at(down, failpoints.AFTER_INDEX, orphans=1)
+    [upload] = down.server_books.uploads()
+    assert upload.state == "finalized"
+    [orphan] = down.server_books.partial_files()
+    await restarted(down)
+    assert not orphan.exists()
+    assert "(its upload is finalized)" in down.server.output()
+    check(down, interruptions=1)
 
 
 def test_every_named_point_is_placed_in_the_server_and_every_placed_one_named():
