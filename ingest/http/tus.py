@@ -30,7 +30,7 @@ async def create(request: web.Request) -> web.Response:
     upload, new = await uploads.create(device, creation)
     if new and creation.has_body:
         try:
-            body = body_chunks(request.content)
+            body = body_chunks(request)
             upload = await uploads.append(
                 device, upload.upload_id, request.headers, body, creation=True
             )
@@ -56,7 +56,7 @@ async def head(request: web.Request) -> web.Response:
 async def patch(request: web.Request) -> web.Response:
     device = await signed_in_device(request)
     uploads, finalizer = services(request).uploads, services(request).finalizer
-    upload_id, body = request.match_info["upload_id"], body_chunks(request.content)
+    upload_id, body = request.match_info["upload_id"], body_chunks(request)
     upload = await uploads.append(device, upload_id, request.headers, body)
     await finalizer.finalize_if_complete(upload)
     headers = upload_headers(upload)

@@ -16,11 +16,14 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
 from liuhen.faults.invariants import Invariant
 from liuhen.faults.proxy import Link
+from liuhen.faults.site import Site
 from tests.faults.conftest import MIB, Violated, check, finish, sampler_for
 
 SIZE = 20 * MIB + 4321  # three chunks
@@ -127,17 +130,21 @@ async def test_a_slow_jittery_link(site):
     assert site.proxy.http.body_bytes["PATCH"] == 3 * MIB
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TimeoutError,
-    reason="known server defect (issue 10): no timeout on reading a PATCH body, so a "
-    "connection frozen mid-body holds the upload's lock for ever and every resumed PATCH "
-    "gets 423 upload_locked; phase 2 adds a body read timeout (set it to a few seconds in "
-    "this site's server options)",
-)
-async def test_a_link_frozen_while_the_agent_awaits_the_answer(site):
+@pytest.fixture
+async def impatient(tmp_path: Path) -> AsyncIterator[Site]:
+    """A site whose server gives up a body that brings no byte for 2 s (60 s by default)."""
+    async with Site(tmp_path, server={"body_read_timeout_seconds": 2.0}) as running:
+        await running.start_server()
+        yield running
+
+
+async def test_a_link_frozen_while_the_agent_awaits_the_answer(impatient):
     """The last bytes of the body fit in the socket buffers: the agent has sent them all
-    and waits for the answer, hears nothing, and gives up after its request timeout."""
+    and waits for the answer, hears nothing, and gives up after its request timeout. The
+    server gives the frozen body up after its body read timeout, keeps what arrived and
+    releases the upload's lock, so the resumed PATCH is taken (it was refused 423 for
+    ever: the server had no such timeout)."""
+    site = impatient
     site.put("seizure.bin", 9 * MIB)
     site.agent_options["request_timeout_seconds"] = 2.0
     site.proxy.freeze_after(8 * MIB + 512 * 1024)
