@@ -7,6 +7,7 @@ import logging
 from aiohttp import web
 
 from evidence.errors import LiuhenError
+from evidence.tus_wire import BUSY_HEADER
 from evidence.wire import FILES
 from ingest.http.bodies import body_chunks
 from ingest.http.credentials import signed_in_device
@@ -49,8 +50,12 @@ async def create(request: web.Request) -> web.Response:
 
 async def head(request: web.Request) -> web.Response:
     device = await signed_in_device(request)
-    upload = await services(request).uploads.head(device, request.match_info["upload_id"])
-    return web.Response(status=200, headers=upload_headers(upload))
+    uploads = services(request).uploads
+    upload = await uploads.head(device, request.match_info["upload_id"])
+    headers = upload_headers(upload)
+    if uploads.busy(upload.upload_id):
+        headers[BUSY_HEADER] = "1"
+    return web.Response(status=200, headers=headers)
 
 
 async def patch(request: web.Request) -> web.Response:

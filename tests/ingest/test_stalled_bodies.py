@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from evidence.tus_wire import OFFSET_CONTENT_TYPE, TUS_VERSION
+from evidence.tus_wire import BUSY_HEADER, OFFSET_CONTENT_TYPE, TUS_VERSION
 from ingest.server_config import IngestConfig
 from tests.ingest.helpers import SMALL_CHUNK, created, prepared
 
@@ -50,12 +50,16 @@ async def test_a_stalled_patch_keeps_what_arrived_and_lets_the_resumed_patch_in(
     answer, stalled = await half_sent(url, ready.token, ready.data[:arrived], len(ready.data))
     try:
         started = time.monotonic()
-        offset = 0
+        offset, seen_busy = 0, False
         while offset != arrived:
             assert time.monotonic() - started < 5, "the stalled PATCH still holds the upload"
             await asyncio.sleep(0.1)
-            offset = int((await server.head(url, ready.token)).headers["Upload-Offset"])
+            head = await server.head(url, ready.token)
+            offset = int(head.headers["Upload-Offset"])
+            seen_busy |= head.headers.get(BUSY_HEADER) == "1"  # HEAD says it is held
         assert time.monotonic() - started >= IDLE * 0.9  # not before the idle timeout
+        assert seen_busy
+        assert BUSY_HEADER not in head.headers  # released
         rest = await server.patch(url, arrived, ready.data[arrived:], ready.token)
         assert rest.status == 204, rest.body
         assert int(rest.headers["Upload-Offset"]) == len(ready.data)
