@@ -19,6 +19,7 @@ from ingest.compliance.desk import ComplianceDesk
 from ingest.custody.flags import FlagDesk
 from ingest.custody.recordings import Recordings
 from ingest.custody.registration import Registrar
+from ingest.custody.unmade_copies import UnmadeCopies
 from ingest.custody.verification import Verifier
 from ingest.custody_log.checkpoints import Checkpointer
 from ingest.custody_log.identity import LogIdentity
@@ -82,6 +83,7 @@ class Services:
     recordings: Recordings
     verifier: Verifier
     flags: FlagDesk
+    unmade: UnmadeCopies
     sessions: SessionTimelines
     clips: ClipMatcher
     transcripts: Transcripts
@@ -259,6 +261,7 @@ def build_services(parts: Parts, key: Ed25519PrivateKey, identity: LogIdentity) 
         recordings=recordings(parts),
         verifier=verifier(parts, key.public_key),
         flags=flag_desk(parts),
+        unmade=UnmadeCopies(parts.index.objects, parts.index.flags, parts.clock),
         sessions=session_timelines(parts),
         clips=clip_matcher(parts),
         transcripts=_transcripts(parts, key, room, registrar),

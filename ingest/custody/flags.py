@@ -50,6 +50,7 @@ class FlagKind(enum.StrEnum):
     UNMEASURED_FOOTAGE = "unmeasured_footage"
     INDEX_TAMPERED = "index_tampered"
     LOG_TAMPERED = "log_tampered"
+    DERIVATION_FAILED = "derivation_failed"
 
     @property
     def advice(self) -> str:
@@ -113,6 +114,12 @@ _ADVICE = {
         "stored node was changed or removed outside Liuhen (the detail names the first "
         "entry that differs). The signed checkpoints still prove what the log held; "
         "restore the index from a backup that matches them and find out who changed it."
+    ),
+    FlagKind.DERIVATION_FAILED: (
+        "The device gave up making a derived copy (the review copy) of this recording "
+        "after agent.derivation_attempts tries; the detail has its last reason. The "
+        "original is stored and receipted, unchanged. Fix the cause on the dock (most "
+        "often no room for the copy), then run liuhen agent retry there. Resolve this flag with what was done."
     ),
 }
 
