@@ -19,7 +19,13 @@ from typing import Any
 
 from devices.footage import write_clip
 from liuhen.faults.checks import Limits, check_site, sources_by_evidence
-from liuhen.faults.invariants import Invariant, Tally, check_durable_offsets, check_orphans
+from liuhen.faults.invariants import (
+    Invariant,
+    Tally,
+    check_durable_offsets,
+    check_orphans,
+    check_reclaimed,
+)
 from liuhen.faults.plan import Fault, Plan
 from liuhen.faults.proxy import Link
 from liuhen.faults.sampler import OffsetSampler
@@ -50,6 +56,7 @@ class _Trial:
         self.plan = plan
         self.outcome = outcome
         self._armed = list(plan.agent_failpoints)
+        self._server_armed = list(plan.server_failpoints)
         self._background: set[asyncio.Task[None]] = set()
         self._due: list[tuple[float, Fault]] = []
         self._pending = list(plan.faults)
@@ -59,7 +66,7 @@ class _Trial:
         self.outcome.interruptions += interruptions
 
     async def run(self, deadline: float) -> None:
-        await self.site.start_server()
+        await self._start_server()
         await asyncio.to_thread(self._dock)
         self._start_agent()
         try:
@@ -92,7 +99,7 @@ class _Trial:
             if code is not None:
                 self._agent_died(code)
             if self.site.server.poll() is not None:
-                self.note(f"the server exited with {self.site.server.returncode}", 1)
+                self._server_died()
                 await self._restart_server()
             if time.monotonic() > deadline:
                 self.outcome.tally.check(
@@ -123,13 +130,27 @@ class _Trial:
             self.note(f"the agent exited with {code}", 1)
         self._start_agent()
 
+    def _server_died(self) -> None:
+        output = self.site.server.output()
+        fired = [line for line in output.splitlines() if "killing the server" in line]
+        if fired:
+            self.note(fired[-1].split(": ", 1)[-1].split(":")[0], 1)
+        else:
+            self.note(f"the server exited with {self.site.server.returncode}", 1)
+
+    async def _start_server(self) -> None:
+        point = self._server_armed.pop(0) if self._server_armed else ""
+        await self.site.start_server(point)
+
     async def _restart_server(self) -> None:
-        """Check the books as the crash left them, then start the server again."""
+        """Check the books as the crash left them, start the server again, and check it
+        reclaimed the partial files the crash left."""
         books = self.site.server_books
         check_durable_offsets(self.outcome.tally, books, sources_by_evidence(self.site))
-        check_orphans(self.outcome.tally, books)
+        left = check_orphans(self.outcome.tally, books, crashed=True)
         await asyncio.sleep(0.5)
-        await self.site.start_server()
+        await self._start_server()
+        check_reclaimed(self.outcome.tally, left)
 
     async def _fire(self, fault: Fault) -> None:
         proxy = self.site.proxy
