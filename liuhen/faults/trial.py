@@ -31,12 +31,14 @@ from liuhen.faults.proxy import Link
 from liuhen.faults.sampler import OffsetSampler
 from liuhen.faults.site import Site
 
-__all__ = ["CHAOS_AGENT", "Outcome", "run_trial"]
+__all__ = ["CHAOS_AGENT", "CHAOS_SERVER", "Outcome", "run_trial"]
 
-# Quick retries, so a trial recovers in seconds from what it breaks. The request timeout
-# stays well above what the slowest link (0.2 MB/s) takes to drain the socket buffers: a
-# shorter one abandons PATCHes still being delivered (docs/reliability.md, defects).
-CHAOS_AGENT = {"request_timeout_seconds": 30.0, "retry_cap_seconds": 0.5, "max_parallel": 2}
+# Quick retries and timeouts, so a trial recovers in seconds from what it breaks: a PATCH
+# given up on a slow link while its body still drains is waited for, not sent again, and
+# a half-open link is given up by the agent (a body that stops moving, an answer that does
+# not come) and by the server (a body that brings no byte) within seconds.
+CHAOS_AGENT = {"request_timeout_seconds": 10.0, "retry_cap_seconds": 0.5, "max_parallel": 2}
+CHAOS_SERVER = {"body_read_timeout_seconds": 5.0}
 
 
 @dataclass
@@ -197,7 +199,7 @@ def _deadline(plan: Plan) -> float:
 async def run_trial(root: Path, number: int, plan: Plan, limits: Limits) -> Outcome:
     outcome = Outcome(number, plan)
     started = time.monotonic()
-    async with Site(root, agent=CHAOS_AGENT) as site:
+    async with Site(root, agent=CHAOS_AGENT, server=CHAOS_SERVER) as site:
         config = site.agent_config
         sampler = OffsetSampler(
             site.server_books, lambda: site.server_url, config.device_id, config.key_path
