@@ -8,7 +8,6 @@ silently drop the per-chunk check."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from urllib.parse import urljoin, urlsplit
@@ -17,8 +16,8 @@ from aiohttp.abc import AbstractStreamWriter
 from aiohttp.payload import Payload
 
 from agent import failpoints
-from agent.net_errors import SendStalled
 from agent.server_api import Reply, ServerApi
+from agent.stall import write_watched
 from agent.throttle import UNCAPPED_SLICE, Throttle
 from evidence.errors import (
     AlreadyFinalized,
@@ -66,12 +65,9 @@ class ChunkPayload(Payload):
     (aiohttp's BytesIO payload copies it) and no event-loop yield per 64 KiB. Under a
     bandwidth cap, 64 KiB slices, each let through by the agent's throttle.
 
-    A body that stops moving is given up (``SendStalled``) once the socket has taken no
-    byte of it for ``stall_seconds``: aiohttp's read timeout starts only once the body is
-    written, so a link that froze with more of the body left than the socket buffers hold
-    was waited on for as long as the kernel kept retransmitting, or for ever. Progress is
-    the connection's unsent buffer shrinking, so a slow link that keeps moving is never
-    given up, however long a slice takes."""
+    A body that stops moving is given up (``SendStalled``) once none of it has left for
+    ``stall_seconds`` (``agent/stall.py``); a slow link that keeps moving never is,
+    however long a slice takes."""
 
     def __init__(
         self,
@@ -103,25 +99,10 @@ class ChunkPayload(Payload):
                 await self._on_sent(start)
 
     async def _watched(self, writer: AbstractStreamWriter, piece: memoryview) -> None:
-        """Write one slice; give up once its unsent bytes stop shrinking for the stall time."""
         if self._stall is None:
             await writer.write(piece)
-            return
-        writing = asyncio.ensure_future(writer.write(piece))
-        transport = getattr(writer, "transport", None)
-        loop = asyncio.get_running_loop()
-        unsent, since = -1, loop.time()
-        while True:
-            done, _ = await asyncio.wait({writing}, timeout=min(1.0, self._stall / 4))
-            if done:
-                return writing.result()
-            now = loop.time()
-            left = transport.get_write_buffer_size() if transport is not None else 0
-            if left != unsent:
-                unsent, since = left, now
-            elif now - since >= self._stall:
-                writing.cancel()
-                raise SendStalled(f"the body stopped moving for {self._stall:g} s")
+        else:
+            await write_watched(writer, piece, self._stall)
 
     def decode(self, encoding: str = "utf-8", errors: str = "strict") -> str:
         raise TypeError("a PATCH body is bytes, not text")
