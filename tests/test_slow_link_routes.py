@@ -13,6 +13,7 @@ from evidence.wire import (
     CASES,
     CASES_IMPORT,
     CATALOGUE,
+    DERIVATION_FAILED,
     EXEMPTION_WITHDRAW,
     FILES,
     FINALIZE,
@@ -100,6 +101,9 @@ SLOW_LINK_TESTS = {
         f"{PEOPLE}:test_people_and_their_access_through_a_slow_link_arrive_whole"
     ),
     ("PUT", USER_ACCESS): f"{PEOPLE}:test_people_and_their_access_through_a_slow_link_arrive_whole",
+    ("POST", DERIVATION_FAILED): (
+        "tests.ingest.test_unmade_copies:test_a_report_through_a_slow_link_keeps_the_whole_reason"
+    ),
     ("POST", RECORDING_GRANTS): (
         "tests.custody.test_retrieval:test_a_stream_grant_through_a_slow_link_keeps_the_whole_purpose"
     ),

@@ -105,3 +105,12 @@ async def test_the_original_is_no_derived_copy(server):
         "POST", path.replace("/proxy/", "/original/"), token=ready.token, body=body(REPORT)
     )
     assert (reply.status, reply.code) == (400, "bad_body")
+
+
+async def test_a_report_through_a_slow_link_keeps_the_whole_reason(server, slow):
+    ready, path = await stored(server)
+    document = {**REPORT, "reason": "转码失败：磁盘空间不足。" * 80}  # 960 characters
+    reply = await slow.send("POST", path, token=ready.token, body=body(document))
+    assert reply.status == 201, reply.body
+    [flag] = await server.ctx.index.flags.open_flags("derivation_failed")
+    assert json.loads(flag.detail)["reason"] == document["reason"]
