@@ -65,6 +65,7 @@ class FaultProxy:
         self._port = 0
         self._listener: asyncio.Server | None = None
         self._held: socket.socket | None = None  # the port, bound and not listening
+        self._refusing = 0  # refusals under way
         self._relays: set[Relay] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._paces = (Pace(), Pace())
@@ -136,18 +137,27 @@ class FaultProxy:
     async def refuse(self, seconds: float) -> None:
         """Refuse connections for ``seconds``, then listen again on the same port. The port
         stays bound meanwhile, not listening (connections are refused): the chaos run met
-        another socket taking it during a refusal (EADDRINUSE on listening again)."""
-        self._stop_listening()
+        another socket taking it during a refusal (EADDRINUSE on listening again).
+        Refusals that overlap (a flap during a partition) listen again once, at the end of
+        the last (the chaos run met EADDRINUSE there too)."""
+        self._refusing += 1
+        if self._refusing == 1:
+            self._stop_listening()
+            self._hold_port()
+        try:
+            await asyncio.sleep(seconds)
+        finally:
+            self._refusing -= 1
+            if self._refusing == 0:
+                await self._listen()
+
+    def _hold_port(self) -> None:
         self._held = self._socket()
         try:
             self._held.bind(("127.0.0.1", self._port))
         except OSError:
             self._held.close()
             self._held = None
-        try:
-            await asyncio.sleep(seconds)
-        finally:
-            await self._listen()
 
     async def partition(self, seconds: float) -> None:
         """Stall every open connection and refuse new ones for ``seconds``; then thaw."""
