@@ -9,7 +9,11 @@ import ssl
 
 import aiohttp
 
-__all__ = ["cause"]
+__all__ = ["SendStalled", "cause"]
+
+
+class SendStalled(TimeoutError):
+    """A request body that stopped moving: not one byte of it accepted for the timeout."""
 
 
 def _os_reason(error: OSError | None) -> str:
@@ -30,6 +34,8 @@ def cause(exc: BaseException) -> str:
         return f"cannot connect to {exc.host}:{exc.port} ({_os_reason(exc.os_error)})"
     if isinstance(exc, aiohttp.ServerDisconnectedError):
         return "the server closed the connection before it answered"
+    if isinstance(exc, SendStalled):
+        return f"{exc} (agent.request_timeout_seconds)"
     if isinstance(exc, TimeoutError):
         return "no answer in time (agent.request_timeout_seconds)"
     if isinstance(exc, aiohttp.ClientPayloadError):

@@ -106,7 +106,7 @@ class Pipeline:
     throttle: Throttle | None = None
 
     def __post_init__(self) -> None:
-        self.tus = TusClient(self.api, self.throttle)
+        self.tus = TusClient(self.api, self.throttle, self.config.request_timeout_seconds)
         self.derivation = Derivation(self.config, self.journal, self.clock)
         self.setbacks = Setbacks(self.config, self.journal, self.clock)
 

@@ -17,6 +17,7 @@ from aiohttp.payload import Payload
 
 from agent import failpoints
 from agent.server_api import Reply, ServerApi
+from agent.stall import write_watched
 from agent.throttle import UNCAPPED_SLICE, Throttle
 from evidence.errors import (
     AlreadyFinalized,
@@ -27,6 +28,7 @@ from evidence.errors import (
     UploadRejected,
 )
 from evidence.tus_wire import (
+    BUSY_HEADER,
     OFFSET_CONTENT_TYPE,
     TUS_VERSION,
     encode_metadata,
@@ -61,18 +63,24 @@ def missing_support(headers: Mapping[str, str]) -> list[str]:
 class ChunkPayload(Payload):
     """One PATCH body, handed to the socket in 1 MiB slices of the same buffer: no copy
     (aiohttp's BytesIO payload copies it) and no event-loop yield per 64 KiB. Under a
-    bandwidth cap, 64 KiB slices, each let through by the agent's throttle."""
+    bandwidth cap, 64 KiB slices, each let through by the agent's throttle.
+
+    A body that stops moving is given up (``SendStalled``) once none of it has left for
+    ``stall_seconds`` (``agent/stall.py``); a slow link that keeps moving never is,
+    however long a slice takes."""
 
     def __init__(
         self,
         data: bytes,
         throttle: Throttle | None = None,
         on_sent: Callable[[int], Awaitable[None]] | None = None,
+        stall_seconds: float | None = None,
     ) -> None:
         super().__init__(data, content_type=OFFSET_CONTENT_TYPE)
         self._size = len(data)
         self._throttle = throttle
         self._on_sent = on_sent  # hears how much of the body went, slice by slice
+        self._stall = stall_seconds
 
     async def write(self, writer: AbstractStreamWriter) -> None:
         view = memoryview(self._value)
@@ -85,19 +93,28 @@ class ChunkPayload(Payload):
                 await throttle.take(len(piece))
             if start:
                 failpoints.hit(failpoints.MID_PATCH)
-            await writer.write(piece)
+            await self._watched(writer, piece)
             start += len(piece)
             if self._on_sent is not None:
                 await self._on_sent(start)
+
+    async def _watched(self, writer: AbstractStreamWriter, piece: memoryview) -> None:
+        if self._stall is None:
+            await writer.write(piece)
+        else:
+            await write_watched(writer, piece, self._stall)
 
     def decode(self, encoding: str = "utf-8", errors: str = "strict") -> str:
         raise TypeError("a PATCH body is bytes, not text")
 
 
 class TusClient:
-    def __init__(self, api: ServerApi, throttle: Throttle | None = None) -> None:
+    def __init__(
+        self, api: ServerApi, throttle: Throttle | None = None, stall_seconds: float | None = None
+    ) -> None:
         self._api = api
         self._throttle = throttle
+        self._stall = stall_seconds  # a PATCH body that stops moving is given up after it
         self._server_checked = False
 
     def server_changed(self) -> None:
@@ -148,12 +165,17 @@ class TusClient:
         return url
 
     async def offset(self, url: str, length: int) -> int:
+        return (await self.where(url, length))[0]
+
+    async def where(self, url: str, length: int) -> tuple[int, bool]:
+        """The upload's committed offset, and whether a request still holds it (a PATCH
+        of ours given up while its body was on its way, which the server may yet take)."""
         reply = await self._send("HEAD", url, {})
         if reply.headers.get("Upload-Length") != str(length):
             raise Unavailable(
                 f"{url} has Upload-Length {reply.headers.get('Upload-Length')}, not {length}"
             )
-        return self._offset(reply)
+        return self._offset(reply), reply.headers.get(BUSY_HEADER) == "1"
 
     async def patch(
         self,
@@ -168,7 +190,7 @@ class TusClient:
             "Upload-Offset": str(offset),
             "Upload-Checksum": format_checksum("sha256", sha256),
         }
-        body = ChunkPayload(data, self._throttle, on_sent)
+        body = ChunkPayload(data, self._throttle, on_sent, self._stall)
         reply = await self._send("PATCH", url, headers, body)
         new_offset = self._offset(reply)
         if reply.status != 204 or new_offset != offset + len(data):

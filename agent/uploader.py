@@ -6,6 +6,14 @@ file that changed since it was fingerprinted is refused by the server chunk by c
 Every offset the server commits is reported as it is heard, and the bytes of a chunk on
 their way as they go (the pipeline journals both: an attempt that moved bytes does not
 count towards the backoff, and the operator sees how far and how fast the upload goes).
+
+A PATCH given up (no answer in time, a body that stopped moving) may still be on its way
+to the server, which holds the upload while it reads it: the server's HEAD says so
+(``BUSY_HEADER``), and a PATCH sent meanwhile meets 423 ``upload_locked`` after sending
+its body for nothing. So the uploader asks again after short waits until nothing holds
+the upload, then resumes from the offset the server committed: a slow link's abandoned
+body lands and is not sent twice; a frozen one is given up by the server
+(``server.body_read_timeout_seconds``) and resumed.
 """
 
 from __future__ import annotations
@@ -14,12 +22,20 @@ import asyncio
 import logging
 import os
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from agent import failpoints
 from agent.tus_client import TusClient
 from evidence.digest import Sha256
-from evidence.errors import ChecksumMismatch, Gone, NotFound, OffsetMismatch, SourceChanged
+from evidence.errors import (
+    ChecksumMismatch,
+    Gone,
+    Locked,
+    NotFound,
+    OffsetMismatch,
+    SourceChanged,
+)
 from evidence.manifest import Manifest
 from evidence.wire import META_EVIDENCE_ID, META_FILENAME, META_ROLE
 
@@ -28,6 +44,9 @@ __all__ = ["MAX_CHECKSUM_RETRIES", "upload_file"]
 log = logging.getLogger(__name__)
 
 MAX_CHECKSUM_RETRIES = 3
+# Waits between HEADs while a request still holds the upload: about 100 s in all, more
+# than the server's default body read timeout (60 s), then Locked (backed off as usual).
+LOCK_WAITS = (0.25, 0.5, 1.0, 2.0, 4.0, *(5.0,) * 18)
 
 # Called with how many bytes of the file are done, and whether the server committed them
 # (or they are only sent, in a PATCH not yet answered).
@@ -59,7 +78,7 @@ async def _resume_point(
 ) -> tuple[str, int]:
     if url is not None:
         try:
-            return url, await tus.offset(url, manifest.size)
+            return url, await free_offset(tus, url, manifest.size)
         except (NotFound, Gone):
             log.info("upload %s is gone on the server; starting a new one", url)
     metadata = {
@@ -71,6 +90,22 @@ async def _resume_point(
     failpoints.hit(failpoints.AFTER_CREATE)
     await on_created(url)
     return url, 0  # the creation request carries no bytes, so a new upload starts empty
+
+
+async def free_offset(tus: TusClient, url: str, length: int) -> int:
+    """The server's committed offset once no request holds the upload."""
+    for wait in LOCK_WAITS:
+        offset, busy = await tus.where(url, length)
+        if not busy:
+            return offset
+        log.info(
+            "upload %s is held by an earlier request (at %d); asking again in %g s",
+            url,
+            offset,
+            wait,
+        )
+        await asyncio.sleep(wait)
+    raise Locked(f"upload {url} is still held by an earlier request")
 
 
 async def _ignore(done: int, committed: bool) -> None:
@@ -100,6 +135,26 @@ async def upload_file(
     return url
 
 
+@dataclass
+class _Refusals:
+    """What one upload attempt takes before it gives up: checksum mismatches in a row,
+    and 423s (each after a short wait)."""
+
+    mismatches: int = 0
+    locks: int = 0
+
+    def mismatched(self, exc: ChecksumMismatch) -> None:
+        self.mismatches += 1
+        if self.mismatches > MAX_CHECKSUM_RETRIES:
+            raise exc
+
+    async def locked(self, exc: Locked) -> None:
+        self.locks += 1
+        if self.locks > len(LOCK_WAITS):
+            raise exc
+        await asyncio.sleep(LOCK_WAITS[min(self.locks, 5) - 1])
+
+
 async def _send_from(
     tus: TusClient,
     url: str,
@@ -118,7 +173,7 @@ async def _send_from(
     def read(start: int) -> asyncio.Future[bytes]:
         return asyncio.ensure_future(asyncio.to_thread(_read_at, fd, *span(start)))
 
-    mismatches = 0
+    refusals = _Refusals()
     upcoming = read(offset)
     sending = offset
 
@@ -137,21 +192,21 @@ async def _send_from(
                 sending = offset
                 offset = await tus.patch(url, offset, data, checksum, sent)
                 failpoints.hit(failpoints.AFTER_204)
-                mismatches = 0
+                refusals.mismatches = 0
                 await on_progress(offset, True)
                 continue
-            except ChecksumMismatch:
+            except ChecksumMismatch as exc:
                 if whole_chunk and Sha256.of(data) != manifest.chunks[index]:
                     raise SourceChanged(
                         f"chunk {index} of {name} changed after it was signed"
                     ) from None
-                mismatches += 1
-                if mismatches > MAX_CHECKSUM_RETRIES:
-                    raise
+                refusals.mismatched(exc)
             except OffsetMismatch:
                 pass
+            except Locked as exc:  # HEAD said free a moment ago: wait a little, ask again
+                await refusals.locked(exc)
             upcoming.cancel()
-            offset = await tus.offset(url, manifest.size)  # resume wherever the server is
+            offset = await free_offset(tus, url, manifest.size)  # resume where the server is
             await on_progress(offset, True)
             upcoming = read(offset)
     finally:

@@ -14,6 +14,7 @@ from evidence.errors import MalformedHeader, UnsupportedChecksum
 from evidence.ranges import INT64_MAX
 
 __all__ = [
+    "BUSY_HEADER",
     "CHECKSUM_ALGORITHMS",
     "DIGEST_SIZES",
     "EXTENSIONS",
@@ -31,6 +32,10 @@ EXTENSIONS = ("creation", "creation-with-upload", "checksum", "termination", "ex
 CHECKSUM_ALGORITHMS = ("sha256", "sha1")
 DIGEST_SIZES = {"sha256": 32, "sha1": 20}
 OFFSET_CONTENT_TYPE = "application/offset+octet-stream"
+# Liuhen's own answer to HEAD ("1"): a request (a PATCH, finalize) holds the upload now,
+# so a PATCH sent now would meet 423; a client that gave up a PATCH whose body may still
+# be on its way waits for it rather than sending the body again (docs/protocol.md).
+BUSY_HEADER = "Liuhen-Upload-Busy"
 
 _SIZE = re.compile(r"[0-9]{1,19}")
 _META_KEY = re.compile(r"[!-+\--~]+")  # printable ASCII without space or comma

@@ -41,6 +41,10 @@ class KeyedLocks(Protocol):
         refuse at once with ``Locked`` (423) if another holds it."""
         ...
 
+    def held(self, key: str) -> bool:
+        """Whether a request holds ``key`` now."""
+        ...
+
 
 class InProcessLocks:
     """One asyncio lock per key in this process, forgotten when nobody holds or waits."""
@@ -55,7 +59,7 @@ class InProcessLocks:
         return lock
 
     def held(self, key: str) -> bool:
-        """Whether a request holds ``key`` now (for diagnostics and tests)."""
+        """Whether a request holds ``key`` now (HEAD says so: ``tus_wire.BUSY_HEADER``)."""
         lock = self._locks.get(key)
         return lock is not None and lock.locked()
 

@@ -102,6 +102,12 @@ class IngestConfig:
     password_lanes: int = 4
     challenge_ttl_seconds: int = 120
     sweep_interval_seconds: int = 300
+    # A partial file no upload names is removed (at start and at each sweep) once it is
+    # this old: another server process on the same area may be about to index it.
+    orphan_grace_seconds: int = 60
+    # A request body that brings no byte for this long is given up and its connection
+    # closed: a half-open link must not hold an upload's lock (http/bodies.py).
+    body_read_timeout_seconds: float = 60.0
     session_gap_tolerance_seconds: float = 2.0
     max_clip_bytes: int = 1 * GIB
     max_transcript_bytes: int = 4 * 1024 * 1024
@@ -119,6 +125,11 @@ class IngestConfig:
             raise ConfigError("server.max_open_uploads_per_device cannot be negative")
         if self.max_reserved_bytes_per_device < 1:
             raise ConfigError("server.max_reserved_bytes_per_device must be positive")
+        if not 0 <= self.orphan_grace_seconds <= MAX_PERIOD_SECONDS:
+            most = MAX_PERIOD_SECONDS
+            raise ConfigError(f"server.orphan_grace_seconds must be from 0 to {most}")
+        if not 0 < self.body_read_timeout_seconds <= 86_400:
+            raise ConfigError("server.body_read_timeout_seconds must be above 0 and at most 86400")
         self._check_periods()
         self._check_sign_in()
 

@@ -117,7 +117,10 @@ async def open_server(
         log = await open_log_identity(
             parts.index.log, ensure_log_key(config), parts.custody.log_host, clock
         )
+        services = build_services(parts, key, log)
+        # A crash may have left partial files nobody will finish: reclaim them now.
+        await services.sweeper.orphans.sweep()
     except BaseException:
         await parts.books.close()
         raise
-    return IngestServer(parts, key, log, build_services(parts, key, log))
+    return IngestServer(parts, key, log, services)

@@ -19,6 +19,7 @@ from ingest.compliance.desk import ComplianceDesk
 from ingest.custody.flags import FlagDesk
 from ingest.custody.recordings import Recordings
 from ingest.custody.registration import Registrar
+from ingest.custody.unmade_copies import UnmadeCopies
 from ingest.custody.verification import Verifier
 from ingest.custody_log.checkpoints import Checkpointer
 from ingest.custody_log.identity import LogIdentity
@@ -48,6 +49,7 @@ from ingest.transfer.export import Exporter
 from ingest.transfer.importer import Importer
 from ingest.uploads.finalize import Finalizer, FinalizeRules
 from ingest.uploads.open_uploads import OpenUploads
+from ingest.uploads.orphans import OrphanSweep
 from ingest.uploads.quotas import UploadLimits
 from ingest.uploads.session import UploadSessions
 from ingest.uploads.sweeper import Sweeper
@@ -95,6 +97,7 @@ class Services:
     recordings: Recordings
     verifier: Verifier
     flags: FlagDesk
+    unmade: UnmadeCopies
     sessions: SessionTimelines
     clips: ClipMatcher
     transcripts: Transcripts
@@ -235,7 +238,14 @@ def _upload_room(parts: Parts, key: Ed25519PrivateKey, locks: KeyedLocks) -> Upl
             clock,
             rules,
         ),
-        Sweeper(index.uploads, locks, transitions, clock, config.sweep_interval_seconds),
+        Sweeper(
+            index.uploads,
+            locks,
+            transitions,
+            clock,
+            config.sweep_interval_seconds,
+            OrphanSweep(index.uploads, area, locks, config.orphan_grace_seconds),
+        ),
     )
 
 
@@ -279,6 +289,7 @@ def build_services(parts: Parts, key: Ed25519PrivateKey, identity: LogIdentity) 
         recordings=recordings(parts),
         verifier=verifier(parts, key.public_key),
         flags=flag_desk(parts),
+        unmade=UnmadeCopies(parts.index.objects, parts.index.flags, parts.clock),
         sessions=session_timelines(parts),
         clips=clip_matcher(parts),
         transcripts=_transcripts(parts, key, room, registrar),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ingest import failpoints
 from ingest.http.server import serve
 from ingest.startup import open_server
 from liuhen.cli_command import command, group
@@ -14,6 +15,7 @@ __all__ = ["add_server_commands"]
 
 
 async def _ingest_serve(settings: Settings, args: argparse.Namespace) -> int:
+    failpoints.arm_from_environment()  # before anything: a mistyped name stops the start
     server = await open_server(
         settings.server,
         settings.case_numbers.rule(),

@@ -3,7 +3,9 @@ and the server's SQLite index).
 
 sqlite3 is blocking and a connection belongs to the thread that made it, so every call
 runs on a single-worker executor: the event loop never blocks, and writes are serialised
-the way SQLite wants them. sqlite3 errors become the caller's error class here, once.
+the way SQLite wants them. sqlite3 errors become the caller's error class here, once; a
+full disk (SQLITE_FULL) becomes ``InsufficientStorage`` (507) where that is one of the
+caller's class, so a client hears the disk is full and backs off, not a server fault.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from evidence.errors import LiuhenError
+from evidence.errors import InsufficientStorage, LiuhenError
 from runtime.private_files import ensure_private_file, make_private, make_private_dirs
 
 __all__ = ["SqliteThread", "transaction"]
@@ -81,7 +83,13 @@ class SqliteThread:
         except LiuhenError:
             raise
         except sqlite3.Error as exc:
-            raise self._error(f"{self.path.name}: {exc}") from exc
+            raise self._translated(exc) from exc
+
+    def _translated(self, exc: sqlite3.Error) -> LiuhenError:
+        full = getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+        if full and issubclass(InsufficientStorage, self._error):
+            return InsufficientStorage(f"{self.path.name}: {exc} (no room on its disk)")
+        return self._error(f"{self.path.name}: {exc}")
 
     async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         conn = self._conn

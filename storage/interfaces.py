@@ -178,6 +178,7 @@ class UploadArea(Protocol):
     that any server sharing the bucket can add to (``storage/s3_uploads.py``)."""
 
     name: str
+    reserving: set[str]  # uploads this process is creating: room made, no index row yet
 
     def create(self, upload: UploadRecord) -> None:
         """Make room for the upload's bytes (507 now, not half-way, when there is none)."""

@@ -14,7 +14,8 @@ from __future__ import annotations
 import errno
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -25,9 +26,19 @@ from storage.durable import fsync_dir
 from storage.interfaces import BlobStore, Landing
 from storage.records import UploadRecord
 
-__all__ = ["FileLanding", "LocalUploadArea"]
+__all__ = ["FileLanding", "LocalUploadArea", "Partial"]
 
 _UPLOAD_ID = re.compile(r"[0-9a-f]{32}")
+
+
+@dataclass(frozen=True, slots=True)
+class Partial:
+    """A partial file as the upload area holds it (``partials``)."""
+
+    upload_id: str
+    allocated: int  # bytes of disk it takes (allocated at creation, whatever the offset)
+    modified: float  # st_mtime
+    links: int  # 2 once finalize has hard-linked it into the store
 
 
 class FileLanding:
@@ -61,6 +72,8 @@ class LocalUploadArea:
         self.root = root
         self.blobs = store  # where finalize puts the file
         make_private_dirs(root)
+        # Uploads this process is creating: allocated, their index row not yet written.
+        self.reserving: set[str] = set()
 
     def path(self, upload_id: str) -> Path:
         if not _UPLOAD_ID.fullmatch(upload_id):
@@ -116,5 +129,19 @@ class LocalUploadArea:
         return self.blobs.put_file(self.path(upload.upload_id), sha256, upload.length)
 
     def remove(self, upload: UploadRecord) -> None:
-        self.path(upload.upload_id).unlink(missing_ok=True)
+        self.remove_partial(upload.upload_id)
+
+    def partials(self) -> Iterator[Partial]:
+        """Every partial file in the area (a file gone while listed is passed over)."""
+        for path in self.root.glob("*.part"):
+            if not _UPLOAD_ID.fullmatch(path.stem):
+                continue
+            try:
+                info = path.stat()
+            except FileNotFoundError:
+                continue
+            yield Partial(path.stem, info.st_blocks * 512, info.st_mtime, info.st_nlink)
+
+    def remove_partial(self, upload_id: str) -> None:
+        self.path(upload_id).unlink(missing_ok=True)
         fsync_dir(self.root)

@@ -117,6 +117,7 @@ class S3UploadArea:
         self.scratch = root  # spool files of the PATCHes this server is taking
         make_private_dirs(root)
         self._ids: dict[str, str] = {}  # upload id → S3's multipart upload id, once found
+        self.reserving: set[str] = set()  # being created here: allocated, not yet indexed
 
     @staticmethod
     def key(upload: UploadRecord) -> str:

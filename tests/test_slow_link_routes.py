@@ -13,6 +13,7 @@ from evidence.wire import (
     CASES,
     CASES_IMPORT,
     CATALOGUE,
+    DERIVATION_FAILED,
     EXEMPTION_WITHDRAW,
     EXPORTS,
     FILES,
@@ -106,6 +107,9 @@ SLOW_LINK_TESTS = {
     ("PUT", USER_ACCESS): f"{PEOPLE}:test_people_and_their_access_through_a_slow_link_arrive_whole",
     ("POST", EXPORTS): f"{TRANSFER}:test_an_export_request_through_a_slow_link_arrives_whole",
     ("POST", PACKAGES): f"{TRANSFER}:test_a_package_through_a_slow_link_is_imported_whole",
+    ("POST", DERIVATION_FAILED): (
+        "tests.ingest.test_unmade_copies:test_a_report_through_a_slow_link_keeps_the_whole_reason"
+    ),
     ("POST", RECORDING_GRANTS): (
         "tests.custody.test_retrieval:test_a_stream_grant_through_a_slow_link_keeps_the_whole_purpose"
     ),

@@ -56,6 +56,7 @@ class FlagKind(enum.StrEnum):
     STATION_SILENT = "station_silent"
     SESSION_HOLE = "session_hole"
     SESSION_NO_FOOTAGE = "session_no_footage"
+    DERIVATION_FAILED = "derivation_failed"
 
     @property
     def advice(self) -> str:
@@ -160,6 +161,12 @@ _ADVICE = {
         "A room session closed and no footage of it reached the server. Check the room's "
         "recorder and its station (liuhen agent status there, liuhen fleet here); the "
         "server resolves this flag itself if footage of the session arrives."
+    ),
+    FlagKind.DERIVATION_FAILED: (
+        "The device gave up making a derived copy (the review copy) of this recording "
+        "after agent.derivation_attempts tries; the detail has its last reason. The "
+        "original is stored and receipted, unchanged. Fix the cause on the dock (most "
+        "often no room for the copy), then run liuhen agent retry there. Resolve this flag with what was done."
     ),
 }
 

@@ -13,6 +13,7 @@ from importlib.metadata import PackageNotFoundError, version
 from aiohttp import web
 
 from evidence.wire import HEALTH
+from ingest.http.bodies import BODY_READ_TIMEOUT
 from ingest.http.compliance import add_compliance_routes
 from ingest.http.console_routes import add_console_routes
 from ingest.http.custody_log import add_log_routes
@@ -94,11 +95,13 @@ async def _stopped(tasks: set[asyncio.Task[None]]) -> None:
     log.warning("fleet: %s did not stop", ", ".join(task.get_name() for task in tasks))
 
 
-def build_app(built: Services) -> web.Application:
+def build_app(built: Services, body_read_timeout: float = 60.0) -> web.Application:
+    """``body_read_timeout``: server.body_read_timeout_seconds (``http/bodies.py``)."""
     # Outermost first; the method override is innermost, so it sees the routed handler.
     middlewares = [tus_middleware, error_middleware, method_override_middleware]
     app = web.Application(middlewares=middlewares)
     app[SERVICES] = built
+    app[BODY_READ_TIMEOUT] = body_read_timeout
     app.router.add_get(HEALTH, health)
     add_tus_routes(app)
     add_device_routes(app)

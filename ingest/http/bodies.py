@@ -1,9 +1,20 @@
 """Request bodies: read whole when small and bounded, streamed to a file when large, or
 handed on as an async iterator of bytes (a tus PATCH), so nothing past this room needs
-aiohttp's stream; and the media types the protocol names for each."""
+aiohttp's stream; and the media types the protocol names for each.
+
+Every body is read with an idle timeout (``server.body_read_timeout_seconds``): a body
+that brings no byte for that long is given up as if the client had gone (the connection
+is closed, ``BodyStalled``, a ``ConnectionError``). A half-open link would otherwise hold
+the request, and a PATCH's upload lock, until TCP keepalive noticed, hours later or never.
+A PATCH keeps the durable bytes that came before, and the lock is released for the
+client's resumed PATCH. The timer counts idleness, not the whole body: a slow link that
+keeps moving is never cut.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -17,7 +28,9 @@ from evidence.strict_json import loads_object
 from runtime.private_files import PRIVATE_FILE
 
 __all__ = [
+    "BODY_READ_TIMEOUT",
     "JSON",
+    "BodyStalled",
     "body_chunks",
     "read_bounded",
     "read_json",
@@ -25,8 +38,17 @@ __all__ = [
     "save_body",
 ]
 
+log = logging.getLogger(__name__)
+
 JSON = "application/json"
 _UTF8 = ("", "utf-8", "utf8")
+# server.body_read_timeout_seconds, kept on the application (``http/app.py``).
+BODY_READ_TIMEOUT = web.AppKey("liuhen_body_read_timeout", float)
+_DEFAULT_BODY_READ_TIMEOUT = 60.0
+
+
+class BodyStalled(ConnectionError):
+    """No byte of the body for the idle timeout: taken as a client gone away."""
 
 
 def require_content_type(request: web.Request, what: str, *accepted: str) -> None:
@@ -42,16 +64,39 @@ def require_content_type(request: web.Request, what: str, *accepted: str) -> Non
         raise UnsupportedMediaType(f"send {what} in UTF-8, not {request.charset}")
 
 
-async def body_chunks(content: StreamReader) -> AsyncIterator[bytes]:
-    """A body's chunks as aiohttp buffered them (never re-joined). An empty body yields
-    nothing: aiohttp hands every bodiless request one shared ``EmptyStreamReader``, whose
-    chunk iterator ends only the first time it is used in a process and afterwards answers
-    ``(b"", True)`` for ever, so a second empty body would spin the event loop."""
+async def body_chunks(request: web.Request) -> AsyncIterator[bytes]:
+    """A body's chunks as aiohttp buffered them (never re-joined), each awaited at most the
+    idle timeout. An empty body yields nothing: aiohttp hands every bodiless request one
+    shared ``EmptyStreamReader``, whose chunk iterator ends only the first time it is used
+    in a process and afterwards answers ``(b"", True)`` for ever, so a second empty body
+    would spin the event loop."""
+    content = request.content
     if content.at_eof():
         return
-    async for data, _ in content.iter_chunks():
+    idle = request.app.get(BODY_READ_TIMEOUT, _DEFAULT_BODY_READ_TIMEOUT)
+    while True:
+        data, end = await _next_chunk(request, content, idle)
+        if not data and not end:
+            return  # the end of the body (aiohttp's iter_chunks stops here too)
         if data:
             yield data
+
+
+async def _next_chunk(
+    request: web.Request, content: StreamReader, idle: float
+) -> tuple[bytes, bool]:
+    try:
+        async with asyncio.timeout(idle):
+            return await content.readchunk()
+    except TimeoutError:
+        pass
+    # Stop reading: drop the connection, so nothing more of this body is taken.
+    if request.transport is not None:
+        request.transport.close()
+    log.info(
+        "%s %s: no byte of the body for %g s; connection closed", request.method, request.path, idle
+    )
+    raise BodyStalled(f"no byte of the body for {idle:g} s")
 
 
 async def _blocks(request: web.Request, limit: int, what: str) -> AsyncIterator[bytes]:
@@ -63,7 +108,7 @@ async def _blocks(request: web.Request, limit: int, what: str) -> AsyncIterator[
         raise TooLarge(f"{what} is {declared} bytes; the limit is {limit}")
     received = 0
     try:
-        async for data in body_chunks(request.content):
+        async for data in body_chunks(request):
             received += len(data)
             if received > limit:
                 raise TooLarge(f"{what} exceeds the limit of {limit} bytes")

@@ -1,4 +1,5 @@
-"""Device endpoints: sign in, register a manifest, finalize an upload."""
+"""Device endpoints: sign in, register a manifest, finalize an upload, report a derived
+copy given up."""
 
 from __future__ import annotations
 
@@ -12,8 +13,16 @@ from evidence.errors import MalformedBody, MalformedHeader
 from evidence.identifiers import DeviceId, EvidenceId, Role
 from evidence.signing import PayloadType
 from evidence.strict_json import format_time
-from evidence.wire import AUTH_CHALLENGE, AUTH_TOKEN, FINALIZE, MANIFESTS, SIGNATURE_HEADER
+from evidence.wire import (
+    AUTH_CHALLENGE,
+    AUTH_TOKEN,
+    DERIVATION_FAILED,
+    FINALIZE,
+    MANIFESTS,
+    SIGNATURE_HEADER,
+)
 from ingest.custody.recordings import receipt_json
+from ingest.custody.unmade_copies import parse_report
 from ingest.http.bodies import read_bounded, read_json, require_content_type
 from ingest.http.credentials import signed_in_device
 from ingest.http.services import services
@@ -92,8 +101,20 @@ async def finalize_object(request: web.Request) -> web.Response:
     return web.json_response(receipt_json(stored))
 
 
+async def derivation_failed(request: web.Request) -> web.Response:
+    """The device gave up making a derived copy of its own stored original: a flag."""
+    device = await signed_in_device(request)
+    evidence_id = EvidenceId(request.match_info["evidence_id"])
+    role = Role.parse(request.match_info["role"])
+    report = parse_report(await read_json(request))
+    new = await services(request).unmade.report(device, evidence_id, role, report)
+    body = {"evidence_id": str(evidence_id), "role": role.value, "recorded": True}
+    return web.json_response(body, status=201 if new else 200)
+
+
 def add_device_routes(app: web.Application) -> None:
     app.router.add_post(AUTH_CHALLENGE, challenge)
     app.router.add_post(AUTH_TOKEN, token)
     app.router.add_post(MANIFESTS, manifests)
     app.router.add_post(FINALIZE, finalize_object)
+    app.router.add_post(DERIVATION_FAILED, derivation_failed)

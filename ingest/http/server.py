@@ -36,9 +36,8 @@ async def running(server: IngestServer, host: str, port: int) -> AsyncIterator[s
     # (so an honest client gets to read the answer) instead of aiohttp's 10 s.
     # read_bufsize: buffer up to 2 MiB of a body per connection (aiohttp's default is
     # 128 KiB), so uploads pause the socket less often; memory stays bounded.
-    runner = web.AppRunner(
-        build_app(server.services), access_log=None, lingering_time=1.0, read_bufsize=1024 * 1024
-    )
+    app = build_app(server.services, server.config.body_read_timeout_seconds)
+    runner = web.AppRunner(app, access_log=None, lingering_time=1.0, read_bufsize=1024 * 1024)
     await runner.setup()
     tls = _ssl_context(server.config)
     site = web.TCPSite(runner, host, port, ssl_context=tls)

@@ -7,6 +7,7 @@ import logging
 from aiohttp import web
 
 from evidence.errors import LiuhenError
+from evidence.tus_wire import BUSY_HEADER
 from evidence.wire import FILES
 from ingest.http.bodies import body_chunks
 from ingest.http.credentials import signed_in_device
@@ -30,7 +31,7 @@ async def create(request: web.Request) -> web.Response:
     upload, new = await uploads.create(device, creation)
     if new and creation.has_body:
         try:
-            body = body_chunks(request.content)
+            body = body_chunks(request)
             upload = await uploads.append(
                 device, upload.upload_id, request.headers, body, creation=True
             )
@@ -49,14 +50,18 @@ async def create(request: web.Request) -> web.Response:
 
 async def head(request: web.Request) -> web.Response:
     device = await signed_in_device(request)
-    upload = await services(request).uploads.head(device, request.match_info["upload_id"])
-    return web.Response(status=200, headers=upload_headers(upload))
+    uploads = services(request).uploads
+    upload = await uploads.head(device, request.match_info["upload_id"])
+    headers = upload_headers(upload)
+    if uploads.busy(upload.upload_id):
+        headers[BUSY_HEADER] = "1"
+    return web.Response(status=200, headers=headers)
 
 
 async def patch(request: web.Request) -> web.Response:
     device = await signed_in_device(request)
     uploads, finalizer = services(request).uploads, services(request).finalizer
-    upload_id, body = request.match_info["upload_id"], body_chunks(request.content)
+    upload_id, body = request.match_info["upload_id"], body_chunks(request)
     upload = await uploads.append(device, upload_id, request.headers, body)
     await finalizer.finalize_if_complete(upload)
     headers = upload_headers(upload)

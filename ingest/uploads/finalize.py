@@ -42,6 +42,7 @@ from evidence.identifiers import EvidenceId, Role
 from evidence.keys import Ed25519PrivateKey, public_key_from_raw
 from evidence.manifest import Manifest, SignedManifest
 from evidence.receipt import SignedReceipt
+from ingest import failpoints
 from ingest.clock import Clock
 from ingest.custody.dock_flags import dock_flags
 from ingest.custody.footage_flags import footage_flags, late_flag
@@ -153,6 +154,7 @@ class Finalizer:
             log.warning("upload %s rejected: %s", upload.upload_id, exc.message)
             raise
         receipt = await self._store(upload, signed, fingerprint, locator)
+        failpoints.hit(failpoints.AFTER_RECEIPT)
         manifest, received_at, now = signed.manifest, receipt.receipt.received_at, self.clock()
         flags = (
             *late_flag(manifest, received_at, now, self.rules.late_upload_hours),
@@ -189,6 +191,7 @@ class Finalizer:
         signed, and kept beside them with the manifest where the store keeps documents."""
         if locator is None:
             locator = await asyncio.to_thread(self.area.store, upload, fingerprint.sha256)
+        failpoints.hit(failpoints.MID_FINALIZE)
         receipt = make_receipt(
             signed, fingerprint, self.store.name, locator, self.clock(), self.server_key
         )

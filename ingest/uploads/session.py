@@ -29,6 +29,7 @@ from evidence.errors import (
 from evidence.identifiers import EvidenceId, Role, safe_file_name
 from evidence.manifest import Manifest, SignedManifest
 from evidence.wire import META_EVIDENCE_ID, META_FILENAME, META_ROLE
+from ingest import failpoints
 from ingest.clock import Clock
 from ingest.locks import KeyedLocks, quota_key, upload_key
 from ingest.uploads.open_uploads import OpenUpload, OpenUploads
@@ -140,14 +141,19 @@ class UploadSessions:
         makes itself), then index the upload; return the upload and whether it is new.
         Room the index did not take is given back: disk (or S3 parts) is never held by an
         upload nobody can see, count against a quota, or sweep."""
-        await asyncio.to_thread(self.area.create, record)
+        self.area.reserving.add(record.upload_id)  # the orphan sweep passes it over meanwhile
         try:
-            if content is not None:
-                await asyncio.to_thread(self.area.fill, record, content)
-            held, new = await self.uploads.create_upload(record)
-        except Exception:
-            await asyncio.to_thread(self.area.remove, record)
-            raise
+            await asyncio.to_thread(self.area.create, record)
+            failpoints.hit(failpoints.AFTER_ALLOCATION)
+            try:
+                if content is not None:
+                    await asyncio.to_thread(self.area.fill, record, content)
+                held, new = await self.uploads.create_upload(record)
+            except Exception:
+                await asyncio.to_thread(self.area.remove, record)
+                raise
+        finally:
+            self.area.reserving.discard(record.upload_id)
         if not new:  # another request created it in the meantime
             await asyncio.to_thread(self.area.remove, record)
         return held, new
@@ -192,6 +198,10 @@ class UploadSessions:
         check_readable(upload, self.clock())
         return upload
 
+    def busy(self, upload_id: str) -> bool:
+        """Whether a request holds the upload now (a PATCH may still be taking its body)."""
+        return self.locks.held(upload_key(upload_id))
+
     async def append(
         self,
         device: DeviceRecord,
@@ -231,7 +241,9 @@ class UploadSessions:
                 raise ChecksumMismatch("the body was cut off, so its checksum cannot be checked")
             if not received.interrupted:
                 sink.verify_checksum(received.size)
+            failpoints.hit(failpoints.AFTER_WRITE)
             durable = await asyncio.to_thread(sink.make_durable)
+            failpoints.hit(failpoints.AFTER_FSYNC)
         except BaseException:
             held.fingerprint = before  # the bytes past the offset are dropped next time
             raise
@@ -249,6 +261,7 @@ class UploadSessions:
         if not await self.uploads.advance(upload_id, upload.offset, new_offset, expires_at):
             self.open_uploads.forget(upload_id)
             raise OffsetMismatch("another server moved this upload's offset; HEAD and resume")
+        failpoints.hit(failpoints.AFTER_COMMIT)
         if received.interrupted:
             log.info("upload %s: client left after %d bytes; kept them", upload_id, received.size)
         return replace(upload, offset=new_offset, expires_at=expires_at)

@@ -1,6 +1,8 @@
-"""Expire uploads nobody finished in time. Only partial transfer files are removed: the
-device still holds the original, because it has no receipt for it. The periodic task
-that calls ``sweep`` is started with the HTTP application (``http/app.py``)."""
+"""Expire uploads nobody finished in time, and remove the partial files a crash left behind
+(``uploads/orphans.py``). Only partial transfer files are removed: the device still holds
+the original, because it has no receipt for it. The server reconciles its upload area once
+as it starts (``startup.py``); the periodic task that calls ``sweep`` is started with the
+HTTP application (``http/app.py``)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from dataclasses import dataclass
 from evidence.errors import Locked
 from ingest.clock import Clock
 from ingest.locks import KeyedLocks, upload_key
+from ingest.uploads.orphans import OrphanSweep
 from ingest.uploads.transitions import Transitions
 from storage.interfaces import Uploads
 from storage.records import UploadState
@@ -27,6 +30,7 @@ class Sweeper:
     transitions: Transitions
     clock: Clock
     interval_seconds: float  # server.sweep_interval_seconds
+    orphans: OrphanSweep
 
     async def sweep(self) -> int:
         """Expire every upload whose time is up; return how many."""
@@ -53,5 +57,6 @@ class Sweeper:
             await asyncio.sleep(self.interval_seconds)
             try:
                 await self.sweep()
+                await self.orphans.sweep()
             except Exception:
                 log.exception("expiry sweep failed; will try again")

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from evidence.errors import LiuhenError
+from ingest import failpoints
 from ingest.uploads.open_uploads import OpenUploads
 from ingest.uploads.states import check_transition
 from storage.interfaces import Objects, UploadArea, Uploads
@@ -61,6 +62,7 @@ class Transitions:
         drop the partial file."""
         check_transition(upload.state, UploadState.FINALIZED)
         indexed = await self.objects.finalize(upload.upload_id, stored, flags, leaf=leaf)
+        failpoints.hit(failpoints.AFTER_INDEX)
         await asyncio.to_thread(self.area.remove, upload)
         self.open_uploads.forget(upload.upload_id)
         return indexed

@@ -12,11 +12,14 @@ starts (settling, hashing, signing, registering, creating), higher ones during i
     partition       open connections stall and new ones are refused for ``value`` seconds
     flap            ``value`` breaks in a row (resets, refusals), about a second apart
     slow            the link to the server drops to ``value`` bytes a second from then on
-    freeze          half-open: open connections freeze for good (opt-in: the server cannot
-                    yet survive it, issue 10)
+    freeze          half-open: open connections freeze for good (the agent gives up a body
+                    that stops moving or an answer that does not come, the server a body
+                    that brings no byte)
 
 Besides, each agent start may be armed with a failpoint (agent/failpoints.py) at a random
-hit: the first starts take ``agent_failpoints`` in order, later ones none.
+hit: the first starts take ``agent_failpoints`` in order, later ones none; and the
+server's first starts likewise take ``server_failpoints`` (ingest/failpoints.py), drawn
+after everything else, so a seed's files, faults and agent failpoints are as they were.
 """
 
 from __future__ import annotations
@@ -26,13 +29,15 @@ import random
 from dataclasses import dataclass
 
 from agent import failpoints
+from ingest import failpoints as server_points
 
 __all__ = ["KINDS", "SAFE_KINDS", "Fault", "Plan", "draw_plan"]
 
 KINDS = ("kill_agent", "kill_server", "cut", "reset", "partition", "flap", "slow", "freeze")
-SAFE_KINDS = tuple(kind for kind in KINDS if kind != "freeze")
+SAFE_KINDS = KINDS  # every kind, since the server survives a half-open link (issue 10)
 INTERRUPTING = frozenset({"kill_agent", "kill_server", "cut", "reset", "partition", "freeze"})
 _AGENT_POINTS = tuple(sorted(failpoints.NAMES - {failpoints.WHILE_REVIEW_COPY}))
+_SERVER_POINTS = tuple(sorted(server_points.NAMES))
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +71,7 @@ class Plan:
     faults: tuple[Fault, ...]
     agent_failpoints: tuple[str, ...]
     video: bool  # one real clip too, so review copies are made (and their failpoint armed)
+    server_failpoints: tuple[str, ...] = ()
 
     @property
     def total(self) -> int:
@@ -76,7 +82,11 @@ class Plan:
         points = ", ".join(self.agent_failpoints) or "none"
         faults = ", ".join(map(str, self.faults)) or "none"
         video = " + a clip" if self.video else ""
-        return f"files [{mib}] MiB{video}; faults {faults}; agent failpoints {points}"
+        server = ", ".join(self.server_failpoints) or "none"
+        return (
+            f"files [{mib}] MiB{video}; faults {faults}; agent failpoints {points}; "
+            f"server failpoints {server}"
+        )
 
 
 def _size(rng: random.Random, smallest: int, largest: int) -> int:
@@ -118,4 +128,7 @@ def draw_plan(
     armed = tuple(
         f"{rng.choice(points)}=kill@{rng.randint(1, 4)}" for _ in range(rng.randint(0, 2))
     )
-    return Plan(sizes, tuple(drawn), armed, video)
+    server = tuple(
+        f"{rng.choice(_SERVER_POINTS)}=kill@{rng.randint(1, 3)}" for _ in range(rng.randint(0, 1))
+    )
+    return Plan(sizes, tuple(drawn), armed, video, server)

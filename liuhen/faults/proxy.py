@@ -64,6 +64,8 @@ class FaultProxy:
         self.http = HttpTally()
         self._port = 0
         self._listener: asyncio.Server | None = None
+        self._held: socket.socket | None = None  # the port, bound and not listening
+        self._refusing = 0  # refusals under way
         self._relays: set[Relay] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._paces = (Pace(), Pace())
@@ -86,6 +88,9 @@ class FaultProxy:
 
     async def close(self) -> None:
         self._stop_listening()
+        if self._held is not None:
+            self._held.close()
+            self._held = None
         for relay in list(self._relays):
             relay.close()
         for task in list(self._tasks):
@@ -130,12 +135,29 @@ class FaultProxy:
         self._blackhole = on
 
     async def refuse(self, seconds: float) -> None:
-        """Refuse connections for ``seconds``, then listen again on the same port."""
-        self._stop_listening()
+        """Refuse connections for ``seconds``, then listen again on the same port. The port
+        stays bound meanwhile, not listening (connections are refused): the chaos run met
+        another socket taking it during a refusal (EADDRINUSE on listening again).
+        Refusals that overlap (a flap during a partition) listen again once, at the end of
+        the last (the chaos run met EADDRINUSE there too)."""
+        self._refusing += 1
+        if self._refusing == 1:
+            self._stop_listening()
+            self._hold_port()
         try:
             await asyncio.sleep(seconds)
         finally:
-            await self._listen()
+            self._refusing -= 1
+            if self._refusing == 0:
+                await self._listen()
+
+    def _hold_port(self) -> None:
+        self._held = self._socket()
+        try:
+            self._held.bind(("127.0.0.1", self._port))
+        except OSError:
+            self._held.close()
+            self._held = None
 
     async def partition(self, seconds: float) -> None:
         """Stall every open connection and refuse new ones for ``seconds``; then thaw."""
@@ -153,12 +175,19 @@ class FaultProxy:
     async def _listen(self) -> None:
         # A modest receive buffer, inherited by every accepted socket: loopback's
         # autotuning would let megabytes sit between the client and a slow link.
+        listening, self._held = self._held, None
+        if listening is None:
+            listening = self._socket()
+            listening.bind(("127.0.0.1", self._port))
+        self._listener = await asyncio.start_server(self._accept, sock=listening)
+        self._port = self._listener.sockets[0].getsockname()[1]
+
+    @staticmethod
+    def _socket() -> socket.socket:
         listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listening.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, _RECEIVE_BUFFER)
-        listening.bind(("127.0.0.1", self._port))
-        self._listener = await asyncio.start_server(self._accept, sock=listening)
-        self._port = self._listener.sockets[0].getsockname()[1]
+        return listening
 
     def _stop_listening(self) -> None:
         if self._listener is not None:

@@ -117,6 +117,8 @@ class Site:
         for bay in self.bays:
             bay.mkdir(parents=True, exist_ok=True)
         server = {"data_dir": str(self.server_dir), "host": "127.0.0.1", "port": 0}
+        # One server process per area here: a crash's orphan is reclaimed as it restarts.
+        server["orphan_grace_seconds"] = 0
         self.server_toml.write_text(_toml("server", {**server, **self.server_options}))
         self._write_agent_toml()
         config = self.agent_config

@@ -19,18 +19,26 @@ from typing import Any
 
 from devices.footage import write_clip
 from liuhen.faults.checks import Limits, check_site, sources_by_evidence
-from liuhen.faults.invariants import Invariant, Tally, check_durable_offsets, check_orphans
+from liuhen.faults.invariants import (
+    Invariant,
+    Tally,
+    check_durable_offsets,
+    check_orphans,
+    check_reclaimed,
+)
 from liuhen.faults.plan import Fault, Plan
 from liuhen.faults.proxy import Link
 from liuhen.faults.sampler import OffsetSampler
 from liuhen.faults.site import Site
 
-__all__ = ["CHAOS_AGENT", "Outcome", "run_trial"]
+__all__ = ["CHAOS_AGENT", "CHAOS_SERVER", "Outcome", "run_trial"]
 
-# Quick retries, so a trial recovers in seconds from what it breaks. The request timeout
-# stays well above what the slowest link (0.2 MB/s) takes to drain the socket buffers: a
-# shorter one abandons PATCHes still being delivered (docs/reliability.md, defects).
-CHAOS_AGENT = {"request_timeout_seconds": 30.0, "retry_cap_seconds": 0.5, "max_parallel": 2}
+# Quick retries and timeouts, so a trial recovers in seconds from what it breaks: a PATCH
+# given up on a slow link while its body still drains is waited for, not sent again, and
+# a half-open link is given up by the agent (a body that stops moving, an answer that does
+# not come) and by the server (a body that brings no byte) within seconds.
+CHAOS_AGENT = {"request_timeout_seconds": 10.0, "retry_cap_seconds": 0.5, "max_parallel": 2}
+CHAOS_SERVER = {"body_read_timeout_seconds": 5.0}
 
 
 @dataclass
@@ -50,6 +58,7 @@ class _Trial:
         self.plan = plan
         self.outcome = outcome
         self._armed = list(plan.agent_failpoints)
+        self._server_armed = list(plan.server_failpoints)
         self._background: set[asyncio.Task[None]] = set()
         self._due: list[tuple[float, Fault]] = []
         self._pending = list(plan.faults)
@@ -59,7 +68,7 @@ class _Trial:
         self.outcome.interruptions += interruptions
 
     async def run(self, deadline: float) -> None:
-        await self.site.start_server()
+        await self._start_server()
         await asyncio.to_thread(self._dock)
         self._start_agent()
         try:
@@ -92,7 +101,7 @@ class _Trial:
             if code is not None:
                 self._agent_died(code)
             if self.site.server.poll() is not None:
-                self.note(f"the server exited with {self.site.server.returncode}", 1)
+                self._server_died()
                 await self._restart_server()
             if time.monotonic() > deadline:
                 self.outcome.tally.check(
@@ -123,13 +132,27 @@ class _Trial:
             self.note(f"the agent exited with {code}", 1)
         self._start_agent()
 
+    def _server_died(self) -> None:
+        output = self.site.server.output()
+        fired = [line for line in output.splitlines() if "killing the server" in line]
+        if fired:
+            self.note(fired[-1].split(": ", 1)[-1].split(":")[0], 1)
+        else:
+            self.note(f"the server exited with {self.site.server.returncode}", 1)
+
+    async def _start_server(self) -> None:
+        point = self._server_armed.pop(0) if self._server_armed else ""
+        await self.site.start_server(point)
+
     async def _restart_server(self) -> None:
-        """Check the books as the crash left them, then start the server again."""
+        """Check the books as the crash left them, start the server again, and check it
+        reclaimed the partial files the crash left."""
         books = self.site.server_books
         check_durable_offsets(self.outcome.tally, books, sources_by_evidence(self.site))
-        check_orphans(self.outcome.tally, books)
+        left = check_orphans(self.outcome.tally, books, crashed=True)
         await asyncio.sleep(0.5)
-        await self.site.start_server()
+        await self._start_server()
+        check_reclaimed(self.outcome.tally, left)
 
     async def _fire(self, fault: Fault) -> None:
         proxy = self.site.proxy
@@ -176,7 +199,7 @@ def _deadline(plan: Plan) -> float:
 async def run_trial(root: Path, number: int, plan: Plan, limits: Limits) -> Outcome:
     outcome = Outcome(number, plan)
     started = time.monotonic()
-    async with Site(root, agent=CHAOS_AGENT) as site:
+    async with Site(root, agent=CHAOS_AGENT, server=CHAOS_SERVER) as site:
         config = site.agent_config
         sampler = OffsetSampler(
             site.server_books, lambda: site.server_url, config.device_id, config.key_path

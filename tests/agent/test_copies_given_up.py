@@ -1,14 +1,16 @@
 """A review copy that cannot be made (issue 10): the field case was no room for it. It
 crash-looped, then it was held and tried for ever and its original never became safe to
 remove. Now it is retried with backoff, given up after agent.derivation_attempts (state
-``unmade``, an alarm in status), the server is told once, and the original is freed by
-policy. A real clip, the real agent and server, and a real 16 KiB file system where the
-agent makes its review copies."""
+``unmade``, an alarm in status), the server is told once (it raises a
+``derivation_failed`` flag on the recording: before the server's route existed the agent
+noted ``unsupported``), and the original is freed by policy. A real clip, the real
+agent and server, and a real 16 KiB file system where the agent makes its review copies."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import logging
 from datetime import datetime, timedelta, timezone
 
@@ -48,15 +50,24 @@ async def test_a_review_copy_with_no_room_is_given_up_and_its_original_freed(
         2,
     )
     assert "No space left on device" in copy.error_message
-    assert copy.reported == "unsupported", "this server cannot hear it yet: 404, not retried"
+    assert copy.reported == "sent", "the server heard it"
     assert leftovers == [], "nothing half-made is left behind"
     assert clip.media.exists(), "the footage stays on the dock"
     given_up = [r for r in caplog.records if "GIVEN UP after 2 attempts" in r.getMessage()]
     told = [r for r in caplog.records if "cannot be told" in r.getMessage()]
-    assert len(given_up) == 1 and len(told) == 1
+    assert len(given_up) == 1 and told == []
+    [flag] = await server.ctx.index.flags.open_flags("derivation_failed")
+    assert (flag.evidence_id, flag.role, flag.subject) == (
+        copy.evidence_id,
+        Role.PROXY,
+        f"{copy.evidence_id}/proxy",
+    )
+    detail = json.loads(flag.detail)
+    assert "No space left on device" in detail["reason"]
+    assert (detail["code"], detail["attempts"]) == ("derivation_failed", 2)
 
     print_agent_status(rows, as_json=False, zone=CHINA, now=copy.next_attempt_at)
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "1 copy given up: could not be made; the original is receipted — see below"
     assert f"UNMADE   file {copy.id}  {copy.path} (proxy)" in out
-    assert any("given up after 2 attempts; the server cannot be told yet" in line for line in out)
+    assert any("given up after 2 attempts; the server was told" in line for line in out)

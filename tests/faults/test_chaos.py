@@ -6,6 +6,7 @@ books included."""
 from __future__ import annotations
 
 from agent import failpoints
+from ingest import failpoints as server_points
 from liuhen.faults.checks import Limits
 from liuhen.faults.invariants import Invariant
 from liuhen.faults.plan import SAFE_KINDS, Fault, Plan, draw_plan
@@ -26,7 +27,12 @@ def test_a_plan_is_drawn_from_its_seed_and_trial_alone():
         assert [f.at for f in plan.faults] == sorted(f.at for f in plan.faults)
         for point in plan.agent_failpoints:
             assert failpoints.parse(point)  # each one the agent would arm
+        for point in plan.server_failpoints:
+            assert server_points.parse(point)  # and the server
     assert {fault.kind for plan in plans for fault in plan.faults} == set(SAFE_KINDS)
+    assert {p.split("=")[0] for plan in plans for p in plan.server_failpoints} == set(
+        server_points.NAMES
+    )
 
 
 async def test_one_trial_with_both_processes_killed_runs_to_the_end(tmp_path):
@@ -51,3 +57,19 @@ async def test_one_trial_with_both_processes_killed_runs_to_the_end(tmp_path):
         "kill_server",
     ]
     assert outcome.interruptions == 4
+
+
+async def test_a_trial_whose_server_dies_at_a_failpoint_reclaims_what_it_left(tmp_path):
+    """Killed between a partial file's allocation and its index row: the crashed books
+    hold an orphan, the restart must reclaim it, and the trial finishes."""
+    plan = Plan(
+        sizes=(3 * MIB,),
+        faults=(),
+        agent_failpoints=(),
+        video=False,
+        server_failpoints=(f"{server_points.AFTER_ALLOCATION}=kill@1",),
+    )
+    outcome = await run_trial(tmp_path, 1, plan, Limits())
+    assert_holds(outcome.tally)
+    assert outcome.happened == ["failpoint server.after_allocation_before_index_row (hit 1)"]
+    assert outcome.tally.checked[Invariant.NO_ORPHANS] == 1  # the orphan left, reclaimed

@@ -236,12 +236,6 @@ async def test_a_server_disk_full_mid_patch_corrupts_nothing_and_the_agent_finis
             assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=WrongAnswer,
-    reason="known server defect (issue 10): a full SQLite index answers 500 storage_failure, "
-    "not 507 insufficient_storage",
-)
 async def test_a_full_server_disk_answers_507(tmp_path, small_disk):
     async with Site(tmp_path, server_dir=small_disk / "server") as site:
         await site.start_server()

@@ -2,7 +2,10 @@
 must finish with every invariant holding, each interruption costing at most one chunk
 (PATCH body bytes through the proxy ≤ the file plus a chunk per interruption): a cut in
 the middle of a chunk, a reset, a partition, a flapping link, a 20 KB/s link, a slow
-jittery one. A half-open link is what the server cannot yet survive (xfail, below).
+jittery one, and a half-open link (frozen while the agent sends a body or awaits the
+answer): the agent gives up a body that stops moving, the server one that brings no byte
+(``server.body_read_timeout_seconds``, 2 s on these sites), and neither sends again what
+is still on its way.
 
 The partition lasts ``FAULTS_PARTITION_SECONDS`` (5 s here; 30 s in the issue's scenario:
 ``FAULTS_PARTITION_SECONDS=30 pytest tests/faults -k partition``). Either way the agent's
@@ -16,12 +19,14 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 
-from liuhen.faults.invariants import Invariant
 from liuhen.faults.proxy import Link
-from tests.faults.conftest import MIB, Violated, check, finish, sampler_for
+from liuhen.faults.site import Site
+from tests.faults.conftest import MIB, check, finish, sampler_for
 
 SIZE = 20 * MIB + 4321  # three chunks
 PARTITION_SECONDS = float(os.environ.get("FAULTS_PARTITION_SECONDS", "5"))
@@ -97,25 +102,20 @@ async def test_a_20_kb_per_second_link(site):
     assert site.proxy.http.body_bytes["PATCH"] == size  # nothing sent twice
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=Violated,
-    reason="new defect (found here): the agent's request timeout starts once a PATCH body is "
-    "in the socket buffers, so on a slow link it fires while the body is still being "
-    "delivered; each retry meets 423 until the old body lands, and sends its own body "
-    "again. With the default 120 s it takes over 2.4 MB buffered at 20 KB/s; the chaos run "
-    "met it at 0.2 MB/s with a 3 s timeout",
-)
 async def test_a_20_kb_per_second_link_slower_than_the_request_timeout(site):
     """The same link, the file taking longer to drain from the buffers than the agent's
     request timeout (5 s against 1.5 s). Nothing breaks the network, so nothing should be
-    sent twice."""
+    sent twice: the agent gives the PATCH up, and then finds with HEAD that the server is
+    still taking it, and waits for it to land (it sent the body again, each time refused
+    423 while the first was still arriving)."""
     site.put("seizure.bin", 100_000)
     site.agent_options["request_timeout_seconds"] = 1.5
     slow = Link(rate=20_000)
     site.proxy.to_server, site.proxy.to_client = slow, slow
     await finish(site)
-    check(site, known=Invariant.ONE_CHUNK_RESENT, in_flight=1)
+    check(site, in_flight=1)
+    assert site.proxy.http.body_bytes["PATCH"] == 100_000
+    assert "is held by an earlier request" in site.agent.output()
 
 
 async def test_a_slow_jittery_link(site):
@@ -127,17 +127,21 @@ async def test_a_slow_jittery_link(site):
     assert site.proxy.http.body_bytes["PATCH"] == 3 * MIB
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TimeoutError,
-    reason="known server defect (issue 10): no timeout on reading a PATCH body, so a "
-    "connection frozen mid-body holds the upload's lock for ever and every resumed PATCH "
-    "gets 423 upload_locked; phase 2 adds a body read timeout (set it to a few seconds in "
-    "this site's server options)",
-)
-async def test_a_link_frozen_while_the_agent_awaits_the_answer(site):
+@pytest.fixture
+async def impatient(tmp_path: Path) -> AsyncIterator[Site]:
+    """A site whose server gives up a body that brings no byte for 2 s (60 s by default)."""
+    async with Site(tmp_path, server={"body_read_timeout_seconds": 2.0}) as running:
+        await running.start_server()
+        yield running
+
+
+async def test_a_link_frozen_while_the_agent_awaits_the_answer(impatient):
     """The last bytes of the body fit in the socket buffers: the agent has sent them all
-    and waits for the answer, hears nothing, and gives up after its request timeout."""
+    and waits for the answer, hears nothing, and gives up after its request timeout. The
+    server gives the frozen body up after its body read timeout, keeps what arrived and
+    releases the upload's lock, so the resumed PATCH is taken (it was refused 423 for
+    ever: the server had no such timeout)."""
+    site = impatient
     site.put("seizure.bin", 9 * MIB)
     site.agent_options["request_timeout_seconds"] = 2.0
     site.proxy.freeze_after(8 * MIB + 512 * 1024)
@@ -147,17 +151,12 @@ async def test_a_link_frozen_while_the_agent_awaits_the_answer(site):
     check(site, sampler=sampler, interruptions=1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TimeoutError,
-    reason="new agent defect (found here): a PATCH body that stops moving is never given "
-    "up; the agent waits on the socket as long as the kernel does (about 15 min with a "
-    "dead peer, for ever with one that stops reading) because request_timeout_seconds "
-    "only starts once the body is sent; and then the server defect above",
-)
-async def test_a_link_frozen_while_the_agent_is_sending_the_body(site):
+async def test_a_link_frozen_while_the_agent_is_sending_the_body(impatient):
     """Seven MiB of the chunk are still to go when the link freezes: more than the
-    socket buffers hold, so the agent's write waits."""
+    socket buffers hold, so the agent's write waits. It gives the body up once the
+    socket has taken nothing of it for its request timeout (it waited as long as the
+    kernel did: about 15 minutes with a dead peer, for ever with one that stops reading)."""
+    site = impatient
     site.put("seizure.bin", 9 * MIB)
     site.agent_options["request_timeout_seconds"] = 2.0
     site.proxy.freeze_after(1 * MIB)
@@ -165,3 +164,4 @@ async def test_a_link_frozen_while_the_agent_is_sending_the_body(site):
         site.start_agent()
         assert await site.agent.wait(10) == 0, site.agent.tail()
     check(site, sampler=sampler, interruptions=1)
+    assert "the body stopped moving for 2 s" in site.agent.output()

@@ -7,9 +7,11 @@ a partition stalls open connections and refuses new ones, then lets them go on."
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -238,3 +240,21 @@ async def test_retarget_sends_new_connections_to_the_new_address(target):
         writer.close()
     listener.close()
     assert target.received == []
+
+
+async def test_overlapping_refusals_listen_again_once_at_the_end_of_the_last():
+    """Found by the chaos run: a flap during a partition listened again twice, and the
+    second failed (EADDRINUSE)."""
+    async with FaultProxy("http://127.0.0.1:9") as proxy:
+        port = urlsplit(proxy.url).port
+        first = asyncio.create_task(proxy.refuse(0.6))
+        await asyncio.sleep(0.1)
+        await proxy.refuse(0.2)  # ends inside the first: still refusing
+        with pytest.raises(ConnectionRefusedError):
+            await asyncio.open_connection("127.0.0.1", port)
+        await first
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)  # listening again
+        with contextlib.suppress(ConnectionResetError):  # nothing at 127.0.0.1:9: closed
+            assert await reader.read() == b""
+            writer.close()
+            await writer.wait_closed()

@@ -23,6 +23,7 @@ DEVICE_ROUTES = {
     wire.AUTH_TOKEN,
     wire.MANIFESTS,
     wire.FINALIZE,
+    wire.DERIVATION_FAILED,
     wire.FILES,
 }
 # What experts and witnesses fetch without an account (docs/custody-log.md#the-api): they

@@ -23,6 +23,7 @@ NOT_PEOPLES = {
     ("POST", wire.AUTH_TOKEN),
     ("POST", wire.MANIFESTS),
     ("POST", wire.FINALIZE),
+    ("POST", wire.DERIVATION_FAILED),
     ("POST", wire.SIGN_IN),
     # What experts and witnesses fetch without an account (docs/custody-log.md#the-api),
     # and a stream grant's URL, its own credential (docs/protocol.md#retrieval-supervised-and-logged).
