@@ -47,15 +47,10 @@ from ingest.retrieval.access_audit import AccessAudit
 from ingest.retrieval.retrieval import Retrieval
 from ingest.transfer.export import Exporter
 from ingest.transfer.importer import Importer
-from ingest.uploads.finalize import Finalizer, FinalizeRules
-from ingest.uploads.open_uploads import OpenUploads
-from ingest.uploads.orphans import OrphanSweep
-from ingest.uploads.quotas import UploadLimits
+from ingest.upload_wiring import UploadRoom, upload_room
+from ingest.uploads.finalize import Finalizer
 from ingest.uploads.session import UploadSessions
 from ingest.uploads.sweeper import Sweeper
-from ingest.uploads.transitions import Transitions
-from storage.backends import open_upload_area
-from storage.interfaces import SignedDocuments
 
 __all__ = [
     "Parts",
@@ -72,15 +67,6 @@ __all__ = [
     "user_admin",
     "verifier",
 ]
-
-
-@dataclass(frozen=True)
-class UploadRoom:
-    """The upload services, which share the upload area, the locks and the open uploads."""
-
-    sessions: UploadSessions
-    finalizer: Finalizer
-    sweeper: Sweeper
 
 
 @dataclass(frozen=True)
@@ -206,49 +192,6 @@ def _registrar(parts: Parts, locks: KeyedLocks) -> Registrar:
     )
 
 
-def _upload_room(parts: Parts, key: Ed25519PrivateKey, locks: KeyedLocks) -> UploadRoom:
-    config, index, clock, store = parts.config, parts.index, parts.clock, parts.books.store
-    area = open_upload_area(config.upload_area, config.uploads_dir, store)
-    documents = store if isinstance(store, SignedDocuments) else None
-    open_uploads = OpenUploads(index.uploads, area, parts.case_rule)
-    transitions = Transitions(index.uploads, index.objects, area, open_uploads)
-    limits = UploadLimits(
-        config.upload_size_limit,
-        config.max_open_uploads_per_device,
-        config.max_reserved_bytes_per_device,
-        timedelta(seconds=config.upload_expiry_seconds),
-    )
-    compliance = parts.compliance
-    rules = FinalizeRules(
-        compliance.late_upload_hours,
-        compliance.claim_tolerance_seconds,
-        compliance.clock_drift_flag_seconds,
-    )
-    return UploadRoom(
-        UploadSessions(index.uploads, area, locks, open_uploads, transitions, clock, limits),
-        Finalizer(
-            index.uploads,
-            store,
-            documents,
-            area,
-            locks,
-            open_uploads,
-            transitions,
-            key,
-            clock,
-            rules,
-        ),
-        Sweeper(
-            index.uploads,
-            locks,
-            transitions,
-            clock,
-            config.sweep_interval_seconds,
-            OrphanSweep(index.uploads, area, locks, config.orphan_grace_seconds),
-        ),
-    )
-
-
 def _transcripts(
     parts: Parts, key: Ed25519PrivateKey, room: UploadRoom, registrar: Registrar
 ) -> Transcripts:
@@ -270,7 +213,7 @@ def build_services(parts: Parts, key: Ed25519PrivateKey, identity: LogIdentity) 
     """Every service, once: the HTTP application's."""
     checkpoints = checkpointer(parts, identity)
     locks = InProcessLocks()
-    room = _upload_room(parts, key, locks)
+    room = upload_room(parts, key, locks)
     registrar = _registrar(parts, locks)
     passwords = _passwords(parts)
     desk, rooms = fleet_desk(parts), room_sessions(parts)
