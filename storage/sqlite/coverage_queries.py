@@ -191,12 +191,15 @@ def _flag_filter(query: ReportQuery) -> tuple[str, dict[str, Any]]:
 
 def _report(conn: sqlite3.Connection, query: ReportQuery) -> ReportRows:
     """One row per act, its attached recordings folded by correlated subqueries on
-    ``recording_spans_by_case`` into a text of integer milliseconds ("s1,e1,s2,e2,…"):
-    SQLite hands Python sixty thousand rows instead of half a million."""
+    ``recording_spans_by_case`` into a text of integer milliseconds from the act's start
+    ("s1,e1,s2,e2,…"): SQLite hands Python sixty thousand rows instead of half a million,
+    and the numbers relative to the act are shorter to write and to read back."""
     where, params = _report_filter(query)
     params["offset"] = f"{query.utc_offset_minutes:+d} minutes"
-    pair = "group_concat(s.start_ms || ',' || s.end_ms)"
-    cursor = conn.execute(
+    pair = "group_concat((s.start_ms - a.a0) || ',' || (s.end_ms - a.a0))"
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples: a sqlite3.Row per act costs more
+    cursor.execute(
         "WITH chosen AS MATERIALIZED (SELECT a.act_id, a.case_number, a.act_type, a.started_at, "  # noqa: S608
         f"a.officers, a.revision, c.agency, {_MS.format('a.started_at')} AS a0, "
         f"{_MS.format('a.ended_at')} AS b0 "
@@ -208,28 +211,20 @@ def _report(conn: sqlite3.Connection, query: ReportQuery) -> ReportRows:
         "FROM chosen a",
         params,
     )
-    acts, footage = [], {}
+    acts, spans = [], []
     for row in cursor:
-        act_id = row[0]
-        officers = _names(row[7])
         acts.append(
             ReportAct(
-                act_id,
-                row[1],
-                row[2],
-                row[3],
-                row[4],
-                row[5],
-                row[6],
-                officers,
-                row[8] == 1,
-                row[11],
+                row[0], row[1], row[2], row[3], row[4], row[5], row[6], _names(row[7]),
+                row[8] == 1, row[11],
             )
-        )
-        spans = _spans(row[9]) + _spans(row[10])
-        if spans:
-            footage[act_id] = spans
-    return ReportRows(acts, footage)
+        )  # fmt: skip
+        by_case, confirmed = row[9], row[10]
+        if confirmed is None:
+            spans.append(by_case or "")
+        else:
+            spans.append(confirmed if by_case is None else f"{by_case},{confirmed}")
+    return ReportRows(acts, spans)
 
 
 def _paused_report(conn: sqlite3.Connection, query: ReportQuery) -> ReportRows:
@@ -245,13 +240,6 @@ def _names(text: str) -> tuple[str, ...]:
     if text[:2] == '["' and text[-2:] == '"]' and "\\" not in text and '","' not in text:
         return tuple(text[2:-2].split('", "'))
     return tuple(json.loads(text))
-
-
-def _spans(text: str | None) -> list[tuple[int, int]]:
-    if text is None:
-        return []
-    values = map(int, text.split(","))
-    return list(zip(values, values, strict=True))  # (s1, e1), (s2, e2), …
 
 
 class SqliteComplianceQueries:
