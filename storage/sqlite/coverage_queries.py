@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from runtime.gc_pause import gc_paused
+from runtime.sqlite_thread import SqliteThread
 from storage.compliance_records import Footage, ReportAct, ReportQuery, ReportRows
 from storage.records import FlagRecord, StoredObject
 from storage.sqlite import compliance_rows, rows
@@ -243,8 +244,9 @@ def _names(text: str) -> tuple[str, ...]:
 
 
 class SqliteComplianceQueries:
-    def __init__(self, db: SqliteDatabase) -> None:
+    def __init__(self, db: SqliteDatabase, reader: SqliteThread | None = None) -> None:
         self._db = db
+        self._reader = reader or db  # the report's flags and empty cases, beside its query
 
     async def attached(self, act_ids: Sequence[int]) -> list[Footage]:
         def attached(conn: sqlite3.Connection) -> list[Footage]:
@@ -316,7 +318,7 @@ class SqliteComplianceQueries:
             )
             return [(row[0], row[1]) for row in cursor]
 
-        return await self._db.run(cases_without_acts)
+        return await self._reader.run(cases_without_acts)
 
     async def open_flags(
         self, query: ReportQuery, limit: int
@@ -333,4 +335,4 @@ class SqliteComplianceQueries:
             )
             return {kind: n for kind, n in counts}, [rows.flag(row) for row in cursor]
 
-        return await self._db.run(open_flags)
+        return await self._reader.run(open_flags)
