@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from runtime.gc_pause import gc_paused
@@ -207,24 +208,20 @@ def _report(conn: sqlite3.Connection, query: ReportQuery) -> ReportRows:
         f"FROM acts a JOIN cases c ON c.case_number = a.case_number WHERE {where}) "
         "SELECT a.act_id, a.case_number, a.agency, a.act_type, a.a0, a.b0, "
         "strftime('%Y-%m', a.started_at, :offset), a.officers, "
-        f"{_STANDING_EXEMPTION}, (SELECT {pair} FROM {_by_case('a')}), "
-        f"(SELECT {pair} FROM {_confirmed('a')}), a.revision "
+        f"{_STANDING_EXEMPTION}, a.revision, (SELECT {pair} FROM {_by_case('a')}), "
+        f"(SELECT {pair} FROM {_confirmed('a')}) "
         "FROM chosen a",
         params,
     )
-    acts, spans = [], []
-    for row in cursor:
-        acts.append(
-            ReportAct(
-                row[0], row[1], row[2], row[3], row[4], row[5], row[6], _names(row[7]),
-                row[8] == 1, row[11],
-            )
-        )  # fmt: skip
-        by_case, confirmed = row[9], row[10]
-        if confirmed is None:
-            spans.append(by_case or "")
-        else:
-            spans.append(confirmed if by_case is None else f"{by_case},{confirmed}")
+    rows = cursor.fetchall()
+    acts = [
+        ReportAct(i, case, agency, kind, a, b, month, _names(officers), exempted == 1, revision)
+        for i, case, agency, kind, a, b, month, officers, exempted, revision, _, _ in rows
+    ]
+    spans = [
+        (by_case or "") if confirmed is None else f"{by_case},{confirmed}" if by_case else confirmed
+        for by_case, confirmed in map(itemgetter(10, 11), rows)
+    ]
     return ReportRows(acts, spans)
 
 
