@@ -20,6 +20,7 @@ import asyncio
 import json
 import os
 import random
+import resource
 import statistics
 import subprocess
 import time
@@ -94,11 +95,17 @@ GROUP BY state ORDER BY state;
 """  # noqa: S608 (built from constants)
 
 
-def run_peer(database: Path, rounds: int) -> tuple[list[float], dict[str, int]]:
+def _children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def run_peer(database: Path, rounds: int) -> tuple[list[float], list[float], dict[str, int]]:
+    """Wall and CPU seconds of each run (the CPU is the sqlite3 process's own)."""
     sql = peer_sql()
-    times, totals = [], {}
+    times, cpu, totals = [], [], {}
     for _ in range(rounds + 1):  # the first warms the page cache, as for the report
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), _children_cpu()
         out = subprocess.run(
             ["sqlite3", "-readonly", str(database)],
             input=sql,
@@ -107,8 +114,9 @@ def run_peer(database: Path, rounds: int) -> tuple[list[float], dict[str, int]]:
             check=True,
         ).stdout
         times.append(time.perf_counter() - started)
+        cpu.append(_children_cpu() - cpu_started)
         totals = {state: int(count) for state, count in (line.split("|") for line in out.split())}
-    return times[1:], totals
+    return times[1:], cpu[1:], totals
 
 
 async def run_liuhen(data_dir: Path, size: int, rounds: int, cases: int) -> dict[str, object]:
@@ -116,11 +124,12 @@ async def run_liuhen(data_dir: Path, size: int, rounds: int, cases: int) -> dict
     desk = ctx.services.compliance
     try:
         report = await build_report(desk, ReportFilters())  # warm-up
-        report_s = []
+        report_s, report_cpu = [], []
         for _ in range(rounds):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()  # every thread
             report = await build_report(desk, ReportFilters())
             report_s.append(time.perf_counter() - started)
+            report_cpu.append(time.process_time() - cpu_started)
         chosen = random.Random(3).sample(range(size // 2), min(cases, size // 2))
         numbers = [f"JSZF-2025-{n:06d}" for n in chosen]
         case_s = []
@@ -130,7 +139,8 @@ async def run_liuhen(data_dir: Path, size: int, rounds: int, cases: int) -> dict
             case_s.append(time.perf_counter() - started)
     finally:
         await ctx.close()
-    return {"report_s": report_s, "case_s": case_s, "totals": report["totals"]}
+    return {"report_s": report_s, "report_cpu_s": report_cpu, "case_s": case_s,
+            "totals": report["totals"]}  # fmt: skip
 
 
 def measure(size: int, base: Path, rounds: int, cases: int, rebuild: bool) -> dict[str, object]:
@@ -148,13 +158,17 @@ def measure(size: int, base: Path, rounds: int, cases: int, rebuild: bool) -> di
     # shared machine; the ratio of each pair is the measure.
     report_s: list[float] = []
     peer_s: list[float] = []
+    report_cpu: list[float] = []
+    peer_cpu: list[float] = []
     liuhen: dict[str, object] = {}
     for round_ in range(rounds):
         once = asyncio.run(run_liuhen(data_dir, size, 1, cases if round_ == 0 else 0))
         liuhen = once if round_ == 0 else liuhen
         report_s += once["report_s"]  # type: ignore[arg-type]
-        peer, peer_totals = run_peer(database, 1)
+        report_cpu += once["report_cpu_s"]  # type: ignore[arg-type]
+        peer, cpu, peer_totals = run_peer(database, 1)
         peer_s += peer
+        peer_cpu += cpu
     liuhen["report_s"] = report_s
     totals = liuhen["totals"]
     assert isinstance(totals, dict)
@@ -173,6 +187,13 @@ def measure(size: int, base: Path, rounds: int, cases: int, rebuild: bool) -> di
         "peer_s": peer_s,
         "peer_median_s": statistics.median(peer_s),
         "ratio_median": statistics.median(r / p for r, p in zip(report_s, peer_s, strict=True)),
+        # CPU seconds (the report's on every thread): what the load on a shared machine
+        # moves least, though the report's two threads can overlap and the peer's one not.
+        "report_cpu_s": report_cpu,
+        "peer_cpu_s": peer_cpu,
+        "cpu_ratio_median": statistics.median(
+            r / p for r, p in zip(report_cpu, peer_cpu, strict=True)
+        ),
         "totals": totals,
     }
 
@@ -193,7 +214,7 @@ def main() -> None:
         r = results[size]
         print(
             f"  report {r['report_median_s']:.2f} s (sqlite3 peer {r['peer_median_s']:.2f} s, "
-            f"ratio {r['ratio_median']:.2f}), "
+            f"ratio {r['ratio_median']:.2f}; CPU ratio {r['cpu_ratio_median']:.2f}), "
             f"one case {r['case_median_ms']:.1f} ms median, {r['case_p95_ms']:.1f} ms p95",
             flush=True,
         )

@@ -21,7 +21,7 @@ from typing import TypeVar
 from evidence.errors import InsufficientStorage, LiuhenError
 from runtime.private_files import ensure_private_file, make_private, make_private_dirs
 
-__all__ = ["SqliteThread", "transaction"]
+__all__ = ["SqliteReader", "SqliteThread", "transaction"]
 
 T = TypeVar("T")
 
@@ -102,3 +102,19 @@ class SqliteThread:
         if conn is not None:
             await self._submit(conn.close)
         self._executor.shutdown(wait=True)
+
+
+class SqliteReader(SqliteThread):
+    """A second connection, for reads only (``PRAGMA query_only``), to a database a
+    SqliteThread keeps open: in WAL mode it reads on its own thread while the first one
+    reads or writes, so a long report's other sections run beside its main query (two
+    cores). It creates, upgrades and tightens nothing: the first connection did."""
+
+    def __init__(self, path: Path, error: type[LiuhenError]) -> None:
+        super().__init__(path, "", error)
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA query_only = ON")
+        return conn

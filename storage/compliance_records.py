@@ -5,6 +5,7 @@ coverage queries return. Plain frozen values; the index stores them, it decides 
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -31,6 +32,7 @@ __all__ = [
     "ReportQuery",
     "ReportRows",
     "Withdrawal",
+    "attached_of",
 ]
 
 
@@ -227,8 +229,42 @@ class ReportAct(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class ReportRows:
+    """The acts measured and, beside each (the same order), its attached recordings as
+    text, ``"s1,e1,s2,e2,…"`` in integer milliseconds from the act's start (``""`` when
+    none). Text, because SQLite folds it in C and the report parses all of it at once
+    (ingest/compliance/spans.py); ``footage`` gives one act's as (start, end) pairs."""
+
     acts: list[ReportAct]
-    footage: dict[int, list[tuple[int, int]]]  # act id -> attached (start, end), milliseconds
+    spans: list[str]
+
+    @classmethod
+    def of(
+        cls, acts: list[ReportAct], footage: Mapping[int, Sequence[tuple[int, int]]]
+    ) -> ReportRows:
+        """From each act's attached (start, end) in milliseconds since the epoch."""
+        return cls(acts, [_relative(act.started, footage.get(act.act_id, ())) for act in acts])
+
+    @property
+    def footage(self) -> dict[int, list[tuple[int, int]]]:
+        """Act id -> attached (start, end), milliseconds since the epoch (acts with any)."""
+        return {
+            act.act_id: attached_of(act, text)
+            for act, text in zip(self.acts, self.spans, strict=True)
+            if text
+        }
+
+
+def attached_of(act: ReportAct, spans: str) -> list[tuple[int, int]]:
+    """One act's recordings from its text in ReportRows.spans, in milliseconds since the epoch."""
+    if not spans:
+        return []
+    values = map(int, spans.split(","))
+    a = act.started
+    return [(a + start, a + end) for start, end in zip(values, values, strict=True)]
+
+
+def _relative(started: int, attached: Sequence[tuple[int, int]]) -> str:
+    return ",".join(f"{start - started},{end - started}" for start, end in attached)
 
 
 @dataclass(frozen=True, slots=True)

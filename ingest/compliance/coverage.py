@@ -33,7 +33,7 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["Coverage", "Interval", "State", "measure"]
+__all__ = ["Coverage", "Interval", "State", "gap_limit", "measure"]
 
 Interval = tuple[float, float]
 
@@ -71,6 +71,11 @@ class Coverage:
         return sum(end - start for start, end in self.gaps)
 
 
+def gap_limit(tolerance: float) -> float:
+    """A stretch longer than this is a gap (rule 3)."""
+    return tolerance + _SLACK
+
+
 def measure(
     window: Interval, footage: Iterable[Interval], tolerance: float, *, exempted: bool = False
 ) -> Coverage:
@@ -80,7 +85,7 @@ def measure(
         raise ValueError(f"an act cannot end ({b}) before it starts ({a})")
     if tolerance < 0:
         raise ValueError("the tolerance cannot be negative")
-    limit = tolerance + _SLACK
+    limit = gap_limit(tolerance)
     gaps: list[Interval] = []
     reach = a  # the window is on footage from a up to here
     recorded = 0.0

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from evidence.errors import StorageFailure
 from evidence.footage_findings import DEFAULT_CLAIM_TOLERANCE_SECONDS
+from runtime.sqlite_thread import SqliteReader
 from storage.sqlite.accounts import SqliteAccounts
 from storage.sqlite.catch_up import SqliteCatchUp
 from storage.sqlite.compliance import SqliteCompliance
@@ -24,8 +26,9 @@ __all__ = ["SqliteIndex", "open_sqlite_index"]
 
 
 class SqliteIndex:
-    def __init__(self, db: SqliteDatabase) -> None:
+    def __init__(self, db: SqliteDatabase, reader: SqliteReader) -> None:
         self._db = db
+        self._reader = reader  # the report's sections, beside its main query
         self.devices = SqliteDevices(db)
         self.credentials = SqliteCredentials(db)
         self.accounts = SqliteAccounts(db)
@@ -33,7 +36,7 @@ class SqliteIndex:
         self.objects = SqliteObjects(db)
         self.flags = SqliteFlags(db)
         self.media = SqliteMedia(db)
-        self.compliance = SqliteCompliance(db)
+        self.compliance = SqliteCompliance(db, reader)
         self.catch_up = SqliteCatchUp(db)
         self.log = SqliteCustodyLog(db)
         self.fleet = SqliteFleet(db)
@@ -41,6 +44,7 @@ class SqliteIndex:
         self.received = SqliteReceived(db)
 
     async def close(self) -> None:
+        await self._reader.close()
         await self._db.close()
 
 
@@ -51,4 +55,10 @@ async def open_sqlite_index(
     raises claim_mismatch flags compares with (``compliance.claim_tolerance_seconds``)."""
     db = SqliteDatabase(path, claim_tolerance_seconds)
     await db.open()
-    return SqliteIndex(db)
+    reader = SqliteReader(path, StorageFailure)
+    try:
+        await reader.open()
+    except BaseException:
+        await db.close()
+        raise
+    return SqliteIndex(db, reader)

@@ -20,9 +20,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from runtime.gc_pause import gc_paused
+from runtime.sqlite_thread import SqliteThread
 from storage.compliance_records import Footage, ReportAct, ReportQuery, ReportRows
 from storage.records import FlagRecord, StoredObject
 from storage.sqlite import compliance_rows, rows
@@ -191,45 +193,36 @@ def _flag_filter(query: ReportQuery) -> tuple[str, dict[str, Any]]:
 
 def _report(conn: sqlite3.Connection, query: ReportQuery) -> ReportRows:
     """One row per act, its attached recordings folded by correlated subqueries on
-    ``recording_spans_by_case`` into a text of integer milliseconds ("s1,e1,s2,e2,…"):
-    SQLite hands Python sixty thousand rows instead of half a million."""
+    ``recording_spans_by_case`` into a text of integer milliseconds from the act's start
+    ("s1,e1,s2,e2,…"): SQLite hands Python sixty thousand rows instead of half a million,
+    and the numbers relative to the act are shorter to write and to read back."""
     where, params = _report_filter(query)
     params["offset"] = f"{query.utc_offset_minutes:+d} minutes"
-    pair = "group_concat(s.start_ms || ',' || s.end_ms)"
-    cursor = conn.execute(
+    pair = "group_concat((s.start_ms - a.a0) || ',' || (s.end_ms - a.a0))"
+    cursor = conn.cursor()
+    cursor.row_factory = None  # plain tuples: a sqlite3.Row per act costs more
+    cursor.execute(
         "WITH chosen AS MATERIALIZED (SELECT a.act_id, a.case_number, a.act_type, a.started_at, "  # noqa: S608
         f"a.officers, a.revision, c.agency, {_MS.format('a.started_at')} AS a0, "
         f"{_MS.format('a.ended_at')} AS b0 "
         f"FROM acts a JOIN cases c ON c.case_number = a.case_number WHERE {where}) "
         "SELECT a.act_id, a.case_number, a.agency, a.act_type, a.a0, a.b0, "
         "strftime('%Y-%m', a.started_at, :offset), a.officers, "
-        f"{_STANDING_EXEMPTION}, (SELECT {pair} FROM {_by_case('a')}), "
-        f"(SELECT {pair} FROM {_confirmed('a')}), a.revision "
+        f"{_STANDING_EXEMPTION}, a.revision, (SELECT {pair} FROM {_by_case('a')}), "
+        f"(SELECT {pair} FROM {_confirmed('a')}) "
         "FROM chosen a",
         params,
     )
-    acts, footage = [], {}
-    for row in cursor:
-        act_id = row[0]
-        officers = _names(row[7])
-        acts.append(
-            ReportAct(
-                act_id,
-                row[1],
-                row[2],
-                row[3],
-                row[4],
-                row[5],
-                row[6],
-                officers,
-                row[8] == 1,
-                row[11],
-            )
-        )
-        spans = _spans(row[9]) + _spans(row[10])
-        if spans:
-            footage[act_id] = spans
-    return ReportRows(acts, footage)
+    rows = cursor.fetchall()
+    acts = [
+        ReportAct(i, case, agency, kind, a, b, month, _names(officers), exempted == 1, revision)
+        for i, case, agency, kind, a, b, month, officers, exempted, revision, _, _ in rows
+    ]
+    spans = [
+        (by_case or "") if confirmed is None else f"{by_case},{confirmed}" if by_case else confirmed
+        for by_case, confirmed in map(itemgetter(10, 11), rows)
+    ]
+    return ReportRows(acts, spans)
 
 
 def _paused_report(conn: sqlite3.Connection, query: ReportQuery) -> ReportRows:
@@ -247,16 +240,10 @@ def _names(text: str) -> tuple[str, ...]:
     return tuple(json.loads(text))
 
 
-def _spans(text: str | None) -> list[tuple[int, int]]:
-    if text is None:
-        return []
-    values = map(int, text.split(","))
-    return list(zip(values, values, strict=True))  # (s1, e1), (s2, e2), …
-
-
 class SqliteComplianceQueries:
-    def __init__(self, db: SqliteDatabase) -> None:
+    def __init__(self, db: SqliteDatabase, reader: SqliteThread | None = None) -> None:
         self._db = db
+        self._reader = reader or db  # the report's flags and empty cases, beside its query
 
     async def attached(self, act_ids: Sequence[int]) -> list[Footage]:
         def attached(conn: sqlite3.Connection) -> list[Footage]:
@@ -328,7 +315,7 @@ class SqliteComplianceQueries:
             )
             return [(row[0], row[1]) for row in cursor]
 
-        return await self._db.run(cases_without_acts)
+        return await self._reader.run(cases_without_acts)
 
     async def open_flags(
         self, query: ReportQuery, limit: int
@@ -345,4 +332,4 @@ class SqliteComplianceQueries:
             )
             return {kind: n for kind, n in counts}, [rows.flag(row) for row in cursor]
 
-        return await self._db.run(open_flags)
+        return await self._reader.run(open_flags)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from runtime.sqlite_thread import SqliteThread
 from storage.compliance_records import OfficerRecord, ReportQuery
 from storage.sqlite.coverage_queries import _MS, _by_case, _confirmed, _report_filter
 from storage.sqlite.database import SqliteDatabase, transaction
@@ -80,7 +81,7 @@ def _as_needed(conn: sqlite3.Connection, query: ReportQuery) -> list[tuple[str, 
 
 
 class SqliteWeakLinks:
-    def __init__(self, db: SqliteDatabase) -> None:
+    def __init__(self, db: SqliteThread) -> None:
         self._db = db
 
     async def exemptions(self, query: ReportQuery) -> list[tuple[str, str, int]]:

@@ -39,14 +39,14 @@ def test_no_rate_when_nothing_is_measured(states):
 
 
 def test_acts_count_once_per_officer_and_missing_or_partial_cases_are_not_ready():
-    rows = ReportRows(
-        acts=[
+    rows = ReportRows.of(
+        [
             act(1, officers=("o1", "o2", "o1")),
             act(2, case="B", officers=("o2",), revision=3),
             act(3, case="C", exempted=True, period="2026-04"),
             act(4, case="D", agency="乙局"),
         ],
-        footage={1: [(0, 600_000)], 2: [(0, 300_000)], 4: [(0, 595_000)]},  # milliseconds
+        {1: [(0, 600_000)], 2: [(0, 300_000)], 4: [(0, 595_000)]},  # milliseconds
     )
     result = tally(rows, 5.0)
     assert result.totals.to_json()["coverage_rate"] == round(2 / 3, 4)
