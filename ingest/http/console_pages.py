@@ -14,6 +14,7 @@ from ingest.access.person import Person
 from ingest.compliance import forms
 from ingest.compliance.assessment import case_coverage
 from ingest.console.history import log_rows, verification_rows
+from ingest.console.paging import pager
 from ingest.console.search import matching, search_form
 from ingest.http.console_guard import CONSOLE, console_route, page
 from ingest.http.services import services
@@ -27,21 +28,28 @@ CASE_PAGE = CONSOLE + "/cases/{case_number}"
 RECORDING_PAGE = CONSOLE + "/recordings/{evidence_id}"
 LOG_PROOF_PAGE = CONSOLE + "/log/proof"
 _HISTORY = 200  # verifications shown per object
-_SEARCHED = 500  # recordings read for a search across every case (newest first)
+_SEARCHED = 500  # recordings a search page reads (newest first), then the next page
 
 
 async def get_cases(request: web.Request, person: Person) -> web.Response:
+    """Reads a window of recordings (newest first, ``?offset=``) and keeps the matches;
+    the page says which window it searched and links the next one when older exist."""
     form = search_form(request.query)
     found: list[dict[str, object]] = []
+    pages = pager(CASES_PAGE, request.query, _SEARCHED, _SEARCHED)
+    listed: list[dict[str, object]] = []
     if not form.empty:
         gate = services(request).gate
         if form.case_number:
             await gate.case(person, form.case_number)
         else:
             gate.every_case(person, "a search without a case number")
-        listed = await services(request).recordings.find(form.case_number or None, _SEARCHED)
-        found = matching(form, listed)
-    return page(request, "cases.html", person=person, form=form, found=found)
+        recordings = services(request).recordings
+        listed = await recordings.find(form.case_number or None, pages.read, pages.offset)
+        found = matching(form, pages.rows(listed))
+    return page(
+        request, "cases.html", person=person, form=form, found=found, pages=pages.links(len(listed))
+    )
 
 
 async def get_case(request: web.Request, person: Person) -> web.Response:
