@@ -35,6 +35,7 @@ async def get_cases(request: web.Request, person: Person) -> web.Response:
     """Reads a window of recordings (newest first, ``?offset=``) and keeps the matches;
     the page says which window it searched and links the next one when older exist."""
     form = search_form(request.query)
+    zone = services(request).compliance.settings.zone
     found: list[dict[str, object]] = []
     pages = pager(CASES_PAGE, request.query, _SEARCHED, _SEARCHED)
     listed: list[dict[str, object]] = []
@@ -46,9 +47,15 @@ async def get_cases(request: web.Request, person: Person) -> web.Response:
             gate.every_case(person, "a search without a case number")
         recordings = services(request).recordings
         listed = await recordings.find(form.case_number or None, pages.read, pages.offset)
-        found = matching(form, pages.rows(listed))
+        found = matching(form, pages.rows(listed), zone)
     return page(
-        request, "cases.html", person=person, form=form, found=found, pages=pages.links(len(listed))
+        request,
+        "cases.html",
+        person=person,
+        form=form,
+        found=found,
+        pages=pages.links(len(listed)),
+        zone=str(zone),
     )
 
 
