@@ -42,13 +42,28 @@ def _what(body: dict[str, Any]) -> str:
     return " · ".join(str(item) for item in said if item)
 
 
-def log_rows(entries: Iterable[LoggedLeaf], show_accesses: bool) -> list[dict[str, Any]]:
-    """One row per entry, newest first; accesses only for those who may read the audit."""
+def _named(value: Any) -> set[str]:
+    """Every recording a leaf (as JSON) names, anywhere in it."""
+    if isinstance(value, dict):
+        found = {str(value["evidence_id"])} if "evidence_id" in value else set()
+        return found.union(*(_named(item) for item in value.values()))
+    if isinstance(value, list):
+        return set().union(*(_named(item) for item in value))
+    return set()
+
+
+def log_rows(
+    entries: Iterable[LoggedLeaf], evidence_id: str, show_accesses: bool
+) -> list[dict[str, Any]]:
+    """One row per entry about this recording, newest first: an entry about its case that
+    names only other recordings (another recording watched) is theirs, not this one's.
+    Accesses only for those who may read the audit."""
     rows = []
     for entry in entries:
         body = json.loads(entry.body)
         kind = _kind(body)
-        if kind == ACCESS and not show_accesses:
+        named = _named(body)
+        if (kind == ACCESS and not show_accesses) or (named and evidence_id not in named):
             continue
         at = body.get("at") or body.get("received_at") or body.get("sent_at") or ""
         rows.append(

@@ -113,7 +113,7 @@ async def _history(
     for item in stored:
         records = await found.objects.verifications(item.evidence_id, item.role, _HISTORY)
         verifications += verification_rows(records, entries)
-    shown = log_rows(entries, may(person.role, Action.READ_AUDIT))
+    shown = log_rows(entries, str(evidence_id), may(person.role, Action.READ_AUDIT))
     return {"verifications": verifications, "log_entries": shown}
 
 

@@ -35,10 +35,24 @@ async def test_the_recording_page_lists_its_log_entries_with_proofs(server, peop
     page = await reviewer.get(f"/console/recordings/{evidence_id}")
     watch = f"/console/recordings/{evidence_id}/original/watch"
     assert (await reviewer.post(watch, {"csrf": page.csrf, "purpose": PURPOSE})).status == 200
+    other = await stored_recording(server)  # same case: its access is its own, not this one's
+    assert other.signed.manifest.case_number == ready.signed.manifest.case_number
+    other_watch = f"/console/recordings/{other.signed.manifest.evidence_id}/original/watch"
+    await reviewer.post(other_watch, {"csrf": page.csrf, "purpose": "另一段录像"})
+    supervisor = people["supervisor"]
+    listed = await supervisor.get("/console/flags")
+    [flag_id] = [
+        f.flag_id
+        for f in await server.ctx.services.flags.find(None, True)
+        if f.evidence_id == evidence_id
+    ]
+    resolve = {"csrf": listed.csrf, "reason": "站点断网，已补传"}
+    assert (await supervisor.post(f"/console/flags/{flag_id}/resolve", resolve)).status == 200
 
     seen = await reviewer.get(f"/console/recordings/{evidence_id}")
     kinds = re.findall(r'<tr id="log-\d+" class="log-(\w+)"', seen.text)
-    assert "ingest" in kinds and "fixity" in kinds and "weekly-audit" in seen.text
+    assert {"ingest", "fixity", "decision"} <= set(kinds) and "weekly-audit" in seen.text
+    assert "站点断网，已补传" in seen.text  # the flag's resolution, with its reason
     assert "access" not in kinds and PURPOSE not in seen.text  # a reviewer reads no audit
     indexes = [int(i) for i in re.findall(r'<tr id="log-(\d+)"', seen.text)]
     assert indexes == sorted(indexes, reverse=True)
@@ -46,6 +60,7 @@ async def test_the_recording_page_lists_its_log_entries_with_proofs(server, peop
     audited = await auditor.get(f"/console/recordings/{evidence_id}")
     accessed = re.search(r'<tr id="log-(\d+)" class="log-access">.*?</tr>', audited.text, re.S)
     assert accessed is not None and PURPOSE in accessed.group(0)
+    assert "另一段录像" not in audited.text  # the other recording's access is not listed here
     index = int(accessed.group(1))
     assert f'href="/console/log/proof?index={index}"' in audited.text
     async with auditor.http.get(server.url + f"/console/log/proof?index={index}") as proof:
