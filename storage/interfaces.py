@@ -414,6 +414,12 @@ class Objects(Protocol):
         self, evidence_id: EvidenceId, role: Role
     ) -> VerificationRecord | None: ...
 
+    async def verifications(
+        self, evidence_id: EvidenceId, role: Role, limit: int
+    ) -> list[VerificationRecord]:
+        """The object's verifications, newest first (its history, not only the latest)."""
+        ...
+
     async def count(self) -> int: ...
 
     async def due_for_check(self, limit: int) -> list[StoredObject]:

@@ -4,7 +4,7 @@ the listing comes from the same ``Recordings`` the API uses."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from evidence.errors import BadRequest
@@ -50,15 +50,25 @@ def search_form(query: Any) -> SearchForm:
     )
 
 
-def matching(form: SearchForm, recordings: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The recordings whose officer and place contain what was typed, captured that day."""
+def _day(started_at: object, zone: tzinfo) -> date | None:
+    try:
+        return datetime.fromisoformat(str(started_at)).astimezone(zone).date()
+    except ValueError:
+        return None
+
+
+def matching(
+    form: SearchForm, recordings: list[dict[str, Any]], zone: tzinfo
+) -> list[dict[str, Any]]:
+    """The recordings whose officer and place contain what was typed, captured that day
+    in the agency's zone (``compliance.utc_offset_hours``, as the report reads dates)."""
     kept = []
     for item in recordings:
         if form.officer and form.officer not in (item.get("officer_id") or ""):
             continue
         if form.place and form.place not in (item.get("place") or ""):
             continue
-        if form.day and not str(item.get("started_at", "")).startswith(form.day.isoformat()):
+        if form.day and _day(item.get("started_at"), zone) != form.day:
             continue
         kept.append(item)
     return kept

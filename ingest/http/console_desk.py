@@ -11,6 +11,7 @@ from ingest.access.actors import actor_of
 from ingest.access.permissions import Action, may
 from ingest.access.person import Person
 from ingest.compliance import forms
+from ingest.console.paging import pager
 from ingest.console.search import text_field
 from ingest.custody.flags import flag_json
 from ingest.http.console_guard import CONSOLE, console_route, page
@@ -22,6 +23,7 @@ __all__ = ["AUDIT_PAGE", "FLAGS_PAGE", "add_desk_routes"]
 FLAGS_PAGE = CONSOLE + "/flags"
 FLAG_RESOLVE_PAGE = FLAGS_PAGE + "/{flag_id}/resolve"
 AUDIT_PAGE = CONSOLE + "/audit"
+_PAGE, _MAX_PAGE = 100, 500  # rows a page shows unless ?limit= asks, and at most
 
 
 async def get_flags(request: web.Request, person: Person) -> web.Response:
@@ -29,12 +31,14 @@ async def get_flags(request: web.Request, person: Person) -> web.Response:
     shown = request.query.get("open", "true")
     if shown not in ("true", "false"):
         raise BadRequest(f"open is true or false, not {shown!r}")
-    found = await services(request).flags.find(None, shown == "true", limit=500)
+    pages = pager(FLAGS_PAGE, request.query, _PAGE, _MAX_PAGE)
+    found = await services(request).flags.find(None, shown == "true", pages.read, pages.offset)
     return page(
         request,
         "flags.html",
         person=person,
-        flags=[flag_json(flag) for flag in found],
+        flags=[flag_json(flag) for flag in pages.rows(found)],
+        pages=pages.links(len(found)),
         showing_open=shown == "true",
         may_approve=may(person.role, Action.APPROVE),
     )
@@ -58,10 +62,17 @@ async def get_audit(request: web.Request, person: Person) -> web.Response:
         gate.every_case(person, "the access log without a case number")
     else:
         await gate.case(person, case_number)
-    query = AccessQuery(case_number=case_number, actor=user, limit=500, offset=0)
-    accesses = await services(request).accesses.find(query)
+    pages = pager(AUDIT_PAGE, request.query, _PAGE, _MAX_PAGE)
+    query = AccessQuery(case_number=case_number, actor=user, limit=pages.read, offset=pages.offset)
+    found = await services(request).accesses.find(query)
     return page(
-        request, "audit.html", person=person, accesses=accesses, case_number=case_number, user=user
+        request,
+        "audit.html",
+        person=person,
+        accesses=pages.rows(found),
+        pages=pages.links(len(found)),
+        case_number=case_number,
+        user=user,
     )
 
 

@@ -187,3 +187,16 @@ class SqliteObjects:
             return None if row is None else rows.verification(row)
 
         return await self._db.run(latest)
+
+    async def verifications(
+        self, evidence_id: EvidenceId, role: Role, limit: int
+    ) -> list[VerificationRecord]:
+        def history(conn: sqlite3.Connection) -> list[VerificationRecord]:
+            cursor = conn.execute(
+                "SELECT * FROM verifications WHERE evidence_id = ? AND role = ? "
+                "ORDER BY id DESC LIMIT ?",
+                (str(evidence_id), role.value, limit),
+            )
+            return [rows.verification(row) for row in cursor]
+
+        return await self._db.run(history)
