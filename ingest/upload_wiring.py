@@ -32,18 +32,23 @@ class UploadRoom:
     sweeper: Sweeper
 
 
+def _limits(parts: Parts) -> UploadLimits:
+    config = parts.config
+    return UploadLimits(
+        config.upload_size_limit,
+        config.max_open_uploads_per_device,
+        config.max_reserved_bytes_per_device,
+        timedelta(seconds=config.upload_expiry_seconds),
+    )
+
+
 def upload_room(parts: Parts, key: Ed25519PrivateKey, locks: KeyedLocks) -> UploadRoom:
     config, index, clock, store = parts.config, parts.index, parts.clock, parts.books.store
     area = open_upload_area(config.upload_area, config.uploads_dir, store)
     documents = store if isinstance(store, SignedDocuments) else None
     open_uploads = OpenUploads(index.uploads, area, parts.case_rule)
     transitions = Transitions(index.uploads, index.objects, area, open_uploads)
-    limits = UploadLimits(
-        config.upload_size_limit,
-        config.max_open_uploads_per_device,
-        config.max_reserved_bytes_per_device,
-        timedelta(seconds=config.upload_expiry_seconds),
-    )
+    limits = _limits(parts)
     compliance = parts.compliance
     rules = FinalizeRules(
         compliance.late_upload_hours,
