@@ -8,7 +8,6 @@ import logging
 from dataclasses import dataclass
 
 from evidence.case_number import CaseNumberRule
-from evidence.errors import KeyFileError
 from evidence.keys import Ed25519PrivateKey
 from ingest.access.devices import ensure_server_device
 from ingest.access.people import bound_legacy_tokens
@@ -20,7 +19,7 @@ from ingest.custody_log.identity import LogIdentity, ensure_log_key, open_log_id
 from ingest.server_config import IngestConfig
 from ingest.uploads.open_uploads import OpenUpload
 from ingest.wiring import Parts, Services, build_services
-from runtime.key_files import generate_key_pair, load_private_key
+from runtime.key_files import load_or_create_key
 from storage.interfaces import BlobStore, Index, UploadArea
 
 __all__ = ["IngestServer", "ensure_server_key", "open_parts", "open_server"]
@@ -71,14 +70,7 @@ class IngestServer:
 
 def ensure_server_key(config: IngestConfig) -> Ed25519PrivateKey:
     """Load the server's signing key, creating it on first start (like an SSH host key)."""
-    path = config.server_key_path
-    if not path.exists():
-        log.warning("no server key at %s; generating one", path)
-        try:
-            return generate_key_pair(path, config.server_public_key_path)
-        except KeyFileError:
-            pass  # another process created it first
-    return load_private_key(path)
+    return load_or_create_key(config.server_key_path, config.server_public_key_path, "server key")
 
 
 async def open_parts(

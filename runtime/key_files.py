@@ -7,6 +7,7 @@ key orphans its signatures. The formats are the kernel's (``evidence/keys.py``).
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from evidence.errors import KeyFileError
@@ -20,7 +21,9 @@ from evidence.keys import (
 )
 from runtime.private_files import make_private_dirs, write_private
 
-__all__ = ["generate_key_pair", "load_private_key", "load_public_key"]
+log = logging.getLogger(__name__)
+
+__all__ = ["generate_key_pair", "load_or_create_key", "load_private_key", "load_public_key"]
 
 
 def generate_key_pair(private_path: Path, public_path: Path | None = None) -> Ed25519PrivateKey:
@@ -51,3 +54,15 @@ def load_public_key(path: Path) -> Ed25519PublicKey:
     except OSError as exc:
         raise KeyFileError(f"cannot read public key {path}: {exc.strerror}") from exc
     return public_key_from_pem(pem)
+
+
+def load_or_create_key(path: Path, public_path: Path, what: str) -> Ed25519PrivateKey:
+    """Load a server-side signing key, creating it on first start (like an SSH host key);
+    ``what`` names it in the warning."""
+    if not path.exists():
+        log.warning("no %s at %s; generating one", what, path)
+        try:
+            return generate_key_pair(path, public_path)
+        except KeyFileError:
+            pass  # another process created it first
+    return load_private_key(path)

@@ -14,14 +14,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from evidence.errors import ConfigError, KeyFileError
+from evidence.errors import ConfigError
 from evidence.keys import Ed25519PrivateKey, Ed25519PublicKey
 from evidence.tlog.checkpoint import log_origin
 from evidence.tlog.note_keys import Ed25519NoteSigner, Ed25519NoteVerifier
 from evidence.tlog.trust import LogTrust
 from ingest.clock import Clock
 from ingest.server_config import IngestConfig
-from runtime.key_files import generate_key_pair, load_private_key, load_public_key
+from runtime.key_files import load_or_create_key, load_public_key
 from storage.interfaces import CustodyLog
 from storage.log_records import LogOrigin
 
@@ -52,14 +52,7 @@ class LogIdentity:
 def ensure_log_key(config: IngestConfig) -> Ed25519PrivateKey:
     """Load the log's key, creating it if missing (first start, or a server from before
     the log)."""
-    path = config.log_key_path
-    if not path.exists():
-        log.warning("no custody-log key at %s; generating one", path)
-        try:
-            return generate_key_pair(path, config.log_public_key_path)
-        except KeyFileError:
-            pass  # another process created it first
-    return load_private_key(path)
+    return load_or_create_key(config.log_key_path, config.log_public_key_path, "custody-log key")
 
 
 async def open_log_identity(
