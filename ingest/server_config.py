@@ -9,6 +9,7 @@ from typing import Any
 
 from evidence.errors import ConfigError, InvalidIdentifier
 from evidence.mqtt_wire import room_topic
+from storage.retention_config import RetentionConfig
 from storage.s3_config import S3Config
 
 __all__ = ["FleetMqttConfig", "IngestConfig"]
@@ -115,6 +116,7 @@ class IngestConfig:
     tls_private_key: Path | None = None
     s3: S3Config = field(default_factory=S3Config)
     mqtt: FleetMqttConfig = field(default_factory=FleetMqttConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
 
     def __post_init__(self) -> None:
         if self.blob_store == "s3":
