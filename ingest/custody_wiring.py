@@ -6,10 +6,14 @@ server host builds the one it needs (``liuhen audit``, ``recordings verify``).""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from evidence.keys import Ed25519PublicKey
 from evidence.tlog.trust import LogTrust
+from ingest.compliance.desk import ComplianceDesk
+from ingest.compliance.retention import RetentionReport
+from ingest.custody.holds import HoldDesk
 from ingest.custody.verification import Verifier
 from ingest.custody_log.checkpoints import Cadence, Checkpointer
 from ingest.custody_log.identity import LogIdentity
@@ -25,11 +29,13 @@ from ingest.transfer.export import Exporter
 from ingest.transfer.importer import Importer
 
 __all__ = [
+    "Keepers",
     "access_audit",
     "checkpointer",
     "exporter",
     "fixity_audit",
     "importer",
+    "keepers",
     "retrieval",
     "verifier",
 ]
@@ -103,3 +109,20 @@ def importer(parts: Parts) -> Importer:
     config = parts.config
     work = config.data_dir / "packages"
     return Importer(received, store, parts.clock, work, config.max_upload_bytes)
+
+
+@dataclass(frozen=True)
+class Keepers:
+    """Legal holds and the retention report (docs/retention.md)."""
+
+    holds: HoldDesk
+    report: RetentionReport
+
+
+def keepers(parts: Parts, desk: ComplianceDesk) -> Keepers:
+    index = parts.index
+    holds = HoldDesk(
+        index.holds, index.compliance.cases, index.objects, parts.case_rule, parts.clock
+    )
+    classes = parts.config.retention.rules()
+    return Keepers(holds, RetentionReport(desk, index.holds, classes, parts.clock))
