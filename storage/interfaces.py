@@ -883,3 +883,24 @@ class Holds(Protocol):
         """What decides each recording's retention (all recordings when ``evidence_ids``
         is None), oldest stored first."""
         ...
+
+
+class ObjectLocks(Protocol):
+    """Object Lock on what a store holds already (S3: ``storage/s3_locks.py``)."""
+
+    def keys_of(self, evidence_id: EvidenceId, role: Role, locator: str) -> list[str]: ...
+
+    def extend(self, key: str, until: datetime) -> bool:
+        """Lock until ``until`` if later than now held; never earlier. True if moved."""
+        ...
+
+    def hold(self, key: str, on: bool) -> bool:
+        """Set the legal hold ON or OFF; True if it changed."""
+        ...
+
+
+@runtime_checkable
+class LockingStore(Protocol):
+    """A blob store whose objects carry retention dates and legal holds of their own."""
+
+    def object_locks(self) -> ObjectLocks: ...

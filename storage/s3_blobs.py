@@ -39,6 +39,7 @@ from storage.interfaces import Document
 from storage.retention import Kept, RetentionRule, retain_for_days
 from storage.s3_client import S3Bucket, check_bucket, connect, error_code, s3_errors
 from storage.s3_config import S3Config
+from storage.s3_locks import S3Locks
 from storage.s3_multipart import Multipart, b64, lock_params
 
 __all__ = ["MAX_SINGLE_PUT", "S3BlobStore", "open_s3_store"]
@@ -72,6 +73,10 @@ class S3BlobStore:
         """The retain-until date for an object of ``kind`` put now (whole seconds: S3
         keeps no finer)."""
         return self.retention(kind, self.clock()).replace(microsecond=0)
+
+    def object_locks(self) -> S3Locks:
+        """Retention and legal holds on objects already stored (``s3_locks.py``)."""
+        return S3Locks(self.bucket)
 
     @staticmethod
     def locator_for(sha256: Sha256) -> str:
