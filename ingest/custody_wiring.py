@@ -13,6 +13,7 @@ from evidence.keys import Ed25519PublicKey
 from evidence.tlog.trust import LogTrust
 from ingest.compliance.desk import ComplianceDesk
 from ingest.compliance.retention import RetentionReport
+from ingest.compliance.retention_locks import LockKeeper
 from ingest.custody.holds import HoldDesk
 from ingest.custody.verification import Verifier
 from ingest.custody_log.checkpoints import Cadence, Checkpointer
@@ -113,16 +114,18 @@ def importer(parts: Parts) -> Importer:
 
 @dataclass(frozen=True)
 class Keepers:
-    """Legal holds and the retention report (docs/retention.md)."""
+    """Legal holds, the retention report, and the store's own locks (S3) that follow the
+    index (docs/retention.md)."""
 
     holds: HoldDesk
     report: RetentionReport
+    locks: LockKeeper
 
 
 def keepers(parts: Parts, desk: ComplianceDesk) -> Keepers:
-    index = parts.index
-    holds = HoldDesk(
-        index.holds, index.compliance.cases, index.objects, parts.case_rule, parts.clock
-    )
-    classes = parts.config.retention.rules()
-    return Keepers(holds, RetentionReport(desk, index.holds, classes, parts.clock))
+    index, clock = parts.index, parts.clock
+    report = RetentionReport(desk, index.holds, parts.config.retention.rules(), clock)
+    locks = LockKeeper(report, parts.books.store)
+    cases, objects = index.compliance.cases, index.objects
+    holds = HoldDesk(index.holds, cases, objects, parts.case_rule, clock, locks.on_hold)
+    return Keepers(holds, report, locks)

@@ -182,6 +182,10 @@ class IngestConfig:
         """What the chosen blob store is opened with, besides its folder."""
         return {"s3": self.s3} if self.blob_store == "s3" else {}
 
+    def lock_options(self) -> dict[str, Any]:
+        """What a store that locks its objects is opened with: the retention classes."""
+        return {"retention": self.retention} if self.blob_store == "s3" else {}
+
     @property
     def upload_size_limit(self) -> int:
         """The largest object a device can upload: no larger than one device may reserve."""

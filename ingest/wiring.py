@@ -214,10 +214,10 @@ def _transcripts(
 
 def build_services(parts: Parts, key: Ed25519PrivateKey, identity: LogIdentity) -> Services:
     """Every service, once: the HTTP application's."""
-    checkpoints = checkpointer(parts, identity)
-    locks = InProcessLocks()
-    room, registrar = upload_room(parts, key, locks), _registrar(parts, locks)
-    passwords = _passwords(parts)
+    checkpoints, locks = checkpointer(parts, identity), InProcessLocks()
+    keeping = keepers(parts, compliance := compliance_desk(parts))
+    room = upload_room(parts, key, locks, keeping.locks.on_stored)
+    registrar, passwords = _registrar(parts, locks), _passwords(parts)
     desk, rooms = fleet_desk(parts), room_sessions(parts)
     proofs = LogProofs(parts.index.log, checkpoints)
     keys = KeyDirectory(parts.index.devices, key.public_key(), identity)
@@ -238,7 +238,7 @@ def build_services(parts: Parts, key: Ed25519PrivateKey, identity: LogIdentity) 
         sessions=session_timelines(parts),
         clips=clip_matcher(parts),
         transcripts=_transcripts(parts, key, room, registrar),
-        compliance=(compliance := compliance_desk(parts)),
+        compliance=compliance,
         checkpoints=checkpoints,
         proofs=proofs,
         keys=keys,
@@ -250,5 +250,5 @@ def build_services(parts: Parts, key: Ed25519PrivateKey, identity: LogIdentity) 
         fleet_room=fleet_room(parts, desk, rooms),
         exporter=exporter(parts, proofs, keys),
         importer=importer(parts),
-        keeping=keepers(parts, compliance),
+        keeping=keeping,
     )

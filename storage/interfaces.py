@@ -878,10 +878,14 @@ class Holds(Protocol):
     ) -> list[HoldRecord]: ...
 
     async def keeping(
-        self, evidence_ids: Sequence[EvidenceId] | None, limit: int, offset: int
+        self,
+        evidence_ids: Sequence[EvidenceId] | None,
+        limit: int,
+        offset: int,
+        case_number: str | None = None,
     ) -> list[RecordingKeeping]:
-        """What decides each recording's retention (all recordings when ``evidence_ids``
-        is None), oldest stored first."""
+        """What decides each recording's retention (these, or those attached to
+        ``case_number``, or all when both are None), oldest stored first."""
         ...
 
 

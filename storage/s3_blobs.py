@@ -36,7 +36,8 @@ from evidence.digest import Sha256
 from evidence.errors import StorageFailure
 from evidence.identifiers import EvidenceId, Role
 from storage.interfaces import Document
-from storage.retention import Kept, RetentionRule, retain_for_days
+from storage.retention import Kept, RetentionRule, retain_for_days, retain_for_longer
+from storage.retention_config import RetentionConfig
 from storage.s3_client import S3Bucket, check_bucket, connect, error_code, s3_errors
 from storage.s3_config import S3Config
 from storage.s3_locks import S3Locks
@@ -215,8 +216,14 @@ def _sha(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 
-def open_s3_store(root: Path, s3: S3Config) -> S3BlobStore:
-    """The store for ``[server.s3]``, once the bucket is found fit to keep evidence."""
+def open_s3_store(
+    root: Path, s3: S3Config, retention: RetentionConfig | None = None
+) -> S3BlobStore:
+    """The store for ``[server.s3]``, once the bucket is found fit to keep evidence; each
+    object put locked for ``retain_days`` or the default retention class, the longer."""
     bucket = connect(s3)
     check_bucket(bucket)
-    return S3BlobStore(bucket, retain_for_days(s3.retain_days))
+    if retention is None:
+        return S3BlobStore(bucket, retain_for_days(s3.retain_days))
+    period = retention.rules().default.period
+    return S3BlobStore(bucket, retain_for_longer(s3.retain_days, period))

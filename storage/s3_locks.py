@@ -17,7 +17,7 @@ Nothing here deletes or rewrites an object.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -26,11 +26,12 @@ from evidence.identifiers import EvidenceId, Role
 from storage.s3_client import S3Bucket, error_code, s3_errors
 from storage.s3_multipart import COMPLIANCE
 
-__all__ = ["S3Locks"]
+__all__ = ["SLACK", "S3Locks"]
 
 log = logging.getLogger(__name__)
 
 _DOCUMENTS = ("manifest.json", "manifest.sig", "receipt.json", "receipt.sig")
+SLACK = timedelta(days=1)
 _ABSENT = frozenset({"404", "NoSuchKey", "NotFound"})
 _NO_HOLD = frozenset({"NoSuchObjectLockConfiguration"})  # never set: as OFF
 
@@ -66,10 +67,12 @@ class S3Locks:
         return None if head is None else head.get("ObjectLockRetainUntilDate")
 
     def extend(self, key: str, until: datetime) -> bool:
-        """Lock ``key`` until ``until`` if that is later than its date now; True if moved."""
+        """Lock ``key`` until ``until`` if that is later than its date now; True if moved.
+        A date within a day of the one held is left: the put locked it from the moment
+        of the put, the class counts from the recording's storing, seconds apart."""
         until = until.replace(microsecond=0)
         held = self.retained_until(key)
-        if held is not None and held >= until:
+        if held is not None and held + SLACK >= until:
             return False
         retention = {"Mode": COMPLIANCE, "RetainUntilDate": until}
         self._call("put_object_retention", key, Retention=retention)

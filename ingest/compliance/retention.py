@@ -95,9 +95,13 @@ class RetentionReport:
         return Keeping(facts, verdict, removable, status)
 
     async def lines(
-        self, evidence_ids: Sequence[EvidenceId] | None, limit: int, offset: int
+        self,
+        evidence_ids: Sequence[EvidenceId] | None,
+        limit: int,
+        offset: int,
+        case_number: str | None = None,
     ) -> list[Keeping]:
         catalogue, _ = await current_catalogue(self.desk)
         now = self.clock()
-        found = await self.holds.keeping(evidence_ids, limit, offset)
+        found = await self.holds.keeping(evidence_ids, limit, offset, case_number)
         return [self.judge(facts, catalogue, now) for facts in found]

@@ -138,7 +138,11 @@ class SqliteHolds:
         )
 
     async def keeping(
-        self, evidence_ids: Sequence[EvidenceId] | None, limit: int, offset: int
+        self,
+        evidence_ids: Sequence[EvidenceId] | None,
+        limit: int,
+        offset: int,
+        case_number: str | None = None,
     ) -> list[RecordingKeeping]:
         ids = None if evidence_ids is None else [str(item) for item in evidence_ids]
-        return await self._db.run(lambda conn: keeping(conn, ids, limit, offset))
+        return await self._db.run(lambda conn: keeping(conn, ids, case_number, (limit, offset)))

@@ -20,19 +20,34 @@ from storage.hold_records import RecordingKeeping
 __all__ = ["keeping"]
 
 
+_OF_CASE = (
+    "evidence_id IN (SELECT evidence_id FROM objects WHERE case_number = ? UNION "
+    "SELECT d.evidence_id FROM decisions d JOIN acts a ON a.act_id = d.act_id "
+    "WHERE d.decision = 'confirmed' AND a.case_number = ?)"
+)
+
+
 def _page(
-    conn: sqlite3.Connection, ids: Sequence[str] | None, limit: int, offset: int
+    conn: sqlite3.Connection,
+    ids: Sequence[str] | None,
+    case_number: str | None,
+    page: tuple[int, int],
 ) -> list[sqlite3.Row]:
-    where, params = "", []
+    found: list[str] = []
+    params: list[object] = []
     if ids is not None:
-        where = f"WHERE evidence_id IN ({','.join('?' for _ in ids)})"
-        params = list(ids)
+        found.append(f"evidence_id IN ({','.join('?' for _ in ids)})")
+        params.extend(ids)
+    if case_number is not None:
+        found.append(_OF_CASE)
+        params.extend((case_number, case_number))
+    where = f"WHERE {' AND '.join(found)}" if found else ""
     sql = (
         "SELECT evidence_id, MIN(received_at) AS stored_at, MAX(case_number) AS carried "  # noqa: S608 -- marks only
         f"FROM objects {where} GROUP BY evidence_id "
         "ORDER BY stored_at, evidence_id LIMIT ? OFFSET ?"
     )
-    return list(conn.execute(sql, (*params, limit, offset)))
+    return list(conn.execute(sql, (*params, *page)))
 
 
 def _grouped(
@@ -69,14 +84,19 @@ def _holds(conn: sqlite3.Connection, evidence_id: str, cases: Sequence[str]) -> 
 
 
 def keeping(
-    conn: sqlite3.Connection, ids: Sequence[str] | None, limit: int, offset: int
+    conn: sqlite3.Connection,
+    ids: Sequence[str] | None,
+    case_number: str | None,
+    page: tuple[int, int],
 ) -> list[RecordingKeeping]:
-    rows = _page(conn, ids, limit, offset)
-    page = [row["evidence_id"] for row in rows]
-    if not page:
+    """One page of recordings (these ``ids``, those attached to ``case_number``, or all),
+    oldest stored first."""
+    rows = _page(conn, ids, case_number, page)
+    shown = [row["evidence_id"] for row in rows]
+    if not shown:
         return []
-    attached = _grouped(conn, _ATTACHED, page)
-    objects = _grouped(conn, _OBJECTS, page)
+    attached = _grouped(conn, _ATTACHED, shown)
+    objects = _grouped(conn, _OBJECTS, shown)
     kept = []
     for row in rows:
         evidence = row["evidence_id"]

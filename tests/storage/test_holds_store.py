@@ -105,3 +105,20 @@ async def test_keeping_reads_cases_acts_holds_and_objects_per_recording(index, t
     assert found[carried].stored_at == NOW + timedelta(minutes=10)
     only = await index.holds.keeping([EvidenceId(str(loose))], 10, 0)
     assert [k.evidence_id for k in only] == [loose]
+
+
+async def test_keeping_of_a_case_finds_its_carried_and_confirmed_recordings(index, tmp_path):
+    raw = sqlite3.connect(tmp_path / "index.sqlite3")
+    carried = insert_original(raw, case_number=CASE, start=NOW, end=NOW + timedelta(minutes=5))
+    loose = insert_original(raw, case_number=None, start=NOW, end=NOW + timedelta(minutes=9))
+    other = insert_original(raw, case_number=None, start=NOW, end=NOW + timedelta(minutes=9))
+    raw.close()
+    cases = index.compliance.cases
+    await cases.add_case(CaseRecord(CaseNumber(CASE), "局", None, "wang", NOW))
+    registered, _ = await cases.add_act(act(CaseNumber(CASE)), "wang", NOW)
+    await index.compliance.decisions.decide(
+        DecisionRecord(loose, registered.act_id, Decision.CONFIRMED, "wang", NOW, None)
+    )
+    of_case = await index.holds.keeping(None, 10, 0, case_number=CASE)
+    assert {k.evidence_id for k in of_case} == {carried, loose}
+    assert other not in {k.evidence_id for k in await index.holds.keeping(None, 10, 0, CASE)}
