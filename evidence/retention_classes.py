@@ -35,6 +35,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from evidence.errors import StillRetained, UnderLegalHold
 from evidence.retention import Retention, RetentionKind
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "RetentionClass",
     "RetentionClasses",
     "Verdict",
+    "check_removable",
 ]
 
 PERMANENT = "permanent"
@@ -231,3 +233,16 @@ def _longest(candidates: list[RetentionClass]) -> RetentionClass:
         if not keeps_as_long(best.period, item.period):
             best = item
     return best
+
+
+def check_removable(removable_at: datetime | None, holds: Sequence[int], now: datetime) -> None:
+    """Refuse the removal of an object under a standing hold (``under_legal_hold``), kept
+    for ever or not yet at its date (``still_retained``); return when it may go."""
+    if holds:
+        raise UnderLegalHold(f"legal hold {', '.join(map(str, holds))} stands", holds=list(holds))
+    if removable_at is None:
+        raise StillRetained("its retention class keeps it permanently", until=None)
+    if now < removable_at:
+        raise StillRetained(
+            f"kept until {removable_at.isoformat()}", until=removable_at.isoformat()
+        )
