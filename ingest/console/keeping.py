@@ -8,7 +8,7 @@ from datetime import tzinfo
 from typing import Any
 
 from evidence.local_time import local_text
-from ingest.compliance.retention import Keeping
+from evidence.strict_json import parse_time
 from storage.hold_records import HoldRecord
 
 __all__ = ["hold_rows", "retention_view"]
@@ -28,11 +28,12 @@ def hold_rows(holds: Iterable[HoldRecord], zone: tzinfo) -> list[dict[str, Any]]
     ]
 
 
-def retention_view(line: Keeping, zone: tzinfo) -> dict[str, Any]:
-    removable = line.removable_at
+def retention_view(line: dict[str, Any], zone: tzinfo) -> dict[str, Any]:
+    """One line of the retention report (as the API answers it), for people."""
+    removable = line["removable_at"]
     return {
-        "class": f"{line.verdict.retention_class.name} ({line.verdict.retention_class.period})",
-        "because": f"{line.verdict.source}: {line.verdict.because}",
-        "removable_at": None if removable is None else local_text(removable, zone),
-        "status": line.status.value,
+        "class": f"{line['class']} ({line['period']})",
+        "because": f"{line['source']}: {line['because']}",
+        "removable_at": None if removable is None else local_text(parse_time(removable), zone),
+        "status": line["status"],
     }

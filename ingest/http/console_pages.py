@@ -94,7 +94,7 @@ async def _keeping(request: web.Request, evidence_id: EvidenceId) -> dict[str, o
         return {"retention": None, "holds": []}
     held = [await keeping.holds.holds.hold(hold_id) for hold_id in lines[0].facts.holds]
     holds = hold_rows([hold for hold in held if hold is not None], zone)
-    return {"retention": retention_view(lines[0], zone), "holds": holds}
+    return {"retention": retention_view(lines[0].to_json(), zone), "holds": holds}
 
 
 async def get_recording(request: web.Request, person: Person) -> web.Response:
