@@ -221,6 +221,11 @@ def _received_evidence(conn: sqlite3.Connection, _: Upgrade) -> None:
     adds them does not take their absence for triggers dropped (``trigger_check.py``)."""
 
 
+def _legal_holds(conn: sqlite3.Connection, _: Upgrade) -> None:
+    """Legal holds' tables and triggers (``holds``, ``hold_lifts``) are new: the script
+    makes them. The step only moves the version on, as ``_received_evidence`` does."""
+
+
 STEPS: tuple[Callable[[sqlite3.Connection, Upgrade], None], ...] = (
     _spans_by_evidence_id,
     _edits_move_updated_at,
@@ -231,6 +236,7 @@ STEPS: tuple[Callable[[sqlite3.Connection, Upgrade], None], ...] = (
     _log_what_is_held,
     _spans_in_station_time,
     _received_evidence,
+    _legal_holds,
 )
 
 
