@@ -28,40 +28,10 @@ from runtime.sqlite_thread import SqliteThread
 from storage.compliance_records import Footage, ReportAct, ReportQuery, ReportRows
 from storage.records import FlagRecord, StoredObject
 from storage.sqlite import compliance_rows, rows
+from storage.sqlite.act_spans import spans_of
 from storage.sqlite.database import SqliteDatabase
 from storage.sqlite.rows import when
-
-# Milliseconds since the epoch (julianday's double is good to ~40 µs); as schema.sql makes
-# recording_spans.
-_MS = "CAST(round((julianday({0}) - 2440587.5) * 86400000.0) AS INTEGER)"
-
-
-def _overlaps(a: str, b: str) -> str:
-    """The span ``s`` overlaps the window from ``a`` to ``b`` (SQL expressions, in
-    milliseconds). The first two terms let an index on start_ms narrow the search."""
-    return (
-        f"s.start_ms <= {b} AND s.end_ms >= {a} "
-        f"AND (s.start_ms < {b} AND s.end_ms > {a} OR s.start_ms = s.end_ms)"
-    )
-
-
-def _by_case(act: str) -> str:
-    """The spans attached to the act ``act`` (an alias with case_number, a0 and b0, its
-    window in milliseconds) by its case number: what follows FROM."""
-    return (
-        f"recording_spans s WHERE s.case_number = {act}.case_number "
-        f"AND {_overlaps(f'{act}.a0', f'{act}.b0')}"
-    )
-
-
-def _confirmed(act: str) -> str:
-    """The spans a person confirmed for the act ``act`` that overlap it: what follows FROM."""
-    return (
-        "decisions d JOIN recording_spans s ON s.evidence_id = d.evidence_id "
-        f"WHERE d.act_id = {act}.act_id AND d.decision = 'confirmed' "
-        f"AND {_overlaps(f'{act}.a0', f'{act}.b0')}"
-    )
-
+from storage.sqlite.span_rule import _MS, _by_case, _confirmed, _overlaps
 
 # The camera serial a manifest names; the same expression as the index on manifests, which
 # must never refuse a row (so a body that is not JSON has no serial rather than an error).
@@ -192,13 +162,11 @@ def _flag_filter(query: ReportQuery) -> tuple[str, dict[str, Any]]:
 
 
 def _report(conn: sqlite3.Connection, query: ReportQuery) -> ReportRows:
-    """One row per act, its attached recordings folded by correlated subqueries on
-    ``recording_spans_by_case`` into a text of integer milliseconds from the act's start
-    ("s1,e1,s2,e2,…"): SQLite hands Python sixty thousand rows instead of half a million,
-    and the numbers relative to the act are shorter to write and to read back."""
+    """One row per act, its attached recordings as the text of integer milliseconds from
+    the act's start ("s1,e1,s2,e2,…") that ``act_spans`` keeps folded: SQLite hands Python
+    sixty thousand rows instead of half a million, and walks no recordings to do it."""
     where, params = _report_filter(query)
     params["offset"] = f"{query.utc_offset_minutes:+d} minutes"
-    pair = "group_concat((s.start_ms - a.a0) || ',' || (s.end_ms - a.a0))"
     cursor = conn.cursor()
     cursor.row_factory = None  # plain tuples: a sqlite3.Row per act costs more
     cursor.execute(
@@ -208,21 +176,16 @@ def _report(conn: sqlite3.Connection, query: ReportQuery) -> ReportRows:
         f"FROM acts a JOIN cases c ON c.case_number = a.case_number WHERE {where}) "
         "SELECT a.act_id, a.case_number, a.agency, a.act_type, a.a0, a.b0, "
         "strftime('%Y-%m', a.started_at, :offset), a.officers, "
-        f"{_STANDING_EXEMPTION}, a.revision, (SELECT {pair} FROM {_by_case('a')}), "
-        f"(SELECT {pair} FROM {_confirmed('a')}) "
+        f"{_STANDING_EXEMPTION}, a.revision, {spans_of('a')} "
         "FROM chosen a",
         params,
     )
     rows = cursor.fetchall()
     acts = [
         ReportAct(i, case, agency, kind, a, b, month, _names(officers), exempted == 1, revision)
-        for i, case, agency, kind, a, b, month, officers, exempted, revision, _, _ in rows
+        for i, case, agency, kind, a, b, month, officers, exempted, revision, _ in rows
     ]
-    spans = [
-        (by_case or "") if confirmed is None else f"{by_case},{confirmed}" if by_case else confirmed
-        for by_case, confirmed in map(itemgetter(10, 11), rows)
-    ]
-    return ReportRows(acts, spans)
+    return ReportRows(acts, list(map(itemgetter(10), rows)))
 
 
 def _paused_report(conn: sqlite3.Connection, query: ReportQuery) -> ReportRows:
