@@ -71,7 +71,7 @@ def _late_uploads(
 def _as_needed(conn: sqlite3.Connection, query: ReportQuery) -> list[tuple[str, int, int]]:
     where, params = _report_filter(query)
     cursor = conn.execute(
-        "WITH chosen AS MATERIALIZED (SELECT a.act_id, a.case_number, a.act_type, a.revision, "  # noqa: S608
+        "WITH chosen AS (SELECT a.act_id, a.case_number, a.act_type, a.revision, "  # noqa: S608
         f"{_MS.format('a.started_at')} AS a0, {_MS.format('a.ended_at')} AS b0 "
         f"FROM acts a JOIN cases c ON c.case_number = a.case_number WHERE {where}) "
         f"SELECT a.act_type, COUNT(*), SUM({spans_of('a')} <> '') "
