@@ -9,7 +9,8 @@ Rounds alternate between the report and the peer (the machine is shared), and th
 ratio of each pair is the measure. The report and the case are timed in-process through the same functions the JSON API
 calls (ingest.compliance.report.build_report, ingest.compliance.assessment.case_coverage),
 with the real SQLite index on its thread, after one warm-up run (the page cache is warm;
-nothing is cached by Liuhen between runs). The peer's totals must equal the report's, or
+nothing is cached by Liuhen between runs; the index's act_spans and recording_spans are
+kept at ingest, and the peer reads neither). The peer's totals must equal the report's, or
 the run fails. Results: printed as Markdown, and JSON in bench/results/.
 """
 
