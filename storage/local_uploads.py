@@ -21,6 +21,7 @@ from typing import BinaryIO
 
 from evidence.digest import Sha256, StreamingFingerprint, feed_file
 from evidence.errors import InsufficientStorage, StorageFailure, UnknownUpload
+from runtime.cpu_account import Section
 from runtime.private_files import make_private_dirs
 from storage.durable import fsync_dir
 from storage.interfaces import BlobStore, Landing
@@ -50,15 +51,17 @@ class FileLanding:
         self._written = 0
 
     def write(self, pieces: Sequence[bytes]) -> None:
-        for piece in pieces:
-            view = memoryview(piece)
-            while view:
-                done = os.write(self._fd, view)
-                self._written += done
-                view = view[done:]
+        with Section("write"):
+            for piece in pieces:
+                view = memoryview(piece)
+                while view:
+                    done = os.write(self._fd, view)
+                    self._written += done
+                    view = view[done:]
 
     def make_durable(self) -> int:
-        os.fsync(self._fd)
+        with Section("fsync"):
+            os.fsync(self._fd)
         return self._written
 
     def close(self) -> None:

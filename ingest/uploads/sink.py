@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 from evidence.digest import Sha256, StreamingFingerprint
 from evidence.errors import ChecksumMismatch, ChunkMismatch, TooLarge
+from runtime.cpu_account import Section
 from storage.interfaces import Landing
 
 __all__ = ["BLOCK_SIZE", "MAX_QUEUED", "PatchSink", "Received", "stream_body"]
@@ -73,18 +74,20 @@ class PatchSink:
         self._landing.write(pieces)
 
     def _hash_chunks(self, pieces: list[bytes]) -> None:
-        for piece in pieces:
-            for index in self.fingerprint.update_chunks(piece):
-                if self.fingerprint.chunks[index] != self._expected[index]:
-                    raise ChunkMismatch(
-                        f"chunk {index} does not match the signed manifest", chunk=index
-                    )
-            if self._extra is not None:
-                self._extra.update(piece)
+        with Section("hash.chunks"):
+            for piece in pieces:
+                for index in self.fingerprint.update_chunks(piece):
+                    if self.fingerprint.chunks[index] != self._expected[index]:
+                        raise ChunkMismatch(
+                            f"chunk {index} does not match the signed manifest", chunk=index
+                        )
+                if self._extra is not None:
+                    self._extra.update(piece)
 
     def _hash_whole(self, pieces: list[bytes]) -> None:
-        for piece in pieces:
-            self.fingerprint.update_whole(piece)
+        with Section("hash.whole"):
+            for piece in pieces:
+                self.fingerprint.update_whole(piece)
 
     def verify_checksum(self, received: int) -> None:
         if self._checksum is None:
