@@ -11,7 +11,7 @@ list and fsynced before its 204, the upload verified and stored as it completes;
 round ends by asking for the receipt and checking its SHA-256. The peer hashes nothing and
 never fsyncs. Server CPU is user+system time from /proc/<pid>/stat before and after each
 upload. With --cpu-account our server also reports where its CPU went
-(``LIUHEN_CPU_ACCOUNT``, ``runtime/cpu_account.py``). Results: printed, and JSON in
+(``BENCH_CPU_ACCOUNT``, ``runtime/cpu_account.py``). Results: printed, and JSON in
 bench/results/.
 """
 
@@ -86,7 +86,7 @@ class Ours:
     def __init__(self, work: Path, source: Path, facts: Fingerprint, account: bool) -> None:
         self.port = free_port()
         self.data_dir = work / "ours"
-        env = dict(os.environ, LIUHEN_CPU_ACCOUNT="1" if account else "0")
+        env = dict(os.environ, BENCH_CPU_ACCOUNT="1" if account else "0")
         script = str(ROOT / "bench" / "raw_put_server.py")
         self.process = start(
             [sys.executable, script, "--data-dir", str(self.data_dir), "--port", str(self.port)],

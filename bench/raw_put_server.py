@@ -42,7 +42,7 @@ def raw_put_handler(folder: Path):
 
 
 async def cpu_account_handler(request: web.Request) -> web.Response:
-    """CPU seconds by section since the last call (LIUHEN_CPU_ACCOUNT=1)."""
+    """CPU seconds by section since the last call (BENCH_CPU_ACCOUNT=1)."""
     return web.json_response({"enabled": cpu_account.ENABLED, "sections": cpu_account.snapshot()})
 
 

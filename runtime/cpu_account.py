@@ -1,6 +1,6 @@
 """Where a process's CPU goes, by section, for the benchmarks (``bench/cpu_account.py``).
 
-Off unless the environment says ``LIUHEN_CPU_ACCOUNT=1``: then each ``Section`` adds the
+Off unless the environment says ``BENCH_CPU_ACCOUNT=1``: then each ``Section`` adds the
 CPU time (user + system, ``time.thread_time``) its thread spent inside it to a running
 total by name. Sections run on worker threads (writing, hashing, fsync, the index); the
 event loop's thread is read whole from /proc (its system time is mostly the socket reads,
@@ -20,7 +20,7 @@ from types import TracebackType
 
 __all__ = ["ENABLED", "Section", "snapshot"]
 
-ENABLED = os.environ.get("LIUHEN_CPU_ACCOUNT") == "1"
+ENABLED = os.environ.get("BENCH_CPU_ACCOUNT") == "1"
 _TICK = os.sysconf("SC_CLK_TCK")
 _totals: defaultdict[str, float] = defaultdict(float)
 _lock = threading.Lock()
