@@ -83,11 +83,16 @@ def upload(job: dict[str, Any]) -> float:
 class Ours:
     """Our server, one device signed in, and a manifest registered per upload."""
 
-    def __init__(self, work: Path, source: Path, facts: Fingerprint, account: bool) -> None:
+    def __init__(
+        self, work: Path, source: Path, facts: Fingerprint, account: bool, tree: Path = ROOT
+    ) -> None:
         self.port = free_port()
-        self.data_dir = work / "ours"
+        work = work / f"ours-{self.port}"
+        work.mkdir()
+        self.data_dir = work / "data"
         env = dict(os.environ, BENCH_CPU_ACCOUNT="1" if account else "0")
-        script = str(ROOT / "bench" / "raw_put_server.py")
+        env["PYTHONPATH"] = str(tree)  # another tree's code, to compare in one run
+        script = str(tree / "bench" / "raw_put_server.py")
         self.process = start(
             [sys.executable, script, "--data-dir", str(self.data_dir), "--port", str(self.port)],
             env,
@@ -207,6 +212,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     make_file(source, size)
     facts = fingerprint_file(source, CHUNK_SIZE)
     ours = Ours(work, source, facts, args.cpu_account)
+    other = None if args.compare is None else Ours(work, source, facts, False, args.compare)
     peer_port = free_port()
     peer_store = work / "peer"
     peer = start(["node", str(PEER_DIR / "server.mjs"), str(peer_port), str(peer_store)])
@@ -228,14 +234,21 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             ours.check_stored()
             rounds.append({"ours_s": ours_s, "ours_cpu_s": ours_cpu})
             rounds[-1].update(peer_s=peer_s, peer_cpu_s=peer_cpu)
+            if other is not None:
+                other_s, other_cpu = timed(other.process.pid, {**common, **other.job()})
+                other.check_stored()
+                rounds[-1].update(other_s=other_s, other_cpu_s=other_cpu)
+                print(f"round {n}: other tree {other_s:.2f} s ({other_cpu:.2f} s CPU)")
             print(
                 f"round {n}: ours {ours_s:.2f} s ({ours_cpu:.2f} s CPU), "
                 f"peer {peer_s:.2f} s ({peer_cpu:.2f} s CPU)",
                 flush=True,
             )
         rss = {"ours": peak_rss_mib(ours.process.pid), "peer": peak_rss_mib(peer.pid)}
+        if other is not None:
+            rss["other"] = peak_rss_mib(other.process.pid)
     finally:
-        for process in (ours.process, peer):
+        for process in (ours.process, peer, *([] if other is None else [other.process])):
             process.terminate()
             process.wait()
     return summary(args, rounds, rss, accounts)
@@ -266,6 +279,10 @@ def summary(
         "peak_rss_mib": rss,
         "load_average_end": os.getloadavg(),
     }
+    if "other_s" in column:
+        result["other_mib_s"] = spread([mib / s for s in column["other_s"]])
+        result["other_cpu_s_per_gib"] = spread([c / gib for c in column["other_cpu_s"]])
+        result["throughput_ours_over_other"] = spread([r["other_s"] / r["ours_s"] for r in rounds])
     if accounts:
         names = sorted({name for account in accounts for name in account["sections"]})
         result["ours_cpu_account_s_per_gib"] = {
@@ -279,6 +296,12 @@ def main() -> None:
     parser.add_argument("--size-mib", type=int, default=1024)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--cpu-account", action="store_true")
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        help="another source tree (e.g. a `git archive` of an older commit): its server "
+        "runs too, third in each round",
+    )
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()}", flush=True)
     with tempfile.TemporaryDirectory(
