@@ -11,9 +11,12 @@ from typing import cast
 
 from runtime.private_files import make_private_dirs
 
-__all__ = ["fsync_dir", "fsync_path", "make_dirs_durably", "start_writeback"]
+__all__ = ["drop_cached", "fsync_dir", "fsync_path", "make_dirs_durably", "start_writeback"]
 
-_SYNC_FILE_RANGE_WRITE = 2  # <fcntl.h>: start writeback of the range's dirty pages
+# <fcntl.h>: wait for writeback already under way, start it, wait for it to end.
+_SYNC_FILE_RANGE_WAIT_BEFORE = 1
+_SYNC_FILE_RANGE_WRITE = 2
+_SYNC_FILE_RANGE_WAIT_AFTER = 4
 
 
 def _sync_file_range() -> Callable[[int, int, int, int], int] | None:
@@ -38,6 +41,19 @@ def start_writeback(fd: int, offset: int, length: int) -> None:
     do nothing."""
     if _SYNC_FILE_RANGE is not None and length > 0:
         _SYNC_FILE_RANGE(fd, offset, length, _SYNC_FILE_RANGE_WRITE)
+
+
+def drop_cached(fd: int, offset: int, length: int) -> None:
+    """Wait until these bytes have been written back, then drop them from the page cache.
+    A transfer buffer is not read again soon, and a page cache that keeps growing makes
+    every later write dearer (measured: 0.5-1.5 CPU seconds per GiB written, against 0.2
+    when written pages are dropped). Not a durability step: fdatasync still is."""
+    if length <= 0:
+        return
+    if _SYNC_FILE_RANGE is not None:
+        flags = _SYNC_FILE_RANGE_WAIT_BEFORE | _SYNC_FILE_RANGE_WRITE | _SYNC_FILE_RANGE_WAIT_AFTER
+        _SYNC_FILE_RANGE(fd, offset, length, flags)
+    os.posix_fadvise(fd, offset, length, os.POSIX_FADV_DONTNEED)
 
 
 def fsync_path(path: Path) -> None:
