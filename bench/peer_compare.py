@@ -212,13 +212,16 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     make_file(source, size)
     facts = fingerprint_file(source, CHUNK_SIZE)
     ours = Ours(work, source, facts, args.cpu_account)
-    other = None if args.compare is None else Ours(work, source, facts, False, args.compare)
+    other = None
+    if args.compare is not None:
+        other = Ours(work, source, facts, args.cpu_account, args.compare)
     peer_port = free_port()
     peer_store = work / "peer"
     peer = start(["node", str(PEER_DIR / "server.mjs"), str(peer_port), str(peer_store)])
     common = {"path": str(source), "chunkSize": CHUNK_SIZE}
     rounds: list[dict[str, float]] = []
     accounts: list[dict[str, Any]] = []
+    other_accounts: list[dict[str, Any]] = []
     try:
         for n in range(args.rounds):
             peer_job = {"endpoint": f"http://127.0.0.1:{peer_port}/files", "headers": {}}
@@ -235,7 +238,11 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             rounds.append({"ours_s": ours_s, "ours_cpu_s": ours_cpu})
             rounds[-1].update(peer_s=peer_s, peer_cpu_s=peer_cpu)
             if other is not None:
+                if args.cpu_account:
+                    other.account()
                 other_s, other_cpu = timed(other.process.pid, {**common, **other.job()})
+                if args.cpu_account:
+                    other_accounts.append(other.account())
                 other.check_stored()
                 rounds[-1].update(other_s=other_s, other_cpu_s=other_cpu)
                 print(f"round {n}: other tree {other_s:.2f} s ({other_cpu:.2f} s CPU)")
@@ -251,7 +258,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         for process in (ours.process, peer, *([] if other is None else [other.process])):
             process.terminate()
             process.wait()
-    return summary(args, rounds, rss, accounts)
+    return summary(args, rounds, rss, accounts, other_accounts)
 
 
 def spread(values: list[float]) -> str:
@@ -263,6 +270,7 @@ def summary(
     rounds: list[dict[str, float]],
     rss: dict[str, float],
     accounts: list[dict[str, Any]],
+    other_accounts: list[dict[str, Any]],
 ) -> dict[str, Any]:
     gib = args.size_mib / 1024
     mib = args.size_mib
@@ -283,12 +291,15 @@ def summary(
         result["other_mib_s"] = spread([mib / s for s in column["other_s"]])
         result["other_cpu_s_per_gib"] = spread([c / gib for c in column["other_cpu_s"]])
         result["throughput_ours_over_other"] = spread([r["other_s"] / r["ours_s"] for r in rounds])
-    if accounts:
-        names = sorted({name for account in accounts for name in account["sections"]})
-        result["ours_cpu_account_s_per_gib"] = {
-            name: spread([a["sections"].get(name, 0.0) / gib for a in accounts]) for name in names
-        }
+    for key, kept in (("ours", accounts), ("other", other_accounts)):
+        if kept:
+            result[f"{key}_cpu_account_s_per_gib"] = account_table(kept, gib)
     return result
+
+
+def account_table(accounts: list[dict[str, Any]], gib: float) -> dict[str, str]:
+    names = sorted({name for account in accounts for name in account["sections"]})
+    return {name: spread([a["sections"].get(name, 0.0) / gib for a in accounts]) for name in names}
 
 
 def main() -> None:
