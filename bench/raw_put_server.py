@@ -17,6 +17,7 @@ from aiohttp import web
 
 from evidence.case_number import CaseNumberRule
 from ingest.http.app import build_app
+from ingest.http.server import app_runner
 from ingest.server_config import IngestConfig
 from ingest.startup import open_server
 from runtime import cpu_account
@@ -58,7 +59,7 @@ async def main() -> None:
     raw_dir.mkdir(parents=True, exist_ok=True)
     app.router.add_put("/bench/raw/{name}", raw_put_handler(raw_dir))
     app.router.add_get("/bench/cpu", cpu_account_handler)
-    runner = web.AppRunner(app, access_log=None)
+    runner = app_runner(app)  # the real server's settings
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", args.port).start()
     print("ready", flush=True)
