@@ -53,7 +53,8 @@ def drop_cached(fd: int, offset: int, length: int) -> None:
     if _SYNC_FILE_RANGE is not None:
         flags = _SYNC_FILE_RANGE_WAIT_BEFORE | _SYNC_FILE_RANGE_WRITE | _SYNC_FILE_RANGE_WAIT_AFTER
         _SYNC_FILE_RANGE(fd, offset, length, flags)
-    os.posix_fadvise(fd, offset, length, os.POSIX_FADV_DONTNEED)
+    if hasattr(os, "posix_fadvise"):  # not on every system Python runs on
+        os.posix_fadvise(fd, offset, length, os.POSIX_FADV_DONTNEED)
 
 
 def fsync_path(path: Path) -> None:
