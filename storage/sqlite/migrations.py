@@ -221,6 +221,15 @@ def _received_evidence(conn: sqlite3.Connection, _: Upgrade) -> None:
     adds them does not take their absence for triggers dropped (``trigger_check.py``)."""
 
 
+def _spans_to_the_exact_millisecond(conn: sqlite3.Connection, _: Upgrade) -> None:
+    """Spans round each time half a millisecond up, exactly: julianday's double alone read
+    .5005 s as 500.4999… ms and rounded it down. ``recording_spans`` is derived: drop it
+    and its trigger, which the script makes again and refills. Nothing signed is touched."""
+    if _columns(conn, "recording_spans"):
+        conn.execute("DROP TRIGGER IF EXISTS recording_span_of_original")
+        conn.execute("DROP TABLE recording_spans")
+
+
 STEPS: tuple[Callable[[sqlite3.Connection, Upgrade], None], ...] = (
     _spans_by_evidence_id,
     _edits_move_updated_at,
@@ -231,6 +240,7 @@ STEPS: tuple[Callable[[sqlite3.Connection, Upgrade], None], ...] = (
     _log_what_is_held,
     _spans_in_station_time,
     _received_evidence,
+    _spans_to_the_exact_millisecond,
 )
 
 

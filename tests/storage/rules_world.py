@@ -32,7 +32,7 @@ def moments() -> st.SearchStrategy[timedelta]:
     """An offset from the world's start: on a 15 s grid, jittered now and then."""
     grid = st.integers(0, 24).map(lambda n: timedelta(seconds=15 * n))
     ms = st.sampled_from((0, 0, 0, 0, 1, -1, 500))
-    us = st.sampled_from((0,))
+    us = st.sampled_from((0, 0, 0, 0, 500, 499, 501, 1))
     return st.builds(lambda g, m, u: g + timedelta(milliseconds=m, microseconds=u), grid, ms, us)
 
 

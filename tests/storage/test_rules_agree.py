@@ -28,7 +28,18 @@ from ingest.compliance.tally import verdicts
 from storage.compliance_records import ReportQuery
 from storage.interfaces import Index
 from tests.storage.rules_loading import load
-from tests.storage.rules_world import Filters, Ledger, World, filters, worlds
+from tests.storage.rules_world import (
+    AGENCIES,
+    DOCKS,
+    TYPES,
+    ActSpec,
+    Filters,
+    Ledger,
+    RecordingSpec,
+    World,
+    filters,
+    worlds,
+)
 
 EXAMPLES = int(os.environ.get("LIUHEN_RULES_EXAMPLES", "25"))
 RULES = settings(
@@ -72,10 +83,14 @@ def standing(ledger: Ledger, act_id: int) -> bool:
 @RULES
 @given(world=worlds)
 async def test_attached_suggested_and_unassigned_agree(backend_index: Index, world: World):
-    await check_attaching(backend_index, await load(backend_index, world, base_time()))
+    attached, suggested = await check_attaching(
+        backend_index, await load(backend_index, world, base_time())
+    )
+    event(f"attached: {min(attached, 3)}, suggested: {min(suggested, 3)}")
 
 
-async def check_attaching(index: Index, ledger: Ledger) -> None:
+async def check_attaching(index: Index, ledger: Ledger) -> tuple[int, int]:
+    """How many recordings were attached and suggested, all of them as the rules say."""
     queries = index.compliance.queries
     ids = sorted(ledger.acts)
     got = Counter(
@@ -87,7 +102,6 @@ async def check_attaching(index: Index, ledger: Ledger) -> None:
         for evidence_id, _, how in attached_spans(ledger, act_id)
     )
     assert got == expected
-    event(f"attached: {min(len(expected), 3)}")
     suggested = {
         (f.act_id, str(f.evidence_id), fits(ledger.acts[f.act_id], f))
         for f in await queries.candidates(ids)
@@ -100,7 +114,6 @@ async def check_attaching(index: Index, ledger: Ledger) -> None:
         if (ties := _suggested(ledger, act_id, r))
     }
     mine = {r.evidence_id for r in ledger.recordings}
-    event(f"suggested: {min(len(suggested), 3)}")
     listed = {str(o.evidence_id) for o in await queries.unassigned(1_000_000, 0)} & mine
     acts = [ledger.act(act_id) for act_id in ids]
     assert listed == {
@@ -108,6 +121,7 @@ async def check_attaching(index: Index, ledger: Ledger) -> None:
         for r in ledger.recordings
         if attaching.unassigned(r, acts, ledger.confirmed(r.evidence_id))
     }
+    return sum(expected.values()), len(suggested)
 
 
 def _suggested(ledger: Ledger, act_id: int, recording: attaching.Recording) -> tuple[str, ...]:
@@ -188,3 +202,20 @@ async def test_exemptions_and_weak_links_agree(backend_index: Index, world: Worl
     assert await compliance.weak_links.as_needed(query) == [
         (kind, kinds[kind], with_footage[kind]) for kind in sorted(kinds)
     ]
+
+
+async def test_half_a_millisecond_rounds_up_in_the_index_as_in_the_rules(backend_index: Index):
+    """Times are compared to the millisecond, half a millisecond up, exactly: a point
+    captured at .5005 s is at 501 ms, after an act that ends at 500 ms, so not its footage.
+    (SQLite's julianday read .5005 s as 500.4999… and rounded it to 500.)"""
+    act = ActSpec(0, "seizure", timedelta(milliseconds=500), timedelta(0), (), (), None)
+    point = RecordingSpec(0, timedelta(microseconds=500_500), None, 0, DOCKS[0], None, None)
+    ledger = await load(backend_index, World(AGENCIES[:2], [act], [point], []), base_time())
+    [(_, span, _)] = [(r.evidence_id, r.span, None) for r in ledger.recordings]
+    [act_id] = ledger.acts
+    assert span[0] == ledger.act(act_id).window[1] + 1
+    await check_attaching(backend_index, ledger)
+    query = ReportQuery(TYPES, 480, act_ids=(act_id,))
+    [row] = (await backend_index.compliance.queries.report(query)).acts
+    assert (row.started, row.ended) == ledger.act(act_id).window
+    assert (await backend_index.compliance.queries.report(query)).spans == [""]
