@@ -29,20 +29,35 @@ from storage.interfaces.compliance import (
     Officers,
     WeakLinks,
 )
-from storage.interfaces.custody_log import CustodyLog
+from storage.interfaces.custody_log import (
+    AccessLog,
+    CustodyLog,
+    LogAppend,
+    LogCheckpoints,
+    LogIngests,
+    LogOriginStore,
+    LogTree,
+)
 from storage.interfaces.devices import Devices
 from storage.interfaces.flags import Flags
-from storage.interfaces.fleet import Fleet, Rooms
+from storage.interfaces.fleet import Fleet, FleetRecorder, FleetView, Rooms
 from storage.interfaces.index import Index
 from storage.interfaces.media import Media
-from storage.interfaces.objects import Objects
+from storage.interfaces.objects import (
+    FixityWalk,
+    ObjectIndexing,
+    ObjectLookup,
+    Objects,
+    Verifications,
+)
 from storage.interfaces.people import Accounts, Credentials
 from storage.interfaces.received import Received
 from storage.interfaces.upload_area import Landing, UploadArea
-from storage.interfaces.uploads import Uploads
+from storage.interfaces.uploads import Manifests, Uploads, UploadSessions
 
 __all__ = [
     "READ_RANGE_BUFFER",
+    "AccessLog",
     "Accounts",
     "BlobStore",
     "Cases",
@@ -56,17 +71,30 @@ __all__ = [
     "Devices",
     "Document",
     "Exemptions",
+    "FixityWalk",
     "Flags",
     "Fleet",
+    "FleetRecorder",
+    "FleetView",
     "Index",
     "Landing",
+    "LogAppend",
+    "LogCheckpoints",
+    "LogIngests",
+    "LogOriginStore",
+    "LogTree",
+    "Manifests",
     "Media",
+    "ObjectIndexing",
+    "ObjectLookup",
     "Objects",
     "Officers",
     "Received",
     "Rooms",
     "SignedDocuments",
     "UploadArea",
+    "UploadSessions",
     "Uploads",
+    "Verifications",
     "WeakLinks",
 ]

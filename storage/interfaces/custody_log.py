@@ -9,16 +9,25 @@ from evidence.identifiers import EvidenceId, Role
 from evidence.tlog.nodes import NodeId
 from storage.log_records import AccessQuery, CheckpointRecord, LoggedLeaf, LogOrigin
 
-__all__ = ["CustodyLog"]
+__all__ = [
+    "AccessLog",
+    "CustodyLog",
+    "LogAppend",
+    "LogCheckpoints",
+    "LogIngests",
+    "LogOriginStore",
+    "LogTree",
+]
 
 
-class CustodyLog(Protocol):
-    """The custody log: leaves (exact bytes, numbered from 0), the hash of every complete
-    subtree, the checkpoints the server signed, and which log this is. Append-only. An
-    event appends its leaf in its own transaction (the ``leaf`` arguments above);
-    ``append`` is for an event that is only its log entry (an access)."""
+class LogAppend(Protocol):
+    """Appending an entry that is an event of its own (an access)."""
 
     async def append(self, leaf: bytes) -> LoggedLeaf: ...
+
+
+class LogTree(Protocol):
+    """The log's entries and the hashes of its complete subtrees."""
 
     async def size(self) -> int: ...
 
@@ -40,6 +49,10 @@ class CustodyLog(Protocol):
         """The size now and the nodes of its root (``CompactRange.node_ids``), together."""
         ...
 
+
+class LogIngests(Protocol):
+    """Which objects' ingests the log holds."""
+
     async def ingest_leaf(self, evidence_id: EvidenceId, role: Role) -> LoggedLeaf | None:
         """The entry that logged this object's ingest (or its backfill)."""
         ...
@@ -56,11 +69,19 @@ class CustodyLog(Protocol):
         """Which of these objects the index holds, as (evidence id, role) text."""
         ...
 
+
+class LogOriginStore(Protocol):
+    """Which log this is: its origin."""
+
     async def origin(self, proposed: LogOrigin) -> LogOrigin:
         """The origin the log was started with; ``proposed`` becomes it if there is none."""
         ...
 
     async def stored_origin(self) -> LogOrigin | None: ...
+
+
+class LogCheckpoints(Protocol):
+    """The checkpoints the server signed."""
 
     async def add_checkpoint(self, record: CheckpointRecord) -> CheckpointRecord:
         """Keep a signed checkpoint (one of that size already kept is returned; another
@@ -73,6 +94,19 @@ class CustodyLog(Protocol):
 
     async def checkpoints(self) -> list[CheckpointRecord]: ...
 
+
+class AccessLog(Protocol):
+    """The access entries, searched."""
+
     async def accesses(self, query: AccessQuery) -> list[LoggedLeaf]:
         """Access entries matching ``query``, newest first."""
         ...
+
+
+class CustodyLog(
+    LogAppend, LogTree, LogIngests, LogOriginStore, LogCheckpoints, AccessLog, Protocol
+):
+    """The custody log: leaves (exact bytes, numbered from 0), the hash of every complete
+    subtree, the checkpoints the server signed, and which log this is. Append-only. An
+    event appends its leaf in its own transaction (the ``leaf`` arguments above);
+    ``append`` is for an event that is only its log entry (an access)."""

@@ -17,11 +17,11 @@ from storage.fleet_records import (
 )
 from storage.records import FlagResolution, NewFlag
 
-__all__ = ["Fleet", "Rooms"]
+__all__ = ["Fleet", "FleetRecorder", "FleetView", "Rooms"]
 
 
-class Fleet(Protocol):
-    """The fleet as MQTT told it (docs/mqtt.md): advisory, never evidence."""
+class FleetRecorder(Protocol):
+    """What MQTT tells of the fleet, recorded as it arrives."""
 
     async def record_status(
         self,
@@ -52,6 +52,10 @@ class Fleet(Protocol):
         boot and keep the camera clocks it carries, in one transaction; False for a copy."""
         ...
 
+
+class FleetView(Protocol):
+    """The fleet as recorded: stations, boots, gaps, cameras, events (and old ones pruned)."""
+
     async def stations(self) -> list[StationRecord]: ...
 
     async def boots(self) -> list[BootRecord]: ...
@@ -63,6 +67,10 @@ class Fleet(Protocol):
     async def events(self, device_id: str, limit: int = 100) -> list[EventRecord]: ...
 
     async def prune_events(self, before: datetime) -> int: ...
+
+
+class Fleet(FleetRecorder, FleetView, Protocol):
+    """The fleet as MQTT told it (docs/mqtt.md): advisory, never evidence."""
 
 
 class Rooms(Protocol):

@@ -8,10 +8,12 @@ from typing import Protocol
 from evidence.identifiers import EvidenceId, Role
 from storage.records import NewFlag, StoredObject, VerificationRecord
 
-__all__ = ["Objects"]
+__all__ = ["FixityWalk", "ObjectIndexing", "ObjectLookup", "Objects", "Verifications"]
 
 
-class Objects(Protocol):
+class ObjectIndexing(Protocol):
+    """Indexing a verified object: finalize's one write."""
+
     async def finalize(
         self,
         upload_id: str,
@@ -26,6 +28,10 @@ class Objects(Protocol):
         returned as it was, and nothing is written."""
         ...
 
+
+class ObjectLookup(Protocol):
+    """Stored objects, looked up."""
+
     async def get(self, evidence_id: EvidenceId, role: Role) -> StoredObject | None: ...
 
     async def of_recording(self, evidence_id: EvidenceId) -> list[StoredObject]: ...
@@ -35,6 +41,10 @@ class Objects(Protocol):
     ) -> list[StoredObject]:
         """Stored originals, newest capture first; all of them when ``case_number`` is None."""
         ...
+
+
+class Verifications(Protocol):
+    """Each object's fixity verifications."""
 
     async def add_verification(
         self,
@@ -57,6 +67,10 @@ class Objects(Protocol):
         """The object's verifications, newest first (its history, not only the latest)."""
         ...
 
+
+class FixityWalk(Protocol):
+    """Walking every object: how many, which are due, a page at a time."""
+
     async def count(self) -> int: ...
 
     async def due_for_check(self, limit: int) -> list[StoredObject]:
@@ -67,3 +81,7 @@ class Objects(Protocol):
     async def page(self, after: tuple[EvidenceId, Role] | None, limit: int) -> list[StoredObject]:
         """Every object, by evidence id and role, from just after ``after``."""
         ...
+
+
+class Objects(ObjectIndexing, ObjectLookup, Verifications, FixityWalk, Protocol):
+    """Everything the index keeps of stored objects: what ``Index.objects`` is."""

@@ -8,10 +8,12 @@ from typing import Protocol
 from evidence.identifiers import DeviceId, EvidenceId, Role
 from storage.records import Derived, Finalizing, ManifestRecord, UploadRecord, UploadState
 
-__all__ = ["Uploads"]
+__all__ = ["Manifests", "UploadSessions", "Uploads"]
 
 
-class Uploads(Protocol):
+class Manifests(Protocol):
+    """Registered manifests, as their exact signed bytes."""
+
     async def register_manifest(
         self, record: ManifestRecord, derived: Derived | None = None
     ) -> tuple[ManifestRecord, bool]:
@@ -31,6 +33,10 @@ class Uploads(Protocol):
     ) -> ManifestRecord | None:
         """The device's manifest with the highest sequence (below ``below``, if given)."""
         ...
+
+
+class UploadSessions(Protocol):
+    """tus upload sessions: their offsets and states, changed by compare-and-set."""
 
     async def create_upload(self, record: UploadRecord) -> tuple[UploadRecord, bool]:
         """Create an upload unless one is open or finalized for the same object; return the
@@ -80,3 +86,7 @@ class Uploads(Protocol):
         by ``upload_id`` (else the one ``live_upload`` gives), the stored object, the key
         the manifest names, and which manifest holds its device's sequence number."""
         ...
+
+
+class Uploads(Manifests, UploadSessions, Protocol):
+    """Everything the index keeps of manifests and uploads: what ``Index.uploads`` is."""
