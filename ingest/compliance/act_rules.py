@@ -1,8 +1,10 @@
-"""Rules about acts that the index also computes in SQL: when two statements describe the
-same act, when an exemption stands, which acts a report selects and under which month.
+"""Rules about acts and the report that the index also computes in SQL: when two
+statements describe the same act, when an exemption stands, which acts and flags a report
+selects, and under which month.
 Pure: the reference that tests/storage/test_rules_agree.py checks the index against
 (``storage/sqlite/cases.py`` ``_same_act``; ``coverage_queries.py``
-``_STANDING_EXEMPTION`` and ``_report_filter``; ``weak_links.py`` ``_STANDING``;
+``_STANDING_EXEMPTION``, ``_report_filter`` and ``_flag_filter``; ``weak_links.py``
+``_STANDING`` and ``_late_filter``;
 ``decisions.py``'s ``lapsed`` and ``already_exempted``).
 
 1. **The same act**: within one case, an act stated with a reference (the case system's
@@ -14,6 +16,12 @@ Pure: the reference that tests/storage/test_rules_agree.py checks the index agai
 3. **The report's acts**: of the query's act types; of its agency, act type and officer
    when given; starting at or after ``since`` and before ``until``; among ``act_ids``
    when given. Each is counted under the month of its start in the query's UTC offset.
+4. **The report's flags** follow the stored recording each is about: the agency of its
+   case (a recording without a registered case is selected only without an agency
+   filter), its capturing officer, its signed capture start for ``since`` and ``until``.
+   A flag about no stored recording (footage that never arrived) can be placed under no
+   agency or officer: it is selected only when neither filter is set. The act type
+   filter does not apply. (Open flags for the list; late uploads open or resolved.)
 """
 
 from __future__ import annotations
@@ -22,7 +30,7 @@ from datetime import datetime, timedelta, timezone
 
 from storage.compliance_records import ActValues, ReportQuery
 
-__all__ = ["exemption_stands", "period", "same_act", "selected"]
+__all__ = ["exemption_stands", "flag_selected", "period", "same_act", "selected"]
 
 
 def same_act(held: ActValues, stated: ActValues) -> bool:
@@ -60,3 +68,24 @@ def period(started_at: datetime, utc_offset_minutes: int) -> str:
     """Rule 3: the month (YYYY-MM) an act starting at ``started_at`` counts under."""
     zone = timezone(timedelta(minutes=utc_offset_minutes))
     return started_at.astimezone(zone).strftime("%Y-%m")
+
+
+def flag_selected(
+    query: ReportQuery,
+    *,
+    stored: bool,
+    agency: str | None = None,
+    officer: str | None = None,
+    started_at: datetime | None = None,
+) -> bool:
+    """Rule 4: whether the report ``query`` counts a flag; ``stored``: it is about a stored
+    original, captured by ``officer`` from ``started_at``, of a case of ``agency`` (None:
+    no case, or one not registered)."""
+    if not stored:
+        return query.agency is None and query.officer is None
+    return (
+        query.agency in (None, agency)
+        and query.officer in (None, officer)
+        and (query.since is None or (started_at is not None and started_at >= query.since))
+        and (query.until is None or (started_at is not None and started_at < query.until))
+    )

@@ -20,6 +20,7 @@ from evidence.manifest import Officer, Origin, SignedManifest
 from evidence.manifest_dock import CameraClock
 from ingest.compliance.act_rules import exemption_stands, same_act
 from ingest.compliance.attaching import Recording
+from ingest.custody.flags import FlagKind
 from storage.compliance_records import (
     ActValues,
     CaseRecord,
@@ -28,7 +29,7 @@ from storage.compliance_records import (
     ExemptionReason,
 )
 from storage.interfaces import Index
-from storage.records import ManifestRecord, StoredObject, UploadRecord, UploadState
+from storage.records import ManifestRecord, NewFlag, StoredObject, UploadRecord, UploadState
 from tests.builders import manifest_for, media_lasting
 from tests.storage.rules_world import DOCKS, Ledger, RecordingSpec, World
 
@@ -36,20 +37,26 @@ KEY = Ed25519PrivateKey.generate()
 _numbers = itertools.count(1)  # case numbers and sequences, unique across examples
 
 
-async def ensure_docks(index: Index, now: datetime) -> None:
-    for dock in DOCKS:
-        if await index.devices.get(DeviceId(dock)) is None:
-            raw = raw_public_key(KEY.public_key())
-            await index.devices.add(
-                DeviceId(dock), None, f"{dock}/{key_id(KEY.public_key())}", raw, now
-            )
+async def register_docks(index: Index, n: int, now: datetime) -> dict[str, str]:
+    """This example's docks, under names of its own: its flags and late uploads, which
+    the report counts by device, are then told apart from every other example's."""
+    docks = {dock: f"{dock}-{n}" for dock in DOCKS}
+    for device in docks.values():
+        raw = raw_public_key(KEY.public_key())
+        await index.devices.add(DeviceId(device), None, _key(device), raw, now)
+    return docks
+
+
+def _key(device: str) -> str:
+    return f"{device}/{key_id(KEY.public_key())}"
 
 
 async def load(index: Index, world: World, base: datetime) -> Ledger:
-    await ensure_docks(index, base)
     n = next(_numbers)
+    docks = await register_docks(index, n, base)
     cases = [CaseNumber(f"JSZF-2026-{n:05d}{c}") for c in range(2)]
-    ledger = Ledger(cases, {str(c): a for c, a in zip(cases, world.agencies, strict=True)})
+    agencies = {str(c): a for c, a in zip(cases, world.agencies, strict=True)}
+    ledger = Ledger(cases, agencies, docks)
     for number, agency in zip(cases, world.agencies, strict=True):
         await index.compliance.cases.add_case(CaseRecord(number, agency, None, "t", base))
     for spec in world.acts:
@@ -60,12 +67,14 @@ async def load(index: Index, world: World, base: datetime) -> Ledger:
             base + spec.start + spec.length,
             None,
             spec.officers,
-            spec.devices,
+            tuple(docks.get(device, device) for device in spec.devices),
             spec.reference,
         )
         await add_act(index, ledger, values, base)
     for spec in world.recordings:
-        ledger.recordings.append(await store(index, spec, cases, base))
+        await store(index, ledger, spec, base)
+    for dock, resolved in world.gaps:
+        await _gap(index, ledger, docks[dock], resolved, base)
     for step in world.steps:
         await apply(index, ledger, step, base)
     return ledger
@@ -85,15 +94,13 @@ async def add_act(index: Index, ledger: Ledger, values: ActValues, now: datetime
     ledger.revision.setdefault(record.act_id, 1)
 
 
-async def store(
-    index: Index, spec: RecordingSpec, cases: list[CaseNumber], base: datetime
-) -> Recording:
-    sequence = next(_numbers)
+async def store(index: Index, ledger: Ledger, spec: RecordingSpec, base: datetime) -> None:
+    sequence, cases, dock = next(_numbers), ledger.cases, ledger.docks[spec.dock]
     start = base + spec.start
     media = None if spec.length_ms is None else media_lasting(spec.length_ms / 1000)
     manifest = manifest_for(
         str(sequence).encode(),
-        spec.dock,
+        dock,
         KEY,
         sequence=sequence,
         case_number=None if spec.case is None else str(cases[spec.case]),
@@ -103,7 +110,7 @@ async def store(
     )
     manifest = dataclasses.replace(
         manifest,
-        key_id=f"{spec.dock}/{key_id(KEY.public_key())}",
+        key_id=_key(dock),
         capture=dataclasses.replace(
             manifest.capture,
             started_at=start,
@@ -113,10 +120,36 @@ async def store(
     )
     signed = SignedManifest.create(manifest, KEY)
     ended = FootageSpan.of(start, None, media).ended_at
-    await _finalize(index, signed, start, ended, spec.officer)
+    late = _late(signed, start) if spec.late else ()
+    await _finalize(index, signed, start, ended, spec.officer, late)
+    evidence_id = str(manifest.evidence_id)
+    if spec.late == 2:
+        await index.flags.resolve(FlagKind.LATE_UPLOAD, evidence_id, "已核实", "t", base)
+    if spec.late:
+        ledger.flags.append((FlagKind.LATE_UPLOAD, dock, evidence_id, spec.late == 1))
     case = None if spec.case is None else str(cases[spec.case])
     span = station_span_ms(start, ended, spec.offset_ms)
-    return Recording(str(manifest.evidence_id), case, span, spec.dock, spec.serial, spec.officer)
+    ledger.started[evidence_id] = start
+    ledger.recordings.append(Recording(evidence_id, case, span, dock, spec.serial, spec.officer))
+
+
+def _late(signed: SignedManifest, now: datetime) -> tuple[NewFlag, ...]:
+    m = signed.manifest
+    flag = NewFlag(
+        FlagKind.LATE_UPLOAD, str(m.evidence_id), "{}", now, m.device_id, m.evidence_id, m.role
+    )
+    return (flag,)
+
+
+async def _gap(index: Index, ledger: Ledger, device: str, resolved: bool, now: datetime) -> None:
+    """A sequence gap: a flag about footage that never arrived, so about no stored one."""
+    subject = f"{device}#{next(_numbers)}"
+    await index.flags.raise_flag(
+        FlagKind.SEQUENCE_GAP, subject, "{}", now, device_id=DeviceId(device)
+    )
+    if resolved:
+        await index.flags.resolve(FlagKind.SEQUENCE_GAP, subject, "补传", "t", now)
+    ledger.flags.append((FlagKind.SEQUENCE_GAP, device, None, not resolved))
 
 
 async def _finalize(
@@ -125,6 +158,7 @@ async def _finalize(
     start: datetime,
     ended: datetime | None,
     officer: str | None,
+    flags: tuple[NewFlag, ...],
 ) -> None:
     m = signed.manifest
     record = ManifestRecord(
@@ -175,7 +209,7 @@ async def _finalize(
         b"r",
         b"s",
     )
-    await index.objects.finalize(upload.upload_id, stored)
+    await index.objects.finalize(upload.upload_id, stored, flags)
 
 
 async def apply(

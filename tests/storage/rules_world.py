@@ -56,6 +56,7 @@ class RecordingSpec:
     dock: str
     serial: str | None
     officer: str | None
+    late: int = 0  # 1: a late_upload flag raised at finalize; 2: raised, then resolved
 
 
 def _lengths() -> st.SearchStrategy[int | None]:
@@ -81,6 +82,7 @@ recordings = st.builds(
     st.sampled_from(DOCKS),
     st.sampled_from((None, *SERIALS)),
     st.sampled_from((None, *OFFICERS)),
+    st.sampled_from((0, 0, 1, 2)),
 )
 # What happens after the acts and recordings are in: (kind, which, which, flag); indices
 # are taken modulo what exists, so every drawn step names something.
@@ -102,6 +104,7 @@ class World:
     acts: list[ActSpec]
     recordings: list[RecordingSpec]
     steps: list[tuple[str, int, int, bool, timedelta]]
+    gaps: list[tuple[str, bool]] = field(default_factory=list)  # sequence_gap: dock, resolved
 
 
 worlds = st.builds(
@@ -110,6 +113,7 @@ worlds = st.builds(
     st.lists(acts, min_size=1, max_size=5),
     st.lists(recordings, min_size=1, max_size=8),
     steps,
+    st.lists(st.tuples(st.sampled_from(DOCKS), st.booleans()), max_size=2),
 )
 
 
@@ -119,12 +123,16 @@ class Ledger:
 
     cases: list[CaseNumber]
     agency: dict[str, str]  # case number -> agency
+    docks: dict[str, str]  # the world's dock names -> this example's device ids
     acts: dict[int, ActValues] = field(default_factory=dict)
     revision: dict[int, int] = field(default_factory=dict)
     recordings: list[Recording] = field(default_factory=list)
     decisions: dict[tuple[str, int], bool] = field(default_factory=dict)  # -> confirmed
     exemptions: list[tuple[int, int, int, bool]] = field(default_factory=list)
     # (exemption id, act id, revision entered for, withdrawn)
+    started: dict[str, datetime] = field(default_factory=dict)  # evidence id -> signed start
+    flags: list[tuple[str, str, str | None, bool]] = field(default_factory=list)
+    # (kind, device id, evidence id or None, open)
 
     def act(self, act_id: int) -> Act:
         values = self.acts[act_id]

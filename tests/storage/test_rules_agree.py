@@ -4,7 +4,8 @@ which are suggested and which are unassigned (``ingest/compliance/attaching.py``
 recording's span on the station's clock (``evidence/footage_span.py``); when two
 statements are the same act, when an exemption stands, which acts a report selects and
 under which month (``ingest/compliance/act_rules.py``); and so each act's verdict
-(``ingest/compliance/coverage.py``) and the weak links' counts.
+(``ingest/compliance/coverage.py``), the weak links' counts, and which flags and late
+uploads the report counts under its filters.
 
 Each test takes ``backend_index`` (tests/storage/conftest.py), so it runs on every index
 backend. The examples share one index: each world lies in its own month and its own
@@ -22,7 +23,7 @@ from hypothesis import HealthCheck, event, given, settings
 
 from ingest.compliance import attaching
 from ingest.compliance.act_matching import fits
-from ingest.compliance.act_rules import exemption_stands, period, selected
+from ingest.compliance.act_rules import exemption_stands, flag_selected, period, selected
 from ingest.compliance.coverage import measure
 from ingest.compliance.tally import verdicts
 from storage.compliance_records import ReportQuery
@@ -202,6 +203,49 @@ async def test_exemptions_and_weak_links_agree(backend_index: Index, world: Worl
     assert await compliance.weak_links.as_needed(query) == [
         (kind, kinds[kind], with_footage[kind]) for kind in sorted(kinds)
     ]
+
+
+def flag_counted(query: ReportQuery, ledger: Ledger, evidence_id: str | None) -> bool:
+    if evidence_id is None:
+        return flag_selected(query, stored=False)
+    [recording] = [r for r in ledger.recordings if r.evidence_id == evidence_id]
+    case = recording.case_number
+    return flag_selected(
+        query,
+        stored=True,
+        agency=None if case is None else ledger.agency[case],
+        officer=recording.officer_id,
+        started_at=ledger.started[evidence_id],
+    )
+
+
+@RULES
+@given(world=worlds, chosen=filters)
+async def test_the_reports_flags_and_late_uploads_agree(
+    backend_index: Index, world: World, chosen: Filters
+):
+    base = base_time()
+    ledger = await load(backend_index, world, base)
+    query = query_of(chosen, base, ledger)
+    compliance, mine = backend_index.compliance, set(ledger.docks.values())
+    _, listed = await compliance.queries.open_flags(query, 1_000_000)
+    assert Counter(
+        (f.kind, str(f.device_id), f.evidence_id and str(f.evidence_id))
+        for f in listed
+        if str(f.device_id) in mine
+    ) == Counter(
+        (kind, device, evidence_id)
+        for kind, device, evidence_id, is_open in ledger.flags
+        if is_open and flag_counted(query, ledger, evidence_id)
+    )
+    late: Counter[tuple[str | None, str, bool]] = Counter()
+    for kind, device, evidence_id, is_open in ledger.flags:
+        if kind == "late_upload" and evidence_id and flag_counted(query, ledger, evidence_id):
+            [officer] = [r.officer_id for r in ledger.recordings if r.evidence_id == evidence_id]
+            late[(officer, device, is_open)] += 1
+    rows = await compliance.weak_links.late_uploads(query)
+    assert {(o, d, is_open): n for o, d, is_open, n in rows if d in mine} == dict(late)
+    event(f"flags: {min(len(ledger.flags), 3)}, late counted: {min(sum(late.values()), 2)}")
 
 
 async def test_half_a_millisecond_rounds_up_in_the_index_as_in_the_rules(backend_index: Index):
