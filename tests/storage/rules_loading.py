@@ -43,11 +43,11 @@ async def register_docks(index: Index, n: int, now: datetime) -> dict[str, str]:
     docks = {dock: f"{dock}-{n}" for dock in DOCKS}
     for device in docks.values():
         raw = raw_public_key(KEY.public_key())
-        await index.devices.add(DeviceId(device), None, _key(device), raw, now)
+        await index.devices.add(DeviceId(device), None, key_for(device), raw, now)
     return docks
 
 
-def _key(device: str) -> str:
+def key_for(device: str) -> str:
     return f"{device}/{key_id(KEY.public_key())}"
 
 
@@ -110,7 +110,7 @@ async def store(index: Index, ledger: Ledger, spec: RecordingSpec, base: datetim
     )
     manifest = dataclasses.replace(
         manifest,
-        key_id=_key(dock),
+        key_id=key_for(dock),
         capture=dataclasses.replace(
             manifest.capture,
             started_at=start,
