@@ -17,7 +17,14 @@ object's signed documents beside its bytes (``SignedDocuments``).
 
 from __future__ import annotations
 
-from storage.interfaces.blobs import READ_RANGE_BUFFER, BlobStore, Document, SignedDocuments
+from storage.interfaces.blobs import (
+    READ_RANGE_BUFFER,
+    BlobStore,
+    Document,
+    LockingStore,
+    ObjectLocks,
+    SignedDocuments,
+)
 from storage.interfaces.catch_up import CatchUp
 from storage.interfaces.compliance import (
     Cases,
@@ -41,6 +48,7 @@ from storage.interfaces.custody_log import (
 from storage.interfaces.devices import Devices
 from storage.interfaces.flags import Flags
 from storage.interfaces.fleet import Fleet, FleetRecorder, FleetView, Rooms
+from storage.interfaces.holds import Holds
 from storage.interfaces.index import Index
 from storage.interfaces.media import Media
 from storage.interfaces.objects import (
@@ -76,8 +84,10 @@ __all__ = [
     "Fleet",
     "FleetRecorder",
     "FleetView",
+    "Holds",
     "Index",
     "Landing",
+    "LockingStore",
     "LogAppend",
     "LogCheckpoints",
     "LogIngests",
@@ -86,6 +96,7 @@ __all__ = [
     "Manifests",
     "Media",
     "ObjectIndexing",
+    "ObjectLocks",
     "ObjectLookup",
     "Objects",
     "Officers",

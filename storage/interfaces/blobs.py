@@ -6,13 +6,21 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Generator, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from evidence.digest import Sha256
 from evidence.identifiers import EvidenceId, Role
 
-__all__ = ["READ_RANGE_BUFFER", "BlobStore", "Document", "SignedDocuments"]
+__all__ = [
+    "READ_RANGE_BUFFER",
+    "BlobStore",
+    "Document",
+    "LockingStore",
+    "ObjectLocks",
+    "SignedDocuments",
+]
 
 
 READ_RANGE_BUFFER = 1024 * 1024
@@ -65,3 +73,24 @@ class SignedDocuments(Protocol):
         """Put ``data`` as the object's ``document`` unless one is held; return what is
         held (``data`` itself when it was put now). Never overwrites."""
         ...
+
+
+class ObjectLocks(Protocol):
+    """Object Lock on what a store holds already (S3: ``storage/s3_locks.py``)."""
+
+    def keys_of(self, evidence_id: EvidenceId, role: Role, locator: str) -> list[str]: ...
+
+    def extend(self, key: str, until: datetime) -> bool:
+        """Lock until ``until`` if later than now held; never earlier. True if moved."""
+        ...
+
+    def hold(self, key: str, on: bool) -> bool:
+        """Set the legal hold ON or OFF; True if it changed."""
+        ...
+
+
+@runtime_checkable
+class LockingStore(Protocol):
+    """A blob store whose objects carry retention dates and legal holds of their own."""
+
+    def object_locks(self) -> ObjectLocks: ...

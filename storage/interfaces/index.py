@@ -11,6 +11,7 @@ from storage.interfaces.custody_log import CustodyLog
 from storage.interfaces.devices import Devices
 from storage.interfaces.flags import Flags
 from storage.interfaces.fleet import Fleet, Rooms
+from storage.interfaces.holds import Holds
 from storage.interfaces.media import Media
 from storage.interfaces.objects import Objects
 from storage.interfaces.people import Accounts, Credentials
@@ -34,5 +35,6 @@ class Index(Protocol):
     fleet: Fleet
     rooms: Rooms
     received: Received
+    holds: Holds
 
     async def close(self) -> None: ...

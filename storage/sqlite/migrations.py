@@ -221,6 +221,11 @@ def _received_evidence(conn: sqlite3.Connection, _: Upgrade) -> None:
     adds them does not take their absence for triggers dropped (``trigger_check.py``)."""
 
 
+def _legal_holds(conn: sqlite3.Connection, _: Upgrade) -> None:
+    """Legal holds' tables and triggers (``holds``, ``hold_lifts``) are new: the script
+    makes them. The step only moves the version on, as ``_received_evidence`` does."""
+
+
 def _spans_to_the_exact_millisecond(conn: sqlite3.Connection, _: Upgrade) -> None:
     """Spans round each time half a millisecond up, exactly: julianday's double alone read
     .5005 s as 500.4999… ms and rounded it down. ``recording_spans`` is derived: drop it
@@ -240,6 +245,7 @@ STEPS: tuple[Callable[[sqlite3.Connection, Upgrade], None], ...] = (
     _log_what_is_held,
     _spans_in_station_time,
     _received_evidence,
+    _legal_holds,
     _spans_to_the_exact_millisecond,
 )
 
