@@ -12,13 +12,19 @@ the end the device claims (``capture.ended_at``, from the dock's sidecar), the
 container's ``creation_time`` tag, which claims when the file was started, and the
 length its header claims where the packets end sooner (``media.container_duration_ms``).
 A claim that differs from the measurement by more than a tolerance is a disagreement;
-which ones there are, ``FootageSpan.disagreements`` says. Pure: no I/O.
+which ones there are, ``FootageSpan.disagreements`` says.
+
+What coverage reads is the span in whole milliseconds since the epoch on the station's
+clock (``station_span_ms``): each time rounded to the millisecond, half a millisecond up
+(``epoch_ms``), then moved by the offset its dock measured (camera minus station). The
+index keeps it as ``recording_spans`` (storage/sqlite/schema.sql); this is the reference
+it is checked against (tests/storage/test_rules_agree.py). Pure: no I/O.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from evidence.errors import MalformedManifest
 from evidence.manifest_media import MAX_DURATION_MS, MediaFacts, read_media
@@ -28,11 +34,15 @@ from evidence.strict_json import Fields, loads_object
 __all__ = [
     "FootageSpan",
     "claimed_start",
+    "epoch_ms",
     "footage_of",
     "footage_of_body",
     "measured_ms",
+    "station_span_ms",
     "stored_fields",
 ]
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def measured_ms(media: MediaFacts | None) -> int | None:
@@ -118,6 +128,27 @@ class FootageSpan:
         if header is not None and measured is not None and abs(header - measured) > limit:
             found.append("container_seconds")
         return tuple(found)
+
+
+def epoch_ms(moment: datetime) -> int:
+    """Milliseconds since the epoch, half a millisecond rounded up (as SQLite's julianday
+    does), in whole numbers: no float between the microseconds and the answer."""
+    return (_us(moment - _EPOCH) + 500) // 1000
+
+
+def station_span_ms(
+    started_at: datetime, ended_at: datetime | None, offset_ms: int
+) -> tuple[int, int]:
+    """A recording's span as coverage reads it: from its signed start to where its footage
+    ends (its start when unmeasured: a point), in milliseconds on the station's clock,
+    ``offset_ms`` being its camera's clock less the station's (0 when not measured)."""
+    start = epoch_ms(started_at)
+    end = start if ended_at is None else epoch_ms(ended_at)
+    return start - offset_ms, end - offset_ms
+
+
+def _us(delta: timedelta) -> int:
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def _ms(delta: timedelta) -> int:

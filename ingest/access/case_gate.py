@@ -14,15 +14,15 @@ from evidence.case_number import CaseNumber, CaseNumberRule
 from evidence.errors import CasesLimited, InvalidCaseNumber, NotFound, UnknownAct, UnknownCase
 from evidence.identifiers import EvidenceId, Role
 from ingest.access.person import Person
-from storage.interfaces import Cases, Media, Objects, Uploads
+from storage.interfaces import Cases, Manifests, Media, ObjectLookup
 
 __all__ = ["CaseGate"]
 
 
 @dataclass(frozen=True)
 class CaseGate:
-    objects: Objects
-    uploads: Uploads  # manifests: a recording registered but not yet stored
+    objects: ObjectLookup
+    uploads: Manifests  # manifests: a recording registered but not yet stored
     cases: Cases
     media: Media
     case_rule: CaseNumberRule

@@ -3,7 +3,7 @@
 A recording carrying a case number belongs to the acts of that case it overlaps in time
 (the act's own window: touching an edge is not overlap; the tolerance plays no part):
 that is decided by the index alone, with the one overlap rule of
-``storage/sqlite/coverage_queries.py``. A recording without a case number is only
+``storage/sqlite/coverage_queries.py`` (whose reference is ``attaching.py``). A recording without a case number is only
 *suggested* for an act it overlaps,
 and only when it came from a device the act names (the signing dock or the camera
 serial) or was captured by an officer the act names. A person confirms or rejects each
@@ -21,6 +21,7 @@ from evidence.errors import AlreadyDecided, UnknownSuggestion
 from evidence.identifiers import EvidenceId
 from evidence.tlog.leaf_parts import Actor
 from ingest.compliance.acts import get_act, get_case
+from ingest.compliance.attaching import ties
 from ingest.compliance.decision_entries import suggestion_entry
 from ingest.compliance.desk import ComplianceDesk
 from ingest.free_text import check_text
@@ -40,15 +41,10 @@ class Suggestion:
 
 
 def fits(act: ActValues, footage: Footage) -> tuple[str, ...]:
-    """What ties a recording without a case number to an act, besides time."""
-    on = []
-    if str(footage.device_id) in act.devices or (
-        footage.device_serial is not None and footage.device_serial in act.devices
-    ):
-        on.append("device")
-    if footage.officer_id is not None and footage.officer_id in act.officers:
-        on.append("officer")
-    return tuple(on)
+    """What ties a recording without a case number to an act, besides time
+    (``attaching.ties``)."""
+    device = str(footage.device_id)
+    return ties(act.devices, act.officers, device, footage.device_serial, footage.officer_id)
 
 
 async def suggestions_for(

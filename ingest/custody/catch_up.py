@@ -27,7 +27,7 @@ from evidence.manifest import Manifest
 from evidence.ranges import INT64_MAX
 from ingest.custody.media_notes import media_notes
 from ingest.custody.registration import missing_metadata
-from storage.interfaces import CatchUp, Uploads
+from storage.interfaces import CatchUp, Manifests
 from storage.records import Derived
 
 __all__ = ["Filled", "fill_half_stores"]
@@ -59,7 +59,7 @@ def _notes(manifest: Manifest, now: datetime) -> Derived:
 
 
 async def fill_half_stores(
-    uploads: Uploads,
+    uploads: Manifests,
     catch_up: CatchUp,
     case_rule: CaseNumberRule,
     now: datetime,

@@ -16,7 +16,7 @@ from evidence.digest import Sha256
 from evidence.identifiers import DeviceId
 from evidence.manifest import MAX_SEQUENCE, Manifest
 from ingest.custody.flags import FlagKind, new_flag, server_resolution
-from storage.interfaces import Uploads
+from storage.interfaces import Manifests
 from storage.records import FlagResolution, NewFlag
 
 __all__ = ["MAX_GAP_FLAGS", "chain_notes", "chain_subject"]
@@ -29,7 +29,7 @@ def chain_subject(device: DeviceId, sequence: int) -> str:
 
 
 async def chain_notes(
-    uploads: Uploads, manifest: Manifest, sha256: Sha256, now: datetime
+    uploads: Manifests, manifest: Manifest, sha256: Sha256, now: datetime
 ) -> tuple[tuple[FlagResolution, ...], tuple[NewFlag, ...]]:
     """For a manifest not yet registered: the gap flag its arrival resolves, and the gap
     and fork flags its place in the chain raises."""

@@ -14,7 +14,7 @@ from evidence.errors import NotFound, StorageFailure
 from evidence.identifiers import EvidenceId, Role
 from evidence.strict_json import format_time
 from ingest.custody.flags import flag_json
-from storage.interfaces import Flags, Objects, Uploads
+from storage.interfaces import Flags, Manifests, Objects
 from storage.records import ManifestRecord, StoredObject, VerificationRecord
 
 __all__ = ["Recordings", "claimed_times", "receipt_json"]
@@ -78,7 +78,7 @@ def _summary(stored: StoredObject) -> dict[str, Any]:
 class Recordings:
     objects: Objects
     flags: Flags
-    uploads: Uploads  # the manifests
+    uploads: Manifests  # the manifests
     case_rule: CaseNumberRule
 
     async def find(

@@ -27,7 +27,7 @@ from ingest.custody.chain import chain_notes
 from ingest.custody.flags import FlagKind, new_flag
 from ingest.custody.media_notes import media_notes
 from ingest.locks import KeyedLocks, chain_key
-from storage.interfaces import Devices, Uploads
+from storage.interfaces import Devices, Manifests
 from storage.records import Derived, DeviceRecord, ManifestRecord, NewFlag
 
 __all__ = [
@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Registrar:
-    uploads: Uploads
+    uploads: Manifests
     devices: Devices
     locks: KeyedLocks
     case_rule: CaseNumberRule

@@ -20,7 +20,7 @@ from evidence.identifiers import EvidenceId, Role
 from ingest.clock import Clock
 from ingest.custody.flags import FlagKind
 from ingest.free_text import check_text
-from storage.interfaces import Flags, Objects
+from storage.interfaces import Flags, ObjectLookup
 from storage.records import DeviceRecord
 
 __all__ = ["UnmadeCopies", "UnmadeReport", "parse_report"]
@@ -66,7 +66,7 @@ def parse_report(body: dict[str, Any]) -> UnmadeReport:
 
 @dataclass(frozen=True)
 class UnmadeCopies:
-    objects: Objects
+    objects: ObjectLookup
     flags: Flags
     clock: Clock
 

@@ -34,7 +34,7 @@ from ingest.clock import Clock
 from ingest.custody.fixity_checks import Check, Held, first_failure, run_checks
 from ingest.custody.flags import FlagKind, new_flag
 from ingest.custody.log_entries import fixity_entry
-from storage.interfaces import BlobStore, CustodyLog, Devices, Objects, Uploads
+from storage.interfaces import BlobStore, Devices, LogIngests, Manifests, Objects
 from storage.records import ManifestRecord, NewFlag, StoredObject, VerificationRecord
 
 __all__ = ["Verifier", "audit_name"]
@@ -71,9 +71,9 @@ def _failed_flag(
 @dataclass(frozen=True)
 class Verifier:
     objects: Objects
-    uploads: Uploads  # the manifests
+    uploads: Manifests  # the manifests
     devices: Devices  # the keys they verify under
-    log: CustodyLog  # the ingest entries, and where fixity entries go
+    log: LogIngests  # the ingest entries, and where fixity entries go
     store: BlobStore
     server_key: Callable[[], Ed25519PublicKey]  # checks receipts; loaded when first needed
     case_rule: CaseNumberRule

@@ -22,7 +22,7 @@ from evidence.tlog.trust import LogTrust
 from ingest.clock import Clock
 from ingest.server_config import IngestConfig
 from runtime.key_files import load_or_create_key, load_public_key
-from storage.interfaces import CustodyLog
+from storage.interfaces import LogOriginStore
 from storage.log_records import LogOrigin
 
 __all__ = ["LogIdentity", "ensure_log_key", "held_log_trust", "open_log_identity"]
@@ -56,7 +56,7 @@ def ensure_log_key(config: IngestConfig) -> Ed25519PrivateKey:
 
 
 async def open_log_identity(
-    log_store: CustodyLog, key: Ed25519PrivateKey, host: str, clock: Clock
+    log_store: LogOriginStore, key: Ed25519PrivateKey, host: str, clock: Clock
 ) -> LogIdentity:
     """The log's identity: the origin it was started with, which this host and key must
     still make."""
@@ -72,7 +72,7 @@ async def open_log_identity(
     return LogIdentity(origin, signer)
 
 
-async def held_log_trust(log_store: CustodyLog, config: IngestConfig) -> LogTrust | None:
+async def held_log_trust(log_store: LogOriginStore, config: IngestConfig) -> LogTrust | None:
     """What a command on the server host trusts the log by: the origin the index keeps and
     the public key in keys/log.pub.pem (not the index's copy of it). None before the log
     has started."""

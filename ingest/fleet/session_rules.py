@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from evidence.footage_span import epoch_ms
 from evidence.strict_json import format_time
 from ingest.compliance.coverage import Coverage, State, measure
 from ingest.compliance.views import gaps_json
@@ -47,13 +48,9 @@ class Judgement:
     superseded: tuple[FlagResolution, ...]  # of an open flag of a raised kind that is stale
 
 
-def _ms(moment: datetime) -> int:
-    return round(moment.timestamp() * 1000)
-
-
 def window_ms(session: RoomSessionRecord, now: datetime) -> tuple[int, int]:
-    start = _ms(session.started_at)
-    end = _ms(session.stopped_at or now)
+    start = epoch_ms(session.started_at)  # as recording_spans rounds the segments' times
+    end = epoch_ms(session.stopped_at or now)
     return start, max(start, end)
 
 

@@ -16,7 +16,7 @@ from evidence.errors import FingerprintsMissing, NotFound, UnreadableMedia
 from evidence.identifiers import EvidenceId, Role
 from evidence.perceptual import MATCH_DISTANCE, match_clip
 from runtime.video_prints import prints_of_video
-from storage.interfaces import Media, Objects
+from storage.interfaces import Media, ObjectLookup
 
 __all__ = ["PHASES", "ClipMatcher"]
 
@@ -25,7 +25,7 @@ PHASES = tuple(n / 8 for n in range(8))
 
 @dataclass(frozen=True)
 class ClipMatcher:
-    objects: Objects
+    objects: ObjectLookup
     media: Media  # the recording's fingerprints
     scratch: Path  # where a clip sent over HTTP waits to be read
     max_clip_bytes: int

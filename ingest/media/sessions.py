@@ -16,7 +16,7 @@ from typing import Any
 from evidence.errors import NotFound
 from evidence.identifiers import Role
 from evidence.strict_json import format_time
-from storage.interfaces import Media, Objects
+from storage.interfaces import Media, ObjectLookup
 from storage.records import SegmentRecord
 
 __all__ = ["SessionTimelines"]
@@ -53,7 +53,7 @@ def _holes(segments: list[SegmentRecord], tolerance: float) -> list[dict[str, An
 @dataclass(frozen=True)
 class SessionTimelines:
     media: Media  # the segments
-    objects: Objects  # whether each is stored
+    objects: ObjectLookup  # whether each is stored
     gap_tolerance_seconds: float  # server.session_gap_tolerance_seconds
 
     async def timeline(self, session_id: str) -> dict[str, Any]:

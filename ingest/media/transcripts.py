@@ -19,7 +19,7 @@ from ingest.clock import Clock
 from ingest.custody.registration import Registrar
 from ingest.uploads.finalize import Finalizer
 from ingest.uploads.session import UploadSessions
-from storage.interfaces import Devices, Objects, Uploads
+from storage.interfaces import Devices, Manifests, ObjectLookup
 from storage.records import ManifestRecord, StoredObject
 
 __all__ = ["Transcripts"]
@@ -34,8 +34,8 @@ def _software() -> str:
 
 @dataclass(frozen=True)
 class Transcripts:
-    uploads: Uploads  # the manifests
-    objects: Objects
+    uploads: Manifests  # the manifests
+    objects: ObjectLookup
     devices: Devices  # the server's own device
     registrar: Registrar
     sessions: UploadSessions

@@ -9,7 +9,7 @@ from typing import Any
 from evidence.strict_json import format_time
 from evidence.tlog.leaf_events import AccessLeaf
 from evidence.tlog.leaves import parse_leaf
-from storage.interfaces import CustodyLog
+from storage.interfaces import AccessLog
 from storage.log_records import AccessQuery
 
 __all__ = ["AccessAudit", "access_json"]
@@ -29,7 +29,7 @@ def access_json(index: int, leaf: AccessLeaf) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class AccessAudit:
-    log: CustodyLog
+    log: AccessLog
 
     async def find(self, query: AccessQuery) -> list[dict[str, Any]]:
         found = []

@@ -26,7 +26,7 @@ from evidence.tlog.leaves import leaf_bytes
 from ingest.clock import Clock
 from ingest.retrieval.grants import Grant, Grants
 from ingest.retrieval.purposes import check_purpose
-from storage.interfaces import BlobStore, CustodyLog, Objects
+from storage.interfaces import BlobStore, LogAppend, ObjectLookup
 from storage.records import StoredObject
 
 __all__ = ["READ_BUFFER", "Retrieval", "Target"]
@@ -57,9 +57,9 @@ class Target:
 
 @dataclass(frozen=True)
 class Retrieval:
-    objects: Objects
+    objects: ObjectLookup
     store: BlobStore
-    log: CustodyLog
+    log: LogAppend
     grants: Grants[Target]
     clock: Clock
 

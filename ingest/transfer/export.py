@@ -46,7 +46,7 @@ from ingest.transfer.package_files import (
 )
 from ingest.transfer.selection import entries_about, objects_of
 from runtime.private_files import make_private_dirs
-from storage.interfaces import BlobStore, CustodyLog, Devices, Objects, Uploads
+from storage.interfaces import BlobStore, CustodyLog, Devices, Manifests, ObjectLookup
 from storage.records import StoredObject
 
 __all__ = ["Exporter"]
@@ -68,12 +68,12 @@ class Export:
 
 @dataclass(frozen=True)
 class Exporter:
-    objects: Objects
+    objects: ObjectLookup
     store: BlobStore
     work_dir: Path  # where packages are written before they are sent, on the server
-    uploads: Uploads
+    uploads: Manifests
     devices: Devices
-    log: CustodyLog
+    log: CustodyLog  # accesses go in; the entries about the exported objects come out
     proofs: LogProofs
     keys: KeyDirectory
     clock: Clock

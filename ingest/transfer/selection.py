@@ -9,7 +9,7 @@ from typing import Any
 
 from evidence.errors import BadRequest, NotFound
 from evidence.identifiers import EvidenceId
-from storage.interfaces import CustodyLog, Objects
+from storage.interfaces import LogTree, ObjectLookup
 from storage.log_records import LoggedLeaf
 from storage.records import StoredObject
 
@@ -20,7 +20,7 @@ _PAGE = 1000
 
 
 async def objects_of(
-    objects: Objects, case: str | None, evidence_ids: Sequence[EvidenceId]
+    objects: ObjectLookup, case: str | None, evidence_ids: Sequence[EvidenceId]
 ) -> list[StoredObject]:
     """Every stored object of the case's originals, or of these recordings."""
     ids = list(dict.fromkeys(evidence_ids))
@@ -58,7 +58,7 @@ def _mentions(value: Any, ids: set[str], cases: set[str]) -> bool:
 
 
 async def entries_about(
-    log: CustodyLog, size: int, stored: Iterable[StoredObject], case: str | None
+    log: LogTree, size: int, stored: Iterable[StoredObject], case: str | None
 ) -> list[LoggedLeaf]:
     """Every entry of the first ``size`` that names these recordings or their cases: their
     ingests, accesses, fixity results, decisions. Reads the log once, a page at a time."""

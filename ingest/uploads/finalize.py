@@ -61,7 +61,7 @@ from ingest.uploads.open_uploads import OpenUpload, OpenUploads
 from ingest.uploads.receipts import keep_documents, make_receipt
 from ingest.uploads.rules import check_readable
 from ingest.uploads.transitions import Transitions
-from storage.interfaces import BlobStore, SignedDocuments, UploadArea, Uploads
+from storage.interfaces import BlobStore, SignedDocuments, UploadArea, UploadSessions
 from storage.records import DeviceRecord, Finalizing, StoredObject, UploadRecord, UploadState
 
 __all__ = ["FINALIZE_POLICIES", "FinalizeRules", "Finalizer"]
@@ -80,7 +80,7 @@ class FinalizeRules:
 
 @dataclass(frozen=True)
 class Finalizer:
-    uploads: Uploads  # finalize's one read (uploads.finalizing)
+    uploads: UploadSessions  # finalize's one read (uploads.finalizing)
     store: BlobStore  # read back when other servers took some of the bytes
     documents: SignedDocuments | None  # the store, when it keeps manifests and receipts
     area: UploadArea

@@ -14,7 +14,7 @@ from evidence.case_number import CaseNumberRule
 from evidence.digest import StreamingFingerprint
 from evidence.errors import StorageFailure
 from evidence.manifest import SignedManifest
-from storage.interfaces import UploadArea, Uploads
+from storage.interfaces import Manifests, UploadArea
 from storage.records import ManifestRecord, UploadRecord
 
 __all__ = ["OpenUpload", "OpenUploads"]
@@ -27,7 +27,7 @@ class OpenUpload:
 
 
 class OpenUploads:
-    def __init__(self, uploads: Uploads, area: UploadArea, case_rule: CaseNumberRule) -> None:
+    def __init__(self, uploads: Manifests, area: UploadArea, case_rule: CaseNumberRule) -> None:
         self._uploads = uploads
         self._area = area
         self._case_rule = case_rule

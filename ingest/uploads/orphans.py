@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from evidence.errors import Locked
 from ingest.locks import KeyedLocks, upload_key
-from storage.interfaces import UploadArea, Uploads
+from storage.interfaces import UploadArea, UploadSessions
 from storage.local_uploads import LocalUploadArea, Partial
 from storage.records import UploadState
 
@@ -43,7 +43,7 @@ class Swept:
 
 @dataclass(frozen=True)
 class OrphanSweep:
-    uploads: Uploads
+    uploads: UploadSessions
     area: UploadArea
     locks: KeyedLocks
     grace_seconds: float  # server.orphan_grace_seconds

@@ -15,7 +15,7 @@ from ingest.clock import Clock
 from ingest.locks import KeyedLocks, upload_key
 from ingest.uploads.orphans import OrphanSweep
 from ingest.uploads.transitions import Transitions
-from storage.interfaces import Uploads
+from storage.interfaces import UploadSessions
 from storage.records import UploadState
 
 __all__ = ["Sweeper"]
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Sweeper:
-    uploads: Uploads
+    uploads: UploadSessions
     locks: KeyedLocks
     transitions: Transitions
     clock: Clock

@@ -21,7 +21,7 @@ from evidence.errors import LiuhenError
 from ingest import failpoints
 from ingest.uploads.open_uploads import OpenUploads
 from ingest.uploads.states import check_transition
-from storage.interfaces import Objects, UploadArea, Uploads
+from storage.interfaces import ObjectIndexing, UploadArea, UploadSessions
 from storage.records import NewFlag, StoredObject, UploadRecord, UploadState
 
 __all__ = ["Transitions"]
@@ -29,8 +29,8 @@ __all__ = ["Transitions"]
 
 @dataclass(frozen=True)
 class Transitions:
-    uploads: Uploads
-    objects: Objects
+    uploads: UploadSessions
+    objects: ObjectIndexing
     area: UploadArea
     open_uploads: OpenUploads
 

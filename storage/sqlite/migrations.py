@@ -226,6 +226,16 @@ def _legal_holds(conn: sqlite3.Connection, _: Upgrade) -> None:
     makes them. The step only moves the version on, as ``_received_evidence`` does."""
 
 
+def _drop_act_spans(conn: sqlite3.Connection) -> None:
+    """Drop ``act_spans`` and its triggers: the script makes them again and the catch-up
+    folds every act without a row."""
+    for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'act_spans_of_%'"
+    ).fetchall():
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.execute("DROP TABLE IF EXISTS act_spans")
+
+
 def _act_spans_are_kept(conn: sqlite3.Connection, _: Upgrade) -> None:
     """Each act's fold of its recordings is kept by trigger (``act_spans.py``): the script
     makes the table and its triggers and folds every act once. Both dropped first (the
@@ -233,11 +243,18 @@ def _act_spans_are_kept(conn: sqlite3.Connection, _: Upgrade) -> None:
     step folds afresh from the recordings as they are. A later step that drops or
     rewrites ``recording_spans`` must drop both the same way: the catch-up folds only
     acts without a row."""
-    for (name,) in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'act_spans_of_%'"
-    ).fetchall():
-        conn.execute(f"DROP TRIGGER {name}")
-    conn.execute("DROP TABLE IF EXISTS act_spans")
+    _drop_act_spans(conn)
+
+
+def _spans_to_the_exact_millisecond(conn: sqlite3.Connection, _: Upgrade) -> None:
+    """Spans round each time half a millisecond up, exactly: julianday's double alone read
+    .5005 s as 500.4999… ms and rounded it down. ``recording_spans`` is derived: drop it
+    and its trigger, which the script makes again and refills, and ``act_spans`` folded
+    from it. Nothing signed is touched."""
+    if _columns(conn, "recording_spans"):
+        _drop_act_spans(conn)
+        conn.execute("DROP TRIGGER IF EXISTS recording_span_of_original")
+        conn.execute("DROP TABLE recording_spans")
 
 
 STEPS: tuple[Callable[[sqlite3.Connection, Upgrade], None], ...] = (
@@ -252,6 +269,7 @@ STEPS: tuple[Callable[[sqlite3.Connection, Upgrade], None], ...] = (
     _received_evidence,
     _legal_holds,
     _act_spans_are_kept,
+    _spans_to_the_exact_millisecond,
 )
 
 

@@ -333,6 +333,8 @@ CREATE TABLE IF NOT EXISTS exemption_withdrawals (
 -- offset its dock measured (the signed manifest's clock.camera_offset_ms, camera minus
 -- station; 0 when none was measured), which is what coverage reads. raw_start_ms and
 -- raw_end_ms keep the span as the device's clock had it; objects keeps the signed times.
+-- Each time is rounded to the millisecond half up, exactly (evidence.footage_span.epoch_ms):
+-- its whole seconds and its microseconds read apart from the fixed-width text (rows.when).
 CREATE TABLE IF NOT EXISTS recording_spans (
     evidence_id     TEXT PRIMARY KEY,  -- the original's
     case_number     TEXT,
@@ -355,9 +357,14 @@ BEGIN
         (evidence_id, case_number, start_ms, end_ms, raw_start_ms, raw_end_ms, clock_offset_ms)
     SELECT NEW.evidence_id, NEW.case_number, r.s - r.d, r.e - r.d, r.s, r.e, r.d
     FROM (SELECT
-            CAST(round((julianday(NEW.started_at) - 2440587.5) * 86400000.0) AS INTEGER) AS s,
-            CAST(round((julianday(COALESCE(NEW.ended_at, NEW.started_at)) - 2440587.5)
-                       * 86400000.0) AS INTEGER) AS e,
+            (CASE WHEN NEW.started_at GLOB '????-??-??T??:??:??.??????Z'
+                  THEN CAST(strftime('%s', substr(NEW.started_at, 1, 19)) AS INTEGER) * 1000
+                       + (CAST(substr(NEW.started_at, 21, 6) AS INTEGER) + 500) / 1000
+                  ELSE CAST(round((julianday(NEW.started_at) - 2440587.5) * 86400000.0) AS INTEGER) END) AS s,
+            (CASE WHEN COALESCE(NEW.ended_at, NEW.started_at) GLOB '????-??-??T??:??:??.??????Z'
+                  THEN CAST(strftime('%s', substr(COALESCE(NEW.ended_at, NEW.started_at), 1, 19)) AS INTEGER) * 1000
+                       + (CAST(substr(COALESCE(NEW.ended_at, NEW.started_at), 21, 6) AS INTEGER) + 500) / 1000
+                  ELSE CAST(round((julianday(COALESCE(NEW.ended_at, NEW.started_at)) - 2440587.5) * 86400000.0) AS INTEGER) END) AS e,
             COALESCE((SELECT CAST(CASE WHEN json_valid(CAST(m.body AS TEXT))
                                        THEN json_extract(CAST(m.body AS TEXT),
                                                          '$.clock.camera_offset_ms') END
@@ -371,9 +378,14 @@ INSERT INTO recording_spans
     (evidence_id, case_number, start_ms, end_ms, raw_start_ms, raw_end_ms, clock_offset_ms)
 SELECT r.evidence_id, r.case_number, r.s - r.d, r.e - r.d, r.s, r.e, r.d
 FROM (SELECT o.evidence_id, o.case_number,
-             CAST(round((julianday(o.started_at) - 2440587.5) * 86400000.0) AS INTEGER) AS s,
-             CAST(round((julianday(COALESCE(o.ended_at, o.started_at)) - 2440587.5)
-                        * 86400000.0) AS INTEGER) AS e,
+             (CASE WHEN o.started_at GLOB '????-??-??T??:??:??.??????Z'
+                  THEN CAST(strftime('%s', substr(o.started_at, 1, 19)) AS INTEGER) * 1000
+                       + (CAST(substr(o.started_at, 21, 6) AS INTEGER) + 500) / 1000
+                  ELSE CAST(round((julianday(o.started_at) - 2440587.5) * 86400000.0) AS INTEGER) END) AS s,
+             (CASE WHEN COALESCE(o.ended_at, o.started_at) GLOB '????-??-??T??:??:??.??????Z'
+                  THEN CAST(strftime('%s', substr(COALESCE(o.ended_at, o.started_at), 1, 19)) AS INTEGER) * 1000
+                       + (CAST(substr(COALESCE(o.ended_at, o.started_at), 21, 6) AS INTEGER) + 500) / 1000
+                  ELSE CAST(round((julianday(COALESCE(o.ended_at, o.started_at)) - 2440587.5) * 86400000.0) AS INTEGER) END) AS e,
              COALESCE((SELECT CAST(CASE WHEN json_valid(CAST(m.body AS TEXT))
                                         THEN json_extract(CAST(m.body AS TEXT),
                                                           '$.clock.camera_offset_ms') END

@@ -5,12 +5,14 @@ flags it raises and resolves."""
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from evidence.footage_span import epoch_ms
 from evidence.mqtt_wire import room_topic, station_topic
 from evidence.room_session import RoomSession
 from evidence.telemetry import StationEvent, StationState, StationStatus
@@ -18,7 +20,7 @@ from ingest.compliance.coverage import measure
 from ingest.fleet.inbox import FleetInbox
 from ingest.fleet.liveness import Condition, liveness
 from ingest.fleet.room_sessions import RoomSessions
-from ingest.fleet.session_rules import SUPERSEDED, judgement, session_coverage
+from ingest.fleet.session_rules import SUPERSEDED, judgement, session_coverage, window_ms
 from ingest.fleet.stations import StationBook
 from storage.fleet_records import RoomSessionRecord, SessionSegment
 from storage.sqlite import open_sqlite_index
@@ -256,3 +258,13 @@ async def test_a_hole_judged_again_with_other_gaps_supersedes_its_flag(index):
     assert stale.resolution == SUPERSEDED and stale.resolved_by == "liuhen-ingest"
     assert [gap["seconds"] for gap in json.loads(stale.detail)["gaps"]] == [60.0]
     assert [gap["seconds"] for gap in json.loads(current.detail)["gaps"]] == [10.0]
+
+
+def test_a_sessions_window_is_in_milliseconds_as_the_spans_are():
+    """One rounding for every time compared with a span: half a millisecond up, exactly
+    (evidence.footage_span.epoch_ms), as recording_spans has it; not the float timestamp's."""
+    start = datetime(2030, 1, 1, 0, 0, 0, 500, tzinfo=UTC)  # 0.5 ms: 1 ms, not 0
+    stop = datetime(2030, 1, 1, 0, 5, 0, 2500, tzinfo=UTC)  # 2.5 ms: 3 ms, not 2
+    session = dataclasses.replace(record(), started_at=start, stopped_at=stop)
+    assert window_ms(session, NOW) == (epoch_ms(start), epoch_ms(stop))
+    assert window_ms(session, NOW)[0] % 1000 == 1 and window_ms(session, NOW)[1] % 1000 == 3
