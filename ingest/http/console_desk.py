@@ -14,7 +14,7 @@ from ingest.compliance import forms
 from ingest.console.paging import pager
 from ingest.console.search import text_field
 from ingest.custody.flags import flag_json
-from ingest.http.console_guard import CONSOLE, console_route, page
+from ingest.http.console_guard import CONSOLE, console_route, page, read_form
 from ingest.http.services import services
 from storage.log_records import AccessQuery
 
@@ -47,7 +47,7 @@ async def get_flags(request: web.Request, person: Person) -> web.Response:
 async def post_resolve(request: web.Request, person: Person) -> web.StreamResponse:
     services(request).gate.every_case(person, "resolving a flag")
     flag_id = forms.path_id(request.match_info["flag_id"], "a flag id")
-    reason = str((await request.post()).get("reason", "")).strip()
+    reason = str((await read_form(request)).get("reason", "")).strip()
     if not reason or len(reason) > 1024 or not reason.isprintable():
         raise BadRequest("say why the flag is resolved: 1 to 1024 printable characters")
     await services(request).flags.resolve(flag_id, reason, actor_of(person))

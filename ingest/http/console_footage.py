@@ -18,7 +18,7 @@ from ingest.access.actors import actor_of
 from ingest.access.permissions import Action
 from ingest.access.person import Person
 from ingest.http.byte_serving import serve
-from ingest.http.console_guard import console_route, page
+from ingest.http.console_guard import console_route, page, read_form
 from ingest.http.console_pages import CASE_PAGE, RECORDING_PAGE
 from ingest.http.services import services
 from ingest.http.transfer import send_export
@@ -33,7 +33,7 @@ EXPORT = CASE_PAGE + "/export"
 
 
 async def _purpose(request: web.Request) -> str:
-    return check_purpose(str((await request.post()).get("purpose", "")) or None)
+    return check_purpose(str((await read_form(request)).get("purpose", "")) or None)
 
 
 async def _object(request: web.Request, person: Person) -> tuple[EvidenceId, Role]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+from multidict import MultiDictProxy
 
-from evidence.errors import LiuhenError, Unauthenticated
+from evidence.errors import LiuhenError, MalformedBody, Unauthenticated
 from ingest.access.permissions import Action
 from ingest.access.person import Person
 from ingest.console.csrf import check_csrf, csrf_for
@@ -96,6 +97,18 @@ def _refused(request: web.Request, error: LiuhenError) -> web.StreamResponse:
     return page(request, "error.html", status=error.status, error=error)
 
 
+async def read_form(
+    request: web.Request,
+) -> MultiDictProxy[str | bytes | bytearray | web.FileField]:
+    """The form a console page posted. aiohttp's reader raises ValueError for a multipart
+    body that is not what its Content-Type says (no boundary, a field without a name): the
+    sender's fault, so 400 ``bad_body``, never a 500."""
+    try:
+        return await request.post()
+    except ValueError as exc:
+        raise MalformedBody(f"the form could not be read: {exc}") from None
+
+
 def console_route(
     app: web.Application, method: str, path: str, handler: ConsoleHandler, action: Action | str
 ) -> None:
@@ -107,7 +120,7 @@ def console_route(
             person = await services(request).people.authenticate(secret)
             check_action(person, action)
             if method == "POST" and from_cookie:
-                form = await request.post()
+                form = await read_form(request)
                 check_csrf(secret, str(form.get("csrf", "")) or None)
             response = await handler(request, person)
             return response if response.prepared else secured(response)

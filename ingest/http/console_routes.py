@@ -25,6 +25,7 @@ from ingest.http.console_guard import (
     SIGN_IN_PAGE,
     console_route,
     page,
+    read_form,
     secured,
     session_secret,
 )
@@ -66,8 +67,8 @@ async def get_sign_in(request: web.Request, error: LiuhenError | None = None) ->
 
 
 async def post_sign_in(request: web.Request) -> web.StreamResponse:
-    form = await request.post()
     try:
+        form = await read_form(request)
         check_csrf(request.cookies.get(SIGN_IN_COOKIE), str(form.get("csrf", "")) or None)
         token, _ = await services(request).people.sign_in(
             str(form.get("name", "")), str(form.get("password", "")), request.remote or ""

@@ -138,3 +138,23 @@ async def test_watching_needs_a_purpose_and_is_logged_before_the_first_byte(serv
         assert got.status == 206 and await got.read() == ready.data[10:20]
     log = await auditor.get("/console/audit", case_number=str(ready.signed.manifest.case_number))
     assert log.shows(PURPOSE) and log.shows("reviewer-1 (reviewer)")
+
+
+async def test_a_form_body_that_is_not_what_its_content_type_says_is_a_400_not_a_500(
+    server, people
+):
+    """aiohttp's form reader raises ValueError for a multipart body with no boundary or a
+    field with no name; the fuzz test found the sign-in form answering 500 to it."""
+    supervisor = people["supervisor"]
+    flags_page = await supervisor.get("/console/flags")
+    broken = {"Content-Type": "multipart/form-data; boundary=x", "Accept": "text/html"}
+    for body in (b"", b"garbage", b"--x\r\nContent-Disposition: form-data\r\n\r\nv\r\n--x--\r\n"):
+        for path in (SIGN_IN, "/console/flags/1/resolve", "/console/sign-out"):
+            async with supervisor.http.post(
+                server.url + path, data=body, headers=broken, allow_redirects=False
+            ) as response:
+                text = await response.text()
+                assert response.status == 400, (path, body, text[:200])
+                assert "<code>bad_body</code>" in text, text[:300]
+    assert (await supervisor.get("/console/flags")).status == 200  # still signed in
+    assert flags_page.status == 200
