@@ -192,8 +192,9 @@ class Pipeline:
         before = observe_file(row.path)
         if before != row.observation:
             return await self._back_to_discovered(row, before)
-        fingerprint = await asyncio.to_thread(_fingerprint_file, row.path)
-        media = await asyncio.to_thread(probe, row.path)
+        fingerprint, media = await asyncio.gather(  # both only read: side by side
+            asyncio.to_thread(_fingerprint_file, row.path), asyncio.to_thread(probe, row.path)
+        )
         after = observe_file(row.path)
         if after != before or fingerprint.size != after.size:
             return await self._back_to_discovered(row, after)
