@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import av
+from av.video.reformatter import VideoReformatter
 
 from agent import failpoints
 from agent.media.profiles import Profile
@@ -69,6 +70,9 @@ class _Streams:
     audio_out: Any
     size: tuple[int, int] | None
     resampler: Any
+    # One scaler for every frame: a frame's own reformat() builds a new swscale context
+    # (filters, buffers) for each frame, half the scaling's CPU.
+    scaler: Any = None
 
 
 def _source_rates(source: Any, video_in: Any, audio_in: Any) -> tuple[int | None, int | None]:
@@ -105,6 +109,9 @@ def _open_streams(source: Any, target: Any, profile: Profile, share: float) -> _
         video_out.codec_context.time_base = video_in.time_base
         video_out.bit_rate = profile.video_bitrate
         video_out.thread_count = profile.threads
+        # PyAV opens encoders with slice threads only; x264's frame threads (what the
+        # ffmpeg CLI gets by default) keep both cores busier for the same output.
+        video_out.codec_context.thread_type = "AUTO"
         video_out.codec_context.options = {
             "preset": profile.preset,
             "maxrate": str(profile.maxrate),
@@ -118,7 +125,8 @@ def _open_streams(source: Any, target: Any, profile: Profile, share: float) -> _
         audio_out.layout = layout
         audio_out.bit_rate = profile.audio_bitrate
         resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
-    return _Streams(video_in, audio_in, video_out, audio_out, size, resampler)
+    scaler = VideoReformatter() if video_in is not None else None
+    return _Streams(video_in, audio_in, video_out, audio_out, size, resampler, scaler)
 
 
 class _Transcode:
@@ -245,7 +253,7 @@ class _Transcode:
             self.sampler.feed(frame, seconds)
             self.on_progress(seconds)
         width, height = streams.size or (frame.width, frame.height)
-        scaled = frame.reformat(width=width, height=height, format="yuv420p")
+        scaled = streams.scaler.reformat(frame, width=width, height=height, format="yuv420p")
         scaled.pts, scaled.time_base = frame.pts, frame.time_base
         self._put(("video", scaled))
 
