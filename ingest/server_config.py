@@ -9,6 +9,7 @@ from typing import Any
 
 from evidence.errors import ConfigError, InvalidIdentifier
 from evidence.mqtt_wire import room_topic
+from storage.retention_config import RetentionConfig
 from storage.s3_config import S3Config
 
 __all__ = ["FleetMqttConfig", "IngestConfig"]
@@ -115,6 +116,7 @@ class IngestConfig:
     tls_private_key: Path | None = None
     s3: S3Config = field(default_factory=S3Config)
     mqtt: FleetMqttConfig = field(default_factory=FleetMqttConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
 
     def __post_init__(self) -> None:
         if self.blob_store == "s3":
@@ -179,6 +181,10 @@ class IngestConfig:
     def store_options(self) -> dict[str, Any]:
         """What the chosen blob store is opened with, besides its folder."""
         return {"s3": self.s3} if self.blob_store == "s3" else {}
+
+    def lock_options(self) -> dict[str, Any]:
+        """What a store that locks its objects is opened with: the retention classes."""
+        return {"retention": self.retention} if self.blob_store == "s3" else {}
 
     @property
     def upload_size_limit(self) -> int:

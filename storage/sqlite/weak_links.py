@@ -13,9 +13,11 @@ from typing import Any
 
 from runtime.sqlite_thread import SqliteThread
 from storage.compliance_records import OfficerRecord, ReportQuery
-from storage.sqlite.coverage_queries import _MS, _by_case, _confirmed, _report_filter
+from storage.sqlite.act_spans import spans_of
+from storage.sqlite.coverage_queries import _report_filter
 from storage.sqlite.database import SqliteDatabase, transaction
 from storage.sqlite.rows import when
+from storage.sqlite.span_rule import _MS
 
 __all__ = ["SqliteOfficers", "SqliteWeakLinks"]
 
@@ -69,11 +71,10 @@ def _late_uploads(
 def _as_needed(conn: sqlite3.Connection, query: ReportQuery) -> list[tuple[str, int, int]]:
     where, params = _report_filter(query)
     cursor = conn.execute(
-        "WITH chosen AS MATERIALIZED (SELECT a.act_id, a.case_number, a.act_type, "  # noqa: S608
+        "WITH chosen AS (SELECT a.act_id, a.case_number, a.act_type, a.revision, "  # noqa: S608
         f"{_MS.format('a.started_at')} AS a0, {_MS.format('a.ended_at')} AS b0 "
         f"FROM acts a JOIN cases c ON c.case_number = a.case_number WHERE {where}) "
-        "SELECT a.act_type, COUNT(*), "
-        f"SUM(EXISTS (SELECT 1 FROM {_by_case('a')}) OR EXISTS (SELECT 1 FROM {_confirmed('a')})) "
+        f"SELECT a.act_type, COUNT(*), SUM({spans_of('a')} <> '') "
         "FROM chosen a GROUP BY 1 ORDER BY 1",
         params,
     )
