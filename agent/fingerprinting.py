@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import queue
 import threading
+from io import FileIO
 from pathlib import Path
 
 from evidence.digest import READ_BUFFER_SIZE, Fingerprint, StreamingFingerprint
@@ -38,7 +39,29 @@ def feed_file_two_threads(
 ) -> StreamingFingerprint:
     """Feed every byte of ``path`` to ``fingerprint``: chunk digests on this thread
     (``update_chunks``, so a subclass may watch each block there), the whole-file digest
-    on a helper thread. An error on either side stops both and is raised here."""
+    on a helper thread. An error on either side stops both and is raised here. A file of
+    one block or less is hashed here alone, through a buffer of its size: a thread and
+    four 1 MiB buffers for each small file would cost more than they save."""
+    with open(path, "rb", buffering=0) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size <= block_size:
+            return _feed_here(fingerprint, handle, max(size, 1))
+        return _feed_two_threads(fingerprint, handle, block_size)
+
+
+def _feed_here(
+    fingerprint: StreamingFingerprint, handle: FileIO, block_size: int
+) -> StreamingFingerprint:
+    buffer = bytearray(block_size)
+    while got := handle.readinto(buffer):
+        fingerprint.update_chunks(memoryview(buffer)[:got])
+        fingerprint.update_whole(memoryview(buffer)[:got])
+    return fingerprint
+
+
+def _feed_two_threads(
+    fingerprint: StreamingFingerprint, handle: FileIO, block_size: int
+) -> StreamingFingerprint:
     free: queue.Queue[bytearray] = queue.Queue()
     for _ in range(POOL_BLOCKS):
         free.put(bytearray(block_size))
@@ -55,14 +78,13 @@ def feed_file_two_threads(
     helper = threading.Thread(target=whole, name="fingerprint-whole", daemon=True)
     helper.start()
     try:
-        with open(path, "rb", buffering=0) as handle:
-            while not failure:
-                buffer = free.get()
-                got = handle.readinto(buffer) if buffer else 0
-                if not got:
-                    break
-                fingerprint.update_chunks(memoryview(buffer)[:got])
-                blocks.put((buffer, got))
+        while not failure:
+            buffer = free.get()
+            got = handle.readinto(buffer) if buffer else 0
+            if not got:
+                break
+            fingerprint.update_chunks(memoryview(buffer)[:got])
+            blocks.put((buffer, got))
     finally:
         blocks.put(None)
         helper.join()

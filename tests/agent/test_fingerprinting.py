@@ -67,3 +67,24 @@ def test_memory_is_the_pool_of_blocks_whatever_the_size(tmp_path, monkeypatch):
     monkeypatch.setattr(fingerprinting, "bytearray", counting, raising=False)
     fingerprint_two_threads(path)
     assert made == [READ_BUFFER_SIZE] * fingerprinting.POOL_BLOCKS
+
+
+def test_a_small_file_is_hashed_on_one_thread_through_a_buffer_of_its_size(tmp_path, monkeypatch):
+    path = tmp_path / "clip.bin"
+    path.write_bytes(os.urandom(512))
+    made, threads = [], set()
+    real = bytearray
+
+    def counting(size=0):
+        made.append(size)
+        return real(size)
+
+    class Seen(StreamingFingerprint):
+        def update_whole(self, data):
+            threads.add(threading.current_thread().name)
+            super().update_whole(data)
+
+    monkeypatch.setattr(fingerprinting, "bytearray", counting, raising=False)
+    assert feed_file_two_threads(Seen(), path).finish() == fingerprint_file(path)
+    assert made == [512]
+    assert threads == {threading.current_thread().name}
