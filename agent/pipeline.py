@@ -24,6 +24,7 @@ from agent.capture_context import CaptureContext, extras_for
 from agent.completeness import Observation
 from agent.config import AgentConfig
 from agent.derivation import Derivation
+from agent.fingerprinting import feed_file_two_threads, fingerprint_two_threads
 from agent.gone import file_gone
 from agent.journal import FileRow, Journal
 from agent.manifests import SOFTWARE, Signer, build_derived, build_original
@@ -41,7 +42,7 @@ from agent.work_report import WorkReport
 from devices.sidecar import Sidecar
 from devices.sidecars import FoundSidecar, load_sidecar
 from evidence.case_number import CaseNumberRule
-from evidence.digest import Fingerprint, StreamingFingerprint, feed_file, fingerprint_file
+from evidence.digest import Fingerprint, StreamingFingerprint
 from evidence.errors import (
     BadSignature,
     JournalError,
@@ -82,15 +83,15 @@ def observe_file(path: Path) -> Observation:
 class _Watched(StreamingFingerprint):
     """A fingerprint that passes the hashing failpoint with each block it is fed."""
 
-    def update(self, data: bytes | bytearray | memoryview) -> list[int]:
+    def update_chunks(self, data: bytes | bytearray | memoryview) -> list[int]:
         failpoints.hit(failpoints.WHILE_HASHING)
-        return super().update(data)
+        return super().update_chunks(data)
 
 
 def _fingerprint_file(path: Path) -> Fingerprint:
     if failpoints.armed(failpoints.WHILE_HASHING):
-        return feed_file(_Watched(), path).finish()
-    return fingerprint_file(path)
+        return feed_file_two_threads(_Watched(), path).finish()
+    return fingerprint_two_threads(path)
 
 
 @dataclass
@@ -191,8 +192,9 @@ class Pipeline:
         before = observe_file(row.path)
         if before != row.observation:
             return await self._back_to_discovered(row, before)
-        fingerprint = await asyncio.to_thread(_fingerprint_file, row.path)
-        media = await asyncio.to_thread(probe, row.path)
+        fingerprint, media = await asyncio.gather(  # both only read: side by side
+            asyncio.to_thread(_fingerprint_file, row.path), asyncio.to_thread(probe, row.path)
+        )
         after = observe_file(row.path)
         if after != before or fingerprint.size != after.size:
             return await self._back_to_discovered(row, after)

@@ -93,8 +93,10 @@ def write_clip(
     hue: int = 90,
     variable_rate: bool = False,
     faststart: bool = False,
+    bit_rate: int | None = None,
 ) -> None:
-    """``variable_rate``: frames alternate one and two frame-periods apart, as phones and
+    """``bit_rate``: the video's average bits per second (x264's own choice if None), for
+    a low-bitrate camera. ``variable_rate``: frames alternate one and two frame-periods apart, as phones and
     some body cameras write when the scene is dark or the CPU is busy. ``faststart``: the
     index (moov) goes before the data, as files made for streaming have it."""
     options = {"movflags": "faststart"} if faststart else {}
@@ -103,6 +105,8 @@ def write_clip(
         video = container.add_stream("libx264", rate=fps)
         video.width, video.height, video.pix_fmt = width, height, "yuv420p"
         video.options = {"preset": "ultrafast"}
+        if bit_rate is not None:
+            video.bit_rate = bit_rate
         sound = container.add_stream("aac", rate=_SAMPLE_RATE) if audio else None
         if sound is not None:
             sound.layout = "mono"

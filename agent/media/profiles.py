@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from importlib import resources
 from typing import Any
 
@@ -24,6 +24,22 @@ class Profile:
     audio_codec: str
     audio_bitrate: int
     threads: int
+
+    def capped(self, video_bps: int | None, audio_bps: int | None) -> Profile:
+        """This profile with no bitrate above the source's: a review copy is never worth
+        more bits than its original. The rate buffer shrinks with the cap, keeping the
+        profile's proportion. An unknown rate (None or 0) caps nothing."""
+        maxrate = min(self.maxrate, video_bps) if video_bps else self.maxrate
+        audio = min(self.audio_bitrate, audio_bps) if audio_bps else self.audio_bitrate
+        if maxrate == self.maxrate and audio == self.audio_bitrate:
+            return self
+        return replace(
+            self,
+            video_bitrate=min(self.video_bitrate, maxrate),
+            maxrate=maxrate,
+            bufsize=max(1, self.bufsize * maxrate // self.maxrate),
+            audio_bitrate=audio,
+        )
 
     def output_size(self, width: int, height: int) -> tuple[int, int]:
         """Scale down to ``max_height`` keeping the aspect; never up; even sides (4:2:0)."""

@@ -22,24 +22,35 @@ from pathlib import Path
 from typing import Any
 
 import av
+from av.video.reformatter import VideoReformatter
 
 from agent import failpoints
 from agent.media.profiles import Profile
 from evidence.perceptual import SecondPrint, SecondSampler, frame_seconds
 from runtime.private_files import ensure_private_file, make_private_dirs
 
-__all__ = ["TranscodeCancelled", "TranscodeFailed", "make_proxy"]
+__all__ = ["HEADROOM", "TranscodeCancelled", "TranscodeFailed", "make_proxy"]
 
 log = logging.getLogger(__name__)
 
 _AAC_RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000)
 _QUEUE_FRAMES = 8
+# The copy's bitrates are at most this share of the original's: x264's rate control
+# overshoots its target by a few percent (6% on a 2 s clip), and the copy must fit.
+HEADROOM = 0.9
+_RETRY_MARGIN = 0.9  # below the share that would have made the first try fit exactly
 _MAX_BAD_PACKETS = 100
 _END = None
 
 
 class TranscodeFailed(Exception):
     """The copy could not be made; the original is untouched and already evidence."""
+
+
+class _TooLarge(Exception):
+    def __init__(self, made: int, original: int) -> None:
+        super().__init__(f"the copy came out larger than the original ({made} > {original} bytes)")
+        self.made, self.original = made, original
 
 
 class TranscodeCancelled(Exception):
@@ -59,13 +70,31 @@ class _Streams:
     audio_out: Any
     size: tuple[int, int] | None
     resampler: Any
+    # One scaler for every frame: a frame's own reformat() builds a new swscale context
+    # (filters, buffers) for each frame, half the scaling's CPU.
+    scaler: Any = None
 
 
-def _open_streams(source: Any, target: Any, profile: Profile) -> _Streams:
+def _source_rates(source: Any, video_in: Any, audio_in: Any) -> tuple[int | None, int | None]:
+    """The original's video and audio bits per second, as its container states them; a
+    video rate it does not state is what the whole file's rate leaves after the audio."""
+    audio = int(audio_in.bit_rate or 0) if audio_in is not None else 0
+    video = int(video_in.bit_rate or 0) if video_in is not None else 0
+    if video_in is not None and not video and source.bit_rate:
+        video = max(0, int(source.bit_rate) - audio)
+    return video or None, audio or None
+
+
+def _open_streams(source: Any, target: Any, profile: Profile, share: float) -> _Streams:
     video_in = source.streams.video[0] if source.streams.video else None
     audio_in = source.streams.audio[0] if source.streams.audio else None
     if video_in is None and audio_in is None:
         raise TranscodeFailed("no audio or video stream to copy")
+    video_bps, audio_bps = _source_rates(source, video_in, audio_in)
+    profile = profile.capped(
+        int(video_bps * share) if video_bps else None,
+        int(audio_bps * share) if audio_bps else None,
+    )
     video_out = size = resampler = audio_out = None
     if video_in is not None:
         video_in.thread_type = "AUTO"
@@ -80,6 +109,9 @@ def _open_streams(source: Any, target: Any, profile: Profile) -> _Streams:
         video_out.codec_context.time_base = video_in.time_base
         video_out.bit_rate = profile.video_bitrate
         video_out.thread_count = profile.threads
+        # PyAV opens encoders with slice threads only; x264's frame threads (what the
+        # ffmpeg CLI gets by default) keep both cores busier for the same output.
+        video_out.codec_context.thread_type = "AUTO"
         video_out.codec_context.options = {
             "preset": profile.preset,
             "maxrate": str(profile.maxrate),
@@ -93,7 +125,8 @@ def _open_streams(source: Any, target: Any, profile: Profile) -> _Streams:
         audio_out.layout = layout
         audio_out.bit_rate = profile.audio_bitrate
         resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
-    return _Streams(video_in, audio_in, video_out, audio_out, size, resampler)
+    scaler = VideoReformatter() if video_in is not None else None
+    return _Streams(video_in, audio_in, video_out, audio_out, size, resampler, scaler)
 
 
 class _Transcode:
@@ -105,8 +138,10 @@ class _Transcode:
         nice: int,
         stop: threading.Event,
         on_progress: Callable[[float], None],
+        share: float,
     ) -> None:
         self.source, self.target, self.profile, self.nice = source, target, profile, nice
+        self.share = share  # of the original's bitrates, at most, for the copy
         self.frames: queue.Queue[tuple[str, Any] | None] = queue.Queue(_QUEUE_FRAMES)
         self.sampler = SecondSampler()
         self.failure: BaseException | None = None
@@ -127,6 +162,10 @@ class _Transcode:
         if self.stop.is_set():  # cancelled: what was written is not a whole copy
             partial.unlink(missing_ok=True)
             raise TranscodeCancelled(f"cancelled while copying {self.source.name}")
+        made, original = partial.stat().st_size, self.source.stat().st_size
+        if made > original:
+            partial.unlink()
+            raise _TooLarge(made, original)
         os.replace(partial, self.target)
         return tuple(self.sampler.prints)
 
@@ -135,7 +174,7 @@ class _Transcode:
             av.open(str(self.source), metadata_errors="replace") as source,
             av.open(str(partial), "w", format="mp4", options={"movflags": "+faststart"}) as target,
         ):
-            streams = _open_streams(source, target, self.profile)
+            streams = _open_streams(source, target, self.profile, self.share)
             decoder = threading.Thread(
                 target=self._guard, args=(self._decode, source, streams), name="proxy-decode"
             )
@@ -214,7 +253,7 @@ class _Transcode:
             self.sampler.feed(frame, seconds)
             self.on_progress(seconds)
         width, height = streams.size or (frame.width, frame.height)
-        scaled = frame.reformat(width=width, height=height, format="yuv420p")
+        scaled = streams.scaler.reformat(frame, width=width, height=height, format="yuv420p")
         scaled.pts, scaled.time_base = frame.pts, frame.time_base
         self._put(("video", scaled))
 
@@ -246,10 +285,22 @@ def make_proxy(
     """Write the review copy of ``source`` to ``target``; return the original's per-second
     fingerprints. ``on_progress`` hears the seconds of video done so far (from a worker
     thread); setting ``cancel`` stops the work soon. Raises ``TranscodeFailed`` or
-    ``TranscodeCancelled``; never touches ``source``."""
+    ``TranscodeCancelled``; never touches ``source``.
+
+    The copy is never larger than its original: its bitrates are capped below the
+    original's (``HEADROOM``), and a copy that still comes out larger (x264 overshoots a
+    short clip's target) is made once more at the rate that would have fitted."""
     make_private_dirs(target.parent)
     stop = cancel or threading.Event()
+    share = HEADROOM
     try:
-        return _Transcode(source, target, profile, nice, stop, on_progress).run()
+        for _ in range(2):
+            try:
+                return _Transcode(source, target, profile, nice, stop, on_progress, share).run()
+            except _TooLarge as exc:
+                log.info("%s: %s; making it again at a lower bitrate", source.name, exc)
+                share *= _RETRY_MARGIN * exc.original / exc.made
+                failure = exc
+        raise TranscodeFailed(f"{failure} even at a lower bitrate")
     except av.error.FFmpegError as exc:
         raise TranscodeFailed(f"{exc.strerror or exc}") from exc

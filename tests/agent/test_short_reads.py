@@ -12,7 +12,7 @@ from agent.states import FileState
 from agent.uploader import _read_at
 from devices.simulator import BodyCamera
 from evidence.errors import SourceChanged
-from tests.agent.conftest import all_in, originals, running_agent, wait_for_rows
+from tests.agent.conftest import all_in, by_hand, originals, running_agent, wait_for_rows
 
 START = datetime(2026, 3, 12, 9, 30, tzinfo=timezone(timedelta(hours=8)))
 
@@ -46,3 +46,19 @@ async def test_footage_on_a_mount_that_reads_short_is_receipted(
         [row] = originals(await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 1)))
     assert row.error_code is None
     assert clip.media.read_bytes() in [blob.read_bytes() for blob in server.stored_blobs()]
+
+
+async def test_a_file_cut_short_after_signing_is_a_change(server, agent_config, rule):
+    media = agent_config.watch[0] / "clip.mp4"
+    media.write_bytes(os.urandom(5000))
+    async with by_hand(agent_config, rule, media) as (pipeline, _journal, row):
+        for _ in range(3):  # fingerprint, sign, register
+            row = await pipeline._step(row)
+        with open(media, "r+b") as cut:
+            cut.truncate(3000)  # after the manifest was signed
+        with pytest.raises(
+            SourceChanged, match=r"shorter than when it was signed \(at byte 3000\)"
+        ):
+            await pipeline._step(row)  # the upload
+    assert SourceChanged.code == "source_changed"
+    assert media.stat().st_size == 3000, "the footage is left as it is"

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import av
 import pytest
 
-from agent.media import length
+from agent.media import length, proxy
 from agent.media.length import TAIL_SECONDS, packets_length
 from agent.media.probe import _describe, opens_as_media, probe
 from agent.media.profiles import load_profiles
@@ -249,3 +249,50 @@ def test_the_packets_are_read_from_the_tail_unless_the_tail_is_missing(tmp_path,
     reads.clear()
     assert 0 < packets_length(cut) < 2 * TAIL_SECONDS
     assert reads == [("cut.mp4", True), ("cut.mp4", False)], "no tail: from the start"
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "bit_rate", "seconds"),
+    [
+        (640, 360, None, 4),  # x264's own rate: about 0.4 Mbit/s, far under the profile's 2
+        (640, 360, 150_000, 4),  # a low-bitrate camera
+        (1920, 1080, 400_000, 4),  # scaled down, and still under the profile's rate
+        (640, 360, None, 2),  # short: x264 overshoots its target most here
+    ],
+)
+def test_a_review_copy_is_never_larger_than_its_original(
+    tmp_path, width, height, bit_rate, seconds
+):
+    original = tmp_path / "clip.mp4"
+    write_clip(
+        original, seconds=seconds, started_at=START, width=width, height=height, bit_rate=bit_rate
+    )
+    make_proxy(original, tmp_path / "review.mp4", PROFILE)
+    assert (tmp_path / "review.mp4").stat().st_size <= original.stat().st_size
+    with av.open(str(original)) as source, av.open(str(tmp_path / "review.mp4")) as copy:
+        assert copy.streams.video[0].bit_rate <= source.streams.video[0].bit_rate
+        assert copy.streams.audio[0].bit_rate <= source.streams.audio[0].bit_rate
+
+
+def test_a_copy_that_still_comes_out_larger_is_made_again_smaller(tmp_path, monkeypatch, caplog):
+    original = tmp_path / "clip.mp4"
+    write_clip(original, seconds=2, started_at=START, bit_rate=300_000)
+    monkeypatch.setattr(proxy, "HEADROOM", 1.5)  # the first pass aims over the original
+    with caplog.at_level("INFO", logger="agent.media.proxy"):
+        make_proxy(original, tmp_path / "review.mp4", PROFILE)
+    assert "came out larger than the original" in caplog.text
+    assert (tmp_path / "review.mp4").stat().st_size <= original.stat().st_size
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clip.mp4", "review.mp4"]
+
+
+def test_the_profile_is_capped_at_the_source_rates_and_never_raised():
+    capped = PROFILE.capped(500_000, 64_000)
+    assert (capped.video_bitrate, capped.maxrate, capped.audio_bitrate) == (
+        500_000,
+        500_000,
+        64_000,
+    )
+    assert capped.bufsize == PROFILE.bufsize * 500_000 // PROFILE.maxrate
+    assert PROFILE.capped(50_000_000, 320_000) is PROFILE
+    assert PROFILE.capped(None, None) is PROFILE
+    assert PROFILE.capped(0, 0) is PROFILE
