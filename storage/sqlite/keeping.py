@@ -17,7 +17,7 @@ from evidence.identifiers import EvidenceId
 from evidence.strict_json import parse_time
 from storage.hold_records import RecordingKeeping
 
-__all__ = ["keeping"]
+__all__ = ["keeping", "sharing"]
 
 
 _OF_CASE = (
@@ -134,3 +134,21 @@ def keeping(
         )
     return kept
 
+
+def sharing(
+    conn: sqlite3.Connection, store: str, locators: Sequence[str]
+) -> dict[str, list[EvidenceId]]:
+    """Every recording whose objects in ``store`` are at these locators: a content-addressed
+    object is one for the same bytes stored twice (``objects_by_locator``)."""
+    if not locators:
+        return {}
+    marks = ",".join("?" for _ in locators)
+    found: dict[str, list[EvidenceId]] = defaultdict(list)
+    rows = conn.execute(
+        "SELECT DISTINCT locator, evidence_id FROM objects "  # noqa: S608 -- marks only
+        f"WHERE store = ? AND locator IN ({marks}) ORDER BY locator, evidence_id",
+        (store, *locators),
+    )
+    for locator, evidence_id in rows:
+        found[locator].append(EvidenceId(evidence_id))
+    return dict(found)
