@@ -89,9 +89,7 @@ async def test_a_shared_object_stays_held_while_any_recording_sharing_it_is(
     assert legal_hold(moto, bucket, key) == "OFF", "nothing holds either recording now"
 
 
-async def test_a_shared_object_keeps_the_latest_date_any_recording_needs(
-    moto, bucket, s3_server
-):
+async def test_a_shared_object_keeps_the_latest_date_any_recording_needs(moto, bucket, s3_server):
     data = os.urandom(4096)
     await stored(s3_server, data, CASE)  # case evidence: permanent, a far date
     plain = await stored(s3_server, data, None)  # the default class: six months
