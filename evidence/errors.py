@@ -805,6 +805,14 @@ class StorageUnavailable(Unavailable):
     code = "storage_unavailable"
 
 
+class StoreLockPending(Unavailable):
+    """A legal hold set or lifted and kept in the index and the custody log, but the
+    object store (S3) could not be reached to apply it to the bucket: the bucket's lock
+    follows when S3 is back (the server's sweep). Do not set or lift it again."""
+
+    code = "store_lock_pending"
+
+
 class ConfigError(LiuhenError):
     code = "bad_config"
 

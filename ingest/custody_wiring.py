@@ -125,7 +125,7 @@ class Keepers:
 def keepers(parts: Parts, desk: ComplianceDesk) -> Keepers:
     index, clock = parts.index, parts.clock
     report = RetentionReport(desk, index.holds, parts.config.retention.rules(), clock)
-    locks = LockKeeper(report, parts.books.store)
+    locks = LockKeeper(report, parts.books.store, index.holds, clock)
     cases, objects = index.compliance.cases, index.objects
     holds = HoldDesk(index.holds, cases, objects, parts.case_rule, clock, locks.on_hold)
     return Keepers(holds, report, locks)

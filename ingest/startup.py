@@ -112,6 +112,8 @@ async def open_server(
         services = build_services(parts, key, log)
         # A crash may have left partial files nobody will finish: reclaim them now.
         await services.sweeper.orphans.sweep()
+        # Store locks S3 did not take before the server stopped (it was away).
+        await services.keeping.locks.catch_up()
     except BaseException:
         await parts.books.close()
         raise

@@ -58,6 +58,7 @@ def upload_room(
     key: Ed25519PrivateKey,
     locks: KeyedLocks,
     after_stored: Callable[[StoredObject], Awaitable[None]] | None = None,
+    locks_catch_up: Callable[[], Awaitable[object]] | None = None,
 ) -> UploadRoom:
     config, index, clock, store = parts.config, parts.index, parts.clock, parts.books.store
     area = open_upload_area(config.upload_area, config.uploads_dir, store)
@@ -88,5 +89,6 @@ def upload_room(
             clock,
             config.sweep_interval_seconds,
             OrphanSweep(index.uploads, area, locks, config.orphan_grace_seconds),
+            locks_catch_up,
         ),
     )

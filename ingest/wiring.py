@@ -216,7 +216,7 @@ def build_services(parts: Parts, key: Ed25519PrivateKey, identity: LogIdentity) 
     """Every service, once: the HTTP application's."""
     checkpoints, locks = checkpointer(parts, identity), InProcessLocks()
     keeping = keepers(parts, compliance := compliance_desk(parts))
-    room = upload_room(parts, key, locks, keeping.locks.on_stored)
+    room = upload_room(parts, key, locks, keeping.locks.on_stored, keeping.locks.catch_up)
     registrar, passwords = _registrar(parts, locks), _passwords(parts)
     desk, rooms = fleet_desk(parts), room_sessions(parts)
     proofs = LogProofs(parts.index.log, checkpoints)

@@ -7,7 +7,15 @@ from datetime import datetime
 
 from evidence.identifiers import EvidenceId
 
-__all__ = ["HoldLift", "HoldRecord", "NewHold", "RecordingKeeping"]
+__all__ = [
+    "HoldLift",
+    "HoldRecord",
+    "LockTarget",
+    "NewHold",
+    "ObjectKeeping",
+    "RecordingKeeping",
+    "Referring",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,3 +75,56 @@ class RecordingKeeping:
         if self.carried_case is not None:
             found.add(self.carried_case)
         return tuple(sorted(found))
+
+
+@dataclass(frozen=True, slots=True)
+class LockTarget:
+    """Whose store locks are still to apply: one recording, or every one of a case."""
+
+    case_number: str | None
+    evidence_id: EvidenceId | None
+
+    @property
+    def row(self) -> tuple[str, str]:
+        if self.case_number is not None:
+            return "case", self.case_number
+        return "recording", str(self.evidence_id)
+
+    @classmethod
+    def from_row(cls, kind: str, target: str) -> LockTarget:
+        return cls(target, None) if kind == "case" else cls(None, EvidenceId(target))
+
+
+@dataclass(frozen=True, slots=True)
+class Referring:
+    """One recording that refers to a stored object, as the retention report judged it."""
+
+    evidence_id: EvidenceId
+    removable_at: datetime | None  # None: never (permanent)
+    retain_until: datetime  # the store lock's date (a far one for permanent)
+    holds: tuple[int, ...]  # standing on it or its cases
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectKeeping:
+    """What one content-addressed object needs: the same bytes stored twice are one
+    object, kept while ANY recording referring to it is kept or held."""
+
+    locator: str
+    referring: tuple[Referring, ...]
+
+    @property
+    def retain_until(self) -> datetime:
+        return max(each.retain_until for each in self.referring)
+
+    @property
+    def removable_at(self) -> datetime | None:
+        """The latest any of them needs; None (never) if one is permanent or none is known."""
+        dates = [each.removable_at for each in self.referring]
+        if not dates or any(date is None for date in dates):
+            return None
+        return max(date for date in dates if date is not None)
+
+    @property
+    def holds(self) -> tuple[int, ...]:
+        return tuple(sorted({hold for each in self.referring for hold in each.holds}))

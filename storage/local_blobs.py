@@ -21,15 +21,16 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Generator, Iterator, Sequence
+from collections.abc import Generator, Iterator
 from datetime import datetime
 from pathlib import Path
 
 from evidence.digest import Sha256
-from evidence.errors import InsufficientStorage, StorageFailure
+from evidence.errors import InsufficientStorage, StillRetained, StorageFailure
 from evidence.retention_classes import check_removable
 from runtime.private_files import make_private_dirs
 from storage.durable import fsync_dir, fsync_path, make_dirs_durably
+from storage.hold_records import ObjectKeeping
 
 __all__ = ["LocalBlobStore"]
 
@@ -132,17 +133,15 @@ class LocalBlobStore:
         except FileNotFoundError:
             return None
 
-    def remove_expired(
-        self,
-        locator: str,
-        *,
-        removable_at: datetime | None,
-        holds: Sequence[int],
-        now: datetime,
-    ) -> None:
-        """Remove an object whose retention ended (``removable_at``, from the retention
-        report) and on which no hold stands; refuse anything else, removing nothing."""
-        check_removable(removable_at, holds, now)
+    def remove_expired(self, locator: str, *, keeping: ObjectKeeping, now: datetime) -> None:
+        """Remove an object whose retention ended for EVERY recording that refers to it
+        (``keeping``: ``RetentionReport.of_object``; the same bytes stored twice are one
+        object) and on none of which a hold stands; refuse anything else, removing nothing."""
+        if keeping.locator != locator:
+            raise StorageFailure(f"the retention given is {keeping.locator}'s, not {locator}'s")
+        if not keeping.referring:
+            raise StillRetained("no recording in the index refers to it: not removed", until=None)
+        check_removable(keeping.removable_at, keeping.holds, now)
         target = self._path(locator)
         try:
             target.unlink()
@@ -151,7 +150,7 @@ class LocalBlobStore:
             return
         except OSError as exc:
             raise StorageFailure(f"could not remove {locator}: {exc.strerror}") from exc
-        log.warning("removed %s, its retention ended %s", locator, removable_at)
+        log.warning("removed %s, its retention ended %s", locator, keeping.removable_at)
 
     def path_of(self, locator: str) -> Path:
         """The file behind a locator, for local tools (the offline verifier, tests)."""

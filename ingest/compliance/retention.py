@@ -23,7 +23,7 @@ from evidence.strict_json import format_time
 from ingest.clock import Clock
 from ingest.compliance.catalogues import current_catalogue
 from ingest.compliance.desk import ComplianceDesk
-from storage.hold_records import RecordingKeeping
+from storage.hold_records import ObjectKeeping, RecordingKeeping, Referring
 from storage.interfaces import Holds
 
 __all__ = ["FAR", "Keeping", "RetentionReport", "Status"]
@@ -52,6 +52,11 @@ class Keeping:
         """The date its stored objects are locked until (a far one for permanent)."""
         stored = self.facts.stored_at
         return self.removable_at if self.removable_at is not None else stored + FAR
+
+    @property
+    def referring(self) -> Referring:
+        facts = self.facts
+        return Referring(facts.evidence_id, self.removable_at, self.retain_until, facts.holds)
 
     def to_json(self) -> dict[str, Any]:
         removable = self.removable_at
@@ -105,3 +110,28 @@ class RetentionReport:
         now = self.clock()
         found = await self.holds.keeping(evidence_ids, limit, offset, case_number)
         return [self.judge(facts, catalogue, now) for facts in found]
+
+    async def objects(self, store: str, lines: Sequence[Keeping]) -> dict[str, ObjectKeeping]:
+        """Each object of these recordings in ``store``, judged by EVERY recording that
+        refers to it (the same bytes stored twice are one object), these or others."""
+        locators = {loc for line in lines for _, kept, loc in line.facts.objects if kept == store}
+        shared = await self.holds.sharing(store, sorted(locators))
+        known = {line.facts.evidence_id: line for line in lines}
+        others = sorted({one for ids in shared.values() for one in ids} - known.keys(), key=str)
+        if others:
+            known.update(
+                (line.facts.evidence_id, line) for line in await self.lines(others, len(others), 0)
+            )
+        return {
+            locator: ObjectKeeping(
+                locator, tuple(known[one].referring for one in ids if one in known)
+            )
+            for locator, ids in shared.items()
+        }
+
+    async def of_object(self, store: str, locator: str) -> ObjectKeeping:
+        """One object in ``store``, judged by every recording that refers to it: what a
+        removal from the local store must be given (``LocalBlobStore.remove_expired``)."""
+        ids = (await self.holds.sharing(store, [locator])).get(locator, [])
+        lines = await self.lines(ids, len(ids), 0) if ids else []
+        return ObjectKeeping(locator, tuple(line.referring for line in lines))

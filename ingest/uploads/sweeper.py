@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from evidence.errors import Locked
@@ -31,6 +32,8 @@ class Sweeper:
     clock: Clock
     interval_seconds: float  # server.sweep_interval_seconds
     orphans: OrphanSweep
+    # Store locks the bucket has not taken yet (retention_locks.LockKeeper.catch_up).
+    locks_catch_up: Callable[[], Awaitable[object]] | None = None
 
     async def sweep(self) -> int:
         """Expire every upload whose time is up; return how many."""
@@ -52,11 +55,20 @@ class Sweeper:
             )
         return expired
 
+    async def sweep_all(self) -> None:
+        """One periodic pass: expiry, orphans, then the store locks still to apply."""
+        try:
+            await self.sweep()
+            await self.orphans.sweep()
+        except Exception:
+            log.exception("expiry sweep failed; will try again")
+        if self.locks_catch_up is not None:
+            try:
+                await self.locks_catch_up()
+            except Exception:
+                log.exception("store locks' catch-up failed; will try again")
+
     async def run_forever(self) -> None:
         while True:
             await asyncio.sleep(self.interval_seconds)
-            try:
-                await self.sweep()
-                await self.orphans.sweep()
-            except Exception:
-                log.exception("expiry sweep failed; will try again")
+            await self.sweep_all()

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from evidence.identifiers import EvidenceId
-from storage.hold_records import HoldRecord, NewHold, RecordingKeeping
+from storage.hold_records import HoldRecord, LockTarget, NewHold, RecordingKeeping
 
 __all__ = ["Holds"]
 
@@ -47,4 +48,18 @@ class Holds(Protocol):
     ) -> list[RecordingKeeping]:
         """What decides each recording's retention (these, or those attached to
         ``case_number``, or all when both are None), oldest stored first."""
+        ...
+
+    async def sharing(self, store: str, locators: Sequence[str]) -> dict[str, list[EvidenceId]]:
+        """The recordings whose objects in ``store`` are at each of these locators."""
+        ...
+
+    async def want_locks(self, target: LockTarget, at: datetime) -> None:
+        """Keep that ``target``'s store locks are to apply (once; kept until applied)."""
+        ...
+
+    async def locks_applied(self, target: LockTarget) -> None: ...
+
+    async def locks_to_apply(self, limit: int) -> list[LockTarget]:
+        """The targets whose store locks are still to apply, oldest first."""
         ...

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from datetime import datetime
 
 from evidence.identifiers import EvidenceId
 from evidence.strict_json import parse_time
-from storage.hold_records import HoldLift, HoldRecord, NewHold, RecordingKeeping
+from storage.hold_records import HoldLift, HoldRecord, LockTarget, NewHold, RecordingKeeping
 from storage.sqlite.database import SqliteDatabase, transaction
-from storage.sqlite.keeping import keeping
+from storage.sqlite.keeping import keeping, sharing
 from storage.sqlite.log_append import append_leaf
 from storage.sqlite.rows import when
 
@@ -110,6 +111,20 @@ def _find(
     return [_hold(row) for row in conn.execute(sql, (*params, *page))]
 
 
+def _want(conn: sqlite3.Connection, target: LockTarget, at: datetime) -> None:
+    with transaction(conn):
+        conn.execute(
+            "INSERT INTO locks_to_apply (kind, target, since) VALUES (?,?,?) "
+            "ON CONFLICT DO NOTHING",
+            (*target.row, when(at)),
+        )
+
+
+def _applied(conn: sqlite3.Connection, target: LockTarget) -> None:
+    with transaction(conn):
+        conn.execute("DELETE FROM locks_to_apply WHERE kind = ? AND target = ?", target.row)
+
+
 class SqliteHolds:
     def __init__(self, db: SqliteDatabase) -> None:
         self._db = db
@@ -146,3 +161,17 @@ class SqliteHolds:
     ) -> list[RecordingKeeping]:
         ids = None if evidence_ids is None else [str(item) for item in evidence_ids]
         return await self._db.run(lambda conn: keeping(conn, ids, case_number, (limit, offset)))
+
+    async def sharing(self, store: str, locators: Sequence[str]) -> dict[str, list[EvidenceId]]:
+        return await self._db.run(lambda conn: sharing(conn, store, locators))
+
+    async def want_locks(self, target: LockTarget, at: datetime) -> None:
+        await self._db.run(lambda conn: _want(conn, target, at))
+
+    async def locks_applied(self, target: LockTarget) -> None:
+        await self._db.run(lambda conn: _applied(conn, target))
+
+    async def locks_to_apply(self, limit: int) -> list[LockTarget]:
+        sql = "SELECT kind, target FROM locks_to_apply ORDER BY since, kind, target LIMIT ?"
+        rows = await self._db.run(lambda conn: list(conn.execute(sql, (limit,))))
+        return [LockTarget.from_row(kind, target) for kind, target in rows]

@@ -17,7 +17,7 @@ from evidence.identifiers import EvidenceId
 from evidence.strict_json import parse_time
 from storage.hold_records import RecordingKeeping
 
-__all__ = ["keeping"]
+__all__ = ["keeping", "sharing"]
 
 
 _OF_CASE = (
@@ -72,15 +72,29 @@ _OBJECTS = (
 )
 
 
-def _holds(conn: sqlite3.Connection, evidence_id: str, cases: Sequence[str]) -> tuple[int, ...]:
-    marks = ",".join("?" for _ in cases) or "NULL"
+def _standing(
+    conn: sqlite3.Connection, ids: Sequence[str], cases: Sequence[str]
+) -> list[tuple[int, str | None, str | None]]:
+    """The standing holds on any of these recordings or cases, in one query for the
+    page (hold id, case number, evidence id)."""
+    on_ids = ",".join("?" for _ in ids)
+    on_cases = ",".join("?" for _ in cases) or "NULL"
     rows = conn.execute(
-        "SELECT h.hold_id FROM holds h WHERE NOT EXISTS "  # noqa: S608 -- marks only
-        "(SELECT 1 FROM hold_lifts l WHERE l.hold_id = h.hold_id) "
-        f"AND (h.evidence_id = ? OR h.case_number IN ({marks})) ORDER BY h.hold_id",
-        (evidence_id, *cases),
+        "SELECT h.hold_id, h.case_number, h.evidence_id FROM holds h "  # noqa: S608 -- marks only
+        "LEFT JOIN hold_lifts l ON l.hold_id = h.hold_id WHERE l.hold_id IS NULL "
+        f"AND (h.evidence_id IN ({on_ids}) OR h.case_number IN ({on_cases})) "
+        "ORDER BY h.hold_id",
+        (*ids, *cases),
     )
-    return tuple(row[0] for row in rows)
+    return [(row[0], row[1], row[2]) for row in rows]
+
+
+def _holds_of(
+    standing: Sequence[tuple[int, str | None, str | None]], evidence_id: str, cases: Sequence[str]
+) -> tuple[int, ...]:
+    return tuple(
+        hold for hold, case, evidence in standing if evidence == evidence_id or case in cases
+    )
 
 
 def keeping(
@@ -97,19 +111,44 @@ def keeping(
         return []
     attached = _grouped(conn, _ATTACHED, shown)
     objects = _grouped(conn, _OBJECTS, shown)
+    cases_of = {
+        row["evidence_id"]: sorted(
+            {case for case, _ in attached.get(row["evidence_id"], [])} | ({row["carried"]} - {None})
+        )
+        for row in rows
+    }
+    standing = _standing(conn, shown, sorted({c for cases in cases_of.values() for c in cases}))
     kept = []
     for row in rows:
         evidence = row["evidence_id"]
         acts = tuple((case, act_type) for case, act_type in attached.get(evidence, []))
-        cases = sorted({case for case, _ in acts} | ({row["carried"]} - {None}))
         kept.append(
             RecordingKeeping(
                 EvidenceId(evidence),
                 parse_time(row["stored_at"]),
                 row["carried"],
                 acts,
-                _holds(conn, evidence, cases),
+                _holds_of(standing, evidence, cases_of[evidence]),
                 tuple((role, store, locator) for role, store, locator in objects[evidence]),
             )
         )
     return kept
+
+
+def sharing(
+    conn: sqlite3.Connection, store: str, locators: Sequence[str]
+) -> dict[str, list[EvidenceId]]:
+    """Every recording whose objects in ``store`` are at these locators: a content-addressed
+    object is one for the same bytes stored twice (``objects_by_locator``)."""
+    if not locators:
+        return {}
+    marks = ",".join("?" for _ in locators)
+    found: dict[str, list[EvidenceId]] = defaultdict(list)
+    rows = conn.execute(
+        "SELECT DISTINCT locator, evidence_id FROM objects "  # noqa: S608 -- marks only
+        f"WHERE store = ? AND locator IN ({marks}) ORDER BY locator, evidence_id",
+        (store, *locators),
+    )
+    for locator, evidence_id in rows:
+        found[locator].append(EvidenceId(evidence_id))
+    return dict(found)

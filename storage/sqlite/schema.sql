@@ -138,6 +138,8 @@ CREATE TABLE IF NOT EXISTS objects (
 );
 CREATE INDEX IF NOT EXISTS objects_by_case ON objects (case_number, started_at);
 CREATE INDEX IF NOT EXISTS objects_by_capture ON objects (started_at);
+-- The recordings that share one content-addressed object (docs/retention.md#on-s3).
+CREATE INDEX IF NOT EXISTS objects_by_locator ON objects (locator);
 
 CREATE TABLE IF NOT EXISTS verifications (
     id          INTEGER PRIMARY KEY,
@@ -619,3 +621,14 @@ CREATE TRIGGER IF NOT EXISTS hold_lifts_append_only_u BEFORE UPDATE ON hold_lift
 BEGIN SELECT RAISE(ABORT, 'legal holds are append-only'); END;
 CREATE TRIGGER IF NOT EXISTS hold_lifts_append_only_d BEFORE DELETE ON hold_lifts
 BEGIN SELECT RAISE(ABORT, 'legal holds are append-only'); END;
+
+-- Store locks still to apply (docs/retention.md#on-s3): a recording or a case whose
+-- retention or legal hold changed in the index, kept before the bucket is asked and
+-- cleared once the bucket has taken it. What S3 could not take (it was away) the
+-- server's periodic sweep and its start apply again. Bookkeeping, not evidence: rows go.
+CREATE TABLE IF NOT EXISTS locks_to_apply (
+    kind   TEXT NOT NULL CHECK (kind IN ('recording', 'case')),
+    target TEXT NOT NULL,
+    since  TEXT NOT NULL,
+    PRIMARY KEY (kind, target)
+);
