@@ -105,7 +105,8 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── LogUnavailable               503 log_unavailable
     │   ├── BayUnavailable               503 bay_unavailable
     │   ├── BrokerUnavailable            503 broker_unavailable
-    │   └── StorageUnavailable           503 storage_unavailable
+    │   ├── StorageUnavailable           503 storage_unavailable
+    │   └── IndexUnavailable             503 index_unavailable
     ├── ConfigError                      500 bad_config
     ├── KeyFileError                     500 bad_key_file
     └── JournalError                     500 journal_failure
@@ -150,6 +151,7 @@ __all__ = [
     "Gone",
     "GrantExpired",
     "InclusionMismatch",
+    "IndexUnavailable",
     "InsufficientStorage",
     "IntegrityError",
     "InvalidCaseNumber",
@@ -775,6 +777,13 @@ class StorageUnavailable(Unavailable):
     the request was kept past what the store acknowledged. Retry later, with backoff."""
 
     code = "storage_unavailable"
+
+
+class IndexUnavailable(Unavailable):
+    """The index's database (PostgreSQL) could not be reached or dropped the connection:
+    what was not committed is rolled back whole, so nothing is half stored. Retry later."""
+
+    code = "index_unavailable"
 
 
 class ConfigError(LiuhenError):

@@ -36,7 +36,7 @@ from runtime.key_files import generate_key_pair
 from tests.fault_proxy import FaultProxy, Link
 
 # The ``liuhen`` fixture: the command line as a signed-in person (tests/cli_people.py).
-pytest_plugins = ["tests.cli_people"]
+pytest_plugins = ["tests.cli_people", "tests.index_backends"]
 
 # A poor link: the server gets every request in 16-byte pieces, a millisecond apart.
 SLOW_LINK = Link(burst=16, pause=0.001)

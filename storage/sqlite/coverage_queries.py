@@ -187,7 +187,7 @@ def _flag_filter(query: ReportQuery) -> tuple[str, dict[str, Any]]:
     if query.until is not None:
         recording.append("o.started_at < :until")
         params["until"] = when(query.until)
-    device = "o.evidence_id IS NULL" if query.agency is None and query.officer is None else "0"
+    device = "o.evidence_id IS NULL" if query.agency is None and query.officer is None else "FALSE"
     return f"f.resolved_at IS NULL AND (({' AND '.join(recording)}) OR {device})", params
 
 

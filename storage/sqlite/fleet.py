@@ -38,7 +38,9 @@ def _station(row: sqlite3.Row) -> StationRecord:
 
 
 def _seen(conn: sqlite3.Connection, device_id: str, seen_at: datetime | None) -> None:
-    conn.execute("INSERT OR IGNORE INTO fleet_stations (device_id) VALUES (?)", (device_id,))
+    conn.execute(
+        "INSERT INTO fleet_stations (device_id) VALUES (?) ON CONFLICT DO NOTHING", (device_id,)
+    )
     if seen_at is not None:
         text = rows.when(seen_at)
         conn.execute(
@@ -49,8 +51,8 @@ def _seen(conn: sqlite3.Connection, device_id: str, seen_at: datetime | None) ->
 
 def _insert_event(conn: sqlite3.Connection, event: EventRecord) -> bool:
     cursor = conn.execute(
-        "INSERT OR IGNORE INTO fleet_events (event_id, device_id, boot, seq, type, at, "
-        "subject, detail, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO fleet_events (event_id, device_id, boot, seq, type, at, subject, detail, "
+        "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (
             event.event_id,
             event.device_id,

@@ -124,7 +124,9 @@ class SqliteOfficers:
                     changed += held is not None
                     if commit:
                         conn.execute(
-                            "INSERT OR REPLACE INTO officers VALUES (?, ?, ?, ?, ?)",
+                            "INSERT INTO officers VALUES (?, ?, ?, ?, ?) ON CONFLICT (officer_id) "
+                            "DO UPDATE SET name = excluded.name, unit = excluded.unit, "
+                            "updated_by = excluded.updated_by, updated_at = excluded.updated_at",
                             (row.officer_id, row.name, row.unit, by, when(now)),
                         )
             return added, changed, len(rows) - added - changed

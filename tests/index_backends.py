@@ -1,0 +1,122 @@
+"""The index's backends for the contract tests: every test that takes ``open_index_at``
+runs once on SQLite and once on PostgreSQL (a real cluster, tests/postgres.py, started
+once per session and only when a test asks for it).
+
+``open_index_at(path)`` opens the index a test keeps at ``path``: the SQLite file itself,
+or on PostgreSQL a database of its own for that path, so a test that closes and reopens
+its index finds what it wrote. ``raw_sql_at(path)`` is a connection to the same books
+outside Liuhen, as an administrator would have one (on PostgreSQL the superuser, whom
+only the triggers stop), for tests that try to change what may never change.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from storage.interfaces import Index
+from storage.postgres import open_postgres_index
+from storage.sqlite import open_sqlite_index
+from tests.postgres import TestPostgres, started
+
+__all__ = ["INDEX_BACKENDS", "IndexAt", "Refused", "postgres", "raw_sql_at", "open_index_at"]
+
+INDEX_BACKENDS = ("sqlite", "postgres")
+IndexAt = Callable[..., Awaitable[Index]]
+
+
+class Refused(Exception):
+    """What either database raises when it refuses a raw statement."""
+
+
+class RawSql:
+    def __init__(self, execute: Callable[[str], Any], close: Callable[[], None]) -> None:
+        self._execute = execute
+        self.close = close
+
+    def execute(self, sql: str) -> None:
+        import psycopg
+
+        try:
+            self._execute(sql)
+        except (sqlite3.Error, psycopg.Error) as exc:
+            raise Refused(str(exc)) from exc
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[TestPostgres]:
+    cluster = started()
+    yield cluster
+    cluster.close()
+
+
+class _Databases:
+    """One PostgreSQL database per index path a test opens."""
+
+    def __init__(self, cluster: TestPostgres) -> None:
+        self.cluster = cluster
+        self.databases: dict[Path, dict[str, str]] = {}
+
+    def options(self, path: Path) -> dict[str, str]:
+        if path not in self.databases:
+            self.databases[path] = self.cluster.new_database()
+        return self.databases[path]
+
+
+@pytest.fixture(params=INDEX_BACKENDS)
+def index_backend(request: pytest.FixtureRequest) -> str:
+    backend: str = request.param
+    return backend
+
+
+@pytest.fixture
+def _databases(index_backend: str, request: pytest.FixtureRequest) -> _Databases | None:
+    if index_backend == "sqlite":
+        return None
+    return _Databases(request.getfixturevalue("postgres"))
+
+
+@pytest.fixture
+def open_index_at(_databases: _Databases | None) -> IndexAt:
+    async def opener(path: Path, **options: Any) -> Index:
+        if _databases is None:
+            return await open_sqlite_index(path, **options)
+        return await open_postgres_index(path, **_databases.options(path), **options)
+
+    return opener
+
+
+@pytest.fixture
+def raw_sql_at(_databases: _Databases | None) -> Iterator[Callable[[Path], RawSql]]:
+    opened: list[RawSql] = []
+
+    def connect(path: Path) -> RawSql:
+        if _databases is None:
+            conn = sqlite3.connect(path, isolation_level=None)
+            raw = RawSql(conn.execute, conn.close)
+        else:
+            import psycopg
+
+            dsn = _databases.options(path)["dsn"].replace("user=liuhen", "user=postgres")
+            pg = psycopg.connect(dsn, autocommit=True)
+            raw = RawSql(pg.execute, pg.close)
+        opened.append(raw)
+        return raw
+
+    yield connect
+    for raw in opened:
+        raw.close()
+
+
+def server_index_options(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The ``server`` fixture's index: SQLite, or PostgreSQL with LIUHEN_TEST_INDEX=postgres
+    (the whole server suite on PostgreSQL, run by hand: docs/storage-backends.md)."""
+    if os.environ.get("LIUHEN_TEST_INDEX", "sqlite") != "postgres":
+        return {}
+    cluster: TestPostgres = request.getfixturevalue("postgres")
+    return {"index": "postgres", **cluster.new_database()}
