@@ -39,7 +39,10 @@ async def open_books(
     with ``claim_tolerance_seconds``."""
     secure_data_dir(config.data_dir)
     index = await open_index(
-        config.index, config.index_path, claim_tolerance_seconds=claim_tolerance_seconds
+        config.index,
+        config.index_path,
+        claim_tolerance_seconds=claim_tolerance_seconds,
+        **config.index_options(),
     )
     try:
         store = open_blob_store(config.blob_store, config.store_dir, **config.store_options())

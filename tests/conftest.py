@@ -268,8 +268,10 @@ def rule() -> CaseNumberRule:
 
 
 @pytest.fixture
-def server_config(tmp_path: Path) -> IngestConfig:
-    return IngestConfig(data_dir=tmp_path / "server", port=0, max_upload_bytes=256 * 1024 * 1024)
+def server_config(tmp_path: Path, server_index: dict[str, Any]) -> IngestConfig:
+    return IngestConfig(
+        data_dir=tmp_path / "server", port=0, max_upload_bytes=256 * 1024 * 1024, **server_index
+    )
 
 
 @pytest.fixture

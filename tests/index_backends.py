@@ -21,10 +21,11 @@ import pytest
 
 from storage.interfaces import Index
 from storage.postgres import open_postgres_index
+from storage.postgres_config import PostgresConfig
 from storage.sqlite import open_sqlite_index
 from tests.postgres import TestPostgres, started
 
-__all__ = ["INDEX_BACKENDS", "IndexAt", "Refused", "postgres", "raw_sql_at", "open_index_at"]
+__all__ = ["INDEX_BACKENDS", "IndexAt", "Refused", "postgres", "raw_sql_at", "open_index_at", "server_index"]
 
 INDEX_BACKENDS = ("sqlite", "postgres")
 IndexAt = Callable[..., Awaitable[Index]]
@@ -113,10 +114,11 @@ def raw_sql_at(_databases: _Databases | None) -> Iterator[Callable[[Path], RawSq
         raw.close()
 
 
-def server_index_options(request: pytest.FixtureRequest) -> dict[str, Any]:
+@pytest.fixture
+def server_index(request: pytest.FixtureRequest) -> dict[str, Any]:
     """The ``server`` fixture's index: SQLite, or PostgreSQL with LIUHEN_TEST_INDEX=postgres
     (the whole server suite on PostgreSQL, run by hand: docs/storage-backends.md)."""
     if os.environ.get("LIUHEN_TEST_INDEX", "sqlite") != "postgres":
         return {}
     cluster: TestPostgres = request.getfixturevalue("postgres")
-    return {"index": "postgres", **cluster.new_database()}
+    return {"index": "postgres", "postgres": PostgresConfig(**cluster.new_database())}
