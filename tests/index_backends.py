@@ -6,7 +6,8 @@ once per session and only when a test asks for it).
 or on PostgreSQL a database of its own for that path, so a test that closes and reopens
 its index finds what it wrote. ``raw_sql_at(path)`` is a connection to the same books
 outside Liuhen, as an administrator would have one (on PostgreSQL the superuser, whom
-only the triggers stop), for tests that try to change what may never change.
+only the triggers stop), for tests that try to change what may never change: on both it
+takes sqlite3's statements and raises ``sqlite3.IntegrityError`` when refused.
 """
 
 from __future__ import annotations
@@ -21,32 +22,41 @@ import pytest
 
 from storage.interfaces import Index
 from storage.postgres import open_postgres_index
+from storage.postgres.connection import connect
 from storage.postgres_config import PostgresConfig
 from storage.sqlite import open_sqlite_index
-from tests.postgres import TestPostgres, started
+from tests.postgres import SUPERUSER, TestPostgres, started
 
-__all__ = ["INDEX_BACKENDS", "IndexAt", "Refused", "postgres", "raw_sql_at", "open_index_at", "server_index"]
+__all__ = [
+    "INDEX_BACKENDS",
+    "IndexAt",
+    "Refused",
+    "open_index_at",
+    "postgres",
+    "raw_sql_at",
+    "server_index",
+]
 
 INDEX_BACKENDS = ("sqlite", "postgres")
 IndexAt = Callable[..., Awaitable[Index]]
 
 
-class Refused(Exception):
-    """What either database raises when it refuses a raw statement."""
+class RawPostgres:
+    """The superuser's connection to a test's index database, taking sqlite3's statements
+    and raising its errors (storage/postgres/connection.py), like the sqlite3 connection a
+    SQLite test holds; PostgreSQL commits each statement."""
 
+    def __init__(self, dsn: str) -> None:
+        self._conn = connect(dsn)
 
-class RawSql:
-    def __init__(self, execute: Callable[[str], Any], close: Callable[[], None]) -> None:
-        self._execute = execute
-        self.close = close
+    def execute(self, sql: str, params: Any = ()) -> Any:
+        return self._conn.execute(sql, params)
 
-    def execute(self, sql: str) -> None:
-        import psycopg
+    def commit(self) -> None:
+        pass
 
-        try:
-            self._execute(sql)
-        except (sqlite3.Error, psycopg.Error) as exc:
-            raise Refused(str(exc)) from exc
+    def close(self) -> None:
+        self._conn.raw.close()
 
 
 @pytest.fixture(scope="session")
@@ -93,25 +103,21 @@ def open_index_at(_databases: _Databases | None) -> IndexAt:
 
 
 @pytest.fixture
-def raw_sql_at(_databases: _Databases | None) -> Iterator[Callable[[Path], RawSql]]:
-    opened: list[RawSql] = []
+def raw_sql_at(_databases: _Databases | None) -> Iterator[Callable[[Path], Any]]:
+    opened: list[Any] = []
 
-    def connect(path: Path) -> RawSql:
+    def raw(path: Path) -> Any:
         if _databases is None:
-            conn = sqlite3.connect(path, isolation_level=None)
-            raw = RawSql(conn.execute, conn.close)
+            conn: Any = sqlite3.connect(path)
         else:
-            import psycopg
+            superuser = f"user={SUPERUSER}"
+            conn = RawPostgres(_databases.options(path)["dsn"].replace("user=liuhen", superuser))
+        opened.append(conn)
+        return conn
 
-            dsn = _databases.options(path)["dsn"].replace("user=liuhen", "user=postgres")
-            pg = psycopg.connect(dsn, autocommit=True)
-            raw = RawSql(pg.execute, pg.close)
-        opened.append(raw)
-        return raw
-
-    yield connect
-    for raw in opened:
-        raw.close()
+    yield raw
+    for conn in opened:
+        conn.close()
 
 
 @pytest.fixture

@@ -22,8 +22,9 @@ from pathlib import Path
 
 from tests.mosquitto import free_port
 
-__all__ = ["OWNER_ROLE", "SERVER_ROLE", "TestPostgres", "postgres_bin"]
+__all__ = ["OWNER_ROLE", "SERVER_ROLE", "SUPERUSER", "TestPostgres", "postgres_bin"]
 
+SUPERUSER = "postgres"
 SERVER_ROLE = "liuhen"
 OWNER_ROLE = "liuhen_owner"
 _VERSIONS = ("17", "16", "15")

@@ -166,4 +166,5 @@ def connect(dsn: str, *, connect_timeout: int = 10) -> PgConnection:
         connect_timeout=connect_timeout,
     )
     conn.adapters.register_dumper(bool, _BoolAsInt)
+    conn.execute("SET TIME ZONE 'UTC'")  # to_char and casts read times as the index keeps them
     return PgConnection(conn)

@@ -33,7 +33,7 @@ T = TypeVar("T")
 
 # Raised with each change to the PostgreSQL schema (SQLite's is len(migrations.STEPS)).
 SCHEMA_VERSION = 1
-_SCRIPTS = ("schema.sql", "triggers.sql", "privileges.sql")
+_SCRIPTS = ("schema.sql", "functions.sql", "triggers.sql", "privileges.sql")
 
 
 def safe_dsn(dsn: str) -> str:

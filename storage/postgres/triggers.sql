@@ -100,17 +100,6 @@ FOR EACH ROW EXECUTE FUNCTION liuhen_act_history();
 -- Each original's span in integer milliseconds, in station time (schema.sql on SQLite says
 -- why): derived as the original is indexed, from its signed times and its manifest's
 -- clock.camera_offset_ms (0 when none was measured or the body is not JSON).
-CREATE OR REPLACE FUNCTION liuhen_ms(t text) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
-    SELECT round(extract(epoch FROM t::timestamptz) * 1000)::bigint
-$$;
-CREATE OR REPLACE FUNCTION liuhen_clock_offset(body bytea) RETURNS bigint LANGUAGE plpgsql
-IMMUTABLE AS $$
-BEGIN
-    RETURN COALESCE(trunc((convert_from(body, 'UTF8')::jsonb
-                          #>> '{clock,camera_offset_ms}')::numeric)::bigint, 0);
-EXCEPTION WHEN OTHERS THEN
-    RETURN 0;
-END $$;
 CREATE OR REPLACE FUNCTION liuhen_recording_span() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     s bigint := liuhen_ms(NEW.started_at);

@@ -13,7 +13,8 @@ from typing import Any
 
 from runtime.sqlite_thread import SqliteThread
 from storage.compliance_records import OfficerRecord, ReportQuery
-from storage.sqlite.coverage_queries import _MS, _by_case, _confirmed, _report_filter
+from storage.sqlite import dialect
+from storage.sqlite.coverage_queries import _by_case, _confirmed, _report_filter
 from storage.sqlite.database import SqliteDatabase, transaction
 from storage.sqlite.rows import when
 
@@ -43,7 +44,7 @@ def _late_filter(query: ReportQuery) -> tuple[str, dict[str, Any]]:
 
 
 def _exemptions(conn: sqlite3.Connection, query: ReportQuery) -> list[tuple[str, str, int]]:
-    where, params = _report_filter(query)
+    where, params = _report_filter(dialect.of(conn), query)
     cursor = conn.execute(
         "SELECT e.reason, e.approver, COUNT(*) FROM acts a "  # noqa: S608
         f"JOIN cases c ON c.case_number = a.case_number {_STANDING} WHERE {where} "
@@ -67,13 +68,15 @@ def _late_uploads(
 
 
 def _as_needed(conn: sqlite3.Connection, query: ReportQuery) -> list[tuple[str, int, int]]:
-    where, params = _report_filter(query)
+    d = dialect.of(conn)
+    where, params = _report_filter(d, query)
     cursor = conn.execute(
         "WITH chosen AS MATERIALIZED (SELECT a.act_id, a.case_number, a.act_type, "  # noqa: S608
-        f"{_MS.format('a.started_at')} AS a0, {_MS.format('a.ended_at')} AS b0 "
+        f"{d.ms('a.started_at')} AS a0, {d.ms('a.ended_at')} AS b0 "
         f"FROM acts a JOIN cases c ON c.case_number = a.case_number WHERE {where}) "
         "SELECT a.act_type, COUNT(*), "
-        f"SUM(EXISTS (SELECT 1 FROM {_by_case('a')}) OR EXISTS (SELECT 1 FROM {_confirmed('a')})) "
+        f"SUM(CASE WHEN EXISTS (SELECT 1 FROM {_by_case('a')}) "
+        f"OR EXISTS (SELECT 1 FROM {_confirmed('a')}) THEN 1 ELSE 0 END) "
         "FROM chosen a GROUP BY 1 ORDER BY 1",
         params,
     )

@@ -18,7 +18,6 @@ from evidence.errors import (
 from evidence.identifiers import DeviceId, EvidenceId, Role
 from storage.records import ManifestRecord, UploadRecord, UploadState
 from storage.sqlite import open_sqlite_index
-from tests.index_backends import Refused
 
 NOW = datetime(2026, 3, 12, tzinfo=UTC)
 DEVICE = DeviceId("dock-1")
@@ -85,9 +84,9 @@ async def test_manifests_cannot_be_updated_or_deleted_even_with_raw_sql(
 ):
     await index.uploads.register_manifest(manifest())
     database = raw_sql_at(tmp_path / "index.sqlite3")
-    with pytest.raises(Refused, match="append-only"):
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         database.execute("UPDATE manifests SET body = signature")
-    with pytest.raises(Refused, match="append-only"):
+    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         database.execute("DELETE FROM manifests")
 
 
@@ -131,9 +130,7 @@ async def test_one_flag_per_open_subject(index):
     )
 
 
-async def test_a_flag_is_resolved_once_with_who_when_and_why_and_kept(
-    index, tmp_path, raw_sql_at
-):
+async def test_a_flag_is_resolved_once_with_who_when_and_why_and_kept(index, tmp_path, raw_sql_at):
     await index.flags.raise_flag("late_upload", "e-1", '{"hours": 30}', NOW)
     await index.flags.raise_flag("sequence_gap", "dock-1#2", "{}", NOW, device_id=DEVICE)
     late, gap = await index.flags.flags()
@@ -159,7 +156,7 @@ async def test_a_flag_is_resolved_once_with_who_when_and_why_and_kept(
         "UPDATE flags SET resolved_at = 'x', resolved_by = 'y' WHERE kind = 'sequence_gap'",
         "DELETE FROM flags",
     ]:
-        with pytest.raises(Refused, match="flag"):
+        with pytest.raises(sqlite3.IntegrityError, match="flag"):
             raw.execute(statement)
 
 
