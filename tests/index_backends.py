@@ -30,7 +30,6 @@ from tests.postgres import SUPERUSER, TestPostgres, started
 __all__ = [
     "INDEX_BACKENDS",
     "IndexAt",
-    "Refused",
     "open_index_at",
     "postgres",
     "raw_sql_at",

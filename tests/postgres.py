@@ -13,6 +13,7 @@ creates the schema), while the server connects as ``liuhen``, a member of
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
@@ -78,10 +79,8 @@ class TestPostgres:
         self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             self.stop()
-        except subprocess.CalledProcessError:
-            pass  # already stopped
         shutil.rmtree(self.root, ignore_errors=True)
 
     def dsn(self, database: str = "postgres", user: str = "postgres") -> str:

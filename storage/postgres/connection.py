@@ -23,7 +23,7 @@ import functools
 import re
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import psycopg
 from psycopg.adapt import Dumper
@@ -40,14 +40,14 @@ def translate(sql: str) -> str:
     """sqlite3's placeholders as psycopg's."""
 
     def replace(match: re.Match[str]) -> str:
-        token = match.group(0)
-        if token == "?":
+        text = match.group(0)
+        if text == "?":
             return "%s"
-        if token == "%":
-            return "%%"
-        if token.startswith(":") and token != "::":
-            return f"%({token[1:]})s"
-        return token.replace("%", "%%")  # psycopg reads % inside quoted strings too
+        if text.startswith(":") and text != "::":
+            return f"%({text[1:]})s"
+        return text.replace(
+            "%", "%%"
+        )  # a lone %, and any inside quoted strings: psycopg reads them
 
     return _TOKEN.sub(replace, sql)
 
@@ -55,7 +55,7 @@ def translate(sql: str) -> str:
 class IndexRow(tuple[Any, ...]):
     """A row by position and by column name, like ``sqlite3.Row``."""
 
-    _names: dict[str, int] = {}
+    _names: ClassVar[dict[str, int]] = {}
 
     def __getitem__(self, key: Any) -> Any:
         if isinstance(key, str):
@@ -106,7 +106,7 @@ def _integrity(exc: psycopg.IntegrityError) -> sqlite3.IntegrityError:
 class PgCursor(psycopg.ClientCursor[Any]):
     """A cursor that takes sqlite3's statements (see the module's docstring)."""
 
-    def execute(  # type: ignore[override]
+    def execute(
         self, query: Any, params: Sequence[Any] | Mapping[str, Any] | None = None, **_: Any
     ) -> PgCursor:
         if query == "BEGIN IMMEDIATE":
@@ -119,7 +119,7 @@ class PgCursor(psycopg.ClientCursor[Any]):
             raise _integrity(exc) from exc
         return self
 
-    def executemany(  # type: ignore[override]
+    def executemany(
         self, query: Any, params_seq: Iterable[Sequence[Any] | Mapping[str, Any]], **_: Any
     ) -> None:
         try:
@@ -127,7 +127,7 @@ class PgCursor(psycopg.ClientCursor[Any]):
         except psycopg.IntegrityError as exc:
             raise _integrity(exc) from exc
 
-    @property  # type: ignore[override]
+    @property
     def row_factory(self) -> Any:
         return psycopg.ClientCursor.row_factory.fget(self)  # type: ignore[attr-defined]
 

@@ -46,14 +46,19 @@ def _script(name: str) -> str:
     return resources.files("storage.postgres").joinpath(name).read_text("utf-8")
 
 
+def _value(conn: PgConnection, sql: str) -> Any:
+    row = conn.execute(sql).fetchone()
+    return None if row is None else row[0]
+
+
 def _create_schema(conn: PgConnection) -> None:
     with conn.raw.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
-        if conn.execute("SELECT to_regclass('index_version')").fetchone()[0] is None:
+        if _value(conn, "SELECT to_regclass('index_version')") is None:
             for name in _SCRIPTS:  # whole scripts, sent as they are (no placeholders)
                 psycopg.Cursor(conn.raw).execute(_script(name).encode())
             conn.execute("INSERT INTO index_version (id, version) VALUES (1, ?)", (SCHEMA_VERSION,))
-    held = conn.execute("SELECT version FROM index_version").fetchone()[0]
+    held = _value(conn, "SELECT version FROM index_version")
     if held != SCHEMA_VERSION:
         raise StorageFailure(
             f"the PostgreSQL index is at schema version {held}; this server knows "

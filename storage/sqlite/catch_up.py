@@ -107,8 +107,8 @@ class SqliteCatchUp:
         def batches(conn: sqlite3.Connection) -> list[ActBatch]:
             found = conn.execute(
                 "SELECT created_by, created_at, COUNT(*), "  # noqa: S608
-                f"{dialect.of(conn).distinct_array('case_number')} FROM acts WHERE created_at < ? GROUP BY created_by, created_at "
-                "ORDER BY created_at",
+                f"{dialect.of(conn).distinct_array('case_number')} FROM acts "
+                "WHERE created_at < ? GROUP BY created_by, created_at ORDER BY created_at",
                 (rows.when(moment),),
             )
             return [

