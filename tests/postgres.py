@@ -4,7 +4,9 @@ a unix socket in that folder and on a free loopback port. No Docker.
 
 initdb and the server refuse to run as root, so under root they run as the ``postgres``
 user Debian's package creates (``runuser``), in a folder that user owns. The cluster is
-for tests only: trust authentication on its socket, fsync off.
+for tests only: trust authentication on its socket, fsync off (a stopped server loses
+nothing it committed: the page cache outlives it; synchronous_commit stays on, or an
+immediate stop would lose the last commits).
 
 Each test gets a database of its own (``new_database``), owned by ``liuhen_owner`` (who
 creates the schema), while the server connects as ``liuhen``, a member of
@@ -68,8 +70,8 @@ class TestPostgres:
                       "--encoding=UTF8", "--locale=C", "--no-sync")  # fmt: skip
         options = (
             f"-c listen_addresses=127.0.0.1 -c port={self.port} "
-            f"-c unix_socket_directories={self.root} -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+            f"-c unix_socket_directories={self.root} -c fsync=off -c full_page_writes=off "
+            "-c max_connections=200"
         )
         log = str(self.root / "postgres.log")
         self._run("pg_ctl", "-D", str(self.data), "-l", log, "-o", options, "-w", "start")
