@@ -30,7 +30,7 @@ async def test_the_reader_sees_what_was_committed_and_writes_nothing(index):
         await reader.run(lambda conn: conn.execute("SELECT name FROM officers").fetchone()[0])
         == "王强"
     )
-    with pytest.raises(StorageFailure, match="readonly|read-only"):  # SQLite's word, PostgreSQL's
+    with pytest.raises(StorageFailure, match=r"readonly|read-only"):  # SQLite's word, PostgreSQL's
         await reader.run(lambda conn: conn.execute("DELETE FROM officers"))
     assert [o.name for o in await index.compliance.officers.roster()] == ["王强"]
 
