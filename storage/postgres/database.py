@@ -88,11 +88,15 @@ class PostgresDatabase:
         if conn is not None:
             conn.raw.close()
         conn = connect(self._dsn)
-        if self._read_only:
-            conn.raw.execute("SET default_transaction_read_only = on")
-        if self._create:
-            create_schema(conn)
-            self._create = False  # once per process: later reconnects find it
+        try:
+            if self._read_only:
+                conn.execute("SET default_transaction_read_only = on")
+            if self._create:
+                create_schema(conn)
+                self._create = False  # once per process: later reconnects find it
+        except BaseException:
+            conn.raw.close()
+            raise
         self._conn = conn
         return conn
 

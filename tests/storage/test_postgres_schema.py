@@ -9,6 +9,7 @@ import psycopg
 import pytest
 
 from evidence.digest import Sha256
+from evidence.errors import StorageFailure
 from evidence.identifiers import DeviceId, EvidenceId, Role
 from storage.postgres import open_postgres_index
 from storage.records import ManifestRecord
@@ -124,3 +125,15 @@ async def test_append_only_rows_are_refused_by_trigger_even_to_the_superuser(
             with pytest.raises(psycopg.errors.IntegrityConstraintViolation, match="append-only"):
                 conn.execute(statement)
         assert conn.execute("SELECT COUNT(*) FROM manifests").fetchone() == (1,)
+
+
+async def test_a_database_another_schema_version_made_is_refused_at_open(
+    tmp_path, postgres: TestPostgres
+):
+    options = postgres.new_database(empty=True)
+    index = await open_postgres_index(tmp_path / "unused", **options)
+    await index.close()
+    with psycopg.connect(options["owner_dsn"], autocommit=True) as owner:
+        owner.execute("UPDATE index_version SET version = version + 1")
+    with pytest.raises(StorageFailure, match=r"at schema version 2; this server knows 1"):
+        await open_postgres_index(tmp_path / "unused", **options)
