@@ -124,8 +124,11 @@ def raw_sql_at(_databases: _Databases | None) -> Iterator[Callable[[Path], Any]]
 @pytest.fixture
 def server_index(request: pytest.FixtureRequest) -> dict[str, Any]:
     """The ``server`` fixture's index: SQLite, or PostgreSQL with LIUHEN_TEST_INDEX=postgres
-    (the whole server suite on PostgreSQL, run by hand: docs/storage-backends.md)."""
-    return server_index_on(os.environ.get("LIUHEN_TEST_INDEX", "sqlite"), request)
+    (the whole server suite on PostgreSQL, run by hand: docs/storage-backends.md). A test
+    that must run on both takes ``@pytest.mark.parametrize("server_index", INDEX_BACKENDS,
+    indirect=True)``."""
+    backend = getattr(request, "param", os.environ.get("LIUHEN_TEST_INDEX", "sqlite"))
+    return server_index_on(backend, request)
 
 
 def server_index_on(backend: str, request: pytest.FixtureRequest) -> dict[str, Any]:
