@@ -83,10 +83,18 @@ async def test_the_server_role_may_not_update_delete_or_truncate_what_is_append_
     tmp_path, postgres: TestPostgres, table: str
 ):
     """The privileges refuse first, as the server's own role: not even the trigger is
-    reached. The owner (whose privileges foreign keys use) meets the triggers instead."""
+    reached. The owner (whose privileges foreign keys use) meets the triggers instead. The
+    server's role may still add rows, and change what changes."""
     options = postgres.new_database(empty=True)
     index = await open_postgres_index(tmp_path / "unused", **options)
-    await index.close()
+    try:
+        await index.devices.add(DeviceId("dock-1"), None, "k" * 64, bytes(32), NOW)
+        assert (await index.uploads.register_manifest(_manifest()))[1]
+        assert await index.flags.raise_flag("late_upload", "e-1", "{}", NOW)
+        [flag] = await index.flags.open_flags()
+        assert await index.flags.resolve_flag(flag.flag_id, "checked", "zhao", NOW)
+    finally:
+        await index.close()
     statements = [f"UPDATE {table} SET {_column(table)} = NULL", f"DELETE FROM {table}"]  # noqa: S608
     with psycopg.connect(options["dsn"], autocommit=True) as server:
         for statement in [*statements, f"TRUNCATE {table}"]:
