@@ -15,6 +15,7 @@ creates the schema), while the server connects as ``liuhen``, a member of
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import itertools
 import os
@@ -83,6 +84,8 @@ class TestPostgres:
         self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
 
     def close(self) -> None:
+        if not self.root.exists():
+            return  # closed already
         with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
@@ -128,7 +131,10 @@ class TestPostgres:
 
 
 def started() -> TestPostgres:
+    """A running cluster; stopped and removed by ``close``, or at the latest when the test
+    process exits without its teardown (an interrupted run), so none is left running."""
     postgres = TestPostgres()
+    atexit.register(postgres.close)
     try:
         postgres.start()
         postgres.prepare()
