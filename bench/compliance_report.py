@@ -9,7 +9,8 @@ Rounds alternate between the report and the peer (the machine is shared), and th
 ratio of each pair is the measure. The report and the case are timed in-process through the same functions the JSON API
 calls (ingest.compliance.report.build_report, ingest.compliance.assessment.case_coverage),
 with the real SQLite index on its thread, after one warm-up run (the page cache is warm;
-nothing is cached by Liuhen between runs). The peer's totals must equal the report's, or
+nothing is cached by Liuhen between runs; the index's act_spans and recording_spans are
+kept at ingest, and the peer reads neither). The peer's totals must equal the report's, or
 the run fails. Results: printed as Markdown, and JSON in bench/results/.
 """
 
@@ -186,16 +187,22 @@ def measure(size: int, base: Path, rounds: int, cases: int, rebuild: bool) -> di
         "case_max_ms": case_s[-1] * 1000,
         "peer_s": peer_s,
         "peer_median_s": statistics.median(peer_s),
+        "ratios": [r / p for r, p in zip(report_s, peer_s, strict=True)],
         "ratio_median": statistics.median(r / p for r, p in zip(report_s, peer_s, strict=True)),
         # CPU seconds (the report's on every thread): what the load on a shared machine
         # moves least, though the report's two threads can overlap and the peer's one not.
         "report_cpu_s": report_cpu,
         "peer_cpu_s": peer_cpu,
+        "cpu_ratios": [r / p for r, p in zip(report_cpu, peer_cpu, strict=True)],
         "cpu_ratio_median": statistics.median(
             r / p for r, p in zip(report_cpu, peer_cpu, strict=True)
         ),
         "totals": totals,
     }
+
+
+def _spread(values: list[float]) -> str:
+    return f"{min(values):.2f}-{max(values):.2f}"
 
 
 def main() -> None:
@@ -214,7 +221,10 @@ def main() -> None:
         r = results[size]
         print(
             f"  report {r['report_median_s']:.2f} s (sqlite3 peer {r['peer_median_s']:.2f} s, "
-            f"ratio {r['ratio_median']:.2f}; CPU ratio {r['cpu_ratio_median']:.2f}), "
+            f"ratio {r['ratio_median']:.2f}, pairs {_spread(r['ratios'])}; CPU ratio "
+            f"{r['cpu_ratio_median']:.2f}, pairs {_spread(r['cpu_ratios'])}; report CPU "
+            f"{statistics.median(r['report_cpu_s']):.2f} s, peer "
+            f"{statistics.median(r['peer_cpu_s']):.2f} s), "
             f"one case {r['case_median_ms']:.1f} ms median, {r['case_p95_ms']:.1f} ms p95",
             flush=True,
         )

@@ -1,7 +1,8 @@
-"""The ingest server with one extra route for the benchmark: a plain streamed PUT that
-writes the body to disk (then fsyncs), the baseline `curl -T` is measured against.
+"""The ingest server with two extra routes for the benchmarks: a plain streamed PUT that
+writes the body to disk (then fsyncs), the baseline `curl -T` is measured against; and
+`GET /bench/cpu`, where the server's CPU went since the last call (``runtime/cpu_account``).
 
-Benchmark only: the route is unauthenticated and is never part of the real server.
+Benchmark only: the routes are unauthenticated and is never part of the real server.
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from aiohttp import web
 
 from evidence.case_number import CaseNumberRule
 from ingest.http.app import build_app
+from ingest.http.server import app_runner
 from ingest.server_config import IngestConfig
 from ingest.startup import open_server
+from runtime import cpu_account
 
 RAW_NAME = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
@@ -39,6 +42,11 @@ def raw_put_handler(folder: Path):
     return raw_put
 
 
+async def cpu_account_handler(request: web.Request) -> web.Response:
+    """CPU seconds by section since the last call (BENCH_CPU_ACCOUNT=1)."""
+    return web.json_response({"enabled": cpu_account.ENABLED, "sections": cpu_account.snapshot()})
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--data-dir", type=Path, required=True)
@@ -50,7 +58,8 @@ async def main() -> None:
     raw_dir = args.data_dir / "raw"
     raw_dir.mkdir(parents=True, exist_ok=True)
     app.router.add_put("/bench/raw/{name}", raw_put_handler(raw_dir))
-    runner = web.AppRunner(app, access_log=None)
+    app.router.add_get("/bench/cpu", cpu_account_handler)
+    runner = app_runner(app)  # the real server's settings
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", args.port).start()
     print("ready", flush=True)

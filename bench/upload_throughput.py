@@ -91,7 +91,8 @@ def raw_round(source: Path, port: int, data_dir: Path) -> float:
     return elapsed
 
 
-def agent_round(source: Path, port: int, server_dir: Path, work: Path, n: int) -> dict[str, float]:
+def prepare_agent(source: Path, port: int, server_dir: Path, work: Path, n: int) -> list[str]:
+    """A bay holding the file, an agent configured and registered: its command line."""
     agent_dir = work / f"agent-{n}"
     bay = agent_dir / "bay"
     bay.mkdir(parents=True)
@@ -120,18 +121,29 @@ def agent_round(source: Path, port: int, server_dir: Path, work: Path, n: int) -
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    started = time.perf_counter()
-    agent = subprocess.Popen([*base, "agent", "run", "--once", "--timeout", "900"])
-    _, status, usage = os.wait4(agent.pid, 0)
-    total = time.perf_counter() - started
-    if status != 0:
-        raise RuntimeError(f"agent exited with {status}")
+    return base
+
+
+def agent_journal(agent_dir: Path) -> dict[str, float]:
+    """When the file reached each state (the agent's clock, seconds since the epoch)."""
     journal = sqlite3.connect(agent_dir / "data" / "journal.sqlite3")
     times = dict(journal.execute("SELECT to_state, at FROM events"))
     states = [row[0] for row in journal.execute("SELECT state FROM files")]
     journal.close()
     if states != ["receipted"]:
         raise RuntimeError(f"agent finished with {states}")
+    return times
+
+
+def agent_round(source: Path, port: int, server_dir: Path, work: Path, n: int) -> dict[str, float]:
+    base = prepare_agent(source, port, server_dir, work, n)
+    started = time.perf_counter()
+    agent = subprocess.Popen([*base, "agent", "run", "--once", "--timeout", "900"])
+    _, status, usage = os.wait4(agent.pid, 0)
+    total = time.perf_counter() - started
+    if status != 0:
+        raise RuntimeError(f"agent exited with {status}")
+    times = agent_journal(work / f"agent-{n}")
     return {
         "upload_s": times["receipted"] - times["registered"],
         "fingerprint_s": times["fingerprinted"] - times["ready"],

@@ -49,7 +49,8 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── UnknownUser                  404 unknown_user
     │   ├── UnknownLogEntry              404 unknown_log_entry
     │   ├── UnknownCheckpoint            404 unknown_checkpoint
-    │   └── UnknownGrant                 404 unknown_grant
+    │   ├── UnknownGrant                 404 unknown_grant
+    │   └── UnknownHold                  404 unknown_hold
     ├── Conflict                         409 conflict
     │   ├── OffsetMismatch               409 offset_mismatch
     │   ├── ManifestConflict             409 manifest_conflict
@@ -67,7 +68,10 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── AlreadyExempted              409 already_exempted
     │   ├── AlreadyWithdrawn             409 already_withdrawn
     │   ├── DutyNotFull                  409 duty_not_full
-    │   └── AlreadyResolved              409 already_resolved
+    │   ├── AlreadyResolved              409 already_resolved
+    │   ├── AlreadyLifted                409 already_lifted
+    │   ├── StillRetained                409 still_retained
+    │   └── UnderLegalHold               409 under_legal_hold
     ├── Gone                             410 gone
     │   ├── UploadExpired                410 upload_expired
     │   ├── UploadTerminated             410 upload_terminated
@@ -494,6 +498,12 @@ class UnknownGrant(NotFound):
     code = "unknown_grant"
 
 
+class UnknownHold(NotFound):
+    """No legal hold with that number."""
+
+    code = "unknown_hold"
+
+
 class Conflict(LiuhenError):
     code, status = "conflict", 409
 
@@ -579,6 +589,24 @@ class AlreadyResolved(Conflict):
     """A flag resolved before: a resolution is final and kept, with who, when and why."""
 
     code = "already_resolved"
+
+
+class AlreadyLifted(Conflict):
+    """A legal hold lifted before: a lift is final and kept, with who, when and why."""
+
+    code = "already_lifted"
+
+
+class StillRetained(Conflict):
+    """An object asked to be removed before its retention ends (``details.until``)."""
+
+    code = "still_retained"
+
+
+class UnderLegalHold(Conflict):
+    """An object asked to be removed while a legal hold stands on it."""
+
+    code = "under_legal_hold"
 
 
 class Gone(LiuhenError):

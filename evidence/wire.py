@@ -29,6 +29,8 @@ __all__ = [
     "FLEET",
     "GRANT",
     "HEALTH",
+    "HOLDS",
+    "HOLD_LIFT",
     "KEYS",
     "LOG_CHECKPOINT",
     "LOG_CONSISTENCY",
@@ -51,6 +53,7 @@ __all__ = [
     "RECORDING_TRANSCRIPT",
     "RECORDING_VERIFY",
     "REPORT",
+    "RETENTION",
     "SESSION",
     "SESSIONS",
     "SIGNATURE_HEADER",
@@ -121,6 +124,10 @@ CSV_CONTENT_TYPE = "text/csv"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 OFFICERS = f"{API}/officers"
 OFFICERS_IMPORT = f"{API}/officers/import"
+# Legal holds and the retention report (docs/retention.md).
+HOLDS = f"{API}/holds"
+HOLD_LIFT = API + "/holds/{hold_id}/lift"
+RETENTION = f"{API}/retention"
 
 # The detached signature of a manifest travels beside its exact bytes, base64-encoded.
 SIGNATURE_HEADER = "Liuhen-Signature"

@@ -45,7 +45,8 @@ async def open_books(
         **config.index_options(),
     )
     try:
-        store = open_blob_store(config.blob_store, config.store_dir, **config.store_options())
+        options = {**config.store_options(), **config.lock_options()}
+        store = open_blob_store(config.blob_store, config.store_dir, **options)
     except BaseException:
         await index.close()
         raise

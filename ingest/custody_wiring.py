@@ -6,10 +6,15 @@ server host builds the one it needs (``liuhen audit``, ``recordings verify``).""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from evidence.keys import Ed25519PublicKey
 from evidence.tlog.trust import LogTrust
+from ingest.compliance.desk import ComplianceDesk
+from ingest.compliance.retention import RetentionReport
+from ingest.compliance.retention_locks import LockKeeper
+from ingest.custody.holds import HoldDesk
 from ingest.custody.verification import Verifier
 from ingest.custody_log.checkpoints import Cadence, Checkpointer
 from ingest.custody_log.identity import LogIdentity
@@ -25,11 +30,13 @@ from ingest.transfer.export import Exporter
 from ingest.transfer.importer import Importer
 
 __all__ = [
+    "Keepers",
     "access_audit",
     "checkpointer",
     "exporter",
     "fixity_audit",
     "importer",
+    "keepers",
     "retrieval",
     "verifier",
 ]
@@ -103,3 +110,22 @@ def importer(parts: Parts) -> Importer:
     config = parts.config
     work = config.data_dir / "packages"
     return Importer(received, store, parts.clock, work, config.max_upload_bytes)
+
+
+@dataclass(frozen=True)
+class Keepers:
+    """Legal holds, the retention report, and the store's own locks (S3) that follow the
+    index (docs/retention.md)."""
+
+    holds: HoldDesk
+    report: RetentionReport
+    locks: LockKeeper
+
+
+def keepers(parts: Parts, desk: ComplianceDesk) -> Keepers:
+    index, clock = parts.index, parts.clock
+    report = RetentionReport(desk, index.holds, parts.config.retention.rules(), clock)
+    locks = LockKeeper(report, parts.books.store)
+    cases, objects = index.compliance.cases, index.objects
+    holds = HoldDesk(index.holds, cases, objects, parts.case_rule, clock, locks.on_hold)
+    return Keepers(holds, report, locks)

@@ -10,6 +10,7 @@ from typing import Any
 from evidence.errors import ConfigError, InvalidIdentifier
 from evidence.mqtt_wire import room_topic
 from storage.postgres_config import PostgresConfig
+from storage.retention_config import RetentionConfig
 from storage.s3_config import S3Config
 
 __all__ = ["FleetMqttConfig", "IngestConfig"]
@@ -117,6 +118,7 @@ class IngestConfig:
     s3: S3Config = field(default_factory=S3Config)
     postgres: PostgresConfig = field(default_factory=PostgresConfig)
     mqtt: FleetMqttConfig = field(default_factory=FleetMqttConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
 
     def __post_init__(self) -> None:
         if self.blob_store == "s3":
@@ -187,6 +189,10 @@ class IngestConfig:
     def index_options(self) -> dict[str, Any]:
         """What the chosen index is opened with, besides its SQLite path."""
         return self.postgres.options() if self.index == "postgres" else {}
+
+    def lock_options(self) -> dict[str, Any]:
+        """What a store that locks its objects is opened with: the retention classes."""
+        return {"retention": self.retention} if self.blob_store == "s3" else {}
 
     @property
     def upload_size_limit(self) -> int:

@@ -4,6 +4,7 @@ open uploads. ``wiring.build_services`` gathers it with the others."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,6 +20,7 @@ from ingest.uploads.sweeper import Sweeper
 from ingest.uploads.transitions import Transitions
 from storage.backends import open_upload_area
 from storage.interfaces import SignedDocuments
+from storage.records import StoredObject
 
 __all__ = ["UploadRoom", "upload_room"]
 
@@ -42,19 +44,28 @@ def _limits(parts: Parts) -> UploadLimits:
     )
 
 
-def upload_room(parts: Parts, key: Ed25519PrivateKey, locks: KeyedLocks) -> UploadRoom:
+def _finalize_rules(parts: Parts) -> FinalizeRules:
+    compliance = parts.compliance
+    return FinalizeRules(
+        compliance.late_upload_hours,
+        compliance.claim_tolerance_seconds,
+        compliance.clock_drift_flag_seconds,
+    )
+
+
+def upload_room(
+    parts: Parts,
+    key: Ed25519PrivateKey,
+    locks: KeyedLocks,
+    after_stored: Callable[[StoredObject], Awaitable[None]] | None = None,
+) -> UploadRoom:
     config, index, clock, store = parts.config, parts.index, parts.clock, parts.books.store
     area = open_upload_area(config.upload_area, config.uploads_dir, store)
     documents = store if isinstance(store, SignedDocuments) else None
     open_uploads = OpenUploads(index.uploads, area, parts.case_rule)
     transitions = Transitions(index.uploads, index.objects, area, open_uploads)
     limits = _limits(parts)
-    compliance = parts.compliance
-    rules = FinalizeRules(
-        compliance.late_upload_hours,
-        compliance.claim_tolerance_seconds,
-        compliance.clock_drift_flag_seconds,
-    )
+    rules = _finalize_rules(parts)
     return UploadRoom(
         UploadSessions(index.uploads, area, locks, open_uploads, transitions, clock, limits),
         Finalizer(
@@ -68,6 +79,7 @@ def upload_room(parts: Parts, key: Ed25519PrivateKey, locks: KeyedLocks) -> Uplo
             key,
             clock,
             rules,
+            after_stored,
         ),
         Sweeper(
             index.uploads,

@@ -26,11 +26,13 @@ from ingest.custody_log.identity import LogIdentity
 from ingest.custody_log.proofs import LogProofs
 from ingest.custody_log.published_keys import KeyDirectory
 from ingest.custody_wiring import (
+    Keepers,
     access_audit,
     checkpointer,
     exporter,
     fixity_audit,
     importer,
+    keepers,
     retrieval,
     verifier,
 )
@@ -96,6 +98,7 @@ class Services:
     fixity: FixityAudit
     exporter: Exporter
     importer: Importer
+    keeping: Keepers  # legal holds and the retention report
 
     fleet: FleetDesk
     rooms: RoomSessions
@@ -211,11 +214,10 @@ def _transcripts(
 
 def build_services(parts: Parts, key: Ed25519PrivateKey, identity: LogIdentity) -> Services:
     """Every service, once: the HTTP application's."""
-    checkpoints = checkpointer(parts, identity)
-    locks = InProcessLocks()
-    room = upload_room(parts, key, locks)
-    registrar = _registrar(parts, locks)
-    passwords = _passwords(parts)
+    checkpoints, locks = checkpointer(parts, identity), InProcessLocks()
+    keeping = keepers(parts, compliance := compliance_desk(parts))
+    room = upload_room(parts, key, locks, keeping.locks.on_stored)
+    registrar, passwords = _registrar(parts, locks), _passwords(parts)
     desk, rooms = fleet_desk(parts), room_sessions(parts)
     proofs = LogProofs(parts.index.log, checkpoints)
     keys = KeyDirectory(parts.index.devices, key.public_key(), identity)
@@ -236,7 +238,7 @@ def build_services(parts: Parts, key: Ed25519PrivateKey, identity: LogIdentity) 
         sessions=session_timelines(parts),
         clips=clip_matcher(parts),
         transcripts=_transcripts(parts, key, room, registrar),
-        compliance=compliance_desk(parts),
+        compliance=compliance,
         checkpoints=checkpoints,
         proofs=proofs,
         keys=keys,
@@ -248,4 +250,5 @@ def build_services(parts: Parts, key: Ed25519PrivateKey, identity: LogIdentity) 
         fleet_room=fleet_room(parts, desk, rooms),
         exporter=exporter(parts, proofs, keys),
         importer=importer(parts),
+        keeping=keeping,
     )

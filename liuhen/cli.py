@@ -32,6 +32,7 @@ from liuhen.cli_officers import add_officer_commands
 from liuhen.cli_packages import add_package_commands
 from liuhen.cli_recordings import add_recording_commands
 from liuhen.cli_registry import add_registry_commands
+from liuhen.cli_retention import add_retention_commands
 from liuhen.cli_server import add_server_commands
 from liuhen.cli_sessions import add_session_commands
 from liuhen.cli_upgrade import add_upgrade_commands
@@ -119,6 +120,7 @@ def _parser() -> argparse.ArgumentParser:
     add_upgrade_commands(groups)
     add_audit_commands(groups)
     add_package_commands(groups)
+    add_retention_commands(groups)
     _config_and_demo_commands(groups)
     return parser
 

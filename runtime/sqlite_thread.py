@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from evidence.errors import InsufficientStorage, LiuhenError
+from runtime.cpu_account import Section
 from runtime.private_files import ensure_private_file, make_private, make_private_dirs
 
 __all__ = ["SqliteReader", "SqliteThread", "transaction"]
@@ -79,11 +80,15 @@ class SqliteThread:
     async def _submit(self, fn: Callable[[], T]) -> T:
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._executor, fn)
+            return await loop.run_in_executor(self._executor, self._counted, fn)
         except LiuhenError:
             raise
         except sqlite3.Error as exc:
             raise self._translated(exc) from exc
+
+    def _counted(self, fn: Callable[[], T]) -> T:
+        with Section(f"sqlite.{self.path.stem}"):
+            return fn()
 
     def _translated(self, exc: sqlite3.Error) -> LiuhenError:
         full = getattr(exc, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL

@@ -53,6 +53,7 @@ from storage.fleet_records import (
     SessionSegment,
     StationRecord,
 )
+from storage.hold_records import HoldRecord, NewHold, RecordingKeeping
 from storage.log_records import AccessQuery, CheckpointRecord, LoggedLeaf, LogOrigin
 from storage.people_records import AccessRecord, PasswordRecord, SessionRecord
 from storage.received_records import ReceivedObject, ReceivedPackage
@@ -840,5 +841,70 @@ class Index(Protocol):
     fleet: Fleet
     rooms: Rooms
     received: Received
+    holds: Holds
 
     async def close(self) -> None: ...
+
+
+# -- Legal holds and retention (issue 14; docs/retention.md) ---------------------------
+# Kept in its own block at the end so the interfaces' split into a package merges easily.
+
+
+class Holds(Protocol):
+    """Legal holds, append-only, each set and lift with its custody log entry; and what
+    the retention report reads about each recording."""
+
+    async def set(self, hold: NewHold, *, leaf: bytes) -> HoldRecord:
+        """Keep a new hold and log its ``leaf``, in one transaction."""
+        ...
+
+    async def lift(
+        self, hold_id: int, lift: NewHold, *, leaf: bytes
+    ) -> tuple[HoldRecord, bool] | None:
+        """Lift a standing hold and log ``leaf`` (``lift`` gives why, who, when); return it
+        and whether this call lifted it (False: lifted already, nothing written); None
+        when there is no such hold."""
+        ...
+
+    async def hold(self, hold_id: int) -> HoldRecord | None: ...
+
+    async def find(
+        self,
+        case_number: str | None,
+        evidence_id: EvidenceId | None,
+        standing_only: bool,
+        limit: int,
+        offset: int,
+    ) -> list[HoldRecord]: ...
+
+    async def keeping(
+        self,
+        evidence_ids: Sequence[EvidenceId] | None,
+        limit: int,
+        offset: int,
+        case_number: str | None = None,
+    ) -> list[RecordingKeeping]:
+        """What decides each recording's retention (these, or those attached to
+        ``case_number``, or all when both are None), oldest stored first."""
+        ...
+
+
+class ObjectLocks(Protocol):
+    """Object Lock on what a store holds already (S3: ``storage/s3_locks.py``)."""
+
+    def keys_of(self, evidence_id: EvidenceId, role: Role, locator: str) -> list[str]: ...
+
+    def extend(self, key: str, until: datetime) -> bool:
+        """Lock until ``until`` if later than now held; never earlier. True if moved."""
+        ...
+
+    def hold(self, key: str, on: bool) -> bool:
+        """Set the legal hold ON or OFF; True if it changed."""
+        ...
+
+
+@runtime_checkable
+class LockingStore(Protocol):
+    """A blob store whose objects carry retention dates and legal holds of their own."""
+
+    def object_locks(self) -> ObjectLocks: ...

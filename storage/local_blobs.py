@@ -3,7 +3,10 @@
 Layout: ``<root>/sha256/ab/cd/abcd…`` (the full hex digest as the name), mode 0400 in
 0700 folders: read-only, and for the service user alone.
 An object enters by hard link (atomic, never replaces an existing name) or, across file
-systems, by a synced copy linked into place. Nothing in this module deletes or rewrites.
+systems, by a synced copy linked into place. Nothing here rewrites. One operation removes,
+``remove_expired``, and it refuses anything a hold stands on or whose retention has not
+ended (``still_retained``, ``under_legal_hold``; docs/retention.md): nothing in Liuhen
+calls it, and nothing is ever removed on its own.
 
 Local files are tamper-evident, not tamper-proof: anyone with root can change them, and
 ``liuhen recordings verify`` will then say so. S3 Object Lock is the tamper-proof backend.
@@ -18,11 +21,13 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
+from datetime import datetime
 from pathlib import Path
 
 from evidence.digest import Sha256
 from evidence.errors import InsufficientStorage, StorageFailure
+from evidence.retention_classes import check_removable
 from runtime.private_files import make_private_dirs
 from storage.durable import fsync_dir, fsync_path, make_dirs_durably
 
@@ -126,6 +131,27 @@ class LocalBlobStore:
             return self._path(locator).stat().st_size
         except FileNotFoundError:
             return None
+
+    def remove_expired(
+        self,
+        locator: str,
+        *,
+        removable_at: datetime | None,
+        holds: Sequence[int],
+        now: datetime,
+    ) -> None:
+        """Remove an object whose retention ended (``removable_at``, from the retention
+        report) and on which no hold stands; refuse anything else, removing nothing."""
+        check_removable(removable_at, holds, now)
+        target = self._path(locator)
+        try:
+            target.unlink()
+            fsync_dir(target.parent)
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise StorageFailure(f"could not remove {locator}: {exc.strerror}") from exc
+        log.warning("removed %s, its retention ended %s", locator, removable_at)
 
     def path_of(self, locator: str) -> Path:
         """The file behind a locator, for local tools (the offline verifier, tests)."""

@@ -21,8 +21,9 @@ from typing import BinaryIO
 
 from evidence.digest import Sha256, StreamingFingerprint, feed_file
 from evidence.errors import InsufficientStorage, StorageFailure, UnknownUpload
+from runtime.cpu_account import Section
 from runtime.private_files import make_private_dirs
-from storage.durable import fsync_dir
+from storage.durable import drop_cached, fsync_dir, start_writeback
 from storage.interfaces import BlobStore, Landing
 from storage.records import UploadRecord
 
@@ -42,23 +43,39 @@ class Partial:
 
 
 class FileLanding:
-    """One PATCH's bytes written into the partial file; durable once fsynced."""
+    """One PATCH's bytes written into the partial file at ``offset``; durable once
+    fdatasynced. Each block's writeback starts as soon as it is written, and the block
+    before it, written back by then, leaves the page cache (``drop_cached``), so the sync
+    before the acknowledgement waits only for the last block, and the cache does not grow
+    with the upload. ``fdatasync`` is enough: the partial was allocated at its full length
+    and synced when it was created, so writing into it changes no size, only data (and
+    the extent state a read needs, which fdatasync syncs too)."""
 
-    def __init__(self, handle: BinaryIO) -> None:
+    def __init__(self, handle: BinaryIO, offset: int) -> None:
         self._handle = handle
         self._fd = handle.fileno()
+        self._offset = offset
         self._written = 0
+        self._dropped = 0  # bytes of this PATCH already out of the page cache
 
     def write(self, pieces: Sequence[bytes]) -> None:
-        for piece in pieces:
-            view = memoryview(piece)
-            while view:
-                done = os.write(self._fd, view)
-                self._written += done
-                view = view[done:]
+        with Section("write"):
+            start = self._written
+            for piece in pieces:
+                view = memoryview(piece)
+                while view:
+                    done = os.write(self._fd, view)
+                    self._written += done
+                    view = view[done:]
+            start_writeback(self._fd, self._offset + start, self._written - start)
+            drop_cached(self._fd, self._offset + self._dropped, start - self._dropped)
+            self._dropped = start
 
     def make_durable(self) -> int:
-        os.fsync(self._fd)
+        with Section("fsync"):
+            os.fdatasync(self._fd)
+            drop_cached(self._fd, self._offset + self._dropped, self._written - self._dropped)
+            self._dropped = self._written
         return self._written
 
     def close(self) -> None:
@@ -112,7 +129,7 @@ class LocalUploadArea:
         return handle
 
     def open_at(self, upload: UploadRecord, chunk_size: int) -> Landing:
-        return FileLanding(self._open(upload.upload_id, upload.offset))
+        return FileLanding(self._open(upload.upload_id, upload.offset), upload.offset)
 
     def fill(self, upload: UploadRecord, data: bytes) -> None:
         with self._open(upload.upload_id, 0) as handle:

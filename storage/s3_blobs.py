@@ -36,9 +36,11 @@ from evidence.digest import Sha256
 from evidence.errors import StorageFailure
 from evidence.identifiers import EvidenceId, Role
 from storage.interfaces import Document
-from storage.retention import Kept, RetentionRule, retain_for_days
+from storage.retention import Kept, RetentionRule, retain_for_days, retain_for_longer
+from storage.retention_config import RetentionConfig
 from storage.s3_client import S3Bucket, check_bucket, connect, error_code, s3_errors
 from storage.s3_config import S3Config
+from storage.s3_locks import S3Locks
 from storage.s3_multipart import Multipart, b64, lock_params
 
 __all__ = ["MAX_SINGLE_PUT", "S3BlobStore", "open_s3_store"]
@@ -72,6 +74,10 @@ class S3BlobStore:
         """The retain-until date for an object of ``kind`` put now (whole seconds: S3
         keeps no finer)."""
         return self.retention(kind, self.clock()).replace(microsecond=0)
+
+    def object_locks(self) -> S3Locks:
+        """Retention and legal holds on objects already stored (``s3_locks.py``)."""
+        return S3Locks(self.bucket)
 
     @staticmethod
     def locator_for(sha256: Sha256) -> str:
@@ -210,8 +216,14 @@ def _sha(data: bytes) -> bytes:
     return hashlib.sha256(data).digest()
 
 
-def open_s3_store(root: Path, s3: S3Config) -> S3BlobStore:
-    """The store for ``[server.s3]``, once the bucket is found fit to keep evidence."""
+def open_s3_store(
+    root: Path, s3: S3Config, retention: RetentionConfig | None = None
+) -> S3BlobStore:
+    """The store for ``[server.s3]``, once the bucket is found fit to keep evidence; each
+    object put locked for ``retain_days`` or the default retention class, the longer."""
     bucket = connect(s3)
     check_bucket(bucket)
-    return S3BlobStore(bucket, retain_for_days(s3.retain_days))
+    if retention is None:
+        return S3BlobStore(bucket, retain_for_days(s3.retain_days))
+    period = retention.rules().default.period
+    return S3BlobStore(bucket, retain_for_longer(s3.retain_days, period))

@@ -116,3 +116,31 @@ def test_bays_and_rooms_are_tables_and_their_names_are_checked(tmp_path):
     for bays in ('[{"name": "a"}, {"name": "a"}]', '[{"name": "../x"}]'):
         with pytest.raises(ConfigError, match=r"agent\.bays"):
             load_settings(None, environ={"LIUHEN_AGENT__BAYS": bays})
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[server.retention]\nclasses = ["permanent = permanent", "short = 3 months"]\n'
+         'default = "short"\n', "server.retention: the class 'short' keeps 3 months: less than"),
+        ('[server.retention]\nclasses = ["long = 30 years"]\ndefault = "long"\n',
+         "server.retention: the class 'permanent' must be there"),
+        ('[server.retention]\ndefault = "forever"\n', "server.retention: the default class"),
+    ],
+)  # fmt: skip
+def test_retention_classes_below_the_legal_six_months_are_refused(tmp_path, toml, message):
+    config = tmp_path / "liuhen.toml"
+    config.write_text(toml)
+    with pytest.raises(ConfigError, match=message):
+        load_settings(config, environ={})
+
+
+def test_retention_classes_load_from_the_file(tmp_path):
+    config = tmp_path / "liuhen.toml"
+    config.write_text(
+        '[server.retention]\nclasses = ["permanent = permanent", "year = 1 year"]\n'
+        'default = "year"\n'
+    )
+    rules = load_settings(config, environ={}).server.retention.rules()
+    assert rules.default.name == "year"
+    assert sorted(rules.classes) == ["permanent", "year"]

@@ -19,6 +19,8 @@ from evidence.wire import (
     FILES,
     FINALIZE,
     FLAG_RESOLVE,
+    HOLD_LIFT,
+    HOLDS,
     LOG_CHECKPOINT,
     MANIFESTS,
     OFFICERS_IMPORT,
@@ -58,6 +60,12 @@ SLOW_LINK_TESTS = {
     ): f"{INGEST}:test_a_tus_patch_through_a_slow_link_is_kept_whole",
     ("POST", RECORDING_TRANSCRIPT): (
         f"{INGEST}:test_a_large_transcript_through_a_slow_link_is_stored_whole"
+    ),
+    ("POST", HOLDS): (
+        "tests.retention.test_hold_routes:test_a_hold_and_its_lift_through_a_slow_link_keep_the_whole_reason"
+    ),
+    ("POST", HOLD_LIFT): (
+        "tests.retention.test_hold_routes:test_a_hold_and_its_lift_through_a_slow_link_keep_the_whole_reason"
     ),
     ("POST", FLAG_RESOLVE): (
         f"{INGEST}:test_a_flag_resolution_through_a_slow_link_keeps_the_whole_reason"

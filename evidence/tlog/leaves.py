@@ -12,6 +12,7 @@ say (whitespace, key order, escapes, a time not in UTC), so one record has one l
     liuhen.log.custody    custody changed: received from another agency, with provenance
     liuhen.log.decision   a compliance decision: who, when, why, about what
     liuhen.log.fixity     an audit re-read an object: ok, or the step (and chunk) that failed
+    liuhen.log.hold       a legal hold set on a case or recording, or lifted: who, when, why
 
 A new kind of event is a new type (or a new version of one) added to ``_READERS``; the
 records of docs/custody-log.md#leaves stay readable as they were written.
@@ -28,6 +29,7 @@ from evidence.strict_json import Fields, canonical_bytes, loads_object
 from evidence.tlog.leaf_backfill import BackfillLeaf
 from evidence.tlog.leaf_decisions import CustodyLeaf, DecisionLeaf
 from evidence.tlog.leaf_events import AccessLeaf, FixityLeaf, IngestLeaf
+from evidence.tlog.leaf_holds import HoldLeaf
 
 __all__ = ["MAX_LEAF_BYTES", "LogLeaf", "leaf_bytes", "leaf_hash", "parse_leaf"]
 
@@ -43,7 +45,15 @@ class LogLeaf(Protocol):
 
 _READERS: dict[tuple[str, int], Callable[[Fields], LogLeaf]] = {
     (kind.TYPE, kind.VERSION): kind.read
-    for kind in (IngestLeaf, BackfillLeaf, AccessLeaf, CustodyLeaf, DecisionLeaf, FixityLeaf)
+    for kind in (
+        IngestLeaf,
+        BackfillLeaf,
+        AccessLeaf,
+        CustodyLeaf,
+        DecisionLeaf,
+        FixityLeaf,
+        HoldLeaf,
+    )
 }
 
 

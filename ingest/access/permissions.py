@@ -8,10 +8,12 @@ person did is logged in the role they did it in:
 
     custodian   keeps the evidence: registers cases and acts, decides suggestions,
                 attaches transcripts, re-verifies, watches footage, exports
-                evidence packages and imports other agencies'
+                evidence packages and imports other agencies', sets and lifts
+                legal holds
     reviewer    reads and watches footage (a legal reviewer, 法制审核): changes nothing
     supervisor  approves: exempts acts, withdraws exemptions, resolves flags, makes the
-                act edits that could hide a gap; reads the report; exports packages
+                act edits that could hide a gap; reads the report; exports packages;
+                sets and lifts legal holds
     auditor     reads records, the report, the access log and the custody log; never
                 footage
     admin       manages people, their access and the catalogue, and may do everything
@@ -42,6 +44,7 @@ class Action(enum.StrEnum):
     KEEP = "keep"  # register and import cases and acts, decide suggestions, attach transcripts
     EDIT_ACTS = "edit_acts"  # correct an act (which edits need a supervisor: compliance/roles.py)
     APPROVE = "approve"  # exempt an act, withdraw an exemption, resolve a flag
+    HOLD = "hold"  # set or lift a legal hold on a case or a recording (logged)
     READ_REPORT = "read_report"  # the supervisor's report across cases
     READ_AUDIT = "read_audit"  # the access log and the custody log
     MANAGE_CATALOGUE = "manage_catalogue"  # replace the recording-duty catalogue
@@ -64,6 +67,7 @@ MATRIX: Mapping[Action, frozenset[ActorRole]] = {
     Action.KEEP: frozenset({_C, _ADMIN}),
     Action.EDIT_ACTS: frozenset({_C, _S, _ADMIN}),
     Action.APPROVE: frozenset({_S, _ADMIN}),
+    Action.HOLD: frozenset({_C, _S, _ADMIN}),
     Action.READ_REPORT: frozenset({_C, _S, _A, _ADMIN}),
     Action.READ_AUDIT: frozenset({_A, _ADMIN}),
     Action.MANAGE_CATALOGUE: frozenset({_ADMIN}),

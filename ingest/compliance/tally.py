@@ -88,13 +88,53 @@ class Counts:
         }
 
 
-@dataclass(frozen=True, slots=True)
 class Finding:
     """An act with duty full that is missing or partial, and not exempted (times in
-    milliseconds, as the report rows carry them)."""
+    milliseconds, as the report rows carry them). ``tally`` gives the act's spans instead
+    of its coverage, measured when first asked: the report lists the gaps of at most
+    ``limit`` cases, and measuring each failing act one by one was a third of the tally."""
 
-    act: ReportAct
-    coverage: Coverage
+    __slots__ = ("_coverage", "_spans", "_state", "_tolerance", "act")
+
+    def __init__(
+        self,
+        act: ReportAct,
+        coverage: Coverage | None = None,
+        *,
+        spans: str = "",
+        state: State | None = None,
+        tolerance: float = 0.0,
+    ) -> None:
+        self.act = act
+        self._coverage, self._spans, self._state, self._tolerance = (
+            coverage,
+            spans,
+            state,
+            tolerance,
+        )
+
+    @property
+    def coverage(self) -> Coverage:
+        if self._coverage is None:
+            act = self.act
+            window = (act.started, act.ended)
+            coverage = measure(window, attached_of(act, self._spans), self._tolerance)
+            if coverage.state is not self._state:
+                raise AssertionError(
+                    f"act {act.act_id}: {coverage.state} measured, {self._state} counted"
+                )
+            self._coverage = coverage
+        return self._coverage
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Finding):
+            return NotImplemented
+        return (self.act, self.coverage) == (other.act, other.coverage)
+
+    __hash__ = None  # type: ignore[assignment]  # compared, never hashed (it measures lazily)
+
+    def __repr__(self) -> str:
+        return f"Finding({self.act!r}, {self.coverage!r})"
 
 
 @dataclass
@@ -150,23 +190,24 @@ def tally(
     under each unit its officers belong to; officers not on the roster under UNLISTED).
 
     The same as ``Tally.add`` for each of ``verdicts`` (tests/compliance/test_spans.py):
-    the states come from ``spans.states`` all at once, acts are counted by group with
-    ``Counter`` (in C), and only the missing and partial acts are measured one by one
-    for their gaps."""
+    the states and uncovered time come from ``spans.measured`` all at once, acts are
+    counted by group with ``Counter`` (in C), and the missing and partial acts are
+    measured one by one only when the report lists their gaps (``Finding``)."""
     result = Tally(unit_of=unit_of or {})
     acts = rows.acts
     tolerance = tolerance_seconds * 1000
+    codes, gaps = spans.measured(rows, tolerance)
     # Each act as one small int, its state's code plus 4 if edited: ints hash in C.
-    codes = spans.codes(rows, tolerance)
     keys = [code + 4 if act.revision > 1 else code for act, code in zip(acts, codes, strict=True)]
     for groups, keyed in _keyed(result, acts, keys):
         for (name, key), n in Counter(keyed).items():
             groups[name].add_many(spans.STATES[key & 3], n, key > 3)
     for key, n in Counter(keys).items():
         result.totals.add_many(spans.STATES[key & 3], n, key > 3)
-    for act, text, code in zip(acts, rows.spans, codes, strict=True):
+    for act, text, code, gap in zip(acts, rows.spans, codes, gaps, strict=True):
         if code == 1 or code == 2:  # partial or missing
-            _failing(result, act, text, spans.STATES[code], tolerance)
+            state = spans.STATES[code]
+            _failing(result, act, gap, Finding(act, spans=text, state=state, tolerance=tolerance))
     return result
 
 
@@ -186,11 +227,7 @@ def _keyed(
         yield result.by_unit, ((u, k) for us, k in zip(units, keys, strict=True) for u in us)
 
 
-def _failing(result: Tally, act: ReportAct, text: str, state: State, tolerance: float) -> None:
-    coverage = measure((act.started, act.ended), attached_of(act, text), tolerance)
-    if coverage.state is not state:
-        raise AssertionError(f"act {act.act_id}: {coverage.state} measured, {state} counted")
-    gap = coverage.gap_seconds
+def _failing(result: Tally, act: ReportAct, gap: int, finding: Finding) -> None:
     result.totals.uncovered += gap
     result.by_agency[act.agency].uncovered += gap
     result.by_act_type[act.act_type].uncovered += gap
@@ -200,4 +237,4 @@ def _failing(result: Tally, act: ReportAct, text: str, state: State, tolerance: 
     if result.unit_of:
         for unit in {result.unit_of.get(officer, UNLISTED) for officer in act.officers}:
             result.by_unit[unit].uncovered += gap
-    result.not_ready[act.case_number].append(Finding(act, coverage))
+    result.not_ready[act.case_number].append(finding)

@@ -20,6 +20,7 @@ from ingest.http.custody_log import add_log_routes
 from ingest.http.devices import add_device_routes
 from ingest.http.flags import add_flag_routes
 from ingest.http.fleet import add_fleet_routes
+from ingest.http.holds import add_hold_routes
 from ingest.http.media import add_media_routes
 from ingest.http.method_override import method_override_middleware
 from ingest.http.middleware import error_middleware, tus_middleware
@@ -114,6 +115,7 @@ def build_app(built: Services, body_read_timeout: float = 60.0) -> web.Applicati
     add_retrieval_routes(app)
     add_fleet_routes(app)
     add_transfer_routes(app)
+    add_hold_routes(app)
     add_console_routes(app)
     app.cleanup_ctx.append(_background)
     app.cleanup_ctx.append(_fleet)

@@ -227,6 +227,8 @@ async def _decide(request: web.Request, person: Person, decision: Decision) -> w
     evidence_id, act_id, note = forms.decision_form(await read_json(request))
     await _gate(request).act(person, act_id)
     record = await decide(desk, evidence_id, act_id, decision, actor_of(person), note)
+    if decision is Decision.CONFIRMED:  # attached to a case now: permanent (docs/retention.md)
+        await services(request).keeping.locks.on_attached(evidence_id)
     return web.json_response(views.decision_json(record), status=201)
 
 

@@ -14,6 +14,7 @@ from ingest.access.person import Person
 from ingest.compliance import forms
 from ingest.compliance.assessment import case_coverage
 from ingest.console.history import log_rows, verification_rows
+from ingest.console.keeping import hold_rows, retention_view
 from ingest.console.paging import pager
 from ingest.console.search import matching, search_form
 from ingest.http.console_guard import CONSOLE, console_route, page
@@ -75,7 +76,25 @@ async def get_case(request: web.Request, person: Person) -> web.Response:
         recordings=recordings,
         coverage=coverage,
         may_export=may(person.role, Action.EXPORT),
+        holds=await _case_holds(request, case_number),
     )
+
+
+async def _case_holds(request: web.Request, case_number: str) -> list[dict[str, object]]:
+    holds = services(request).keeping.holds.holds
+    zone = services(request).compliance.settings.zone
+    return hold_rows(await holds.find(case_number, None, True, 100, 0), zone)
+
+
+async def _keeping(request: web.Request, evidence_id: EvidenceId) -> dict[str, object]:
+    """The recording's retention, and the holds standing on it or on its cases."""
+    keeping, zone = services(request).keeping, services(request).compliance.settings.zone
+    lines = await keeping.report.lines([evidence_id], 1, 0)
+    if not lines:
+        return {"retention": None, "holds": []}
+    held = [await keeping.holds.holds.hold(hold_id) for hold_id in lines[0].facts.holds]
+    holds = hold_rows([hold for hold in held if hold is not None], zone)
+    return {"retention": retention_view(lines[0].to_json(), zone), "holds": holds}
 
 
 async def get_recording(request: web.Request, person: Person) -> web.Response:
@@ -97,6 +116,8 @@ async def get_recording(request: web.Request, person: Person) -> web.Response:
         log_entries=history["log_entries"],
         may_watch=may(person.role, Action.VIEW_FOOTAGE),
         may_approve=may(person.role, Action.APPROVE),
+        retention=(keeping := await _keeping(request, evidence_id))["retention"],
+        holds=keeping["holds"],
     )
 
 

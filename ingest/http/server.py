@@ -16,7 +16,7 @@ from ingest.http.app import build_app
 from ingest.server_config import IngestConfig
 from ingest.startup import IngestServer
 
-__all__ = ["running", "serve"]
+__all__ = ["app_runner", "running", "serve"]
 
 log = logging.getLogger(__name__)
 
@@ -29,15 +29,20 @@ def _ssl_context(config: IngestConfig) -> ssl.SSLContext | None:
     return context
 
 
+def app_runner(app: web.Application) -> web.AppRunner:
+    """The runner the server uses (the benchmarks' server too, ``bench/raw_put_server.py``).
+    lingering_time: after refusing a request early, read at most 1 s more of its body (so
+    an honest client gets to read the answer) instead of aiohttp's 10 s. read_bufsize:
+    buffer up to 2 MiB of a body per connection (aiohttp's default is 128 KiB), so uploads
+    pause the socket less often; memory stays bounded."""
+    return web.AppRunner(app, access_log=None, lingering_time=1.0, read_bufsize=1024 * 1024)
+
+
 @asynccontextmanager
 async def running(server: IngestServer, host: str, port: int) -> AsyncIterator[str]:
     """Serve ``server`` while the block runs; yield the base URL (port 0 picks a free port)."""
-    # lingering_time: after refusing a request early, read at most 1 s more of its body
-    # (so an honest client gets to read the answer) instead of aiohttp's 10 s.
-    # read_bufsize: buffer up to 2 MiB of a body per connection (aiohttp's default is
-    # 128 KiB), so uploads pause the socket less often; memory stays bounded.
     app = build_app(server.services, server.config.body_read_timeout_seconds)
-    runner = web.AppRunner(app, access_log=None, lingering_time=1.0, read_bufsize=1024 * 1024)
+    runner = app_runner(app)
     await runner.setup()
     tls = _ssl_context(server.config)
     site = web.TCPSite(runner, host, port, ssl_context=tls)

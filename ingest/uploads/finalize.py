@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -89,6 +90,8 @@ class Finalizer:
     server_key: Ed25519PrivateKey  # signs receipts
     clock: Clock
     rules: FinalizeRules
+    # Then, once indexed: the recording's retention applied to the store's locks (S3).
+    after_stored: Callable[[StoredObject], Awaitable[None]] | None = None
 
     async def finalize(
         self, device: DeviceRecord, evidence_id: EvidenceId, role: Role
@@ -165,6 +168,8 @@ class Finalizer:
             upload, _indexed(receipt, manifest), flags, ingest_entry(receipt)
         )
         log.info("stored %s/%s sha256=%s", manifest.evidence_id, manifest.role, fingerprint.sha256)
+        if self.after_stored is not None:
+            await self.after_stored(stored)
         return stored
 
     async def _fingerprint(

@@ -17,11 +17,12 @@ import asyncio
 import hashlib
 from collections import deque
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from evidence.digest import Sha256, StreamingFingerprint
 from evidence.errors import ChecksumMismatch, ChunkMismatch, TooLarge
+from runtime.cpu_account import Section
 from storage.interfaces import Landing
 
 __all__ = ["BLOCK_SIZE", "MAX_QUEUED", "PatchSink", "Received", "stream_body"]
@@ -60,31 +61,31 @@ class PatchSink:
             return False
         return length == size or (length < size and self._start + length == total)
 
-    def consume(self, pieces: list[bytes]) -> list[asyncio.Future[None]]:
-        """Queue one block on each lane; return their futures."""
-        loop = asyncio.get_running_loop()
+    def consume(self, pieces: list[bytes]) -> list[Future[None]]:
+        """Queue one block on each lane; return their futures. Plain thread futures: the
+        event loop is woken only when it waits for one that has not finished (``_done``),
+        not three times per block."""
         work = (self._write, self._hash_chunks, self._hash_whole)
-        return [
-            loop.run_in_executor(lane, job, pieces)
-            for lane, job in zip(self._lanes, work, strict=True)
-        ]
+        return [lane.submit(job, pieces) for lane, job in zip(self._lanes, work, strict=True)]
 
     def _write(self, pieces: list[bytes]) -> None:
         self._landing.write(pieces)
 
     def _hash_chunks(self, pieces: list[bytes]) -> None:
-        for piece in pieces:
-            for index in self.fingerprint.update_chunks(piece):
-                if self.fingerprint.chunks[index] != self._expected[index]:
-                    raise ChunkMismatch(
-                        f"chunk {index} does not match the signed manifest", chunk=index
-                    )
-            if self._extra is not None:
-                self._extra.update(piece)
+        with Section("hash.chunks"):
+            for piece in pieces:
+                for index in self.fingerprint.update_chunks(piece):
+                    if self.fingerprint.chunks[index] != self._expected[index]:
+                        raise ChunkMismatch(
+                            f"chunk {index} does not match the signed manifest", chunk=index
+                        )
+                if self._extra is not None:
+                    self._extra.update(piece)
 
     def _hash_whole(self, pieces: list[bytes]) -> None:
-        for piece in pieces:
-            self.fingerprint.update_whole(piece)
+        with Section("hash.whole"):
+            for piece in pieces:
+                self.fingerprint.update_whole(piece)
 
     def verify_checksum(self, received: int) -> None:
         if self._checksum is None:
@@ -114,12 +115,19 @@ class Received:
     interrupted: bool  # the client went away before the end of the body
 
 
-async def _settle(queued: deque[asyncio.Future[None]]) -> None:
+async def _done(future: Future[None]) -> None:
+    """Wait for one lane's block; raise its failure."""
+    if not future.done():
+        await asyncio.wrap_future(future)
+    future.result()
+
+
+async def _settle(queued: deque[Future[None]]) -> None:
     """Wait for every queued block; then raise the first failure, if any."""
     failure: BaseException | None = None
     while queued:
         try:
-            await queued.popleft()
+            await _done(queued.popleft())
         except BaseException as exc:  # re-raised below, once the rest have finished
             failure = failure or exc
     if failure is not None:
@@ -133,7 +141,7 @@ async def stream_body(body: AsyncIterator[bytes], sink: PatchSink, limit: int) -
     interrupted = False
     pieces: list[bytes] = []
     gathered = 0
-    queued: deque[asyncio.Future[None]] = deque()
+    queued: deque[Future[None]] = deque()
     try:
         async for data in body:
             received += len(data)
@@ -143,7 +151,7 @@ async def stream_body(body: AsyncIterator[bytes], sink: PatchSink, limit: int) -
             gathered += len(data)
             if gathered >= BLOCK_SIZE:
                 while len(queued) >= 3 * MAX_QUEUED:
-                    await queued.popleft()
+                    await _done(queued.popleft())
                 queued.extend(sink.consume(pieces))
                 pieces, gathered = [], 0
     except ConnectionError:

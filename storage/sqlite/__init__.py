@@ -16,6 +16,7 @@ from storage.sqlite.database import SqliteDatabase
 from storage.sqlite.devices import SqliteDevices
 from storage.sqlite.flags import SqliteFlags
 from storage.sqlite.fleet import SqliteFleet
+from storage.sqlite.holds import SqliteHolds
 from storage.sqlite.media import SqliteMedia
 from storage.sqlite.objects import SqliteObjects
 from storage.sqlite.received import SqliteReceived
@@ -42,6 +43,7 @@ class SqliteIndex:
         self.fleet = SqliteFleet(db)
         self.rooms = SqliteRooms(db)
         self.received = SqliteReceived(db)
+        self.holds = SqliteHolds(db)
 
     async def close(self) -> None:
         await self._reader.close()

@@ -29,36 +29,11 @@ from runtime.sqlite_thread import SqliteThread
 from storage.compliance_records import Footage, ReportAct, ReportQuery, ReportRows
 from storage.records import FlagRecord, StoredObject
 from storage.sqlite import compliance_rows, dialect, rows
+from storage.sqlite.act_spans import spans_of
 from storage.sqlite.database import SqliteDatabase
 from storage.sqlite.dialect import Dialect
 from storage.sqlite.rows import when
-
-
-def _overlaps(a: str, b: str) -> str:
-    """The span ``s`` overlaps the window from ``a`` to ``b`` (SQL expressions, in
-    milliseconds). The first two terms let an index on start_ms narrow the search."""
-    return (
-        f"s.start_ms <= {b} AND s.end_ms >= {a} "
-        f"AND (s.start_ms < {b} AND s.end_ms > {a} OR s.start_ms = s.end_ms)"
-    )
-
-
-def _by_case(act: str) -> str:
-    """The spans attached to the act ``act`` (an alias with case_number, a0 and b0, its
-    window in milliseconds) by its case number: what follows FROM."""
-    return (
-        f"recording_spans s WHERE s.case_number = {act}.case_number "
-        f"AND {_overlaps(f'{act}.a0', f'{act}.b0')}"
-    )
-
-
-def _confirmed(act: str) -> str:
-    """The spans a person confirmed for the act ``act`` that overlap it: what follows FROM."""
-    return (
-        "decisions d JOIN recording_spans s ON s.evidence_id = d.evidence_id "
-        f"WHERE d.act_id = {act}.act_id AND d.decision = 'confirmed' "
-        f"AND {_overlaps(f'{act}.a0', f'{act}.b0')}"
-    )
+from storage.sqlite.span_rule import _by_case, _confirmed, _overlaps
 
 
 def _serial_of(d: Dialect, manifest: str) -> str:
@@ -183,13 +158,19 @@ def _report_filter(d: Dialect, query: ReportQuery) -> tuple[str, dict[str, Any]]
     return " AND ".join(clauses), params
 
 
-def _flag_filter(query: ReportQuery) -> tuple[str, dict[str, Any]]:
+def _flag_filter(query: ReportQuery) -> tuple[str, dict[str, Any], bool]:
     """Open flags that fall under the report's filters. A flag about a stored recording
     (a late upload, a failed verification) follows the recording: the agency of its case
     (a recording whose case is not registered only without an agency filter), its officer,
     its capture start for since/until. A flag about no stored recording (a sequence gap:
     footage that never arrived) can be placed under no agency or officer, so it is
-    counted only when neither filter is set. The act type filter does not apply."""
+    counted only when neither filter is set. The act type filter does not apply.
+
+    The third item says whether the flags' recordings need joining: not when no filter
+    names one, as every open flag counts then (a sum over twenty thousand joins of
+    ``objects`` and ``cases`` was nearly all the flags' time)."""
+    if all(v is None for v in (query.agency, query.officer, query.since, query.until)):
+        return "f.resolved_at IS NULL", {}, False
     recording = ["o.evidence_id IS NOT NULL"]
     params: dict[str, Any] = {}
     if query.agency is not None:
@@ -205,42 +186,35 @@ def _flag_filter(query: ReportQuery) -> tuple[str, dict[str, Any]]:
         recording.append("o.started_at < :until")
         params["until"] = when(query.until)
     device = "o.evidence_id IS NULL" if query.agency is None and query.officer is None else "FALSE"
-    return f"f.resolved_at IS NULL AND (({' AND '.join(recording)}) OR {device})", params
+    return f"f.resolved_at IS NULL AND (({' AND '.join(recording)}) OR {device})", params, True
 
 
 def _report(conn: sqlite3.Connection, query: ReportQuery) -> ReportRows:
-    """One row per act, its attached recordings folded by correlated subqueries on
-    ``recording_spans_by_case`` into a text of integer milliseconds from the act's start
-    ("s1,e1,s2,e2,…"): SQLite hands Python sixty thousand rows instead of half a million,
-    and the numbers relative to the act are shorter to write and to read back."""
+    """One row per act, its attached recordings as the text of integer milliseconds from
+    the act's start ("s1,e1,s2,e2,…") that ``act_spans`` keeps folded: SQLite hands Python
+    sixty thousand rows instead of half a million, and walks no recordings to do it."""
     d = dialect.of(conn)
     where, params = _report_filter(d, query)
     params["offset"] = f"{query.utc_offset_minutes:+d} minutes"
-    pair = d.joined("(s.start_ms - a.a0) || ',' || (s.end_ms - a.a0)")
     cursor = conn.cursor()
     cursor.row_factory = None  # plain tuples: a sqlite3.Row per act costs more
     cursor.execute(
-        "WITH chosen AS MATERIALIZED (SELECT a.act_id, a.case_number, a.act_type, a.started_at, "  # noqa: S608
+        "WITH chosen AS (SELECT a.act_id, a.case_number, a.act_type, a.started_at, "  # noqa: S608
         f"a.officers, a.revision, c.agency, {d.ms('a.started_at')} AS a0, "
         f"{d.ms('a.ended_at')} AS b0 "
         f"FROM acts a JOIN cases c ON c.case_number = a.case_number WHERE {where}) "
         "SELECT a.act_id, a.case_number, a.agency, a.act_type, a.a0, a.b0, "
         f"{d.month('a.started_at', ':offset')}, a.officers, "
-        f"{_STANDING_EXEMPTION}, a.revision, (SELECT {pair} FROM {_by_case('a')}), "
-        f"(SELECT {pair} FROM {_confirmed('a')}) "
+        f"{_STANDING_EXEMPTION}, a.revision, {spans_of('a', d)} "
         "FROM chosen a",
         params,
     )
     rows = cursor.fetchall()
     acts = [
         ReportAct(i, case, agency, kind, a, b, month, _names(officers), exempted == 1, revision)
-        for i, case, agency, kind, a, b, month, officers, exempted, revision, _, _ in rows
+        for i, case, agency, kind, a, b, month, officers, exempted, revision, _ in rows
     ]
-    spans = [
-        (by_case or "") if confirmed is None else f"{by_case},{confirmed}" if by_case else confirmed
-        for by_case, confirmed in map(itemgetter(10, 11), rows)
-    ]
-    return ReportRows(acts, spans)
+    return ReportRows(acts, list(map(itemgetter(10), rows)))
 
 
 def _paused_report(conn: sqlite3.Connection, query: ReportQuery) -> ReportRows:
@@ -340,13 +314,14 @@ class SqliteComplianceQueries:
         self, query: ReportQuery, limit: int
     ) -> tuple[dict[str, int], list[FlagRecord]]:
         def open_flags(conn: sqlite3.Connection) -> tuple[dict[str, int], list[FlagRecord]]:
-            where, params = _flag_filter(query)
+            where, params, joined = _flag_filter(query)
+            flags = _FLAGS if joined else "FROM flags f"
             counts = conn.execute(
-                f"SELECT f.kind, COUNT(*) {_FLAGS} WHERE {where} GROUP BY f.kind",
+                f"SELECT f.kind, COUNT(*) {flags} WHERE {where} GROUP BY f.kind",
                 params,
             ).fetchall()
             cursor = conn.execute(
-                f"SELECT f.* {_FLAGS} WHERE {where} ORDER BY f.id LIMIT :limit",
+                f"SELECT f.* {flags} WHERE {where} ORDER BY f.id LIMIT :limit",
                 {**params, "limit": limit},
             )
             return {kind: n for kind, n in counts}, [rows.flag(row) for row in cursor]

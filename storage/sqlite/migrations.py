@@ -221,6 +221,25 @@ def _received_evidence(conn: sqlite3.Connection, _: Upgrade) -> None:
     adds them does not take their absence for triggers dropped (``trigger_check.py``)."""
 
 
+def _legal_holds(conn: sqlite3.Connection, _: Upgrade) -> None:
+    """Legal holds' tables and triggers (``holds``, ``hold_lifts``) are new: the script
+    makes them. The step only moves the version on, as ``_received_evidence`` does."""
+
+
+def _act_spans_are_kept(conn: sqlite3.Connection, _: Upgrade) -> None:
+    """Each act's fold of its recordings is kept by trigger (``act_spans.py``): the script
+    makes the table and its triggers and folds every act once. Both dropped first (the
+    triggers live on other tables and would write to a table not yet made), so that the
+    step folds afresh from the recordings as they are. A later step that drops or
+    rewrites ``recording_spans`` must drop both the same way: the catch-up folds only
+    acts without a row."""
+    for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'act_spans_of_%'"
+    ).fetchall():
+        conn.execute(f"DROP TRIGGER {name}")
+    conn.execute("DROP TABLE IF EXISTS act_spans")
+
+
 STEPS: tuple[Callable[[sqlite3.Connection, Upgrade], None], ...] = (
     _spans_by_evidence_id,
     _edits_move_updated_at,
@@ -231,6 +250,8 @@ STEPS: tuple[Callable[[sqlite3.Connection, Upgrade], None], ...] = (
     _log_what_is_held,
     _spans_in_station_time,
     _received_evidence,
+    _legal_holds,
+    _act_spans_are_kept,
 )
 
 

@@ -572,3 +572,38 @@ CREATE TRIGGER IF NOT EXISTS received_objects_append_only_u BEFORE UPDATE ON rec
 BEGIN SELECT RAISE(ABORT, 'received evidence is append-only'); END;
 CREATE TRIGGER IF NOT EXISTS received_objects_append_only_d BEFORE DELETE ON received_objects
 BEGIN SELECT RAISE(ABORT, 'received evidence is append-only'); END;
+
+-- Legal holds (docs/retention.md#legal-holds): a hold on a case (every recording attached
+-- to it) or on one recording keeps them from becoming removable, whatever their class.
+-- Each set and each lift is a row with who, when, why and its custody log entry; a hold
+-- stands while it has no lift, and is lifted at most once. Append-only, as the log is.
+-- Portable SQL (the PostgreSQL index takes it): no rowid, no julianday.
+CREATE TABLE IF NOT EXISTS holds (
+    hold_id     INTEGER PRIMARY KEY,
+    case_number TEXT,
+    evidence_id TEXT,
+    reason      TEXT NOT NULL,
+    set_by      TEXT NOT NULL,
+    set_role    TEXT NOT NULL,
+    set_at      TEXT NOT NULL,
+    leaf_idx    INTEGER NOT NULL,
+    CHECK ((case_number IS NULL) <> (evidence_id IS NULL))
+);
+CREATE INDEX IF NOT EXISTS holds_by_case ON holds (case_number) WHERE case_number IS NOT NULL;
+CREATE INDEX IF NOT EXISTS holds_by_recording ON holds (evidence_id) WHERE evidence_id IS NOT NULL;
+CREATE TABLE IF NOT EXISTS hold_lifts (
+    hold_id     INTEGER PRIMARY KEY REFERENCES holds (hold_id),  -- at most once
+    reason      TEXT NOT NULL,
+    lifted_by   TEXT NOT NULL,
+    lifted_role TEXT NOT NULL,
+    lifted_at   TEXT NOT NULL,
+    leaf_idx    INTEGER NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS holds_append_only_u BEFORE UPDATE ON holds
+BEGIN SELECT RAISE(ABORT, 'legal holds are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS holds_append_only_d BEFORE DELETE ON holds
+BEGIN SELECT RAISE(ABORT, 'legal holds are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS hold_lifts_append_only_u BEFORE UPDATE ON hold_lifts
+BEGIN SELECT RAISE(ABORT, 'legal holds are append-only'); END;
+CREATE TRIGGER IF NOT EXISTS hold_lifts_append_only_d BEFORE DELETE ON hold_lifts
+BEGIN SELECT RAISE(ABORT, 'legal holds are append-only'); END;

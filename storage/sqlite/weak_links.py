@@ -14,7 +14,8 @@ from typing import Any
 from runtime.sqlite_thread import SqliteThread
 from storage.compliance_records import OfficerRecord, ReportQuery
 from storage.sqlite import dialect
-from storage.sqlite.coverage_queries import _by_case, _confirmed, _report_filter
+from storage.sqlite.act_spans import spans_of
+from storage.sqlite.coverage_queries import _report_filter
 from storage.sqlite.database import SqliteDatabase, transaction
 from storage.sqlite.rows import when
 
@@ -71,12 +72,10 @@ def _as_needed(conn: sqlite3.Connection, query: ReportQuery) -> list[tuple[str, 
     d = dialect.of(conn)
     where, params = _report_filter(d, query)
     cursor = conn.execute(
-        "WITH chosen AS MATERIALIZED (SELECT a.act_id, a.case_number, a.act_type, "  # noqa: S608
+        "WITH chosen AS (SELECT a.act_id, a.case_number, a.act_type, a.revision, "  # noqa: S608
         f"{d.ms('a.started_at')} AS a0, {d.ms('a.ended_at')} AS b0 "
         f"FROM acts a JOIN cases c ON c.case_number = a.case_number WHERE {where}) "
-        "SELECT a.act_type, COUNT(*), "
-        f"SUM(CASE WHEN EXISTS (SELECT 1 FROM {_by_case('a')}) "
-        f"OR EXISTS (SELECT 1 FROM {_confirmed('a')}) THEN 1 ELSE 0 END) "
+        f"SELECT a.act_type, COUNT(*), SUM(CASE WHEN {spans_of('a', d)} <> '' THEN 1 ELSE 0 END) "
         "FROM chosen a GROUP BY 1 ORDER BY 1",
         params,
     )

@@ -26,10 +26,11 @@ def blocks(language):
 
 def test_every_leaf_example_is_a_leaf():
     leaves = blocks("json")
-    assert len(leaves) == 6
+    assert len(leaves) == 7
     kinds = {parse_leaf(canonical_bytes(json.loads(text))).TYPE for text in leaves}
     assert kinds == {
-        f"liuhen.log.{k}" for k in ("ingest", "backfill", "access", "custody", "decision", "fixity")
+        f"liuhen.log.{k}"
+        for k in ("ingest", "backfill", "access", "custody", "decision", "fixity", "hold")
     }
 
 

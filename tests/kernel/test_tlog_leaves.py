@@ -26,6 +26,7 @@ from evidence.tlog.leaf_events import (
     FixityStep,
     IngestLeaf,
 )
+from evidence.tlog.leaf_holds import HoldChange, HoldLeaf
 from evidence.tlog.leaf_parts import Actor, ActorRole, ObjectRef
 from evidence.tlog.leaves import leaf_bytes, leaf_hash, parse_leaf
 
@@ -69,6 +70,8 @@ SAMPLES = {
     ),
     "fixity": FixityLeaf(ORIGINAL, "daily-2026-03-12", FixityFailure(FixityStep.CHUNKS, 3), AT),
     "fixity ok": FixityLeaf(ORIGINAL, "daily-2026-03-12", None, AT),
+    "hold set": HoldLeaf(HoldChange.SET, "A2026-001", None, None, CHIEF, "行政复议", AT),
+    "hold lifted": HoldLeaf(HoldChange.LIFTED, None, EVIDENCE, 3, CLERK, "复议终结", AT),
 }
 
 
@@ -145,6 +148,12 @@ BROKEN = {
     ),
     "object without digest": (SAMPLES["custody"], f',"sha256":"{DIGEST.hex}"', ""),
     "time without zone": (SAMPLES["custody"], "01:30:05Z", "01:30:05"),
+    "hold on nothing": (SAMPLES["hold set"], '"case":"A2026-001"', '"case":null'),
+    "hold on both": (SAMPLES["hold lifted"], '"case":null', '"case":"A2026-001"'),
+    "hold without a reason": (SAMPLES["hold set"], '"reason":"行政复议"', '"reason":" "'),
+    "lift of no hold": (SAMPLES["hold lifted"], '"hold_id":3', '"hold_id":null'),
+    "set naming a hold": (SAMPLES["hold set"], '"hold_id":null', '"hold_id":3'),
+    "unknown hold change": (SAMPLES["hold set"], '"change":"set"', '"change":"paused"'),
 }
 
 

@@ -48,6 +48,7 @@ DOCUMENTED = {
     Action.KEEP: "y---y",
     Action.EDIT_ACTS: "y-y-y",
     Action.APPROVE: "--y-y",
+    Action.HOLD: "y-y-y",
     Action.READ_REPORT: "y-yyy",
     Action.READ_AUDIT: "---yy",
     Action.MANAGE_CATALOGUE: "----y",
