@@ -27,6 +27,8 @@ BEGIN
         ['exemption_withdrawals', 'withdrawals are append-only'],
         ['received_packages', 'received evidence is append-only'],
         ['received_objects', 'received evidence is append-only'],
+        ['holds', 'legal holds are append-only'],
+        ['hold_lifts', 'legal holds are append-only'],
         ['log_leaves', 'the custody log is append-only'],
         ['log_nodes', 'the custody log is append-only'],
         ['log_checkpoints', 'the custody log is append-only'],

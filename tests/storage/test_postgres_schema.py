@@ -75,7 +75,15 @@ def _manifest() -> ManifestRecord:
     )
 
 
-APPEND_ONLY = ["manifests", "log_leaves", "log_accesses", "decisions", "recording_spans"]
+APPEND_ONLY = [
+    "manifests",
+    "log_leaves",
+    "log_accesses",
+    "decisions",
+    "recording_spans",
+    "holds",
+    "hold_lifts",
+]
 
 
 @pytest.mark.parametrize("table", APPEND_ONLY)
@@ -108,9 +116,8 @@ async def test_the_server_role_may_not_update_delete_or_truncate_what_is_append_
 
 
 def _column(table: str) -> str:
-    return {"log_leaves": "kind", "log_accesses": "actor", "recording_spans": "case_number"}.get(
-        table, "note" if table == "decisions" else "case_number"
-    )
+    named = {"log_leaves": "kind", "log_accesses": "actor", "decisions": "note"}
+    return named.get(table, "reason" if table == "hold_lifts" else "case_number")
 
 
 async def test_append_only_rows_are_refused_by_trigger_even_to_the_superuser(
