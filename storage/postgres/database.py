@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 import psycopg
 
 from evidence.errors import IndexUnavailable, InsufficientStorage, LiuhenError, StorageFailure
+from storage.postgres import act_spans
 from storage.postgres.connection import WRITE_LOCK, PgConnection, connect
 
 __all__ = ["SCHEMA_VERSION", "PostgresDatabase", "create_schema", "safe_dsn"]
@@ -33,7 +34,7 @@ T = TypeVar("T")
 
 # Raised with each change to the PostgreSQL schema (SQLite's is len(migrations.STEPS)).
 SCHEMA_VERSION = 1
-_SCRIPTS = ("schema.sql", "functions.sql", "triggers.sql", "privileges.sql")
+_SCRIPTS = ("schema.sql", "functions.sql", "triggers.sql", "act_spans", "privileges.sql")
 
 
 def safe_dsn(dsn: str) -> str:
@@ -43,6 +44,8 @@ def safe_dsn(dsn: str) -> str:
 
 
 def _script(name: str) -> str:
+    if name == "act_spans":  # written in Python, from the overlap rule (act_spans.py)
+        return act_spans.TRIGGERS
     return resources.files("storage.postgres").joinpath(name).read_text("utf-8")
 
 

@@ -23,4 +23,5 @@ BEGIN
         EXECUTE format('GRANT UPDATE, DELETE ON %I TO liuhen_server', name);
     END LOOP;
     GRANT UPDATE ON flags, acts TO liuhen_server;
+    GRANT UPDATE ON act_spans TO liuhen_server;  -- derived: each fold replaces the last
 END $$;

@@ -418,6 +418,16 @@ CREATE TABLE IF NOT EXISTS received_objects (
 );
 CREATE INDEX IF NOT EXISTS received_objects_by_case ON received_objects (case_number);
 
+-- Each act's attached recordings folded as the report reads them, kept by the triggers of
+-- act_spans.py (storage/sqlite/act_spans.py says what feeds them). Derived, like an
+-- index: rows are replaced by an upsert; the report folds afresh any act whose row is
+-- missing or of another revision.
+CREATE TABLE IF NOT EXISTS act_spans (
+    act_id   BIGINT PRIMARY KEY,  -- acts.act_id
+    revision BIGINT NOT NULL,     -- the act's revision it was folded for
+    spans    TEXT NOT NULL        -- "s1,e1,s2,e2,…" in ms from the act's start
+);
+
 -- Legal holds (docs/retention.md#legal-holds; storage/sqlite/holds.py): a hold on a case
 -- or on one recording, each set and each lift with who, when, why and its custody log
 -- entry; lifted at most once. Append-only (triggers.sql, privileges.sql).

@@ -27,9 +27,9 @@ should drop this table too (the catch-up refills it).
 from __future__ import annotations
 
 from storage.sqlite.dialect import SQLITE, Dialect
-from storage.sqlite.span_rule import _MS, _by_case, _confirmed, _overlaps
+from storage.sqlite.span_rule import _by_case, _confirmed, _overlaps
 
-__all__ = ["SCHEMA", "fold", "spans_of"]
+__all__ = ["CONFIRMED_FOR_LANDED", "SCHEMA", "fold", "landed", "refold", "spans_of"]
 
 
 def fold(act: str, d: Dialect = SQLITE) -> str:
@@ -51,18 +51,27 @@ def spans_of(act: str, d: Dialect = SQLITE) -> str:
     )
 
 
-def _refold(where: str) -> str:
+def refold(where: str, d: Dialect = SQLITE) -> str:
     """Fold again the acts that ``where`` selects (a condition on ``acts``' own columns)."""
     return (
         "INSERT INTO act_spans (act_id, revision, spans) "  # noqa: S608 (constants)
-        f"SELECT a.act_id, a.revision, {fold('a')} FROM (SELECT act_id, case_number, revision, "
-        f"{_MS.format('started_at')} AS a0, {_MS.format('ended_at')} AS b0 FROM acts "
+        f"SELECT a.act_id, a.revision, {fold('a', d)} FROM (SELECT act_id, case_number, "
+        f"revision, {d.ms('started_at')} AS a0, {d.ms('ended_at')} AS b0 FROM acts "
         f"WHERE {where}) a WHERE true "  # WHERE: SQLite's upsert after a SELECT needs one
         "ON CONFLICT (act_id) DO UPDATE SET revision = excluded.revision, spans = excluded.spans"
     )
 
 
-_LANDED = _overlaps(_MS.format("started_at"), _MS.format("ended_at"), span="NEW")
+def landed(d: Dialect = SQLITE) -> str:
+    """The acts (a condition on ``acts``' columns) whose window the new span ``NEW`` overlaps."""
+    return _overlaps(d.ms("started_at"), d.ms("ended_at"), span="NEW")
+
+
+# The acts a recording confirmed for them names: those a span refilled by an upgrade refolds.
+CONFIRMED_FOR_LANDED = (
+    "act_id IN (SELECT d.act_id FROM decisions d WHERE d.evidence_id = NEW.evidence_id "
+    "AND d.decision = 'confirmed')"
+)
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS act_spans (
@@ -71,16 +80,16 @@ CREATE TABLE IF NOT EXISTS act_spans (
     spans    TEXT NOT NULL         -- "s1,e1,s2,e2,…" in ms from the act's start
 );
 CREATE TRIGGER IF NOT EXISTS act_spans_of_registered_act AFTER INSERT ON acts
-BEGIN {_refold("act_id = NEW.act_id")}; END;
+BEGIN {refold("act_id = NEW.act_id")}; END;
 CREATE TRIGGER IF NOT EXISTS act_spans_of_edited_act AFTER UPDATE ON acts
-BEGIN {_refold("act_id = NEW.act_id")}; END;
+BEGIN {refold("act_id = NEW.act_id")}; END;
 CREATE TRIGGER IF NOT EXISTS act_spans_of_confirmed_recording AFTER INSERT ON decisions
 WHEN NEW.decision = 'confirmed'
-BEGIN {_refold("act_id = NEW.act_id")}; END;
+BEGIN {refold("act_id = NEW.act_id")}; END;
 CREATE TRIGGER IF NOT EXISTS act_spans_of_landed_recording AFTER INSERT ON recording_spans
 BEGIN
-    {_refold(f"case_number = NEW.case_number AND {_LANDED}")};
-    {_refold("act_id IN (SELECT d.act_id FROM decisions d WHERE d.evidence_id = NEW.evidence_id AND d.decision = 'confirmed')")};
+    {refold(f"case_number = NEW.case_number AND {landed()}")};
+    {refold(CONFIRMED_FOR_LANDED)};
 END;
-{_refold("(SELECT COUNT(*) FROM act_spans) < (SELECT COUNT(*) FROM acts) AND NOT EXISTS (SELECT 1 FROM act_spans f WHERE f.act_id = acts.act_id)")};
+{refold("(SELECT COUNT(*) FROM act_spans) < (SELECT COUNT(*) FROM acts) AND NOT EXISTS (SELECT 1 FROM act_spans f WHERE f.act_id = acts.act_id)")};
 """  # noqa: E501, S608 (built from constants)
