@@ -109,7 +109,8 @@ Clients, tests and logs match on ``code``; messages are for people and may chang
     │   ├── LogUnavailable               503 log_unavailable
     │   ├── BayUnavailable               503 bay_unavailable
     │   ├── BrokerUnavailable            503 broker_unavailable
-    │   └── StorageUnavailable           503 storage_unavailable
+    │   ├── StorageUnavailable           503 storage_unavailable
+    │   └── IndexUnavailable             503 index_unavailable
     ├── ConfigError                      500 bad_config
     ├── KeyFileError                     500 bad_key_file
     └── JournalError                     500 journal_failure
@@ -154,6 +155,7 @@ __all__ = [
     "Gone",
     "GrantExpired",
     "InclusionMismatch",
+    "IndexUnavailable",
     "InsufficientStorage",
     "IntegrityError",
     "InvalidCaseNumber",
@@ -811,6 +813,13 @@ class StoreLockPending(Unavailable):
     follows when S3 is back (the server's sweep). Do not set or lift it again."""
 
     code = "store_lock_pending"
+
+
+class IndexUnavailable(Unavailable):
+    """The index's database (PostgreSQL) could not be reached or dropped the connection:
+    what was not committed is rolled back whole, so nothing is half stored. Retry later."""
+
+    code = "index_unavailable"
 
 
 class ConfigError(LiuhenError):

@@ -39,7 +39,10 @@ async def open_books(
     with ``claim_tolerance_seconds``."""
     secure_data_dir(config.data_dir)
     index = await open_index(
-        config.index, config.index_path, claim_tolerance_seconds=claim_tolerance_seconds
+        config.index,
+        config.index_path,
+        claim_tolerance_seconds=claim_tolerance_seconds,
+        **config.index_options(),
     )
     try:
         options = {**config.store_options(), **config.lock_options()}

@@ -9,6 +9,7 @@ from typing import Any
 
 from evidence.errors import ConfigError, InvalidIdentifier
 from evidence.mqtt_wire import room_topic
+from storage.postgres_config import PostgresConfig
 from storage.retention_config import RetentionConfig
 from storage.s3_config import S3Config
 
@@ -79,7 +80,7 @@ class IngestConfig:
     data_dir: Path = Path("liuhen-data/server")
     blob_store: str = "local"  # or "s3": a bucket with Object Lock ([server.s3])
     upload_area: str = "local"  # or "s3": uploads in progress as S3 parts (needs the s3 store)
-    index: str = "sqlite"
+    index: str = "sqlite"  # or "postgres": the index in PostgreSQL ([server.postgres])
     max_upload_bytes: int = 64 * GIB
     # Per device: uploads open at once (0 pauses new ones; agents back off and retry),
     # and the disk their partial files reserve (also a cap on one object's size).
@@ -115,12 +116,15 @@ class IngestConfig:
     tls_certificate: Path | None = None
     tls_private_key: Path | None = None
     s3: S3Config = field(default_factory=S3Config)
+    postgres: PostgresConfig = field(default_factory=PostgresConfig)
     mqtt: FleetMqttConfig = field(default_factory=FleetMqttConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
 
     def __post_init__(self) -> None:
         if self.blob_store == "s3":
             self.s3.check()
+        if self.index == "postgres":
+            self.postgres.check()
         if self.upload_area == "s3" and self.blob_store != "s3":
             raise ConfigError('server.upload_area "s3" needs server.blob_store "s3"')
         if self.max_open_uploads_per_device < 0:
@@ -181,6 +185,10 @@ class IngestConfig:
     def store_options(self) -> dict[str, Any]:
         """What the chosen blob store is opened with, besides its folder."""
         return {"s3": self.s3} if self.blob_store == "s3" else {}
+
+    def index_options(self) -> dict[str, Any]:
+        """What the chosen index is opened with, besides its SQLite path."""
+        return self.postgres.options() if self.index == "postgres" else {}
 
     def lock_options(self) -> dict[str, Any]:
         """What a store that locks its objects is opened with: the retention classes."""

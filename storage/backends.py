@@ -23,7 +23,10 @@ BLOB_STORES = {
     "local": "storage.local_blobs:LocalBlobStore",
     "s3": "storage.s3_blobs:open_s3_store",
 }
-INDEXES = {"sqlite": "storage.sqlite:open_sqlite_index"}
+INDEXES = {
+    "sqlite": "storage.sqlite:open_sqlite_index",
+    "postgres": "storage.postgres:open_postgres_index",
+}
 UPLOAD_AREAS = {
     "local": "storage.local_uploads:LocalUploadArea",
     "s3": "storage.s3_uploads:S3UploadArea",

@@ -36,7 +36,7 @@ from runtime.key_files import generate_key_pair
 from tests.fault_proxy import FaultProxy, Link
 
 # The ``liuhen`` fixture: the command line as a signed-in person (tests/cli_people.py).
-pytest_plugins = ["tests.cli_people"]
+pytest_plugins = ["tests.cli_people", "tests.index_backends"]
 
 # A poor link: the server gets every request in 16-byte pieces, a millisecond apart.
 SLOW_LINK = Link(burst=16, pause=0.001)
@@ -268,8 +268,10 @@ def rule() -> CaseNumberRule:
 
 
 @pytest.fixture
-def server_config(tmp_path: Path) -> IngestConfig:
-    return IngestConfig(data_dir=tmp_path / "server", port=0, max_upload_bytes=256 * 1024 * 1024)
+def server_config(tmp_path: Path, server_index: dict[str, Any]) -> IngestConfig:
+    return IngestConfig(
+        data_dir=tmp_path / "server", port=0, max_upload_bytes=256 * 1024 * 1024, **server_index
+    )
 
 
 @pytest.fixture

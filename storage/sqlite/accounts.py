@@ -54,8 +54,10 @@ class SqliteAccounts:
             with transaction(conn):
                 _known(conn, name)
                 conn.execute(
-                    "INSERT OR REPLACE INTO user_passwords (name, password_hash, must_change, "
-                    "set_at) VALUES (?, ?, ?, ?)",
+                    "INSERT INTO user_passwords (name, password_hash, must_change, set_at) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+                    "password_hash = excluded.password_hash, must_change = excluded.must_change, "
+                    "set_at = excluded.set_at",
                     (name, password_hash, int(must_change), rows.when(now)),
                 )
                 conn.execute("DELETE FROM user_sessions WHERE name = ?", (name,))
@@ -139,8 +141,11 @@ class SqliteAccounts:
             with transaction(conn):
                 _known(conn, record.name)
                 conn.execute(
-                    "INSERT OR REPLACE INTO user_access (name, all_cases, cases, agencies, "
-                    "granted_by, granted_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO user_access (name, all_cases, cases, agencies, granted_by, "
+                    "granted_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET "
+                    "all_cases = excluded.all_cases, cases = excluded.cases, "
+                    "agencies = excluded.agencies, granted_by = excluded.granted_by, "
+                    "granted_at = excluded.granted_at",
                     (
                         record.name,
                         int(record.all_cases),

@@ -26,45 +26,52 @@ should drop this table too (the catch-up refills it).
 
 from __future__ import annotations
 
-from storage.sqlite.span_rule import _MS, _by_case, _confirmed, _overlaps
+from storage.sqlite.dialect import SQLITE, Dialect
+from storage.sqlite.span_rule import _by_case, _confirmed, _overlaps
 
-__all__ = ["SCHEMA", "fold", "spans_of"]
-
-# Each attached recording as "start,end" in milliseconds from the act's start
-# (ReportRows.spans), SQLite folding them in C.
-_PAIR = "group_concat((s.start_ms - {0}.a0) || ',' || (s.end_ms - {0}.a0))"
+__all__ = ["CONFIRMED_FOR_LANDED", "SCHEMA", "fold", "landed", "refold", "spans_of"]
 
 
-def fold(act: str) -> str:
+def fold(act: str, d: Dialect = SQLITE) -> str:
     """The spans of the act ``act`` (an alias with act_id, case_number, a0 and b0, its
     window in milliseconds) as ReportRows.spans holds them: those attached by its case
-    number, then those confirmed for it ("" when none)."""
-    pair = _PAIR.format(act)
+    number, then those confirmed for it ("" when none). Each attached recording is
+    "start,end" in milliseconds from the act's start, joined in C by the database."""
+    pair = d.joined(f"(s.start_ms - {act}.a0) || ',' || (s.end_ms - {act}.a0)")
     by_case = f"(SELECT {pair} FROM {_by_case(act)})"  # noqa: S608 (constants)
     confirmed = f"(SELECT {pair} FROM {_confirmed(act)})"  # noqa: S608
     return f"COALESCE({by_case} || ',' || {confirmed}, {by_case}, {confirmed}, '')"
 
 
-def spans_of(act: str) -> str:
+def spans_of(act: str, d: Dialect = SQLITE) -> str:
     """The act's kept fold, or its fold made now when none is kept for its revision."""
     return (
         f"COALESCE((SELECT f.spans FROM act_spans f WHERE f.act_id = {act}.act_id "  # noqa: S608
-        f"AND f.revision = {act}.revision), {fold(act)})"
+        f"AND f.revision = {act}.revision), {fold(act, d)})"
     )
 
 
-def _refold(where: str) -> str:
+def refold(where: str, d: Dialect = SQLITE) -> str:
     """Fold again the acts that ``where`` selects (a condition on ``acts``' own columns)."""
     return (
         "INSERT INTO act_spans (act_id, revision, spans) "  # noqa: S608 (constants)
-        f"SELECT a.act_id, a.revision, {fold('a')} FROM (SELECT act_id, case_number, revision, "
-        f"{_MS.format('started_at')} AS a0, {_MS.format('ended_at')} AS b0 FROM acts "
+        f"SELECT a.act_id, a.revision, {fold('a', d)} FROM (SELECT act_id, case_number, "
+        f"revision, {d.ms('started_at')} AS a0, {d.ms('ended_at')} AS b0 FROM acts "
         f"WHERE {where}) a WHERE true "  # WHERE: SQLite's upsert after a SELECT needs one
         "ON CONFLICT (act_id) DO UPDATE SET revision = excluded.revision, spans = excluded.spans"
     )
 
 
-_LANDED = _overlaps(_MS.format("started_at"), _MS.format("ended_at"), span="NEW")
+def landed(d: Dialect = SQLITE) -> str:
+    """The acts (a condition on ``acts``' columns) whose window the new span ``NEW`` overlaps."""
+    return _overlaps(d.ms("started_at"), d.ms("ended_at"), span="NEW")
+
+
+# The acts a recording confirmed for them names: those a span refilled by an upgrade refolds.
+CONFIRMED_FOR_LANDED = (
+    "act_id IN (SELECT d.act_id FROM decisions d WHERE d.evidence_id = NEW.evidence_id "
+    "AND d.decision = 'confirmed')"
+)
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS act_spans (
@@ -73,16 +80,16 @@ CREATE TABLE IF NOT EXISTS act_spans (
     spans    TEXT NOT NULL         -- "s1,e1,s2,e2,…" in ms from the act's start
 );
 CREATE TRIGGER IF NOT EXISTS act_spans_of_registered_act AFTER INSERT ON acts
-BEGIN {_refold("act_id = NEW.act_id")}; END;
+BEGIN {refold("act_id = NEW.act_id")}; END;
 CREATE TRIGGER IF NOT EXISTS act_spans_of_edited_act AFTER UPDATE ON acts
-BEGIN {_refold("act_id = NEW.act_id")}; END;
+BEGIN {refold("act_id = NEW.act_id")}; END;
 CREATE TRIGGER IF NOT EXISTS act_spans_of_confirmed_recording AFTER INSERT ON decisions
 WHEN NEW.decision = 'confirmed'
-BEGIN {_refold("act_id = NEW.act_id")}; END;
+BEGIN {refold("act_id = NEW.act_id")}; END;
 CREATE TRIGGER IF NOT EXISTS act_spans_of_landed_recording AFTER INSERT ON recording_spans
 BEGIN
-    {_refold(f"case_number = NEW.case_number AND {_LANDED}")};
-    {_refold("act_id IN (SELECT d.act_id FROM decisions d WHERE d.evidence_id = NEW.evidence_id AND d.decision = 'confirmed')")};
+    {refold(f"case_number = NEW.case_number AND {landed()}")};
+    {refold(CONFIRMED_FOR_LANDED)};
 END;
-{_refold("(SELECT COUNT(*) FROM act_spans) < (SELECT COUNT(*) FROM acts) AND NOT EXISTS (SELECT 1 FROM act_spans f WHERE f.act_id = acts.act_id)")};
+{refold("(SELECT COUNT(*) FROM act_spans) < (SELECT COUNT(*) FROM acts) AND NOT EXISTS (SELECT 1 FROM act_spans f WHERE f.act_id = acts.act_id)")};
 """  # noqa: E501, S608 (built from constants)

@@ -19,6 +19,7 @@ from storage.compliance_records import (
     ImportRow,
 )
 from storage.sqlite import compliance_rows as rows
+from storage.sqlite import dialect
 from storage.sqlite.database import SqliteDatabase, transaction
 from storage.sqlite.log_append import append_leaf
 from storage.sqlite.rows import when
@@ -36,7 +37,8 @@ _ACT_COLUMNS = (
 )
 _INSERT_ACT = (
     f"INSERT INTO acts ({', '.join(_ACT_COLUMNS)}, revision, created_by, created_at, "  # noqa: S608
-    f"updated_by, updated_at) VALUES ({', '.join('?' * len(_ACT_COLUMNS))}, 1, ?, ?, ?, ?)"
+    f"updated_by, updated_at) VALUES ({', '.join('?' * len(_ACT_COLUMNS))}, 1, ?, ?, ?, ?) "
+    "RETURNING act_id"
 )
 _UPDATE_ACT = (
     f"UPDATE acts SET {', '.join(f'{column} = ?' for column in _ACT_COLUMNS)}, "  # noqa: S608
@@ -143,7 +145,7 @@ class SqliteCases:
     async def acts(self, act_ids: Sequence[int]) -> list[ActRecord]:
         def acts(conn: sqlite3.Connection) -> list[ActRecord]:
             cursor = conn.execute(
-                "SELECT * FROM acts WHERE act_id IN (SELECT value FROM json_each(?)) "
+                f"SELECT * FROM acts WHERE act_id IN ({dialect.of(conn).ints_in('?')}) "  # noqa: S608
                 "ORDER BY act_id",
                 (json.dumps(list(act_ids)),),
             )

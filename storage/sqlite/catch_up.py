@@ -19,7 +19,7 @@ from datetime import datetime
 from evidence.identifiers import EvidenceId, Role
 from evidence.strict_json import parse_time
 from storage.records import ActBatch, Derived, StoredObject
-from storage.sqlite import rows
+from storage.sqlite import dialect, rows
 from storage.sqlite.database import SqliteDatabase, transaction
 from storage.sqlite.flags import insert_flag
 from storage.sqlite.media import insert_prints, insert_segment
@@ -106,9 +106,9 @@ class SqliteCatchUp:
 
         def batches(conn: sqlite3.Connection) -> list[ActBatch]:
             found = conn.execute(
-                "SELECT created_by, created_at, COUNT(*), json_group_array(DISTINCT case_number) "
-                "FROM acts WHERE created_at < ? GROUP BY created_by, created_at "
-                "ORDER BY created_at",
+                "SELECT created_by, created_at, COUNT(*), "  # noqa: S608
+                f"{dialect.of(conn).distinct_array('case_number')} FROM acts "
+                "WHERE created_at < ? GROUP BY created_by, created_at ORDER BY created_at",
                 (rows.when(moment),),
             )
             return [

@@ -28,10 +28,12 @@ from storage.sqlite.rows import moment, when
 
 
 def new_id(cursor: sqlite3.Cursor) -> int:
-    """The rowid an INSERT just made."""
-    if cursor.lastrowid is None:
-        raise StorageFailure("SQLite gave no id for a new row")
-    return cursor.lastrowid
+    """The id an INSERT … RETURNING just made (both databases return it; PostgreSQL has
+    no lastrowid). Read at once: the statement is done only when its row is read."""
+    row = cursor.fetchone()
+    if row is None:
+        raise StorageFailure("the index gave no id for a new row")
+    return int(row[0])
 
 
 def texts(values: tuple[str, ...]) -> str:

@@ -17,6 +17,7 @@ those walks only narrow the search, and the rule decides on the spans.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections.abc import Sequence
@@ -27,27 +28,33 @@ from runtime.gc_pause import gc_paused
 from runtime.sqlite_thread import SqliteThread
 from storage.compliance_records import Footage, ReportAct, ReportQuery, ReportRows
 from storage.records import FlagRecord, StoredObject
-from storage.sqlite import compliance_rows, rows
+from storage.sqlite import compliance_rows, dialect, rows
 from storage.sqlite.act_spans import spans_of
 from storage.sqlite.database import SqliteDatabase
+from storage.sqlite.dialect import Dialect
 from storage.sqlite.rows import when
-from storage.sqlite.span_rule import _MS, _by_case, _confirmed, _overlaps
+from storage.sqlite.span_rule import _by_case, _confirmed, _overlaps
 
-# The camera serial a manifest names; the same expression as the index on manifests, which
-# must never refuse a row (so a body that is not JSON has no serial rather than an error).
-_SERIAL_OF = (
-    "CASE WHEN json_valid(CAST({0}.body AS TEXT)) "
-    "THEN json_extract(CAST({0}.body AS TEXT), '$.origin.device_serial') END"
-)
-_SERIAL = (
-    f"(SELECT {_SERIAL_OF.format('m')} FROM manifests m "  # noqa: S608
-    "WHERE m.evidence_id = o.evidence_id AND m.role = o.role)"
-)
-_FOOTAGE_COLUMNS = (
-    "o.evidence_id, o.device_id, o.officer_id, o.case_number, o.started_at, o.ended_at, "  # noqa: S608
-    f"o.received_at, {_SERIAL} AS device_serial, (SELECT z.clock_offset_ms FROM "
-    "recording_spans z WHERE z.evidence_id = o.evidence_id) AS clock_offset_ms"
-)
+
+def _serial_of(d: Dialect, manifest: str) -> str:
+    """The camera serial a manifest names; the same expression as the index on manifests,
+    which must never refuse a row (so a body that is not JSON has no serial)."""
+    return d.json_text(f"{manifest}.body", "origin", "device_serial")
+
+
+@functools.cache
+def _footage_columns(d: Dialect) -> str:
+    serial = (
+        f"(SELECT {_serial_of(d, 'm')} FROM manifests m "  # noqa: S608
+        "WHERE m.evidence_id = o.evidence_id AND m.role = o.role)"
+    )
+    return (
+        "o.evidence_id, o.device_id, o.officer_id, o.case_number, o.started_at, o.ended_at, "  # noqa: S608
+        f"o.received_at, {serial} AS device_serial, (SELECT z.clock_offset_ms FROM "
+        "recording_spans z WHERE z.evidence_id = o.evidence_id) AS clock_offset_ms"
+    )
+
+
 # An exemption stands while it is not withdrawn and the act is still at the revision it
 # was entered for.
 _STANDING_EXEMPTION = (
@@ -69,51 +76,66 @@ _FLAGS = (
 # walk is on the signed start (the device's clock) and the spans are in station time, so
 # both bounds widen by the largest clock correction among such originals (``drift``: two
 # lookups in a partial index; nothing when no clock was corrected).
-# CROSS JOIN fixes the order and INDEXED BY the index: without statistics SQLite would
-# otherwise build a temporary index over every original, per query. Whether it fits, and
-# on what, the caller decides again.
+# On SQLite, CROSS JOIN fixes the order and INDEXED BY the index: without statistics SQLite
+# would otherwise build a temporary index over every original, per query. Whether it
+# fits, and on what, the caller decides again. Each leg names an original by its evidence
+# id (every leg's object is an original).
 _WITHOUT_CASE = "o.case_number IS NULL AND o.role = 'original'"
-_CORRECTED = (
-    "FROM recording_spans INDEXED BY recording_spans_corrected_without_case "
-    "WHERE case_number IS NULL AND clock_offset_ms <> 0"
-)
-_DRIFT = (
-    f"SELECT max(COALESCE((SELECT MAX(clock_offset_ms) {_CORRECTED}), 0), "
-    f"-COALESCE((SELECT MIN(clock_offset_ms) {_CORRECTED}), 0)) / 1000.0 AS seconds"
-)
 _NEAR = "o.started_at >= c.earliest AND o.started_at <= c.latest"
-_CANDIDATES = (
-    "WITH longest AS (SELECT COALESCE(MAX(julianday(COALESCE(ended_at, started_at)) "  # noqa: S608
-    "- julianday(started_at)), 0) * 86400.0 + 1 AS seconds FROM objects "
-    "INDEXED BY objects_without_case_by_length WHERE case_number IS NULL AND role = 'original'), "
-    f"drift AS ({_DRIFT}), "
-    "chosen AS MATERIALIZED (SELECT a.act_id, a.officers, a.devices, "
-    f"{_MS.format('a.started_at')} AS a0, {_MS.format('a.ended_at')} AS b0, "
-    "strftime('%Y-%m-%dT%H:%M:%f', a.started_at, printf('-%.6f seconds', "
-    "(SELECT seconds FROM longest) + (SELECT seconds FROM drift))) || '000Z' AS earliest, "
-    "strftime('%Y-%m-%dT%H:%M:%f', a.ended_at, "
-    "printf('+%.6f seconds', 1 + (SELECT seconds FROM drift))) || '999Z' AS latest "
-    "FROM acts a {chosen}), "
-    "pairs AS ("
-    "SELECT c.act_id, c.a0, c.b0, o.rowid AS object FROM chosen c "
-    "CROSS JOIN json_each(c.officers) j "
-    "CROSS JOIN objects o INDEXED BY objects_without_case_by_officer "
-    f"ON o.officer_id = j.value AND {_WITHOUT_CASE} AND {_NEAR} "
-    "UNION "
-    "SELECT c.act_id, c.a0, c.b0, o.rowid FROM chosen c CROSS JOIN json_each(c.devices) j "
-    "CROSS JOIN objects o INDEXED BY objects_without_case_by_device "
-    f"ON o.device_id = j.value AND {_WITHOUT_CASE} AND {_NEAR} "
-    "UNION "
-    "SELECT c.act_id, c.a0, c.b0, o.rowid FROM chosen c CROSS JOIN json_each(c.devices) j "
-    "CROSS JOIN manifests m INDEXED BY manifests_without_case_by_serial "
-    f"ON {_SERIAL_OF.format('m')} = j.value AND m.case_number IS NULL AND m.role = 'original' "
-    "CROSS JOIN objects o ON o.evidence_id = m.evidence_id AND o.role = m.role "
-    f"AND {_NEAR})"
-)
 
 
-def _report_filter(query: ReportQuery) -> tuple[str, dict[str, Any]]:
-    clauses = ["a.act_type IN (SELECT value FROM json_each(:types))"]
+def _drift(d: Dialect) -> str:
+    """The largest clock correction among originals without a case number, in seconds."""
+    corrected = (
+        f"FROM recording_spans {d.indexed_by('recording_spans_corrected_without_case')} "
+        "WHERE case_number IS NULL AND clock_offset_ms <> 0"
+    )
+    most = d.greatest(
+        f"COALESCE((SELECT MAX(clock_offset_ms) {corrected}), 0)",
+        f"-COALESCE((SELECT MIN(clock_offset_ms) {corrected}), 0)",
+    )
+    return f"SELECT {most} / 1000.0 AS seconds"
+
+
+@functools.cache
+def _candidates(d: Dialect) -> str:
+    longest = d.longest_seconds("started_at", "COALESCE(ended_at, started_at)")
+    cross = d.ordered_join
+    return (
+        f"WITH longest AS (SELECT COALESCE({longest}, 0) + 1 AS seconds "  # noqa: S608
+        f"FROM objects {d.indexed_by('objects_without_case_by_length')} "
+        "WHERE case_number IS NULL AND role = 'original'), "
+        f"drift AS ({_drift(d)}), "
+        "chosen AS MATERIALIZED (SELECT a.act_id, a.officers, a.devices, "
+        f"{d.ms('a.started_at')} AS a0, {d.ms('a.ended_at')} AS b0, "
+        + d.moved(
+            "a.started_at", "-((SELECT seconds FROM longest) + (SELECT seconds FROM drift))", "000Z"
+        )
+        + " AS earliest, "
+        + d.moved("a.ended_at", "1 + (SELECT seconds FROM drift)", "999Z")
+        + " AS latest FROM acts a {chosen}), "  # noqa: S608
+        "pairs AS ("
+        f"SELECT c.act_id, c.a0, c.b0, o.evidence_id AS object FROM chosen c "
+        f"CROSS JOIN {d.each('c.officers', 'j')} "
+        f"{cross} objects o {d.indexed_by('objects_without_case_by_officer')} "
+        f"ON o.officer_id = j.value AND {_WITHOUT_CASE} AND {_NEAR} "
+        "UNION "
+        f"SELECT c.act_id, c.a0, c.b0, o.evidence_id FROM chosen c "
+        f"CROSS JOIN {d.each('c.devices', 'j')} "
+        f"{cross} objects o {d.indexed_by('objects_without_case_by_device')} "
+        f"ON o.device_id = j.value AND {_WITHOUT_CASE} AND {_NEAR} "
+        "UNION "
+        f"SELECT c.act_id, c.a0, c.b0, o.evidence_id FROM chosen c "
+        f"CROSS JOIN {d.each('c.devices', 'j')} "
+        f"{cross} manifests m {d.indexed_by('manifests_without_case_by_serial')} "
+        f"ON {_serial_of(d, 'm')} = j.value AND m.case_number IS NULL AND m.role = 'original' "
+        f"{cross} objects o ON o.evidence_id = m.evidence_id AND o.role = m.role "
+        f"AND {_NEAR})"
+    )
+
+
+def _report_filter(d: Dialect, query: ReportQuery) -> tuple[str, dict[str, Any]]:
+    clauses = [f"a.act_type IN ({d.texts_in(':types')})"]
     params: dict[str, Any] = {"types": json.dumps(query.act_types)}
     if query.agency is not None:
         clauses.append("c.agency = :agency")
@@ -122,7 +144,7 @@ def _report_filter(query: ReportQuery) -> tuple[str, dict[str, Any]]:
         clauses.append("a.act_type = :act_type")
         params["act_type"] = query.act_type
     if query.officer is not None:
-        clauses.append("EXISTS (SELECT 1 FROM json_each(a.officers) WHERE value = :officer)")
+        clauses.append(f":officer IN ({d.texts_in('a.officers')})")
         params["officer"] = query.officer
     if query.since is not None:
         clauses.append("a.started_at >= :since")
@@ -131,7 +153,7 @@ def _report_filter(query: ReportQuery) -> tuple[str, dict[str, Any]]:
         clauses.append("a.started_at < :until")
         params["until"] = when(query.until)
     if query.act_ids is not None:
-        clauses.append("a.act_id IN (SELECT value FROM json_each(:act_ids))")
+        clauses.append(f"a.act_id IN ({d.ints_in(':act_ids')})")
         params["act_ids"] = json.dumps(query.act_ids)
     return " AND ".join(clauses), params
 
@@ -163,7 +185,7 @@ def _flag_filter(query: ReportQuery) -> tuple[str, dict[str, Any], bool]:
     if query.until is not None:
         recording.append("o.started_at < :until")
         params["until"] = when(query.until)
-    device = "o.evidence_id IS NULL" if query.agency is None and query.officer is None else "0"
+    device = "o.evidence_id IS NULL" if query.agency is None and query.officer is None else "FALSE"
     return f"f.resolved_at IS NULL AND (({' AND '.join(recording)}) OR {device})", params, True
 
 
@@ -171,18 +193,19 @@ def _report(conn: sqlite3.Connection, query: ReportQuery) -> ReportRows:
     """One row per act, its attached recordings as the text of integer milliseconds from
     the act's start ("s1,e1,s2,e2,…") that ``act_spans`` keeps folded: SQLite hands Python
     sixty thousand rows instead of half a million, and walks no recordings to do it."""
-    where, params = _report_filter(query)
+    d = dialect.of(conn)
+    where, params = _report_filter(d, query)
     params["offset"] = f"{query.utc_offset_minutes:+d} minutes"
     cursor = conn.cursor()
     cursor.row_factory = None  # plain tuples: a sqlite3.Row per act costs more
     cursor.execute(
         "WITH chosen AS (SELECT a.act_id, a.case_number, a.act_type, a.started_at, "  # noqa: S608
-        f"a.officers, a.revision, c.agency, {_MS.format('a.started_at')} AS a0, "
-        f"{_MS.format('a.ended_at')} AS b0 "
+        f"a.officers, a.revision, c.agency, {d.ms('a.started_at')} AS a0, "
+        f"{d.ms('a.ended_at')} AS b0 "
         f"FROM acts a JOIN cases c ON c.case_number = a.case_number WHERE {where}) "
         "SELECT a.act_id, a.case_number, a.agency, a.act_type, a.a0, a.b0, "
-        "strftime('%Y-%m', a.started_at, :offset), a.officers, "
-        f"{_STANDING_EXEMPTION}, a.revision, {spans_of('a')} "
+        f"{d.month('a.started_at', ':offset')}, a.officers, "
+        f"{_STANDING_EXEMPTION}, a.revision, {spans_of('a', d)} "
         "FROM chosen a",
         params,
     )
@@ -216,6 +239,7 @@ class SqliteComplianceQueries:
 
     async def attached(self, act_ids: Sequence[int]) -> list[Footage]:
         def attached(conn: sqlite3.Connection) -> list[Footage]:
+            d = dialect.of(conn)
             spans = (
                 "SELECT c.act_id, 'case_number' AS matched, s.evidence_id "  # noqa: S608
                 f"FROM chosen c CROSS JOIN {_by_case('c')} UNION ALL "
@@ -224,10 +248,10 @@ class SqliteComplianceQueries:
             )
             cursor = conn.execute(
                 "WITH chosen AS MATERIALIZED (SELECT a.act_id, a.case_number, "  # noqa: S608
-                f"{_MS.format('a.started_at')} AS a0, {_MS.format('a.ended_at')} AS b0 "
-                "FROM acts a WHERE a.act_id IN (SELECT value FROM json_each(:ids))), "
+                f"{d.ms('a.started_at')} AS a0, {d.ms('a.ended_at')} AS b0 "
+                f"FROM acts a WHERE a.act_id IN ({d.ints_in(':ids')})), "
                 f"spans AS ({spans}) "
-                f"SELECT t.act_id, t.matched, {_FOOTAGE_COLUMNS} FROM spans t "
+                f"SELECT t.act_id, t.matched, {_footage_columns(d)} FROM spans t "
                 "JOIN objects o ON o.evidence_id = t.evidence_id AND o.role = 'original' "
                 "ORDER BY 1, 7, 3",
                 {"ids": json.dumps(list(act_ids))},
@@ -238,13 +262,12 @@ class SqliteComplianceQueries:
 
     async def candidates(self, act_ids: Sequence[int] | None) -> list[Footage]:
         def candidates(conn: sqlite3.Connection) -> list[Footage]:
-            chosen = (
-                "" if act_ids is None else "WHERE a.act_id IN (SELECT value FROM json_each(:ids))"
-            )
+            d = dialect.of(conn)
+            chosen = "" if act_ids is None else f"WHERE a.act_id IN ({d.ints_in(':ids')})"
             cursor = conn.execute(
-                f"{_CANDIDATES.format(chosen=chosen)} "  # noqa: S608
-                f"SELECT p.act_id, 'suggested' AS matched, {_FOOTAGE_COLUMNS} FROM pairs p "
-                "JOIN objects o ON o.rowid = p.object "
+                f"{_candidates(d).replace('{chosen}', chosen)} "  # noqa: S608
+                f"SELECT p.act_id, 'suggested' AS matched, {_footage_columns(d)} FROM pairs p "
+                "JOIN objects o ON o.evidence_id = p.object AND o.role = 'original' "
                 "JOIN recording_spans s ON s.evidence_id = o.evidence_id "
                 f"AND {_overlaps('p.a0', 'p.b0')} WHERE NOT EXISTS (SELECT 1 FROM decisions d "
                 "WHERE d.evidence_id = o.evidence_id AND d.act_id = p.act_id) ORDER BY 1, 7, 3",
@@ -256,7 +279,8 @@ class SqliteComplianceQueries:
 
     async def unassigned(self, limit: int, offset: int) -> list[StoredObject]:
         def unassigned(conn: sqlite3.Connection) -> list[StoredObject]:
-            a0, b0 = _MS.format("c.started_at"), _MS.format("c.ended_at")
+            d = dialect.of(conn)
+            a0, b0 = d.ms("c.started_at"), d.ms("c.ended_at")
             cursor = conn.execute(
                 "SELECT o.* FROM objects o JOIN recording_spans s ON s.evidence_id = o.evidence_id "  # noqa: S608
                 "WHERE o.role = 'original' AND NOT EXISTS (SELECT 1 FROM acts c "

@@ -138,7 +138,8 @@ class SqliteCredentials:
             with transaction(conn):
                 conn.execute("DELETE FROM used_nonces WHERE expires_at < ?", (rows.when(now),))
                 cursor = conn.execute(
-                    "INSERT OR IGNORE INTO used_nonces (nonce, expires_at) VALUES (?, ?)",
+                    "INSERT INTO used_nonces (nonce, expires_at) VALUES (?, ?) "
+                    "ON CONFLICT DO NOTHING",
                     (nonce, rows.when(expires_at)),
                 )
                 return cursor.rowcount == 1

@@ -149,8 +149,8 @@ class SqliteCustodyLog:
         def origin(conn: sqlite3.Connection) -> LogOrigin:
             with transaction(conn):
                 conn.execute(
-                    "INSERT OR IGNORE INTO log_origin (id, origin, vkey, started_at) "
-                    "VALUES (1, ?, ?, ?)",
+                    "INSERT INTO log_origin (id, origin, vkey, started_at) "
+                    "VALUES (1, ?, ?, ?) ON CONFLICT DO NOTHING",
                     (proposed.origin, proposed.vkey, when(proposed.started_at)),
                 )
                 row = conn.execute("SELECT * FROM log_origin WHERE id = 1").fetchone()
@@ -221,7 +221,7 @@ class SqliteCustodyLog:
 
 
 def _accesses(conn: sqlite3.Connection, query: AccessQuery) -> list[LoggedLeaf]:
-    clauses, params = ["1"], []
+    clauses, params = ["TRUE"], []
     wanted: list[tuple[str, object]] = [
         ("a.case_number = ?", query.case_number),
         ("a.actor = ?", query.actor),

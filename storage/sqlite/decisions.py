@@ -24,6 +24,7 @@ from storage.compliance_records import (
     ExemptionRecord,
 )
 from storage.sqlite import compliance_rows as rows
+from storage.sqlite import dialect
 from storage.sqlite.database import SqliteDatabase, transaction
 from storage.sqlite.log_append import append_leaf
 from storage.sqlite.rows import when
@@ -59,7 +60,8 @@ class SqliteCatalogues:
                         act_types=dropped,
                     )
                 cursor = conn.execute(
-                    "INSERT INTO catalogues (csv_text, imported_by, imported_at) VALUES (?, ?, ?)",
+                    "INSERT INTO catalogues (csv_text, imported_by, imported_at) VALUES (?, ?, ?) "
+                    "RETURNING version",
                     (csv_text, by, when(now)),
                 )
                 return CatalogueVersion(rows.new_id(cursor), csv_text, by, now)
@@ -164,7 +166,8 @@ class SqliteExemptions:
                     )
                 cursor = conn.execute(
                     "INSERT INTO exemptions (act_id, reason, approver, approved_at, note, "
-                    "recorded_by, recorded_at, act_revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "recorded_by, recorded_at, act_revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                    "RETURNING id",
                     (
                         act_id,
                         reason.value,
@@ -176,10 +179,11 @@ class SqliteExemptions:
                         act["revision"],
                     ),
                 )
+                exemption_id = rows.new_id(cursor)
                 if leaf is not None:
                     append_leaf(conn, leaf)
                 return ExemptionRecord(
-                    rows.new_id(cursor),
+                    exemption_id,
                     act_id,
                     reason,
                     approver,
@@ -221,7 +225,7 @@ class SqliteExemptions:
     async def of_acts(self, act_ids: Sequence[int]) -> list[ExemptionRecord]:
         def of_acts(conn: sqlite3.Connection) -> list[ExemptionRecord]:
             cursor = conn.execute(
-                f"{_EXEMPTIONS} WHERE e.act_id IN (SELECT value FROM json_each(?)) "  # noqa: S608
+                f"{_EXEMPTIONS} WHERE e.act_id IN ({dialect.of(conn).ints_in('?')}) "
                 "ORDER BY e.act_id, e.id DESC",
                 (json.dumps(list(act_ids)),),
             )

@@ -13,12 +13,15 @@ from storage.sqlite import rows
 from storage.sqlite.database import SqliteDatabase, transaction
 from storage.sqlite.log_append import append_leaf
 
+# LIMIT without a limit, as both databases take it (SQLite reads -1 so, PostgreSQL refuses it).
+_NO_LIMIT = 2**63 - 1
+
 
 def insert_flag(conn: sqlite3.Connection, flag: NewFlag) -> bool:
     """Raise ``flag`` in the caller's transaction; False if one is open for its subject."""
     cursor = conn.execute(
-        "INSERT OR IGNORE INTO flags (kind, device_id, evidence_id, role, subject, "
-        "detail, raised_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO flags (kind, device_id, evidence_id, role, subject, detail, raised_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (
             flag.kind,
             None if flag.device_id is None else str(flag.device_id),
@@ -138,7 +141,7 @@ class SqliteFlags:
         offset: int = 0,
     ) -> list[FlagRecord]:
         def flags(conn: sqlite3.Connection) -> list[FlagRecord]:
-            clauses, params = ["1"], []
+            clauses, params = ["TRUE"], []
             if kind is not None:
                 clauses.append("kind = ?")
                 params.append(kind)
@@ -147,7 +150,7 @@ class SqliteFlags:
             cursor = conn.execute(
                 f"SELECT * FROM flags WHERE {' AND '.join(clauses)} "  # noqa: S608
                 "ORDER BY id LIMIT ? OFFSET ?",
-                (*params, -1 if limit is None else limit, offset),
+                (*params, _NO_LIMIT if limit is None else limit, offset),
             )
             return [rows.flag(row) for row in cursor]
 

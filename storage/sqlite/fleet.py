@@ -38,7 +38,9 @@ def _station(row: sqlite3.Row) -> StationRecord:
 
 
 def _seen(conn: sqlite3.Connection, device_id: str, seen_at: datetime | None) -> None:
-    conn.execute("INSERT OR IGNORE INTO fleet_stations (device_id) VALUES (?)", (device_id,))
+    conn.execute(
+        "INSERT INTO fleet_stations (device_id) VALUES (?) ON CONFLICT DO NOTHING", (device_id,)
+    )
     if seen_at is not None:
         text = rows.when(seen_at)
         conn.execute(
@@ -49,8 +51,8 @@ def _seen(conn: sqlite3.Connection, device_id: str, seen_at: datetime | None) ->
 
 def _insert_event(conn: sqlite3.Connection, event: EventRecord) -> bool:
     cursor = conn.execute(
-        "INSERT OR IGNORE INTO fleet_events (event_id, device_id, boot, seq, type, at, "
-        "subject, detail, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO fleet_events (event_id, device_id, boot, seq, type, at, subject, detail, "
+        "received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (
             event.event_id,
             event.device_id,
@@ -70,7 +72,9 @@ def _count_in_boot(conn: sqlite3.Connection, event: EventRecord) -> None:
     conn.execute(
         "INSERT INTO fleet_boots (device_id, boot, first_heard_at, highest_seq, received) "
         "VALUES (?, ?, ?, ?, 1) ON CONFLICT (device_id, boot) DO UPDATE SET "
-        "highest_seq = max(highest_seq, excluded.highest_seq), received = received + 1",
+        "highest_seq = CASE WHEN excluded.highest_seq > fleet_boots.highest_seq "
+        "THEN excluded.highest_seq ELSE fleet_boots.highest_seq END, "
+        "received = fleet_boots.received + 1",
         (event.device_id, event.boot, rows.when(event.received_at), event.seq),
     )
 
@@ -93,13 +97,14 @@ def _keep_camera(conn: sqlite3.Connection, camera: CameraClockRecord) -> None:
 
 # Runs of sequence numbers never heard, per boot: between two heard ones, and before the
 # first one heard while the boot's events are all kept (none pruned). Only boots that
-# missed something are read, each through the (device_id, boot, seq) index.
+# missed something are read, each through the (device_id, boot, seq) index (SQLite's
+# planner puts the few short boots first by itself: a plain JOIN both databases read).
 _GAPS = (
     "WITH short AS (SELECT device_id, boot, received, first_heard_at FROM fleet_boots "
     "WHERE highest_seq > received AND (:device IS NULL OR device_id = :device)), "
     "heard AS (SELECT e.device_id, e.boot, e.seq, "
     "LAG(e.seq, 1, 0) OVER (PARTITION BY e.device_id, e.boot ORDER BY e.seq) AS before "
-    "FROM short s CROSS JOIN fleet_events e ON e.device_id = s.device_id AND e.boot = s.boot), "
+    "FROM short s JOIN fleet_events e ON e.device_id = s.device_id AND e.boot = s.boot), "
     "kept AS (SELECT device_id, boot, COUNT(*) AS n FROM heard GROUP BY device_id, boot) "
     "SELECT h.device_id, h.boot, h.before + 1, h.seq - 1 FROM heard h "
     "JOIN kept k ON k.device_id = h.device_id AND k.boot = h.boot "

@@ -16,8 +16,8 @@ from storage.sqlite.database import SqliteDatabase
 def insert_segment(conn: sqlite3.Connection, segment: SegmentRecord) -> None:
     """Keep a segment in the caller's transaction; one already held stays as it was."""
     conn.execute(
-        "INSERT OR IGNORE INTO segments (evidence_id, session_id, segment_index, device_id, "
-        "started_at, ended_at, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO segments (evidence_id, session_id, segment_index, device_id, started_at, "
+        "ended_at, registered_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         (
             str(segment.evidence_id),
             segment.session_id,
@@ -33,8 +33,8 @@ def insert_segment(conn: sqlite3.Connection, segment: SegmentRecord) -> None:
 def insert_prints(conn: sqlite3.Connection, prints: PrintSet) -> None:
     """Keep fingerprints in the caller's transaction; those already held stay as they were."""
     conn.executemany(
-        "INSERT OR IGNORE INTO perceptual (evidence_id, role, second, hash, quality) "
-        "VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO perceptual (evidence_id, role, second, hash, quality) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
         [
             (str(prints.evidence_id), prints.role.value, p.second, p.hash, p.quality)
             for p in prints.prints

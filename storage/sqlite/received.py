@@ -12,6 +12,7 @@ from evidence.digest import Sha256
 from evidence.identifiers import DeviceId, EvidenceId, Role
 from evidence.strict_json import parse_time
 from storage.received_records import ReceivedObject, ReceivedPackage
+from storage.sqlite import dialect
 from storage.sqlite.database import SqliteDatabase, transaction
 from storage.sqlite.log_append import append_leaf
 from storage.sqlite.rows import when
@@ -100,7 +101,8 @@ class SqliteReceived:
     async def objects(self, package_sha256: Sha256) -> list[ReceivedObject]:
         def objects(conn: sqlite3.Connection) -> list[ReceivedObject]:
             rows = conn.execute(
-                "SELECT * FROM received_objects WHERE package_sha256 = ? ORDER BY rowid",
+                "SELECT * FROM received_objects WHERE package_sha256 = ? "  # noqa: S608
+                f"ORDER BY {dialect.of(conn).insertion_order}",
                 (package_sha256.hex,),
             )
             return [_object(row) for row in rows]

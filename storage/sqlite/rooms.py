@@ -12,7 +12,7 @@ from datetime import datetime
 from evidence.strict_json import parse_time
 from storage.fleet_records import RoomSessionRecord, SessionSegment
 from storage.records import FlagResolution, NewFlag
-from storage.sqlite import rows
+from storage.sqlite import dialect, rows
 from storage.sqlite.database import SqliteDatabase, transaction
 from storage.sqlite.flags import insert_flag, resolve_open
 
@@ -121,12 +121,13 @@ class SqliteRooms:
         person resolved is left as it was judged."""
 
         def to_judge(conn: sqlite3.Connection) -> list[RoomSessionRecord]:
+            d = dialect.of(conn)
             cursor = conn.execute(
-                "SELECT * FROM room_sessions r INDEXED BY room_sessions_to_judge "
+                f"SELECT * FROM room_sessions r {d.indexed_by('room_sessions_to_judge')} "  # noqa: S608
                 "WHERE r.state = 'closed' AND (r.verdict IS NULL OR r.verdict <> 'covered') "
                 "AND r.stopped_at <= :cutoff AND (r.verdict IS NULL OR EXISTS (SELECT 1 "
                 "FROM flags f WHERE f.subject = r.session_id AND f.resolved_at IS NULL "
-                "AND f.kind IN (SELECT value FROM json_each(:kinds)))) ORDER BY r.stopped_at",
+                f"AND f.kind IN ({d.texts_in(':kinds')}))) ORDER BY r.stopped_at",
                 {"cutoff": rows.when(closed_before), "kinds": json.dumps(list(flag_kinds))},
             )
             return [_session(row) for row in cursor]

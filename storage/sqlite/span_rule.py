@@ -4,18 +4,7 @@ each act's fold by it). Apart from both so that each can import it."""
 
 from __future__ import annotations
 
-__all__ = ["_MS", "_by_case", "_confirmed", "_overlaps"]
-
-# Milliseconds since the epoch, half a millisecond up, exactly (evidence.footage_span.epoch_ms),
-# as schema.sql makes recording_spans: the whole seconds and the microseconds of the
-# fixed-width text (rows.when) read apart, as integers; julianday's double alone reads .5005 s
-# as 500.4999… ms. Text of another shape (none is written) falls back to julianday.
-_MS = (
-    "(CASE WHEN {0} GLOB '????-??-??T??:??:??.??????Z' "
-    "THEN CAST(strftime('%s', substr({0}, 1, 19)) AS INTEGER) * 1000 "
-    "+ (CAST(substr({0}, 21, 6) AS INTEGER) + 500) / 1000 "
-    "ELSE CAST(round((julianday({0}) - 2440587.5) * 86400000.0) AS INTEGER) END)"
-)
+__all__ = ["_by_case", "_confirmed", "_overlaps"]
 
 
 def _overlaps(a: str, b: str, span: str = "s") -> str:

@@ -41,7 +41,8 @@ def flag_missing_triggers(conn: sqlite3.Connection, schema: str, now: datetime) 
         log.error("the index's trigger %s was missing: it was dropped outside Liuhen", name)
         detail = json.dumps({"trigger": name, "found_missing_at": when(now)}, sort_keys=True)
         conn.execute(
-            "INSERT OR IGNORE INTO flags (kind, subject, detail, raised_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO flags (kind, subject, detail, raised_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
             (INDEX_TAMPERED, f"trigger {name}", detail, when(now)),
         )
     return missing

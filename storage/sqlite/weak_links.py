@@ -13,11 +13,11 @@ from typing import Any
 
 from runtime.sqlite_thread import SqliteThread
 from storage.compliance_records import OfficerRecord, ReportQuery
+from storage.sqlite import dialect
 from storage.sqlite.act_spans import spans_of
 from storage.sqlite.coverage_queries import _report_filter
 from storage.sqlite.database import SqliteDatabase, transaction
 from storage.sqlite.rows import when
-from storage.sqlite.span_rule import _MS
 
 __all__ = ["SqliteOfficers", "SqliteWeakLinks"]
 
@@ -45,7 +45,7 @@ def _late_filter(query: ReportQuery) -> tuple[str, dict[str, Any]]:
 
 
 def _exemptions(conn: sqlite3.Connection, query: ReportQuery) -> list[tuple[str, str, int]]:
-    where, params = _report_filter(query)
+    where, params = _report_filter(dialect.of(conn), query)
     cursor = conn.execute(
         "SELECT e.reason, e.approver, COUNT(*) FROM acts a "  # noqa: S608
         f"JOIN cases c ON c.case_number = a.case_number {_STANDING} WHERE {where} "
@@ -69,12 +69,13 @@ def _late_uploads(
 
 
 def _as_needed(conn: sqlite3.Connection, query: ReportQuery) -> list[tuple[str, int, int]]:
-    where, params = _report_filter(query)
+    d = dialect.of(conn)
+    where, params = _report_filter(d, query)
     cursor = conn.execute(
         "WITH chosen AS (SELECT a.act_id, a.case_number, a.act_type, a.revision, "  # noqa: S608
-        f"{_MS.format('a.started_at')} AS a0, {_MS.format('a.ended_at')} AS b0 "
+        f"{d.ms('a.started_at')} AS a0, {d.ms('a.ended_at')} AS b0 "
         f"FROM acts a JOIN cases c ON c.case_number = a.case_number WHERE {where}) "
-        f"SELECT a.act_type, COUNT(*), SUM({spans_of('a')} <> '') "
+        f"SELECT a.act_type, COUNT(*), SUM(CASE WHEN {spans_of('a', d)} <> '' THEN 1 ELSE 0 END) "
         "FROM chosen a GROUP BY 1 ORDER BY 1",
         params,
     )
@@ -125,7 +126,9 @@ class SqliteOfficers:
                     changed += held is not None
                     if commit:
                         conn.execute(
-                            "INSERT OR REPLACE INTO officers VALUES (?, ?, ?, ?, ?)",
+                            "INSERT INTO officers VALUES (?, ?, ?, ?, ?) ON CONFLICT (officer_id) "
+                            "DO UPDATE SET name = excluded.name, unit = excluded.unit, "
+                            "updated_by = excluded.updated_by, updated_at = excluded.updated_at",
                             (row.officer_id, row.name, row.unit, by, when(now)),
                         )
             return added, changed, len(rows) - added - changed

@@ -1,6 +1,7 @@
-"""The custody log in the SQLite index: every leaf kept with its number, the nodes a proof
-needs stored once, appends serialised across processes, events and their leaves kept
-together or not at all, and nothing changed afterwards."""
+"""The custody log in the index, on SQLite and on PostgreSQL (tests/index_backends.py):
+every leaf kept with its number, the nodes a proof needs stored once, appends serialised
+across processes, events and their leaves kept together or not at all, and nothing
+changed afterwards."""
 
 import asyncio
 import sqlite3
@@ -18,7 +19,15 @@ from tests.custody.leaves import AT, access, resolution
 
 
 @pytest.fixture
-async def index(tmp_path):
+async def index(tmp_path, open_index_at):
+    opened = await open_index_at(tmp_path / "index.sqlite3")
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+async def sqlite_index(tmp_path):
+    """For the tests that change SQLite's own triggers to fake a fault."""
     opened = await open_sqlite_index(tmp_path / "index.sqlite3")
     yield opened
     await opened.close()
@@ -50,14 +59,14 @@ async def test_each_leaf_is_provably_in_every_tree_that_holds_it(index):
     assert [e.body for e in await index.log.leaves(10, 100)] == bodies[10:]
 
 
-async def test_a_restart_keeps_the_tree(tmp_path):
+async def test_a_restart_keeps_the_tree(tmp_path, open_index_at):
     path = tmp_path / "index.sqlite3"
-    first = await open_sqlite_index(path)
+    first = await open_index_at(path)
     bodies = [access(n) for n in range(6)]
     for body in bodies[:5]:
         await first.log.append(body)
     await first.close()
-    again = await open_sqlite_index(path)
+    again = await open_index_at(path)
     try:
         assert (await again.log.append(bodies[5])).index == 5
         size, nodes = await again.log.tree()
@@ -70,11 +79,13 @@ async def test_a_restart_keeps_the_tree(tmp_path):
         await again.close()
 
 
-async def test_concurrent_appends_from_two_processes_keep_one_consistent_tree(tmp_path):
+async def test_concurrent_appends_from_two_processes_keep_one_consistent_tree(
+    tmp_path, open_index_at
+):
     """Two index handles on one file (the server and a command on its host) append at
     once: each leaf gets its own number and the stored nodes are the tree of all of them."""
     path = tmp_path / "index.sqlite3"
-    server, command = await open_sqlite_index(path), await open_sqlite_index(path)
+    server, command = await open_index_at(path), await open_index_at(path)
     try:
         bodies = [access(n) for n in range(60)]
         handles = [server if n % 2 else command for n in range(60)]
@@ -99,22 +110,21 @@ async def test_concurrent_appends_from_two_processes_keep_one_consistent_tree(tm
         await command.close()
 
 
-async def test_leaves_nodes_and_checkpoints_cannot_be_changed(index, tmp_path):
+async def test_leaves_nodes_and_checkpoints_cannot_be_changed(index, tmp_path, raw_sql_at):
     await index.log.append(access())
     await index.log.add_checkpoint(CheckpointRecord(1, bytes(32), b"note", AT))
-    raw = sqlite3.connect(tmp_path / "index.sqlite3")
+    raw = raw_sql_at(tmp_path / "index.sqlite3")
     for statement in (
-        "UPDATE log_leaves SET body = x'00'",
+        "UPDATE log_leaves SET body = leaf_hash",
         "DELETE FROM log_leaves",
-        "UPDATE log_nodes SET hash = x'00'",
+        "UPDATE log_nodes SET hash = hash",
         "DELETE FROM log_nodes",
         "DELETE FROM log_checkpoints",
-        "UPDATE log_checkpoints SET root = x'00'",
+        "UPDATE log_checkpoints SET root = note",
         "DELETE FROM log_accesses",
     ):
         with pytest.raises(sqlite3.IntegrityError, match="append-only"):
             raw.execute(statement)
-    raw.close()
 
 
 async def test_a_checkpoint_is_kept_once_and_another_root_for_its_size_is_refused(index):
@@ -125,7 +135,8 @@ async def test_a_checkpoint_is_kept_once_and_another_root_for_its_size_is_refuse
     assert (await index.log.latest_checkpoint()) == first
 
 
-async def test_an_event_whose_leaf_cannot_be_logged_is_not_recorded(index, tmp_path):
+async def test_an_event_whose_leaf_cannot_be_logged_is_not_recorded(sqlite_index, tmp_path):
+    index = sqlite_index
     await index.flags.raise_flag("late_upload", "x", "{}", AT)
     [flag] = await index.flags.open_flags()
     raw = sqlite3.connect(tmp_path / "index.sqlite3")
@@ -145,7 +156,8 @@ async def test_an_event_whose_leaf_cannot_be_logged_is_not_recorded(index, tmp_p
     assert await index.log.size() == 1
 
 
-async def test_a_log_missing_a_node_refuses_to_grow(index, tmp_path):
+async def test_a_log_missing_a_node_refuses_to_grow(sqlite_index, tmp_path):
+    index = sqlite_index
     for n in range(3):
         await index.log.append(access(n))
     raw = sqlite3.connect(tmp_path / "index.sqlite3")

@@ -1,5 +1,6 @@
-"""The index every backend must make agree with the reference rules: one fixture,
-parametrised by backend, so a test that takes ``backend_index`` runs on each of them."""
+"""The index every backend must make agree with the reference rules: ``backend_index`` is
+a fresh index on each backend in turn (``open_index_at``, tests/index_backends.py), so a
+test that takes it runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,20 +10,11 @@ from pathlib import Path
 import pytest
 
 from storage.interfaces import Index
-from storage.sqlite import open_sqlite_index
-
-# A backend's name and how to open a fresh, empty index of it under a test's directory.
-BACKENDS = ("sqlite",)
+from tests.index_backends import IndexAt
 
 
-async def open_backend(name: str, where: Path) -> Index:
-    if name == "sqlite":
-        return await open_sqlite_index(where / "index.sqlite3")
-    raise LookupError(f"no index backend {name!r} in the tests")
-
-
-@pytest.fixture(params=BACKENDS)
-async def backend_index(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Index]:
-    index = await open_backend(request.param, tmp_path)
+@pytest.fixture
+async def backend_index(open_index_at: IndexAt, tmp_path: Path) -> AsyncIterator[Index]:
+    index = await open_index_at(tmp_path / "index.sqlite3")
     yield index
     await index.close()

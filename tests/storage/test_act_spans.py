@@ -3,46 +3,47 @@ fold made afresh from the recordings (storage/sqlite/act_spans.py), through ever
 that feeds it, after an upgrade, and the report must not depend on it being kept."""
 
 import random
-import sqlite3
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
 from storage.compliance_records import Decision, DecisionRecord, ReportQuery
-from storage.sqlite import open_sqlite_index
+from storage.sqlite import dialect, open_sqlite_index
 from storage.sqlite.act_spans import fold
 from storage.sqlite.migrations import STEPS
-from storage.sqlite.span_rule import _MS
 from tests.compliance.index_rows import insert_original
 from tests.storage.test_compliance_store import CASE, NOW, OTHER, act, case
 
 MIN = timedelta(minutes=1)
 
-# Every act whose kept fold is missing, of another revision, or not what folding its
-# recordings now gives.
-_STALE = (
-    f"SELECT a.act_id FROM (SELECT act_id, case_number, revision, {_MS.format('started_at')} "  # noqa: S608
-    f"AS a0, {_MS.format('ended_at')} AS b0 FROM acts) a LEFT JOIN act_spans f USING (act_id) "
-    f"WHERE f.act_id IS NULL OR f.revision <> a.revision OR f.spans <> {fold('a')}"
-)
+
+def _stale(raw: Any) -> list[Any]:
+    """Every act whose kept fold is missing, of another revision, or not what folding its
+    recordings now gives (in the SQL of ``raw``'s database)."""
+    d = dialect.of(raw)
+    return raw.execute(
+        f"SELECT a.act_id FROM (SELECT act_id, case_number, revision, {d.ms('started_at')} "  # noqa: S608
+        f"AS a0, {d.ms('ended_at')} AS b0 FROM acts) a LEFT JOIN act_spans f USING (act_id) "
+        f"WHERE f.act_id IS NULL OR f.revision <> a.revision OR f.spans <> {fold('a', d)}"
+    ).fetchall()
 
 
-def _kept(raw: sqlite3.Connection) -> dict[int, str]:
-    return dict(raw.execute("SELECT act_id, spans FROM act_spans").fetchall())
+def _kept(raw: Any) -> dict[int, str]:
+    return {row[0]: row[1] for row in raw.execute("SELECT act_id, spans FROM act_spans")}
 
 
 @pytest.fixture
-async def index(tmp_path):
-    opened = await open_sqlite_index(tmp_path / "index.sqlite3")
+async def index(tmp_path, open_index_at):
+    opened = await open_index_at(tmp_path / "index.sqlite3")
     yield opened
     await opened.close()
 
 
 @pytest.fixture
-def raw(tmp_path):
-    database = sqlite3.connect(tmp_path / "index.sqlite3")
-    yield database
-    database.close()
+def raw(tmp_path, raw_sql_at):
+    """The same books outside Liuhen, on either database (tests/index_backends.py)."""
+    return raw_sql_at(tmp_path / "index.sqlite3")
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -80,11 +81,12 @@ async def test_the_kept_fold_follows_recordings_decisions_and_edits(index, raw, 
         else:  # a recording lands: inside, across or outside some window, or a point
             end = None if rng.random() < 0.1 else NOW + (minute + rng.randrange(0, 12)) * MIN
             insert_original(raw, case_number=number, start=NOW + minute * MIN, end=end)
-        assert raw.execute(_STALE).fetchall() == [], f"step {step}"
+        assert _stale(raw) == [], f"step {step}"
     assert len(_kept(raw)) == len(acts)
     assert any(_kept(raw).values()), "some act has footage"
 
 
+@pytest.mark.parametrize("index_backend", ["sqlite"])  # SQLite's upgrade steps
 async def test_an_upgraded_index_folds_every_act_once_and_flags_nothing(index, raw, tmp_path):
     cases = index.compliance.cases
     await cases.add_case(case())
@@ -104,7 +106,7 @@ async def test_an_upgraded_index_folds_every_act_once_and_flags_nothing(index, r
         assert (
             _kept(raw) == before == {first.act_id: "60000,540000", second.act_id: "300000,300000"}
         )
-        assert raw.execute(_STALE).fetchall() == []
+        assert _stale(raw) == []
         assert raw.execute("PRAGMA user_version").fetchone()[0] == len(STEPS)
         assert raw.execute("SELECT COUNT(*) FROM flags").fetchone()[0] == 0, "no trigger missing"
     finally:

@@ -60,14 +60,28 @@ def act(number=CASE, minutes=(0, 10), reference=None, **changes):
 
 
 @pytest.fixture
-async def index(tmp_path):
+async def index(tmp_path, open_index_at):
+    opened = await open_index_at(tmp_path / "index.sqlite3")
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+def raw(tmp_path, raw_sql_at):
+    """The same books outside Liuhen, on either database (tests/index_backends.py)."""
+    return raw_sql_at(tmp_path / "index.sqlite3")
+
+
+@pytest.fixture
+async def sqlite_index(tmp_path):
+    """For SQLite's upgrade steps (PostgreSQL's schema is created at the current version)."""
     opened = await open_sqlite_index(tmp_path / "index.sqlite3")
     yield opened
     await opened.close()
 
 
 @pytest.fixture
-def raw(tmp_path):
+def sqlite_raw(tmp_path):
     database = sqlite3.connect(tmp_path / "index.sqlite3")
     yield database
     database.close()
@@ -267,7 +281,10 @@ async def test_an_exemption_stands_only_while_the_act_is_at_its_revision(index, 
     assert withdrawn.lapsed and withdrawn.withdrawal is not None
 
 
-async def test_exemptions_from_before_act_revision_get_it_from_the_history(index, raw, tmp_path):
+async def test_exemptions_from_before_act_revision_get_it_from_the_history(
+    sqlite_index, sqlite_raw, tmp_path
+):
+    index, raw = sqlite_index, sqlite_raw
     cases = index.compliance.cases
     await cases.add_case(case())
     record, _ = await cases.add_act(act(), "wang", NOW)
@@ -426,7 +443,10 @@ def spans(raw):
     ]
 
 
-async def test_recording_spans_follow_the_objects_and_catch_up_on_open(index, raw, tmp_path):
+async def test_recording_spans_follow_the_objects_and_catch_up_on_open(
+    sqlite_index, sqlite_raw, tmp_path
+):
+    index, raw = sqlite_index, sqlite_raw
     first = insert_original(raw, case_number=CASE, start=NOW, end=NOW + timedelta(seconds=90))
     assert spans(raw) == [(first, str(CASE), ms(NOW), ms(NOW) + 90_000)]
     raw.execute(  # a review copy of it: not evidence of time, so no span
@@ -462,7 +482,8 @@ async def test_recording_spans_follow_the_objects_and_catch_up_on_open(index, ra
         await reopened.close()
 
 
-async def test_spans_keyed_by_rowid_are_rebuilt_by_evidence_id(index, raw, tmp_path):
+async def test_spans_keyed_by_rowid_are_rebuilt_by_evidence_id(sqlite_index, sqlite_raw, tmp_path):
+    index, raw = sqlite_index, sqlite_raw
     """An index made before spans were keyed by evidence id (objects.rowid, which VACUUM may
     renumber) is migrated at open: the derived table is made again from the objects."""
     await index.close()
@@ -487,7 +508,10 @@ async def test_spans_keyed_by_rowid_are_rebuilt_by_evidence_id(index, raw, tmp_p
         await reopened.close()
 
 
-async def test_an_index_with_the_old_revision_trigger_gets_the_new_one(index, raw, tmp_path):
+async def test_an_index_with_the_old_revision_trigger_gets_the_new_one(
+    sqlite_index, sqlite_raw, tmp_path
+):
+    index, raw = sqlite_index, sqlite_raw
     await index.compliance.cases.add_case(case())
     await index.compliance.cases.add_act(act(), "wang", NOW)
     await index.close()

@@ -13,7 +13,6 @@ from evidence.tlog.leaf_parts import Actor, ActorRole
 from evidence.tlog.leaves import leaf_bytes, parse_leaf
 from storage.compliance_records import CaseRecord, Decision, DecisionRecord
 from storage.hold_records import NewHold
-from storage.sqlite import open_sqlite_index
 from tests.compliance.index_rows import insert_original
 from tests.storage.test_compliance_store import act
 
@@ -31,10 +30,17 @@ def new(case=None, evidence_id=None, reason="行政复议"):
 
 
 @pytest.fixture
-async def index(tmp_path):
-    opened = await open_sqlite_index(tmp_path / "index.sqlite3")
+async def index(tmp_path, open_index_at):
+    opened = await open_index_at(tmp_path / "index.sqlite3")
     yield opened
     await opened.close()
+
+
+@pytest.fixture
+def raw(tmp_path, raw_sql_at):
+    """The same books outside Liuhen (on PostgreSQL as its superuser, whom only the
+    triggers stop): tests/index_backends.py."""
+    return raw_sql_at(tmp_path / "index.sqlite3")
 
 
 async def test_a_hold_is_set_lifted_once_and_logged_each_time(index):
@@ -60,12 +66,11 @@ async def test_a_hold_is_set_lifted_once_and_logged_each_time(index):
     assert await index.holds.find(CASE, None, False, 10, 0) == [again]
 
 
-async def test_holds_cannot_be_rewritten_or_removed_with_raw_sql(index, tmp_path):
+async def test_holds_cannot_be_rewritten_or_removed_with_raw_sql(index, raw):
     held = await index.holds.set(new(case=CASE), leaf=leaf(HoldChange.SET, case=CASE))
     await index.holds.lift(
         held.hold_id, new(case=CASE), leaf=leaf(HoldChange.LIFTED, case=CASE, hold_id=1)
     )
-    raw = sqlite3.connect(tmp_path / "index.sqlite3")
     for sql in (
         "UPDATE holds SET reason = 'x'",
         "DELETE FROM holds",
@@ -79,14 +84,11 @@ async def test_holds_cannot_be_rewritten_or_removed_with_raw_sql(index, tmp_path
             "INSERT INTO holds (case_number, evidence_id, reason, set_by, set_role, set_at, "
             "leaf_idx) VALUES (NULL, NULL, 'r', 'a', 'admin', 't', 0)"
         )
-    raw.close()
 
 
-async def test_keeping_reads_cases_acts_holds_and_objects_per_recording(index, tmp_path):
-    raw = sqlite3.connect(tmp_path / "index.sqlite3")
+async def test_keeping_reads_cases_acts_holds_and_objects_per_recording(index, raw):
     carried = insert_original(raw, case_number=CASE, start=NOW, end=NOW + timedelta(minutes=5))
     loose = insert_original(raw, case_number=None, start=NOW, end=NOW + timedelta(minutes=9))
-    raw.close()
     cases = index.compliance.cases
     await cases.add_case(CaseRecord(CaseNumber("JSZF-2026-0099"), "局", None, "wang", NOW))
     registered, _ = await cases.add_act(act(CaseNumber("JSZF-2026-0099")), "wang", NOW)
@@ -107,12 +109,10 @@ async def test_keeping_reads_cases_acts_holds_and_objects_per_recording(index, t
     assert [k.evidence_id for k in only] == [loose]
 
 
-async def test_keeping_of_a_case_finds_its_carried_and_confirmed_recordings(index, tmp_path):
-    raw = sqlite3.connect(tmp_path / "index.sqlite3")
+async def test_keeping_of_a_case_finds_its_carried_and_confirmed_recordings(index, raw):
     carried = insert_original(raw, case_number=CASE, start=NOW, end=NOW + timedelta(minutes=5))
     loose = insert_original(raw, case_number=None, start=NOW, end=NOW + timedelta(minutes=9))
     other = insert_original(raw, case_number=None, start=NOW, end=NOW + timedelta(minutes=9))
-    raw.close()
     cases = index.compliance.cases
     await cases.add_case(CaseRecord(CaseNumber(CASE), "局", None, "wang", NOW))
     registered, _ = await cases.add_act(act(CaseNumber(CASE)), "wang", NOW)

@@ -1,4 +1,5 @@
-"""The SQLite index keeps what was attested: append-only tables, compare-and-set offsets."""
+"""The index keeps what was attested: append-only tables, compare-and-set offsets. Every
+test that takes ``index`` runs on SQLite and on PostgreSQL (tests/index_backends.py)."""
 
 import dataclasses
 import sqlite3
@@ -23,7 +24,16 @@ DEVICE = DeviceId("dock-1")
 
 
 @pytest.fixture
-async def index(tmp_path):
+async def index(tmp_path, open_index_at):
+    opened = await open_index_at(tmp_path / "index.sqlite3")
+    await opened.devices.add(DEVICE, None, "k" * 64, bytes(32), NOW)
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+async def sqlite_index(tmp_path):
+    """For SQLite's upgrade steps, which PostgreSQL (created at the current version) lacks."""
     opened = await open_sqlite_index(tmp_path / "index.sqlite3")
     await opened.devices.add(DEVICE, None, "k" * 64, bytes(32), NOW)
     yield opened
@@ -69,14 +79,15 @@ async def test_a_devices_last_manifest_below_a_sequence(index):
     assert await index.uploads.last_manifest(DeviceId("dock-2")) is None
 
 
-async def test_manifests_cannot_be_updated_or_deleted_even_with_raw_sql(index, tmp_path):
+async def test_manifests_cannot_be_updated_or_deleted_even_with_raw_sql(
+    index, tmp_path, raw_sql_at
+):
     await index.uploads.register_manifest(manifest())
-    database = sqlite3.connect(tmp_path / "index.sqlite3")
+    database = raw_sql_at(tmp_path / "index.sqlite3")
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        database.execute("UPDATE manifests SET body = x'00'")
+        database.execute("UPDATE manifests SET body = signature")
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         database.execute("DELETE FROM manifests")
-    database.close()
 
 
 async def test_offsets_advance_only_from_the_expected_value(index):
@@ -119,7 +130,7 @@ async def test_one_flag_per_open_subject(index):
     )
 
 
-async def test_a_flag_is_resolved_once_with_who_when_and_why_and_kept(index, tmp_path):
+async def test_a_flag_is_resolved_once_with_who_when_and_why_and_kept(index, tmp_path, raw_sql_at):
     await index.flags.raise_flag("late_upload", "e-1", '{"hours": 30}', NOW)
     await index.flags.raise_flag("sequence_gap", "dock-1#2", "{}", NOW, device_id=DEVICE)
     late, gap = await index.flags.flags()
@@ -135,26 +146,24 @@ async def test_a_flag_is_resolved_once_with_who_when_and_why_and_kept(index, tmp
     assert [f.flag_id for f in await index.flags.flags(is_open=False)] == [late.flag_id]
     assert [f.flag_id for f in await index.flags.flags("late_upload")] == [late.flag_id]
     assert [f.flag_id for f in await index.flags.flags(limit=1, offset=1)] == [gap.flag_id]
-    raw = sqlite3.connect(tmp_path / "index.sqlite3")
-    try:
-        for statement in [
-            "UPDATE flags SET resolution = 'rewritten' WHERE kind = 'late_upload'",
-            "UPDATE flags SET resolved_at = NULL WHERE kind = 'late_upload'",
-            "UPDATE flags SET detail = '{}' WHERE kind = 'sequence_gap'",
-            # resolving needs who and why
-            "UPDATE flags SET resolved_at = 'x', resolution = 'y' WHERE kind = 'sequence_gap'",
-            "UPDATE flags SET resolved_at = 'x', resolved_by = 'y' WHERE kind = 'sequence_gap'",
-            "DELETE FROM flags",
-        ]:
-            with pytest.raises(sqlite3.IntegrityError, match="flag"):
-                raw.execute(statement)
-    finally:
-        raw.close()
+    raw = raw_sql_at(tmp_path / "index.sqlite3")
+    for statement in [
+        "UPDATE flags SET resolution = 'rewritten' WHERE kind = 'late_upload'",
+        "UPDATE flags SET resolved_at = NULL WHERE kind = 'late_upload'",
+        "UPDATE flags SET detail = '{}' WHERE kind = 'sequence_gap'",
+        # resolving needs who and why
+        "UPDATE flags SET resolved_at = 'x', resolution = 'y' WHERE kind = 'sequence_gap'",
+        "UPDATE flags SET resolved_at = 'x', resolved_by = 'y' WHERE kind = 'sequence_gap'",
+        "DELETE FROM flags",
+    ]:
+        with pytest.raises(sqlite3.IntegrityError, match="flag"):
+            raw.execute(statement)
 
 
 async def test_flags_resolved_before_resolved_by_existed_are_credited_to_the_server(
-    index, tmp_path
+    sqlite_index, tmp_path
 ):
+    index = sqlite_index
     await index.flags.raise_flag("sequence_gap", "dock-1#2", "{}", NOW, device_id=DEVICE)
     await index.flags.raise_flag("sequence_gap", "dock-1#3", "{}", NOW, device_id=DEVICE)
     await index.close()
