@@ -38,7 +38,7 @@ from ingest.fixity.audit import FixityAudit
 from ingest.fleet.room_sessions import RoomSessions
 from ingest.fleet.stations import FleetDesk
 from ingest.fleet_wiring import FleetRoom, fleet_desk, fleet_room, room_sessions
-from ingest.locks import InProcessLocks, KeyedLocks
+from ingest.locks import KeyedLocks
 from ingest.media.clip_matching import ClipMatcher
 from ingest.media.sessions import SessionTimelines
 from ingest.media.transcripts import Transcripts
@@ -212,7 +212,7 @@ def _transcripts(
 def build_services(parts: Parts, key: Ed25519PrivateKey, identity: LogIdentity) -> Services:
     """Every service, once: the HTTP application's."""
     checkpoints = checkpointer(parts, identity)
-    locks = InProcessLocks()
+    locks = parts.books.locks
     room = upload_room(parts, key, locks)
     registrar = _registrar(parts, locks)
     passwords = _passwords(parts)
