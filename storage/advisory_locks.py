@@ -11,6 +11,8 @@
   ``pg_try_advisory_lock``, retried every ``poll_seconds`` by a caller that waits, so a
   release is never queued behind somebody's wait. A key is first taken in this process
   (an asyncio lock), because one session may take the same advisory lock twice.
+- **Who holds what**: the connection's ``application_name`` is ``liuhen locks <host>
+  <pid>``; ``pg_locks`` joined with ``pg_stat_activity`` on ``pid`` names the server.
 - **The connection drops** (PostgreSQL restarted, the network cut): the locks it held are
   gone with it; a request that held one finishes under the index's compare-and-set on
   offsets and states, which keeps a race from corrupting anything, as it did before locks
@@ -23,6 +25,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
+import socket
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -62,6 +66,8 @@ class AdvisoryLocks:
         self._statement = asyncio.Lock()  # one statement at a time on the connection
         self._local: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
         self._undoing: set[asyncio.Task[None]] = set()
+        # Which server holds what: pg_stat_activity.application_name of the lock's pid.
+        self.name = f"liuhen locks {socket.gethostname()} {os.getpid()}"
 
     def _local_lock(self, key: str) -> asyncio.Lock:
         lock = self._local.get(key)
@@ -76,7 +82,9 @@ class AdvisoryLocks:
         self._conn = None
         if conn is not None:
             await conn.close()
-        self._conn = await psycopg.AsyncConnection.connect(self._dsn, autocommit=True)
+        self._conn = await psycopg.AsyncConnection.connect(
+            self._dsn, autocommit=True, application_name=self.name
+        )
         return self._conn
 
     async def _ask(self, sql: str, params: tuple[int, ...]) -> bool:
