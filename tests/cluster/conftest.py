@@ -10,6 +10,7 @@ go to nginx, its devices are registered in the shared index."""
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -31,8 +32,13 @@ from tests.conftest import Clock, Server
 S3_OPTIONS = {"connect_timeout_seconds": 1.0, "read_timeout_seconds": 5.0, "max_attempts": 1}
 
 
+_DEVICES = itertools.count(0, 100)
+
+
 def _nginx() -> str | None:
-    return shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    return shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -88,6 +94,7 @@ async def books(nodes: Cluster, tmp_path: Path) -> AsyncIterator[Server]:
     ctx = await open_server(books_config(nodes, tmp_path), CaseNumberRule(), Clock())
     try:
         async with aiohttp.ClientSession() as http:
-            yield Server(ctx, nodes.url, Clock(), tmp_path, http)
+            # Device names go on from the last test's: the index is the cluster's, shared.
+            yield Server(ctx, nodes.url, Clock(), tmp_path, http, _devices=next(_DEVICES))
     finally:
         await ctx.close()
