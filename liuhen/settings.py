@@ -30,8 +30,9 @@ from ingest.server_config import IngestConfig
 __all__ = ["ENV_PREFIX", "Settings", "describe_defaults", "load_settings"]
 
 ENV_PREFIX = "LIUHEN_"
-# Variables of ours that are not options: the crash-test switch (agent/failpoints.py).
-_NOT_OPTIONS = frozenset({"LIUHEN_FAILPOINTS"})
+# Variables of ours that are not options: the crash-test switch (agent/failpoints.py), and
+# the tests' choice of index (tests/index_backends.py).
+_NOT_OPTIONS = frozenset({"LIUHEN_FAILPOINTS", "LIUHEN_TEST_INDEX"})
 
 
 @dataclass(frozen=True)

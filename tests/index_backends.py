@@ -33,7 +33,9 @@ __all__ = [
     "open_index_at",
     "postgres",
     "raw_sql_at",
+    "raw_sql_of",
     "server_index",
+    "server_index_on",
 ]
 
 INDEX_BACKENDS = ("sqlite", "postgres")
@@ -122,8 +124,25 @@ def raw_sql_at(_databases: _Databases | None) -> Iterator[Callable[[Path], Any]]
 @pytest.fixture
 def server_index(request: pytest.FixtureRequest) -> dict[str, Any]:
     """The ``server`` fixture's index: SQLite, or PostgreSQL with LIUHEN_TEST_INDEX=postgres
-    (the whole server suite on PostgreSQL, run by hand: docs/storage-backends.md)."""
-    if os.environ.get("LIUHEN_TEST_INDEX", "sqlite") != "postgres":
+    (the whole server suite on PostgreSQL, run by hand: docs/storage-backends.md). A test
+    that must run on both takes ``@pytest.mark.parametrize("server_index", INDEX_BACKENDS,
+    indirect=True)``."""
+    backend = getattr(request, "param", os.environ.get("LIUHEN_TEST_INDEX", "sqlite"))
+    return server_index_on(backend, request)
+
+
+def server_index_on(backend: str, request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The server's index options on ``backend``; a test module that must run on both
+    overrides ``server_index`` with ``params=INDEX_BACKENDS`` and calls this."""
+    if backend != "postgres":
         return {}
     cluster: TestPostgres = request.getfixturevalue("postgres")
     return {"index": "postgres", "postgres": PostgresConfig(**cluster.new_database())}
+
+
+def raw_sql_of(config: Any) -> Any:
+    """A connection to a running server's index outside Liuhen (``config``: its
+    IngestConfig), as ``raw_sql_at`` gives one; the caller closes it."""
+    if config.index != "postgres":
+        return sqlite3.connect(config.index_path)
+    return RawPostgres(config.postgres.dsn.replace("user=liuhen", f"user={SUPERUSER}"))

@@ -16,6 +16,18 @@ from storage.sqlite.database import SqliteDatabase
 __all__ = ["open_postgres_index"]
 
 
+async def _opened(db: PostgresDatabase, *, closed: bool = False) -> PostgresDatabase:
+    """``db`` connected (and, where ``closed``, closed again); closed whatever goes wrong."""
+    try:
+        await db.open()
+    except BaseException:
+        await db.close()
+        raise
+    if closed:
+        await db.close()
+    return db
+
+
 async def open_postgres_index(
     _path: Path,
     *,
@@ -32,14 +44,10 @@ async def open_postgres_index(
     if not dsn:
         raise ConfigError('server.index is "postgres" but server.postgres.dsn is not set')
     if owner_dsn:
-        owner = PostgresDatabase(owner_dsn)
-        await owner.open()
-        await owner.close()
-    db = PostgresDatabase(dsn, create=not owner_dsn)
-    await db.open()
-    reader = PostgresDatabase(dsn, create=False, read_only=True)
+        await _opened(PostgresDatabase(owner_dsn), closed=True)
+    db = await _opened(PostgresDatabase(dsn, create=not owner_dsn))
     try:
-        await reader.open()
+        reader = await _opened(PostgresDatabase(dsn, create=False, read_only=True))
     except BaseException:
         await db.close()
         raise

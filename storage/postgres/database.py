@@ -27,7 +27,7 @@ import psycopg
 from evidence.errors import IndexUnavailable, InsufficientStorage, LiuhenError, StorageFailure
 from storage.postgres.connection import WRITE_LOCK, PgConnection, connect
 
-__all__ = ["SCHEMA_VERSION", "PostgresDatabase", "safe_dsn"]
+__all__ = ["SCHEMA_VERSION", "PostgresDatabase", "create_schema", "safe_dsn"]
 
 T = TypeVar("T")
 
@@ -51,7 +51,8 @@ def _value(conn: PgConnection, sql: str) -> Any:
     return None if row is None else row[0]
 
 
-def _create_schema(conn: PgConnection) -> None:
+def create_schema(conn: PgConnection) -> None:
+    """Create the schema at the current version where there is none; refuse another version."""
     with conn.raw.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(?)", (WRITE_LOCK,))
         if _value(conn, "SELECT to_regclass('index_version')") is None:
@@ -87,11 +88,15 @@ class PostgresDatabase:
         if conn is not None:
             conn.raw.close()
         conn = connect(self._dsn)
-        if self._read_only:
-            conn.raw.execute("SET default_transaction_read_only = on")
-        if self._create:
-            _create_schema(conn)
-            self._create = False  # once per process: later reconnects find it
+        try:
+            if self._read_only:
+                conn.execute("SET default_transaction_read_only = on")
+            if self._create:
+                create_schema(conn)
+                self._create = False  # once per process: later reconnects find it
+        except BaseException:
+            conn.raw.close()
+            raise
         self._conn = conn
         return conn
 

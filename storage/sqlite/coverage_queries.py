@@ -109,27 +109,28 @@ _WITHOUT_CASE = "o.case_number IS NULL AND o.role = 'original'"
 _NEAR = "o.started_at >= c.earliest AND o.started_at <= c.latest"
 
 
-@functools.cache
-def _candidates(d: Dialect) -> str:
+def _drift(d: Dialect) -> str:
+    """The largest clock correction among originals without a case number, in seconds."""
     corrected = (
         f"FROM recording_spans {d.indexed_by('recording_spans_corrected_without_case')} "
         "WHERE case_number IS NULL AND clock_offset_ms <> 0"
     )
-    drift = (
-        "SELECT "
-        + d.greatest(
-            f"COALESCE((SELECT MAX(clock_offset_ms) {corrected}), 0)",
-            f"-COALESCE((SELECT MIN(clock_offset_ms) {corrected}), 0)",
-        )
-        + " / 1000.0 AS seconds"
+    most = d.greatest(
+        f"COALESCE((SELECT MAX(clock_offset_ms) {corrected}), 0)",
+        f"-COALESCE((SELECT MIN(clock_offset_ms) {corrected}), 0)",
     )
+    return f"SELECT {most} / 1000.0 AS seconds"
+
+
+@functools.cache
+def _candidates(d: Dialect) -> str:
     longest = d.longest_seconds("started_at", "COALESCE(ended_at, started_at)")
     cross = d.ordered_join
     return (
         f"WITH longest AS (SELECT COALESCE({longest}, 0) + 1 AS seconds "  # noqa: S608
         f"FROM objects {d.indexed_by('objects_without_case_by_length')} "
         "WHERE case_number IS NULL AND role = 'original'), "
-        f"drift AS ({drift}), "
+        f"drift AS ({_drift(d)}), "
         "chosen AS MATERIALIZED (SELECT a.act_id, a.officers, a.devices, "
         f"{d.ms('a.started_at')} AS a0, {d.ms('a.ended_at')} AS b0, "
         + d.moved(

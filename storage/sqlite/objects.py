@@ -152,10 +152,10 @@ class SqliteObjects:
 
     async def due_for_check(self, limit: int) -> list[StoredObject]:
         def due(conn: sqlite3.Connection) -> list[StoredObject]:
-            cursor = conn.execute(
-                "SELECT o.*, (SELECT MAX(v.id) FROM verifications v "
+            cursor = conn.execute(  # PostgreSQL orders by an alias only in a subquery's
+                "SELECT * FROM (SELECT o.*, (SELECT MAX(v.id) FROM verifications v "
                 "WHERE v.evidence_id = o.evidence_id AND v.role = o.role) AS last_check "
-                "FROM objects o ORDER BY last_check IS NOT NULL, last_check, o.received_at "
+                "FROM objects o) c ORDER BY c.last_check IS NOT NULL, c.last_check, c.received_at "
                 "LIMIT ?",
                 (limit,),
             )

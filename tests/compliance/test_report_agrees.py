@@ -1,12 +1,14 @@
 """The report and each case's coverage must reach the same verdict for every act, edges of
 the tolerance included, so the report counts what a person sees when opening each case:
 the report over every act, a case's coverage over that case's acts alone. Both must also
-agree with Python alone, measuring each recording's footage, never its device's claims."""
+agree with Python alone, measuring each recording's footage, never its device's claims.
+On SQLite and on PostgreSQL: the SQL of each is checked against the Python."""
 
 import random
-import sqlite3
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from evidence.footage_span import FootageSpan
 from ingest.compliance.acts import ActDraft, register_act, register_case
@@ -17,6 +19,7 @@ from ingest.compliance.tally import verdicts
 from storage.compliance_records import ExemptionReason
 from tests.builders import media_lasting
 from tests.compliance.index_rows import insert_original
+from tests.index_backends import INDEX_BACKENDS, raw_sql_of, server_index_on
 
 T0 = datetime(2026, 3, 12, 1, 30, tzinfo=UTC)
 TYPES = ("seizure", "interview_room", "hearing_room", "on_site_inspection")
@@ -52,11 +55,16 @@ def expected_state(window, spans, tolerance, exempted):
     return measure(window, attached, tolerance * 1000, exempted=exempted).state
 
 
+@pytest.fixture(params=INDEX_BACKENDS)
+def server_index(request):
+    return server_index_on(request.param, request)
+
+
 async def test_the_report_and_each_case_agree_act_by_act(server):
     rnd = random.Random(11)  # noqa: S311 (test data, not secrets)
     ctx = server.ctx
     desk = ctx.services.compliance
-    raw = sqlite3.connect(ctx.config.index_path)
+    raw = raw_sql_of(ctx.config)
     cases = []
     windows, footage, exempted = {}, defaultdict(list), set()
     for n in range(40):

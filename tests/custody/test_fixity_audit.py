@@ -6,6 +6,8 @@ import asyncio
 import json
 import sqlite3
 
+import pytest
+
 from evidence.receipt import SignedReceipt
 from evidence.tlog.leaf_backfill import BackfillLeaf
 from evidence.tlog.leaf_events import FixityLeaf
@@ -19,6 +21,7 @@ from storage.sqlite.migrations import STEPS, _log_what_is_held
 from tests.custody.helpers import stored_recording
 from tests.custody.tamper import edit_stored_file
 from tests.custody.test_tamper import blob
+from tests.index_backends import INDEX_BACKENDS
 
 
 def test_a_round_checks_its_share_so_everything_is_read_within_the_period():
@@ -30,6 +33,7 @@ def test_a_round_checks_its_share_so_everything_is_read_within_the_period():
     assert FixitySchedule(days=1, round_seconds=2 * 86_400).share(7) == 7
 
 
+@pytest.mark.parametrize("server_index", INDEX_BACKENDS, indirect=True)
 async def test_the_objects_checked_longest_ago_come_first(server):
     first, second, third = [await stored_recording(server) for _ in range(3)]
     objects = server.ctx.index.objects

@@ -1,4 +1,5 @@
-"""The index's second connection (runtime.sqlite_thread.SqliteReader): the report's
+"""The index's second connection (runtime.sqlite_thread.SqliteReader; on PostgreSQL a
+second, read-only connection), on both databases: the report's
 sections read through it beside the report's main query; it sees what the first
 connection committed and can write nothing."""
 
@@ -8,14 +9,13 @@ import pytest
 
 from evidence.errors import StorageFailure
 from storage.compliance_records import OfficerRecord, ReportQuery
-from storage.sqlite import open_sqlite_index
 
 NOW = datetime(2026, 3, 12, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def index(tmp_path):
-    opened = await open_sqlite_index(tmp_path / "index.sqlite3")
+async def index(tmp_path, open_index_at):
+    opened = await open_index_at(tmp_path / "index.sqlite3")
     yield opened
     await opened.close()
 
@@ -30,7 +30,7 @@ async def test_the_reader_sees_what_was_committed_and_writes_nothing(index):
         await reader.run(lambda conn: conn.execute("SELECT name FROM officers").fetchone()[0])
         == "王强"
     )
-    with pytest.raises(StorageFailure, match="readonly"):
+    with pytest.raises(StorageFailure, match=r"readonly|read-only"):  # SQLite's word, PostgreSQL's
         await reader.run(lambda conn: conn.execute("DELETE FROM officers"))
     assert [o.name for o in await index.compliance.officers.roster()] == ["王强"]
 

@@ -9,6 +9,7 @@ import psycopg
 import pytest
 
 from evidence.digest import Sha256
+from evidence.errors import StorageFailure
 from evidence.identifiers import DeviceId, EvidenceId, Role
 from storage.postgres import open_postgres_index
 from storage.records import ManifestRecord
@@ -46,7 +47,7 @@ def _postgres_columns(dsn: str) -> dict[str, list[str]]:
 async def test_both_schemas_have_the_same_tables_and_columns(tmp_path, postgres: TestPostgres):
     sqlite_index = await open_sqlite_index(tmp_path / "index.sqlite3")
     await sqlite_index.close()
-    options = postgres.new_database()
+    options = postgres.new_database(empty=True)
     pg_index = await open_postgres_index(tmp_path / "unused", **options)
     await pg_index.close()
     on_sqlite = _sqlite_columns(tmp_path / "index.sqlite3")
@@ -83,7 +84,7 @@ async def test_the_server_role_may_not_update_delete_or_truncate_what_is_append_
 ):
     """The privileges refuse first, as the server's own role: not even the trigger is
     reached. The owner (whose privileges foreign keys use) meets the triggers instead."""
-    options = postgres.new_database()
+    options = postgres.new_database(empty=True)
     index = await open_postgres_index(tmp_path / "unused", **options)
     await index.close()
     statements = [f"UPDATE {table} SET {_column(table)} = NULL", f"DELETE FROM {table}"]  # noqa: S608
@@ -107,7 +108,7 @@ def _column(table: str) -> str:
 async def test_append_only_rows_are_refused_by_trigger_even_to_the_superuser(
     tmp_path, postgres: TestPostgres
 ):
-    options = postgres.new_database()
+    options = postgres.new_database(empty=True)
     index = await open_postgres_index(tmp_path / "unused", **options)
     try:
         await index.devices.add(DeviceId("dock-1"), None, "k" * 64, bytes(32), NOW)
@@ -124,3 +125,15 @@ async def test_append_only_rows_are_refused_by_trigger_even_to_the_superuser(
             with pytest.raises(psycopg.errors.IntegrityConstraintViolation, match="append-only"):
                 conn.execute(statement)
         assert conn.execute("SELECT COUNT(*) FROM manifests").fetchone() == (1,)
+
+
+async def test_a_database_another_schema_version_made_is_refused_at_open(
+    tmp_path, postgres: TestPostgres
+):
+    options = postgres.new_database(empty=True)
+    index = await open_postgres_index(tmp_path / "unused", **options)
+    await index.close()
+    with psycopg.connect(options["owner_dsn"], autocommit=True) as owner:
+        owner.execute("UPDATE index_version SET version = version + 1")
+    with pytest.raises(StorageFailure, match=r"at schema version 2; this server knows 1"):
+        await open_postgres_index(tmp_path / "unused", **options)

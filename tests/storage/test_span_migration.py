@@ -52,7 +52,7 @@ def index_as_finalize_did(raw, signed, claimed_end):
         "INSERT INTO objects (evidence_id, role, device_id, sequence, manifest_sha256, sha256, "
         "size, chunk_root, store, locator, case_number, started_at, ended_at, place, "
         "officer_id, file_name, received_at, receipt_body, receipt_signature) VALUES "
-        "(?, ?, ?, 1, ?, ?, 1, ?, 'local', 'x', ?, ?, ?, NULL, NULL, 'a.mp4', ?, x'00', x'00')",
+        "(?, ?, ?, 1, ?, ?, 1, ?, 'local', 'x', ?, ?, ?, NULL, NULL, 'a.mp4', ?, ?, ?)",
         (
             str(manifest.evidence_id),
             manifest.role.value,
@@ -64,6 +64,8 @@ def index_as_finalize_did(raw, signed, claimed_end):
             when(manifest.capture.started_at),
             when(claimed_end),
             when(ENDED_AT),
+            b"\x00",
+            b"\x00",
         ),
     )
 
