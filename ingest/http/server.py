@@ -36,7 +36,10 @@ async def running(server: IngestServer, host: str, port: int) -> AsyncIterator[s
     # (so an honest client gets to read the answer) instead of aiohttp's 10 s.
     # read_bufsize: buffer up to 2 MiB of a body per connection (aiohttp's default is
     # 128 KiB), so uploads pause the socket less often; memory stays bounded.
-    app = build_app(server.services, server.config.body_read_timeout_seconds)
+    config = server.config
+    app = build_app(
+        server.services, config.body_read_timeout_seconds, frozenset(config.trusted_proxies)
+    )
     runner = web.AppRunner(app, access_log=None, lingering_time=1.0, read_bufsize=1024 * 1024)
     await runner.setup()
     tls = _ssl_context(server.config)

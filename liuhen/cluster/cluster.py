@@ -47,6 +47,7 @@ class Cluster:
                 "index": "postgres",
                 "blob_store": "s3",
                 "upload_area": "s3",
+                "trusted_proxies": ["127.0.0.1"],  # nginx: X-Forwarded-For names the client
                 **(server or {}),
             },
             "server.postgres": self.postgres.options(),
