@@ -34,7 +34,7 @@ from typing import Any
 
 import psycopg
 
-from evidence.errors import IndexUnavailable, Locked
+from evidence.errors import IndexUnavailable, Locked, StorageFailure
 
 __all__ = ["AdvisoryLocks", "lock_number"]
 
@@ -96,6 +96,8 @@ class AdvisoryLocks:
                 raise IndexUnavailable(
                     f"the upload locks on {self._where} are unreachable: {exc}"
                 ) from exc
+            except psycopg.Error as exc:
+                raise StorageFailure(f"the upload locks on {self._where}: {exc}") from exc
         return row is not None and bool(row[0])
 
     async def _try(self, number: int) -> bool:

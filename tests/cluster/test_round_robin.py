@@ -5,6 +5,7 @@ access log), and the upload ends in one locked object and its receipt."""
 from __future__ import annotations
 
 import base64
+import itertools
 
 from evidence.digest import Sha256
 from evidence.receipt import SignedReceipt
@@ -26,7 +27,7 @@ async def test_the_patches_of_one_upload_land_on_every_node_in_turn(books, nodes
         assert reply.status == 204, reply.body
         answered.append(reply.headers["X-Liuhen-Node"])
     assert set(answered) == {node.address for node in nodes.nodes}, answered
-    assert all(a != b for a, b in zip(answered, answered[1:], strict=False)), "round-robin"
+    assert all(a != b for a, b in itertools.pairwise(answered)), "round-robin"
     assert nodes.nginx.nodes_of("PATCH", upload_id) == answered  # nginx's own log says so
 
     reply = await finalize(books, ready)
