@@ -10,10 +10,11 @@ go to nginx, its devices are registered in the shared index."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import aiohttp
@@ -98,3 +99,18 @@ async def books(nodes: Cluster, tmp_path: Path) -> AsyncIterator[Server]:
             yield Server(ctx, nodes.url, Clock(), tmp_path, http, _devices=next(_DEVICES))
     finally:
         await ctx.close()
+
+
+async def logged_patches(
+    cluster: Cluster, path_part: str, ready: Callable[[list[str]], bool]
+) -> list[str]:
+    """The nodes nginx's access log names for the PATCHes to ``path_part``, once ``ready``
+    says they are all there: nginx writes a line as it finishes a request, which may be
+    just after the client has its answer."""
+    taken: list[str] = []
+    for _ in range(100):
+        taken = cluster.nginx.nodes_of("PATCH", path_part)
+        if ready(taken):
+            break
+        await asyncio.sleep(0.05)
+    return taken
