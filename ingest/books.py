@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from evidence.errors import KeyFileError
 from evidence.footage_findings import DEFAULT_CLAIM_TOLERANCE_SECONDS
 from evidence.keys import Ed25519PrivateKey, Ed25519PublicKey
+from ingest.locks import InProcessLocks, KeyedLocks, locks_for
 from ingest.server_config import IngestConfig
 from runtime.key_files import load_private_key, load_public_key
 from runtime.private_files import secure_data_dir
@@ -26,8 +27,11 @@ class Books:
     config: IngestConfig
     index: Index
     store: BlobStore
+    # Upload, quota and chain locks: shared by every server on a PostgreSQL index.
+    locks: KeyedLocks = field(default_factory=InProcessLocks)
 
     async def close(self) -> None:
+        await self.locks.close()
         await self.index.close()
 
 
@@ -50,7 +54,7 @@ async def open_books(
     except BaseException:
         await index.close()
         raise
-    return Books(config, index, store)
+    return Books(config, index, store, locks_for(config.index, config.postgres.dsn))
 
 
 def _missing(path: str) -> KeyFileError:

@@ -4,9 +4,10 @@ registrations (``quota of <device>``, ``chain of <device>``: what the quota or c
 says must still hold when the write is made).
 
 ``KeyedLocks`` is the interface; ``InProcessLocks`` keeps the locks in this process, which
-is enough while one server process serves an index. Several nodes sharing one index need a
-lock they share (PostgreSQL advisory locks, say) behind the same interface; the index's
-compare-and-set on offsets and states keeps a race from corrupting anything meanwhile.
+is enough while one server process serves an index (SQLite). Several nodes sharing a
+PostgreSQL index share its advisory locks instead (``storage/advisory_locks.py``, chosen
+by ``locks_for``); the index's compare-and-set on offsets and states keeps a race from
+corrupting anything whatever the locks do.
 """
 
 from __future__ import annotations
@@ -20,7 +21,14 @@ from typing import Protocol
 from evidence.errors import Locked
 from evidence.identifiers import DeviceId
 
-__all__ = ["InProcessLocks", "KeyedLocks", "chain_key", "quota_key", "upload_key"]
+__all__ = [
+    "InProcessLocks",
+    "KeyedLocks",
+    "chain_key",
+    "locks_for",
+    "quota_key",
+    "upload_key",
+]
 
 
 def upload_key(upload_id: str) -> str:
@@ -41,8 +49,12 @@ class KeyedLocks(Protocol):
         refuse at once with ``Locked`` (423) if another holds it."""
         ...
 
-    def held(self, key: str) -> bool:
-        """Whether a request holds ``key`` now."""
+    async def held(self, key: str) -> bool:
+        """Whether a request holds ``key`` now (on any server sharing the locks)."""
+        ...
+
+    async def close(self) -> None:
+        """Let go of what the locks hold open (a connection)."""
         ...
 
 
@@ -58,7 +70,7 @@ class InProcessLocks:
             lock = self._locks[key] = asyncio.Lock()
         return lock
 
-    def held(self, key: str) -> bool:
+    async def held(self, key: str) -> bool:
         """Whether a request holds ``key`` now (HEAD says so: ``tus_wire.BUSY_HEADER``)."""
         lock = self._locks.get(key)
         return lock is not None and lock.locked()
@@ -70,3 +82,16 @@ class InProcessLocks:
             raise Locked(f"{key} is taking another request; retry after it")
         async with lock:
             yield
+
+    async def close(self) -> None:
+        pass
+
+
+def locks_for(index: str, dsn: str) -> KeyedLocks:
+    """The locks the servers sharing an index share: PostgreSQL's advisory locks on a
+    PostgreSQL index (every node of a cluster), else this process's. Connects lazily."""
+    if index != "postgres":
+        return InProcessLocks()
+    from storage.advisory_locks import AdvisoryLocks  # psycopg only where chosen
+
+    return AdvisoryLocks(dsn)

@@ -115,6 +115,8 @@ class IngestConfig:
     max_transcript_bytes: int = 4 * 1024 * 1024
     tls_certificate: Path | None = None
     tls_private_key: Path | None = None
+    # Load balancers whose X-Forwarded-For names the client (http/client_address.py).
+    trusted_proxies: tuple[str, ...] = ()
     s3: S3Config = field(default_factory=S3Config)
     postgres: PostgresConfig = field(default_factory=PostgresConfig)
     mqtt: FleetMqttConfig = field(default_factory=FleetMqttConfig)

@@ -40,7 +40,7 @@ from ingest.fixity.audit import FixityAudit
 from ingest.fleet.room_sessions import RoomSessions
 from ingest.fleet.stations import FleetDesk
 from ingest.fleet_wiring import FleetRoom, fleet_desk, fleet_room, room_sessions
-from ingest.locks import InProcessLocks, KeyedLocks
+from ingest.locks import KeyedLocks
 from ingest.media.clip_matching import ClipMatcher
 from ingest.media.sessions import SessionTimelines
 from ingest.media.transcripts import Transcripts
@@ -214,7 +214,7 @@ def _transcripts(
 
 def build_services(parts: Parts, key: Ed25519PrivateKey, identity: LogIdentity) -> Services:
     """Every service, once: the HTTP application's."""
-    checkpoints, locks = checkpointer(parts, identity), InProcessLocks()
+    checkpoints, locks = checkpointer(parts, identity), parts.books.locks
     keeping = keepers(parts, compliance := compliance_desk(parts))
     room = upload_room(parts, key, locks, keeping.locks.on_stored, keeping.locks.catch_up)
     registrar, passwords = _registrar(parts, locks), _passwords(parts)

@@ -27,7 +27,7 @@ from liuhen.report import print_recordings
 from liuhen.settings import Settings
 from runtime.key_files import generate_key_pair
 
-__all__ = ["run_demo"]
+__all__ = ["demo_start", "record_footage", "run_demo"]
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +52,13 @@ _ACTS = (
 )
 
 
-def _demo_start() -> datetime:
+def demo_start() -> datetime:
     """Three hours ago, on the hour: recent footage, so nothing is flagged as uploaded late."""
     now = datetime.now(CHINA).replace(minute=0, second=0, microsecond=0)
     return now - timedelta(hours=3)
 
 
-def _record_footage(bays: list[Path], clips: int, start: datetime) -> None:
+def record_footage(bays: list[Path], clips: int, start: datetime) -> None:
     cameras = [
         BodyCamera(bays[0], device_serial="BWC-00042", officer_id="130102001", officer_name="张伟"),
         BodyCamera(bays[1], device_serial="BWC-00077", officer_id="130102017", officer_name="李娜"),
@@ -82,7 +82,7 @@ async def run_demo(
         server_config = dataclasses.replace(settings.server, data_dir=base / "server", port=0)
         bays = [base / "dock" / "bay-1", base / "dock" / "bay-2"]
         rule = settings.case_numbers.rule()
-        first_capture = _demo_start()
+        first_capture = demo_start()
         print(f"Liuhen demo, working in {base}")
         server = await open_server(
             server_config, rule, compliance=settings.compliance, custody=settings.custody
@@ -112,7 +112,7 @@ async def run_demo(
                 agent_config = dataclasses.replace(agent_config, server_url=url)
                 print(f"  agent           {agent_config.device_id}, watching {len(bays)} dock bays")
                 started = time.monotonic()
-                await asyncio.to_thread(_record_footage, bays, clips, first_capture)
+                await asyncio.to_thread(record_footage, bays, clips, first_capture)
                 print(
                     f"  body cameras    recorded and docked {clips} clips (H.264 + AAC, made with PyAV)"
                 )

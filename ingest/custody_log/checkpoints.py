@@ -63,8 +63,11 @@ class Checkpointer:
     async def sign_now(self) -> CheckpointRecord:
         """Sign the log as it stands (or return the latest, if it has not grown)."""
         async with self._lock:
-            size, nodes = await self.log.tree()
+            # The checkpoint first, then the tree: another server sharing the index may
+            # sign a larger log in between, and the log read after it is at least as
+            # large; read the other way round, that looked like a rollback.
             latest = await self.log.latest_checkpoint()
+            size, nodes = await self.log.tree()
             if latest is not None and latest.size == size:
                 return latest
             root = CompactRange.from_nodes(size, nodes.__getitem__).root()

@@ -14,6 +14,7 @@ from aiohttp import web
 
 from evidence.wire import HEALTH
 from ingest.http.bodies import BODY_READ_TIMEOUT
+from ingest.http.client_address import TRUSTED_PROXIES
 from ingest.http.compliance import add_compliance_routes
 from ingest.http.console_routes import add_console_routes
 from ingest.http.custody_log import add_log_routes
@@ -96,13 +97,17 @@ async def _stopped(tasks: set[asyncio.Task[None]]) -> None:
     log.warning("fleet: %s did not stop", ", ".join(task.get_name() for task in tasks))
 
 
-def build_app(built: Services, body_read_timeout: float = 60.0) -> web.Application:
-    """``body_read_timeout``: server.body_read_timeout_seconds (``http/bodies.py``)."""
+def build_app(
+    built: Services, body_read_timeout: float = 60.0, trusted_proxies: frozenset[str] = frozenset()
+) -> web.Application:
+    """``body_read_timeout``: server.body_read_timeout_seconds (``http/bodies.py``);
+    ``trusted_proxies``: server.trusted_proxies (``http/client_address.py``)."""
     # Outermost first; the method override is innermost, so it sees the routed handler.
     middlewares = [tus_middleware, error_middleware, method_override_middleware]
     app = web.Application(middlewares=middlewares)
     app[SERVICES] = built
     app[BODY_READ_TIMEOUT] = body_read_timeout
+    app[TRUSTED_PROXIES] = trusted_proxies
     app.router.add_get(HEALTH, health)
     add_tus_routes(app)
     add_device_routes(app)

@@ -17,6 +17,7 @@ from aiohttp import web
 from evidence.errors import LiuhenError
 from ingest.access.person import Person
 from ingest.console.csrf import check_csrf, csrf_for, fresh_token
+from ingest.http.client_address import client_address
 from ingest.http.console_desk import add_desk_routes
 from ingest.http.console_footage import add_footage_routes
 from ingest.http.console_guard import (
@@ -71,7 +72,7 @@ async def post_sign_in(request: web.Request) -> web.StreamResponse:
         form = await read_form(request)
         check_csrf(request.cookies.get(SIGN_IN_COOKIE), str(form.get("csrf", "")) or None)
         token, _ = await services(request).people.sign_in(
-            str(form.get("name", "")), str(form.get("password", "")), request.remote or ""
+            str(form.get("name", "")), str(form.get("password", "")), client_address(request)
         )
     except LiuhenError as exc:
         return await get_sign_in(request, exc)

@@ -26,6 +26,7 @@ from ingest.access.permissions import Action
 from ingest.access.person import Person
 from ingest.access.tokens import IssuedToken
 from ingest.http.bodies import read_json
+from ingest.http.client_address import client_address
 from ingest.http.credentials import ANY_PERSON, bearer
 from ingest.http.guard import person_route
 from ingest.http.services import services
@@ -54,7 +55,7 @@ def _token_json(issued: IssuedToken) -> dict[str, Any]:
 async def sign_in(request: web.Request) -> web.Response:
     name, password = forms.sign_in_form(await read_json(request))
     people = services(request).people
-    token, person = await people.sign_in(name, password, request.remote or "unknown")
+    token, person = await people.sign_in(name, password, client_address(request))
     idle = people.rules.idle.total_seconds() // 60
     body = {"token": token, "idle_minutes": int(idle), **person.to_json()}
     return web.json_response(body, status=201)

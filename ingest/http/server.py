@@ -41,7 +41,10 @@ def app_runner(app: web.Application) -> web.AppRunner:
 @asynccontextmanager
 async def running(server: IngestServer, host: str, port: int) -> AsyncIterator[str]:
     """Serve ``server`` while the block runs; yield the base URL (port 0 picks a free port)."""
-    app = build_app(server.services, server.config.body_read_timeout_seconds)
+    config = server.config
+    app = build_app(
+        server.services, config.body_read_timeout_seconds, frozenset(config.trusted_proxies)
+    )
     runner = app_runner(app)
     await runner.setup()
     tls = _ssl_context(server.config)

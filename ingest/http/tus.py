@@ -53,7 +53,7 @@ async def head(request: web.Request) -> web.Response:
     uploads = services(request).uploads
     upload = await uploads.head(device, request.match_info["upload_id"])
     headers = upload_headers(upload)
-    if uploads.busy(upload.upload_id):
+    if await uploads.busy(upload.upload_id):
         headers[BUSY_HEADER] = "1"
     return web.Response(status=200, headers=headers)
 

@@ -198,9 +198,10 @@ class UploadSessions:
         check_readable(upload, self.clock())
         return upload
 
-    def busy(self, upload_id: str) -> bool:
-        """Whether a request holds the upload now (a PATCH may still be taking its body)."""
-        return self.locks.held(upload_key(upload_id))
+    async def busy(self, upload_id: str) -> bool:
+        """Whether a request holds the upload now (a PATCH may still be taking its body,
+        on this server or another sharing the locks)."""
+        return await self.locks.held(upload_key(upload_id))
 
     async def append(
         self,

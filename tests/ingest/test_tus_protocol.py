@@ -349,7 +349,7 @@ async def _until_taken(server, upload_id):
     """Wait until a request holds the upload's lock: no fixed sleep that a slow machine
     outruns. (A probe request would not do: it takes the lock itself for a moment.)"""
     for _ in range(2000):
-        if server.ctx.services.uploads.locks.held(upload_key(upload_id)):
+        if await server.ctx.services.uploads.locks.held(upload_key(upload_id)):
             return
         await asyncio.sleep(0.005)
     pytest.fail("the first PATCH never took the upload")
