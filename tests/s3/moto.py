@@ -14,12 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-import boto3
-from moto.server import ThreadedMotoServer
-
+from liuhen.cluster.s3 import REGION, ClusterS3
 from storage.s3_config import S3Config
-
-REGION = "us-east-1"
 
 
 def free_port() -> int:
@@ -28,33 +24,12 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-class MotoS3:
+class MotoS3(ClusterS3):
+    """The cluster's moto server (``liuhen/cluster/s3.py``) on a free port, with buckets of
+    a test's own making and their ``server.s3`` settings."""
+
     def __init__(self) -> None:
-        self.port = free_port()
-        self._server: ThreadedMotoServer | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
-        self._server.start()
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.stop()
-            self._server = None
-
-    def client(self) -> Any:
-        """A client of the test's own, beside the server's (its calls are not ours)."""
-        return boto3.client(
-            "s3",
-            endpoint_url=self.url,
-            region_name=REGION,
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-        )
+        super().__init__(free_port())
 
     def bucket(self, *, locked: bool = True, versioned: bool = True) -> str:
         name = f"liuhen-{uuid.uuid4().hex[:12]}"
