@@ -22,6 +22,7 @@ import asyncio
 import base64
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -200,10 +201,17 @@ class Ours:
             return dict(json.loads(reply.read()))
 
 
-def timed(pid: int, job: dict[str, Any]) -> tuple[float, float]:
-    before = cpu_seconds(pid)
+def children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(pid: int, job: dict[str, Any]) -> tuple[float, float, float]:
+    """One upload's seconds, the server's CPU seconds and the client's (the node client is
+    a child that has ended by then, so its CPU is in RUSAGE_CHILDREN)."""
+    before, client_before = cpu_seconds(pid), children_cpu_seconds()
     seconds = upload(job)
-    return seconds, cpu_seconds(pid) - before
+    return seconds, cpu_seconds(pid) - before, children_cpu_seconds() - client_before
 
 
 def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
@@ -226,25 +234,31 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         for n in range(args.rounds):
             peer_job = {"endpoint": f"http://127.0.0.1:{peer_port}/files", "headers": {}}
             peer_job["metadata"] = {"filename": "footage.bin"}
-            peer_s, peer_cpu = timed(peer.pid, {**common, **peer_job})
+            peer_s, peer_cpu, peer_client = timed(peer.pid, {**common, **peer_job})
             for stored in peer_store.iterdir():
                 stored.unlink()
             if args.cpu_account:
                 ours.account()  # drains what the registration and the last round left
-            ours_s, ours_cpu = timed(ours.process.pid, {**common, **ours.job()})
+            ours_s, ours_cpu, ours_client = timed(ours.process.pid, {**common, **ours.job()})
             if args.cpu_account:
                 accounts.append(ours.account())
             ours.check_stored()
-            rounds.append({"ours_s": ours_s, "ours_cpu_s": ours_cpu})
-            rounds[-1].update(peer_s=peer_s, peer_cpu_s=peer_cpu)
+            rounds.append(
+                {"ours_s": ours_s, "ours_cpu_s": ours_cpu, "ours_client_cpu_s": ours_client}
+            )
+            rounds[-1].update(peer_s=peer_s, peer_cpu_s=peer_cpu, peer_client_cpu_s=peer_client)
             if other is not None:
                 if args.cpu_account:
                     other.account()
-                other_s, other_cpu = timed(other.process.pid, {**common, **other.job()})
+                other_s, other_cpu, other_client = timed(
+                    other.process.pid, {**common, **other.job()}
+                )
                 if args.cpu_account:
                     other_accounts.append(other.account())
                 other.check_stored()
-                rounds[-1].update(other_s=other_s, other_cpu_s=other_cpu)
+                rounds[-1].update(
+                    other_s=other_s, other_cpu_s=other_cpu, other_client_cpu_s=other_client
+                )
                 print(f"round {n}: other tree {other_s:.2f} s ({other_cpu:.2f} s CPU)")
             print(
                 f"round {n}: ours {ours_s:.2f} s ({ours_cpu:.2f} s CPU), "
@@ -284,6 +298,10 @@ def summary(
         "throughput_ours_over_peer": spread(ratios),
         "ours_cpu_s_per_gib": spread([c / gib for c in column["ours_cpu_s"]]),
         "peer_cpu_s_per_gib": spread([c / gib for c in column["peer_cpu_s"]]),
+        # The client's CPU beside each server's: on two cores, client and server together
+        # bound the wall time from below at (client + server CPU) / 2.
+        "client_cpu_s_per_gib_to_ours": spread([c / gib for c in column["ours_client_cpu_s"]]),
+        "client_cpu_s_per_gib_to_peer": spread([c / gib for c in column["peer_client_cpu_s"]]),
         "peak_rss_mib": rss,
         "load_average_end": os.getloadavg(),
     }
