@@ -5,36 +5,39 @@ all select by these, so the sections agree with the counts."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from storage.compliance_records import ReportQuery
 from storage.sqlite.dialect import Dialect
 from storage.sqlite.rows import when
 
+# A filter's terms: (SQL clause, parameter name, value); a term whose value is None (its
+# filter not set) is left out.
+Terms = Iterable[tuple[str, str, object]]
+
+
+def set_terms(terms: Terms) -> tuple[list[str], dict[str, Any]]:
+    """The clauses of the terms whose filter is set, and their parameters by name."""
+    kept = [(clause, key, value) for clause, key, value in terms if value is not None]
+    return [clause for clause, _, _ in kept], {key: value for _, key, value in kept}
+
 
 def report_filter(d: Dialect, query: ReportQuery) -> tuple[str, dict[str, Any]]:
     """The acts under the report's filters (``a`` is the act, ``c`` its case)."""
-    clauses = [f"a.act_type IN ({d.texts_in(':types')})"]
-    params: dict[str, Any] = {"types": json.dumps(query.act_types)}
-    if query.agency is not None:
-        clauses.append("c.agency = :agency")
-        params["agency"] = query.agency
-    if query.act_type is not None:
-        clauses.append("a.act_type = :act_type")
-        params["act_type"] = query.act_type
-    if query.officer is not None:
-        clauses.append(f":officer IN ({d.texts_in('a.officers')})")
-        params["officer"] = query.officer
-    if query.since is not None:
-        clauses.append("a.started_at >= :since")
-        params["since"] = when(query.since)
-    if query.until is not None:
-        clauses.append("a.started_at < :until")
-        params["until"] = when(query.until)
-    if query.act_ids is not None:
-        clauses.append(f"a.act_id IN ({d.ints_in(':act_ids')})")
-        params["act_ids"] = json.dumps(query.act_ids)
-    return " AND ".join(clauses), params
+    act_ids = None if query.act_ids is None else json.dumps(query.act_ids)
+    clauses, params = set_terms(
+        (
+            ("c.agency = :agency", "agency", query.agency),
+            ("a.act_type = :act_type", "act_type", query.act_type),
+            (f":officer IN ({d.texts_in('a.officers')})", "officer", query.officer),
+            ("a.started_at >= :since", "since", when(query.since)),
+            ("a.started_at < :until", "until", when(query.until)),
+            (f"a.act_id IN ({d.ints_in(':act_ids')})", "act_ids", act_ids),
+        )
+    )
+    types = f"a.act_type IN ({d.texts_in(':types')})"
+    return " AND ".join([types, *clauses]), {"types": json.dumps(query.act_types), **params}
 
 
 def flag_filter(query: ReportQuery) -> tuple[str, dict[str, Any], bool]:
@@ -50,19 +53,18 @@ def flag_filter(query: ReportQuery) -> tuple[str, dict[str, Any], bool]:
     ``objects`` and ``cases`` was nearly all the flags' time)."""
     if all(v is None for v in (query.agency, query.officer, query.since, query.until)):
         return "f.resolved_at IS NULL", {}, False
-    recording = ["o.evidence_id IS NOT NULL"]
-    params: dict[str, Any] = {}
-    if query.agency is not None:
-        recording.append("c.agency = :agency")
-        params["agency"] = query.agency
-    if query.officer is not None:
-        recording.append("o.officer_id = :officer")
-        params["officer"] = query.officer
-    if query.since is not None:
-        recording.append("o.started_at >= :since")
-        params["since"] = when(query.since)
-    if query.until is not None:
-        recording.append("o.started_at < :until")
-        params["until"] = when(query.until)
+    clauses, params = set_terms(recording_terms(query))
+    recording = " AND ".join(["o.evidence_id IS NOT NULL", *clauses])
     device = "o.evidence_id IS NULL" if query.agency is None and query.officer is None else "FALSE"
-    return f"f.resolved_at IS NULL AND (({' AND '.join(recording)}) OR {device})", params, True
+    return f"f.resolved_at IS NULL AND (({recording}) OR {device})", params, True
+
+
+def recording_terms(query: ReportQuery) -> Terms:
+    """A flag follows its stored recording (``o``): the agency of its case (``c``), its
+    capturing officer, its capture start."""
+    return (
+        ("c.agency = :agency", "agency", query.agency),
+        ("o.officer_id = :officer", "officer", query.officer),
+        ("o.started_at >= :since", "since", when(query.since)),
+        ("o.started_at < :until", "until", when(query.until)),
+    )

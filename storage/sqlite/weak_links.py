@@ -16,7 +16,7 @@ from storage.compliance_records import OfficerRecord, ReportQuery
 from storage.sqlite import dialect
 from storage.sqlite.act_spans import spans_of
 from storage.sqlite.database import SqliteDatabase, transaction
-from storage.sqlite.report_filters import report_filter
+from storage.sqlite.report_filters import recording_terms, report_filter, set_terms
 from storage.sqlite.rows import when
 
 __all__ = ["SqliteOfficers", "SqliteWeakLinks"]
@@ -30,18 +30,8 @@ _STANDING = (
 def _late_filter(query: ReportQuery) -> tuple[str, dict[str, Any]]:
     """Late uploads follow their recording, as the report's open flags do: the agency of
     its case, its capturing officer, its capture start."""
-    clauses = ["f.kind = 'late_upload'"]
-    params: dict[str, Any] = {}
-    for column, key, value in (
-        ("c.agency = :agency", "agency", query.agency),
-        ("o.officer_id = :officer", "officer", query.officer),
-        ("o.started_at >= :since", "since", when(query.since)),
-        ("o.started_at < :until", "until", when(query.until)),
-    ):
-        if value is not None:
-            clauses.append(column)
-            params[key] = value
-    return " AND ".join(clauses), params
+    clauses, params = set_terms(recording_terms(query))
+    return " AND ".join(["f.kind = 'late_upload'", *clauses]), params
 
 
 def _exemptions(conn: sqlite3.Connection, query: ReportQuery) -> list[tuple[str, str, int]]:
