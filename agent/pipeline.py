@@ -16,36 +16,29 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
 
 from agent import failpoints
-from agent.capture_context import CaptureContext, extras_for
-from agent.completeness import Observation
+from agent.capture_context import CaptureContext
 from agent.config import AgentConfig
 from agent.derivation import Derivation
-from agent.fingerprinting import feed_file_two_threads, fingerprint_two_threads
+from agent.dock_file import back_to_discovered, fingerprint_file, observe_file
 from agent.gone import file_gone
 from agent.journal import FileRow, Journal
-from agent.manifests import SOFTWARE, Signer, build_derived, build_original
+from agent.manifests import Signer
 from agent.media.probe import probe
-from agent.priority import urgency
 from agent.progress import Meter
 from agent.server_api import ServerApi
 from agent.setbacks import Setbacks
+from agent.signing_step import Signing, original_of
 from agent.states import TERMINAL, FileState, allowed
 from agent.throttle import Throttle
 from agent.tus_client import TusClient
 from agent.unmade import report_unmade
 from agent.uploader import upload_file
 from agent.work_report import WorkReport
-from devices.sidecar import Sidecar
-from devices.sidecars import FoundSidecar, load_sidecar
 from evidence.case_number import CaseNumberRule
-from evidence.digest import Fingerprint, StreamingFingerprint
 from evidence.errors import (
     BadSignature,
-    JournalError,
     LiuhenError,
     ManifestNotRegistered,
     ReceiptMismatch,
@@ -54,44 +47,9 @@ from evidence.errors import (
 from evidence.identifiers import Role
 from evidence.keys import Ed25519PublicKey
 
-__all__ = ["Pipeline", "observe_file", "sidecar_of"]
+__all__ = ["Pipeline", "observe_file"]
 
 log = logging.getLogger(__name__)
-
-
-def found_sidecar(path: Path) -> FoundSidecar | None:
-    """The dock's sidecar beside ``path``, of either shape; its problem is logged."""
-    found = load_sidecar(path)
-    if found is not None and found.problem is not None:
-        log.warning(
-            "%s: not using sidecar %s: %s", path.name, found.path.name, found.problem.message
-        )
-    return found
-
-
-def sidecar_of(path: Path) -> Sidecar | None:
-    """The dock's sidecar beside ``path``; None when there is none or it is unusable."""
-    found = found_sidecar(path)
-    return None if found is None else found.sidecar
-
-
-def observe_file(path: Path) -> Observation:
-    stat = path.stat()
-    return Observation(stat.st_size, stat.st_mtime_ns, stat.st_ino)
-
-
-class _Watched(StreamingFingerprint):
-    """A fingerprint that passes the hashing failpoint with each block it is fed."""
-
-    def update_chunks(self, data: bytes | bytearray | memoryview) -> list[int]:
-        failpoints.hit(failpoints.WHILE_HASHING)
-        return super().update_chunks(data)
-
-
-def _fingerprint_file(path: Path) -> Fingerprint:
-    if failpoints.armed(failpoints.WHILE_HASHING):
-        return feed_file_two_threads(_Watched(), path).finish()
-    return fingerprint_two_threads(path)
 
 
 @dataclass
@@ -110,6 +68,15 @@ class Pipeline:
         self.tus = TusClient(self.api, self.throttle, self.config.request_timeout_seconds)
         self.derivation = Derivation(self.config, self.journal, self.clock)
         self.setbacks = Setbacks(self.config, self.journal, self.clock)
+        self.signing = Signing(
+            self.config,
+            self.journal,
+            self.signer,
+            self.rule,
+            self.derivation,
+            self.clock,
+            self.context,
+        )
 
     async def advance(self, row: FileRow) -> FileRow:
         """Take ``row`` as far as it will go now; return where it stopped."""
@@ -159,7 +126,7 @@ class Pipeline:
             case FileState.READY:
                 return await self._make_derived(row)
             case FileState.FINGERPRINTED:
-                return await self._sign(row)
+                return await self.signing.sign(row)
             case FileState.SIGNED:
                 await self.api.register(row.signed(self.rule))
                 return await self.journal.move(row, FileState.REGISTERED, self.clock())
@@ -173,31 +140,16 @@ class Pipeline:
                 return await self.setbacks.retry_held(row)
         raise AssertionError(f"no step for {row.state}")
 
-    async def _back_to_discovered(self, row: FileRow, seen: Observation) -> FileRow:
-        log.info("%s changed while being processed; waiting for it to settle", row.path.name)
-        return await self.journal.move(
-            row,
-            FileState.DISCOVERED,
-            self.clock(),
-            "changed",
-            sha256=None,  # of bytes no longer there: no copy may be called a duplicate of them
-            size=seen.size,
-            mtime_ns=seen.mtime_ns,
-            inode=seen.inode,
-            unchanged_since=self.clock(),
-            closed=0,
-        )
-
     async def _fingerprint(self, row: FileRow) -> FileRow:
         before = observe_file(row.path)
         if before != row.observation:
-            return await self._back_to_discovered(row, before)
+            return await back_to_discovered(self.journal, row, before, self.clock)
         fingerprint, media = await asyncio.gather(  # both only read: side by side
-            asyncio.to_thread(_fingerprint_file, row.path), asyncio.to_thread(probe, row.path)
+            asyncio.to_thread(fingerprint_file, row.path), asyncio.to_thread(probe, row.path)
         )
         after = observe_file(row.path)
         if after != before or fingerprint.size != after.size:
-            return await self._back_to_discovered(row, after)
+            return await back_to_discovered(self.journal, row, after, self.clock)
         if not media.decodable:
             log.warning(
                 "%s is not decodable (%s); it is evidence all the same",
@@ -217,78 +169,12 @@ class Pipeline:
         return row
 
     async def _make_derived(self, row: FileRow) -> FileRow:
-        original = await self._original_of(row)
+        original = await original_of(self.journal, row)
         made = await self.derivation.make(row, original)
-        fingerprint = await asyncio.to_thread(_fingerprint_file, row.path)
+        fingerprint = await asyncio.to_thread(fingerprint_file, row.path)
         seen = observe_file(row.path)
         return await self.journal.record_fingerprint(
             row, fingerprint, seen, self.clock(), media=made.media, perceptual=made.perceptual
-        )
-
-    async def _original_of(self, row: FileRow) -> FileRow:
-        if row.parent_id is None:
-            raise JournalError(f"{row.role} row {row.id} has no original")
-        return await self.journal.get(row.parent_id)
-
-    async def _sign(self, row: FileRow) -> FileRow:
-        if row.role is not Role.ORIGINAL:
-            return await self._sign_derived(row)
-        seen = observe_file(row.path)
-        if seen != row.observation:
-            return await self._back_to_discovered(row, seen)
-        fingerprint = row.fingerprint
-        if fingerprint is None:
-            raise JournalError(f"file {row.id} is fingerprinted but has no fingerprint")
-        found = await asyncio.to_thread(found_sidecar, row.path)
-        sidecar = None if found is None else found.sidecar
-        urgent = urgency(sidecar) is not None
-        if urgent != row.urgent:
-            await self.journal.mark(row, urgent=int(urgent))
-        modified_at = datetime.fromtimestamp(seen.mtime_ns / 1e9, UTC)
-        extras = await extras_for(self.context, row.path, found, fingerprint.sha256, modified_at)
-        return await self.journal.sign(
-            row,
-            str(self.signer.device_id),
-            self.clock(),
-            lambda sequence, previous: build_original(
-                evidence_id=row.evidence_id,
-                file_name=row.path.name,
-                fingerprint=fingerprint,
-                sidecar=sidecar,
-                defaults=self.config.defaults,
-                modified_at=modified_at,
-                rule=self.rule,
-                signer=self.signer,
-                sequence=sequence,
-                previous=previous,
-                media=row.media,
-                extras=extras,
-            ),
-        )
-
-    async def _sign_derived(self, row: FileRow) -> FileRow:
-        original = (await self._original_of(row)).signed(self.rule).manifest
-        fingerprint = row.fingerprint
-        if fingerprint is None:
-            raise JournalError(f"file {row.id} is fingerprinted but has no fingerprint")
-        profile = self.derivation.profile
-        software = f"{SOFTWARE} {profile.name}" if row.role is Role.PROXY and profile else SOFTWARE
-        return await self.journal.sign(
-            row,
-            str(self.signer.device_id),
-            self.clock(),
-            lambda sequence, previous: build_derived(
-                original=original,
-                role=row.role,
-                file_name=row.path.name,
-                fingerprint=fingerprint,
-                media=row.media,
-                perceptual=row.perceptual,
-                software=software,
-                signer=self.signer,
-                sequence=sequence,
-                previous=previous,
-            ),
         )
 
     async def _upload(self, row: FileRow) -> FileRow:

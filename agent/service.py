@@ -5,6 +5,7 @@
     settle  — discovered files that stopped changing become ready (urgent ones marked)
     work    — due files go through the pipeline, ``max_parallel`` at once, in the order of
               agent/priority.py; no review copy is started under disk pressure
+              (agent/file_work.py)
     server  — every ``rescan_seconds``: the server's software and key; held files are
               tried again at once when either changes
     disk    — every few seconds: free space on the data directory's and the bays' file
@@ -35,6 +36,7 @@ from typing import TYPE_CHECKING
 
 from agent.config import AgentConfig
 from agent.disk import DiskWatch, Space
+from agent.file_work import FileWork
 from agent.journal import FileRow, Journal
 from agent.loops import FailureLog, forever
 from agent.loops import wait_for as _wait
@@ -85,10 +87,9 @@ class AgentService:
             (config.data_dir, *config.watch), config.min_free_bytes, config.min_free_percent
         )
         self.failures = FailureLog()
-        self._cooling: dict[int, tuple[float, float]] = {}  # crashed file: (until, last wait)
         self._stop = asyncio.Event()
         self._wake = asyncio.Event()
-        self._running: dict[int, asyncio.Task[FileRow]] = {}
+        self.work = FileWork(config, journal, pipeline, self.disk, self.failures, clock, self._wake)
         self._rescanned = asyncio.Event()
         self.last_rescan_started = 0.0  # monotonic: when the last whole rescan began
         # With ``once``: each says whether its source has nothing more to bring, given
@@ -148,16 +149,7 @@ class AgentService:
                     loop.cancel()
         finally:
             watcher.stop()
-            await self._abandon_running()
-
-    async def _abandon_running(self) -> None:
-        """Cancel the files in flight: a request, a hash or a transcode is abandoned where
-        it is; what each committed stays, and the next start carries on from there."""
-        if self._running:
-            log.info("stopping: abandoning work on %d file(s)", len(self._running))
-        for task in self._running.values():
-            task.cancel()
-        await asyncio.gather(*self._running.values(), return_exceptions=True)
+            await self.work.abandon()
 
     async def _observe(self, path: Path, closed: bool) -> FileRow | None:
         return await self.settler.observe(path, closed)
@@ -193,7 +185,7 @@ class AgentService:
 
     async def _notice_missing(self) -> None:
         for row in await self.journal.in_state(FileState.DISCOVERED, *NEEDS_FILE):
-            if row.role is not Role.ORIGINAL or row.id in self._running or row.path.exists():
+            if row.role is not Role.ORIGINAL or row.id in self.work.running or row.path.exists():
                 continue  # a copy's file is made later, in the agent's own folder
             if row.state is FileState.DISCOVERED:
                 await self.journal.forget(row.id)  # never complete, never attested: a temp file
@@ -277,13 +269,8 @@ class AgentService:
     async def _work_loop(self, until_finished: bool) -> None:
         async def once() -> None:
             self._wake.clear()
-            free = self.config.max_parallel - len(self._running)
-            if free > 0 and not self.paused:
-                now = self.clock()
-                busy = set(self._running) | self._cooling_now(now)
-                make_copies = not self.disk.pressure
-                for row in await self.journal.due(now, busy, free, make_copies=make_copies):
-                    self._start(row)
+            if not self.paused:
+                await self.work.start_due()
             if until_finished and self._rescanned.is_set() and await self._all_finished():
                 self.stop()
                 return
@@ -291,38 +278,9 @@ class AgentService:
 
         await self._forever("work", once)
 
-    def _start(self, row: FileRow) -> None:
-        task = asyncio.create_task(self.pipeline.advance(row), name=f"file-{row.id}")
-        self._running[row.id] = task
-
-        def done(finished: asyncio.Task[FileRow]) -> None:
-            self._running.pop(row.id, None)
-            self._wake.set()
-            if finished.cancelled():
-                return
-            error = finished.exception()
-            if error is None:
-                self._cooling.pop(row.id, None)
-                self.failures.recovered(f"the pipeline for file {row.id}")
-            else:
-                self._cool(row.id)
-                self.failures.failed(f"the pipeline for file {row.id}", error, "it waits a while")
-
-        task.add_done_callback(done)
-
-    def _cool(self, file_id: int) -> None:
-        """A pipeline that crashed (its journal failing, say) could not record a backoff:
-        keep its file out of the work loop for a while, doubling, so it does not spin."""
-        last = self._cooling.get(file_id, (0.0, 0.0))[1]
-        wait = min(self.config.retry_cap_seconds, max(1.0, last * 2))
-        self._cooling[file_id] = (self.clock() + wait, wait)
-
-    def _cooling_now(self, now: float) -> set[int]:
-        return {file_id for file_id, (until, _) in self._cooling.items() if until > now}
-
     async def _all_finished(self) -> bool:
         """Nothing running, nothing to do, and every held file tried in this run."""
-        if self._running or not all(ok(self.last_rescan_started) for ok in self.settled):
+        if self.work.running or not all(ok(self.last_rescan_started) for ok in self.settled):
             return False
         now = self.clock()
         return all(

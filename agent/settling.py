@@ -13,9 +13,9 @@ from pathlib import Path
 
 from agent.completeness import Observation, is_complete, is_growing_too_long, ready_to_take
 from agent.config import AgentConfig
+from agent.dock_file import observe_file, sidecar_of
 from agent.journal import FileRow, Journal
 from agent.media.probe import opens_as_media
-from agent.pipeline import observe_file, sidecar_of
 from agent.priority import urgency
 from agent.renames import was_renamed
 from agent.states import FileState

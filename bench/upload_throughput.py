@@ -152,6 +152,49 @@ def agent_round(source: Path, port: int, server_dir: Path, work: Path, n: int) -
     }
 
 
+def alternate_rounds(
+    source: Path, work: Path, rounds: int
+) -> tuple[list[float], list[dict[str, float]], float]:
+    """Raw and agent rounds in turn against one server: the raw times, the agent's
+    measures, and the server's peak RSS in MiB."""
+    port = free_port()
+    server_dir = work / "server"
+    server = start_server(server_dir, port)
+    try:
+        raw, agent = [], []
+        for n in range(rounds):
+            raw.append(raw_round(source, port, server_dir))
+            agent.append(agent_round(source, port, server_dir, work, n))
+            print(
+                f"round {n}: raw {raw[-1]:.2f} s, agent upload {agent[-1]['upload_s']:.2f} s",
+                flush=True,
+            )
+        return raw, agent, peak_rss_mib(server.pid)
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def summary(
+    size_mib: int, raw: list[float], agent: list[dict[str, float]], server_rss: float
+) -> dict[str, object]:
+    """Throughputs from the medians, the ratio, and the peaks; every round kept."""
+    raw_s = statistics.median(raw)
+    upload_s = statistics.median(a["upload_s"] for a in agent)
+    return {
+        "size_mib": size_mib,
+        "rounds": len(raw),
+        "raw_curl_s": raw,
+        "agent": agent,
+        "raw_mib_s": size_mib / raw_s,
+        "agent_upload_mib_s": size_mib / upload_s,
+        "ratio_agent_to_raw": raw_s / upload_s,
+        "agent_end_to_end_mib_s": size_mib / statistics.median(a["end_to_end_s"] for a in agent),
+        "agent_peak_rss_mib": max(a["agent_peak_rss_mib"] for a in agent),
+        "server_peak_rss_mib": server_rss,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size-mib", type=int, default=2048)
@@ -159,44 +202,14 @@ def main() -> None:
     args = parser.parse_args()
     if shutil.which("curl") is None:
         sys.exit("curl is needed: apt-get install curl")
-    size = args.size_mib * 1024 * 1024
     with tempfile.TemporaryDirectory(
         prefix="liuhen-bench-", dir=os.environ.get("BENCH_DIR")
     ) as scratch:
         work = Path(scratch)
         source = work / "footage.bin"
-        make_file(source, size)
-        port = free_port()
-        server_dir = work / "server"
-        server = start_server(server_dir, port)
-        try:
-            raw, agent = [], []
-            for n in range(args.rounds):
-                raw.append(raw_round(source, port, server_dir))
-                agent.append(agent_round(source, port, server_dir, work, n))
-                print(
-                    f"round {n}: raw {raw[-1]:.2f} s, agent upload {agent[-1]['upload_s']:.2f} s",
-                    flush=True,
-                )
-            server_rss = peak_rss_mib(server.pid)
-        finally:
-            server.terminate()
-            server.wait()
-    mib = size / 2**20
-    raw_s = statistics.median(raw)
-    upload_s = statistics.median(a["upload_s"] for a in agent)
-    result = {
-        "size_mib": args.size_mib,
-        "rounds": args.rounds,
-        "raw_curl_s": raw,
-        "agent": agent,
-        "raw_mib_s": mib / raw_s,
-        "agent_upload_mib_s": mib / upload_s,
-        "ratio_agent_to_raw": raw_s / upload_s,
-        "agent_end_to_end_mib_s": mib / statistics.median(a["end_to_end_s"] for a in agent),
-        "agent_peak_rss_mib": max(a["agent_peak_rss_mib"] for a in agent),
-        "server_peak_rss_mib": server_rss,
-    }
+        make_file(source, args.size_mib * 1024 * 1024)
+        raw, agent, server_rss = alternate_rounds(source, work, args.rounds)
+    result = summary(args.size_mib, raw, agent, server_rss)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / f"upload-{args.size_mib}mib.json").write_text(json.dumps(result, indent=2))

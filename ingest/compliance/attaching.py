@@ -1,8 +1,8 @@
 """Which recordings belong to which act: the rules alone, without I/O.
 
 This is the reference. The index computes the same for speed in SQL
-(``storage/sqlite/coverage_queries.py``: ``_overlaps``, ``_by_case``, ``_confirmed``,
-``_CANDIDATES``, ``unassigned``), and tests/storage/test_rules_agree.py checks on
+(``storage/sqlite/``: ``span_rule`` ``_overlaps``, ``_by_case``, ``_confirmed``;
+``candidate_walk``; ``coverage_queries`` ``unassigned``), and tests/storage/test_rules_agree.py checks on
 random acts and recordings that it agrees with this module. Times are whole milliseconds
 since the epoch; a recording's span is on the station's clock
 (``evidence.footage_span.station_span_ms``), an act's window ``[a, b]`` is its own.

@@ -257,7 +257,7 @@ async def _cases_without_acts(
 
 
 async def _flags(desk: ComplianceDesk, query: ReportQuery, limit: int) -> dict[str, Any]:
-    """Open flags under the report's filters (see coverage_queries._flag_filter), late
+    """Open flags under the report's filters (see storage/sqlite/report_filters.flag_filter), late
     uploads among them: those are raised at finalize, and resolved like any flag."""
     kinds, items = await desk.index.queries.open_flags(query, limit)
     return {

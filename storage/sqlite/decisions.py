@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from evidence.errors import (
@@ -34,6 +35,48 @@ _EXEMPTIONS = (
     "a.revision AS current_revision FROM exemptions e JOIN acts a ON a.act_id = e.act_id "
     "LEFT JOIN exemption_withdrawals w ON w.exemption_id = e.id"
 )
+
+
+def _act_revision(conn: sqlite3.Connection, act_id: int) -> int:
+    """The act's current revision: the one an exemption entered now excuses."""
+    act = conn.execute("SELECT revision FROM acts WHERE act_id = ?", (act_id,)).fetchone()
+    if act is None:
+        raise UnknownAct(f"no act {act_id}")
+    return int(act["revision"])
+
+
+def _refuse_a_second_standing(conn: sqlite3.Connection, act_id: int) -> None:
+    """One standing exemption per act: another is entered only after it is withdrawn."""
+    standing = conn.execute(
+        f"{_EXEMPTIONS} WHERE e.act_id = ? AND w.exemption_id IS NULL "
+        "AND e.act_revision = a.revision",
+        (act_id,),
+    ).fetchone()
+    if standing is not None:
+        raise AlreadyExempted(
+            f"act {act_id} is exempted already (exemption {standing['id']}); "
+            "withdraw that one first",
+            exemption_id=standing["id"],
+        )
+
+
+def _insert_exemption(conn: sqlite3.Connection, entered: ExemptionRecord) -> int:
+    cursor = conn.execute(
+        "INSERT INTO exemptions (act_id, reason, approver, approved_at, note, "
+        "recorded_by, recorded_at, act_revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+        "RETURNING id",
+        (
+            entered.act_id,
+            entered.reason.value,
+            entered.approver,
+            when(entered.approved_at),
+            entered.note,
+            entered.recorded_by,
+            when(entered.recorded_at),
+            entered.act_revision,
+        ),
+    )
+    return rows.new_id(cursor)
 
 
 class SqliteCatalogues:
@@ -148,51 +191,15 @@ class SqliteExemptions:
     ) -> ExemptionRecord:
         def add(conn: sqlite3.Connection) -> ExemptionRecord:
             with transaction(conn):
-                act = conn.execute(
-                    "SELECT revision FROM acts WHERE act_id = ?", (act_id,)
-                ).fetchone()
-                if act is None:
-                    raise UnknownAct(f"no act {act_id}")
-                standing = conn.execute(
-                    f"{_EXEMPTIONS} WHERE e.act_id = ? AND w.exemption_id IS NULL "
-                    "AND e.act_revision = a.revision",
-                    (act_id,),
-                ).fetchone()
-                if standing is not None:
-                    raise AlreadyExempted(
-                        f"act {act_id} is exempted already (exemption {standing['id']}); "
-                        "withdraw that one first",
-                        exemption_id=standing["id"],
-                    )
-                cursor = conn.execute(
-                    "INSERT INTO exemptions (act_id, reason, approver, approved_at, note, "
-                    "recorded_by, recorded_at, act_revision) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                    "RETURNING id",
-                    (
-                        act_id,
-                        reason.value,
-                        approver,
-                        when(approved_at),
-                        note,
-                        by,
-                        when(now),
-                        act["revision"],
-                    ),
+                revision = _act_revision(conn, act_id)
+                _refuse_a_second_standing(conn, act_id)
+                entered = ExemptionRecord(  # its id is the insert's
+                    0, act_id, reason, approver, approved_at, note, by, now, revision
                 )
-                exemption_id = rows.new_id(cursor)
+                exemption = replace(entered, exemption_id=_insert_exemption(conn, entered))
                 if leaf is not None:
                     append_leaf(conn, leaf)
-                return ExemptionRecord(
-                    exemption_id,
-                    act_id,
-                    reason,
-                    approver,
-                    approved_at,
-                    note,
-                    by,
-                    now,
-                    act["revision"],
-                )
+                return exemption
 
         return await self._db.run(add)
 

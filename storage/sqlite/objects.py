@@ -14,6 +14,60 @@ from storage.sqlite.flags import insert_flag
 from storage.sqlite.log_append import append_leaf
 
 
+def _object_row(
+    conn: sqlite3.Connection, evidence_id: EvidenceId, role: Role
+) -> sqlite3.Row | None:
+    row: sqlite3.Row | None = conn.execute(
+        "SELECT * FROM objects WHERE evidence_id = ? AND role = ?",
+        (str(evidence_id), role.value),
+    ).fetchone()
+    return row
+
+
+def _insert_object(conn: sqlite3.Connection, stored: StoredObject) -> None:
+    conn.execute(
+        "INSERT INTO objects (evidence_id, role, device_id, sequence, manifest_sha256, "
+        "sha256, size, chunk_root, store, locator, case_number, started_at, ended_at, "
+        "place, officer_id, file_name, received_at, receipt_body, receipt_signature, "
+        "claimed_started_at, claimed_ended_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            str(stored.evidence_id),
+            stored.role.value,
+            str(stored.device_id),
+            stored.sequence,
+            stored.manifest_sha256.hex,
+            stored.sha256.hex,
+            stored.size,
+            stored.chunk_root.hex,
+            stored.store,
+            stored.locator,
+            None if stored.case_number is None else str(stored.case_number),
+            rows.when(stored.started_at),
+            rows.when(stored.ended_at),
+            stored.place,
+            stored.officer_id,
+            stored.file_name,
+            rows.when(stored.received_at),
+            stored.receipt_body,
+            stored.receipt_signature,
+            rows.when(stored.claimed_started_at),
+            rows.when(stored.claimed_ended_at),
+        ),
+    )
+
+
+def _close_upload(conn: sqlite3.Connection, upload_id: str) -> None:
+    """The upload the object came by is finalized; only an open one may be."""
+    cursor = conn.execute(
+        "UPDATE uploads SET state = ?, error_code = NULL, error_message = NULL "
+        "WHERE upload_id = ? AND state = ?",
+        (UploadState.FINALIZED.value, upload_id, UploadState.OPEN.value),
+    )
+    if cursor.rowcount != 1:
+        raise StorageFailure(f"upload {upload_id} is not open; nothing was finalized")
+
+
 class SqliteObjects:
     def __init__(self, db: SqliteDatabase) -> None:
         self._db = db
@@ -28,49 +82,11 @@ class SqliteObjects:
     ) -> StoredObject:
         def finalize(conn: sqlite3.Connection) -> StoredObject:
             with transaction(conn):
-                row = conn.execute(
-                    "SELECT * FROM objects WHERE evidence_id = ? AND role = ?",
-                    (str(stored.evidence_id), stored.role.value),
-                ).fetchone()
-                if row is not None:
-                    return rows.stored_object(row)
-                conn.execute(
-                    "INSERT INTO objects (evidence_id, role, device_id, sequence, manifest_sha256, "
-                    "sha256, size, chunk_root, store, locator, case_number, started_at, ended_at, "
-                    "place, officer_id, file_name, received_at, receipt_body, receipt_signature, "
-                    "claimed_started_at, claimed_ended_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        str(stored.evidence_id),
-                        stored.role.value,
-                        str(stored.device_id),
-                        stored.sequence,
-                        stored.manifest_sha256.hex,
-                        stored.sha256.hex,
-                        stored.size,
-                        stored.chunk_root.hex,
-                        stored.store,
-                        stored.locator,
-                        None if stored.case_number is None else str(stored.case_number),
-                        rows.when(stored.started_at),
-                        rows.when(stored.ended_at),
-                        stored.place,
-                        stored.officer_id,
-                        stored.file_name,
-                        rows.when(stored.received_at),
-                        stored.receipt_body,
-                        stored.receipt_signature,
-                        rows.when(stored.claimed_started_at),
-                        rows.when(stored.claimed_ended_at),
-                    ),
-                )
-                cursor = conn.execute(
-                    "UPDATE uploads SET state = ?, error_code = NULL, error_message = NULL "
-                    "WHERE upload_id = ? AND state = ?",
-                    (UploadState.FINALIZED.value, upload_id, UploadState.OPEN.value),
-                )
-                if cursor.rowcount != 1:
-                    raise StorageFailure(f"upload {upload_id} is not open; nothing was finalized")
+                held = _object_row(conn, stored.evidence_id, stored.role)
+                if held is not None:  # finalized already: the row kept is the answer
+                    return rows.stored_object(held)
+                _insert_object(conn, stored)
+                _close_upload(conn, upload_id)
                 for flag in flags:
                     insert_flag(conn, flag)
                 if leaf is not None:
@@ -81,10 +97,7 @@ class SqliteObjects:
 
     async def get(self, evidence_id: EvidenceId, role: Role) -> StoredObject | None:
         def get(conn: sqlite3.Connection) -> StoredObject | None:
-            row = conn.execute(
-                "SELECT * FROM objects WHERE evidence_id = ? AND role = ?",
-                (str(evidence_id), role.value),
-            ).fetchone()
+            row = _object_row(conn, evidence_id, role)
             return None if row is None else rows.stored_object(row)
 
         return await self._db.run(get)

@@ -2,7 +2,7 @@
 reason and approver, late uploads by officer and docking station, acts whose duty is
 as-needed with and without footage; and the officer roster that names officers and their
 units. Each query selects acts or recordings as the report's own query does
-(``coverage_queries``), so the sections agree with the counts."""
+(``report_filters``), so the sections agree with the counts."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from runtime.sqlite_thread import SqliteThread
 from storage.compliance_records import OfficerRecord, ReportQuery
 from storage.sqlite import dialect
 from storage.sqlite.act_spans import spans_of
-from storage.sqlite.coverage_queries import _report_filter
 from storage.sqlite.database import SqliteDatabase, transaction
+from storage.sqlite.report_filters import recording_terms, report_filter, set_terms
 from storage.sqlite.rows import when
 
 __all__ = ["SqliteOfficers", "SqliteWeakLinks"]
@@ -30,22 +30,12 @@ _STANDING = (
 def _late_filter(query: ReportQuery) -> tuple[str, dict[str, Any]]:
     """Late uploads follow their recording, as the report's open flags do: the agency of
     its case, its capturing officer, its capture start."""
-    clauses = ["f.kind = 'late_upload'"]
-    params: dict[str, Any] = {}
-    for column, key, value in (
-        ("c.agency = :agency", "agency", query.agency),
-        ("o.officer_id = :officer", "officer", query.officer),
-        ("o.started_at >= :since", "since", when(query.since)),
-        ("o.started_at < :until", "until", when(query.until)),
-    ):
-        if value is not None:
-            clauses.append(column)
-            params[key] = value
-    return " AND ".join(clauses), params
+    clauses, params = set_terms(recording_terms(query))
+    return " AND ".join(["f.kind = 'late_upload'", *clauses]), params
 
 
 def _exemptions(conn: sqlite3.Connection, query: ReportQuery) -> list[tuple[str, str, int]]:
-    where, params = _report_filter(dialect.of(conn), query)
+    where, params = report_filter(dialect.of(conn), query)
     cursor = conn.execute(
         "SELECT e.reason, e.approver, COUNT(*) FROM acts a "  # noqa: S608
         f"JOIN cases c ON c.case_number = a.case_number {_STANDING} WHERE {where} "
@@ -70,7 +60,7 @@ def _late_uploads(
 
 def _as_needed(conn: sqlite3.Connection, query: ReportQuery) -> list[tuple[str, int, int]]:
     d = dialect.of(conn)
-    where, params = _report_filter(d, query)
+    where, params = report_filter(d, query)
     cursor = conn.execute(
         "WITH chosen AS (SELECT a.act_id, a.case_number, a.act_type, a.revision, "  # noqa: S608
         f"{d.ms('a.started_at')} AS a0, {d.ms('a.ended_at')} AS b0 "

@@ -4,26 +4,20 @@ once S3 is back; the real agent keeps its copy and retries until it holds a rece
 
 from __future__ import annotations
 
-import asyncio
 from contextlib import AsyncExitStack
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from agent.states import FileState
-from devices.simulator import BodyCamera
 from evidence.errors import ConfigError, StorageUnavailable
 from ingest.startup import open_server
 from storage.s3_blobs import S3BlobStore
-from tests.agent.conftest import agent_config_for, all_in, enrol, running_agent, wait_for_rows
+from tests.agent.outage import agent_keeps_its_copy_and_retries
 from tests.conftest import Clock
 from tests.ingest.helpers import created, prepared, sha256
 from tests.s3.conftest import s3_server_config, serve
 from tests.s3.moto import free_port
 from tests.s3.test_s3_uploads import CHUNK, PART, SIZE, finalize, upload
-
-CHINA = timezone(timedelta(hours=8))
 
 
 async def test_patches_while_s3_is_away_are_503_and_move_no_offset(own_moto, tmp_path):
@@ -90,27 +84,14 @@ async def test_the_agent_keeps_its_copy_and_retries_until_s3_is_back(own_moto, t
     config = s3_server_config(tmp_path, own_moto, own_moto.bucket())
     async with AsyncExitStack() as stack:
         server = await serve(config, tmp_path, stack)
-        agent = agent_config_for(server.url, config.server_public_key_path, tmp_path)
-        await enrol(server.ctx.index, agent)
-        for bay in agent.watch:
-            bay.mkdir(parents=True, exist_ok=True)
-        own_moto.stop()
-        clip = await asyncio.to_thread(
-            BodyCamera(agent.watch[0]).record,
-            started_at=datetime(2026, 3, 12, 9, 30, tzinfo=CHINA),
-            seconds=2,
+        await agent_keeps_its_copy_and_retries(
+            server,
+            tmp_path,
+            rule,
+            away=own_moto.stop,
+            back=own_moto.start,
+            code="storage_unavailable",
         )
-        footage = clip.media.read_bytes()
-        async with running_agent(agent, rule) as service:
-            rows = await wait_for_rows(
-                service.journal,
-                lambda rows: any(row.error_code == "storage_unavailable" for row in rows),
-            )
-            assert clip.media.read_bytes() == footage, "the dock keeps its copy"
-            assert not any(row.state is FileState.RECEIPTED for row in rows)
-            own_moto.start()
-            await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 1), within=60)
-        assert clip.media.read_bytes() == footage
 
 
 async def test_the_server_refuses_to_start_against_an_unfit_or_unreachable_bucket(

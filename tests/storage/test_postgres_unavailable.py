@@ -9,21 +9,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from agent.states import FileState
-from devices.simulator import BodyCamera
 from evidence.errors import IndexUnavailable
 from storage.postgres import open_postgres_index
 from storage.postgres_config import PostgresConfig
-from tests.agent.conftest import agent_config_for, all_in, enrol, running_agent, wait_for_rows
+from tests.agent.outage import agent_keeps_its_copy_and_retries
 from tests.ingest.helpers import created, prepared, sha256
 from tests.postgres import TestPostgres, started
 
-CHINA = timezone(timedelta(hours=8))
 NOW = datetime(2026, 3, 12, tzinfo=UTC)
 CHUNK = 64 * 1024
 
@@ -112,24 +109,11 @@ def sha256_hex(data: bytes) -> str:
 async def test_the_agent_keeps_its_copy_and_retries_until_the_index_is_back(
     server, own_postgres: TestPostgres, tmp_path, rule
 ):
-    agent = agent_config_for(server.url, server.ctx.config.server_public_key_path, tmp_path)
-    await enrol(server.ctx.index, agent)
-    for bay in agent.watch:
-        bay.mkdir(parents=True, exist_ok=True)
-    await asyncio.to_thread(own_postgres.stop)
-    clip = await asyncio.to_thread(
-        BodyCamera(agent.watch[0]).record,
-        started_at=datetime(2026, 3, 12, 9, 30, tzinfo=CHINA),
-        seconds=2,
+    await agent_keeps_its_copy_and_retries(
+        server,
+        tmp_path,
+        rule,
+        away=lambda: asyncio.to_thread(own_postgres.stop),
+        back=lambda: asyncio.to_thread(own_postgres.start),
+        code="index_unavailable",
     )
-    footage = clip.media.read_bytes()
-    async with running_agent(agent, rule) as service:
-        rows = await wait_for_rows(
-            service.journal,
-            lambda rows: any(row.error_code == "index_unavailable" for row in rows),
-        )
-        assert clip.media.read_bytes() == footage, "the dock keeps its copy"
-        assert not any(row.state is FileState.RECEIPTED for row in rows)
-        await asyncio.to_thread(own_postgres.start)
-        await wait_for_rows(service.journal, all_in(FileState.RECEIPTED, 1), within=60)
-    assert clip.media.read_bytes() == footage
