@@ -1,18 +1,19 @@
 """Make the review copy ("proxy"): H.264 + AAC in MP4 with faststart, at most the
 profile's height, bitrate capped, in-process with PyAV. The original is only read.
 
-Three threads of our own at low priority (os.setpriority on the thread; the codecs'
-threads inherit it), joined by bounded hand-offs: one demuxes, decodes and resamples, one
-fingerprints (PDQ, the first frame of each second) and scales, one encodes and muxes, so
-the cores stay busy while the decoder's and the encoder's threads wait on each other.
-Timestamps pass through unchanged: the copy lasts as long as the original (variable
-frame rates included).
+Two threads of our own, both at low priority (os.setpriority on the thread; the
+encoder's own threads inherit it): one demuxes, decodes, scales and resamples; the other
+encodes and muxes. A straight decode-then-encode loop leaves one of them idle at a time;
+the pipeline keeps both busy, as the ffmpeg CLI does. Timestamps pass through unchanged,
+so the copy lasts as long as the original (variable frame rates included). While the
+original's frames go by, the first frame of each second is fingerprinted (PDQ).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +25,6 @@ import av
 from av.video.reformatter import VideoReformatter
 
 from agent import failpoints
-from agent.media.handoff import END, Handoff
 from agent.media.profiles import Profile
 from evidence.perceptual import SecondPrint, SecondSampler, frame_seconds
 from runtime.private_files import ensure_private_file, make_private_dirs
@@ -34,12 +34,13 @@ __all__ = ["HEADROOM", "TranscodeCancelled", "TranscodeFailed", "make_proxy"]
 log = logging.getLogger(__name__)
 
 _AAC_RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000)
-_QUEUE_FRAMES = 8  # items (video or audio frames) waiting between two stages
+_QUEUE_FRAMES = 8
 # The copy's bitrates are at most this share of the original's: x264's rate control
 # overshoots its target by a few percent (6% on a 2 s clip), and the copy must fit.
 HEADROOM = 0.9
 _RETRY_MARGIN = 0.9  # below the share that would have made the first try fit exactly
 _MAX_BAD_PACKETS = 100
+_END = None
 
 
 class TranscodeFailed(Exception):
@@ -141,11 +142,10 @@ class _Transcode:
     ) -> None:
         self.source, self.target, self.profile, self.nice = source, target, profile, nice
         self.share = share  # of the original's bitrates, at most, for the copy
-        self.stop = stop  # set by a failure in any thread, or by the caller to cancel
-        self.decoded = Handoff(_QUEUE_FRAMES, stop)  # the original's frames, to scale
-        self.scaled = Handoff(_QUEUE_FRAMES, stop)  # the copy's frames, to encode
+        self.frames: queue.Queue[tuple[str, Any] | None] = queue.Queue(_QUEUE_FRAMES)
         self.sampler = SecondSampler()
         self.failure: BaseException | None = None
+        self.stop = stop  # set by a failure in either thread, or by the caller to cancel
         self.on_progress = on_progress
 
     def run(self) -> tuple[SecondPrint, ...]:
@@ -175,32 +175,55 @@ class _Transcode:
             av.open(str(partial), "w", format="mp4", options={"movflags": "+faststart"}) as target,
         ):
             streams = _open_streams(source, target, self.profile, self.share)
-            stages = (
-                ("proxy-decode", self._decode, source),
-                ("proxy-scale", self._scale, None),
-                ("proxy-encode", self._encode, target),
+            decoder = threading.Thread(
+                target=self._guard, args=(self._decode, source, streams), name="proxy-decode"
             )
-            threads = [
-                threading.Thread(target=self._guard, args=(work, container, streams), name=name)
-                for name, work, container in stages
-            ]
-            for thread in threads:
-                thread.start()
-            for thread in threads:
-                thread.join()
+            encoder = threading.Thread(
+                target=self._guard, args=(self._encode, target, streams), name="proxy-encode"
+            )
+            decoder.start()
+            encoder.start()
+            decoder.join()
+            encoder.join()
 
     def _guard(self, work: Any, container: Any, streams: _Streams) -> None:
         _lower_priority(self.nice)
         try:
             work(container, streams)
-        except BaseException as exc:  # reported by run(); the other threads must stop too
+        except BaseException as exc:  # reported by run(); the other thread must stop too
             self.failure = self.failure or exc
             self.stop.set()
-            self.decoded.drain()
-            self.scaled.drain()
+            self._drain()
+
+    def _drain(self) -> None:
+        """Unblock a producer waiting on a full queue once the consumer has failed."""
+        try:
+            while True:
+                self.frames.get_nowait()
+        except queue.Empty:
+            pass
+
+    def _get(self) -> tuple[str, Any] | None:
+        while not self.stop.is_set():
+            try:
+                return self.frames.get(timeout=0.5)
+            except queue.Empty:
+                continue
+        return _END
+
+    def _put(self, item: tuple[str, Any] | None) -> None:
+        while not self.stop.is_set():
+            try:
+                self.frames.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
 
     def _decode(self, container: Any, streams: _Streams) -> None:
         wanted = [s for s in (streams.video_in, streams.audio_in) if s is not None]
+        start = Fraction(0)
+        if streams.video_in is not None and streams.video_in.start_time is not None:
+            start = Fraction(streams.video_in.start_time) * streams.video_in.time_base
         bad = 0
         for packet in container.demux(wanted):
             if self.stop.is_set():
@@ -214,45 +237,28 @@ class _Transcode:
                 continue
             for frame in frames:
                 if packet.stream is streams.video_in:
-                    self.decoded.put(("video", frame))
+                    self._video_frame(frame, streams, start)
                 else:
                     for resampled in streams.resampler.resample(frame):
-                        self.decoded.put(("audio", resampled))
+                        self._put(("audio", resampled))
         if streams.resampler is not None:
             for resampled in streams.resampler.resample(None):
-                self.decoded.put(("audio", resampled))
-        self.decoded.put(END)
+                self._put(("audio", resampled))
+        self._put(_END)
 
-    def _scale(self, _: Any, streams: _Streams) -> None:
-        """The original's video frames fingerprinted and scaled; audio passes through."""
-        start = Fraction(0)
-        if streams.video_in is not None and streams.video_in.start_time is not None:
-            start = Fraction(streams.video_in.start_time) * streams.video_in.time_base
-        while (item := self.decoded.get()) is not END:
-            kind, frame = item
-            if kind == "video":
-                item = ("video", self._video_frame(frame, start, streams))
-            self.scaled.put(item)
-        if not self.stop.is_set():
-            self.scaled.put(END)
-
-    def _video_frame(self, frame: Any, start: Fraction, streams: _Streams) -> Any:
+    def _video_frame(self, frame: Any, streams: _Streams, start: Fraction) -> None:
         failpoints.hit(failpoints.WHILE_REVIEW_COPY)
         seconds = frame_seconds(frame, start)
         if seconds is not None:
             self.sampler.feed(frame, seconds)
             self.on_progress(seconds)
         width, height = streams.size or (frame.width, frame.height)
-        # One swscale thread: this stage has its own thread, and swscale's slice threads
-        # cost more in hand-offs than they gain beside the codecs' threads.
-        scaled = streams.scaler.reformat(
-            frame, width=width, height=height, format="yuv420p", threads=1
-        )
+        scaled = streams.scaler.reformat(frame, width=width, height=height, format="yuv420p")
         scaled.pts, scaled.time_base = frame.pts, frame.time_base
-        return scaled
+        self._put(("video", scaled))
 
     def _encode(self, container: Any, streams: _Streams) -> None:
-        while (item := self.scaled.get()) is not END:
+        while (item := self._get()) is not _END:
             kind, frame = item
             stream = streams.video_out if kind == "video" else streams.audio_out
             container.mux(stream.encode(frame))
