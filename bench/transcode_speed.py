@@ -1,5 +1,7 @@
 """Review-copy transcode speed: PyAV in-process (agent.media.proxy) against the ffmpeg CLI,
-same 60 s 1080p30 H.264 source, same encoder settings, alternating rounds in one run.
+same 60 s 1080p30 H.264 source, same encoder settings, alternating rounds in one run: the
+CLI goes first in even rounds and last in odd ones, so a neighbour's load that grows or
+fades during a round does not always favour the same side.
 
     ./bench/transcode --rounds 3
 
@@ -173,8 +175,11 @@ def main() -> None:
         make_source(source, args.seconds)
     times: dict[str, list[float]] = {name: [] for name in WAYS}
     cpu: dict[str, list[float]] = {name: [] for name in WAYS}
+    load: list[float] = []
     for n in range(args.rounds):
-        for name, way in WAYS.items():
+        load.append(os.getloadavg()[0])
+        for name in list(WAYS) if n % 2 == 0 else list(reversed(WAYS)):
+            way = WAYS[name]
             target = work / f"{name}.mp4"
             before = cpu_seconds()
             started = time.perf_counter()
@@ -187,12 +192,16 @@ def main() -> None:
             assert (video.width, video.height) == (1280, 720), name
             assert abs(facts.duration_ms - args.seconds * 1000) < 100, name
             print(
-                f"round {n} {name:14} {times[name][-1]:6.2f} s, CPU {cpu[name][-1]:6.2f} s",
+                f"round {n} {name:14} {times[name][-1]:6.2f} s, CPU {cpu[name][-1]:6.2f} s"
+                f" (load {load[-1]:.1f})",
                 flush=True,
             )
     median = {name: statistics.median(values) for name, values in times.items()}
     pairs = [
         cli / ours for cli, ours in zip(times["ffmpeg_cli"], times["pyav_pipeline"], strict=True)
+    ]
+    cpu_pairs = [
+        cli / ours for cli, ours in zip(cpu["ffmpeg_cli"], cpu["pyav_pipeline"], strict=True)
     ]
     result = {
         "ffmpeg": subprocess.run(
@@ -209,6 +218,12 @@ def main() -> None:
             "min": min(pairs),
             "max": max(pairs),
         },
+        "pyav_cpu_vs_cli_per_round": {
+            "median": statistics.median(cpu_pairs),
+            "min": min(cpu_pairs),
+            "max": max(cpu_pairs),
+        },
+        "load_average_1min_per_round": load,
         "median_s": median,
         "realtime_multiple": {name: args.seconds / value for name, value in median.items()},
         "pyav_speed_vs_cli": median["ffmpeg_cli"] / median["pyav_pipeline"],
