@@ -2,7 +2,8 @@
 with memory bounded however large the body.
 
 The event loop reads the socket and hands blocks of about 1 MiB, up to ``MAX_QUEUED``
-ahead, to three threads of this PATCH: one writes them to the area's landing (a partial
+ahead, to three threads (``lanes.py``, kept between PATCHes): one writes them to the
+area's landing (a partial
 file, or S3 parts: ``storage.interfaces.Landing``), one keeps the chunk
 digests (and checks them against the signed list), one the whole-file digest. Each thread
 keeps the blocks in order; network, disk and both SHA-256 passes overlap, and the reader
@@ -17,11 +18,12 @@ import asyncio
 import hashlib
 from collections import deque
 from collections.abc import AsyncIterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 
 from evidence.digest import Sha256, StreamingFingerprint
 from evidence.errors import ChecksumMismatch, ChunkMismatch, TooLarge
+from ingest.uploads.lanes import checkin, checkout
 from runtime.cpu_account import Section
 from storage.interfaces import Landing
 
@@ -49,10 +51,7 @@ class PatchSink:
         self._extra = None
         if checksum is not None and not self._body_is_one_chunk(checksum[0]):
             self._extra = hashlib.new(checksum[0])
-        self._lanes = [
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"patch-{lane}")
-            for lane in ("write", "chunks", "whole")
-        ]
+        self._lanes = checkout()
 
     def _body_is_one_chunk(self, algorithm: str) -> bool:
         size, total = self.fingerprint.chunk_size, self.fingerprint.total_size
@@ -66,7 +65,7 @@ class PatchSink:
         event loop is woken only when it waits for one that has not finished (``_done``),
         not three times per block."""
         work = (self._write, self._hash_chunks, self._hash_whole)
-        return [lane.submit(job, pieces) for lane, job in zip(self._lanes, work, strict=True)]
+        return [self._lanes.submit(lane, job, pieces) for lane, job in enumerate(work)]
 
     def _write(self, pieces: list[bytes]) -> None:
         self._landing.write(pieces)
@@ -105,8 +104,7 @@ class PatchSink:
         return self._landing.make_durable()
 
     def close(self) -> None:
-        for lane in self._lanes:
-            lane.shutdown(wait=True)
+        checkin(self._lanes)
 
 
 @dataclass(frozen=True, slots=True)
