@@ -17,7 +17,6 @@ from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, replace
 
 from evidence.errors import (
-    ChecksumMismatch,
     Conflict,
     LengthMismatch,
     MalformedHeader,
@@ -238,12 +237,8 @@ class UploadSessions:
         )
         try:
             received = await stream_body(body, sink, upload.length - upload.offset)
-            if received.interrupted and request.checksum is not None:
-                raise ChecksumMismatch("the body was cut off, so its checksum cannot be checked")
-            if not received.interrupted:
-                sink.verify_checksum(received.size)
-            failpoints.hit(failpoints.AFTER_WRITE)
-            durable = await asyncio.to_thread(sink.make_durable)
+            sink.verify_checksum(received)
+            durable = await sink.durable()  # started as the last block was written
             failpoints.hit(failpoints.AFTER_FSYNC)
         except BaseException:
             held.fingerprint = before  # the bytes past the offset are dropped next time

@@ -9,7 +9,8 @@ digests (and checks them against the signed list), one the whole-file digest. Ea
 keeps the blocks in order; network, disk and both SHA-256 passes overlap, and the reader
 never waits for a wake-up. Every byte is hashed once: the fingerprint gives the whole-file
 digest and the chunk digests, and a body that is exactly one chunk takes its
-``Upload-Checksum`` from the chunk digest instead of hashing again.
+``Upload-Checksum`` from the chunk digest instead of hashing again. At the body's end the
+write lane makes it durable at once, while the hash lanes finish their last block.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from collections import deque
 from collections.abc import AsyncIterator
 from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import Any
 
 from evidence.digest import Sha256, StreamingFingerprint
 from evidence.errors import ChecksumMismatch, ChunkMismatch, TooLarge
+from ingest import failpoints
 from ingest.uploads.lanes import checkin, checkout
 from runtime.cpu_account import Section
 from storage.interfaces import Landing
@@ -52,6 +55,7 @@ class PatchSink:
         if checksum is not None and not self._body_is_one_chunk(checksum[0]):
             self._extra = hashlib.new(checksum[0])
         self._lanes = checkout()
+        self._finished: Future[int] | None = None
 
     def _body_is_one_chunk(self, algorithm: str) -> bool:
         size, total = self.fingerprint.chunk_size, self.fingerprint.total_size
@@ -86,11 +90,28 @@ class PatchSink:
             for piece in pieces:
                 self.fingerprint.update_whole(piece)
 
-    def verify_checksum(self, received: int) -> None:
+    def finish(self) -> None:
+        """Start making the whole body durable as soon as its last block is written."""
+        self._finished = self._lanes.submit(0, self._make_durable)
+
+    def _make_durable(self) -> int:
+        failpoints.hit(failpoints.AFTER_WRITE)  # written, not yet synced
+        return self._landing.make_durable()
+
+    async def durable(self) -> int:
+        """How many of the body's bytes are durable (``Landing.make_durable``)."""
+        if self._finished is None:
+            raise RuntimeError("the body is not finished")
+        await _done(self._finished)
+        return self._finished.result()
+
+    def verify_checksum(self, received: Received) -> None:
         if self._checksum is None:
             return
+        if received.interrupted:
+            raise ChecksumMismatch("the body was cut off, so its checksum cannot be checked")
         algorithm, expected = self._checksum
-        if self._declared is not None and received != self._declared:
+        if self._declared is not None and received.size != self._declared:
             raise ChecksumMismatch("the body ended early; its checksum cannot match")
         if self._extra is not None:
             actual = self._extra.digest()
@@ -98,10 +119,6 @@ class PatchSink:
             actual = self.fingerprint.chunks[self._start // self.fingerprint.chunk_size].raw
         if actual != expected:
             raise ChecksumMismatch(f"Upload-Checksum ({algorithm}) does not match the body")
-
-    def make_durable(self) -> int:
-        """Make the body durable; return how many of its bytes are (``Landing``)."""
-        return self._landing.make_durable()
 
     def close(self) -> None:
         checkin(self._lanes)
@@ -113,7 +130,7 @@ class Received:
     interrupted: bool  # the client went away before the end of the body
 
 
-async def _done(future: Future[None]) -> None:
+async def _done(future: Future[Any]) -> None:
     """Wait for one lane's block; raise its failure."""
     if not future.done():
         await asyncio.wrap_future(future)
@@ -134,26 +151,34 @@ async def _settle(queued: deque[Future[None]]) -> None:
 
 async def stream_body(body: AsyncIterator[bytes], sink: PatchSink, limit: int) -> Received:
     """Copy the body into ``sink``; refuse more than ``limit`` bytes. A body that ends
-    with ``ConnectionError`` (the client went away) is kept as far as it came."""
+    with ``ConnectionError`` (the client went away) is kept as far as it came; its end is
+    being made durable when this returns (``PatchSink.durable``)."""
     received = 0
     interrupted = False
     pieces: list[bytes] = []
     gathered = 0
     queued: deque[Future[None]] = deque()
     try:
-        async for data in body:
-            received += len(data)
-            if received > limit:
-                raise TooLarge(f"the body passes the upload's length by {received - limit} bytes")
-            pieces.append(data)
-            gathered += len(data)
-            if gathered >= BLOCK_SIZE:
-                while len(queued) >= 3 * MAX_QUEUED:
-                    await _done(queued.popleft())
-                queued.extend(sink.consume(pieces))
-                pieces, gathered = [], 0
-    except ConnectionError:
-        interrupted = True
+        try:
+            async for data in body:
+                received += len(data)
+                if received > limit:
+                    raise TooLarge(
+                        f"the body passes the upload's length by {received - limit} bytes"
+                    )
+                pieces.append(data)
+                gathered += len(data)
+                if gathered >= BLOCK_SIZE:
+                    while len(queued) >= 3 * MAX_QUEUED:
+                        await _done(queued.popleft())
+                    queued.extend(sink.consume(pieces))
+                    pieces, gathered = [], 0
+        except ConnectionError:
+            interrupted = True
+        if pieces:
+            queued.extend(sink.consume(pieces))
+            pieces = []
+        sink.finish()
     finally:
         if pieces:
             queued.extend(sink.consume(pieces))
