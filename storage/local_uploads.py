@@ -24,7 +24,7 @@ from evidence.errors import InsufficientStorage, StorageFailure, UnknownUpload
 from runtime.cpu_account import Section
 from runtime.private_files import make_private_dirs
 from storage.durable import drop_cached, fsync_dir, start_writeback
-from storage.interfaces import BlobStore, Landing
+from storage.interfaces import BlobStore, Landing, Piece
 from storage.records import UploadRecord
 
 __all__ = ["FileLanding", "LocalUploadArea", "Partial"]
@@ -58,7 +58,7 @@ class FileLanding:
         self._written = 0
         self._dropped = 0  # bytes of this PATCH already out of the page cache
 
-    def write(self, pieces: Sequence[bytes]) -> None:
+    def write(self, pieces: Sequence[Piece]) -> None:
         with Section("write"):
             start = self._written
             for piece in pieces:
@@ -70,6 +70,13 @@ class FileLanding:
             start_writeback(self._fd, self._offset + start, self._written - start)
             drop_cached(self._fd, self._offset + self._dropped, start - self._dropped)
             self._dropped = start
+
+    def make_prefix_durable(self, size: int) -> bool:
+        """A checkpoint: everything written so far (``size`` bytes or more) synced. The
+        page cache is left to ``write``'s drops."""
+        with Section("fsync"):
+            os.fdatasync(self._fd)
+        return self._written >= size
 
     def make_durable(self) -> int:
         with Section("fsync"):
