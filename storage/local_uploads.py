@@ -87,8 +87,9 @@ class FileLanding:
                 view = view[wrote:]
 
     def make_prefix_durable(self, size: int) -> bool:
-        """A checkpoint: everything written so far (``size`` bytes or more) synced. The
-        page cache is left to ``write``'s drops."""
+        """A checkpoint: everything written so far (``size`` bytes or more) synced, while
+        ``write`` may go on writing on its own thread (the sync may take some of that
+        too). The page cache is left to ``write``'s drops."""
         with Section("fsync"):
             os.fdatasync(self._fd)
         return self._written >= size

@@ -1,5 +1,6 @@
 """The three threads a PATCH's blocks go through (write, chunk digests, whole-file digest),
-kept between PATCHes: a PATCH checks a triple out and gives it back, so no thread is
+and a fourth that makes checkpoints inside a long PATCH durable without holding up the
+writes, kept between PATCHes: a PATCH checks a set out and gives it back, so no thread is
 started or joined per PATCH (tus-js-client sends one 8 MiB PATCH at a time, and the
 client waits through everything a PATCH does after its last byte). Each lane is one
 thread, so it runs its jobs in order; PATCHes to different uploads at once each have
@@ -12,11 +13,11 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, TypeVar
 
-__all__ = ["KEPT", "Lanes", "checkin", "checkout"]
+__all__ = ["KEPT", "NAMES", "Lanes", "checkin", "checkout"]
 
 T = TypeVar("T")
 KEPT = 4  # idle triples kept for the next PATCHes; more at once are made and let go
-NAMES = ("write", "chunks", "whole")
+NAMES = ("write", "chunks", "whole", "sync")
 
 
 class Lanes:
@@ -24,7 +25,7 @@ class Lanes:
         self._executors = tuple(
             ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"patch-{name}") for name in NAMES
         )
-        self._last: list[Future[Any] | None] = [None, None, None]
+        self._last: list[Future[Any] | None] = [None] * len(NAMES)
 
     def submit(self, lane: int, job: Callable[..., T], *args: object) -> Future[T]:
         future = self._executors[lane].submit(job, *args)

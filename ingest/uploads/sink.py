@@ -35,7 +35,7 @@ __all__ = ["BLOCK_SIZE", "MAX_QUEUED", "PatchSink", "Received", "stream_body"]
 
 BLOCK_SIZE = 1024 * 1024
 MAX_QUEUED = 4
-WRITE, CHUNKS, WHOLE = range(3)
+WRITE, CHUNKS, WHOLE, SYNC = range(4)
 
 
 class PatchSink:
@@ -93,10 +93,15 @@ class PatchSink:
             for piece in pieces:
                 self.fingerprint.update_whole(piece)
 
-    def checkpoint(self, size: int) -> Future[bool]:
-        """Make the body's first ``size`` bytes durable, on the write lane after what it
-        has written; the future says whether the landing could (S3: at a part's end)."""
-        return self._lanes.submit(WRITE, self._landing.make_prefix_durable, size)
+    def checkpoint(self, size: int, written: Future[None]) -> Future[bool]:
+        """Make the body's first ``size`` bytes durable once ``written`` (the write of the
+        block ending there) is done, on a thread of its own so the writes go on meanwhile;
+        the future says whether the landing could (S3: at a part's end)."""
+        return self._lanes.submit(SYNC, self._make_prefix_durable, size, written)
+
+    def _make_prefix_durable(self, size: int, written: Future[None]) -> bool:
+        written.result()  # the bytes up to the boundary are in the landing (or it failed)
+        return self._landing.make_prefix_durable(size)
 
     def finish(self) -> None:
         """Start making the whole body durable as soon as its last block is written."""
@@ -215,7 +220,8 @@ class _Receiver:
 
     def _checkpoint(self) -> None:
         if self.checkpoints is not None:
-            durable = self.sink.checkpoint(self.pending)
+            written = self.since[-3]  # the write of the block that ends at the boundary
+            durable = self.sink.checkpoint(self.pending, written)
             self.checkpoints.add(self.pending, self.since, durable)
         self.since, self.pending = [], 0
 

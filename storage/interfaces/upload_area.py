@@ -23,7 +23,8 @@ class Landing(Protocol):
     def make_prefix_durable(self, size: int) -> bool:
         """Make the first ``size`` bytes written durable, if this landing can make a prefix
         durable on its own; return whether they are (a file: always, once synced; S3:
-        only at the end of a part already put). A checkpoint inside a PATCH."""
+        only at the end of a part already put). A checkpoint inside a PATCH, called on
+        another thread than ``write``, once the writes it covers are done."""
         ...
 
     def make_durable(self) -> int:
