@@ -226,7 +226,7 @@ def run(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     peer_port = free_port()
     peer_store = work / "peer"
     peer = start(["node", str(PEER_DIR / "server.mjs"), str(peer_port), str(peer_store)])
-    common = {"path": str(source), "chunkSize": CHUNK_SIZE}
+    common = {"path": str(source), "chunkSize": args.patch_mib * 2**20}
     rounds: list[dict[str, float]] = []
     accounts: list[dict[str, Any]] = []
     other_accounts: list[dict[str, Any]] = []
@@ -326,6 +326,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--cpu-account", action="store_true")
     parser.add_argument(
+        "--patch-mib",
+        type=int,
+        default=CHUNK_SIZE // 2**20,
+        help="bytes per PATCH (tus-js-client's chunkSize); the manifest's chunks stay "
+        "8 MiB, so a larger PATCH carries several and is committed at each boundary",
+    )
+    parser.add_argument(
         "--compare",
         type=Path,
         help="another source tree (e.g. a `git archive` of an older commit): its server "
@@ -339,7 +346,9 @@ def main() -> None:
         result = run(args, Path(scratch))
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    (out / f"peer-{args.size_mib}mib.json").write_text(json.dumps(result, indent=2))
+    (out / f"peer-{args.size_mib}mib-{args.patch_mib}mib-patches.json").write_text(
+        json.dumps(result, indent=2)
+    )
     print(json.dumps({k: v for k, v in result.items() if k != "rounds"}, indent=2))
 
 

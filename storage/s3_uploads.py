@@ -31,7 +31,7 @@ from pathlib import Path
 from evidence.digest import Sha256, StreamingFingerprint, chunk_count
 from evidence.errors import ConfigError, PartTooSmall, StorageFailure
 from runtime.private_files import make_private_dirs
-from storage.interfaces import BlobStore, Landing
+from storage.interfaces import BlobStore, Landing, Piece
 from storage.records import UploadRecord
 from storage.retention import Kept
 from storage.s3_blobs import S3BlobStore
@@ -68,7 +68,7 @@ class S3Landing:
         self._hash = hashlib.sha256()
         self._filled = self._written = self._durable = 0
 
-    def write(self, pieces: Sequence[bytes]) -> None:
+    def write(self, pieces: Sequence[Piece]) -> None:
         for piece in pieces:
             view = memoryview(piece)
             while view:
@@ -94,6 +94,11 @@ class S3Landing:
         self._spool.truncate()
         self._hash = hashlib.sha256()
         self._filled = 0
+
+    def make_prefix_durable(self, size: int) -> bool:
+        """Only whole parts are durable: a checkpoint at a part's end (put as it filled)
+        counts, one inside a part waits for the part."""
+        return self._durable >= size
 
     def make_durable(self) -> int:
         if self._written and not self._durable:

@@ -15,9 +15,10 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import partial
 
 from evidence.errors import (
-    ChecksumMismatch,
     Conflict,
     LengthMismatch,
     MalformedHeader,
@@ -32,6 +33,7 @@ from evidence.wire import META_EVIDENCE_ID, META_FILENAME, META_ROLE
 from ingest import failpoints
 from ingest.clock import Clock
 from ingest.locks import KeyedLocks, quota_key, upload_key
+from ingest.uploads.checkpoints import Checkpoints
 from ingest.uploads.open_uploads import OpenUpload, OpenUploads
 from ingest.uploads.quotas import UploadLimits, check_quota
 from ingest.uploads.rules import (
@@ -217,8 +219,12 @@ class UploadSessions:
             upload = await self.owned(device, upload_id)
             request = parse_patch(headers, upload, self.clock(), creation=creation)
             held = await self.open_uploads.get(upload)
-            received = await self._write(upload, request, held, body)
-            return await self._commit(upload, received)
+            # A body with a checksum is kept whole or not at all (tus): no checkpoints.
+            commit, start = partial(self._advance, upload), upload.offset
+            checkpoints = None if request.checksum else Checkpoints(commit, start)
+            received = await self._write(upload, request, held, body, checkpoints)
+            done = checkpoints.committed if checkpoints else 0
+            return await self._commit(upload, received, done)
 
     async def _write(
         self,
@@ -226,27 +232,32 @@ class UploadSessions:
         request: PatchRequest,
         held: OpenUpload,
         body: AsyncIterator[bytes],
+        checkpoints: Checkpoints | None,
     ) -> Received:
         """The body into the area at the committed offset, hashed on the way, made durable:
         what is durable of it is what was received."""
         before = held.fingerprint.copy()
         manifest = held.signed.manifest
         landing = await asyncio.to_thread(self.area.open_at, upload, manifest.chunk_size)
-        chunks = manifest.chunks
         sink = PatchSink(
-            landing, held.fingerprint, chunks, request.checksum, request.content_length
+            landing, held.fingerprint, manifest.chunks, request.checksum, request.content_length
         )
         try:
-            received = await stream_body(body, sink, upload.length - upload.offset)
-            if received.interrupted and request.checksum is not None:
-                raise ChecksumMismatch("the body was cut off, so its checksum cannot be checked")
-            if not received.interrupted:
-                sink.verify_checksum(received.size)
-            failpoints.hit(failpoints.AFTER_WRITE)
-            durable = await asyncio.to_thread(sink.make_durable)
-            failpoints.hit(failpoints.AFTER_FSYNC)
+            try:
+                received = await stream_body(body, sink, upload.length - upload.offset, checkpoints)
+                sink.verify_checksum(received)
+                durable = await sink.durable()
+                failpoints.hit(failpoints.AFTER_FSYNC)
+            finally:
+                if checkpoints is not None:
+                    await checkpoints.settle()  # none outlives the lock
         except BaseException:
-            held.fingerprint = before  # the bytes past the offset are dropped next time
+            if checkpoints is not None and checkpoints.committed:
+                # The offset moved inside this PATCH: the next request rebuilds the hash
+                # of the committed bytes (open_uploads.py) instead of trusting either.
+                self.open_uploads.forget(upload.upload_id)
+            else:
+                held.fingerprint = before  # the bytes past the offset are dropped next time
             raise
         finally:
             sink.close()
@@ -255,16 +266,23 @@ class UploadSessions:
         # the offset, so the next request rebuilds it (open_uploads.py).
         return replace(received, size=durable)
 
-    async def _commit(self, upload: UploadRecord, received: Received) -> UploadRecord:
-        """Commit the new offset (compare-and-set on the old one)."""
-        upload_id, new_offset = upload.upload_id, upload.offset + received.size
+    async def _advance(self, upload: UploadRecord, old: int, new: int) -> datetime:
+        """Compare-and-set the committed offset; return the new expiry."""
         expires_at = self.clock() + self.limits.expiry
-        if not await self.uploads.advance(upload_id, upload.offset, new_offset, expires_at):
-            self.open_uploads.forget(upload_id)
+        if not await self.uploads.advance(upload.upload_id, old, new, expires_at):
+            self.open_uploads.forget(upload.upload_id)
             raise OffsetMismatch("another server moved this upload's offset; HEAD and resume")
+        return expires_at
+
+    async def _commit(self, upload: UploadRecord, received: Received, done: int) -> UploadRecord:
+        """Commit the new offset, from where the PATCH's last checkpoint left it."""
+        new_offset = upload.offset + received.size
+        expires_at = await self._advance(upload, upload.offset + done, new_offset)
         failpoints.hit(failpoints.AFTER_COMMIT)
         if received.interrupted:
-            log.info("upload %s: client left after %d bytes; kept them", upload_id, received.size)
+            log.info(
+                "upload %s: client left after %d bytes; kept them", upload.upload_id, received.size
+            )
         return replace(upload, offset=new_offset, expires_at=expires_at)
 
     async def terminate(self, device: DeviceRecord, upload_id: str) -> None:

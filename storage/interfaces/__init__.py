@@ -60,7 +60,7 @@ from storage.interfaces.objects import (
 )
 from storage.interfaces.people import Accounts, Credentials
 from storage.interfaces.received import Received
-from storage.interfaces.upload_area import Landing, UploadArea
+from storage.interfaces.upload_area import Landing, Piece, UploadArea
 from storage.interfaces.uploads import Manifests, Uploads, UploadSessions
 
 __all__ = [
@@ -100,6 +100,7 @@ __all__ = [
     "ObjectLookup",
     "Objects",
     "Officers",
+    "Piece",
     "Received",
     "Rooms",
     "SignedDocuments",

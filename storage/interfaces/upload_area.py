@@ -8,14 +8,24 @@ from typing import Protocol
 from evidence.digest import Sha256, StreamingFingerprint
 from storage.records import UploadRecord
 
-__all__ = ["Landing", "UploadArea"]
+__all__ = ["Landing", "Piece", "UploadArea"]
+
+# A piece of a body as received, or a part of one cut at a chunk boundary.
+Piece = bytes | memoryview
 
 
 class Landing(Protocol):
     """Where one PATCH's bytes go, in order, from one thread, from the upload's committed
     offset on."""
 
-    def write(self, pieces: Sequence[bytes]) -> None: ...
+    def write(self, pieces: Sequence[Piece]) -> None: ...
+
+    def make_prefix_durable(self, size: int) -> bool:
+        """Make the first ``size`` bytes written durable, if this landing can make a prefix
+        durable on its own; return whether they are (a file: always, once synced; S3:
+        only at the end of a part already put). A checkpoint inside a PATCH, called on
+        another thread than ``write``, once the writes it covers are done."""
+        ...
 
     def make_durable(self) -> int:
         """Make what was written durable; return how many bytes, from the PATCH's offset,
