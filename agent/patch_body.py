@@ -1,10 +1,11 @@
 """PATCH bodies, handed to the socket slice by slice: one chunk's bytes already in memory
 (``ChunkPayload``), or a span of the file streamed from disk (``FileSpanPayload``).
 
-A span may be several chunks (``agent.patch_chunks``): it is never held whole. Slices of
-1 MiB are read ahead on a thread, at most ``READ_AHEAD`` of them, while the socket takes
-the ones before, so memory stays a few MiB whatever the PATCH's size; each slice is read
-into the buffer the socket is handed (no join, no copy of the agent's own past the read).
+A span may be several chunks (``agent.patch_chunks``): it is never held whole. Blocks of
+4 MiB are read ahead on a thread, at most ``READ_AHEAD`` of them, while the socket takes
+the ones before in 1 MiB slices, so memory stays at 12 MiB whatever the PATCH's size (two
+8 MiB chunks before); each block is read into the buffer the socket is handed slice by
+slice (no join, no copy of the agent's own past the read).
 A file that ends early was changed after it was signed: the body stops, and the PATCH's
 caller hears ``SourceChanged`` (``failure``), not the broken connection it leaves.
 
@@ -31,11 +32,14 @@ from agent.throttle import UNCAPPED_SLICE, Throttle
 from evidence.errors import SourceChanged
 from evidence.tus_wire import OFFSET_CONTENT_TYPE
 
-__all__ = ["READ_AHEAD", "ChunkPayload", "FileSpanPayload", "read_at"]
+__all__ = ["READ_AHEAD", "READ_BLOCK", "ChunkPayload", "FileSpanPayload", "read_at"]
 
-# Slices read from the file before the socket asks for them: the read of the next overlaps
-# the send of this one, and at most this many MiB wait in memory.
-READ_AHEAD = 4
+# Blocks read from the file before the socket asks for them: the read of the next overlaps
+# the send of this one; at most READ_AHEAD + 1 blocks (12 MiB) are in memory. Blocks of
+# 1 MiB cost a thread hand-off each: 0.2 CPU-seconds more per GiB, and on a loaded machine
+# the socket waited for them (docs/benchmarks.md).
+READ_AHEAD = 2
+READ_BLOCK = 4 * 1024 * 1024
 
 Sent = Callable[[int], Awaitable[None]]
 
@@ -129,16 +133,21 @@ class FileSpanPayload(_SlicedPayload):
 
     async def write(self, writer: AbstractStreamWriter) -> None:
         ahead: deque[asyncio.Future[bytes]] = deque()
-        at, end = self._start, self._end
+        at = self._start
+
+        def read_ahead() -> None:
+            nonlocal at
+            while at < self._end and len(ahead) < READ_AHEAD:
+                size = min(READ_BLOCK, self._end - at)
+                ahead.append(asyncio.ensure_future(asyncio.to_thread(read_at, self._fd, at, size)))
+                at += size
+
         try:
-            while ahead or at < end:
-                while at < end and len(ahead) < READ_AHEAD:
-                    size = min(UNCAPPED_SLICE, end - at)
-                    ahead.append(
-                        asyncio.ensure_future(asyncio.to_thread(read_at, self._fd, at, size))
-                    )
-                    at += size
-                await self._send(writer, memoryview(await self._next(ahead.popleft())))
+            read_ahead()
+            while ahead:
+                reading = ahead.popleft()
+                read_ahead()  # the next blocks are read while this one goes
+                await self._send(writer, memoryview(await self._next(reading)))
         finally:
             for reading in ahead:  # a body given up or cut: its reads are not waited for
                 reading.cancel()
