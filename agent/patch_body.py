@@ -2,10 +2,11 @@
 (``ChunkPayload``), or a span of the file streamed from disk (``FileSpanPayload``).
 
 A span may be several chunks (``agent.patch_chunks``): it is never held whole. Blocks of
-4 MiB are read ahead on a thread, at most ``READ_AHEAD`` of them, while the socket takes
-the ones before in 1 MiB slices, so memory stays at 12 MiB whatever the PATCH's size (two
-8 MiB chunks before); each block is read into the buffer the socket is handed slice by
-slice (no join, no copy of the agent's own past the read).
+4 MiB are read ahead on a thread (``ReadAhead``), at most ``READ_AHEAD`` of them, while the
+socket takes the ones before in 1 MiB slices, and on past the end of the PATCH while the
+server makes it durable; memory stays at 12 MiB whatever the PATCH's size (two 8 MiB
+chunks before); each block is read into the buffer the socket is handed slice by slice
+(no join, no copy of the agent's own past the read).
 A file that ends early was changed after it was signed: the body stops, and the PATCH's
 caller hears ``SourceChanged`` (``failure``), not the broken connection it leaves.
 
@@ -32,7 +33,14 @@ from agent.throttle import UNCAPPED_SLICE, Throttle
 from evidence.errors import SourceChanged
 from evidence.tus_wire import OFFSET_CONTENT_TYPE
 
-__all__ = ["READ_AHEAD", "READ_BLOCK", "ChunkPayload", "FileSpanPayload", "read_at"]
+__all__ = [
+    "READ_AHEAD",
+    "READ_BLOCK",
+    "ChunkPayload",
+    "FileSpanPayload",
+    "ReadAhead",
+    "read_at",
+]
 
 # Blocks read from the file before the socket asks for them: the read of the next overlaps
 # the send of this one; at most READ_AHEAD + 1 blocks (12 MiB) are in memory. Blocks of
@@ -115,12 +123,50 @@ class ChunkPayload(_SlicedPayload):
         await self._send(writer, memoryview(self._data))
 
 
+class ReadAhead:
+    """One open file read ahead in blocks, from wherever the last block asked for ended:
+    across PATCHes, so the first blocks of the next PATCH are read while the server makes
+    this one durable. Asked for a block elsewhere (a resume), it starts again there."""
+
+    def __init__(self, fd: int, end: int) -> None:
+        self.fd, self._end = fd, end
+        self._ahead: deque[tuple[int, asyncio.Future[bytes]]] = deque()
+        self._at = 0  # where the next block to be read starts
+
+    async def block(self, offset: int) -> bytes:
+        """The block at ``offset``: ``READ_BLOCK`` bytes, fewer at the end of the file."""
+        if not self._ahead or self._ahead[0][0] != offset:
+            self.close()
+            self._at = offset
+        self._fill()
+        _, reading = self._ahead.popleft()
+        self._fill()  # the next blocks are read while this one goes
+        try:
+            return await reading
+        except asyncio.CancelledError:
+            reading.cancel()  # the body was given up: nobody will take this block
+            raise
+
+    def _fill(self) -> None:
+        while self._at < self._end and len(self._ahead) < READ_AHEAD:
+            size = min(READ_BLOCK, self._end - self._at)
+            reading = asyncio.to_thread(read_at, self.fd, self._at, size)
+            self._ahead.append((self._at, asyncio.ensure_future(reading)))
+            self._at += size
+
+    def close(self) -> None:
+        """Drop what is read ahead (its reads are not waited for)."""
+        for _, reading in self._ahead:
+            reading.cancel()
+        self._ahead.clear()
+
+
 class FileSpanPayload(_SlicedPayload):
-    """``size`` bytes of the open file ``fd`` from ``start``, read as they are sent."""
+    """``size`` bytes of a file from ``start``, taken from its ``ReadAhead`` as they go."""
 
     def __init__(
         self,
-        fd: int,
+        file: ReadAhead,
         start: int,
         size: int,
         throttle: Throttle | None = None,
@@ -128,33 +174,17 @@ class FileSpanPayload(_SlicedPayload):
         stall_seconds: float | None = None,
     ) -> None:
         super().__init__(size, throttle, on_sent, stall_seconds)
-        self._fd = fd
+        self._file = file
         self._start, self._end = start, start + size
 
     async def write(self, writer: AbstractStreamWriter) -> None:
-        ahead: deque[asyncio.Future[bytes]] = deque()
         at = self._start
-
-        def read_ahead() -> None:
-            nonlocal at
-            while at < self._end and len(ahead) < READ_AHEAD:
-                size = min(READ_BLOCK, self._end - at)
-                ahead.append(asyncio.ensure_future(asyncio.to_thread(read_at, self._fd, at, size)))
-                at += size
-
-        try:
-            read_ahead()
-            while ahead:
-                reading = ahead.popleft()
-                read_ahead()  # the next blocks are read while this one goes
-                await self._send(writer, memoryview(await self._next(reading)))
-        finally:
-            for reading in ahead:  # a body given up or cut: its reads are not waited for
-                reading.cancel()
-
-    async def _next(self, reading: asyncio.Future[bytes]) -> bytes:
-        try:
-            return await reading
-        except SourceChanged as exc:
-            self.failure = exc
-            raise
+        while at < self._end:
+            try:
+                block = await self._file.block(at)
+            except SourceChanged as exc:
+                self.failure = exc
+                raise
+            view = memoryview(block)[: self._end - at]
+            await self._send(writer, view)
+            at += len(view)

@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 from aiohttp.payload import Payload
 
-from agent.patch_body import ChunkPayload, FileSpanPayload
+from agent.patch_body import ChunkPayload, FileSpanPayload, ReadAhead
 from agent.server_api import Reply, ServerApi
 from agent.throttle import Throttle
 from evidence.errors import (
@@ -150,14 +150,14 @@ class TusClient:
         self,
         url: str,
         offset: int,
-        fd: int,
+        file: ReadAhead,
         size: int,
         sha256: bytes | None,
         on_sent: Callable[[int], Awaitable[None]] | None = None,
     ) -> int:
-        """PATCH ``size`` bytes of the open file ``fd`` from ``offset``, read as they go;
-        ``sha256`` only for a body that is one whole chunk."""
-        body = FileSpanPayload(fd, offset, size, self._throttle, on_sent, self._stall)
+        """PATCH ``size`` bytes of ``file`` from ``offset``, read as they go; ``sha256``
+        only for a body that is one whole chunk."""
+        body = FileSpanPayload(file, offset, size, self._throttle, on_sent, self._stall)
         return await self._patch(url, offset, body, sha256)
 
     async def _patch(

@@ -35,7 +35,7 @@ from pathlib import Path
 
 from agent import failpoints
 from agent.config import PATCH_CHUNKS
-from agent.patch_body import read_at
+from agent.patch_body import ReadAhead, read_at
 from agent.tus_client import TusClient
 from evidence.digest import Sha256
 from evidence.errors import (
@@ -123,9 +123,11 @@ async def upload_file(
     if offset == manifest.size:
         return url  # the server holds every byte; the file is not even needed
     fd = os.open(path, os.O_RDONLY)
+    file = ReadAhead(fd, manifest.size)
     try:
-        await _send_from(tus, url, fd, offset, manifest, path.name, on_progress, patch_chunks)
+        await _send_from(tus, url, file, offset, manifest, path.name, on_progress, patch_chunks)
     finally:
+        file.close()
         os.close(fd)
     return url
 
@@ -162,7 +164,7 @@ def _span(manifest: Manifest, offset: int, patch_chunks: int) -> int:
 async def _patch(
     tus: TusClient,
     url: str,
-    fd: int,
+    file: ReadAhead,
     offset: int,
     manifest: Manifest,
     patch_chunks: int,
@@ -178,10 +180,10 @@ async def _patch(
 
     chunk, size = manifest.chunk_size, _span(manifest, offset, patch_chunks)
     if offset % chunk:
-        data = await asyncio.to_thread(read_at, fd, offset, size)
+        data = await asyncio.to_thread(read_at, file.fd, offset, size)
         return await tus.patch(url, offset, data, Sha256.of(data).raw, sent)
     checksum = manifest.chunks[offset // chunk].raw if size <= chunk else None
-    return await tus.patch_span(url, offset, fd, size, checksum, sent)
+    return await tus.patch_span(url, offset, file, size, checksum, sent)
 
 
 def _refused_chunk(exc: ChecksumMismatch, offset: int, manifest: Manifest) -> int:
@@ -204,7 +206,7 @@ def _check_chunk(fd: int, manifest: Manifest, index: int, name: str) -> None:
 async def _send_from(
     tus: TusClient,
     url: str,
-    fd: int,
+    file: ReadAhead,
     offset: int,
     manifest: Manifest,
     name: str,
@@ -216,14 +218,14 @@ async def _send_from(
     refusals = _Refusals()
     while offset < manifest.size:
         try:
-            offset = await _patch(tus, url, fd, offset, manifest, patch_chunks, on_progress)
+            offset = await _patch(tus, url, file, offset, manifest, patch_chunks, on_progress)
             failpoints.hit(failpoints.AFTER_204)
             refusals.mismatches = 0
             await on_progress(offset, True)
             continue
         except ChecksumMismatch as exc:
             index = _refused_chunk(exc, offset, manifest)
-            await asyncio.to_thread(_check_chunk, fd, manifest, index, name)
+            await asyncio.to_thread(_check_chunk, file.fd, manifest, index, name)
             refusals.mismatched(exc)
         except OffsetMismatch:
             pass

@@ -124,11 +124,11 @@ async def test_a_refused_chunk_that_still_matches_the_file_is_sent_again(
     real = TusClient.patch_span
     refused: list[int] = []
 
-    async def garbled_once(self, url, offset, fd, size, sha256, on_sent=None):
+    async def garbled_once(self, url, offset, file, size, sha256, on_sent=None):
         if not refused:
             refused.append(offset)
             raise ChunkMismatch("chunk 1 does not match the signed manifest", chunk=1)
-        return await real(self, url, offset, fd, size, sha256, on_sent)
+        return await real(self, url, offset, file, size, sha256, on_sent)
 
     monkeypatch.setattr(TusClient, "patch_span", garbled_once)
     async with by_hand(agent_config, rule, media) as (pipeline, _journal, row):
