@@ -5,7 +5,9 @@ given another tree's code (``--before``), that agent too in the same rounds.
         [--patch-chunks 1,8,32]
 
 On a machine shared with other work a median of each side's times hides what the load
-did to each round; here each round runs raw, then each agent, back to back, and the
+did to each round; here each round runs raw, then each agent, back to back (which agent
+goes first turns from round to round, so that no agent has the same place in every
+round), and the
 ratio is taken per round (raw time ÷ the agent's upload time), then its median and
 range. The agent's CPU (user + system) is per GiB: its whole run (``wait4``: start-up,
 probe, fingerprint, upload), and the fingerprint's and the upload's share (``/proc``
@@ -175,7 +177,9 @@ def main() -> None:
             for n in range(args.rounds):
                 raw.append(raw_round(source, port, server_dir))
                 line = f"round {n}: raw {raw[-1]:.2f} s"
-                for name, (code, extra) in agents.items():
+                order = list(agents.items())
+                order = order[n % len(order) :] + order[: n % len(order)]  # each first in turn
+                for name, (code, extra) in order:
                     runs[name].append(
                         agent_round(source, port, server_dir, work / f"{name}-{n}", code, extra)
                     )
