@@ -114,6 +114,23 @@ async def test_a_chunk_changed_in_the_middle_of_a_multi_chunk_patch_is_named(
     assert upload is not None and upload.offset == 0, "nothing of the refused PATCH is kept"
 
 
+async def test_a_file_cut_short_in_the_middle_of_a_multi_chunk_patch_is_a_change(
+    server, agent_config, rule
+):
+    media = agent_config.watch[0] / "long.mp4"
+    media.write_bytes(os.urandom(3 * CHUNK_SIZE))
+    config = dataclasses.replace(agent_config, patch_chunks=4)
+    async with by_hand(config, rule, media) as (pipeline, _journal, row):
+        row = await signed_and_registered(pipeline, row)
+        with open(media, "r+b") as dock:
+            dock.truncate(CHUNK_SIZE + CHUNK_SIZE // 2)  # after the manifest was signed
+        with pytest.raises(
+            SourceChanged, match=rf"shorter than when it was signed \(at byte {12 * MIB}\)"
+        ):
+            await pipeline._step(row)  # the upload: the body stops where the file does
+    assert media.stat().st_size == 12 * MIB, "the footage is left as it is"
+
+
 async def test_a_refused_chunk_that_still_matches_the_file_is_sent_again(
     server, agent_config, rule, monkeypatch
 ):
