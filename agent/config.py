@@ -9,9 +9,19 @@ from pathlib import Path
 from agent.bandwidth import Timetable
 from evidence.errors import ConfigError
 
-__all__ = ["AgentConfig", "BayConfig", "CaptureDefaults", "MqttConfig", "RoomConfig"]
+__all__ = [
+    "PATCH_CHUNKS",
+    "AgentConfig",
+    "BayConfig",
+    "CaptureDefaults",
+    "MqttConfig",
+    "RoomConfig",
+]
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")  # safe in a path, a manifest, a topic
+# Manifest chunks per PATCH (agent.patch_chunks): measured in docs/benchmarks.md.
+PATCH_CHUNKS = 8
+_MAX_PATCH_CHUNKS = 1024  # 8 GiB of 8 MiB chunks: past it a PATCH is a whole file anyway
 
 
 @dataclass(frozen=True)
@@ -92,6 +102,8 @@ class AgentConfig:
     held_retry_seconds: float = 600.0
     held_retry_cap_seconds: float = 14400.0
     request_timeout_seconds: float = 120.0
+    # Chunks of the manifest per PATCH: one server sync, index commit and round trip each.
+    patch_chunks: int = PATCH_CHUNKS
     broken_grace_seconds: float = 600.0
     growing_alarm_seconds: float = 3600.0
     make_proxies: bool = True
@@ -122,6 +134,8 @@ class AgentConfig:
             raise ConfigError(
                 "agent.held_retry_seconds must be above 0 and at most agent.held_retry_cap_seconds"
             )
+        if not 1 <= self.patch_chunks <= _MAX_PATCH_CHUNKS:
+            raise ConfigError(f"agent.patch_chunks must be from 1 to {_MAX_PATCH_CHUNKS}")
         if self.derivation_attempts < 1:
             raise ConfigError("agent.derivation_attempts must be at least 1")
         if self.min_free_bytes < 0 or not 0 <= self.min_free_percent < 100:

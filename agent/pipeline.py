@@ -190,7 +190,10 @@ class Pipeline:
         async def progress(done: int, committed: bool) -> None:
             await report.update(done, upload_offset=done if committed else None)
 
-        await upload_file(self.tus, row.path, manifest, row.upload_url, remember, progress)
+        chunks = self.config.patch_chunks
+        await upload_file(
+            self.tus, row.path, manifest, row.upload_url, remember, progress, patch_chunks=chunks
+        )
         return await self.journal.move(
             row, FileState.UPLOADED, self.clock(), upload_offset=manifest.size
         )

@@ -80,8 +80,12 @@ class ServerIdentity:
 def _error_from(status: int, body: bytes) -> LiuhenError:
     try:
         error = json.loads(body)["error"]
-        return error_for_code(str(error["code"]), str(error["message"]), status)
-    except (ValueError, KeyError, TypeError):
+        rebuilt = error_for_code(str(error["code"]), str(error["message"]), status)
+        details = error.get("details")
+        if isinstance(details, dict):  # e.g. which chunk of a PATCH did not match
+            rebuilt.details = details
+        return rebuilt
+    except (ValueError, KeyError, TypeError, AttributeError):
         if status >= 500:
             return Unavailable(f"the server answered {status}")
         return LiuhenError(f"the server answered {status}: {body[:200]!r}")

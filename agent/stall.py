@@ -52,17 +52,19 @@ async def write_watched(writer: AbstractStreamWriter, piece: memoryview, stall: 
     transport = getattr(writer, "transport", None)
     loop = asyncio.get_running_loop()
     unsent, since = -1, loop.time()
-    while True:
-        done, _ = await asyncio.wait({writing}, timeout=min(1.0, stall / 4))
-        if done:
-            writing.result()
-            return
-        now = loop.time()
-        left = unacknowledged(transport) if transport is not None else 0
-        if left != unsent:
-            unsent, since = left, now
-        elif now - since >= stall:
-            writing.cancel()
-            if transport is not None:
-                transport.abort()
-            raise SendStalled(f"the body stopped moving for {stall:g} s")
+    try:
+        while True:
+            done, _ = await asyncio.wait({writing}, timeout=min(1.0, stall / 4))
+            if done:
+                writing.result()
+                return
+            now = loop.time()
+            left = unacknowledged(transport) if transport is not None else 0
+            if left != unsent:
+                unsent, since = left, now
+            elif now - since >= stall:
+                if transport is not None:
+                    transport.abort()
+                raise SendStalled(f"the body stopped moving for {stall:g} s")
+    finally:  # given up, or the request cancelled (its answer came, the link broke)
+        writing.cancel()

@@ -1,10 +1,16 @@
 """A strict tus 1.0 client: every request names the version, every answer is checked
-(status, Tus-Resumable, offsets), and every chunk carries Upload-Checksum.
+(status, Tus-Resumable, offsets).
+
+A PATCH that is exactly one whole chunk of the manifest carries Upload-Checksum (the
+chunk's signed digest), as does the rest of a chunk sent after a resume mid-chunk (its own
+digest). A PATCH of several chunks (``agent.patch_chunks``) carries none: the server
+checks each of its chunks against the manifest's signed chunk list as it arrives, which is
+stronger, and keeps what arrived of a body that is cut off instead of throwing it away.
 
 Before its first request the client reads the server's OPTIONS (again whenever the server
 changes) and refuses to send anything unless the server speaks tus 1.0.0 with the
 creation and checksum extensions and sha256: a server that ignored Upload-Checksum would
-silently drop the per-chunk check."""
+silently drop the per-chunk check of single-chunk PATCHes."""
 
 from __future__ import annotations
 
@@ -12,17 +18,16 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from urllib.parse import urljoin, urlsplit
 
-from aiohttp.abc import AbstractStreamWriter
 from aiohttp.payload import Payload
 
-from agent import failpoints
+from agent.patch_body import ChunkPayload, FileSpanPayload, ReadAhead
 from agent.server_api import Reply, ServerApi
-from agent.stall import write_watched
-from agent.throttle import UNCAPPED_SLICE, Throttle
+from agent.throttle import Throttle
 from evidence.errors import (
     AlreadyFinalized,
     ChecksumUnsupported,
     Gone,
+    LiuhenError,
     NotFound,
     Unavailable,
     UploadRejected,
@@ -37,7 +42,7 @@ from evidence.tus_wire import (
 )
 from evidence.wire import FILES
 
-__all__ = ["ChunkPayload", "TusClient", "missing_support"]
+__all__ = ["TusClient", "missing_support"]
 
 log = logging.getLogger(__name__)
 
@@ -58,54 +63,6 @@ def missing_support(headers: Mapping[str, str]) -> list[str]:
         if value not in offered:
             missing.append(f"{header}: {value}")
     return missing
-
-
-class ChunkPayload(Payload):
-    """One PATCH body, handed to the socket in 1 MiB slices of the same buffer: no copy
-    (aiohttp's BytesIO payload copies it) and no event-loop yield per 64 KiB. Under a
-    bandwidth cap, 64 KiB slices, each let through by the agent's throttle.
-
-    A body that stops moving is given up (``SendStalled``) once none of it has left for
-    ``stall_seconds`` (``agent/stall.py``); a slow link that keeps moving never is,
-    however long a slice takes."""
-
-    def __init__(
-        self,
-        data: bytes,
-        throttle: Throttle | None = None,
-        on_sent: Callable[[int], Awaitable[None]] | None = None,
-        stall_seconds: float | None = None,
-    ) -> None:
-        super().__init__(data, content_type=OFFSET_CONTENT_TYPE)
-        self._size = len(data)
-        self._throttle = throttle
-        self._on_sent = on_sent  # hears how much of the body went, slice by slice
-        self._stall = stall_seconds
-
-    async def write(self, writer: AbstractStreamWriter) -> None:
-        view = memoryview(self._value)
-        start = 0
-        while start < len(view):
-            throttle = self._throttle
-            size = UNCAPPED_SLICE if throttle is None else throttle.slice_size()
-            piece = view[start : start + size]
-            if throttle is not None:
-                await throttle.take(len(piece))
-            if start:
-                failpoints.hit(failpoints.MID_PATCH)
-            await self._watched(writer, piece)
-            start += len(piece)
-            if self._on_sent is not None:
-                await self._on_sent(start)
-
-    async def _watched(self, writer: AbstractStreamWriter, piece: memoryview) -> None:
-        if self._stall is None:
-            await writer.write(piece)
-        else:
-            await write_watched(writer, piece, self._stall)
-
-    def decode(self, encoding: str = "utf-8", errors: str = "strict") -> str:
-        raise TypeError("a PATCH body is bytes, not text")
 
 
 class TusClient:
@@ -185,17 +142,40 @@ class TusClient:
         sha256: bytes,
         on_sent: Callable[[int], Awaitable[None]] | None = None,
     ) -> int:
-        headers = {
-            "Content-Type": OFFSET_CONTENT_TYPE,
-            "Upload-Offset": str(offset),
-            "Upload-Checksum": format_checksum("sha256", sha256),
-        }
+        """PATCH ``data`` (at most one chunk, held in memory) at ``offset``."""
         body = ChunkPayload(data, self._throttle, on_sent, self._stall)
-        reply = await self._send("PATCH", url, headers, body)
-        new_offset = self._offset(reply)
-        if reply.status != 204 or new_offset != offset + len(data):
+        return await self._patch(url, offset, body, sha256)
+
+    async def patch_span(
+        self,
+        url: str,
+        offset: int,
+        file: ReadAhead,
+        size: int,
+        sha256: bytes | None,
+        on_sent: Callable[[int], Awaitable[None]] | None = None,
+    ) -> int:
+        """PATCH ``size`` bytes of ``file`` from ``offset``, read as they go; ``sha256``
+        only for a body that is one whole chunk."""
+        body = FileSpanPayload(file, offset, size, self._throttle, on_sent, self._stall)
+        return await self._patch(url, offset, body, sha256)
+
+    async def _patch(
+        self, url: str, offset: int, body: ChunkPayload | FileSpanPayload, sha256: bytes | None
+    ) -> int:
+        headers = {"Content-Type": OFFSET_CONTENT_TYPE, "Upload-Offset": str(offset)}
+        if sha256 is not None:
+            headers["Upload-Checksum"] = format_checksum("sha256", sha256)
+        try:
+            reply = await self._send("PATCH", url, headers, body)
+        except LiuhenError as exc:
+            if body.failure is not None:  # the file, not the link, stopped the body
+                raise body.failure from exc
+            raise
+        new_offset, size = self._offset(reply), body.size
+        if reply.status != 204 or new_offset != offset + (size or 0):
             raise Unavailable(
-                f"PATCH at {offset} of {len(data)} bytes came back with offset {new_offset}"
+                f"PATCH at {offset} of {size} bytes came back with offset {new_offset}"
             )
         return new_offset
 

@@ -1,11 +1,19 @@
 """Send one file's bytes with tus, resuming wherever the server's committed offset is.
 
-Chunks follow the manifest's chunk boundaries, so each PATCH's Upload-Checksum is the
-chunk digest already signed in the manifest: the file is not hashed a second time, and a
-file that changed since it was fingerprinted is refused by the server chunk by chunk.
-Every offset the server commits is reported as it is heard, and the bytes of a chunk on
-their way as they go (the pipeline journals both: an attempt that moved bytes does not
-count towards the backoff, and the operator sees how far and how fast the upload goes).
+PATCHes follow the manifest's chunk boundaries and carry ``agent.patch_chunks`` chunks
+each, streamed from the file (``agent/patch_body.py``): one PATCH, with its server-side
+sync and index commit and its round trip, per several chunks rather than per chunk. The
+file is not hashed a second time: the server checks every chunk against the signed
+manifest as it arrives (460 ``chunk_mismatch``, ``details.chunk`` naming it), so a file
+that changed since it was fingerprinted is refused chunk by chunk, and the uploader reads
+that chunk again to tell a changed file (``SourceChanged``) from a garbled link. A PATCH
+of exactly one whole chunk also carries that chunk's signed digest as Upload-Checksum; a
+multi-chunk one carries none, so the server keeps what arrived of a body cut off, and
+the resumed upload sends again at most what was on its way. A resume mid-chunk sends the
+rest of that chunk first, alone. Every offset the server commits is reported as it is
+heard, and the bytes of a PATCH on their way as they go (the pipeline journals both: an
+attempt that moved bytes does not count towards the backoff, and the operator sees how
+far and how fast the upload goes).
 
 A PATCH given up (no answer in time, a body that stopped moving) may still be on its way
 to the server, which holds the upload while it reads it: the server's HEAD says so
@@ -26,6 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from agent import failpoints
+from agent.config import PATCH_CHUNKS
+from agent.patch_body import ReadAhead, read_at
 from agent.tus_client import TusClient
 from evidence.digest import Sha256
 from evidence.errors import (
@@ -51,23 +61,6 @@ LOCK_WAITS = (0.25, 0.5, 1.0, 2.0, 4.0, *(5.0,) * 18)
 # Called with how many bytes of the file are done, and whether the server committed them
 # (or they are only sent, in a PATCH not yet answered).
 Progress = Callable[[int, bool], Awaitable[None]]
-
-
-def _read_at(fd: int, offset: int, size: int) -> bytes:
-    """``size`` bytes at ``offset``. One pread may return fewer than asked without the
-    file being short (FUSE, NFS and SMB dock mounts do), so read until done or at the
-    end: only a file that really ends early has changed since it was signed."""
-    parts: list[bytes] = []
-    got = 0
-    while got < size:
-        part = os.pread(fd, size - got, offset + got)
-        if not part:
-            raise SourceChanged(
-                f"the file is shorter than when it was signed (at byte {offset + got})"
-            )
-        parts.append(part)
-        got += len(part)
-    return b"".join(parts)
 
 
 async def _resume_point(
@@ -119,18 +112,22 @@ async def upload_file(
     url: str | None,
     on_created: Callable[[str], Awaitable[None]],
     on_progress: Progress = _ignore,
+    *,
+    patch_chunks: int = PATCH_CHUNKS,
 ) -> str:
     """Upload ``path`` until the server holds every byte; return the upload URL.
     ``on_progress`` hears every offset the server says it has committed, and the bytes
-    sent on the way to the next one."""
+    sent on the way to the next one; a PATCH carries up to ``patch_chunks`` chunks."""
     url, offset = await _resume_point(tus, manifest, url, on_created)
     await on_progress(offset, True)
     if offset == manifest.size:
         return url  # the server holds every byte; the file is not even needed
     fd = os.open(path, os.O_RDONLY)
+    file = ReadAhead(fd, manifest.size)
     try:
-        await _send_from(tus, url, fd, offset, manifest, path.name, on_progress)
+        await _send_from(tus, url, file, offset, manifest, path.name, on_progress, patch_chunks)
     finally:
+        file.close()
         os.close(fd)
     return url
 
@@ -155,59 +152,84 @@ class _Refusals:
         await asyncio.sleep(LOCK_WAITS[min(self.locks, 5) - 1])
 
 
+def _span(manifest: Manifest, offset: int, patch_chunks: int) -> int:
+    """How many bytes the PATCH at ``offset`` carries: the rest of the chunk after a
+    resume mid-chunk, else ``patch_chunks`` whole chunks (fewer at the end)."""
+    size = manifest.chunk_size
+    if offset % size:
+        return min(manifest.size, (offset // size + 1) * size) - offset
+    return min(manifest.size, offset + patch_chunks * size) - offset
+
+
+async def _patch(
+    tus: TusClient,
+    url: str,
+    file: ReadAhead,
+    offset: int,
+    manifest: Manifest,
+    patch_chunks: int,
+    on_progress: Progress,
+) -> int:
+    """One PATCH from ``offset``; return the server's new committed offset. A body of one
+    whole chunk carries its signed digest as Upload-Checksum, the rest of a chunk its own
+    (read whole, to hash it); a body of several chunks none: the server checks each
+    against the signed list as it arrives."""
+
+    async def sent(count: int) -> None:
+        await on_progress(offset + count, False)
+
+    chunk, size = manifest.chunk_size, _span(manifest, offset, patch_chunks)
+    if offset % chunk:
+        data = await asyncio.to_thread(read_at, file.fd, offset, size)
+        return await tus.patch(url, offset, data, Sha256.of(data).raw, sent)
+    checksum = manifest.chunks[offset // chunk].raw if size <= chunk else None
+    return await tus.patch_span(url, offset, file, size, checksum, sent)
+
+
+def _refused_chunk(exc: ChecksumMismatch, offset: int, manifest: Manifest) -> int:
+    """The chunk the server found wrong (``details.chunk``), else the one at ``offset``."""
+    named = exc.details.get("chunk")
+    if isinstance(named, int) and 0 <= named < len(manifest.chunks):
+        return named
+    return offset // manifest.chunk_size
+
+
+def _check_chunk(fd: int, manifest: Manifest, index: int, name: str) -> None:
+    """Read chunk ``index`` again: a refusal is the file's fault (``SourceChanged``) if it
+    no longer matches the signed manifest, else the link's (sent again)."""
+    start = index * manifest.chunk_size
+    data = read_at(fd, start, min(manifest.chunk_size, manifest.size - start))
+    if Sha256.of(data) != manifest.chunks[index]:
+        raise SourceChanged(f"chunk {index} of {name} changed after it was signed")
+
+
 async def _send_from(
     tus: TusClient,
     url: str,
-    fd: int,
+    file: ReadAhead,
     offset: int,
     manifest: Manifest,
     name: str,
     on_progress: Progress,
+    patch_chunks: int,
 ) -> None:
-    """PATCH chunk after chunk; the next chunk is read from disk while this one is sent."""
-    size = manifest.chunk_size
-
-    def span(start: int) -> tuple[int, int]:
-        return start, min(manifest.size, (start // size + 1) * size) - start
-
-    def read(start: int) -> asyncio.Future[bytes]:
-        return asyncio.ensure_future(asyncio.to_thread(_read_at, fd, *span(start)))
-
+    """PATCH span after span from the server's committed offset, each streamed from the
+    file; after a refusal or a broken body, resume where the server says it is."""
     refusals = _Refusals()
-    upcoming = read(offset)
-    sending = offset
-
-    async def sent(count: int) -> None:
-        await on_progress(sending + count, False)
-
-    try:
-        while offset < manifest.size:
-            data = await upcoming
-            index = offset // size
-            whole_chunk = offset == index * size
-            checksum = manifest.chunks[index].raw if whole_chunk else Sha256.of(data).raw
-            if offset + len(data) < manifest.size:
-                upcoming = read(offset + len(data))
-            try:
-                sending = offset
-                offset = await tus.patch(url, offset, data, checksum, sent)
-                failpoints.hit(failpoints.AFTER_204)
-                refusals.mismatches = 0
-                await on_progress(offset, True)
-                continue
-            except ChecksumMismatch as exc:
-                if whole_chunk and Sha256.of(data) != manifest.chunks[index]:
-                    raise SourceChanged(
-                        f"chunk {index} of {name} changed after it was signed"
-                    ) from None
-                refusals.mismatched(exc)
-            except OffsetMismatch:
-                pass
-            except Locked as exc:  # HEAD said free a moment ago: wait a little, ask again
-                await refusals.locked(exc)
-            upcoming.cancel()
-            offset = await free_offset(tus, url, manifest.size)  # resume where the server is
+    while offset < manifest.size:
+        try:
+            offset = await _patch(tus, url, file, offset, manifest, patch_chunks, on_progress)
+            failpoints.hit(failpoints.AFTER_204)
+            refusals.mismatches = 0
             await on_progress(offset, True)
-            upcoming = read(offset)
-    finally:
-        upcoming.cancel()
+            continue
+        except ChecksumMismatch as exc:
+            index = _refused_chunk(exc, offset, manifest)
+            await asyncio.to_thread(_check_chunk, file.fd, manifest, index, name)
+            refusals.mismatched(exc)
+        except OffsetMismatch:
+            pass
+        except Locked as exc:  # HEAD said free a moment ago: wait a little, ask again
+            await refusals.locked(exc)
+        offset = await free_offset(tus, url, manifest.size)  # resume where the server is
+        await on_progress(offset, True)

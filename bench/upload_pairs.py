@@ -1,16 +1,21 @@
 """The agent against raw `curl -T`, round by round in pairs, with the agent's CPU; and,
 given another tree's code (``--before``), that agent too in the same rounds.
 
-    ./bench/upload_pairs --size-mib 1024 --rounds 5 [--before /path/to/old/tree]
+    ./bench/upload_pairs --size-mib 1024 --rounds 5 [--before /path/to/old/tree] \
+        [--patch-chunks 1,8,32]
 
 On a machine shared with other work a median of each side's times hides what the load
-did to each round; here each round runs raw, then each agent, back to back, and the
+did to each round; here each round runs raw, then each agent, back to back (which agent
+goes first turns from round to round, so that no agent has the same place in every
+round), and the
 ratio is taken per round (raw time ÷ the agent's upload time), then its median and
 range. The agent's CPU (user + system) is per GiB: its whole run (``wait4``: start-up,
 probe, fingerprint, upload), and the fingerprint's and the upload's share (``/proc``
 sampled every 20 ms, cut at the journal's times for those states). ``--before`` runs the same command with that tree
 first on ``PYTHONPATH`` (its ``agent``, ``evidence``, … packages), under the same
-interpreter and server. Helpers come from ``bench/upload_throughput.py``.
+interpreter and server. ``--patch-chunks`` runs this tree's agent once per value given
+(``agent.patch_chunks``: chunks per PATCH), each as its own agent in every round.
+Helpers come from ``bench/upload_throughput.py``.
 """
 
 from __future__ import annotations
@@ -40,11 +45,11 @@ from upload_throughput import (  # a sibling script, not a package
 )
 
 
-def _config(agent_dir: Path, bay: Path, port: int, server_dir: Path, name: str) -> Path:
+def _config(agent_dir: Path, bay: Path, port: int, server_dir: Path, name: str, extra: str) -> Path:
     config = agent_dir / "agent.toml"
     # Random bytes, not media: broken_grace_seconds = 0 takes them at once.
     config.write_text(
-        f'[agent]\ndevice_id = "{name}"\nserver_url = "http://127.0.0.1:{port}"\n'
+        f'[agent]\ndevice_id = "{name}"\nserver_url = "http://127.0.0.1:{port}"\n{extra}'
         f'data_dir = "{agent_dir / "data"}"\n'
         f'server_public_key = "{server_dir / "keys" / "server.pub.pem"}"\n'
         f'watch = ["{bay}"]\nsettle_seconds = 0.2\nquiet_seconds = 1.0\nrescan_seconds = 1.0\n'
@@ -76,14 +81,15 @@ class CpuSampler(threading.Thread):
 
 
 def agent_round(
-    source: Path, port: int, server_dir: Path, agent_dir: Path, code: Path | None
+    source: Path, port: int, server_dir: Path, agent_dir: Path, code: Path | None, extra: str = ""
 ) -> dict[str, float]:
-    """One agent, from ``code`` (None: this tree), uploads ``source``; its figures."""
+    """One agent, from ``code`` (None: this tree), uploads ``source``; its figures.
+    ``extra``: lines added to its ``[agent]`` table."""
     bay = agent_dir / "bay"
     bay.mkdir(parents=True)
     os.link(source, bay / "footage.bin")
     name = f"dock-{agent_dir.name}"
-    base = [*LIUHEN, "--config", str(_config(agent_dir, bay, port, server_dir, name))]
+    base = [*LIUHEN, "--config", str(_config(agent_dir, bay, port, server_dir, name, extra))]
     env = dict(os.environ)
     if code is not None:
         env["PYTHONPATH"] = str(code)
@@ -146,12 +152,17 @@ def main() -> None:
     parser.add_argument("--size-mib", type=int, default=1024)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--before", type=Path, help="a tree with the code to compare against")
+    parser.add_argument("--patch-chunks", help="this agent once per value, e.g. 1,8,32")
     args = parser.parse_args()
     if shutil.which("curl") is None:
         sys.exit("curl is needed: apt-get install curl")
-    agents: dict[str, Path | None] = {"agent": None}
+    # name: (code, lines for its [agent] table)
+    agents: dict[str, tuple[Path | None, str]] = {"agent": (None, "")}
+    if args.patch_chunks:
+        values = [int(value) for value in args.patch_chunks.split(",")]
+        agents = {f"agent-{n}": (None, f"patch_chunks = {n}\n") for n in values}
     if args.before is not None:
-        agents = {"before": args.before.resolve(), **agents}
+        agents = {"before": (args.before.resolve(), ""), **agents}
     size = args.size_mib * 2**20
     with tempfile.TemporaryDirectory(prefix="liuhen-pairs-", dir=os.environ.get("BENCH_DIR")) as s:
         work = Path(s)
@@ -166,9 +177,11 @@ def main() -> None:
             for n in range(args.rounds):
                 raw.append(raw_round(source, port, server_dir))
                 line = f"round {n}: raw {raw[-1]:.2f} s"
-                for name, code in agents.items():
+                order = list(agents.items())
+                order = order[n % len(order) :] + order[: n % len(order)]  # each first in turn
+                for name, (code, extra) in order:
                     runs[name].append(
-                        agent_round(source, port, server_dir, work / f"{name}-{n}", code)
+                        agent_round(source, port, server_dir, work / f"{name}-{n}", code, extra)
                     )
                     line += f", {name} upload {runs[name][-1]['upload_s']:.2f} s"
                     line += f" ({runs[name][-1]['upload_cpu_s_per_gib']:.2f} CPU s/GiB)"

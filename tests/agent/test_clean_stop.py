@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from agent.config import AgentConfig
-from agent.journal import Journal
+from agent.journal import FileRow, Journal
 from agent.states import FileState
 from devices.simulator import BodyCamera
 from evidence.digest import CHUNK_SIZE
@@ -59,6 +59,12 @@ def start_agent(toml: Path, *args: str) -> subprocess.Popen[str]:
     )
 
 
+def _moved(row: FileRow) -> float:
+    """How far the upload is: committed, or sent in a PATCH of several chunks not yet
+    answered (the body of one may be the whole file)."""
+    return max(row.upload_offset, row.progress.done if row.progress is not None else 0)
+
+
 async def uploading(config: AgentConfig, within: float = 60.0) -> None:
     """Wait until the big file is part way through its upload."""
     deadline = time.monotonic() + within
@@ -71,8 +77,7 @@ async def uploading(config: AgentConfig, within: float = 60.0) -> None:
             finally:
                 await journal.close()
             if any(
-                0 < row.upload_offset < (row.fingerprint.size if row.fingerprint else 0)
-                for row in rows
+                0 < _moved(row) < (row.fingerprint.size if row.fingerprint else 0) for row in rows
             ):
                 return
         await asyncio.sleep(0.1)

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from agent.patch_body import read_at as _read_at
 from agent.states import FileState
-from agent.uploader import _read_at
 from devices.simulator import BodyCamera
 from evidence.errors import SourceChanged
 from tests.agent.conftest import all_in, by_hand, originals, running_agent, wait_for_rows

@@ -10,6 +10,8 @@ import asyncio
 import signal
 from datetime import UTC, datetime
 
+import pytest
+
 from agent import failpoints
 from agent.states import FileState
 from devices.footage import write_clip
@@ -48,6 +50,7 @@ async def test_killed_after_creation_before_the_url_is_saved(site):
 
 
 async def test_killed_mid_patch(site):
+    site.agent_options["patch_chunks"] = 1  # each chunk its own PATCH, with Upload-Checksum
     site.put("seizure.bin", SIZE)
     async with sampler_for(site) as sampler:
         # The 10th MiB boundary inside a body: half-way through the second chunk.
@@ -61,10 +64,29 @@ async def test_killed_mid_patch(site):
     assert SIZE < site.proxy.http.body_bytes["PATCH"] <= SIZE + 8 * MIB
 
 
-async def test_killed_after_a_204_before_the_journal(site):
+async def test_killed_mid_a_patch_of_several_chunks(site):
+    site.put("seizure.bin", SIZE)  # one PATCH of three chunks, without Upload-Checksum
+    async with sampler_for(site) as sampler:
+        # The 10th MiB boundary inside the body: half-way through its second chunk.
+        await killed_at(site, f"{failpoints.MID_PATCH}=kill@10")
+        [upload] = site.server_books.uploads()
+        # The server kept what arrived of the cut body: at least its first chunk, at most
+        # the 10 MiB the agent had sent.
+        assert 8 * MIB <= upload.offset <= 10 * MIB
+        await asyncio.sleep(0.3)
+        assert sampler.samples[upload.upload_id][-1] == upload.offset  # HEAD says so too
+        await finish(site)
+    check(site, sampler=sampler, interruptions=1)
+    # Sent again: at most what was on its way, past the offset the server kept.
+    assert SIZE <= site.proxy.http.body_bytes["PATCH"] <= SIZE + 10 * MIB - upload.offset
+
+
+@pytest.mark.parametrize(("patch_chunks", "hit"), [(1, 2), (2, 1)], ids=["1-chunk", "2-chunk"])
+async def test_killed_after_a_204_before_the_journal(site, patch_chunks, hit):
+    site.agent_options["patch_chunks"] = patch_chunks
     site.put("seizure.bin", SIZE)
     async with sampler_for(site) as sampler:
-        await killed_at(site, f"{failpoints.AFTER_204}=kill@2")
+        await killed_at(site, f"{failpoints.AFTER_204}=kill@{hit}")  # 16 MiB acknowledged
         [upload] = site.server_books.uploads()
         assert upload.offset == 16 * MIB
         await finish(site)

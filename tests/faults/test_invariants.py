@@ -145,7 +145,7 @@ async def test_stray_and_missing_partial_files_are_caught(done):
 
 async def test_committed_bytes_that_are_not_the_signed_ones_are_caught(site):
     source = site.put("seizure.bin", SIZE)
-    site.start_agent("agent.after_204_before_journal")
+    site.start_agent("agent.after_204_before_journal", patch_chunks=1)  # 204 at 8 MiB
     await site.agent.wait(60)
     books = site.server_books
     [upload] = books.uploads()

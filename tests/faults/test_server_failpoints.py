@@ -27,8 +27,11 @@ INGEST = Path(failpoints.__file__).parent
 
 @pytest.fixture
 async def down(tmp_path: Path) -> AsyncIterator[Site]:
-    """A site whose server each test starts itself, with its failpoint armed."""
-    async with Site(tmp_path) as site:
+    """A site whose server each test starts itself, with its failpoint armed. Its agent
+    sends one chunk per PATCH, so that a failpoint's n-th hit is the n-th chunk: a server
+    killed inside a PATCH of several chunks loses all of that PATCH until the server
+    commits at chunk boundaries inside it (issue 16, the server's part)."""
+    async with Site(tmp_path, agent={"patch_chunks": 1}) as site:
         yield site
 
 
