@@ -28,9 +28,10 @@ INGEST = Path(failpoints.__file__).parent
 @pytest.fixture
 async def down(tmp_path: Path) -> AsyncIterator[Site]:
     """A site whose server each test starts itself, with its failpoint armed. Its agent
-    sends one chunk per PATCH, so that a failpoint's n-th hit is the n-th chunk: a server
-    killed inside a PATCH of several chunks loses all of that PATCH until the server
-    commits at chunk boundaries inside it (issue 16, the server's part)."""
+    sends one chunk per PATCH, so that a failpoint's n-th hit (the failpoints sit at a
+    PATCH's end) is the n-th chunk. A server killed inside a PATCH of several chunks,
+    which commits at each chunk boundary as the body comes, is
+    ``test_killed_mid_patch.py``'s."""
     async with Site(tmp_path, agent={"patch_chunks": 1}) as site:
         yield site
 
