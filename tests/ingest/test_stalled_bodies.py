@@ -9,13 +9,12 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
-from evidence.tus_wire import BUSY_HEADER, OFFSET_CONTENT_TYPE, TUS_VERSION
+from evidence.tus_wire import BUSY_HEADER
 from ingest.server_config import IngestConfig
-from tests.ingest.helpers import SMALL_CHUNK, created, prepared
+from tests.ingest.helpers import SMALL_CHUNK, created, half_sent, prepared
 
 IDLE = 0.5
 
@@ -23,24 +22,6 @@ IDLE = 0.5
 @pytest.fixture
 def server_config(tmp_path: Path) -> IngestConfig:
     return IngestConfig(data_dir=tmp_path / "server", port=0, body_read_timeout_seconds=IDLE)
-
-
-async def half_sent(
-    url: str, token: str, body: bytes, declared: int
-) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    """A PATCH that declares ``declared`` bytes, sends ``body`` and then nothing more,
-    its connection left open."""
-    where = urlsplit(url)
-    reader, writer = await asyncio.open_connection(where.hostname, where.port)
-    head = (
-        f"PATCH {where.path} HTTP/1.1\r\nHost: {where.netloc}\r\n"
-        f"Authorization: Bearer {token}\r\nTus-Resumable: {TUS_VERSION}\r\n"
-        f"Content-Type: {OFFSET_CONTENT_TYPE}\r\nUpload-Offset: 0\r\n"
-        f"Content-Length: {declared}\r\n\r\n"
-    )
-    writer.write(head.encode() + body)
-    await writer.drain()
-    return reader, writer
 
 
 async def test_a_stalled_patch_keeps_what_arrived_and_lets_the_resumed_patch_in(server):
